@@ -1,0 +1,141 @@
+"""Who may see what. The one place that decides; web views and the API both ask here.
+
+An organisation sees a person only where it has a reason:
+- it recorded the person, recorded or received an event about them, or was granted access (``AccessReason``);
+- the child lives in its area (a current address in the council), attends its school (a current enrolment),
+  or has an open status with it (known, child in need, on a plan, looked after: the responsible council);
+- for an inspectorate, the person is sampled for one of its inspections that is under way.
+
+Within an organisation, only case-working roles see case content: administrators manage accounts and see
+no case content; inspectors see aggregates and their sampled cases only. A restricted record (adoption,
+protected identity) is seen only through a recorded reason that says it covers restricted records.
+These checks have no side effects; recording the read in the audit trail is the selector's job.
+"""
+
+import uuid
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from openmash.access.models import AccessReason, InspectionSample
+from openmash.accounts.actors import API_CLIENT_ROLE, Actor
+from openmash.accounts.models import Role
+from openmash.organisations.models import Organisation
+from openmash.people.models import Address, ChildStatus, Person, Restriction, SchoolEnrolment
+
+CASE_ROLES = frozenset(
+    {
+        Role.POLICE_OFFICER,
+        Role.POLICE_PUBLIC_PROTECTION,
+        Role.POLICE_DESIGNATED_OFFICER,
+        Role.MASH_PRACTITIONER,
+        Role.SOCIAL_WORKER,
+        Role.TEAM_MANAGER,
+        Role.SCHOOL_DSL,
+        Role.HEALTH_SAFEGUARDING,
+        Role.RETURN_INTERVIEWER,
+        Role.VETTING_OFFICER,
+        Role.PARTNERSHIP_LEAD,
+        API_CLIENT_ROLE,
+    }
+)
+
+
+def works_cases(actor: Actor) -> bool:
+    return actor.organisation is not None and bool(actor.roles & CASE_ROLES)
+
+
+def may_search_people(actor: Actor) -> bool:
+    return works_cases(actor) or (actor.organisation is not None and actor.is_inspector)
+
+
+def may_record_people(actor: Actor) -> bool:
+    return works_cases(actor)
+
+
+def may_administer(actor: Actor, organisation: Organisation) -> bool:
+    """Administrators manage the accounts and settings of their own organisation only."""
+    return actor.organisation == organisation and actor.has_role(Role.ADMINISTRATOR)
+
+
+def _reason_rows(organisation: Organisation) -> QuerySet[AccessReason]:
+    now = timezone.now()
+    return AccessReason.objects.filter(organisation=organisation).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+
+
+def _where_reasons(organisation: Organisation) -> dict[str, Q]:
+    """Each kind of reason as a condition on Person, by the name recorded in the audit trail."""
+    today = timezone.localdate()
+    reasons = _reason_rows(organisation)
+    return {
+        "recorded reason": Q(id__in=reasons.values("person_id")),
+        "lives in area": Q(
+            id__in=Address.objects.filter(council=organisation)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+            .values("person_id")
+        ),
+        "attends school": Q(
+            id__in=SchoolEnrolment.objects.filter(school=organisation)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+            .values("person_id")
+        ),
+        "open status with council": Q(
+            id__in=ChildStatus.objects.filter(council=organisation)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+            .values("person_id")
+        ),
+    }
+
+
+def _restricted_reason(organisation: Organisation) -> Q:
+    return Q(id__in=_reason_rows(organisation).filter(covers_restricted=True).values("person_id"))
+
+
+def _inspection_sample(organisation: Organisation) -> Q:
+    today = timezone.localdate()
+    return Q(
+        id__in=InspectionSample.objects.filter(
+            inspection__inspectorate=organisation,
+            inspection__starts_on__lte=today,
+            inspection__ends_on__gte=today,
+        ).values("person_id")
+    )
+
+
+def visible_people(actor: Actor) -> QuerySet[Person]:
+    """Every person the actor may see. Deny by default."""
+    organisation = actor.organisation
+    if organisation is None:
+        return Person.objects.none()
+    condition = Q(pk__in=[])
+    if works_cases(actor):
+        any_reason = Q(pk__in=[])
+        for reason in _where_reasons(organisation).values():
+            any_reason |= reason
+        condition |= (Q(restriction=Restriction.NONE) & any_reason) | _restricted_reason(organisation)
+    if actor.is_inspector:
+        condition |= _inspection_sample(organisation)
+    return Person.objects.filter(condition)
+
+
+def reason_to_see(actor: Actor, person_id: uuid.UUID) -> str | None:
+    """The reason the actor may see this person (recorded in the audit trail), or None if it may not."""
+    organisation = actor.organisation
+    if organisation is None:
+        return None
+    person = Person.objects.filter(pk=person_id).values("restriction").first()
+    if person is None:
+        return None
+    if works_cases(actor):
+        if person["restriction"]:
+            if Person.objects.filter(Q(pk=person_id) & _restricted_reason(organisation)).exists():
+                return "restricted record: access recorded"
+        else:
+            for name, condition in _where_reasons(organisation).items():
+                if Person.objects.filter(Q(pk=person_id) & condition).exists():
+                    return name
+    if actor.is_inspector and Person.objects.filter(Q(pk=person_id) & _inspection_sample(organisation)).exists():
+        return "sampled for inspection"
+    return None

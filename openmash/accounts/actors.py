@@ -1,0 +1,61 @@
+"""Who is acting: a signed-in person or an organisation's API client, always on behalf of one organisation.
+
+Policy, audit and services all take an ``Actor`` so that a web page and an API call are judged and recorded
+the same way.
+"""
+
+from dataclasses import dataclass
+
+from openmash.accounts.models import ApiClient, Role, User
+from openmash.organisations.models import Organisation
+
+# An API client is a case-working system of its organisation (a police records system, a school MIS).
+API_CLIENT_ROLE = "api-client"
+
+
+@dataclass(frozen=True)
+class Actor:
+    # None only for the service itself (loading reference data, start-up jobs).
+    organisation: Organisation | None
+    roles: frozenset[str]
+    user: User | None = None
+    api_client: ApiClient | None = None
+
+    @property
+    def id(self) -> int | None:
+        if self.user is not None:
+            return self.user.pk
+        return -self.api_client.pk if self.api_client is not None else None
+
+    @property
+    def organisation_code(self) -> str:
+        return self.organisation.code if self.organisation is not None else "-"
+
+    @property
+    def label(self) -> str:
+        if self.user is not None:
+            name = self.user.get_full_name()
+            return f"{name} ({self.user.username})" if name else self.user.username
+        if self.api_client is not None:
+            return f"API client {self.api_client.name}"
+        return "system"
+
+    def has_role(self, *roles: str) -> bool:
+        return any(role in self.roles for role in roles)
+
+    @property
+    def is_inspector(self) -> bool:
+        return Role.INSPECTOR in self.roles
+
+
+def actor_for_user(user: User) -> Actor:
+    return Actor(organisation=user.organisation, roles=user.role_codes, user=user)
+
+
+def actor_for_api_client(client: ApiClient) -> Actor:
+    return Actor(organisation=client.organisation, roles=frozenset({API_CLIENT_ROLE}), api_client=client)
+
+
+def system_actor(organisation: Organisation | None = None) -> Actor:
+    """The service itself, optionally on behalf of an organisation (demo data, background work)."""
+    return Actor(organisation=organisation, roles=frozenset())

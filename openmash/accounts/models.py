@@ -1,0 +1,83 @@
+"""People who sign in, the roles they hold, and the API clients organisations use."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.functional import cached_property
+
+from openmash.organisations.models import Organisation
+
+
+class Role(models.TextChoices):
+    POLICE_OFFICER = "police-officer", "Police officer"
+    POLICE_PUBLIC_PROTECTION = "police-public-protection", "Police public-protection officer"
+    POLICE_DESIGNATED_OFFICER = "police-designated-officer", "Police designated officer"
+    MASH_PRACTITIONER = "mash-practitioner", "MASH practitioner"
+    SOCIAL_WORKER = "social-worker", "Social worker"
+    TEAM_MANAGER = "team-manager", "Team manager"
+    SCHOOL_DSL = "school-dsl", "School designated safeguarding lead"
+    HEALTH_SAFEGUARDING = "health-safeguarding", "Health safeguarding practitioner"
+    RETURN_INTERVIEWER = "return-interviewer", "Return-interview practitioner"
+    VETTING_OFFICER = "vetting-officer", "Vetting officer"
+    PARTNERSHIP_LEAD = "partnership-lead", "Partnership lead"
+    INSPECTOR = "inspector", "Inspector"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="users")
+    job_title = models.CharField(max_length=200, blank=True)
+
+    objects = UserManager()
+
+    REQUIRED_FIELDS = ["email", "organisation"]
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def role_codes(self) -> frozenset[str]:
+        return frozenset(self.role_assignments.values_list("role", flat=True))
+
+    def has_role(self, *roles: str) -> bool:
+        return any(role in self.role_codes for role in roles)
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(max_length=40, choices=Role.choices)
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="role_assignment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.get_role_display()}"
+
+
+class ApiClient(models.Model):
+    """A system of an organisation (a police records system, a school MIS) calling the API.
+
+    Only a SHA-256 digest of the token is kept: tokens are 256 random bits, so a slow password hash adds
+    nothing, and the prefix lets a lookup find the row without scanning.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="api_clients")
+    name = models.CharField(max_length=200)
+    token_prefix = models.CharField(max_length=16, unique=True)
+    token_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="api_client_unique_name_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation.code})"

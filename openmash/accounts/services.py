@@ -1,0 +1,174 @@
+"""Writes of accounts and API clients."""
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from openmash.accounts.actors import Actor
+from openmash.accounts.models import ApiClient, Role, RoleAssignment, User
+from openmash.audit.models import AuditAction
+from openmash.audit.services import audit_record
+from openmash.lib.errors import InvalidInput
+from openmash.organisations.models import Organisation
+
+TOKEN_PREFIX = "omk"
+
+
+def _check_roles(roles: Iterable[str]) -> list[str]:
+    chosen = sorted(set(roles))
+    unknown = [role for role in chosen if role not in Role.values]
+    if unknown:
+        raise InvalidInput({"roles": f"Unknown role: {', '.join(unknown)}"})
+    if not chosen:
+        raise InvalidInput({"roles": "Choose at least one role"})
+    return chosen
+
+
+def user_create(
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    username: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    roles: Iterable[str],
+    password: str | None = None,
+    job_title: str = "",
+) -> User:
+    """Create an account. Without a password the account cannot sign in until one is set."""
+    chosen = _check_roles(roles)
+    user = User(
+        organisation=organisation,
+        username=username.strip(),
+        email=email.strip(),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        job_title=job_title.strip(),
+    )
+    errors: dict[str, list[str]] = {}
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if password is not None:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            errors["password"] = list(error.messages)
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
+        user.save()
+        RoleAssignment.objects.bulk_create(RoleAssignment(user=user, role=role) for role in chosen)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="user",
+            object_id=user.pk,
+            detail={"username": user.username, "organisation": organisation.code, "roles": chosen},
+        )
+        return user
+
+
+def user_set_roles(*, actor: Actor, user: User, roles: Iterable[str]) -> User:
+    chosen = _check_roles(roles)
+    with transaction.atomic():
+        user.role_assignments.exclude(role__in=chosen).delete()
+        for role in chosen:
+            RoleAssignment.objects.get_or_create(user=user, role=role)
+        user.__dict__.pop("role_codes", None)
+        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="user", object_id=user.pk, detail={"roles": chosen})
+        return user
+
+
+def user_set_active(*, actor: Actor, user: User, active: bool) -> User:
+    with transaction.atomic():
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit_record(
+            actor=actor, action=AuditAction.UPDATE, object_type="user", object_id=user.pk, detail={"is_active": active}
+        )
+        return user
+
+
+def organisation_set_two_factor(*, actor: Actor, organisation: Organisation, required: bool) -> Organisation:
+    with transaction.atomic():
+        organisation.requires_two_factor = required
+        organisation.save(update_fields=["requires_two_factor", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="organisation",
+            object_id=organisation.code,
+            detail={"requires_two_factor": required},
+        )
+        return organisation
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewApiClient:
+    client: ApiClient
+    token: str  # shown once, never stored
+
+
+def api_client_create(*, actor: Actor, organisation: Organisation, name: str) -> NewApiClient:
+    if not name.strip():
+        raise InvalidInput({"name": "Enter a name for the API client"})
+    if ApiClient.objects.filter(organisation=organisation, name=name.strip()).exists():
+        raise InvalidInput({"name": f"{organisation.name} already has an API client called {name.strip()!r}"})
+    prefix = secrets.token_hex(6)
+    token = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    with transaction.atomic():
+        client = ApiClient.objects.create(
+            organisation=organisation,
+            name=name.strip(),
+            token_prefix=prefix,
+            token_digest=token_digest(token),
+            created_by=actor.user,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="api-client",
+            object_id=client.pk,
+            detail={"organisation": organisation.code, "name": client.name},
+        )
+    return NewApiClient(client=client, token=token)
+
+
+def api_client_authenticate(token: str) -> ApiClient | None:
+    """The live API client whose token this is, or None. Compares digests in constant time."""
+    parts = (token or "").split("_", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
+        return None
+    client = ApiClient.objects.select_related("organisation").filter(token_prefix=parts[1], revoked_at__isnull=True).first()
+    if client is None or not secrets.compare_digest(client.token_digest, token_digest(token)):
+        return None
+    now = timezone.now()
+    # Touch at most once a minute: a busy client should not write on every request.
+    if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 60:
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+    return client
+
+
+def api_client_revoke(*, actor: Actor, client: ApiClient) -> ApiClient:
+    with transaction.atomic():
+        client.revoked_at = timezone.now()
+        client.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="api-client", object_id=client.pk, detail={"revoked": True})
+        return client

@@ -1,0 +1,185 @@
+"""Sign-in with a second factor, sign-out, and administration of an organisation's accounts."""
+
+from base64 import b32encode
+from urllib.parse import urlparse
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from openmash.access import policy
+from openmash.accounts import services
+from openmash.accounts.actors import actor_for_user
+from openmash.accounts.forms import (
+    ApiClientForm,
+    RolesForm,
+    SignInForm,
+    TokenForm,
+    TwoFactorSettingForm,
+    UserForm,
+)
+from openmash.accounts.models import ApiClient, User
+from openmash.audit.models import AuditAction
+from openmash.audit.services import audit_record
+from openmash.lib.errors import InvalidInput
+from openmash.web.forms import add_service_errors
+
+
+def _safe_next(request: HttpRequest, default: str = "/") -> str:
+    target = request.GET.get("next") or request.POST.get("next") or default
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) and urlparse(target).path:
+        return target
+    return default
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/sign_in.html"
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        with transaction.atomic():
+            audit_record(actor=actor_for_user(form.get_user()), action=AuditAction.SIGN_IN, object_type="user",
+                         object_id=form.get_user().pk)
+        return response
+
+
+sign_in = login_not_required(SignInView.as_view())
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    with transaction.atomic():
+        audit_record(actor=actor_for_user(request.user), action=AuditAction.SIGN_OUT, object_type="user",
+                     object_id=request.user.pk)
+    return auth_views.LogoutView.as_view()(request)
+
+
+@login_not_required
+def locked_out(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/locked_out.html", status=429)
+
+
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Ask for the code, or set up an authenticator app on first sign-in."""
+    user = request.user
+    if user.is_verified():
+        return redirect(_safe_next(request))
+    device = TOTPDevice.objects.filter(user=user).order_by("-confirmed", "id").first() or TOTPDevice.objects.create(
+        user=user, name="Authenticator app", confirmed=False
+    )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # django-otp slows guessing: after a wrong code the next try must wait, doubling each time.
+        throttled = not device.verify_is_allowed()[0]
+        if not throttled and device.verify_token(form.cleaned_data["token"]):
+            if not device.confirmed:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        if throttled:
+            form.add_error("token", "Too many wrong codes: wait a minute, then enter the newest code")
+        else:
+            form.add_error("token", "The code is not right: check the time on your phone and enter the newest code")
+    context = {"form": form, "setting_up": not device.confirmed}
+    if not device.confirmed:
+        context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4, title="QR code for your authenticator app")
+        secret = b32encode(device.bin_key).decode()
+        context["secret"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return render(request, "accounts/two_factor.html", context)
+
+
+def _administered_organisation(request: HttpRequest):
+    actor = actor_for_user(request.user)
+    if not policy.may_administer(actor, request.user.organisation):
+        raise Http404("Not an administrator")
+    return actor, request.user.organisation
+
+
+def users(request: HttpRequest) -> HttpResponse:
+    actor, organisation = _administered_organisation(request)
+    people = User.objects.filter(organisation=organisation).prefetch_related("role_assignments")
+    return render(request, "accounts/users.html", {"people": people, "organisation": organisation})
+
+
+def user_create(request: HttpRequest) -> HttpResponse:
+    actor, organisation = _administered_organisation(request)
+    form = UserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.user_create(actor=actor, organisation=organisation, **form.cleaned_data)
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Account created for {created.get_full_name()}")
+            return redirect("accounts:users")
+    return render(request, "accounts/user_form.html", {"form": form})
+
+
+def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    actor, organisation = _administered_organisation(request)
+    person = User.objects.filter(organisation=organisation, pk=user_id).first()
+    if person is None:
+        raise Http404("No such user")
+    form = RolesForm(request.POST or None, initial={"roles": sorted(person.role_codes)})
+    if request.method == "POST" and "active" in request.POST:
+        services.user_set_active(actor=actor, user=person, active=request.POST["active"] == "yes")
+        messages.success(request, f"{person.get_full_name()} can {'now' if person.is_active else 'no longer'} sign in")
+        return redirect("accounts:users")
+    if request.method == "POST" and form.is_valid():
+        services.user_set_roles(actor=actor, user=person, roles=form.cleaned_data["roles"])
+        messages.success(request, f"Roles saved for {person.get_full_name()}")
+        return redirect("accounts:users")
+    return render(request, "accounts/user_edit.html", {"form": form, "person": person})
+
+
+def organisation(request: HttpRequest) -> HttpResponse:
+    actor, org = _administered_organisation(request)
+    setting_form = TwoFactorSettingForm(
+        request.POST if request.POST.get("form") == "two-factor" else None,
+        initial={"requires_two_factor": "yes" if org.requires_two_factor else "no"},
+    )
+    client_form = ApiClientForm(request.POST if request.POST.get("form") == "api-client" else None)
+    new_token = None
+    if request.method == "POST" and setting_form.is_bound and setting_form.is_valid():
+        services.organisation_set_two_factor(
+            actor=actor, organisation=org, required=setting_form.cleaned_data["requires_two_factor"]
+        )
+        messages.success(request, "Sign-in setting saved")
+        return redirect("accounts:organisation")
+    if request.method == "POST" and client_form.is_bound and client_form.is_valid():
+        try:
+            created = services.api_client_create(actor=actor, organisation=org, name=client_form.cleaned_data["name"])
+        except InvalidInput as error:
+            add_service_errors(client_form, error)
+        else:
+            new_token = created.token
+            client_form = ApiClientForm()
+    clients = ApiClient.objects.filter(organisation=org)
+    return render(
+        request,
+        "accounts/organisation.html",
+        {"organisation": org, "setting_form": setting_form, "form": client_form, "clients": clients, "new_token": new_token},
+    )
+
+
+@require_POST
+def api_client_revoke(request: HttpRequest, client_id: int) -> HttpResponse:
+    actor, org = _administered_organisation(request)
+    client = ApiClient.objects.filter(organisation=org, pk=client_id, revoked_at__isnull=True).first()
+    if client is None:
+        raise Http404("No such API client")
+    services.api_client_revoke(actor=actor, client=client)
+    messages.success(request, f"API client {client.name} revoked: its token no longer works")
+    return redirect("accounts:organisation")
+

@@ -1,0 +1,196 @@
+"""The REST API under /api/v1/: organisation API clients with bearer tokens, errors as RFC 9457 problems."""
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.db import DatabaseError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from openmash.accounts.actors import Actor, actor_for_api_client
+from openmash.accounts.services import api_client_authenticate
+from openmash.api.problems import problem
+from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
+from openmash.people import selectors
+from openmash.people.models import Person
+
+
+class ApiClientToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
+        client = api_client_authenticate(token)
+        return actor_for_api_client(client) if client is not None else None
+
+
+api = NinjaAPI(
+    title="OpenMASH API",
+    version="1",
+    description=(
+        "Multi-agency safeguarding hub. Authenticate with the bearer token of your organisation's API client "
+        "(`openmash api-client create`). Errors are `application/problem+json` (RFC 9457). A person who does not "
+        "exist and a person your organisation may not see both answer 404."
+    ),
+    auth=ApiClientToken(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _location(loc: list[Any]) -> str:
+    # ninja reports ["body", "payload", "children", 0, "date_of_birth"]; clients want "children.0.date_of_birth".
+    parts = [str(part) for part in loc if part not in ("body", "query", "path", "header", "payload")]
+    return ".".join(parts[1:] if parts and parts[0] in ("criteria", "filters") else parts)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = [{"field": _location(list(error.get("loc", []))), "detail": error.get("msg", "Invalid value")} for error in exc.errors]
+    return problem(request, 422, "Unprocessable content", "Some fields are not valid: see errors", errors=errors)
+
+
+@api.exception_handler(InvalidInput)
+def on_invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+    errors = [{"field": field, "detail": message} for field, messages in exc.errors.items() for message in messages]
+    return problem(request, 422, "Unprocessable content", "Some fields are not valid: see errors", errors=errors)
+
+
+@api.exception_handler(NotFound)
+def on_not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+    return problem(request, 404, "Not found", "No such resource, or your organisation may not see it")
+
+
+@api.exception_handler(NotAllowed)
+def on_not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
+    return problem(request, 403, "Forbidden", str(exc))
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = problem(request, 401, "Unauthorized", "Send a valid API client token: Authorization: Bearer <token>")
+    response["WWW-Authenticate"] = 'Bearer realm="openmash"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem(request, exc.status_code, str(exc), str(exc))
+
+
+@api.exception_handler(OperationalError)
+def on_database_unavailable(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    # A locked or unreachable database: the transaction rolled back whole, so retrying is safe.
+    response = problem(request, 503, "Service unavailable", "The database is busy or unavailable; nothing was saved. Try again.")
+    response["Retry-After"] = "1"
+    return response
+
+
+class PersonSummary(Schema):
+    id: uuid.UUID
+    kind: str
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date | None
+    expected_date_of_birth: dt.date | None
+
+
+class IdentifierOut(Schema):
+    scheme: str
+    value: str
+    issuer: str | None
+
+
+class AddressOut(Schema):
+    line_1: str
+    line_2: str
+    town: str
+    postcode: str
+    council: str
+    start_date: dt.date | None
+    end_date: dt.date | None
+
+
+class StatusOut(Schema):
+    council: str
+    status: str
+    start_date: dt.date
+    end_date: dt.date | None
+
+
+class PersonDetail(PersonSummary):
+    sex: str
+    ethnicity: str
+    restricted: bool
+    aliases: list[str]
+    identifiers: list[IdentifierOut]
+    addresses: list[AddressOut]
+    statuses: list[StatusOut]
+    schools: list[str]
+    access_reason: str
+
+
+class SearchQuery(Schema):
+    name: str = ""
+    date_of_birth: dt.date | None = None
+    identifier: str = ""
+
+
+class ProblemOut(Schema):
+    type: str
+    title: str
+    status: int
+    detail: str
+
+
+@api.get("/people", response={200: list[PersonSummary], 401: ProblemOut, 422: ProblemOut}, tags=["people"])
+def people_search(request: HttpRequest, filters: Query[SearchQuery]):
+    """People matching a name, date of birth or identifier, among those your organisation may see."""
+    criteria = selectors.SearchCriteria(name=filters.name, date_of_birth=filters.date_of_birth, identifier=filters.identifier)
+    return selectors.person_search(actor=request.auth, criteria=criteria)
+
+
+def _detail(person: Person, reason: str) -> dict[str, Any]:
+    return {
+        "id": person.pk,
+        "kind": person.kind,
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "date_of_birth": person.date_of_birth,
+        "expected_date_of_birth": person.expected_date_of_birth,
+        "sex": person.sex,
+        "ethnicity": person.ethnicity,
+        "restricted": bool(person.restriction),
+        "aliases": [str(name) for name in person.names.all() if name.kind != "legal"],
+        "identifiers": [
+            {"scheme": item.scheme, "value": item.value, "issuer": item.issuer.code if item.issuer else None}
+            for item in person.identifiers.all()
+        ],
+        "addresses": [
+            {
+                "line_1": item.line_1,
+                "line_2": item.line_2,
+                "town": item.town,
+                "postcode": item.postcode,
+                "council": item.council.code,
+                "start_date": item.start_date,
+                "end_date": item.end_date,
+            }
+            for item in person.addresses.all()
+        ],
+        "statuses": [
+            {"council": item.council.code, "status": item.status, "start_date": item.start_date, "end_date": item.end_date}
+            for item in person.statuses.all()
+        ],
+        "schools": [item.school.code for item in person.enrolments.all() if item.end_date is None],
+        "access_reason": reason,
+    }
+
+
+@api.get("/people/{person_id}", response={200: PersonDetail, 401: ProblemOut, 404: ProblemOut}, tags=["people"])
+def people_read(request: HttpRequest, person_id: str):
+    """One person's record. The read is recorded in the audit trail with your organisation's reason."""
+    opened = selectors.person_open(actor=request.auth, person_id=person_id)
+    return _detail(opened.person, opened.reason)

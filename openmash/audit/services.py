@@ -1,0 +1,113 @@
+"""Appending to the audit trail and checking it."""
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from openmash.accounts.actors import Actor
+from openmash.audit.models import AuditChainHead, AuditEntry
+
+GENESIS_HASH = "0" * 64
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def entry_hash(*, previous_hash: str, fields: dict[str, Any]) -> str:
+    """The hash of one entry: its own fields, in a fixed form, chained to the previous hash."""
+    return hashlib.sha256(f"{previous_hash}|{_canonical(fields)}".encode()).hexdigest()
+
+
+def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "sequence": entry.sequence,
+        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor_id": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "organisation_code": entry.organisation_code,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "person_id": str(entry.person_id) if entry.person_id else None,
+        "reason": entry.reason,
+        "detail": entry.detail,
+    }
+
+
+def audit_record(
+    *,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: object = "",
+    person_id: uuid.UUID | None = None,
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry. Call it inside the transaction of the change it records, as late as possible:
+    the chain head stays locked until that transaction commits."""
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        entry = AuditEntry(
+            sequence=head.last_sequence + 1,
+            at=timezone.now(),
+            actor_id=actor.id,
+            actor_label=actor.label[:300],
+            organisation_code=actor.organisation_code,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id or ""),
+            person_id=person_id,
+            reason=reason[:300],
+            # Round-trip through JSON now so the hash is of exactly what the database will give back.
+            detail=json.loads(_canonical(detail or {})),
+            previous_hash=head.last_hash,
+        )
+        entry.entry_hash = entry_hash(previous_hash=head.last_hash, fields=_hashed_fields(entry))
+        entry.save(force_insert=True)
+        AuditChainHead.objects.filter(id=1).update(last_sequence=entry.sequence, last_hash=entry.entry_hash)
+        return entry
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    checked: int
+    first_broken_sequence: int | None
+    problem: str
+
+    @property
+    def ok(self) -> bool:
+        return self.first_broken_sequence is None and not self.problem
+
+
+def audit_verify(*, batch_size: int = 5000) -> VerifyResult:
+    """Walk the whole chain and report the first entry whose link or contents do not hold."""
+    previous_hash = GENESIS_HASH
+    expected_sequence = 1
+    checked = 0
+    last_sequence = 0
+    entries = AuditEntry.objects.order_by("sequence").iterator(chunk_size=batch_size)
+    for entry in entries:
+        if entry.sequence != expected_sequence:
+            return VerifyResult(checked, expected_sequence, f"entry #{expected_sequence} is missing")
+        if entry.previous_hash != previous_hash:
+            return VerifyResult(checked, entry.sequence, f"entry #{entry.sequence} does not link to the one before")
+        if entry_hash(previous_hash=previous_hash, fields=_hashed_fields(entry)) != entry.entry_hash:
+            return VerifyResult(checked, entry.sequence, f"entry #{entry.sequence} was changed after it was written")
+        previous_hash = entry.entry_hash
+        expected_sequence += 1
+        last_sequence = entry.sequence
+        checked += 1
+    head = AuditChainHead.objects.filter(id=1).first()
+    if head is not None and (head.last_sequence != last_sequence or head.last_hash != previous_hash):
+        return VerifyResult(
+            checked, last_sequence + 1, f"entries after #{last_sequence} are missing (the head names #{head.last_sequence})"
+        )
+    return VerifyResult(checked, None, "")

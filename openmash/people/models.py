@@ -1,0 +1,227 @@
+"""People: children, the adults around them, and unborn children, with what identifies and locates them."""
+
+import uuid
+
+from django.db import models
+
+from openmash.organisations.models import Organisation
+
+
+class PersonKind(models.TextChoices):
+    CHILD = "child", "Child"
+    ADULT = "adult", "Adult"
+    UNBORN = "unborn", "Unborn child"
+
+
+class Sex(models.TextChoices):
+    # CIN census / SSDA903 codes: M, F, and U where not known or not stated.
+    MALE = "M", "Male"
+    FEMALE = "F", "Female"
+    UNKNOWN = "U", "Not known"
+
+
+class Ethnicity(models.TextChoices):
+    """DfE ethnicity codes (children in need census and SSDA903)."""
+
+    WBRI = "WBRI", "White British"
+    WIRI = "WIRI", "White Irish"
+    WIRT = "WIRT", "Traveller of Irish heritage"
+    WOTH = "WOTH", "Any other White background"
+    WROM = "WROM", "Gypsy/Roma"
+    MWBC = "MWBC", "White and Black Caribbean"
+    MWBA = "MWBA", "White and Black African"
+    MWAS = "MWAS", "White and Asian"
+    MOTH = "MOTH", "Any other mixed background"
+    AIND = "AIND", "Indian"
+    APKN = "APKN", "Pakistani"
+    ABAN = "ABAN", "Bangladeshi"
+    AOTH = "AOTH", "Any other Asian background"
+    BCRB = "BCRB", "Caribbean"
+    BAFR = "BAFR", "African"
+    BOTH = "BOTH", "Any other Black background"
+    CHNE = "CHNE", "Chinese"
+    OOTH = "OOTH", "Any other ethnic group"
+    REFU = "REFU", "Refused"
+    NOBT = "NOBT", "Information not yet obtained"
+
+
+class Restriction(models.TextChoices):
+    NONE = "", "Not restricted"
+    ADOPTION = "adoption", "Adoption (restricted)"
+    PROTECTED = "protected", "Protected identity (restricted)"
+
+
+class Person(models.Model):
+    # Opaque identifiers in addresses: the existence of a child's record is itself sensitive.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=10, choices=PersonKind.choices, default=PersonKind.CHILD)
+    date_of_birth = models.DateField(null=True, blank=True)
+    expected_date_of_birth = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT)
+    restriction = models.CharField(max_length=20, choices=Restriction.choices, default=Restriction.NONE, blank=True)
+    # Denormalised from the primary name, for search and lists.
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+    recorded_by = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"], name="person_name_idx"),
+            models.Index(fields=["date_of_birth"], name="person_dob_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind=PersonKind.UNBORN) | models.Q(expected_date_of_birth__isnull=False),
+                name="person_unborn_has_expected_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or "Unnamed person"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+
+class NameKind(models.TextChoices):
+    LEGAL = "legal", "Legal name"
+    ALIAS = "alias", "Also known as"
+    PREVIOUS = "previous", "Previous name"
+
+
+class PersonName(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="names")
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+    kind = models.CharField(max_length=10, choices=NameKind.choices, default=NameKind.LEGAL)
+
+    class Meta:
+        ordering = ["kind", "family_name", "given_name"]
+        indexes = [models.Index(fields=["family_name", "given_name"], name="person_name_alias_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+
+class IdentifierScheme(models.TextChoices):
+    NHS_NUMBER = "nhs", "NHS number"
+    UPN = "upn", "Unique pupil number"
+    COUNCIL_CHILD_ID = "council-child-id", "Council child ID"
+    POLICE_PERSON_ID = "police-person-id", "Police person ID"
+
+
+class PersonIdentifier(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
+    scheme = models.CharField(max_length=20, choices=IdentifierScheme.choices)
+    value = models.CharField(max_length=40)
+    # The council or force that issued a local identifier; empty for national schemes (NHS number, UPN).
+    issuer = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "value"], condition=models.Q(issuer__isnull=True), name="identifier_unique_national"
+            ),
+            models.UniqueConstraint(fields=["scheme", "value", "issuer"], name="identifier_unique_local"),
+        ]
+        indexes = [models.Index(fields=["value"], name="identifier_value_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} {self.value}"
+
+
+class Address(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="addresses")
+    line_1 = models.CharField(max_length=200)
+    line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=8)
+    # The council with children's services for this address (the upper tier, not the district).
+    council = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start_date"]
+        indexes = [models.Index(fields=["council", "end_date"], name="address_council_idx")]
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in [self.line_1, self.line_2, self.town, self.postcode] if part)
+
+    @property
+    def is_current(self) -> bool:
+        return self.end_date is None
+
+
+class RelationshipKind(models.TextChoices):
+    PARENT = "parent", "Parent"
+    CARER = "carer", "Carer"
+    SIBLING = "sibling", "Sibling"
+    HOUSEHOLD_MEMBER = "household-member", "Household member"
+
+
+class Relationship(models.Model):
+    """``person`` is the ``kind`` of ``relative``: (mother, parent, child)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships")
+    relative = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships_to")
+    kind = models.CharField(max_length=20, choices=RelationshipKind.choices)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "relative", "kind"], name="relationship_unique"),
+            models.CheckConstraint(condition=~models.Q(person=models.F("relative")), name="relationship_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} is {self.get_kind_display().lower()} of {self.relative}"
+
+
+class ChildStatusKind(models.TextChoices):
+    KNOWN = "known", "Known to children's social care"
+    CHILD_IN_NEED = "child-in-need", "Child in need"
+    PROTECTION_PLAN = "protection-plan", "Child protection plan"
+    LOOKED_AFTER = "looked-after", "Looked after"
+
+
+class ChildStatus(models.Model):
+    """A child's status with one council, over a period. An open period has no end date."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="statuses")
+    council = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=ChildStatusKind.choices)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start_date"]
+        verbose_name_plural = "child statuses"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+                name="child_status_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} ({self.council.name})"
+
+
+class SchoolEnrolment(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="enrolments")
+    school = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start_date"]
+
+    def __str__(self) -> str:
+        return f"{self.person} at {self.school.name}"

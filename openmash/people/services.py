@@ -1,0 +1,260 @@
+"""Writes of people and what identifies and locates them. Each is atomic and audited."""
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from openmash.access import policy
+from openmash.access.models import AccessReason, ReasonKind
+from openmash.accounts.actors import Actor
+from openmash.audit.models import AuditAction
+from openmash.audit.services import audit_record
+from openmash.lib import identifiers
+from openmash.lib.errors import InvalidInput, NotAllowed
+from openmash.organisations.models import Organisation, OrganisationKind
+from openmash.people.models import (
+    Address,
+    ChildStatus,
+    Ethnicity,
+    IdentifierScheme,
+    NameKind,
+    Person,
+    PersonIdentifier,
+    PersonKind,
+    PersonName,
+    Relationship,
+    RelationshipKind,
+    Restriction,
+    SchoolEnrolment,
+    Sex,
+)
+
+POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+
+
+@dataclass(frozen=True)
+class IdentifierInput:
+    scheme: str
+    value: str
+    issuer: Organisation | None = None
+
+
+@dataclass(frozen=True)
+class AddressInput:
+    line_1: str
+    postcode: str
+    council: Organisation
+    line_2: str = ""
+    town: str = ""
+    start_date: dt.date | None = None
+
+
+def postcode_normalise(value: str) -> str:
+    compact = re.sub(r"\s", "", value or "").upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) >= 5 else compact
+
+
+def identifier_problem(scheme: str, value: str) -> str | None:
+    if scheme == IdentifierScheme.NHS_NUMBER:
+        return identifiers.nhs_number_problem(value)
+    if scheme == IdentifierScheme.UPN:
+        return identifiers.upn_problem(value)
+    if scheme in (IdentifierScheme.COUNCIL_CHILD_ID, IdentifierScheme.POLICE_PERSON_ID):
+        return None if identifiers.normalise(value) else "Enter the identifier"
+    return "Choose a kind of identifier from the list"
+
+
+def _check_person_fields(
+    *,
+    kind: str,
+    given_name: str,
+    family_name: str,
+    date_of_birth: dt.date | None,
+    expected_date_of_birth: dt.date | None,
+    sex: str,
+    ethnicity: str,
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    if kind not in PersonKind.values:
+        errors["kind"] = "Choose child, adult or unborn child"
+    if kind != PersonKind.UNBORN and not (given_name.strip() or family_name.strip()):
+        errors["family_name"] = "Enter the person's name"
+    if kind == PersonKind.UNBORN:
+        if expected_date_of_birth is None:
+            errors["expected_date_of_birth"] = "Enter the expected date of birth of the unborn child"
+        if date_of_birth is not None:
+            errors["date_of_birth"] = "An unborn child has no date of birth yet: give the expected date instead"
+    elif date_of_birth is not None and date_of_birth > today:
+        errors["date_of_birth"] = "Date of birth must be today or in the past"
+    if sex not in Sex.values:
+        errors["sex"] = "Choose male, female or not known"
+    if ethnicity not in Ethnicity.values:
+        errors["ethnicity"] = "Choose an ethnicity from the list"
+    return errors
+
+
+def _check_identifiers(items: Sequence[IdentifierInput]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for index, item in enumerate(items):
+        problem = identifier_problem(item.scheme, item.value)
+        if problem:
+            errors[f"identifiers.{index}.value" if len(items) > 1 else item.scheme] = problem
+            continue
+        value = identifiers.normalise(item.value)
+        issuer = item.issuer if item.scheme in (IdentifierScheme.COUNCIL_CHILD_ID, IdentifierScheme.POLICE_PERSON_ID) else None
+        if PersonIdentifier.objects.filter(scheme=item.scheme, value=value, issuer=issuer).exists():
+            # Say it exists without saying whose it is: the searcher may not be allowed to see that person.
+            errors[item.scheme] = f"A person with this {IdentifierScheme(item.scheme).label} is already recorded"
+    return errors
+
+
+def _check_address(address: AddressInput) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not address.line_1.strip():
+        errors["address_line_1"] = "Enter the first line of the address"
+    if not POSTCODE.match(postcode_normalise(address.postcode)):
+        errors["postcode"] = "Enter a full UK postcode, like TS18 1AA"
+    if address.council.kind != OrganisationKind.COUNCIL:
+        errors["council"] = "Choose the council whose area the address is in"
+    return errors
+
+
+def person_create(
+    *,
+    actor: Actor,
+    kind: str = PersonKind.CHILD,
+    given_name: str = "",
+    family_name: str = "",
+    date_of_birth: dt.date | None = None,
+    expected_date_of_birth: dt.date | None = None,
+    sex: str = Sex.UNKNOWN,
+    ethnicity: str = Ethnicity.NOBT,
+    restriction: str = Restriction.NONE,
+    aliases: Sequence[tuple[str, str]] = (),
+    identifiers_given: Sequence[IdentifierInput] = (),
+    address: AddressInput | None = None,
+    school: Organisation | None = None,
+) -> Person:
+    """Record a person. The recording organisation gets a reason to see them; nothing is saved on error."""
+    if not policy.may_record_people(actor) or actor.organisation is None:
+        raise NotAllowed("Only case-working roles may record people")
+    errors = _check_person_fields(
+        kind=kind,
+        given_name=given_name,
+        family_name=family_name,
+        date_of_birth=date_of_birth,
+        expected_date_of_birth=expected_date_of_birth,
+        sex=sex,
+        ethnicity=ethnicity,
+    )
+    if restriction not in Restriction.values:
+        errors["restriction"] = "Choose a restriction from the list"
+    errors |= _check_identifiers(identifiers_given)
+    if address is not None:
+        errors |= _check_address(address)
+    if school is not None and school.kind != OrganisationKind.SCHOOL:
+        errors["school"] = "Choose a school"
+    if errors:
+        raise InvalidInput(errors)
+
+    with transaction.atomic():
+        person = Person.objects.create(
+            kind=kind,
+            given_name=given_name.strip(),
+            family_name=family_name.strip(),
+            date_of_birth=date_of_birth,
+            expected_date_of_birth=expected_date_of_birth,
+            sex=sex,
+            ethnicity=ethnicity,
+            restriction=restriction,
+            recorded_by=actor.organisation,
+        )
+        PersonName.objects.create(
+            person=person, given_name=person.given_name, family_name=person.family_name, kind=NameKind.LEGAL
+        )
+        for alias_given, alias_family in aliases:
+            PersonName.objects.create(person=person, given_name=alias_given, family_name=alias_family, kind=NameKind.ALIAS)
+        for item in identifiers_given:
+            local = item.scheme in (IdentifierScheme.COUNCIL_CHILD_ID, IdentifierScheme.POLICE_PERSON_ID)
+            PersonIdentifier.objects.create(
+                person=person,
+                scheme=item.scheme,
+                value=identifiers.normalise(item.value),
+                issuer=(item.issuer or actor.organisation) if local else None,
+            )
+        if address is not None:
+            Address.objects.create(
+                person=person,
+                line_1=address.line_1.strip(),
+                line_2=address.line_2.strip(),
+                town=address.town.strip(),
+                postcode=postcode_normalise(address.postcode),
+                council=address.council,
+                start_date=address.start_date,
+            )
+        if school is not None:
+            SchoolEnrolment.objects.create(person=person, school=school, start_date=timezone.localdate())
+        AccessReason.objects.create(
+            organisation=actor.organisation,
+            person=person,
+            kind=ReasonKind.RECORDED_PERSON,
+            covers_restricted=bool(restriction),
+            granted_by=actor.label,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="person",
+            object_id=person.pk,
+            person_id=person.pk,
+            reason="recorded this person",
+            detail={"kind": kind, "identifiers": [item.scheme for item in identifiers_given]},
+        )
+        return person
+
+
+def relationship_record(*, actor: Actor, person: Person, relative: Person, kind: str) -> Relationship:
+    if kind not in RelationshipKind.values:
+        raise InvalidInput({"kind": "Choose parent, carer, sibling or household member"})
+    if person.pk == relative.pk:
+        raise InvalidInput({"relative": "A person cannot be related to themselves"})
+    for someone in (person, relative):
+        if policy.reason_to_see(actor, someone.pk) is None:
+            raise NotAllowed("You may only relate people you may see")
+    with transaction.atomic():
+        relationship, _ = Relationship.objects.get_or_create(person=person, relative=relative, kind=kind)
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="relationship",
+            object_id=relationship.pk,
+            person_id=relative.pk,
+            detail={"kind": kind, "person": str(person.pk)},
+        )
+        return relationship
+
+
+def child_status_record(
+    *, actor: Actor, person: Person, council: Organisation, status: str, start_date: dt.date
+) -> ChildStatus:
+    """A council records a child's status with it. Only the council itself may."""
+    if actor.organisation != council or not policy.works_cases(actor):
+        raise NotAllowed("Only the council's own practitioners record a child's status with it")
+    with transaction.atomic():
+        record = ChildStatus(person=person, council=council, status=status, start_date=start_date)
+        record.full_clean()
+        record.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="child-status",
+            object_id=record.pk,
+            person_id=person.pk,
+            detail={"status": status, "council": council.code, "start_date": start_date.isoformat()},
+        )
+        return record

@@ -1,0 +1,73 @@
+"""Find a person, open their record, record a child. Thin: policy and audit live in selectors and services."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from openmash.access import policy
+from openmash.accounts.actors import actor_for_user
+from openmash.audit.selectors import audit_person_access_list
+from openmash.lib.errors import InvalidInput, NotFound
+from openmash.people import selectors, services
+from openmash.people.forms import PersonCreateForm, PersonSearchForm
+from openmash.people.models import IdentifierScheme
+from openmash.web.forms import add_service_errors
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    actor = actor_for_user(request.user)
+    if not policy.may_search_people(actor):
+        raise Http404("Search is not available to this role")
+    form = PersonSearchForm(request.GET if request.GET else None)
+    results = None
+    if form.is_bound and form.is_valid():
+        criteria = selectors.SearchCriteria(
+            name=form.cleaned_data["name"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+            identifier=form.cleaned_data["identifier"],
+        )
+        results = selectors.person_search(actor=actor, criteria=criteria)
+    return render(request, "people/search.html", {"form": form, "results": results})
+
+
+def record(request: HttpRequest, person_id: str) -> HttpResponse:
+    actor = actor_for_user(request.user)
+    try:
+        opened = selectors.person_open(actor=actor, person_id=person_id)
+    except NotFound as error:
+        raise Http404("No such person") from error
+    access_log = audit_person_access_list(person_id=opened.person.pk)
+    return render(request, "people/record.html", {"person": opened.person, "reason": opened.reason, "access_log": access_log})
+
+
+def create(request: HttpRequest) -> HttpResponse:
+    actor = actor_for_user(request.user)
+    if not policy.may_record_people(actor):
+        raise Http404("Recording people is not available to this role")
+    form = PersonCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        identifiers = [
+            services.IdentifierInput(scheme=scheme, value=data[field])
+            for scheme, field in ((IdentifierScheme.NHS_NUMBER, "nhs_number"), (IdentifierScheme.UPN, "upn"))
+            if data[field].strip()
+        ]
+        try:
+            person = services.person_create(
+                actor=actor,
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+                date_of_birth=data["date_of_birth"],
+                sex=data["sex"],
+                ethnicity=data["ethnicity"],
+                identifiers_given=identifiers,
+                address=services.AddressInput(
+                    line_1=data["address_line_1"], town=data["town"], postcode=data["postcode"], council=data["council"]
+                ),
+            )
+        except InvalidInput as error:
+            add_service_errors(form, error, {"nhs": "nhs_number", "upn": "upn"})
+        else:
+            messages.success(request, f"{person.full_name} recorded")
+            return redirect("people:record", person_id=person.pk)
+    return render(request, "people/create.html", {"form": form})

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from openmash.api.api import api
+
+
+def _public(urls):
+    """The API authenticates with its own bearer tokens, not the session: exempt it from sign-in redirects."""
+    patterns, app_name, namespace = urls
+    for pattern in patterns:
+        pattern.callback.login_required = False
+    return patterns, app_name, namespace
+
+
+urlpatterns = [
+    path("", include(("openmash.web.urls", "web"))),
+    path("", include(("openmash.accounts.urls", "accounts"))),
+    path("", include(("openmash.people.urls", "people"))),
+    path("api/v1/", _public(api.urls)),
+    # The Django admin is for system administrators (is_staff) only; organisations use /administration/.
+    path("system-admin/", admin.site.urls),
+]

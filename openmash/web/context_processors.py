@@ -1,0 +1,26 @@
+"""Role-aware navigation: each person sees only the sections their roles can use."""
+
+from django.conf import settings
+from django.urls import reverse
+
+from openmash.access import policy
+from openmash.accounts.actors import actor_for_user
+
+
+def navigation(request):
+    items: list[dict[str, object]] = []
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and (user.is_verified() or not user.organisation.requires_two_factor):
+        actor = actor_for_user(user)
+        candidates = [("Home", reverse("web:home"), True)]
+        candidates.append(("Find a person", reverse("people:search"), policy.may_search_people(actor)))
+        candidates.append(("Record a person", reverse("people:create"), policy.may_record_people(actor)))
+        candidates.append(
+            ("Administration", reverse("accounts:users"), policy.may_administer(actor, user.organisation))
+        )
+        path = request.path
+        for label, url, allowed in candidates:
+            if allowed:
+                active = path == url if url == "/" else path.startswith(url)
+                items.append({"label": label, "url": url, "active": active})
+    return {"navigation": items, "service_name": settings.SERVICE_NAME}

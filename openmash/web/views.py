@@ -1,0 +1,44 @@
+"""Home, health and the accessibility statement."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from openmash.access import policy
+from openmash.access.models import Inspection
+from openmash.accounts.actors import actor_for_user
+from openmash.accounts.models import Role
+
+
+def home(request):
+    actor = actor_for_user(request.user)
+    inspections = []
+    if actor.is_inspector:
+        inspections = list(
+            Inspection.objects.filter(inspectorate=actor.organisation)
+            .select_related("council")
+            .prefetch_related("samples__person")
+        )
+    context = {
+        "roles": [Role(code).label for code in sorted(actor.roles) if code in Role.values],
+        "may_search": policy.may_search_people(actor),
+        "may_record": policy.may_record_people(actor),
+        "may_administer": policy.may_administer(actor, request.user.organisation),
+        "is_inspector": actor.is_inspector,
+        "inspections": inspections,
+    }
+    return render(request, "web/home.html", context)
+
+
+@login_not_required
+def accessibility(request):
+    return render(request, "web/accessibility.html")
+
+
+@login_not_required
+def health(request):
+    """For load balancers: the app answers and the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

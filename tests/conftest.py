@@ -1,0 +1,48 @@
+"""Shared fixtures: the reference data and the demo cast, loaded once per test database.
+
+The cast (openmash/demo/cast.py) is built through the real services and gives every test the same
+personas: the owning council (Stockton-on-Tees), a partner police force (Cleveland Police, which recorded
+an incident about Amelia Hart), an unrelated council (Bury), an inspector (sampled Leo Marsh) and an
+administrator.
+"""
+
+import pytest
+from django.test import Client
+
+from openmash.demo.cast import DEMO_PASSWORD, DemoCast, demo_load
+from openmash.organisations.models import Organisation
+from openmash.organisations.services import reference_load
+
+
+def load_cast() -> DemoCast:
+    if not Organisation.objects.filter(is_reference=True).exists():
+        reference_load()
+    return demo_load()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_cast()
+
+
+@pytest.fixture
+def cast(db) -> DemoCast:
+    return load_cast()
+
+
+@pytest.fixture
+def signed_in(cast):
+    """A function giving a test client signed in as a demo user."""
+
+    def sign_in(username: str) -> Client:
+        client = Client()
+        client.force_login(cast.users[username])
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def demo_password() -> str:
+    return DEMO_PASSWORD

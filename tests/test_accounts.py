@@ -1,0 +1,213 @@
+"""Sign-in, lockout, the second factor, accounts administration and API clients."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from openmash.accounts.models import ApiClient, Role, User
+from openmash.accounts.services import api_client_authenticate
+from openmash.audit.models import AuditAction, AuditEntry
+
+
+def sign_in(client, username, password):
+    return client.post(reverse("accounts:sign-in"), {"username": username, "password": password})
+
+
+def test_every_demo_sign_in_lands_on_its_home_page(cast, demo_password):
+    for username, user in cast.users.items():
+        client = Client()
+        response = sign_in(client, username, demo_password)
+        assert response.status_code == 302, username
+        home = client.get(response["Location"])
+        assert home.status_code == 200
+        assert user.organisation.name in home.text
+        role_label = Role(next(iter(user.role_codes))).label
+        assert role_label in home.text
+
+
+def test_home_page_offers_what_the_role_can_use(signed_in):
+    assert "Find a person" in signed_in("social.worker").get("/").text
+    admin_home = signed_in("council.admin").get("/").text
+    assert "Manage users" in admin_home and "Find a person" not in admin_home
+    inspector_home = signed_in("inspector").get("/").text
+    assert "Your inspections" in inspector_home and "Leo Marsh" in inspector_home
+
+
+def test_wrong_password_gives_a_gov_uk_error_and_is_not_signed_in(cast):
+    client = Client()
+    response = sign_in(client, "social.worker", "wrong-password")
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.text
+    assert response.text.count("Enter a correct user name and password") >= 1
+    assert "<title>Error: " in response.text
+    assert client.get("/").status_code == 302
+
+
+def test_empty_sign_in_names_each_missing_field(cast):
+    response = sign_in(Client(), "", "")
+    assert "Enter your user name" in response.text and "Enter your password" in response.text
+
+
+def test_account_locks_after_repeated_failures(cast, demo_password, settings):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "police.officer", "wrong-password")
+    locked = sign_in(client, "police.officer", demo_password)
+    assert locked.status_code == 429
+    assert "Your account is locked" in locked.text
+    assert client.get("/").status_code == 302
+
+
+def test_sign_in_and_out_are_audited(cast, demo_password):
+    client = Client()
+    sign_in(client, "social.worker", demo_password)
+    client.post(reverse("accounts:sign-out"))
+    actions = list(AuditEntry.objects.filter(actor_id=cast.users["social.worker"].pk).values_list("action", flat=True))
+    assert AuditAction.SIGN_IN in actions and AuditAction.SIGN_OUT in actions
+
+
+@pytest.fixture
+def two_factor_org(cast):
+    organisation = cast.organisations["council"]
+    organisation.requires_two_factor = True
+    organisation.save()
+    return organisation
+
+
+def _code(device: TOTPDevice, offset: int = 0) -> str:
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=offset):06d}"
+
+
+def test_second_factor_is_set_up_then_required(two_factor_org, cast, demo_password):
+    client = Client()
+    response = sign_in(client, "social.worker", demo_password)
+    assert response["Location"].startswith("/")
+    # Anything but the second-factor page sends the person back to it.
+    page = client.get(reverse("people:search"))
+    assert page.status_code == 302 and page["Location"].startswith(reverse("accounts:two-factor"))
+    setup = client.get(reverse("accounts:two-factor"))
+    assert "Set up your authenticator app" in setup.text and "<svg" in setup.text
+    device = TOTPDevice.objects.get(user=cast.users["social.worker"])
+    assert not device.confirmed
+    wrong = client.post(reverse("accounts:two-factor"), {"token": "000000" if _code(device) != "000000" else "111111"})
+    assert "The code is not right" in wrong.text
+    # A wrong code throttles further tries for a while (django-otp); skip the wait.
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    right = client.post(reverse("accounts:two-factor") + "?next=/people/", {"token": _code(device)})
+    assert right.status_code == 302 and right["Location"] == "/people/"
+    assert client.get(reverse("people:search")).status_code == 200
+    device.refresh_from_db()
+    assert device.confirmed
+
+    # Next sign-in asks for the code, not set-up.
+    second = Client()
+    sign_in(second, "social.worker", demo_password)
+    ask = second.get(reverse("accounts:two-factor"))
+    assert "Enter your code" in ask.text
+    assert second.post(reverse("accounts:two-factor"), {"token": _code(device, 1)}).status_code == 302
+
+
+def test_organisation_without_second_factor_goes_straight_in(cast, demo_password):
+    client = Client()
+    sign_in(client, "police.officer", demo_password)
+    assert client.get(reverse("people:search")).status_code == 200
+
+
+def test_api_client_command_prints_the_token_alone_on_its_last_line(cast):
+    out = io.StringIO()
+    call_command("api_client", "create", "--org", "Stockton-on-Tees", "--name", "Case system", stdout=out)
+    token = out.getvalue().strip().splitlines()[-1]
+    assert " " not in token
+    client = api_client_authenticate(token)
+    assert client is not None and client.organisation.code == "E06000004"
+    stored = ApiClient.objects.get(pk=client.pk)
+    assert token not in (stored.token_digest, stored.token_prefix)
+    response = Client().get("/api/v1/people", {"name": "Hart"}, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+
+
+def test_api_client_command_accepts_a_code_too(cast):
+    out = io.StringIO()
+    call_command("api_client", "create", "--org", "E23000013", "--name", "Niche RMS", stdout=out)
+    assert api_client_authenticate(out.getvalue().strip().splitlines()[-1]).organisation.name == "Cleveland Police"
+
+
+def test_revoked_token_stops_working(cast):
+    out = io.StringIO()
+    call_command("api_client", "create", "--org", "E06000004", "--name", "Old system", stdout=out)
+    token = out.getvalue().strip().splitlines()[-1]
+    call_command("api_client", "revoke", "--org", "E06000004", "--name", "Old system", stdout=io.StringIO())
+    assert api_client_authenticate(token) is None
+    response = Client().get("/api/v1/people", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401 and response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("token", ["", "nonsense", "omk_abc_def", "Bearer"])
+def test_bad_tokens_are_refused(cast, token):
+    response = Client().get("/api/v1/people", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+
+
+def test_administrator_creates_an_account_with_roles(signed_in):
+    client = signed_in("council.admin")
+    response = client.post(
+        reverse("accounts:user-create"),
+        {"first_name": "Nia", "last_name": "Lowe", "username": "nia.lowe", "email": "nia@example.org", "roles": [Role.SOCIAL_WORKER], "password": "a-long-enough-password-42"},
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="nia.lowe")
+    assert user.organisation.code == "E06000004" and user.role_codes == {Role.SOCIAL_WORKER}
+
+
+def test_bad_account_form_writes_nothing(signed_in):
+    client = signed_in("council.admin")
+    before = User.objects.count()
+    response = client.post(
+        reverse("accounts:user-create"),
+        {"first_name": "", "last_name": "Lowe", "username": "social.worker", "email": "not-an-email", "roles": [], "password": "short"},
+    )
+    assert response.status_code == 200
+    text = response.text
+    assert "There is a problem" in text
+    for message in ["Enter the first name", "Enter an email address in the correct format", "Choose at least one role"]:
+        assert message in text
+    assert User.objects.count() == before
+
+
+def test_duplicate_user_name_is_a_clear_error(signed_in):
+    response = signed_in("council.admin").post(
+        reverse("accounts:user-create"),
+        {"first_name": "A", "last_name": "B", "username": "social.worker", "email": "a@example.org", "roles": [Role.SOCIAL_WORKER], "password": "a-long-enough-password-42"},
+    )
+    assert "A user with that username already exists" in response.text
+
+
+def test_administrator_changes_roles_and_closes_accounts(cast, signed_in):
+    client = signed_in("council.admin")
+    worker = cast.users["social.worker"]
+    client.post(reverse("accounts:user-edit", args=[worker.pk]), {"roles": [Role.TEAM_MANAGER, Role.SOCIAL_WORKER]})
+    assert User.objects.get(pk=worker.pk).role_codes == {Role.TEAM_MANAGER, Role.SOCIAL_WORKER}
+    client.post(reverse("accounts:user-edit", args=[worker.pk]), {"active": "no"})
+    assert not User.objects.get(pk=worker.pk).is_active
+
+
+def test_administrator_creates_api_client_and_sees_token_once(signed_in):
+    client = signed_in("council.admin")
+    response = client.post(reverse("accounts:organisation"), {"form": "api-client", "name": "Liquidlogic"})
+    assert "Copy this token now" in response.text
+    again = client.get(reverse("accounts:organisation"))
+    assert "Liquidlogic" in again.text and "Copy this token now" not in again.text
+    empty = client.post(reverse("accounts:organisation"), {"form": "api-client", "name": ""})
+    assert "Enter the name of the system" in empty.text
+
+
+def test_administrator_sets_the_second_factor_requirement(cast, signed_in):
+    client = signed_in("council.admin")
+    client.post(reverse("accounts:organisation"), {"form": "two-factor", "requires_two_factor": "yes"})
+    cast.organisations["council"].refresh_from_db()
+    assert cast.organisations["council"].requires_two_factor

@@ -1,0 +1,139 @@
+"""The audit trail: every write and read recorded, hash-chained, tampering found."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from openmash.accounts.actors import actor_for_user
+from openmash.audit.models import AppendOnlyError, AuditAction, AuditChainHead, AuditEntry
+from openmash.audit.services import audit_record, audit_verify
+
+
+def _table() -> str:
+    return AuditEntry._meta.db_table
+
+
+def _write_entries(cast, count=5):
+    actor = actor_for_user(cast.users["social.worker"])
+    person = cast.people["Amelia Hart"]
+    with transaction.atomic():
+        return [
+            audit_record(actor=actor, action=AuditAction.VIEW, object_type="person", object_id=person.pk, person_id=person.pk, reason=f"test {i}")
+            for i in range(count)
+        ]
+
+
+def test_chain_of_real_activity_verifies(cast):
+    _write_entries(cast)
+    result = audit_verify()
+    assert result.ok, result.problem
+    assert result.checked == AuditEntry.objects.count()
+    assert result.checked > 5
+
+
+def test_changed_entry_is_found(cast):
+    entries = _write_entries(cast)
+    target = entries[2]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {_table()} SET reason = %s WHERE sequence = %s", ["nothing to see", target.sequence])
+    result = audit_verify()
+    assert not result.ok
+    assert result.first_broken_sequence == target.sequence
+    assert "changed" in result.problem
+
+
+def test_removed_entry_is_found(cast):
+    entries = _write_entries(cast)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {_table()} WHERE sequence = %s", [entries[1].sequence])
+    result = audit_verify()
+    assert result.first_broken_sequence == entries[1].sequence
+    assert "missing" in result.problem
+
+
+def test_removed_last_entry_is_found_through_the_head(cast):
+    entries = _write_entries(cast)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {_table()} WHERE sequence = %s", [entries[-1].sequence])
+    result = audit_verify()
+    assert result.first_broken_sequence == entries[-1].sequence
+
+
+def test_rewritten_entry_with_recomputed_hash_breaks_the_next_link(cast):
+    entries = _write_entries(cast)
+    target = entries[1]
+    from openmash.audit.services import _hashed_fields, entry_hash
+
+    target.reason = "forged"
+    forged = entry_hash(previous_hash=target.previous_hash, fields=_hashed_fields(target))
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {_table()} SET reason = %s, entry_hash = %s WHERE sequence = %s", ["forged", forged, target.sequence])
+    result = audit_verify()
+    assert result.first_broken_sequence == entries[2].sequence
+
+
+def test_verify_command_reports_first_broken_link(cast, capsys):
+    entries = _write_entries(cast)
+    call_command("audit", "verify")
+    assert "intact" in capsys.readouterr().out
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {_table()} SET actor_label = %s WHERE sequence = %s", ["someone else", entries[3].sequence])
+    with pytest.raises(CommandError, match=f"#{entries[3].sequence}"):
+        call_command("audit", "verify")
+
+
+def test_model_refuses_change_and_removal(cast):
+    entry = _write_entries(cast, 1)[0]
+    entry.reason = "changed"
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+
+
+def test_database_refuses_change_and_removal_once_the_triggers_are_installed(cast):
+    from importlib import import_module
+
+    migration = import_module("openmash.audit.migrations.0002_audit_entries_append_only")
+    entry = _write_entries(cast, 1)[0]
+    statements = {"sqlite": migration.SQLITE, "postgresql": migration.POSTGRESQL}[connection.vendor]
+    with connection.cursor() as cursor:
+        for create, _drop in statements:
+            cursor.execute(create)
+    try:
+        for sql in (f"UPDATE {_table()} SET reason = 'x' WHERE sequence = %s", f"DELETE FROM {_table()} WHERE sequence = %s"):
+            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, [entry.sequence])
+    finally:
+        with connection.cursor() as cursor:
+            for _create, drop in reversed(statements):
+                cursor.execute(drop)
+
+
+def test_concurrent_style_appends_keep_one_unbroken_chain(cast):
+    _write_entries(cast, 50)
+    head = AuditChainHead.objects.get(id=1)
+    last = AuditEntry.objects.order_by("-sequence").first()
+    assert head.last_sequence == last.sequence and head.last_hash == last.entry_hash
+    assert audit_verify().ok
+
+
+def test_person_page_shows_who_has_looked(cast, signed_in):
+    amelia = cast.people["Amelia Hart"]
+    signed_in("police.officer").get(reverse("people:record", args=[amelia.pk]))
+    response = signed_in("social.worker").get(reverse("people:record", args=[amelia.pk]))
+    panel = response.text.split("Who has looked at this record", 1)[1]
+    assert "Priya Shah (police.officer)" in panel
+    assert "E23000013" in panel  # Cleveland Police's code
+    assert "Dev Patel (social.worker)" in panel
+
+
+def test_every_write_is_audited(cast):
+    before = AuditEntry.objects.count()
+    from openmash.people.services import person_create
+
+    person_create(actor=actor_for_user(cast.users["social.worker"]), given_name="Ava", family_name="Stone")
+    created = AuditEntry.objects.filter(sequence__gt=before, action=AuditAction.CREATE, object_type="person")
+    assert created.count() == 1
