@@ -129,12 +129,15 @@ def reason_to_see(actor: Actor, person_id: uuid.UUID) -> str | None:
     if person is None:
         return None
     if works_cases(actor):
+        recorded = _reason_rows(organisation).filter(person_id=person_id)
         if person["restriction"]:
-            if Person.objects.filter(Q(pk=person_id) & _restricted_reason(organisation)).exists():
-                return "restricted record: access recorded"
-        else:
+            recorded = recorded.filter(covers_restricted=True)
+        row = recorded.order_by("granted_at").first()
+        if row is not None:
+            return f"{row.get_kind_display()}: {row.detail}" if row.detail else row.get_kind_display()
+        if not person["restriction"]:
             for name, condition in _where_reasons(organisation).items():
-                if Person.objects.filter(Q(pk=person_id) & condition).exists():
+                if name != "recorded reason" and Person.objects.filter(Q(pk=person_id) & condition).exists():
                     return name
     if actor.is_inspector and Person.objects.filter(Q(pk=person_id) & _inspection_sample(organisation)).exists():
         return "sampled for inspection"

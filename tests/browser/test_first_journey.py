@@ -31,7 +31,7 @@ def test_social_worker_finds_a_child_and_sees_the_audit_panel(page, live_server,
     panel = page.get_by_test_id("access-log")
     expect(panel).to_contain_text("Dev Patel (social.worker)")
     expect(panel).to_contain_text("Viewed")
-    expect(panel).to_contain_text("lives in area")
+    expect(panel).to_contain_text("Recorded this person")
     check_accessibility(page)
 
 
