@@ -221,7 +221,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"  # only for `collectstatic` behind a separate web server; whitenoise serves the app folders
+STATIC_ROOT = (
+    VAR_DIR / "static"
+)  # only for `collectstatic` behind a separate web server; whitenoise serves the app folders
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -6,6 +6,6 @@ import os
 os.environ.setdefault("OPENMASH_AUDIT_TRIGGERS", "false")
 os.environ.setdefault("OPENMASH_SECRET_KEY", "test-secret-key-that-is-long-enough-for-django-0123456789")
 
-from openmash.settings import *  # noqa: E402,F403
+from openmash.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -67,7 +67,9 @@ def test_sign_in_and_out_are_audited(cast, demo_password):
     client = Client()
     sign_in(client, "social.worker", demo_password)
     client.post(reverse("accounts:sign-out"))
-    actions = list(AuditEntry.objects.filter(actor_id=cast.users["social.worker"].pk).values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(actor_id=cast.users["social.worker"].pk).values_list("action", flat=True)
+    )
     assert AuditAction.SIGN_IN in actions and AuditAction.SIGN_OUT in actions
 
 
@@ -94,10 +96,14 @@ def test_second_factor_is_set_up_then_required(two_factor_org, cast, demo_passwo
     assert "Set up your authenticator app" in setup.text and "<svg" in setup.text
     device = TOTPDevice.objects.get(user=cast.users["social.worker"])
     assert not device.confirmed
-    wrong = client.post(reverse("accounts:two-factor"), {"token": "000000" if _code(device) != "000000" else "111111"})
+    wrong = client.post(
+        reverse("accounts:two-factor"), {"token": "000000" if _code(device) != "000000" else "111111"}
+    )
     assert "The code is not right" in wrong.text
     # A wrong code throttles further tries for a while (django-otp); skip the wait.
-    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_count=0, throttling_failure_timestamp=None
+    )
     right = client.post(reverse("accounts:two-factor") + "?next=/people/", {"token": _code(device)})
     assert right.status_code == 302 and right["Location"] == "/people/"
     assert client.get(reverse("people:search")).status_code == 200
@@ -134,7 +140,10 @@ def test_api_client_command_prints_the_token_alone_on_its_last_line(cast):
 def test_api_client_command_accepts_a_code_too(cast):
     out = io.StringIO()
     call_command("api_client", "create", "--org", "E23000013", "--name", "Niche RMS", stdout=out)
-    assert api_client_authenticate(out.getvalue().strip().splitlines()[-1]).organisation.name == "Cleveland Police"
+    assert (
+        api_client_authenticate(out.getvalue().strip().splitlines()[-1]).organisation.name
+        == "Cleveland Police"
+    )
 
 
 def test_revoked_token_stops_working(cast):
@@ -157,7 +166,14 @@ def test_administrator_creates_an_account_with_roles(signed_in):
     client = signed_in("council.admin")
     response = client.post(
         reverse("accounts:user-create"),
-        {"first_name": "Nia", "last_name": "Lowe", "username": "nia.lowe", "email": "nia@example.org", "roles": [Role.SOCIAL_WORKER], "password": "a-long-enough-password-42"},
+        {
+            "first_name": "Nia",
+            "last_name": "Lowe",
+            "username": "nia.lowe",
+            "email": "nia@example.org",
+            "roles": [Role.SOCIAL_WORKER],
+            "password": "a-long-enough-password-42",
+        },
     )
     assert response.status_code == 302
     user = User.objects.get(username="nia.lowe")
@@ -169,12 +185,23 @@ def test_bad_account_form_writes_nothing(signed_in):
     before = User.objects.count()
     response = client.post(
         reverse("accounts:user-create"),
-        {"first_name": "", "last_name": "Lowe", "username": "social.worker", "email": "not-an-email", "roles": [], "password": "short"},
+        {
+            "first_name": "",
+            "last_name": "Lowe",
+            "username": "social.worker",
+            "email": "not-an-email",
+            "roles": [],
+            "password": "short",
+        },
     )
     assert response.status_code == 200
     text = response.text
     assert "There is a problem" in text
-    for message in ["Enter the first name", "Enter an email address in the correct format", "Choose at least one role"]:
+    for message in [
+        "Enter the first name",
+        "Enter an email address in the correct format",
+        "Choose at least one role",
+    ]:
         assert message in text
     assert User.objects.count() == before
 
@@ -182,7 +209,14 @@ def test_bad_account_form_writes_nothing(signed_in):
 def test_duplicate_user_name_is_a_clear_error(signed_in):
     response = signed_in("council.admin").post(
         reverse("accounts:user-create"),
-        {"first_name": "A", "last_name": "B", "username": "social.worker", "email": "a@example.org", "roles": [Role.SOCIAL_WORKER], "password": "a-long-enough-password-42"},
+        {
+            "first_name": "A",
+            "last_name": "B",
+            "username": "social.worker",
+            "email": "a@example.org",
+            "roles": [Role.SOCIAL_WORKER],
+            "password": "a-long-enough-password-42",
+        },
     )
     assert "A user with that username already exists" in response.text
 
@@ -190,7 +224,9 @@ def test_duplicate_user_name_is_a_clear_error(signed_in):
 def test_administrator_changes_roles_and_closes_accounts(cast, signed_in):
     client = signed_in("council.admin")
     worker = cast.users["social.worker"]
-    client.post(reverse("accounts:user-edit", args=[worker.pk]), {"roles": [Role.TEAM_MANAGER, Role.SOCIAL_WORKER]})
+    client.post(
+        reverse("accounts:user-edit", args=[worker.pk]), {"roles": [Role.TEAM_MANAGER, Role.SOCIAL_WORKER]}
+    )
     assert User.objects.get(pk=worker.pk).role_codes == {Role.TEAM_MANAGER, Role.SOCIAL_WORKER}
     client.post(reverse("accounts:user-edit", args=[worker.pk]), {"active": "no"})
     assert not User.objects.get(pk=worker.pk).is_active

@@ -19,7 +19,14 @@ def _write_entries(cast, count=5):
     person = cast.people["Amelia Hart"]
     with transaction.atomic():
         return [
-            audit_record(actor=actor, action=AuditAction.VIEW, object_type="person", object_id=person.pk, person_id=person.pk, reason=f"test {i}")
+            audit_record(
+                actor=actor,
+                action=AuditAction.VIEW,
+                object_type="person",
+                object_id=person.pk,
+                person_id=person.pk,
+                reason=f"test {i}",
+            )
             for i in range(count)
         ]
 
@@ -36,7 +43,9 @@ def test_changed_entry_is_found(cast):
     entries = _write_entries(cast)
     target = entries[2]
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {_table()} SET reason = %s WHERE sequence = %s", ["nothing to see", target.sequence])
+        cursor.execute(
+            f"UPDATE {_table()} SET reason = %s WHERE sequence = %s", ["nothing to see", target.sequence]
+        )
     result = audit_verify()
     assert not result.ok
     assert result.first_broken_sequence == target.sequence
@@ -68,7 +77,10 @@ def test_rewritten_entry_with_recomputed_hash_breaks_the_next_link(cast):
     target.reason = "forged"
     forged = entry_hash(previous_hash=target.previous_hash, fields=_hashed_fields(target))
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {_table()} SET reason = %s, entry_hash = %s WHERE sequence = %s", ["forged", forged, target.sequence])
+        cursor.execute(
+            f"UPDATE {_table()} SET reason = %s, entry_hash = %s WHERE sequence = %s",
+            ["forged", forged, target.sequence],
+        )
     result = audit_verify()
     assert result.first_broken_sequence == entries[2].sequence
 
@@ -78,7 +90,10 @@ def test_verify_command_reports_first_broken_link(cast, capsys):
     call_command("audit", "verify")
     assert "intact" in capsys.readouterr().out
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {_table()} SET actor_label = %s WHERE sequence = %s", ["someone else", entries[3].sequence])
+        cursor.execute(
+            f"UPDATE {_table()} SET actor_label = %s WHERE sequence = %s",
+            ["someone else", entries[3].sequence],
+        )
     with pytest.raises(CommandError, match=f"#{entries[3].sequence}"):
         call_command("audit", "verify")
 
@@ -102,10 +117,16 @@ def test_database_refuses_change_and_removal_once_the_triggers_are_installed(cas
         for create, _drop in statements:
             cursor.execute(create)
     try:
-        for sql in (f"UPDATE {_table()} SET reason = 'x' WHERE sequence = %s", f"DELETE FROM {_table()} WHERE sequence = %s"):
-            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute(sql, [entry.sequence])
+        for sql in (
+            f"UPDATE {_table()} SET reason = 'x' WHERE sequence = %s",
+            f"DELETE FROM {_table()} WHERE sequence = %s",
+        ):
+            with (
+                pytest.raises(DatabaseError, match="append-only"),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute(sql, [entry.sequence])
     finally:
         with connection.cursor() as cursor:
             for _create, drop in reversed(statements):

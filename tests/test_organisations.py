@@ -63,5 +63,7 @@ def test_unknown_organisation_is_a_clear_error(db, text):
 
 
 def test_every_council_is_covered_by_exactly_one_force(db):
-    for council in Organisation.objects.filter(kind=OrganisationKind.COUNCIL).prefetch_related("police_forces"):
+    for council in Organisation.objects.filter(kind=OrganisationKind.COUNCIL).prefetch_related(
+        "police_forces"
+    ):
         assert len(council.police_forces.all()) == 1, council.name

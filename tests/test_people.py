@@ -30,7 +30,12 @@ GOOD = {
 
 
 def _counts():
-    return Person.objects.count(), Address.objects.count(), PersonIdentifier.objects.count(), AuditEntry.objects.count()
+    return (
+        Person.objects.count(),
+        Address.objects.count(),
+        PersonIdentifier.objects.count(),
+        AuditEntry.objects.count(),
+    )
 
 
 def test_recording_a_child_through_the_page(signed_in):
@@ -73,7 +78,9 @@ def test_bad_input_shows_the_error_summary_and_writes_nothing(signed_in, changes
 def test_an_identifier_already_recorded_is_refused_without_saying_whose(cast, signed_in):
     amelia_nhs = cast.people["Amelia Hart"].identifiers.get(scheme=IdentifierScheme.NHS_NUMBER).value
     before = _counts()
-    response = signed_in("bury.social.worker").post(reverse("people:create"), {**GOOD, "council": "E08000002", "nhs_number": amelia_nhs})
+    response = signed_in("bury.social.worker").post(
+        reverse("people:create"), {**GOOD, "council": "E08000002", "nhs_number": amelia_nhs}
+    )
     assert "A person with this NHS number is already recorded" in response.text
     assert "Amelia" not in response.text
     assert _counts() == before
@@ -89,7 +96,9 @@ def test_unborn_child_needs_an_expected_date(cast):
     with pytest.raises(InvalidInput) as error:
         person_create(actor=actor, kind=PersonKind.UNBORN, family_name="Hart")
     assert "expected_date_of_birth" in error.value.errors
-    person = person_create(actor=actor, kind=PersonKind.UNBORN, family_name="Hart", expected_date_of_birth=dt.date(2027, 5, 1))
+    person = person_create(
+        actor=actor, kind=PersonKind.UNBORN, family_name="Hart", expected_date_of_birth=dt.date(2027, 5, 1)
+    )
     assert person.kind == PersonKind.UNBORN
 
 
@@ -106,7 +115,15 @@ def test_service_collects_every_problem_at_once(cast):
             identifiers_given=[IdentifierInput(scheme=IdentifierScheme.NHS_NUMBER, value="1")],
             address=AddressInput(line_1="", postcode="nope", council=cast.organisations["police"]),
         )
-    assert set(error.value.errors) >= {"family_name", "date_of_birth", "sex", "nhs", "address_line_1", "postcode", "council"}
+    assert set(error.value.errors) >= {
+        "family_name",
+        "date_of_birth",
+        "sex",
+        "nhs",
+        "address_line_1",
+        "postcode",
+        "council",
+    }
     assert _counts() == before
 
 
@@ -116,7 +133,9 @@ def test_search_by_identifier_and_date_of_birth(cast, signed_in):
     spaced = f"{nhs[:3]} {nhs[3:6]} {nhs[6:]}"
     by_identifier = client.get(reverse("people:search"), {"identifier": spaced})
     assert [p.full_name for p in by_identifier.context["results"]] == ["Amelia Hart"]
-    by_date = client.get(reverse("people:search"), {"date_of_birth_0": "14", "date_of_birth_1": "5", "date_of_birth_2": "2016"})
+    by_date = client.get(
+        reverse("people:search"), {"date_of_birth_0": "14", "date_of_birth_1": "5", "date_of_birth_2": "2016"}
+    )
     assert [p.full_name for p in by_date.context["results"]] == ["Amelia Hart"]
     by_alias = client.get(reverse("people:search"), {"name": "Millie"})
     assert [p.full_name for p in by_alias.context["results"]] == ["Amelia Hart"]
@@ -134,7 +153,11 @@ def test_api_search_without_criteria_is_a_problem(cast):
     from openmash.accounts.actors import system_actor
     from openmash.accounts.services import api_client_create
 
-    token = api_client_create(actor=system_actor(cast.organisations["council"]), organisation=cast.organisations["council"], name="t").token
+    token = api_client_create(
+        actor=system_actor(cast.organisations["council"]),
+        organisation=cast.organisations["council"],
+        name="t",
+    ).token
     headers = {"Authorization": f"Bearer {token}"}
     empty = Client().get("/api/v1/people", headers=headers)
     assert empty.status_code == 422 and empty["Content-Type"] == "application/problem+json"

@@ -15,23 +15,97 @@ from openmash.accounts.actors import system_actor
 from openmash.accounts.services import api_client_create
 from openmash.audit.models import AuditAction, AuditEntry
 
-PERSONAS = ["social.worker", "police.officer", "bury.social.worker", "inspector", "council.admin", "anonymous"]
+PERSONAS = [
+    "social.worker",
+    "police.officer",
+    "bury.social.worker",
+    "inspector",
+    "council.admin",
+    "anonymous",
+]
 
 # person -> persona -> may see the record (web page and API alike)
 RECORD_MATRIX = {
-    "Amelia Hart": {"social.worker": True, "police.officer": True, "bury.social.worker": False, "inspector": False, "council.admin": False, "school.dsl": True, "health.practitioner": False},
-    "Leo Marsh": {"social.worker": True, "police.officer": False, "bury.social.worker": False, "inspector": True, "council.admin": False, "school.dsl": False, "health.practitioner": False},
-    "Ellis Reyes": {"social.worker": True, "police.officer": False, "bury.social.worker": False, "inspector": False, "council.admin": False, "school.dsl": False, "health.practitioner": False},
-    "Sarah Hart": {"social.worker": True, "police.officer": True, "bury.social.worker": False, "inspector": False, "council.admin": False, "school.dsl": False, "health.practitioner": False},
+    "Amelia Hart": {
+        "social.worker": True,
+        "police.officer": True,
+        "bury.social.worker": False,
+        "inspector": False,
+        "council.admin": False,
+        "school.dsl": True,
+        "health.practitioner": False,
+    },
+    "Leo Marsh": {
+        "social.worker": True,
+        "police.officer": False,
+        "bury.social.worker": False,
+        "inspector": True,
+        "council.admin": False,
+        "school.dsl": False,
+        "health.practitioner": False,
+    },
+    "Ellis Reyes": {
+        "social.worker": True,
+        "police.officer": False,
+        "bury.social.worker": False,
+        "inspector": False,
+        "council.admin": False,
+        "school.dsl": False,
+        "health.practitioner": False,
+    },
+    "Sarah Hart": {
+        "social.worker": True,
+        "police.officer": True,
+        "bury.social.worker": False,
+        "inspector": False,
+        "council.admin": False,
+        "school.dsl": False,
+        "health.practitioner": False,
+    },
 }
 
 # page name -> persona -> expected status (302 = sent to sign in)
 PAGE_MATRIX = {
-    "web:home": {"social.worker": 200, "police.officer": 200, "bury.social.worker": 200, "inspector": 200, "council.admin": 200, "anonymous": 302},
-    "people:search": {"social.worker": 200, "police.officer": 200, "bury.social.worker": 200, "inspector": 200, "council.admin": 404, "anonymous": 302},
-    "people:create": {"social.worker": 200, "police.officer": 200, "bury.social.worker": 200, "inspector": 404, "council.admin": 404, "anonymous": 302},
-    "accounts:users": {"social.worker": 404, "police.officer": 404, "bury.social.worker": 404, "inspector": 404, "council.admin": 200, "anonymous": 302},
-    "accounts:organisation": {"social.worker": 404, "police.officer": 404, "bury.social.worker": 404, "inspector": 404, "council.admin": 200, "anonymous": 302},
+    "web:home": {
+        "social.worker": 200,
+        "police.officer": 200,
+        "bury.social.worker": 200,
+        "inspector": 200,
+        "council.admin": 200,
+        "anonymous": 302,
+    },
+    "people:search": {
+        "social.worker": 200,
+        "police.officer": 200,
+        "bury.social.worker": 200,
+        "inspector": 200,
+        "council.admin": 404,
+        "anonymous": 302,
+    },
+    "people:create": {
+        "social.worker": 200,
+        "police.officer": 200,
+        "bury.social.worker": 200,
+        "inspector": 404,
+        "council.admin": 404,
+        "anonymous": 302,
+    },
+    "accounts:users": {
+        "social.worker": 404,
+        "police.officer": 404,
+        "bury.social.worker": 404,
+        "inspector": 404,
+        "council.admin": 200,
+        "anonymous": 302,
+    },
+    "accounts:organisation": {
+        "social.worker": 404,
+        "police.officer": 404,
+        "bury.social.worker": 404,
+        "inspector": 404,
+        "council.admin": 200,
+        "anonymous": 302,
+    },
 }
 
 
@@ -79,7 +153,9 @@ def test_a_record_that_does_not_exist_looks_like_one_not_allowed(cast):
     missing = client.get(reverse("people:record", args=["00000000-0000-0000-0000-000000000000"]))
     hidden = client.get(reverse("people:record", args=[cast.people["Amelia Hart"].pk]))
     assert missing.status_code == hidden.status_code == 404
-    without_tokens = [re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", r.text) for r in (missing, hidden)]
+    without_tokens = [
+        re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", r.text) for r in (missing, hidden)
+    ]
     assert without_tokens[0] == without_tokens[1]
 
 
@@ -111,9 +187,16 @@ def test_inspector_finds_sampled_case_only(cast):
 @pytest.fixture
 def api_tokens(cast):
     tokens = {}
-    for persona, key in [("owning", "council"), ("partner", "police"), ("unrelated", "unrelated-council"), ("inspector", "inspectorate")]:
+    for persona, key in [
+        ("owning", "council"),
+        ("partner", "police"),
+        ("unrelated", "unrelated-council"),
+        ("inspector", "inspectorate"),
+    ]:
         organisation = cast.organisations[key]
-        tokens[persona] = api_client_create(actor=system_actor(organisation), organisation=organisation, name=f"{persona} system").token
+        tokens[persona] = api_client_create(
+            actor=system_actor(organisation), organisation=organisation, name=f"{persona} system"
+        ).token
     return tokens
 
 
@@ -142,7 +225,9 @@ def test_api_person_read_follows_the_same_policy(cast, api_tokens, person, perso
 
 @pytest.mark.parametrize(("persona", "expected"), [("owning", 4), ("partner", 2), ("unrelated", 0)])
 def test_api_search_follows_the_same_policy(cast, api_tokens, persona, expected):
-    response = Client().get("/api/v1/people", {"name": "Hart"}, headers={"Authorization": f"Bearer {api_tokens[persona]}"})
+    response = Client().get(
+        "/api/v1/people", {"name": "Hart"}, headers={"Authorization": f"Bearer {api_tokens[persona]}"}
+    )
     assert response.status_code == 200
     assert len(response.json()) == expected
 

@@ -12,11 +12,23 @@ OPENMASH = str(Path(sys.executable).parent / "openmash")
 
 
 def _settings_with(tmp_path, **env) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("OPENMASH_") and k != "DATABASE_URL"}
-    environment.update({"OPENMASH_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "openmash.settings", **env})
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith("OPENMASH_") and k != "DATABASE_URL"
+    }
+    environment.update(
+        {"OPENMASH_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "openmash.settings", **env}
+    )
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.TIME_ZONE)"],
-        env=environment, capture_output=True, text=True, cwd=ROOT, check=False,
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.TIME_ZONE)",
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
 
 
@@ -34,7 +46,10 @@ def test_defaults_are_safe(tmp_path):
         ({"OPENMASH_DEBUG": "perhaps"}, "OPENMASH_DEBUG must be true or false"),
         ({"OPENMASH_ALLOWED_HOSTS": "*"}, "may not contain '*'"),
         ({"DATABASE_URL": "postgres://u@localhost/db"}, "OPENMASH_SECRET_KEY is required"),
-        ({"DATABASE_URL": "mysql://u@localhost/db", "OPENMASH_SECRET_KEY": "x" * 40}, "must be a postgres:// URL"),
+        (
+            {"DATABASE_URL": "mysql://u@localhost/db", "OPENMASH_SECRET_KEY": "x" * 40},
+            "must be a postgres:// URL",
+        ),
         ({"OPENMASH_SECRET_KEY": "short"}, "at least 32 characters"),
     ],
 )
@@ -57,18 +72,42 @@ def test_sqlite_runs_in_wal_mode_with_full_sync(db):
 
 
 def _cli_env(tmp_path) -> dict[str, str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("OPENMASH_", "DJANGO_")) and k != "DATABASE_URL"}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("OPENMASH_", "DJANGO_")) and k != "DATABASE_URL"
+    }
     return {**environment, "OPENMASH_VAR_DIR": str(tmp_path)}
 
 
 def test_command_line_lists_the_operator_commands(tmp_path):
-    result = subprocess.run([OPENMASH, "help"], capture_output=True, text=True, check=True, cwd=ROOT, env=_cli_env(tmp_path))
-    for command in ["serve", "worker", "demo", "load_reference", "createuser", "api_client", "audit", "migrate"]:
+    result = subprocess.run(
+        [OPENMASH, "help"], capture_output=True, text=True, check=True, cwd=ROOT, env=_cli_env(tmp_path)
+    )
+    for command in [
+        "serve",
+        "worker",
+        "demo",
+        "load_reference",
+        "createuser",
+        "api_client",
+        "audit",
+        "migrate",
+    ]:
         assert command in result.stdout
 
 
-@pytest.mark.parametrize("command", ["serve", "worker", "load-reference", "api-client", "demo", "createuser", "audit"])
+@pytest.mark.parametrize(
+    "command", ["serve", "worker", "load-reference", "api-client", "demo", "createuser", "audit"]
+)
 def test_every_command_has_help_text(tmp_path, command):
-    result = subprocess.run([OPENMASH, command, "--help"], capture_output=True, text=True, check=False, cwd=ROOT, env=_cli_env(tmp_path))
+    result = subprocess.run(
+        [OPENMASH, command, "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env=_cli_env(tmp_path),
+    )
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) > 3

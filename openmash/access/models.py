@@ -46,7 +46,9 @@ class Inspection(models.Model):
     class Meta:
         ordering = ["-starts_on"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="inspection_dates")
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="inspection_dates"
+            )
         ]
 
     def __str__(self) -> str:
@@ -59,7 +61,9 @@ class InspectionSample(models.Model):
     sampled_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["inspection", "person"], name="inspection_sample_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "person"], name="inspection_sample_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.inspection.reference}: {self.person_id}"

@@ -139,6 +139,9 @@ def reason_to_see(actor: Actor, person_id: uuid.UUID) -> str | None:
             for name, condition in _where_reasons(organisation).items():
                 if name != "recorded reason" and Person.objects.filter(Q(pk=person_id) & condition).exists():
                     return name
-    if actor.is_inspector and Person.objects.filter(Q(pk=person_id) & _inspection_sample(organisation)).exists():
+    if (
+        actor.is_inspector
+        and Person.objects.filter(Q(pk=person_id) & _inspection_sample(organisation)).exists()
+    ):
         return "sampled for inspection"
     return None

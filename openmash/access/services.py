@@ -46,7 +46,13 @@ def access_reason_record(
 
 
 def inspection_create(
-    *, actor: Actor, inspectorate: Organisation, council: Organisation, reference: str, starts_on: dt.date, ends_on: dt.date
+    *,
+    actor: Actor,
+    inspectorate: Organisation,
+    council: Organisation,
+    reference: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
 ) -> Inspection:
     if inspectorate.kind != OrganisationKind.INSPECTORATE:
         raise InvalidInput({"inspectorate": f"{inspectorate.name} is not an inspectorate"})
@@ -56,7 +62,11 @@ def inspection_create(
         raise InvalidInput({"ends_on": "The inspection must end on or after the day it starts"})
     with transaction.atomic():
         inspection = Inspection.objects.create(
-            inspectorate=inspectorate, council=council, reference=reference, starts_on=starts_on, ends_on=ends_on
+            inspectorate=inspectorate,
+            council=council,
+            reference=reference,
+            starts_on=starts_on,
+            ends_on=ends_on,
         )
         audit_record(
             actor=actor,

@@ -6,6 +6,8 @@ the same way.
 
 from dataclasses import dataclass
 
+from django.http import HttpRequest
+
 from openmash.accounts.models import ApiClient, Role, User
 from openmash.organisations.models import Organisation
 
@@ -50,6 +52,14 @@ class Actor:
 
 def actor_for_user(user: User) -> Actor:
     return Actor(organisation=user.organisation, roles=user.role_codes, user=user)
+
+
+def actor_for_request(request: HttpRequest) -> Actor:
+    """The signed-in person making a web request. LoginRequiredMiddleware has already turned away anyone else."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionError("No one is signed in")
+    return actor_for_user(user)
 
 
 def actor_for_api_client(client: ApiClient) -> Actor:

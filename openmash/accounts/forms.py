@@ -43,7 +43,9 @@ class TokenForm(GovukFormMixin, forms.Form):
             "min_length": "Enter the 6-digit code from your authenticator app",
             "max_length": "Enter the 6-digit code from your authenticator app",
         },
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -66,7 +68,10 @@ class UserForm(GovukFormMixin, forms.Form):
     )
     email = forms.EmailField(
         label="Email address",
-        error_messages={"required": "Enter an email address", "invalid": "Enter an email address in the correct format, like name@example.org"},
+        error_messages={
+            "required": "Enter an email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
     )
     job_title = forms.CharField(max_length=200, required=False)
     roles = forms.MultipleChoiceField(
@@ -85,7 +90,9 @@ class UserForm(GovukFormMixin, forms.Form):
 class RolesForm(GovukFormMixin, forms.Form):
     submit_label = "Save roles"
     roles = forms.MultipleChoiceField(
-        choices=Role.choices, widget=forms.CheckboxSelectMultiple, error_messages={"required": "Choose at least one role"}
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one role"},
     )
 
 

@@ -1,6 +1,6 @@
 """People who sign in, the roles they hold, and the API clients organisations use."""
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.functional import cached_property
 
@@ -27,8 +27,6 @@ class User(AbstractUser):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="users")
     job_title = models.CharField(max_length=200, blank=True)
 
-    objects = UserManager()
-
     REQUIRED_FIELDS = ["email", "organisation"]
 
     class Meta:
@@ -40,6 +38,11 @@ class User(AbstractUser):
     @cached_property
     def role_codes(self) -> frozenset[str]:
         return frozenset(self.role_assignments.values_list("role", flat=True))
+
+    def is_verified(self) -> bool:
+        """Whether this sign-in passed the second factor. django-otp's middleware replaces this per request;
+        outside a request nobody is verified."""
+        return False
 
     def has_role(self, *roles: str) -> bool:
         return any(role in self.role_codes for role in roles)

@@ -88,7 +88,13 @@ def user_set_roles(*, actor: Actor, user: User, roles: Iterable[str]) -> User:
         for role in chosen:
             RoleAssignment.objects.get_or_create(user=user, role=role)
         user.__dict__.pop("role_codes", None)
-        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="user", object_id=user.pk, detail={"roles": chosen})
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="user",
+            object_id=user.pk,
+            detail={"roles": chosen},
+        )
         return user
 
 
@@ -97,7 +103,11 @@ def user_set_active(*, actor: Actor, user: User, active: bool) -> User:
         user.is_active = active
         user.save(update_fields=["is_active"])
         audit_record(
-            actor=actor, action=AuditAction.UPDATE, object_type="user", object_id=user.pk, detail={"is_active": active}
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="user",
+            object_id=user.pk,
+            detail={"is_active": active},
         )
         return user
 
@@ -156,7 +166,11 @@ def api_client_authenticate(token: str) -> ApiClient | None:
     parts = (token or "").split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    client = ApiClient.objects.select_related("organisation").filter(token_prefix=parts[1], revoked_at__isnull=True).first()
+    client = (
+        ApiClient.objects.select_related("organisation")
+        .filter(token_prefix=parts[1], revoked_at__isnull=True)
+        .first()
+    )
     if client is None or not secrets.compare_digest(client.token_digest, token_digest(token)):
         return None
     now = timezone.now()
@@ -170,5 +184,11 @@ def api_client_revoke(*, actor: Actor, client: ApiClient) -> ApiClient:
     with transaction.atomic():
         client.revoked_at = timezone.now()
         client.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="api-client", object_id=client.pk, detail={"revoked": True})
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="api-client",
+            object_id=client.pk,
+            detail={"revoked": True},
+        )
         return client

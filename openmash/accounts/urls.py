@@ -12,5 +12,9 @@ urlpatterns = [
     path("administration/users/new/", views.user_create, name="user-create"),
     path("administration/users/<int:user_id>/", views.user_edit, name="user-edit"),
     path("administration/organisation/", views.organisation, name="organisation"),
-    path("administration/api-clients/<int:client_id>/revoke/", views.api_client_revoke, name="api-client-revoke"),
+    path(
+        "administration/api-clients/<int:client_id>/revoke/",
+        views.api_client_revoke,
+        name="api-client-revoke",
+    ),
 ]

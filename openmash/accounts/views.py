@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from openmash.access import policy
 from openmash.accounts import services
-from openmash.accounts.actors import actor_for_user
+from openmash.accounts.actors import actor_for_request, actor_for_user
 from openmash.accounts.forms import (
     ApiClientForm,
     RolesForm,
@@ -48,8 +48,12 @@ class SignInView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         with transaction.atomic():
-            audit_record(actor=actor_for_user(form.get_user()), action=AuditAction.SIGN_IN, object_type="user",
-                         object_id=form.get_user().pk)
+            audit_record(
+                actor=actor_for_user(form.get_user()),
+                action=AuditAction.SIGN_IN,
+                object_type="user",
+                object_id=form.get_user().pk,
+            )
         return response
 
 
@@ -59,8 +63,12 @@ sign_in = login_not_required(SignInView.as_view())
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
-        audit_record(actor=actor_for_user(request.user), action=AuditAction.SIGN_OUT, object_type="user",
-                     object_id=request.user.pk)
+        audit_record(
+            actor=actor_for_request(request),
+            action=AuditAction.SIGN_OUT,
+            object_type="user",
+            object_id=request.user.pk,
+        )
     return auth_views.LogoutView.as_view()(request)
 
 
@@ -71,12 +79,13 @@ def locked_out(request: HttpRequest) -> HttpResponse:
 
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Ask for the code, or set up an authenticator app on first sign-in."""
-    user = request.user
+    user = actor_for_request(request).user
+    assert user is not None
     if user.is_verified():
         return redirect(_safe_next(request))
-    device = TOTPDevice.objects.filter(user=user).order_by("-confirmed", "id").first() or TOTPDevice.objects.create(
-        user=user, name="Authenticator app", confirmed=False
-    )
+    device = TOTPDevice.objects.filter(user=user).order_by(
+        "-confirmed", "id"
+    ).first() or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         # django-otp slows guessing: after a wrong code the next try must wait, doubling each time.
@@ -90,24 +99,28 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         if throttled:
             form.add_error("token", "Too many wrong codes: wait a minute, then enter the newest code")
         else:
-            form.add_error("token", "The code is not right: check the time on your phone and enter the newest code")
+            form.add_error(
+                "token", "The code is not right: check the time on your phone and enter the newest code"
+            )
     context = {"form": form, "setting_up": not device.confirmed}
     if not device.confirmed:
-        context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4, title="QR code for your authenticator app")
+        context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(
+            scale=4, title="QR code for your authenticator app"
+        )
         secret = b32encode(device.bin_key).decode()
         context["secret"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return render(request, "accounts/two_factor.html", context)
 
 
 def _administered_organisation(request: HttpRequest):
-    actor = actor_for_user(request.user)
-    if not policy.may_administer(actor, request.user.organisation):
+    actor = actor_for_request(request)
+    if actor.organisation is None or not policy.may_administer(actor, actor.organisation):
         raise Http404("Not an administrator")
-    return actor, request.user.organisation
+    return actor, actor.organisation
 
 
 def users(request: HttpRequest) -> HttpResponse:
-    actor, organisation = _administered_organisation(request)
+    _actor, organisation = _administered_organisation(request)
     people = User.objects.filter(organisation=organisation).prefetch_related("role_assignments")
     return render(request, "accounts/users.html", {"people": people, "organisation": organisation})
 
@@ -134,7 +147,9 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     form = RolesForm(request.POST or None, initial={"roles": sorted(person.role_codes)})
     if request.method == "POST" and "active" in request.POST:
         services.user_set_active(actor=actor, user=person, active=request.POST["active"] == "yes")
-        messages.success(request, f"{person.get_full_name()} can {'now' if person.is_active else 'no longer'} sign in")
+        messages.success(
+            request, f"{person.get_full_name()} can {'now' if person.is_active else 'no longer'} sign in"
+        )
         return redirect("accounts:users")
     if request.method == "POST" and form.is_valid():
         services.user_set_roles(actor=actor, user=person, roles=form.cleaned_data["roles"])
@@ -159,7 +174,9 @@ def organisation(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:organisation")
     if request.method == "POST" and client_form.is_bound and client_form.is_valid():
         try:
-            created = services.api_client_create(actor=actor, organisation=org, name=client_form.cleaned_data["name"])
+            created = services.api_client_create(
+                actor=actor, organisation=org, name=client_form.cleaned_data["name"]
+            )
         except InvalidInput as error:
             add_service_errors(client_form, error)
         else:
@@ -169,7 +186,13 @@ def organisation(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/organisation.html",
-        {"organisation": org, "setting_form": setting_form, "form": client_form, "clients": clients, "new_token": new_token},
+        {
+            "organisation": org,
+            "setting_form": setting_form,
+            "form": client_form,
+            "clients": clients,
+            "new_token": new_token,
+        },
     )
 
 
@@ -182,4 +205,3 @@ def api_client_revoke(request: HttpRequest, client_id: int) -> HttpResponse:
     services.api_client_revoke(actor=actor, client=client)
     messages.success(request, f"API client {client.name} revoked: its token no longer works")
     return redirect("accounts:organisation")
-

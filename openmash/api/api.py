@@ -19,6 +19,14 @@ from openmash.people import selectors
 from openmash.people.models import Person
 
 
+def _actor(request: HttpRequest) -> Actor:
+    """The calling organisation's actor, set by the bearer-token check that guards every endpoint."""
+    actor = getattr(request, "auth", None)
+    if not isinstance(actor, Actor):
+        raise AuthenticationError()
+    return actor
+
+
 class ApiClientToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
         client = api_client_authenticate(token)
@@ -48,14 +56,23 @@ def _location(loc: list[Any]) -> str:
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    errors = [{"field": _location(list(error.get("loc", []))), "detail": error.get("msg", "Invalid value")} for error in exc.errors]
-    return problem(request, 422, "Unprocessable content", "Some fields are not valid: see errors", errors=errors)
+    errors = [
+        {"field": _location(list(error.get("loc", []))), "detail": error.get("msg", "Invalid value")}
+        for error in exc.errors
+    ]
+    return problem(
+        request, 422, "Unprocessable content", "Some fields are not valid: see errors", errors=errors
+    )
 
 
 @api.exception_handler(InvalidInput)
 def on_invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
-    errors = [{"field": field, "detail": message} for field, messages in exc.errors.items() for message in messages]
-    return problem(request, 422, "Unprocessable content", "Some fields are not valid: see errors", errors=errors)
+    errors = [
+        {"field": field, "detail": message} for field, messages in exc.errors.items() for message in messages
+    ]
+    return problem(
+        request, 422, "Unprocessable content", "Some fields are not valid: see errors", errors=errors
+    )
 
 
 @api.exception_handler(NotFound)
@@ -70,7 +87,9 @@ def on_not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = problem(request, 401, "Unauthorized", "Send a valid API client token: Authorization: Bearer <token>")
+    response = problem(
+        request, 401, "Unauthorized", "Send a valid API client token: Authorization: Bearer <token>"
+    )
     response["WWW-Authenticate"] = 'Bearer realm="openmash"'
     return response
 
@@ -83,7 +102,12 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(OperationalError)
 def on_database_unavailable(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
     # A locked or unreachable database: the transaction rolled back whole, so retrying is safe.
-    response = problem(request, 503, "Service unavailable", "The database is busy or unavailable; nothing was saved. Try again.")
+    response = problem(
+        request,
+        503,
+        "Service unavailable",
+        "The database is busy or unavailable; nothing was saved. Try again.",
+    )
     response["Retry-After"] = "1"
     return response
 
@@ -148,8 +172,10 @@ class ProblemOut(Schema):
 @api.get("/people", response={200: list[PersonSummary], 401: ProblemOut, 422: ProblemOut}, tags=["people"])
 def people_search(request: HttpRequest, filters: Query[SearchQuery]):
     """People matching a name, date of birth or identifier, among those your organisation may see."""
-    criteria = selectors.SearchCriteria(name=filters.name, date_of_birth=filters.date_of_birth, identifier=filters.identifier)
-    return selectors.person_search(actor=request.auth, criteria=criteria)
+    criteria = selectors.SearchCriteria(
+        name=filters.name, date_of_birth=filters.date_of_birth, identifier=filters.identifier
+    )
+    return selectors.person_search(actor=_actor(request), criteria=criteria)
 
 
 def _detail(person: Person, reason: str) -> dict[str, Any]:
@@ -181,7 +207,12 @@ def _detail(person: Person, reason: str) -> dict[str, Any]:
             for item in person.addresses.all()
         ],
         "statuses": [
-            {"council": item.council.code, "status": item.status, "start_date": item.start_date, "end_date": item.end_date}
+            {
+                "council": item.council.code,
+                "status": item.status,
+                "start_date": item.start_date,
+                "end_date": item.end_date,
+            }
             for item in person.statuses.all()
         ],
         "schools": [item.school.code for item in person.enrolments.all() if item.end_date is None],
@@ -189,8 +220,10 @@ def _detail(person: Person, reason: str) -> dict[str, Any]:
     }
 
 
-@api.get("/people/{person_id}", response={200: PersonDetail, 401: ProblemOut, 404: ProblemOut}, tags=["people"])
+@api.get(
+    "/people/{person_id}", response={200: PersonDetail, 401: ProblemOut, 404: ProblemOut}, tags=["people"]
+)
 def people_read(request: HttpRequest, person_id: str):
     """One person's record. The read is recorded in the audit trail with your organisation's reason."""
-    opened = selectors.person_open(actor=request.auth, person_id=person_id)
+    opened = selectors.person_open(actor=_actor(request), person_id=person_id)
     return _detail(opened.person, opened.reason)

@@ -7,7 +7,15 @@ from openmash.audit.models import AuditEntry
 class AuditEntryAdmin(admin.ModelAdmin):
     """Read-only: the trail is append-only, even for system administrators."""
 
-    list_display = ["sequence", "at", "actor_label", "organisation_code", "action", "object_type", "object_id"]
+    list_display = [
+        "sequence",
+        "at",
+        "actor_label",
+        "organisation_code",
+        "action",
+        "object_type",
+        "object_id",
+    ]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_label", "organisation_code", "object_id"]
 

@@ -4,7 +4,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from django.db import transaction
@@ -98,9 +98,13 @@ def audit_verify(*, batch_size: int = 5000) -> VerifyResult:
         if entry.sequence != expected_sequence:
             return VerifyResult(checked, expected_sequence, f"entry #{expected_sequence} is missing")
         if entry.previous_hash != previous_hash:
-            return VerifyResult(checked, entry.sequence, f"entry #{entry.sequence} does not link to the one before")
+            return VerifyResult(
+                checked, entry.sequence, f"entry #{entry.sequence} does not link to the one before"
+            )
         if entry_hash(previous_hash=previous_hash, fields=_hashed_fields(entry)) != entry.entry_hash:
-            return VerifyResult(checked, entry.sequence, f"entry #{entry.sequence} was changed after it was written")
+            return VerifyResult(
+                checked, entry.sequence, f"entry #{entry.sequence} was changed after it was written"
+            )
         previous_hash = entry.entry_hash
         expected_sequence += 1
         last_sequence = entry.sequence
@@ -108,6 +112,8 @@ def audit_verify(*, batch_size: int = 5000) -> VerifyResult:
     head = AuditChainHead.objects.filter(id=1).first()
     if head is not None and (head.last_sequence != last_sequence or head.last_hash != previous_hash):
         return VerifyResult(
-            checked, last_sequence + 1, f"entries after #{last_sequence} are missing (the head names #{head.last_sequence})"
+            checked,
+            last_sequence + 1,
+            f"entries after #{last_sequence} are missing (the head names #{head.last_sequence})",
         )
     return VerifyResult(checked, None, "")

@@ -21,7 +21,15 @@ from openmash.lib.identifiers import nhs_number_check_digit, upn_check_letter
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.organisations.selectors import organisation_resolve
 from openmash.organisations.services import organisation_create
-from openmash.people.models import ChildStatusKind, IdentifierScheme, Person, PersonKind, RelationshipKind, Restriction, Sex
+from openmash.people.models import (
+    ChildStatusKind,
+    IdentifierScheme,
+    Person,
+    PersonKind,
+    RelationshipKind,
+    Restriction,
+    Sex,
+)
 from openmash.people.services import (
     AddressInput,
     IdentifierInput,
@@ -82,9 +90,27 @@ def _local_organisations() -> dict[str, Organisation]:
     }
     made_up = [
         ("school", "URN-900001", "Riverside Primary School (demo)", OrganisationKind.SCHOOL, council),
-        ("health", "ODS-ZZ901", "Tees Community Health NHS Trust (demo)", OrganisationKind.HEALTH_TRUST, None),
-        ("return-service", "ORG-TEES-RHI", "Tees Return Interviews (demo)", OrganisationKind.RETURN_INTERVIEW_SERVICE, None),
-        ("partnership", "ORG-STOCKTON-SCP", "Stockton-on-Tees Safeguarding Partnership (demo)", OrganisationKind.PARTNERSHIP, council),
+        (
+            "health",
+            "ODS-ZZ901",
+            "Tees Community Health NHS Trust (demo)",
+            OrganisationKind.HEALTH_TRUST,
+            None,
+        ),
+        (
+            "return-service",
+            "ORG-TEES-RHI",
+            "Tees Return Interviews (demo)",
+            OrganisationKind.RETURN_INTERVIEW_SERVICE,
+            None,
+        ),
+        (
+            "partnership",
+            "ORG-STOCKTON-SCP",
+            "Stockton-on-Tees Safeguarding Partnership (demo)",
+            OrganisationKind.PARTNERSHIP,
+            council,
+        ),
         ("inspectorate", "ORG-OFSTED", "Ofsted", OrganisationKind.INSPECTORATE, None),
     ]
     for key, code, name, kind, parent in made_up:
@@ -125,7 +151,13 @@ def demo_load() -> DemoCast:
 def _load_families(cast: DemoCast) -> None:
     council = cast.organisations["council"]
     worker = actor_for_user(cast.users["social.worker"])
-    home = AddressInput(line_1="12 Rowan Street", town="Stockton-on-Tees", postcode="TS18 1AA", council=council, start_date=dt.date(2019, 4, 1))
+    home = AddressInput(
+        line_1="12 Rowan Street",
+        town="Stockton-on-Tees",
+        postcode="TS18 1AA",
+        council=council,
+        start_date=dt.date(2019, 4, 1),
+    )
     amelia = person_create(
         actor=worker,
         given_name="Amelia",
@@ -143,34 +175,73 @@ def _load_families(cast: DemoCast) -> None:
         school=cast.organisations["school"],
     )
     noah = person_create(
-        actor=worker, given_name="Noah", family_name="Hart", date_of_birth=dt.date(2020, 2, 2), sex=Sex.MALE,
-        ethnicity="WBRI", identifiers_given=[IdentifierInput(scheme=IdentifierScheme.NHS_NUMBER, value=demo_nhs_number(200))],
+        actor=worker,
+        given_name="Noah",
+        family_name="Hart",
+        date_of_birth=dt.date(2020, 2, 2),
+        sex=Sex.MALE,
+        ethnicity="WBRI",
+        identifiers_given=[IdentifierInput(scheme=IdentifierScheme.NHS_NUMBER, value=demo_nhs_number(200))],
         address=home,
     )
     sarah = person_create(
-        actor=worker, kind=PersonKind.ADULT, given_name="Sarah", family_name="Hart", date_of_birth=dt.date(1992, 9, 30),
-        sex=Sex.FEMALE, ethnicity="WBRI", address=home,
+        actor=worker,
+        kind=PersonKind.ADULT,
+        given_name="Sarah",
+        family_name="Hart",
+        date_of_birth=dt.date(1992, 9, 30),
+        sex=Sex.FEMALE,
+        ethnicity="WBRI",
+        address=home,
     )
     unborn = person_create(
-        actor=worker, kind=PersonKind.UNBORN, given_name="", family_name="Hart",
+        actor=worker,
+        kind=PersonKind.UNBORN,
+        given_name="",
+        family_name="Hart",
         expected_date_of_birth=timezone.localdate() + dt.timedelta(days=120),
     )
     leo = person_create(
-        actor=worker, given_name="Leo", family_name="Marsh", date_of_birth=dt.date(2011, 11, 3), sex=Sex.MALE,
-        ethnicity="MWBC", identifiers_given=[IdentifierInput(scheme=IdentifierScheme.NHS_NUMBER, value=demo_nhs_number(300))],
-        address=AddressInput(line_1="Oak House, 4 Mill Lane", town="Thornaby", postcode="TS17 6AA", council=council),
+        actor=worker,
+        given_name="Leo",
+        family_name="Marsh",
+        date_of_birth=dt.date(2011, 11, 3),
+        sex=Sex.MALE,
+        ethnicity="MWBC",
+        identifiers_given=[IdentifierInput(scheme=IdentifierScheme.NHS_NUMBER, value=demo_nhs_number(300))],
+        address=AddressInput(
+            line_1="Oak House, 4 Mill Lane", town="Thornaby", postcode="TS17 6AA", council=council
+        ),
     )
     restricted = person_create(
-        actor=worker, given_name="Ellis", family_name="Reyes", date_of_birth=dt.date(2022, 1, 20), sex=Sex.UNKNOWN,
+        actor=worker,
+        given_name="Ellis",
+        family_name="Reyes",
+        date_of_birth=dt.date(2022, 1, 20),
+        sex=Sex.UNKNOWN,
         restriction=Restriction.ADOPTION,
-        address=AddressInput(line_1="1 Quiet Close", town="Stockton-on-Tees", postcode="TS19 0AA", council=council),
+        address=AddressInput(
+            line_1="1 Quiet Close", town="Stockton-on-Tees", postcode="TS19 0AA", council=council
+        ),
     )
     for child in (amelia, noah):
         relationship_record(actor=worker, person=sarah, relative=child, kind=RelationshipKind.PARENT)
     relationship_record(actor=worker, person=amelia, relative=noah, kind=RelationshipKind.SIBLING)
     relationship_record(actor=worker, person=sarah, relative=unborn, kind=RelationshipKind.PARENT)
-    child_status_record(actor=worker, person=amelia, council=council, status=ChildStatusKind.CHILD_IN_NEED, start_date=dt.date(2026, 3, 2))
-    child_status_record(actor=worker, person=leo, council=council, status=ChildStatusKind.LOOKED_AFTER, start_date=dt.date(2024, 6, 10))
+    child_status_record(
+        actor=worker,
+        person=amelia,
+        council=council,
+        status=ChildStatusKind.CHILD_IN_NEED,
+        start_date=dt.date(2026, 3, 2),
+    )
+    child_status_record(
+        actor=worker,
+        person=leo,
+        council=council,
+        status=ChildStatusKind.LOOKED_AFTER,
+        start_date=dt.date(2024, 6, 10),
+    )
     # The police force has recorded an incident about Amelia and her mother: its reason to see them.
     for person in (amelia, sarah):
         access_reason_record(
@@ -189,7 +260,16 @@ def _load_families(cast: DemoCast) -> None:
         starts_on=today - dt.timedelta(days=1),
         ends_on=today + dt.timedelta(days=60),
     )
-    inspection_sample_add(actor=system_actor(cast.organisations["inspectorate"]), inspection=inspection, person=leo)
+    inspection_sample_add(
+        actor=system_actor(cast.organisations["inspectorate"]), inspection=inspection, person=leo
+    )
     cast.people.update(
-        {"Amelia Hart": amelia, "Noah Hart": noah, "Sarah Hart": sarah, "unborn": unborn, "Leo Marsh": leo, "Ellis Reyes": restricted}
+        {
+            "Amelia Hart": amelia,
+            "Noah Hart": noah,
+            "Sarah Hart": sarah,
+            "unborn": unborn,
+            "Leo Marsh": leo,
+            "Ellis Reyes": restricted,
+        }
     )

@@ -15,5 +15,9 @@ class InvalidInput(ValueError):
     """Bad input, with a message per field (``""`` for the input as a whole)."""
 
     def __init__(self, errors: Mapping[str, str | list[str]]):
-        self.errors = {key: [value] if isinstance(value, str) else list(value) for key, value in errors.items()}
-        super().__init__("; ".join(f"{key or 'input'}: {' '.join(value)}" for key, value in self.errors.items()))
+        self.errors = {
+            key: [value] if isinstance(value, str) else list(value) for key, value in errors.items()
+        }
+        super().__init__(
+            "; ".join(f"{key or 'input'}: {' '.join(value)}" for key, value in self.errors.items())
+        )

@@ -38,7 +38,9 @@ class Organisation(models.Model):
     la_number = models.CharField(max_length=3, blank=True)
     council_kind = models.CharField(max_length=30, blank=True)
     # An ICB's NHS region; a school's council; a partnership's lead council.
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     # Police forces cover councils; the reverse side is ``police_forces``.
     covers = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="police_forces")
     requires_two_factor = models.BooleanField(

@@ -49,7 +49,8 @@ def reference_load() -> ReferenceLoadResult:
     districts = 0
     for row in _rows("districts.csv"):
         District.objects.update_or_create(
-            gss_code=row["gss_code"], defaults={"name": row["name"], "council": councils[row["county_gss_code"]]}
+            gss_code=row["gss_code"],
+            defaults={"name": row["name"], "council": councils[row["county_gss_code"]]},
         )
         districts += 1
     forces = {

@@ -38,7 +38,9 @@ class DateField(DateInputField):
 
 
 class PersonSearchForm(forms.Form):
-    name = forms.CharField(label="Name", required=False, max_length=200, help_text="First name, last name or both")
+    name = forms.CharField(
+        label="Name", required=False, max_length=200, help_text="First name, last name or both"
+    )
     date_of_birth = DateField(label="Date of birth", help_text="For example, 27 3 2015")
     identifier = forms.CharField(
         label="Identifier",
@@ -60,8 +62,10 @@ class PersonSearchForm(forms.Form):
         )
 
     def clean(self):
-        data = super().clean()
-        if not self.errors and not (data.get("name", "").strip() or data.get("date_of_birth") or data.get("identifier", "").strip()):
+        data = super().clean() or {}
+        if not self.errors and not (
+            data.get("name", "").strip() or data.get("date_of_birth") or data.get("identifier", "").strip()
+        ):
             raise forms.ValidationError("Enter a name, a date of birth or an identifier to search for")
         return data
 
@@ -71,34 +75,67 @@ def _councils():
 
 
 class PersonCreateForm(forms.Form):
-    given_name = forms.CharField(label="First name", max_length=100, error_messages={"required": "Enter the child's first name"})
-    family_name = forms.CharField(label="Last name", max_length=100, error_messages={"required": "Enter the child's last name"})
+    given_name = forms.CharField(
+        label="First name", max_length=100, error_messages={"required": "Enter the child's first name"}
+    )
+    family_name = forms.CharField(
+        label="Last name", max_length=100, error_messages={"required": "Enter the child's last name"}
+    )
     date_of_birth = DateField(label="Date of birth", past_only=True, help_text="For example, 27 3 2015")
-    sex = forms.ChoiceField(choices=Sex.choices, widget=forms.RadioSelect, initial=Sex.UNKNOWN, error_messages={"required": "Choose the child's sex"})
+    sex = forms.ChoiceField(
+        choices=Sex.choices,
+        widget=forms.RadioSelect,
+        initial=Sex.UNKNOWN,
+        error_messages={"required": "Choose the child's sex"},
+    )
     ethnicity = forms.ChoiceField(choices=Ethnicity.choices, initial=Ethnicity.NOBT)
-    nhs_number = forms.CharField(label="NHS number (optional)", required=False, max_length=12, help_text="10 digits, like 943 476 5919")
+    nhs_number = forms.CharField(
+        label="NHS number (optional)", required=False, max_length=12, help_text="10 digits, like 943 476 5919"
+    )
     upn = forms.CharField(label="Unique pupil number (optional)", required=False, max_length=13)
-    address_line_1 = forms.CharField(label="Address line 1", max_length=200, error_messages={"required": "Enter the first line of the address"})
+    address_line_1 = forms.CharField(
+        label="Address line 1",
+        max_length=200,
+        error_messages={"required": "Enter the first line of the address"},
+    )
     town = forms.CharField(label="Town or city", max_length=100, required=False)
-    postcode = forms.CharField(label="Postcode", max_length=8, error_messages={"required": "Enter the postcode"})
+    postcode = forms.CharField(
+        label="Postcode", max_length=8, error_messages={"required": "Enter the postcode"}
+    )
     council = forms.ModelChoiceField(
         label="Council area",
         queryset=Organisation.objects.none(),
         to_field_name="code",
         help_text="The council with children's services where the child lives",
-        error_messages={"required": "Choose the council area", "invalid_choice": "Choose a council from the list"},
+        error_messages={
+            "required": "Choose the council area",
+            "invalid_choice": "Choose a council from the list",
+        },
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["council"].queryset = _councils()
+        council = self.fields["council"]
+        assert isinstance(council, forms.ModelChoiceField)
+        council.queryset = _councils()
         self.helper = FormHelper()
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout(
-            Fieldset(Field.text("given_name"), Field.text("family_name"), Field("date_of_birth"), legend="The child", legend_size=Size.MEDIUM),
+            Fieldset(
+                Field.text("given_name"),
+                Field.text("family_name"),
+                Field("date_of_birth"),
+                legend="The child",
+                legend_size=Size.MEDIUM,
+            ),
             Field.radios("sex", legend_size=Size.SMALL, inline=True),
             Field.select("ethnicity"),
-            Fieldset(Field.text("nhs_number", field_width=10), Field.text("upn", field_width=20), legend="Identifiers", legend_size=Size.MEDIUM),
+            Fieldset(
+                Field.text("nhs_number", field_width=10),
+                Field.text("upn", field_width=20),
+                legend="Identifiers",
+                legend_size=Size.MEDIUM,
+            ),
             Fieldset(
                 Field.text("address_line_1"),
                 Field.text("town", field_width=20),

@@ -59,7 +59,9 @@ class Person(models.Model):
     expected_date_of_birth = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT)
-    restriction = models.CharField(max_length=20, choices=Restriction.choices, default=Restriction.NONE, blank=True)
+    restriction = models.CharField(
+        max_length=20, choices=Restriction.choices, default=Restriction.NONE, blank=True
+    )
     # Denormalised from the primary name, for search and lists.
     given_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
@@ -120,12 +122,16 @@ class PersonIdentifier(models.Model):
     scheme = models.CharField(max_length=20, choices=IdentifierScheme.choices)
     value = models.CharField(max_length=40)
     # The council or force that issued a local identifier; empty for national schemes (NHS number, UPN).
-    issuer = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    issuer = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["scheme", "value"], condition=models.Q(issuer__isnull=True), name="identifier_unique_national"
+                fields=["scheme", "value"],
+                condition=models.Q(issuer__isnull=True),
+                name="identifier_unique_national",
             ),
             models.UniqueConstraint(fields=["scheme", "value", "issuer"], name="identifier_unique_local"),
         ]
@@ -177,7 +183,9 @@ class Relationship(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["person", "relative", "kind"], name="relationship_unique"),
-            models.CheckConstraint(condition=~models.Q(person=models.F("relative")), name="relationship_not_self"),
+            models.CheckConstraint(
+                condition=~models.Q(person=models.F("relative")), name="relationship_not_self"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -35,11 +35,11 @@ def person_search(*, actor: Actor, criteria: SearchCriteria) -> list[Person]:
         raise InvalidInput({"": "Enter a name, a date of birth or an identifier to search for"})
     people = policy.visible_people(actor)
     for word in criteria.name.split():
-        people = people.filter(
-            Q(names__given_name__icontains=word) | Q(names__family_name__icontains=word)
-        )
+        people = people.filter(Q(names__given_name__icontains=word) | Q(names__family_name__icontains=word))
     if criteria.date_of_birth:
-        people = people.filter(Q(date_of_birth=criteria.date_of_birth) | Q(expected_date_of_birth=criteria.date_of_birth))
+        people = people.filter(
+            Q(date_of_birth=criteria.date_of_birth) | Q(expected_date_of_birth=criteria.date_of_birth)
+        )
     if criteria.identifier.strip():
         people = people.filter(identifiers__value=identifiers.normalise(criteria.identifier))
     results = list(people.distinct().order_by("family_name", "given_name", "date_of_birth")[:SEARCH_LIMIT])
@@ -88,6 +88,11 @@ def person_open(*, actor: Actor, person_id: uuid.UUID | str) -> PersonRecord:
     person = _person_with_details().get(pk=pid)
     with transaction.atomic():
         audit_record(
-            actor=actor, action=AuditAction.VIEW, object_type="person", object_id=pid, person_id=pid, reason=reason
+            actor=actor,
+            action=AuditAction.VIEW,
+            object_type="person",
+            object_id=pid,
+            person_id=pid,
+            reason=reason,
         )
     return PersonRecord(person=person, reason=reason)

@@ -88,7 +88,9 @@ def _check_person_fields(
         if expected_date_of_birth is None:
             errors["expected_date_of_birth"] = "Enter the expected date of birth of the unborn child"
         if date_of_birth is not None:
-            errors["date_of_birth"] = "An unborn child has no date of birth yet: give the expected date instead"
+            errors["date_of_birth"] = (
+                "An unborn child has no date of birth yet: give the expected date instead"
+            )
     elif date_of_birth is not None and date_of_birth > today:
         errors["date_of_birth"] = "Date of birth must be today or in the past"
     if sex not in Sex.values:
@@ -106,10 +108,16 @@ def _check_identifiers(items: Sequence[IdentifierInput]) -> dict[str, str]:
             errors[f"identifiers.{index}.value" if len(items) > 1 else item.scheme] = problem
             continue
         value = identifiers.normalise(item.value)
-        issuer = item.issuer if item.scheme in (IdentifierScheme.COUNCIL_CHILD_ID, IdentifierScheme.POLICE_PERSON_ID) else None
+        issuer = (
+            item.issuer
+            if item.scheme in (IdentifierScheme.COUNCIL_CHILD_ID, IdentifierScheme.POLICE_PERSON_ID)
+            else None
+        )
         if PersonIdentifier.objects.filter(scheme=item.scheme, value=value, issuer=issuer).exists():
             # Say it exists without saying whose it is: the searcher may not be allowed to see that person.
-            errors[item.scheme] = f"A person with this {IdentifierScheme(item.scheme).label} is already recorded"
+            errors[item.scheme] = (
+                f"A person with this {IdentifierScheme(item.scheme).label} is already recorded"
+            )
     return errors
 
 
@@ -178,7 +186,9 @@ def person_create(
             person=person, given_name=person.given_name, family_name=person.family_name, kind=NameKind.LEGAL
         )
         for alias_given, alias_family in aliases:
-            PersonName.objects.create(person=person, given_name=alias_given, family_name=alias_family, kind=NameKind.ALIAS)
+            PersonName.objects.create(
+                person=person, given_name=alias_given, family_name=alias_family, kind=NameKind.ALIAS
+            )
         for item in identifiers_given:
             local = item.scheme in (IdentifierScheme.COUNCIL_CHILD_ID, IdentifierScheme.POLICE_PERSON_ID)
             PersonIdentifier.objects.create(

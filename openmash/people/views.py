@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from openmash.access import policy
-from openmash.accounts.actors import actor_for_user
+from openmash.accounts.actors import actor_for_request
 from openmash.audit.selectors import audit_person_access_list
 from openmash.lib.errors import InvalidInput, NotFound
 from openmash.people import selectors, services
@@ -15,7 +15,7 @@ from openmash.web.forms import add_service_errors
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    actor = actor_for_user(request.user)
+    actor = actor_for_request(request)
     if not policy.may_search_people(actor):
         raise Http404("Search is not available to this role")
     form = PersonSearchForm(request.GET if request.GET else None)
@@ -31,17 +31,21 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def record(request: HttpRequest, person_id: str) -> HttpResponse:
-    actor = actor_for_user(request.user)
+    actor = actor_for_request(request)
     try:
         opened = selectors.person_open(actor=actor, person_id=person_id)
     except NotFound as error:
         raise Http404("No such person") from error
     access_log = audit_person_access_list(person_id=opened.person.pk)
-    return render(request, "people/record.html", {"person": opened.person, "reason": opened.reason, "access_log": access_log})
+    return render(
+        request,
+        "people/record.html",
+        {"person": opened.person, "reason": opened.reason, "access_log": access_log},
+    )
 
 
 def create(request: HttpRequest) -> HttpResponse:
-    actor = actor_for_user(request.user)
+    actor = actor_for_request(request)
     if not policy.may_record_people(actor):
         raise Http404("Recording people is not available to this role")
     form = PersonCreateForm(request.POST or None)
@@ -62,7 +66,10 @@ def create(request: HttpRequest) -> HttpResponse:
                 ethnicity=data["ethnicity"],
                 identifiers_given=identifiers,
                 address=services.AddressInput(
-                    line_1=data["address_line_1"], town=data["town"], postcode=data["postcode"], council=data["council"]
+                    line_1=data["address_line_1"],
+                    town=data["town"],
+                    postcode=data["postcode"],
+                    council=data["council"],
                 ),
             )
         except InvalidInput as error:

@@ -10,7 +10,11 @@ from openmash.accounts.actors import actor_for_user
 def navigation(request):
     items: list[dict[str, object]] = []
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and (user.is_verified() or not user.organisation.requires_two_factor):
+    if (
+        user is not None
+        and user.is_authenticated
+        and (user.is_verified() or not user.organisation.requires_two_factor)
+    ):
         actor = actor_for_user(user)
         candidates = [("Home", reverse("web:home"), True)]
         candidates.append(("Find a person", reverse("people:search"), policy.may_search_people(actor)))

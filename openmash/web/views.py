@@ -7,12 +7,12 @@ from django.shortcuts import render
 
 from openmash.access import policy
 from openmash.access.models import Inspection
-from openmash.accounts.actors import actor_for_user
+from openmash.accounts.actors import actor_for_request
 from openmash.accounts.models import Role
 
 
 def home(request):
-    actor = actor_for_user(request.user)
+    actor = actor_for_request(request)
     inspections = []
     if actor.is_inspector:
         inspections = list(
@@ -24,7 +24,7 @@ def home(request):
         "roles": [Role(code).label for code in sorted(actor.roles) if code in Role.values],
         "may_search": policy.may_search_people(actor),
         "may_record": policy.may_record_people(actor),
-        "may_administer": policy.may_administer(actor, request.user.organisation),
+        "may_administer": actor.organisation is not None and policy.may_administer(actor, actor.organisation),
         "is_inspector": actor.is_inspector,
         "inspections": inspections,
     }

@@ -47,7 +47,9 @@ def check_accessibility(tmp_path):
     axe = Axe(output_directory=tmp_path)
 
     def check(page) -> None:
-        results = axe.run(page, options=OPTIONS_WCAG_22AA, html_report_generated=False, json_report_generated=False)
+        results = axe.run(
+            page, options=OPTIONS_WCAG_22AA, html_report_generated=False, json_report_generated=False
+        )
         problems = [
             f"{violation['id']}: {violation['help']} ({', '.join(node['target'][0] for node in violation['nodes'][:3])})"
             for violation in results["violations"]

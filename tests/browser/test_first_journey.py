@@ -5,7 +5,9 @@ import re
 from playwright.sync_api import expect
 
 
-def test_social_worker_finds_a_child_and_sees_the_audit_panel(page, live_server, live_cast, sign_in, check_accessibility):
+def test_social_worker_finds_a_child_and_sees_the_audit_panel(
+    page, live_server, live_cast, sign_in, check_accessibility
+):
     sign_in(page, "social.worker")
     expect(page.get_by_role("heading", name="Home")).to_be_visible()
     expect(page.get_by_text("Stockton-on-Tees").first).to_be_visible()
@@ -17,7 +19,9 @@ def test_social_worker_finds_a_child_and_sees_the_audit_panel(page, live_server,
 
     # An empty search gets the GOV.UK error summary, focused, and an "Error:" title.
     page.get_by_role("button", name="Search").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a name, a date of birth or an identifier")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter a name, a date of birth or an identifier"
+    )
     expect(page).to_have_title(re.compile(r"^Error: "))
     check_accessibility(page)
 

@@ -34,10 +34,14 @@ class Command(BaseCommand):
         if action == "create":
             organisation = self._organisation(options["org"])
             try:
-                created = api_client_create(actor=system_actor(organisation), organisation=organisation, name=options["name"])
+                created = api_client_create(
+                    actor=system_actor(organisation), organisation=organisation, name=options["name"]
+                )
             except InvalidInput as error:
                 raise CommandError(str(error)) from error
-            self.stdout.write(f"Created API client {created.client.name!r} for {organisation.name}. Its token (shown once):")
+            self.stdout.write(
+                f"Created API client {created.client.name!r} for {organisation.name}. Its token (shown once):"
+            )
             self.stdout.write(created.token)
         elif action == "list":
             clients = ApiClient.objects.select_related("organisation")
@@ -45,11 +49,15 @@ class Command(BaseCommand):
                 clients = clients.filter(organisation=self._organisation(options["org"]))
             for client in clients:
                 state = "revoked" if client.revoked_at else "active"
-                self.stdout.write(f"{client.organisation.code}\t{client.name}\t{state}\tlast used {client.last_used_at or 'never'}")
+                self.stdout.write(
+                    f"{client.organisation.code}\t{client.name}\t{state}\tlast used {client.last_used_at or 'never'}"
+                )
         else:
             organisation = self._organisation(options["org"])
-            client = ApiClient.objects.filter(organisation=organisation, name=options["name"], revoked_at__isnull=True).first()
-            if client is None:
+            active = ApiClient.objects.filter(
+                organisation=organisation, name=options["name"], revoked_at__isnull=True
+            ).first()
+            if active is None:
                 raise CommandError(f"{organisation.name} has no active API client called {options['name']!r}")
-            api_client_revoke(actor=system_actor(organisation), client=client)
-            self.stdout.write(f"Revoked {client.name}.")
+            api_client_revoke(actor=system_actor(organisation), client=active)
+            self.stdout.write(f"Revoked {active.name}.")

@@ -16,14 +16,22 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--org", required=True, help="Organisation code or exact name, e.g. E06000004 or Stockton-on-Tees")
+        parser.add_argument(
+            "--org", required=True, help="Organisation code or exact name, e.g. E06000004 or Stockton-on-Tees"
+        )
         parser.add_argument("--username", required=True)
         parser.add_argument("--email", required=True)
         parser.add_argument("--first-name", required=True)
         parser.add_argument("--last-name", required=True)
-        parser.add_argument("--role", action="append", required=True, choices=Role.values, help="Repeat for more roles")
-        parser.add_argument("--password", help="Initial password (prefer the prompt: command lines are logged)")
-        parser.add_argument("--staff", action="store_true", help="Also allow the Django system admin (/system-admin/)")
+        parser.add_argument(
+            "--role", action="append", required=True, choices=Role.values, help="Repeat for more roles"
+        )
+        parser.add_argument(
+            "--password", help="Initial password (prefer the prompt: command lines are logged)"
+        )
+        parser.add_argument(
+            "--staff", action="store_true", help="Also allow the Django system admin (/system-admin/)"
+        )
 
     def handle(self, *args, **options):
         try:

@@ -4,7 +4,9 @@ from openmash.audit.services import audit_verify
 
 
 class Command(BaseCommand):
-    help = "Work with the audit trail. 'audit verify' checks every hash link and reports the first broken one."
+    help = (
+        "Work with the audit trail. 'audit verify' checks every hash link and reports the first broken one."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)

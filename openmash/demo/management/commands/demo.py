@@ -12,6 +12,6 @@ class Command(BaseCommand):
         if not Organisation.objects.filter(is_reference=True).exists():
             reference_load()
         cast = demo_load()
-        self.stdout.write("Demo sign-ins (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD})")
         for username, org_key, role, _first, _last in SIGN_INS:
             self.stdout.write(f"  {username:<22} {role.label:<38} {cast.organisations[org_key].name}")

@@ -3,7 +3,9 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Serve OpenMASH over HTTP with uvicorn (ASGI). Run `openmash worker` beside it for background work."
+    help = (
+        "Serve OpenMASH over HTTP with uvicorn (ASGI). Run `openmash worker` beside it for background work."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1)")
