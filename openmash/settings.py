@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "django_htmx",
     "django_tasks_db",
+    "ninja",
     "openmash.organisations",
     "openmash.accounts",
     "openmash.audit",

@@ -22,9 +22,13 @@ def navigation(request):
         candidates.append(
             ("Administration", reverse("accounts:users"), policy.may_administer(actor, user.organisation))
         )
-        path = request.path
-        for label, url, allowed in candidates:
-            if allowed:
-                active = path == url if url == "/" else path.startswith(url)
-                items.append({"label": label, "url": url, "active": active})
+        allowed = [(label, url) for label, url, may in candidates if may]
+        # The section whose address is the longest prefix of this page is the current one.
+        matching = [
+            url
+            for _label, url in allowed
+            if request.path == url or (url != "/" and request.path.startswith(url))
+        ]
+        current = max(matching, key=len, default=None)
+        items = [{"label": label, "url": url, "active": url == current} for label, url in allowed]
     return {"navigation": items, "service_name": settings.SERVICE_NAME}
