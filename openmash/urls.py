@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include(("openmash.web.urls", "web"))),
     path("", include(("openmash.accounts.urls", "accounts"))),
     path("", include(("openmash.people.urls", "people"))),
+    path("", include(("openmash.access.urls", "access"))),
     path("api/v1/", _public(api.urls)),
     # The Django admin is for system administrators (is_staff) only; organisations use /administration/.
     path("system-admin/", admin.site.urls),

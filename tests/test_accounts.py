@@ -247,3 +247,30 @@ def test_administrator_sets_the_second_factor_requirement(cast, signed_in):
     client.post(reverse("accounts:organisation"), {"form": "two-factor", "requires_two_factor": "yes"})
     cast.organisations["council"].refresh_from_db()
     assert cast.organisations["council"].requires_two_factor
+
+
+def test_roles_form_needs_a_role_and_changes_nothing_without_one(cast, signed_in):
+    worker = cast.users["social.worker"]
+    response = signed_in("council.admin").post(reverse("accounts:user-edit", args=[worker.pk]), {"roles": []})
+    assert "Choose at least one role" in response.text and "govuk-error-summary" in response.text
+    assert User.objects.get(pk=worker.pk).role_codes == worker.role_codes
+
+
+def test_two_factor_setting_needs_an_answer(cast, signed_in):
+    response = signed_in("council.admin").post(reverse("accounts:organisation"), {"form": "two-factor"})
+    assert "Choose yes or no" in response.text
+    cast.organisations["council"].refresh_from_db()
+    assert not cast.organisations["council"].requires_two_factor
+
+
+def test_two_factor_code_must_be_six_digits(cast, signed_in, two_factor_org):
+    client = Client()
+    client.post(reverse("accounts:sign-in"), {"username": "social.worker", "password": "OpenMASH-demo-2026"})
+    for bad, message in [
+        ("", "Enter the 6-digit code"),
+        ("12ab56", "The code must be 6 digits"),
+        ("123", "Enter the 6-digit code"),
+    ]:
+        response = client.post(reverse("accounts:two-factor"), {"token": bad})
+        assert message in response.text
+    assert client.get(reverse("people:search")).status_code == 302

@@ -86,7 +86,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=user).order_by(
         "-confirmed", "id"
     ).first() or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         # django-otp slows guessing: after a wrong code the next try must wait, doubling each time.
         throttled = not device.verify_is_allowed()[0]
@@ -127,7 +127,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 def user_create(request: HttpRequest) -> HttpResponse:
     actor, organisation = _administered_organisation(request)
-    form = UserForm(request.POST or None)
+    form = UserForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             created = services.user_create(actor=actor, organisation=organisation, **form.cleaned_data)
@@ -144,7 +144,9 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     person = User.objects.filter(organisation=organisation, pk=user_id).first()
     if person is None:
         raise Http404("No such user")
-    form = RolesForm(request.POST or None, initial={"roles": sorted(person.role_codes)})
+    form = RolesForm(
+        request.POST if request.method == "POST" else None, initial={"roles": sorted(person.role_codes)}
+    )
     if request.method == "POST" and "active" in request.POST:
         services.user_set_active(actor=actor, user=person, active=request.POST["active"] == "yes")
         messages.success(

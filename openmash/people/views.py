@@ -48,7 +48,7 @@ def create(request: HttpRequest) -> HttpResponse:
     actor = actor_for_request(request)
     if not policy.may_record_people(actor):
         raise Http404("Recording people is not available to this role")
-    form = PersonCreateForm(request.POST or None)
+    form = PersonCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         identifiers = [

@@ -6,20 +6,14 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from openmash.access import policy
-from openmash.access.models import Inspection
+from openmash.access.selectors import inspection_list
 from openmash.accounts.actors import actor_for_request
 from openmash.accounts.models import Role
 
 
 def home(request):
     actor = actor_for_request(request)
-    inspections = []
-    if actor.is_inspector:
-        inspections = list(
-            Inspection.objects.filter(inspectorate=actor.organisation)
-            .select_related("council")
-            .prefetch_related("samples__person")
-        )
+    inspections = inspection_list(actor=actor)
     context = {
         "roles": [Role(code).label for code in sorted(actor.roles) if code in Role.values],
         "may_search": policy.may_search_people(actor),
