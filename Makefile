@@ -34,14 +34,17 @@ test-deps:
 # The whole suite twice: on the embedded SQLite database, then on a real PostgreSQL server started here.
 test: install test-deps lint typecheck test-sqlite test-postgres
 
+# Browser tests run on their own after the rest: they time live updates, which a loaded machine would blur.
 test-sqlite:
 	@echo "== Test suite on SQLite =="
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 -q --ignore=tests/browser
+	$(BIN)/python -m pytest -q tests/browser
 
 test-postgres:
 	@echo "== Test suite on PostgreSQL =="
 	@url=$$(bash scripts/postgres.sh start) && trap 'bash scripts/postgres.sh stop' EXIT && \
-	DATABASE_URL=$$url $(BIN)/python -m pytest -n 2 -q
+	DATABASE_URL=$$url $(BIN)/python -m pytest -n 2 -q --ignore=tests/browser && \
+	DATABASE_URL=$$url $(BIN)/python -m pytest -q tests/browser
 
 lint:
 	$(BIN)/ruff check .

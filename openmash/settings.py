@@ -70,30 +70,39 @@ ALLOWED_HOSTS = _env_list("OPENMASH_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "
 CSRF_TRUSTED_ORIGINS = _env_list("OPENMASH_CSRF_TRUSTED_ORIGINS", [])
 
 
+def _sqlite(path: Path) -> dict:
+    return {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path,
+            "OPTIONS": {
+                # IMMEDIATE: every transaction takes the write lock at BEGIN, so concurrent writers
+                # queue on the busy timeout instead of failing on a lock upgrade.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 5,
+                # FULL, not NORMAL: a committed notification must survive a power cut (docs/decisions).
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+            },
+            "TEST": {"NAME": VAR_DIR / "test-openmash.sqlite3"},
+        }
+    }
+
+
 def _databases() -> dict:
     if EMBEDDED:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-        return {
-            "default": {
-                "ENGINE": "django.db.backends.sqlite3",
-                "NAME": VAR_DIR / "openmash.sqlite3",
-                "OPTIONS": {
-                    # IMMEDIATE: every transaction takes the write lock at BEGIN, so concurrent writers
-                    # queue on the busy timeout instead of failing on a lock upgrade.
-                    "transaction_mode": "IMMEDIATE",
-                    "timeout": 5,
-                    # FULL, not NORMAL: a committed notification must survive a power cut (docs/decisions).
-                    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
-                },
-                "TEST": {"NAME": VAR_DIR / "test-openmash.sqlite3"},
-            }
-        }
+        return _sqlite(VAR_DIR / "openmash.sqlite3")
+    if DATABASE_URL.startswith("sqlite:///"):
+        # Another SQLite file (for instance a second process sharing a test database).
+        return _sqlite(Path(DATABASE_URL.removeprefix("sqlite:///")))
     try:
         config = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
     except Exception as error:  # dj_database_url raises several kinds; all mean the same to an operator
         raise ImproperlyConfigured(f"DATABASE_URL is not a usable database URL: {error}") from error
     if config.get("ENGINE") != "django.db.backends.postgresql":
-        raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL (SQLite is the embedded default)")
+        raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or sqlite:/// URL")
+    # A request waits at most 5 s for a lock, then answers 503 with Retry-After instead of hanging.
+    config.setdefault("OPTIONS", {})["options"] = "-c lock_timeout=5000 -c statement_timeout=30000"
     return {"default": config}
 
 
@@ -114,13 +123,14 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "django_htmx",
-    "django_tasks_db",
     "ninja",
     "openmash.organisations",
     "openmash.accounts",
     "openmash.audit",
     "openmash.people",
     "openmash.access",
+    "openmash.events",
+    "openmash.sharing",
     "openmash.web",
     "openmash.api",
     "openmash.demo",
@@ -160,6 +170,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "openmash.web.context_processors.navigation",
             ],
+            "builtins": ["openmash.web.templatetags.openmash"],
         },
     }
 ]
@@ -237,12 +248,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
-TASKS = {
-    "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
-    }
-}
+# Deliveries are an outbox table emptied by `openmash worker` (docs/decisions/0006-delivery-outbox.md).
+# A worker's claim on a delivery lasts this long; a worker that dies is replaced after it runs out.
+DELIVERY_LEASE_SECONDS = float(os.environ.get("OPENMASH_DELIVERY_LEASE_SECONDS", "60"))
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include(("openmash.accounts.urls", "accounts"))),
     path("", include(("openmash.people.urls", "people"))),
     path("", include(("openmash.access.urls", "access"))),
+    path("", include(("openmash.events.urls", "events"))),
+    path("", include(("openmash.sharing.urls", "sharing"))),
     path("api/v1/", _public(api.urls)),
     # The Django admin is for system administrators (is_staff) only; organisations use /administration/.
     path("system-admin/", admin.site.urls),

@@ -48,7 +48,7 @@ def test_defaults_are_safe(tmp_path):
         ({"DATABASE_URL": "postgres://u@localhost/db"}, "OPENMASH_SECRET_KEY is required"),
         (
             {"DATABASE_URL": "mysql://u@localhost/db", "OPENMASH_SECRET_KEY": "x" * 40},
-            "must be a postgres:// URL",
+            "must be a postgres:// or sqlite:/// URL",
         ),
         ({"OPENMASH_SECRET_KEY": "short"}, "at least 32 characters"),
     ],

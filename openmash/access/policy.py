@@ -13,15 +13,19 @@ These checks have no side effects; recording the read in the audit trail is the 
 """
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from openmash.access.models import AccessReason, InspectionSample
-from openmash.accounts.actors import API_CLIENT_ROLE, Actor
+from openmash.accounts.actors import API_CLIENT_ROLE, IMPORT_ROLE, Actor
 from openmash.accounts.models import Role
 from openmash.organisations.models import Organisation
 from openmash.people.models import Address, ChildStatus, Person, Restriction, SchoolEnrolment
+
+if TYPE_CHECKING:
+    from openmash.events.models import Event
 
 CASE_ROLES = frozenset(
     {
@@ -37,6 +41,7 @@ CASE_ROLES = frozenset(
         Role.VETTING_OFFICER,
         Role.PARTNERSHIP_LEAD,
         API_CLIENT_ROLE,
+        IMPORT_ROLE,
     }
 )
 
@@ -145,3 +150,16 @@ def reason_to_see(actor: Actor, person_id: uuid.UUID) -> str | None:
     ):
         return "sampled for inspection"
     return None
+
+
+def may_see_event(actor: Actor, event: "Event") -> bool:
+    """An event is seen by the organisation that recorded it and the organisations it was shared with."""
+    from openmash.sharing.models import Share
+
+    organisation = actor.organisation
+    if organisation is None or not works_cases(actor):
+        return False
+    return (
+        event.recorded_by_id == organisation.pk
+        or Share.objects.filter(event=event, recipient=organisation).exists()
+    )

@@ -13,6 +13,8 @@ from openmash.organisations.models import Organisation
 
 # An API client is a case-working system of its organisation (a police records system, a school MIS).
 API_CLIENT_ROLE = "api-client"
+# An operator loading records an organisation made elsewhere (`openmash import`) acts as its case system.
+IMPORT_ROLE = "import"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class Actor:
             return f"{name} ({self.user.username})" if name else self.user.username
         if self.api_client is not None:
             return f"API client {self.api_client.name}"
+        if IMPORT_ROLE in self.roles:
+            return "import by an operator"
         return "system"
 
     def has_role(self, *roles: str) -> bool:
@@ -64,6 +68,10 @@ def actor_for_request(request: HttpRequest) -> Actor:
 
 def actor_for_api_client(client: ApiClient) -> Actor:
     return Actor(organisation=client.organisation, roles=frozenset({API_CLIENT_ROLE}), api_client=client)
+
+
+def import_actor(organisation: Organisation) -> Actor:
+    return Actor(organisation=organisation, roles=frozenset({IMPORT_ROLE}))
 
 
 def system_actor(organisation: Organisation | None = None) -> Actor:

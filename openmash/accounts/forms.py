@@ -14,6 +14,7 @@ class GovukFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page's own <form> carries the CSRF token and hidden fields
         self.helper.label_size = Size.SMALL
         self.helper.add_input(Submit("submit", self.submit_label))
 

@@ -227,3 +227,8 @@ def people_read(request: HttpRequest, person_id: str):
     """One person's record. The read is recorded in the audit trail with your organisation's reason."""
     opened = selectors.person_open(actor=_actor(request), person_id=person_id)
     return _detail(opened.person, opened.reason)
+
+
+from openmash.api.sharing import router as sharing_router  # noqa: E402  (the router needs the api's handlers first)
+
+api.add_router("", sharing_router)

@@ -351,7 +351,7 @@ _Entry = tuple[datetime | None, datetime, datetime]
 
 
 def _entry(rule: Rule, school: _School, start: datetime) -> _Entry:
-    """(threshold, due if start is before it, due otherwise); depends only on the start's local date."""
+    """(threshold, due if start is before it, due otherwise), for every start on the same London date."""
     day = start.astimezone(LONDON).date()
     if rule.unit is Unit.WORKING_DAYS:
         deadline = _end_of(_WORKING_DAYS[school.nation].add(day, rule.amount))
@@ -363,8 +363,9 @@ def _entry(rule: Rule, school: _School, start: datetime) -> _Entry:
         later = school.start_of(school.next_after(day))
         if school.is_school_day(day):
             today = school.start_of(day)
-            # Compared as UTC: London datetimes compare by wall time, wrong inside a repeated hour.
-            return today.astimezone(UTC), today, later
+            # A London start is compared with this by wall time, ignoring fold; that is exact here because
+            # clocks change on Sundays, never school days.
+            return today, today, later
         return None, later, later
     else:
         raise AssertionError(rule.unit)
@@ -397,22 +398,22 @@ def due_many(
         return out
 
     school = _school(rule, place, term_breaks, school_day_start)
-    # Everything but the threshold depends only on the local date. London's offsets are whole hours, so one
-    # wall-clock hour in UTC or in London lies within one London date: cache by (zone, date, hour).
+    # Each answer depends only on the start's London date (and, for school days, on one threshold within it),
+    # so it is cached per date. London is 0 to 2 hours ahead of UTC, so a UTC date splits only from 22:00.
     utc_cache: dict[int, _Entry] = {}
     london_cache: dict[int, _Entry] = {}
     for start in starts:
         zone = start.tzinfo
-        if zone is UTC:
-            cache = utc_cache
-        elif zone is LONDON:
-            cache = london_cache
+        if zone is LONDON:
+            cache, key = london_cache, start.toordinal()
+        elif zone is UTC:
+            hour = start.hour
+            cache, key = utc_cache, start.toordinal() * 24 + (hour if hour >= 22 else 0)
         else:
             if start.utcoffset() is None:
                 raise _naive(start)
             start = start.astimezone(LONDON)
-            cache = london_cache
-        key = start.toordinal() * 24 + start.hour
+            cache, key = london_cache, start.toordinal()
         entry = cache.get(key)
         if entry is None:
             entry = cache[key] = _entry(rule, school, start)
@@ -434,8 +435,7 @@ def due(
 
     ``overrides`` maps a local-default rule id to one figure, such as ``{"strategy-discussion":
     {"working_days": 3}}`` or ``{"da-notification": {"hours": 12}}``. ``term_breaks`` (inclusive date pairs)
-    and ``school_day_start`` apply to school-day rules and are ignored by the others, so an area's settings can
-    be passed to every call.
+    and ``school_day_start`` count only for school-day rules, so an area's settings can be passed to every call.
     """
     return due_many(
         rule_id,

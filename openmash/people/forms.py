@@ -119,6 +119,7 @@ class PersonCreateForm(forms.Form):
         assert isinstance(council, forms.ModelChoiceField)
         council.queryset = _councils()
         self.helper = FormHelper()
+        self.helper.form_tag = False
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout(
             Fieldset(

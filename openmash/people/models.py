@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 
 from openmash.organisations.models import Organisation
@@ -207,6 +208,10 @@ class ChildStatus(models.Model):
     status = models.CharField(max_length=20, choices=ChildStatusKind.choices)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
+    # The allocated social worker, told by name when the child goes missing.
+    social_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-start_date"]

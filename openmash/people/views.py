@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from openmash.access import policy
 from openmash.accounts.actors import actor_for_request
 from openmash.audit.selectors import audit_person_access_list
+from openmash.events.services import RECORDERS
+from openmash.events.views import PERSON_EVENT_TITLES
 from openmash.lib.errors import InvalidInput, NotFound
 from openmash.people import selectors, services
 from openmash.people.forms import PersonCreateForm, PersonSearchForm
@@ -37,11 +39,24 @@ def record(request: HttpRequest, person_id: str) -> HttpResponse:
     except NotFound as error:
         raise Http404("No such person") from error
     access_log = audit_person_access_list(person_id=opened.person.pk)
-    return render(
-        request,
-        "people/record.html",
-        {"person": opened.person, "reason": opened.reason, "access_log": access_log},
-    )
+    context = {
+        "person": opened.person,
+        "reason": opened.reason,
+        "access_log": access_log,
+        "actions": event_actions(actor),
+    }
+    return render(request, "people/record.html", context)
+
+
+def event_actions(actor) -> list[tuple[str, str]]:
+    """The events this actor's organisation may record about a person, as (label, kind)."""
+    if not policy.works_cases(actor) or actor.organisation is None:
+        return []
+    return [
+        (title, kind)
+        for kind, title in PERSON_EVENT_TITLES.items()
+        if kind not in RECORDERS or actor.organisation.kind in RECORDERS[kind]
+    ]
 
 
 def create(request: HttpRequest) -> HttpResponse:

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from openmash.access import policy
 from openmash.accounts.actors import actor_for_user
+from openmash.organisations.models import OrganisationKind
 
 
 def navigation(request):
@@ -16,7 +17,12 @@ def navigation(request):
         and (user.is_verified() or not user.organisation.requires_two_factor)
     ):
         actor = actor_for_user(user)
+        works = policy.works_cases(actor)
+        is_police = user.organisation.kind == OrganisationKind.POLICE
         candidates = [("Home", reverse("web:home"), True)]
+        candidates.append(("Inbox", reverse("sharing:inbox"), works))
+        candidates.append(("Record an incident", reverse("events:incident-create"), works and is_police))
+        candidates.append(("My submissions", reverse("sharing:submissions"), works))
         candidates.append(("Find a person", reverse("people:search"), policy.may_search_people(actor)))
         candidates.append(("Record a person", reverse("people:create"), policy.may_record_people(actor)))
         candidates.append(

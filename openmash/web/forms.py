@@ -13,3 +13,19 @@ def add_service_errors(
         field = (field_map or {}).get(key, key)
         for message in messages:
             form.add_error(field if field in form.fields else None, message)
+
+
+def error_summary_items(*forms_: forms.Form) -> list[tuple[str, str]]:
+    """(link target, message) for every error of every form on a page, for one GOV.UK error summary."""
+    items: list[tuple[str, str]] = []
+    for form in forms_:
+        fields = list(form.visible_fields())
+        for message in form.non_field_errors():
+            items.append((f"#{fields[0].auto_id}" if fields else "#main-content", str(message)))
+        for bound in fields:
+            target = bound.auto_id
+            if isinstance(bound.field.widget, forms.MultiWidget):
+                target = f"{target}_0"
+            for message in bound.errors:
+                items.append((f"#{target}", str(message)))
+    return items

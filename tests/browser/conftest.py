@@ -70,3 +70,27 @@ def sign_in(live_server, demo_password, check_accessibility):
         page.wait_for_url(f"{live_server.url}/")
 
     return sign_in_as
+
+
+@pytest.fixture
+def delivery_worker(live_cast):
+    """`openmash worker`'s loop in a thread beside the live server, on its own database connection."""
+    import threading
+
+    from django.db import connection
+
+    from openmash.sharing.delivery import run_worker
+
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            run_worker(poll_seconds=0.05, stop=stop.is_set)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(timeout=10)

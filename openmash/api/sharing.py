@@ -1,0 +1,435 @@
+"""API for recording events and working an inbox. The same services as the web pages; thin translation here."""
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+
+from openmash.accounts.actors import Actor
+from openmash.api.problems import problem
+from openmash.events.models import EventKind, SubjectRole
+from openmash.events.services import EventInput, PersonInput, RecordedEvent, event_record
+from openmash.lib.errors import InvalidInput, NotFound
+from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
+from openmash.sharing import selectors
+from openmash.sharing.models import IdempotentRequest, Share
+from openmash.sharing.services import share_acknowledge
+from openmash.sharing.views import live_stream
+
+LONDON = ZoneInfo("Europe/London")
+router = Router(tags=["sharing"])
+
+
+def local(value: dt.datetime | None) -> dt.datetime | None:
+    """ISO 8601 without an offset means Europe/London local time."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=LONDON)
+
+
+def _actor(request: HttpRequest) -> Actor:
+    from openmash.api.api import _actor as actor_of
+
+    return actor_of(request)
+
+
+class ChildIn(Schema):
+    person_id: uuid.UUID | None = Field(
+        None, description="An existing person's id instead of the details below"
+    )
+    given_name: str = ""
+    family_name: str = ""
+    date_of_birth: dt.date | None = None
+    nhs_number: str = ""
+    upn: str = ""
+    school_urn: str = ""
+    present: bool | None = None
+    saw_heard: str = ""
+    child_words: str = ""
+    home_educated: bool = False
+
+
+class AdultIn(Schema):
+    person_id: uuid.UUID | None = None
+    given_name: str = ""
+    family_name: str = ""
+    date_of_birth: dt.date | None = None
+
+
+class DomesticAbuseIn(Schema):
+    police_reference: str
+    occurred_at: dt.datetime
+    reported_at: dt.datetime
+    risk_level: Literal["standard", "medium", "high"]
+    postcode: str = ""
+    council: str = Field("", description="GSS code or exact name; overrides the postcode's council")
+    location: str = ""
+    summary: str = ""
+    marac: bool = False
+    children: list[ChildIn]
+    adults: list[AdultIn] = []
+
+
+class MissingIn(Schema):
+    child: ChildIn
+    last_seen_at: dt.datetime
+    reported_at: dt.datetime | None = None
+    postcode: str = ""
+    location: str = ""
+    risk: Literal["no-apparent-risk", "low", "medium", "high"] = "medium"
+    away: bool = Field(False, description="Away without authorisation rather than missing (SSDA903 'A')")
+    summary: str = ""
+    reference: str = ""
+
+
+class FoundIn(Schema):
+    found_at: dt.datetime
+    postcode: str = ""
+    location: str = ""
+    summary: str = ""
+
+
+class PoliceProtectionIn(Schema):
+    children: list[ChildIn]
+    taken_at: dt.datetime
+    postcode: str
+    location: str = ""
+    reasons: str
+    designated_officer: str
+    alternatives_discussed: bool
+    alternatives_discussed_with: str = ""
+    reference: str = ""
+
+
+class ReferralIn(Schema):
+    council: str = Field(description="The council front door: GSS code or exact name")
+    children: list[ChildIn]
+    concern_at: dt.datetime
+    summary: str
+    reference: str = ""
+
+
+class ShareOut(Schema):
+    share_id: uuid.UUID
+    recipient: str
+    recipient_name: str
+    route: str
+    content: str
+    deadline: dt.datetime | None
+
+
+class RecordedOut(Schema):
+    event_id: uuid.UUID
+    shares: list[ShareOut]
+
+
+class AcknowledgeIn(Schema):
+    decision: Literal["no-further-action", "early-help", "assessment", "strategy-discussion", "noted"]
+    reasons: str = ""
+
+
+class ProblemOut(Schema):
+    type: str
+    title: str
+    status: int
+    detail: str
+
+
+def _child(child: ChildIn) -> PersonInput:
+    return PersonInput(
+        role=SubjectRole.CHILD,
+        person_id=child.person_id,
+        given_name=child.given_name,
+        family_name=child.family_name,
+        date_of_birth=child.date_of_birth,
+        nhs_number=child.nhs_number,
+        upn=child.upn,
+        details={
+            "present": child.present,
+            "saw_heard": child.saw_heard,
+            "child_words": child.child_words,
+            "home_educated": child.home_educated,
+            "school_urn": child.school_urn,
+        },
+    )
+
+
+def _council(text: str, field: str = "council"):
+    if not text:
+        return None
+    try:
+        return organisation_resolve(text)
+    except UnknownOrganisation as error:
+        raise InvalidInput({field: str(error)}) from error
+
+
+def _recorded(recorded: RecordedEvent) -> dict[str, Any]:
+    return {
+        "event_id": str(recorded.event.pk),
+        "shares": [
+            {
+                "share_id": str(share.pk),
+                "recipient": share.recipient.code,
+                "recipient_name": share.recipient.name,
+                "route": share.route,
+                "content": share.content,
+                "deadline": share.due_at.isoformat() if share.due_at else None,
+            }
+            for share in recorded.shares
+        ],
+    }
+
+
+def _idempotent(
+    request: HttpRequest, payload: Schema, record: Callable[[], RecordedEvent]
+) -> HttpResponse | Status:
+    """Run ``record`` once per Idempotency-Key: a retry gets the first answer, never a second event."""
+    actor = _actor(request)
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        return Status(201, _recorded(record()))
+    client_id = actor.api_client.pk if actor.api_client is not None else 0
+    digest = hashlib.sha256(json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+
+    def replay(existing: IdempotentRequest) -> HttpResponse | Status:
+        if existing.request_digest != digest:
+            return problem(
+                request, 422, "Unprocessable content", "This Idempotency-Key was used for a different request"
+            )
+        return Status(existing.status, existing.body)
+
+    existing = IdempotentRequest.objects.filter(api_client_id=client_id, key=key).first()
+    if existing is not None:
+        return replay(existing)
+    try:
+        with transaction.atomic():
+            body = _recorded(record())
+            IdempotentRequest.objects.create(
+                api_client_id=client_id, key=key, request_digest=digest, status=201, body=body
+            )
+    except IntegrityError:
+        # The same key raced in from another request and won; its event stands, this one was rolled back.
+        return replay(IdempotentRequest.objects.get(api_client_id=client_id, key=key))
+    return Status(201, body)
+
+
+CREATED = {
+    201: RecordedOut,
+    401: ProblemOut,
+    403: ProblemOut,
+    404: ProblemOut,
+    422: ProblemOut,
+    503: ProblemOut,
+}
+
+
+@router.post("/incidents/domestic-abuse", response=CREATED)
+def domestic_abuse(request: HttpRequest, payload: DomesticAbuseIn):
+    """Record a domestic abuse incident. Shared at once with each child's council and, for children aged 4-17,
+    their school (Operation Encompass)."""
+
+    def record() -> RecordedEvent:
+        people = [_child(child) for child in payload.children]
+        people += [
+            PersonInput(
+                role=SubjectRole.ADULT,
+                person_id=a.person_id,
+                given_name=a.given_name,
+                family_name=a.family_name,
+                date_of_birth=a.date_of_birth,
+            )
+            for a in payload.adults
+        ]
+        return event_record(
+            actor=_actor(request),
+            data=EventInput(
+                kind=EventKind.DOMESTIC_ABUSE,
+                reference=payload.police_reference,
+                occurred_at=local(payload.occurred_at),
+                reported_at=local(payload.reported_at),
+                location=payload.location,
+                postcode=payload.postcode,
+                council=_council(payload.council),
+                risk_level=payload.risk_level,
+                summary=payload.summary,
+                details={"marac": payload.marac},
+                people=people,
+                source="api",
+            ),
+        )
+
+    return _idempotent(request, payload, record)
+
+
+@router.post("/missing-reports", response=CREATED)
+def missing_report(request: HttpRequest, payload: MissingIn):
+    """Report a child missing. Shared at once with the child's council and, for a looked-after child, the
+    placing and host councils and the allocated social worker; carers' reports go to the police."""
+
+    def record() -> RecordedEvent:
+        return event_record(
+            actor=_actor(request),
+            data=EventInput(
+                kind=EventKind.MISSING,
+                reference=payload.reference,
+                occurred_at=local(payload.last_seen_at),
+                reported_at=local(payload.reported_at),
+                location=payload.location,
+                postcode=payload.postcode,
+                summary=payload.summary,
+                details={"risk": payload.risk, "episode": "A" if payload.away else "M"},
+                people=[_child(payload.child)],
+                source="api",
+            ),
+        )
+
+    return _idempotent(request, payload, record)
+
+
+@router.post("/missing-reports/{event_id}/found", response=CREATED)
+def found_report(request: HttpRequest, event_id: uuid.UUID, payload: FoundIn):
+    """Record that a missing child was found or returned; the return interview clock starts."""
+
+    def record() -> RecordedEvent:
+        from openmash.access.policy import may_see_event
+        from openmash.events.models import Event
+
+        missing = Event.objects.filter(pk=event_id, kind=EventKind.MISSING).first()
+        actor = _actor(request)
+        if missing is None or not may_see_event(actor, missing):
+            raise NotFound("No such missing report")
+        child = missing.subjects.get(role=SubjectRole.CHILD).person
+        return event_record(
+            actor=actor,
+            data=EventInput(
+                kind=EventKind.FOUND,
+                reference=missing.reference,
+                occurred_at=local(payload.found_at),
+                reported_at=local(payload.found_at),
+                location=payload.location,
+                postcode=payload.postcode,
+                summary=payload.summary,
+                related_event_id=missing.pk,
+                people=[PersonInput(person_id=child.pk)],
+                source="api",
+            ),
+        )
+
+    return _idempotent(request, payload, record)
+
+
+@router.post("/police-protection", response=CREATED)
+def police_protection(request: HttpRequest, payload: PoliceProtectionIn):
+    """Record a child taken into police protection (Children Act 1989 s46), with whether alternatives were
+    discussed with the council. Shared with the council where the child was found and the home council."""
+
+    def record() -> RecordedEvent:
+        return event_record(
+            actor=_actor(request),
+            data=EventInput(
+                kind=EventKind.POLICE_PROTECTION,
+                reference=payload.reference,
+                occurred_at=local(payload.taken_at),
+                reported_at=local(payload.taken_at),
+                location=payload.location,
+                postcode=payload.postcode,
+                summary=payload.reasons,
+                details={
+                    "designated_officer": payload.designated_officer,
+                    "reasons": payload.reasons,
+                    "alternatives_discussed": payload.alternatives_discussed,
+                    "alternatives_discussed_with": payload.alternatives_discussed_with,
+                },
+                people=[_child(child) for child in payload.children],
+                source="api",
+            ),
+        )
+
+    return _idempotent(request, payload, record)
+
+
+@router.post("/referrals", response=CREATED)
+def referral(request: HttpRequest, payload: ReferralIn):
+    """Refer a child to a council's front door."""
+
+    def record() -> RecordedEvent:
+        return event_record(
+            actor=_actor(request),
+            data=EventInput(
+                kind=EventKind.REFERRAL,
+                reference=payload.reference,
+                occurred_at=local(payload.concern_at),
+                reported_at=local(payload.concern_at),
+                council=_council(payload.council),
+                summary=payload.summary,
+                people=[_child(child) for child in payload.children],
+                source="api",
+            ),
+        )
+
+    return _idempotent(request, payload, record)
+
+
+class InboxQuery(Schema):
+    status: Literal["", "overdue", "due-soon", "on-time", "no-deadline", "acknowledged"] = ""
+    kind: str = ""
+
+
+def _share_out(share: Share) -> dict[str, Any]:
+    return {
+        **selectors.share_content(share),
+        "recipient": share.recipient.code if hasattr(share, "recipient") else None,
+        "shared_at": share.shared_at.isoformat(),
+        "delivered_at": share.delivered_at.isoformat() if share.delivered_at else None,
+        "first_read_at": share.first_read_at.isoformat() if share.first_read_at else None,
+        "acknowledged_at": share.acknowledged_at.isoformat() if share.acknowledged_at else None,
+        "decision": share.decision,
+        "decision_reasons": share.decision_reasons,
+        "deadline_status": selectors.deadline_status(share),
+    }
+
+
+@router.get("/inbox", response={200: dict[str, Any], 401: ProblemOut})
+def inbox(request: HttpRequest, filters: Query[InboxQuery]):
+    """Shares delivered to your organisation, with counts by deadline status."""
+    actor = _actor(request)
+    shares = selectors.inbox(
+        actor=actor, filters=selectors.InboxFilters(status=filters.status, kind=filters.kind)
+    )
+    return {"counts": selectors.inbox_counts(actor=actor), "shares": [_share_out(share) for share in shares]}
+
+
+@router.get("/inbox/stream", response={200: None, 401: ProblemOut})
+def inbox_stream(request: HttpRequest):
+    """Server-sent events: a ``share`` event (data: {"share_id": ...}) whenever a share reaches your inbox.
+    Reconnect with Last-Event-ID to resume."""
+    return live_stream(_actor(request), request)
+
+
+@router.get("/shares/{share_id}", response={200: dict[str, Any], 401: ProblemOut, 404: ProblemOut})
+def share_read(request: HttpRequest, share_id: str):
+    """One share, for its recipient or its sender (who sees the outcome)."""
+    return _share_out(selectors.share_open(actor=_actor(request), share_id=share_id).share)
+
+
+@router.post(
+    "/shares/{share_id}/acknowledge",
+    response={200: dict[str, Any], 401: ProblemOut, 404: ProblemOut, 422: ProblemOut},
+)
+def acknowledge(request: HttpRequest, share_id: str, payload: AcknowledgeIn):
+    """Acknowledge a share with the decision (councils: the next step and reasons; others: noted)."""
+    actor = _actor(request)
+    opened = selectors.share_open(actor=actor, share_id=share_id)
+    if not opened.is_recipient:
+        raise NotFound("No such share in your inbox")
+    return _share_out(
+        share_acknowledge(actor=actor, share=opened.share, decision=payload.decision, reasons=payload.reasons)
+    )

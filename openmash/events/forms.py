@@ -1,0 +1,219 @@
+"""Forms for recording events, in GOV.UK style. They validate shape; the service validates meaning."""
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
+from django import forms
+
+from openmash.events.models import RiskLevel
+from openmash.organisations.models import Organisation, OrganisationKind
+from openmash.people.forms import DateField
+
+LONDON = ZoneInfo("Europe/London")
+TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _helper(*fields, legend: str = "") -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.label_size = Size.SMALL
+    helper.layout = Layout(
+        Fieldset(*fields, legend=legend, legend_size=Size.MEDIUM) if legend else Layout(*fields)
+    )
+    return helper
+
+
+class TimeField(forms.CharField):
+    """A 24-hour time typed as 21:30, as GOV.UK services ask for times."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 5)
+        kwargs.setdefault("help_text", "24-hour clock, for example 21:30")
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        match = TIME.match(value.strip())
+        if not match:
+            raise forms.ValidationError(f"{self.label} must be a real time, like 21:30")
+        return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+def combine(day: dt.date | None, time: dt.time | None) -> dt.datetime | None:
+    if day is None or time is None:
+        return None
+    return dt.datetime.combine(day, time, tzinfo=LONDON)
+
+
+class IncidentForm(forms.Form):
+    police_reference = forms.CharField(
+        max_length=60, error_messages={"required": "Enter the police reference"}
+    )
+    occurred_date = DateField(label="Date it happened", past_only=True, required=True)
+    occurred_time = TimeField(
+        label="Time it happened", error_messages={"required": "Enter the time it happened"}
+    )
+    reported_date = DateField(label="Date police were told", past_only=True)
+    reported_time = TimeField(label="Time police were told", required=False)
+    location = forms.CharField(label="Where it happened", max_length=300, required=False)
+    postcode = forms.CharField(
+        max_length=8, error_messages={"required": "Enter the postcode where it happened"}
+    )
+    risk_level = forms.ChoiceField(
+        label="Risk level (DASH)",
+        choices=RiskLevel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the risk level"},
+    )
+    marac = forms.ChoiceField(
+        label="Referred to MARAC?", choices=YES_NO, widget=forms.RadioSelect, initial="no"
+    )
+    summary = forms.CharField(
+        label="What happened",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Say what happened"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["occurred_date"].error_messages["required"] = "Enter the date it happened"
+        self.helper = _helper(
+            Field.text("police_reference", field_width=20),
+            Field("occurred_date"),
+            Field.text("occurred_time", field_width=5),
+            Field("reported_date"),
+            Field.text("reported_time", field_width=5),
+            Field.text("location"),
+            Field.text("postcode", field_width=10),
+            Field.radios("risk_level", legend_size=Size.SMALL, inline=True),
+            Field.radios("marac", legend_size=Size.SMALL, inline=True),
+            Field.textarea("summary"),
+            legend="The incident",
+        )
+
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("reported_date") and not data.get("reported_time") and "reported_time" not in self.errors:
+            self.add_error("reported_time", "Enter the time police were told")
+        return data
+
+
+class ChildForm(forms.Form):
+    given_name = forms.CharField(label="First name", max_length=100, required=False)
+    family_name = forms.CharField(label="Last name", max_length=100, required=False)
+    date_of_birth = DateField(label="Date of birth", past_only=True)
+    nhs_number = forms.CharField(label="NHS number (if known)", max_length=12, required=False)
+    school_urn = forms.CharField(label="School URN (if known)", max_length=8, required=False)
+    present = forms.ChoiceField(
+        label="Was the child present?", choices=YES_NO, widget=forms.RadioSelect, required=False
+    )
+    saw_heard = forms.CharField(
+        label="What the child saw or heard", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    child_words = forms.CharField(
+        label="The child's own words", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, number: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.number = number
+        self.helper = _helper(
+            Field.text("given_name", field_width=20),
+            Field.text("family_name", field_width=20),
+            Field("date_of_birth"),
+            Field.text("nhs_number", field_width=10),
+            Field.text("school_urn", field_width=10),
+            Field.radios("present", legend_size=Size.SMALL, inline=True),
+            Field.textarea("saw_heard"),
+            Field.textarea("child_words"),
+            legend=f"Child {number}" + (" (leave blank if none)" if number > 1 else ""),
+        )
+
+    @property
+    def is_blank(self) -> bool:
+        return not any(
+            str(value or "").strip() for key, value in self.data.items() if key.startswith(self.prefix or "")
+        )
+
+
+class AdultForm(forms.Form):
+    given_name = forms.CharField(label="First name", max_length=100, required=False)
+    family_name = forms.CharField(label="Last name", max_length=100, required=False)
+    date_of_birth = DateField(label="Date of birth", past_only=True)
+
+    def __init__(self, *args, number: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field.text("given_name", field_width=20),
+            Field.text("family_name", field_width=20),
+            Field("date_of_birth"),
+            legend=f"Adult {number} involved (leave blank if none)",
+        )
+
+    @property
+    def is_blank(self) -> bool:
+        return not any(
+            str(value or "").strip() for key, value in self.data.items() if key.startswith(self.prefix or "")
+        )
+
+
+class PersonEventForm(forms.Form):
+    """Missing, found, police protection, referral or information share about one person already on record."""
+
+    occurred_date = DateField(label="Date", past_only=True, required=True)
+    occurred_time = TimeField(label="Time", error_messages={"required": "Enter the time"})
+    postcode = forms.CharField(label="Postcode where it happened (if known)", max_length=8, required=False)
+    summary = forms.CharField(label="Details", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["occurred_date"].error_messages["required"] = "Enter the date"
+        extra: list = []
+        if kind == "police-protection":
+            self.fields["designated_officer"] = forms.CharField(max_length=200, required=False)
+            self.fields["reasons"] = forms.CharField(
+                label="Why the child was taken into police protection",
+                widget=forms.Textarea(attrs={"rows": 3}),
+                required=False,
+            )
+            self.fields["alternatives_discussed"] = forms.ChoiceField(
+                label="Were alternatives discussed with the council?",
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+                required=False,
+            )
+            self.fields["alternatives_discussed_with"] = forms.CharField(
+                label="Who at the council (if discussed)", max_length=200, required=False
+            )
+            extra = [
+                Field.text("designated_officer"),
+                Field.textarea("reasons"),
+                Field.radios("alternatives_discussed", legend_size=Size.SMALL, inline=True),
+                Field.text("alternatives_discussed_with"),
+            ]
+        if kind in ("referral", "information-share"):
+            self.fields["recipient"] = forms.ModelChoiceField(
+                label="Council to refer to" if kind == "referral" else "Organisation to share with",
+                queryset=Organisation.objects.filter(kind=OrganisationKind.COUNCIL)
+                if kind == "referral"
+                else Organisation.objects.exclude(kind__in=[OrganisationKind.NHS_REGION]),
+                to_field_name="code",
+                error_messages={
+                    "required": "Choose who to send it to",
+                    "invalid_choice": "Choose an organisation from the list",
+                },
+            )
+            extra = [Field.select("recipient")]
+        self.helper = _helper(
+            Field("occurred_date"),
+            Field.text("occurred_time", field_width=5),
+            Field.text("postcode", field_width=10),
+            *extra,
+            Field.textarea("summary"),
+        )

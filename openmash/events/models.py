@@ -1,0 +1,89 @@
+"""Events: what an agency knows and records once. Recording one produces its shares (openmash.sharing)."""
+
+import uuid
+
+from django.db import models
+
+from openmash.accounts.models import User
+from openmash.organisations.models import Organisation
+from openmash.people.models import Person
+
+
+class EventKind(models.TextChoices):
+    DOMESTIC_ABUSE = "domestic-abuse", "Domestic abuse incident"
+    MISSING = "missing", "Missing child report"
+    FOUND = "found", "Found report"
+    POLICE_PROTECTION = "police-protection", "Police protection notice"
+    REFERRAL = "referral", "Referral"
+    INFORMATION_SHARE = "information-share", "Information share"
+
+
+class RiskLevel(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class Source(models.TextChoices):
+    WEB = "web", "Recorded in OpenMASH"
+    API = "api", "Sent through the API"
+    IMPORT = "import", "Imported from another system"
+
+
+class Event(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    # The recording agency's own reference (a police incident number, a case number).
+    reference = models.CharField(max_length=60, blank=True)
+    recorded_by = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="events_recorded")
+    recorded_by_user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_by_label = models.CharField(max_length=300)
+    occurred_at = models.DateTimeField()
+    reported_at = models.DateTimeField(null=True, blank=True)
+    recorded_at = models.DateTimeField()
+    location = models.CharField(max_length=300, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    # The council whose area the event happened in (from the postcode, or named explicitly).
+    council = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
+    summary = models.TextField(blank=True)
+    # What only this kind of event has (MARAC referral, designated officer, alternatives discussed, ...).
+    details = models.JSONField(default=dict, blank=True)
+    related_event = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        indexes = [
+            models.Index(fields=["recorded_by", "recorded_at"], name="event_recorder_idx"),
+            models.Index(fields=["recorded_by", "reference"], name="event_reference_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.reference}".strip()
+
+
+class SubjectRole(models.TextChoices):
+    CHILD = "child", "Child"
+    ADULT = "adult", "Adult"
+
+
+class EventSubject(models.Model):
+    """A person an event is about, with what the event says of them (present, what they saw, their words)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="subjects")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="event_subjects")
+    role = models.CharField(max_length=10, choices=SubjectRole.choices)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "person"], name="event_subject_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.role})"

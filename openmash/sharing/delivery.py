@@ -1,0 +1,313 @@
+"""Delivering shares: the outbox written with the event, and the worker that empties it.
+
+Each share gets one delivery per channel: the recipient's inbox, each of its webhook endpoints, and an alert.
+Workers claim due deliveries with a lease (``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's
+``BEGIN IMMEDIATE`` serialises the claim), so any number of workers on any number of hosts can run. A worker
+killed mid-delivery leaves its lease to run out, and another worker takes the delivery over:
+
+- inbox: marking the share delivered is idempotent, so the inbox gets it exactly once;
+- webhook: at least once, always with the same ``webhook-id``, and in order per endpoint (a later delivery
+  waits while an earlier one to the same endpoint is still pending);
+- alert: GOV.UK Notify where the organisation has a key; otherwise the alert is logged.
+
+Failures retry with exponential backoff; after ``MAX_ATTEMPTS`` the delivery is dead-lettered: visible on the
+share page and the stuck-deliveries page, and replayable.
+"""
+
+import datetime as dt
+import json
+import logging
+import os
+import select
+import socket
+import time
+import uuid
+from collections.abc import Callable, Sequence
+
+import httpx
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from standardwebhooks.webhooks import Webhook
+
+from openmash.sharing.models import (
+    AlertSetting,
+    Channel,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    Share,
+    WebhookEndpoint,
+)
+
+logger = logging.getLogger(__name__)
+
+WAKE_CHANNEL = "openmash_deliveries"
+INBOX_CHANNEL = "openmash_inbox"
+MAX_ATTEMPTS = 12
+WEBHOOK_TIMEOUT = 10.0
+
+
+def lease_seconds() -> float:
+    return float(getattr(settings, "DELIVERY_LEASE_SECONDS", 60))
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """5 s, 10 s, 20 s, ... capped at one hour: about a day of trying before a delivery is dead-lettered."""
+    return dt.timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def deliveries_for(shares: Sequence[Share], now: dt.datetime) -> list[Delivery]:
+    """The outbox rows for new shares; written in the same transaction as the event."""
+    organisation_ids = {share.recipient_id for share in shares}
+    endpoints: dict[int, list[WebhookEndpoint]] = {}
+    for endpoint in WebhookEndpoint.objects.filter(
+        organisation_id__in=organisation_ids, active=True
+    ).order_by("id"):
+        endpoints.setdefault(endpoint.organisation_id, []).append(endpoint)
+    rows = []
+    for share in shares:
+        channels: list[tuple[str, WebhookEndpoint | None]] = [(Channel.INBOX, None), (Channel.ALERT, None)]
+        channels += [(Channel.WEBHOOK, endpoint) for endpoint in endpoints.get(share.recipient_id, [])]
+        rows += [
+            Delivery(
+                share=share,
+                channel=channel,
+                endpoint=endpoint,
+                message_id=f"msg_{uuid.uuid4().hex}",
+                next_attempt_at=now,
+                created_at=now,
+            )
+            for channel, endpoint in channels
+        ]
+    return Delivery.objects.bulk_create(rows)
+
+
+def wake_workers() -> None:
+    """Tell listening workers there is work (PostgreSQL); SQLite workers poll."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {WAKE_CHANNEL}")
+
+
+def _notify_inbox(organisation_id: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, %s)", [INBOX_CHANNEL, str(organisation_id)])
+
+
+def claim(worker_id: str, limit: int = 50) -> list[Delivery]:
+    """Lease up to ``limit`` due deliveries to this worker."""
+    now = timezone.now()
+    earlier_pending = Delivery.objects.filter(
+        endpoint=OuterRef("endpoint"), id__lt=OuterRef("id"), status=DeliveryStatus.PENDING
+    )
+    with transaction.atomic():
+        due = (
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+            # Webhooks arrive in order per endpoint: wait behind an earlier pending one.
+            .filter(Q(endpoint__isnull=True) | ~Exists(earlier_pending))
+            .order_by("id")
+        )
+        ids = list(due.values_list("id", flat=True)[:limit])
+        if not ids:
+            return []
+        Delivery.objects.filter(id__in=ids).update(
+            lease_until=now + dt.timedelta(seconds=lease_seconds()), leased_by=worker_id
+        )
+    return list(
+        Delivery.objects.filter(id__in=ids)
+        .select_related("share__event", "share__recipient", "endpoint", "share__named_recipient")
+        .order_by("id")
+    )
+
+
+def _finish(delivery: Delivery, *, succeeded: bool, detail: str, worker_id: str) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(delivery=delivery, at=now, succeeded=succeeded, detail=detail[:500])
+        if succeeded:
+            fields = {
+                "status": DeliveryStatus.DELIVERED,
+                "delivered_at": now,
+                "lease_until": None,
+                "last_error": "",
+            }
+        else:
+            attempts = delivery.attempts + 1
+            dead = attempts >= MAX_ATTEMPTS
+            fields = {
+                "attempts": attempts,
+                "last_error": detail[:2000],
+                "lease_until": None,
+                "next_attempt_at": now + backoff(attempts),
+                "status": DeliveryStatus.DEAD if dead else DeliveryStatus.PENDING,
+                "dead_at": now if dead else None,
+            }
+        # Only the worker holding the lease may finish it: a late worker whose lease ran out changes nothing.
+        Delivery.objects.filter(pk=delivery.pk, leased_by=worker_id, status=DeliveryStatus.PENDING).update(
+            **fields
+        )
+        if succeeded and delivery.channel == Channel.INBOX:
+            Share.objects.filter(pk=delivery.share_id, delivered_at__isnull=True).update(delivered_at=now)
+            _notify_inbox(delivery.share.recipient_id)
+
+
+def webhook_payload(share: Share) -> dict:
+    """What the recipient's own system receives: the share as its inbox would show it."""
+    from openmash.sharing.selectors import share_content
+
+    return {
+        "type": "share.created",
+        "timestamp": timezone.now().isoformat(),
+        "data": share_content(share),
+    }
+
+
+def _send_webhook(delivery: Delivery) -> tuple[bool, str]:
+    endpoint = delivery.endpoint
+    assert endpoint is not None
+    body = json.dumps(webhook_payload(delivery.share), default=str)
+    sent_at = dt.datetime.now(tz=dt.UTC)
+    signature = Webhook(endpoint.secret).sign(delivery.message_id, sent_at, body)
+    headers = {
+        "content-type": "application/json",
+        "webhook-id": delivery.message_id,
+        "webhook-timestamp": str(int(sent_at.timestamp())),
+        "webhook-signature": signature,
+    }
+    try:
+        response = httpx.post(endpoint.url, content=body, headers=headers, timeout=WEBHOOK_TIMEOUT)
+    except httpx.HTTPError as error:
+        return False, f"{type(error).__name__}: {error}"
+    if 200 <= response.status_code < 300:
+        return True, f"HTTP {response.status_code}"
+    return False, f"HTTP {response.status_code}"
+
+
+def _send_alert(delivery: Delivery) -> tuple[bool, str]:
+    share = delivery.share
+    setting = AlertSetting.objects.filter(organisation_id=share.recipient_id).first()
+    # No personal data in alerts: they say where to look and by when, nothing about the child.
+    due = timezone.localtime(share.due_at).strftime("%H:%M on %d %B %Y") if share.due_at else "no deadline"
+    message = f"New {share.event.get_kind_display().lower()} in your OpenMASH inbox (due {due})"
+    if setting is None or not setting.notify_api_key:
+        logger.info("Alert for %s (no GOV.UK Notify key, logged only): %s", share.recipient.code, message)
+        return True, "logged: no GOV.UK Notify key configured"
+    from notifications_python_client.errors import HTTPError as NotifyError
+    from notifications_python_client.notifications import NotificationsAPIClient
+
+    options = {"base_url": setting.notify_base_url} if setting.notify_base_url else {}
+    client = NotificationsAPIClient(setting.notify_api_key, **options)
+    addresses = [line.strip() for line in setting.email_addresses.splitlines() if line.strip()]
+    if share.named_recipient is not None and share.named_recipient.email:
+        addresses.append(share.named_recipient.email)
+    try:
+        for address in addresses:
+            client.send_email_notification(
+                email_address=address,
+                template_id=setting.email_template_id,
+                personalisation={"message": message, "share_id": str(share.pk)},
+                reference=delivery.message_id,
+            )
+    except (NotifyError, OSError) as error:
+        return False, f"GOV.UK Notify: {error}"
+    return True, f"sent by GOV.UK Notify to {len(addresses)} address(es)"
+
+
+SENDERS: dict[str, Callable[[Delivery], tuple[bool, str]]] = {
+    Channel.INBOX: lambda delivery: (True, "in the recipient's inbox"),
+    Channel.WEBHOOK: _send_webhook,
+    Channel.ALERT: _send_alert,
+}
+
+
+def deliver(delivery: Delivery, worker_id: str) -> bool:
+    try:
+        succeeded, detail = SENDERS[delivery.channel](delivery)
+    except Exception as error:  # one broken delivery must not stop the others; it is retried and visible
+        logger.exception("Delivery %s failed", delivery.pk)
+        succeeded, detail = False, f"{type(error).__name__}: {error}"
+    _finish(delivery, succeeded=succeeded, detail=detail, worker_id=worker_id)
+    return succeeded
+
+
+def run_once(worker_id: str, limit: int = 50) -> int:
+    """Claim and deliver one batch; the number delivered or tried."""
+    batch = claim(worker_id, limit)
+    for delivery in batch:
+        deliver(delivery, worker_id)
+    return len(batch)
+
+
+def replay(delivery: Delivery) -> Delivery:
+    """Put a dead-lettered delivery back in the queue (same message id, attempts from zero)."""
+    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.DEAD).update(
+        status=DeliveryStatus.PENDING,
+        attempts=0,
+        next_attempt_at=timezone.now(),
+        dead_at=None,
+        lease_until=None,
+    )
+    transaction.on_commit(wake_workers)
+    delivery.refresh_from_db()
+    return delivery
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Waiter:
+    """Sleeps until there may be work: a PostgreSQL NOTIFY, or a short poll on SQLite."""
+
+    def __init__(self, poll_seconds: float) -> None:
+        self.poll_seconds = poll_seconds
+        self._listening_on: object = None
+        self._woken = False
+
+    def _on_notify(self, _notification: object) -> None:
+        self._woken = True
+
+    def wait(self) -> None:
+        if connection.vendor != "postgresql":
+            time.sleep(self.poll_seconds)
+            return
+        connection.ensure_connection()
+        raw = connection.connection
+        if self._listening_on is not raw:  # first time, or the connection was replaced
+            # Notifications that arrive during other queries reach the handler, so none is missed.
+            raw.add_notify_handler(self._on_notify)
+            with connection.cursor() as cursor:
+                cursor.execute(f"LISTEN {WAKE_CHANNEL}")
+            self._listening_on = raw
+        if not self._woken:
+            # Wait on the socket; retries and deadlines still come round every second at most.
+            select.select([raw.fileno()], [], [], max(self.poll_seconds, 1.0))
+            for _notification in raw.notifies(timeout=0, stop_after=1000):
+                pass
+        self._woken = False
+
+
+def run_worker(
+    *, poll_seconds: float = 0.05, stop: Callable[[], bool] = lambda: False, batch: bool = False
+) -> None:
+    """The worker loop: deliver what is due, escalate what is overdue, wait for more."""
+    from openmash.sharing.services import escalate_overdue
+
+    me = worker_id()
+    waiter = Waiter(poll_seconds)
+    logger.info("Delivery worker %s started", me)
+    last_sweep = 0.0
+    while not stop():
+        done = run_once(me)
+        if time.monotonic() - last_sweep > 15:
+            escalate_overdue()
+            last_sweep = time.monotonic()
+        if batch and done == 0:
+            return
+        if done == 0:
+            waiter.wait()

@@ -1,0 +1,209 @@
+"""Shares, one per recipient organisation of an event, and the deliveries that carry them.
+
+Every share keeps its own timestamps (occurred, reported, recorded, shared, delivered, first read,
+acknowledged) and its deadline, so any delay is measured rather than hidden. Deliveries are an outbox written
+in the same transaction as the event: a committed event is delivered, retried, or visibly stuck.
+"""
+
+import uuid
+
+from django.db import models
+
+from openmash.accounts.models import User
+from openmash.events.models import Event
+from openmash.organisations.models import Organisation
+from openmash.people.models import Person
+
+
+class Route(models.TextChoices):
+    """Why an organisation receives a share (the rule in routing.py that chose it)."""
+
+    HOME_COUNCIL = "home-council", "Council where the child lives"
+    SCHOOL = "school", "Child's school (Operation Encompass)"
+    HOME_EDUCATED = "home-educated", "Council for a home-educated child (Operation Encompass)"
+    SCHOOL_NOT_ON_SERVICE = "school-not-on-service", "Council, for a school not yet on OpenMASH"
+    RESPONSIBLE_COUNCIL = "responsible-council", "Council responsible for the looked-after child"
+    HOST_COUNCIL = "host-council", "Council where the looked-after child is placed"
+    FOUND_COUNCIL = "found-council", "Council where the child was found"
+    CHOSEN_COUNCIL = "chosen-council", "Council the referral was made to"
+    COVERING_POLICE = "covering-police", "Police force covering the child's home"
+    ADDED = "added", "Added by the person recording"
+
+
+class Content(models.TextChoices):
+    FULL = "full", "Full notification"
+    ENCOMPASS = "encompass", "Operation Encompass notice (what a school needs)"
+
+
+class Decision(models.TextChoices):
+    NO_FURTHER_ACTION = "no-further-action", "No further action"
+    EARLY_HELP = "early-help", "Early help"
+    ASSESSMENT = "assessment", "Child and family assessment"
+    STRATEGY_DISCUSSION = "strategy-discussion", "Strategy discussion"
+    NOTED = "noted", "Read and noted"
+
+
+COUNCIL_DECISIONS = [
+    Decision.NO_FURTHER_ACTION,
+    Decision.EARLY_HELP,
+    Decision.ASSESSMENT,
+    Decision.STRATEGY_DISCUSSION,
+]
+
+
+class Share(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="shares")
+    recipient = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="shares_received")
+    route = models.CharField(max_length=30, choices=Route.choices)
+    content = models.CharField(max_length=10, choices=Content.choices, default=Content.FULL)
+    people = models.ManyToManyField(Person, related_name="shares", blank=True)
+    # A named person in the recipient organisation who must also be told (a looked-after child's social worker).
+    named_recipient = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    clock_rule = models.CharField(max_length=40, blank=True)
+    occurred_at = models.DateTimeField()
+    reported_at = models.DateTimeField(null=True, blank=True)
+    recorded_at = models.DateTimeField()
+    shared_at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    first_read_at = models.DateTimeField(null=True, blank=True)
+    first_read_by_label = models.CharField(max_length=300, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_by_label = models.CharField(max_length=300, blank=True)
+    decision = models.CharField(max_length=30, choices=Decision.choices, blank=True)
+    decision_reasons = models.TextField(blank=True)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-shared_at"]
+        constraints = [models.UniqueConstraint(fields=["event", "recipient"], name="share_one_per_recipient")]
+        indexes = [
+            models.Index(fields=["recipient", "delivered_at"], name="share_inbox_idx"),
+            models.Index(fields=["acknowledged_at", "due_at"], name="share_overdue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.recipient.name}"
+
+
+class WebhookEndpoint(models.Model):
+    """Where an organisation's own systems receive its shares, signed with Standard Webhooks."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="webhook_endpoints")
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=100, help_text="Standard Webhooks secret, whsec_...")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.organisation.code} {self.url}"
+
+
+class AlertSetting(models.Model):
+    """GOV.UK Notify settings of an organisation; without a key, alerts are logged instead."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="alert_setting")
+    notify_api_key = models.CharField(max_length=200, blank=True)
+    notify_base_url = models.URLField(blank=True, help_text="Only to point at a Notify stand-in in testing")
+    email_template_id = models.CharField(max_length=64, blank=True)
+    email_addresses = models.TextField(blank=True, help_text="Team mailboxes, one per line")
+
+    def __str__(self) -> str:
+        return f"alerts for {self.organisation.code}"
+
+
+class Channel(models.TextChoices):
+    INBOX = "inbox", "Inbox"
+    WEBHOOK = "webhook", "Webhook"
+    ALERT = "alert", "Alert"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be delivered"
+    DELIVERED = "delivered", "Delivered"
+    DEAD = "dead", "Stuck: gave up after repeated failures"
+
+
+class Delivery(models.Model):
+    share = models.ForeignKey(Share, on_delete=models.PROTECT, related_name="deliveries")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    # The same id on every retry, so a receiver can drop duplicates (Standard Webhooks "webhook-id").
+    message_id = models.CharField(max_length=40, unique=True)
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    # A worker's claim; a worker that dies leaves a lease that runs out, and another worker takes over.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    leased_by = models.CharField(max_length=64, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    dead_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
+            models.Index(fields=["endpoint", "status"], name="delivery_endpoint_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} for {self.share_id}: {self.status}"
+
+
+class DeliveryAttempt(models.Model):
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField()
+    succeeded = models.BooleanField()
+    detail = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%H:%M:%S} {'ok' if self.succeeded else 'failed'}"
+
+
+class Escalation(models.Model):
+    """An unacknowledged share past its deadline, raised to the team manager (1) then the partnership (2)."""
+
+    share = models.ForeignKey(Share, on_delete=models.PROTECT, related_name="escalations")
+    level = models.PositiveSmallIntegerField()
+    at = models.DateTimeField()
+    to_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    to_role = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["at"]
+        constraints = [models.UniqueConstraint(fields=["share", "level"], name="escalation_once_per_level")]
+
+    def __str__(self) -> str:
+        return f"level {self.level} for {self.share_id}"
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to an API POST with an Idempotency-Key, returned again for any retry."""
+
+    api_client_id = models.BigIntegerField()
+    key = models.CharField(max_length=200)
+    request_digest = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["api_client_id", "key"], name="idempotency_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,229 @@
+"""Who must be told of an event: the one home of the routing rules.
+
+Each kind of event has a list of rules (``RULES``). A rule looks at the event and the people it is about and
+names recipients: an organisation, why (the route), what it sees (full notification or the Operation Encompass
+notice) and the statutory clock its deadline runs on. Recipients named by several rules are merged into one
+share per organisation: full content wins over the Encompass notice, and the earliest deadline wins.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from openmash.events.models import Event, EventKind, EventSubject, RiskLevel, SubjectRole
+from openmash.organisations.models import Organisation, OrganisationKind
+from openmash.people.models import ChildStatus, ChildStatusKind, Person
+from openmash.sharing.models import Content, Route
+
+LONDON = ZoneInfo("Europe/London")
+# Operation Encompass covers children of compulsory school age and the year before: 4 to 17.
+ENCOMPASS_AGES = range(4, 18)
+
+
+@dataclass
+class Recipient:
+    organisation: Organisation
+    route: str
+    content: str
+    clock_rule: str
+    people: set[Person] = field(default_factory=set)
+    named_recipient_id: int | None = None
+
+
+Rule = Callable[[Event, list[EventSubject]], Iterable[Recipient]]
+
+
+def _today(event: Event) -> dt.date:
+    return timezone.localtime(event.occurred_at, LONDON).date()
+
+
+def age_on(person: Person, day: dt.date) -> int | None:
+    if person.date_of_birth is None:
+        return None
+    born = person.date_of_birth
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def home_council(person: Person, event: Event) -> Organisation | None:
+    """The council where the person lives now; failing that, the council of the event's place."""
+    today = _today(event)
+    for address in person.addresses.all():
+        if address.end_date is None or address.end_date >= today:
+            return address.council
+    return event.council
+
+
+def _open_statuses(person: Person, event: Event, status: str) -> list[ChildStatus]:
+    today = _today(event)
+    return [
+        item
+        for item in person.statuses.all()
+        if item.status == status and (item.end_date is None or item.end_date >= today)
+    ]
+
+
+def _children(subjects: list[EventSubject]) -> list[EventSubject]:
+    return [subject for subject in subjects if subject.role == SubjectRole.CHILD]
+
+
+def _notification_rule(event: Event) -> str:
+    if event.kind == EventKind.DOMESTIC_ABUSE:
+        return "da-notification-high-risk" if event.risk_level == RiskLevel.HIGH else "da-notification"
+    rules: dict[str, str] = {
+        EventKind.MISSING: "missing-notification",
+        EventKind.FOUND: "missing-notification",
+        EventKind.POLICE_PROTECTION: "police-protection-inform",
+        EventKind.REFERRAL: "referral-decision",
+    }
+    return rules.get(event.kind, "")
+
+
+def children_to_home_council(event: Event, subjects: list[EventSubject]) -> Iterator[Recipient]:
+    """Each child's home council: the police protection notice (PPN), missing reports, referrals."""
+    for subject in _children(subjects):
+        council = home_council(subject.person, event)
+        if council is not None:
+            yield Recipient(
+                council, Route.HOME_COUNCIL, Content.FULL, _notification_rule(event), {subject.person}
+            )
+
+
+def encompass(event: Event, subjects: list[EventSubject]) -> Iterator[Recipient]:
+    """Operation Encompass: the school of each child aged 4-17, or the council for a home-educated child."""
+    for subject in _children(subjects):
+        age = age_on(subject.person, _today(event))
+        if age is None or age not in ENCOMPASS_AGES:
+            continue
+        if subject.details.get("home_educated"):
+            council = home_council(subject.person, event)
+            if council is not None:
+                yield Recipient(council, Route.HOME_EDUCATED, Content.FULL, "encompass", {subject.person})
+            continue
+        schools = [item.school for item in subject.person.enrolments.all() if item.end_date is None]
+        if schools:
+            for school in schools:
+                yield Recipient(school, Route.SCHOOL, Content.ENCOMPASS, "encompass", {subject.person})
+        elif subject.details.get("school_urn"):
+            # The school is not on OpenMASH yet: the council passes the notice on, and the gap is visible.
+            council = home_council(subject.person, event)
+            if council is not None:
+                yield Recipient(
+                    council, Route.SCHOOL_NOT_ON_SERVICE, Content.FULL, "encompass", {subject.person}
+                )
+
+
+def looked_after_councils(event: Event, subjects: list[EventSubject]) -> Iterator[Recipient]:
+    """For a looked-after child: the responsible (placing) council, with the allocated social worker named,
+    and the council where the child is placed."""
+    for subject in _children(subjects):
+        for status in _open_statuses(subject.person, event, ChildStatusKind.LOOKED_AFTER):
+            yield Recipient(
+                status.council,
+                Route.RESPONSIBLE_COUNCIL,
+                Content.FULL,
+                _notification_rule(event),
+                {subject.person},
+                named_recipient_id=status.social_worker_id,
+            )
+            host = home_council(subject.person, event)
+            if host is not None and host != status.council:
+                yield Recipient(
+                    host, Route.HOST_COUNCIL, Content.FULL, _notification_rule(event), {subject.person}
+                )
+
+
+def covering_police(event: Event, subjects: list[EventSubject]) -> Iterator[Recipient]:
+    """A missing report made by a carer or council goes at once to the police force covering the child's home."""
+    if event.recorded_by.kind == OrganisationKind.POLICE:
+        return
+    for subject in _children(subjects):
+        council = home_council(subject.person, event)
+        if council is None:
+            continue
+        for force in council.police_forces.all():
+            yield Recipient(
+                force, Route.COVERING_POLICE, Content.FULL, _notification_rule(event), {subject.person}
+            )
+
+
+def council_where_found(event: Event, subjects: list[EventSubject]) -> Iterator[Recipient]:
+    """Police protection: the council for the place the child was found (event.council)."""
+    if event.council is not None:
+        people = {subject.person for subject in _children(subjects)}
+        yield Recipient(event.council, Route.FOUND_COUNCIL, Content.FULL, _notification_rule(event), people)
+
+
+def chosen_council(event: Event, subjects: list[EventSubject]) -> Iterator[Recipient]:
+    """A referral goes to the council front door it names (event.council), about every person in it."""
+    if event.council is not None:
+        people = {subject.person for subject in subjects}
+        yield Recipient(event.council, Route.CHOSEN_COUNCIL, Content.FULL, _notification_rule(event), people)
+
+
+RULES: dict[str, list[Rule]] = {
+    EventKind.DOMESTIC_ABUSE: [children_to_home_council, encompass],
+    EventKind.MISSING: [children_to_home_council, looked_after_councils, covering_police],
+    EventKind.FOUND: [children_to_home_council, looked_after_councils, covering_police],
+    EventKind.POLICE_PROTECTION: [council_where_found, children_to_home_council],
+    EventKind.REFERRAL: [chosen_council],
+    EventKind.INFORMATION_SHARE: [],
+}
+
+
+def _merge(
+    into: Recipient, other: Recipient, deadlines: Callable[[str, Organisation], dt.datetime | None]
+) -> None:
+    into.people |= other.people
+    if other.content == Content.FULL and into.content != Content.FULL:
+        into.content, into.route = Content.FULL, other.route
+    mine, theirs = (
+        deadlines(into.clock_rule, into.organisation),
+        deadlines(other.clock_rule, other.organisation),
+    )
+    if theirs is not None and (mine is None or theirs < mine):
+        into.clock_rule = other.clock_rule
+    into.named_recipient_id = into.named_recipient_id or other.named_recipient_id
+
+
+def recipients_for(
+    event: Event,
+    subjects: list[EventSubject],
+    deadlines: Callable[[str, Organisation], dt.datetime | None],
+    added: Iterable[Organisation] = (),
+) -> list[Recipient]:
+    """Every organisation that must be told, one entry each; the recorder is never sent its own event."""
+    merged: dict[int, Recipient] = {}
+    named = [recipient for rule in RULES[event.kind] for recipient in rule(event, subjects)]
+    everyone = {subject.person for subject in subjects}
+    named += [
+        Recipient(org, Route.ADDED, Content.FULL, _notification_rule(event), set(everyone)) for org in added
+    ]
+    for recipient in named:
+        if recipient.organisation.pk == event.recorded_by_id:
+            continue
+        existing = merged.get(recipient.organisation.pk)
+        if existing is None:
+            merged[recipient.organisation.pk] = recipient
+        else:
+            _merge(existing, recipient, deadlines)
+    # A full notification names the adults involved too; an Encompass notice never does.
+    adults = {subject.person for subject in subjects if subject.role == SubjectRole.ADULT}
+    for recipient in merged.values():
+        if recipient.content == Content.FULL:
+            recipient.people |= adults
+    return list(merged.values())
+
+
+def prefetch_for_routing(people: Iterable[Person]) -> None:
+    """Load what the rules read (addresses, statuses, schools, covering forces) in a few queries."""
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects(
+        list(people),
+        "addresses__council__police_forces",
+        "statuses__council",
+        "enrolments__school",
+    )

@@ -1,0 +1,203 @@
+"""Inboxes, a share with its delivery timeline and acknowledgement, the sender's submissions, stuck deliveries."""
+
+import datetime as dt
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+
+from asgiref.sync import sync_to_async
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout, Size
+from django import forms
+from django.contrib import messages
+from django.core.handlers.asgi import ASGIRequest
+from django.db import connection as db_connection
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from openmash.accounts.actors import Actor, actor_for_request
+from openmash.events.models import EventKind
+from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
+from openmash.organisations.models import OrganisationKind
+from openmash.sharing import selectors
+from openmash.sharing.live import InboxSubscription
+from openmash.sharing.models import COUNCIL_DECISIONS, Decision, Delivery, DeliveryStatus
+from openmash.sharing.services import delivery_replay, share_acknowledge
+from openmash.web.forms import add_service_errors, error_summary_items
+
+
+def _case_worker(request: HttpRequest) -> Actor:
+    from openmash.access.policy import works_cases
+
+    actor = actor_for_request(request)
+    if not works_cases(actor):
+        raise Http404("Not available to this role")
+    return actor
+
+
+def inbox(request: HttpRequest) -> HttpResponse:
+    actor = _case_worker(request)
+    filters = selectors.InboxFilters(status=request.GET.get("status", ""), kind=request.GET.get("kind", ""))
+    context = {
+        "shares": selectors.inbox(actor=actor, filters=filters),
+        "counts": selectors.inbox_counts(actor=actor),
+        "labels": selectors.DeadlineStatus.LABELS,
+        "filters": filters,
+        "kinds": EventKind.choices,
+        "now": timezone.now(),
+        "is_school": actor.organisation is not None and actor.organisation.kind == OrganisationKind.SCHOOL,
+    }
+    template = "sharing/_inbox_results.html" if request.headers.get("HX-Request") else "sharing/inbox.html"
+    return render(request, template, context)
+
+
+def _events(actor: Actor, since: dt.datetime) -> tuple[list[str], dt.datetime]:
+    shares = selectors.inbox_delivered_since(actor=actor, since=since)
+    if not shares:
+        return [], since
+    delivered = [(share, share.delivered_at) for share in shares if share.delivered_at is not None]
+    lines = [
+        f"id: {at.isoformat()}\nevent: share\ndata: {json.dumps({'share_id': str(share.pk)})}\n\n"
+        for share, at in delivered
+    ]
+    # Inclusive cursor plus a microsecond: nothing delivered in the same instant is skipped or repeated.
+    return lines, max(at for _share, at in delivered) + dt.timedelta(microseconds=1)
+
+
+def _cursor(request: HttpRequest) -> dt.datetime:
+    last = request.headers.get("Last-Event-ID", "")
+    try:
+        return dt.datetime.fromisoformat(last) + dt.timedelta(microseconds=1)
+    except ValueError:
+        return timezone.now()
+
+
+def live_stream(actor: Actor, request: HttpRequest, *, max_seconds: float = 3600) -> StreamingHttpResponse:
+    """Server-sent events for the actor's inbox: one ``share`` event each time a share arrives.
+
+    Under ASGI (uvicorn) the stream is asynchronous and wakes on PostgreSQL NOTIFY; under WSGI (the test
+    server) it polls. Either way it re-reads the inbox rows, so what it sends is what the inbox holds.
+    """
+    since = _cursor(request)
+    deadline = time.monotonic() + max_seconds
+
+    async def async_events() -> AsyncIterator[str]:
+        cursor = since
+        yield ": connected\n\n"
+        async with InboxSubscription(actor.organisation.pk if actor.organisation else 0) as subscription:
+            while time.monotonic() < deadline:
+                lines, cursor = await sync_to_async(_events)(actor, cursor)
+                for line in lines:
+                    yield line
+                if not lines and not await subscription.wait(timeout=15):
+                    yield ": keep-alive\n\n"
+
+    def sync_events() -> Iterator[str]:
+        cursor = since
+        yield ": connected\n\n"
+        try:
+            while time.monotonic() < deadline:
+                lines, cursor = _events(actor, cursor)
+                yield from lines
+                if not lines:
+                    time.sleep(0.1)
+                    # A comment now and then finds a closed connection within a second and ends the stream.
+                    yield ": keep-alive\n\n"
+        finally:
+            db_connection.close()
+
+    stream: Iterator[str] | AsyncIterator[str] = (
+        async_events() if isinstance(request, ASGIRequest) else sync_events()
+    )
+    response = StreamingHttpResponse(stream, content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+def inbox_stream(request: HttpRequest) -> StreamingHttpResponse:
+    return live_stream(_case_worker(request), request)
+
+
+class AcknowledgeForm(forms.Form):
+    decision = forms.ChoiceField(
+        widget=forms.RadioSelect, error_messages={"required": "Choose what happens next"}
+    )
+    reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, council: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [
+            (choice.value, choice.label) for choice in (COUNCIL_DECISIONS if council else [Decision.NOTED])
+        ]
+        decision = self.fields["decision"]
+        assert isinstance(decision, forms.ChoiceField)
+        decision.choices = choices
+        self.fields["decision"].label = "What happens next" if council else "Confirm you have read this"
+        self.fields["reasons"].label = "Reasons for the decision" if council else "Note (optional)"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.radios("decision", legend_size=Size.SMALL), Field.textarea("reasons")
+        )
+
+
+def share_detail(request: HttpRequest, share_id: str) -> HttpResponse:
+    actor = _case_worker(request)
+    try:
+        opened = selectors.share_open(actor=actor, share_id=share_id)
+    except NotFound as error:
+        raise Http404("No such share") from error
+    share = opened.share
+    council = share.recipient.kind == OrganisationKind.COUNCIL
+    form = AcknowledgeForm(request.POST if request.method == "POST" else None, council=council)
+    if request.method == "POST" and opened.is_recipient and form.is_valid():
+        try:
+            share_acknowledge(
+                actor=actor,
+                share=share,
+                decision=form.cleaned_data["decision"],
+                reasons=form.cleaned_data["reasons"],
+            )
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        except NotAllowed as error:
+            raise Http404(str(error)) from error
+        else:
+            messages.success(request, "Acknowledged: the sender can now see your decision")
+            return redirect("sharing:share", share_id=share.pk)
+    context = {
+        "opened": opened,
+        "share": share,
+        "content": opened.content,
+        "form": form,
+        "errors": error_summary_items(form) if form.is_bound else [],
+        "status": selectors.deadline_status(share),
+        "labels": selectors.DeadlineStatus.LABELS,
+    }
+    return render(request, "sharing/share.html", context)
+
+
+def submissions(request: HttpRequest) -> HttpResponse:
+    actor = _case_worker(request)
+    return render(request, "sharing/submissions.html", {"events": selectors.my_submissions(actor=actor)})
+
+
+def stuck(request: HttpRequest) -> HttpResponse:
+    actor = _case_worker(request)
+    return render(request, "sharing/stuck.html", {"deliveries": selectors.stuck_deliveries(actor=actor)})
+
+
+@require_POST
+def replay(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    actor = _case_worker(request)
+    delivery = (
+        Delivery.objects.select_related("share").filter(pk=delivery_id, status=DeliveryStatus.DEAD).first()
+    )
+    if delivery is None or actor.organisation is None or delivery.share.recipient_id != actor.organisation.pk:
+        raise Http404("No such stuck delivery")
+    delivery_replay(actor=actor, delivery=delivery)
+    messages.success(request, "Queued to be sent again")
+    return redirect("sharing:stuck")
