@@ -112,6 +112,12 @@ def on_database_unavailable(request: HttpRequest, exc: DatabaseError) -> HttpRes
     return response
 
 
+@api.get("/ping", auth=None, tags=["service"], response={200: dict[str, bool]})
+def ping(request: HttpRequest):
+    """A no-op: the server's own ceiling, against which the other endpoints' throughput is measured."""
+    return {"ok": True}
+
+
 class PersonSummary(Schema):
     id: uuid.UUID
     kind: str

@@ -1,0 +1,242 @@
+"""Ingest and end-to-end latency of domestic abuse incidents over the real API.
+
+    .venv/bin/python bench/ingest.py                    # SQLite, in a fresh temporary database
+    .venv/bin/python bench/ingest.py --database-url postgres://postgres@127.0.0.1:54329/bench
+
+It prepares a fresh database (migrate, reference data, demo cast, API clients), starts `openmash serve` and
+one `openmash worker` as separate processes on this machine, and then measures:
+
+1. no-op throughput: GET /api/v1/ping as fast as the client can (the same server's ceiling);
+2. sustained ingest: POST /api/v1/incidents/domestic-abuse with CONCURRENCY requests in flight for SECONDS,
+   each a new incident with two new children; throughput and latency percentiles;
+3. end-to-end: at RATE incidents a second, the time from a POST returning to the council's share arriving on
+   an open /api/v1/inbox/stream.
+
+Everything runs on loopback and stops by itself. Figures go in docs/performance.md.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+OPENMASH = str(Path(sys.executable).parent / "openmash")
+
+
+def environment(database_url: str, var_dir: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "OPENMASH_"))}
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "OPENMASH_SECRET_KEY": "benchmark-secret-key-0123456789abcdefghijkl",
+            "OPENMASH_VAR_DIR": var_dir,
+            "OPENMASH_LOG_LEVEL": "WARNING",
+        }
+    )
+    return env
+
+
+def prepare(env: dict[str, str]) -> dict[str, str]:
+    for command in (["migrate", "--no-input"], ["load-reference"], ["demo"]):
+        subprocess.run([OPENMASH, *command], env=env, check=True, capture_output=True)
+    tokens = {}
+    for org, name in (("Cleveland Police", "police"), ("Stockton-on-Tees", "council")):
+        out = subprocess.run(
+            [OPENMASH, "api-client", "create", "--org", org, "--name", f"bench-{uuid.uuid4().hex[:6]}"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        tokens[name] = out.strip().splitlines()[-1]
+    return tokens
+
+
+def incident(n: int) -> dict:
+    tag = uuid.uuid4().hex[:8]
+    return {
+        "police_reference": f"BENCH-{tag}-{n}",
+        "occurred_at": "2026-11-20T21:30:00",
+        "reported_at": "2026-11-20T21:40:00",
+        "risk_level": "medium",
+        "postcode": "TS18 1AA",
+        "summary": "Benchmark incident",
+        "children": [
+            {
+                "given_name": f"Child{tag}",
+                "family_name": "Bench",
+                "date_of_birth": "2015-04-02",
+                "present": True,
+                "school_urn": "900001",
+            },
+            {
+                "given_name": f"Baby{tag}",
+                "family_name": "Bench",
+                "date_of_birth": "2023-01-09",
+                "present": False,
+            },
+        ],
+        "adults": [{"given_name": f"Adult{tag}", "family_name": "Bench"}],
+    }
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+async def closed_loop(url: str, make_request, concurrency: int, seconds: float) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    stop = time.monotonic() + seconds
+    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=concurrency)) as client:
+
+        async def user() -> None:
+            nonlocal errors
+            n = 0
+            while time.monotonic() < stop:
+                n += 1
+                began = time.perf_counter()
+                response = await make_request(client, n)
+                latencies.append(time.perf_counter() - began)
+                if response.status_code >= 400:
+                    errors += 1
+
+        started = time.monotonic()
+        await asyncio.gather(*(user() for _ in range(concurrency)))
+        elapsed = time.monotonic() - started
+    return {
+        "requests": len(latencies),
+        "per_second": len(latencies) / elapsed,
+        "p50_ms": 1000 * percentile(latencies, 0.5),
+        "p99_ms": 1000 * percentile(latencies, 0.99),
+        "errors": errors,
+    }
+
+
+async def end_to_end(base: str, tokens: dict[str, str], rate: float, seconds: float) -> dict:
+    """POST at a steady rate; time each council share's arrival on an open inbox stream."""
+    returned: dict[str, float] = {}
+    arrived: dict[str, float] = {}
+    headers = {"Authorization": f"Bearer {tokens['police']}"}
+    async with httpx.AsyncClient(timeout=30) as client:
+
+        async def listen() -> None:
+            stream_headers = {"Authorization": f"Bearer {tokens['council']}"}
+            async with client.stream(
+                "GET", f"{base}/api/v1/inbox/stream", headers=stream_headers, timeout=None
+            ) as stream:
+                async for line in stream.aiter_lines():
+                    if line.startswith("data: "):
+                        arrived[json.loads(line[6:])["share_id"]] = time.perf_counter()
+
+        listener = asyncio.create_task(listen())
+        await asyncio.sleep(1.0)
+
+        async def post(n: int) -> None:
+            response = await client.post(
+                f"{base}/api/v1/incidents/domestic-abuse", json=incident(n), headers=headers
+            )
+            now = time.perf_counter()
+            for share in response.json()["shares"]:
+                if share["recipient"] == "E06000004":
+                    returned[share["share_id"]] = now
+
+        tasks = []
+        total = int(rate * seconds)
+        began = time.perf_counter()
+        for n in range(total):
+            await asyncio.sleep(max(0.0, began + n / rate - time.perf_counter()))
+            tasks.append(asyncio.create_task(post(n)))
+        await asyncio.gather(*tasks)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not set(returned) <= set(arrived):
+            await asyncio.sleep(0.05)
+        listener.cancel()
+    delays = [max(0.0, arrived[share] - at) for share, at in returned.items() if share in arrived]
+    return {
+        "incidents": total,
+        "arrived": len(delays),
+        "missing": len(returned) - len(delays),
+        "p50_ms": 1000 * statistics.median(delays) if delays else None,
+        "p99_ms": 1000 * percentile(delays, 0.99) if delays else None,
+    }
+
+
+def wait_up(base: str) -> None:
+    for _ in range(200):
+        try:
+            if httpx.get(f"{base}/api/v1/ping", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", default="", help="postgres://... (default: a fresh SQLite file)")
+    parser.add_argument("--server-workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--rate", type=float, default=50, help="incidents a second for the end-to-end test")
+    parser.add_argument("--port", type=int, default=8711)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as var_dir:
+        database_url = args.database_url or f"sqlite:///{var_dir}/bench.sqlite3"
+        env = environment(database_url, var_dir)
+        tokens = prepare(env)
+        base = f"http://127.0.0.1:{args.port}"
+        server = subprocess.Popen(
+            [OPENMASH, "serve", "--port", str(args.port), "--workers", str(args.server_workers)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        worker = subprocess.Popen(
+            [OPENMASH, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            wait_up(base)
+            auth = {"Authorization": f"Bearer {tokens['police']}"}
+
+            async def ping(client, n):
+                return await client.get(f"{base}/api/v1/ping")
+
+            async def post(client, n):
+                return await client.post(
+                    f"{base}/api/v1/incidents/domestic-abuse", json=incident(n), headers=auth
+                )
+
+            results = {
+                "database": "postgresql" if database_url.startswith("postgres") else "sqlite",
+                "server_workers": args.server_workers,
+                "concurrency": args.concurrency,
+                "noop": asyncio.run(closed_loop(base, ping, args.concurrency, min(args.seconds, 10))),
+                "ingest": asyncio.run(closed_loop(base, post, args.concurrency, args.seconds)),
+                "end_to_end": asyncio.run(end_to_end(base, tokens, args.rate, min(args.seconds, 20))),
+            }
+            results["ingest_to_noop_ratio"] = results["ingest"]["per_second"] / results["noop"]["per_second"]
+            print(json.dumps(results, indent=2))
+        finally:
+            for process in (server, worker):
+                process.terminate()
+                process.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    main()
