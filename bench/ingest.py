@@ -128,6 +128,7 @@ async def end_to_end(base: str, tokens: dict[str, str], rate: float, seconds: fl
     """POST at a steady rate; time each council share's arrival on an open inbox stream."""
     returned: dict[str, float] = {}
     arrived: dict[str, float] = {}
+    failures: list[int] = []
     headers = {"Authorization": f"Bearer {tokens['police']}"}
     async with httpx.AsyncClient(timeout=30) as client:
 
@@ -148,6 +149,9 @@ async def end_to_end(base: str, tokens: dict[str, str], rate: float, seconds: fl
                 f"{base}/api/v1/incidents/domestic-abuse", json=incident(n), headers=headers
             )
             now = time.perf_counter()
+            if response.status_code != 201:
+                failures.append(response.status_code)
+                return
             for share in response.json()["shares"]:
                 if share["recipient"] == "E06000004":
                     returned[share["share_id"]] = now
@@ -163,11 +167,14 @@ async def end_to_end(base: str, tokens: dict[str, str], rate: float, seconds: fl
         while time.monotonic() < deadline and not set(returned) <= set(arrived):
             await asyncio.sleep(0.05)
         listener.cancel()
+        stream_error = None if not listener.done() or listener.cancelled() else listener.exception()
     delays = [max(0.0, arrived[share] - at) for share, at in returned.items() if share in arrived]
     return {
         "incidents": total,
         "arrived": len(delays),
         "missing": len(returned) - len(delays),
+        "stream_error": repr(stream_error) if stream_error else None,
+        "failed_posts": failures,
         "p50_ms": 1000 * statistics.median(delays) if delays else None,
         "p99_ms": 1000 * percentile(delays, 0.99) if delays else None,
     }
@@ -194,6 +201,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--rate", type=float, default=50, help="incidents a second for the end-to-end test")
     parser.add_argument("--port", type=int, default=8711)
+    parser.add_argument("--log", default="/tmp/openmash-bench.log", help="server and worker output")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as var_dir:
@@ -201,15 +209,10 @@ def main() -> None:
         env = environment(database_url, var_dir)
         tokens = prepare(env)
         base = f"http://127.0.0.1:{args.port}"
-        server = subprocess.Popen(
-            [OPENMASH, "serve", "--port", str(args.port), "--workers", str(args.server_workers)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        worker = subprocess.Popen(
-            [OPENMASH, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        log = open(args.log, "w")  # noqa: SIM115  (open for the life of the processes)
+        serve = [OPENMASH, "serve", "--port", str(args.port), "--workers", str(args.server_workers)]
+        server = subprocess.Popen(serve, env=env, stdout=log, stderr=log)
+        worker = subprocess.Popen([OPENMASH, "worker"], env=env, stdout=log, stderr=log)
         try:
             wait_up(base)
             auth = {"Authorization": f"Bearer {tokens['police']}"}

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 
 import httpx
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
@@ -303,10 +303,18 @@ def run_worker(
     logger.info("Delivery worker %s started", me)
     last_sweep = 0.0
     while not stop():
-        done = run_once(me)
-        if time.monotonic() - last_sweep > 15:
-            escalate_overdue()
-            last_sweep = time.monotonic()
+        try:
+            done = run_once(me)
+            if time.monotonic() - last_sweep > 15:
+                escalate_overdue()
+                last_sweep = time.monotonic()
+        except DatabaseError:
+            # A busy or unreachable database must not end the worker: what it was doing stays leased or
+            # pending and is picked up again once the lease runs out.
+            logger.exception("Delivery worker %s: database error; retrying in a second", me)
+            connection.close()
+            time.sleep(1)
+            continue
         if batch and done == 0:
             return
         if done == 0:

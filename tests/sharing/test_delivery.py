@@ -199,3 +199,24 @@ def test_alert_is_logged_without_a_notify_key(cast, record_incident, caplog):
     assert alert.status == DeliveryStatus.DELIVERED
     assert "no GOV.UK Notify key" in alert.attempt_log.get().detail
     assert "Amelia" not in caplog.text  # alerts carry no personal data
+
+
+def test_worker_survives_a_database_error(cast, record_incident, monkeypatch):
+    from django.db import OperationalError
+
+    record_incident()
+    calls = {"n": 0}
+    real = delivery.run_once
+
+    def flaky(worker_id, limit=50):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OperationalError("database is locked")
+        return real(worker_id, limit)
+
+    monkeypatch.setattr(delivery, "run_once", flaky)
+    monkeypatch.setattr(delivery.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(delivery.connection, "close", lambda: None)  # keep the test's transaction
+    delivery.run_worker(batch=True)
+    assert calls["n"] >= 3
+    assert not Delivery.objects.filter(status=DeliveryStatus.PENDING).exists()
