@@ -16,6 +16,15 @@ class EventKind(models.TextChoices):
     POLICE_PROTECTION = "police-protection", "Police protection notice"
     REFERRAL = "referral", "Referral"
     INFORMATION_SHARE = "information-share", "Information share"
+    # Multi-agency work: each is recorded by its own app's service, which validates it and names the agencies
+    # involved; the event and its shares then travel the same path as every other event.
+    STRATEGY_DISCUSSION = "strategy-discussion", "Strategy discussion"
+    CONFERENCE = "conference", "Child protection conference"
+    CORE_GROUP = "core-group", "Core group meeting"
+    JOINT_VISIT = "joint-visit", "Joint visit"
+    EVIDENTIAL_INTERVIEW = "evidential-interview", "Evidential (joint) interview"
+    INVESTIGATION_CLOSURE = "investigation-closure", "Proposed closure of a police investigation"
+    DISAGREEMENT = "disagreement", "Professional disagreement"
 
 
 class RiskLevel(models.TextChoices):

@@ -27,7 +27,7 @@ from openmash.people.services import IdentifierInput, person_create, postcode_no
 from openmash.sharing import routing
 from openmash.sharing.deadlines import deadline_for
 from openmash.sharing.delivery import deliveries_for, wake_workers
-from openmash.sharing.models import Share
+from openmash.sharing.models import Route, Share
 
 # Fields a child or adult may carry in an event, beyond who they are.
 SUBJECT_DETAIL_FIELDS = ("present", "saw_heard", "child_words", "home_educated", "school_urn")
@@ -60,6 +60,8 @@ class EventInput:
     details: dict[str, Any] = field(default_factory=dict)
     related_event_id: uuid.UUID | None = None
     added_recipients: Sequence[Organisation] = ()
+    # Why the added recipients receive it: chosen by the person recording, or invited to a meeting, ...
+    added_route: str = Route.ADDED
     source: str = Source.WEB
     # Only for records imported from elsewhere: when it really reached the recipients.
     shared_at: dt.datetime | None = None
@@ -115,6 +117,21 @@ def _check_person(index: int, person: PersonInput, kind: str, errors: dict[str, 
         errors[f"{where}.upn"] = problem
 
 
+# Kinds recorded by the service of their own app (meetings, visits, closures, disagreements), which checks
+# what only that kind has and names the agencies involved before it calls event_record.
+VALIDATED_BY_THEIR_APP = frozenset(
+    {
+        EventKind.STRATEGY_DISCUSSION,
+        EventKind.CONFERENCE,
+        EventKind.CORE_GROUP,
+        EventKind.JOINT_VISIT,
+        EventKind.EVIDENTIAL_INTERVIEW,
+        EventKind.INVESTIGATION_CLOSURE,
+        EventKind.DISAGREEMENT,
+    }
+)
+
+
 def _check_kind(data: EventInput, errors: dict[str, str]) -> None:
     children = [p for p in data.people if p.role == SubjectRole.CHILD]
     if data.kind == EventKind.DOMESTIC_ABUSE:
@@ -155,7 +172,7 @@ def _check_kind(data: EventInput, errors: dict[str, str]) -> None:
             errors["recipients"] = "Choose at least one organisation to share with"
         if not data.summary.strip():
             errors["summary"] = "Enter the information to share"
-    else:
+    elif data.kind not in VALIDATED_BY_THEIR_APP:
         errors["kind"] = "Choose a kind of event"
 
 
@@ -313,7 +330,9 @@ def _share(event: Event, subjects: list[EventSubject], data: EventInput, now: dt
     def deadline(rule: str, organisation: Organisation) -> dt.datetime | None:
         return deadline_for(rule, start, organisation)
 
-    recipients = routing.recipients_for(event, subjects, deadline, added=data.added_recipients)
+    recipients = routing.recipients_for(
+        event, subjects, deadline, added=data.added_recipients, added_route=data.added_route
+    )
     shared_at = data.shared_at or now
     shares = Share.objects.bulk_create(
         Share(

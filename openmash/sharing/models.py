@@ -28,6 +28,8 @@ class Route(models.TextChoices):
     CHOSEN_COUNCIL = "chosen-council", "Council the referral was made to"
     COVERING_POLICE = "covering-police", "Police force covering the child's home"
     ADDED = "added", "Added by the person recording"
+    INVITED = "invited", "Invited to a multi-agency meeting"
+    INVOLVED = "involved", "Agency involved in the child's case"
 
 
 class Content(models.TextChoices):

@@ -170,6 +170,14 @@ RULES: dict[str, list[Rule]] = {
     EventKind.POLICE_PROTECTION: [council_where_found, children_to_home_council],
     EventKind.REFERRAL: [chosen_council],
     EventKind.INFORMATION_SHARE: [],
+    # Multi-agency work goes to the agencies its own app names (invited, involved): see VALIDATED_BY_THEIR_APP.
+    EventKind.STRATEGY_DISCUSSION: [],
+    EventKind.CONFERENCE: [],
+    EventKind.CORE_GROUP: [],
+    EventKind.JOINT_VISIT: [],
+    EventKind.EVIDENTIAL_INTERVIEW: [],
+    EventKind.INVESTIGATION_CLOSURE: [],
+    EventKind.DISAGREEMENT: [],
 }
 
 
@@ -193,13 +201,14 @@ def recipients_for(
     subjects: list[EventSubject],
     deadlines: Callable[[str, Organisation], dt.datetime | None],
     added: Iterable[Organisation] = (),
+    added_route: str = Route.ADDED,
 ) -> list[Recipient]:
     """Every organisation that must be told, one entry each; the recorder is never sent its own event."""
     merged: dict[int, Recipient] = {}
     named = [recipient for rule in RULES[event.kind] for recipient in rule(event, subjects)]
     everyone = {subject.person for subject in subjects}
     named += [
-        Recipient(org, Route.ADDED, Content.FULL, _notification_rule(event), set(everyone)) for org in added
+        Recipient(org, added_route, Content.FULL, _notification_rule(event), set(everyone)) for org in added
     ]
     for recipient in named:
         if recipient.organisation.pk == event.recorded_by_id:
