@@ -13,7 +13,10 @@ class RoleInline(admin.TabularInline):
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "organisation", "is_active", "is_staff"]
     list_filter = ["organisation__kind", "is_active", "is_staff"]
-    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("OpenMASH", {"fields": ("organisation", "job_title")}))
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        ("OpenMASH", {"fields": ("organisation", "job_title", "team")}),
+    )
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("OpenMASH", {"fields": ("organisation", "email")}))
     inlines = [RoleInline]
 

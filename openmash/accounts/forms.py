@@ -75,6 +75,11 @@ class UserForm(GovukFormMixin, forms.Form):
         },
     )
     job_title = forms.CharField(max_length=200, required=False)
+    team = forms.CharField(
+        max_length=100,
+        required=False,
+        help_text="For example, Front door. A team manager sees the deadlines of everyone in the team.",
+    )
     roles = forms.MultipleChoiceField(
         choices=Role.choices,
         widget=forms.CheckboxSelectMultiple,

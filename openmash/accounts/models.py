@@ -26,6 +26,9 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="users")
     job_title = models.CharField(max_length=200, blank=True)
+    # The team within the organisation (a front door, an assessment team): a team manager's deadlines page
+    # lists the clocks of everyone in the team.
+    team = models.CharField(max_length=100, blank=True)
 
     REQUIRED_FIELDS = ["email", "organisation"]
 

@@ -41,6 +41,7 @@ def user_create(
     roles: Iterable[str],
     password: str | None = None,
     job_title: str = "",
+    team: str = "",
 ) -> User:
     """Create an account. Without a password the account cannot sign in until one is set."""
     chosen = _check_roles(roles)
@@ -51,6 +52,7 @@ def user_create(
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         job_title=job_title.strip(),
+        team=team.strip(),
     )
     errors: dict[str, list[str]] = {}
     try:

@@ -40,6 +40,14 @@ from openmash.people.services import (
 
 DEMO_PASSWORD = "OpenMASH-demo-2026"
 
+# The council's front door and assessment team: the team manager sees its members' deadlines.
+FRONT_DOOR_TEAM = "Front door and assessment"
+TEAMS = {
+    "mash.practitioner": FRONT_DOOR_TEAM,
+    "social.worker": FRONT_DOOR_TEAM,
+    "team.manager": FRONT_DOOR_TEAM,
+}
+
 # (username, organisation key, role, first name, last name)
 SIGN_INS = [
     ("police.officer", "police", Role.POLICE_OFFICER, "Priya", "Shah"),
@@ -139,6 +147,7 @@ def demo_load() -> DemoCast:
             last_name=last,
             roles=[role],
             password=DEMO_PASSWORD,
+            team=TEAMS.get(username, ""),
         )
     if Person.objects.filter(recorded_by=cast.organisations["council"], family_name="Hart").exists():
         for person in Person.objects.filter(family_name__in=["Hart", "Marsh", "Reyes"]):

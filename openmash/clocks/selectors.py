@@ -1,0 +1,108 @@
+"""Reads of clocks: what is overdue or due soon for a person, their team and their organisation."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from openmash.access import policy
+from openmash.accounts.actors import Actor
+from openmash.accounts.models import Role
+from openmash.clocks.models import Clock
+from openmash.lib.errors import NotFound
+from openmash.organisations.models import Organisation
+from openmash.people.models import Person
+
+DUE_SOON = dt.timedelta(days=2)
+LIST_LIMIT = 200
+
+
+class Scope:
+    MINE = "mine"
+    TEAM = "team"
+    ORGANISATION = "organisation"
+    LABELS = {MINE: "Mine", TEAM: "My team", ORGANISATION: "My organisation"}
+
+
+def open_clocks(
+    *, rule: str | None = None, person: Person | None = None, organisation: Organisation | None = None
+) -> QuerySet[Clock]:
+    """Clocks still running, for the services of other apps (no actor: they check access themselves)."""
+    clocks = Clock.objects.filter(stopped_at__isnull=True)
+    if rule is not None:
+        clocks = clocks.filter(rule=rule)
+    if person is not None:
+        clocks = clocks.filter(person=person)
+    if organisation is not None:
+        clocks = clocks.filter(organisation=organisation)
+    return clocks
+
+
+def scopes_for(actor: Actor) -> list[str]:
+    """Everyone who works cases sees their own and their organisation's; a team manager also sees the team's."""
+    if actor.user is None or not policy.works_cases(actor):
+        return []
+    scopes = [Scope.MINE]
+    if actor.user.team:
+        scopes.append(Scope.TEAM)
+    scopes.append(Scope.ORGANISATION)
+    return scopes
+
+
+def _in_scope(actor: Actor, scope: str) -> QuerySet[Clock]:
+    if scope not in scopes_for(actor):
+        raise NotFound("No such list")
+    assert actor.user is not None and actor.organisation is not None
+    clocks = Clock.objects.filter(organisation=actor.organisation, stopped_at__isnull=True)
+    if scope == Scope.MINE:
+        return clocks.filter(owner=actor.user)
+    if scope == Scope.TEAM:
+        return clocks.filter(owner__team=actor.user.team, owner__organisation=actor.organisation)
+    return clocks
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    scope: str
+    overdue: list[Clock]
+    overdue_count: int
+    due_soon: list[Clock]
+    due_soon_count: int
+    escalated_to_me: list[Clock]
+
+
+def deadlines(*, actor: Actor, scope: str, now: dt.datetime | None = None) -> Deadlines:
+    """Open clocks past due and due within two days, earliest first; the lists are capped, the counts are not.
+
+    Clocks carry only the child's id and the rule; the child's name is shown because the organisation is the one
+    that must act for the child, which is itself its reason to see them (the clock was started by its own work).
+    """
+    now = now or timezone.now()
+    clocks = _in_scope(actor, scope).select_related("person", "owner")
+    overdue = clocks.filter(due_at__lt=now).order_by("due_at")
+    due_soon = clocks.filter(due_at__gte=now, due_at__lt=now + DUE_SOON).order_by("due_at")
+    escalated: list[Clock] = []
+    if actor.has_role(Role.TEAM_MANAGER):
+        escalated = list(
+            Clock.objects.filter(
+                Q(organisation=actor.organisation), stopped_at__isnull=True, escalated_at__isnull=False
+            )
+            .select_related("person", "owner")
+            .order_by("due_at")[:LIST_LIMIT]
+        )
+    return Deadlines(
+        scope=scope,
+        overdue=list(overdue[:LIST_LIMIT]),
+        overdue_count=overdue.count(),
+        due_soon=list(due_soon[:LIST_LIMIT]),
+        due_soon_count=due_soon.count(),
+        escalated_to_me=escalated,
+    )
+
+
+def clocks_for_person(*, actor: Actor, person: Person) -> list[Clock]:
+    """Every clock about a child that the actor's organisation runs (for the child's record page)."""
+    if actor.organisation is None or not policy.works_cases(actor):
+        return []
+    return list(Clock.objects.filter(person=person, organisation=actor.organisation).order_by("-started_at"))

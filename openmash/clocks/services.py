@@ -1,0 +1,285 @@
+"""Starting and stopping clocks, an area's own figures, and the sweep that marks and escalates breaches.
+
+Other apps start and stop clocks through these functions only; the deadline itself is always the engine's.
+"""
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from openmash.accounts.actors import Actor
+from openmash.accounts.models import User
+from openmash.audit.models import AuditAction
+from openmash.audit.services import audit_record
+from openmash.clocks import engine
+from openmash.clocks.models import AreaClockSetting, Clock
+from openmash.lib.errors import InvalidInput, NotAllowed
+from openmash.organisations.models import Organisation, OrganisationKind
+from openmash.people.models import Person
+
+if TYPE_CHECKING:
+    from openmash.events.models import Event
+
+# Area settings are read on every deadline; they change a few times a year. Each process keeps them this long.
+SETTINGS_TTL_SECONDS = 30.0
+_settings_lock = threading.Lock()
+_settings_cache: tuple[float, dict[int, dict[str, AreaClockSetting]]] = (0.0, {})
+
+
+def _all_area_settings() -> dict[int, dict[str, AreaClockSetting]]:
+    global _settings_cache
+    loaded_at, table = _settings_cache
+    if time.monotonic() - loaded_at < SETTINGS_TTL_SECONDS:
+        return table
+    fresh: dict[int, dict[str, AreaClockSetting]] = {}
+    for setting in AreaClockSetting.objects.select_related("organisation"):
+        fresh.setdefault(setting.organisation_id, {})[setting.rule] = setting
+    with _settings_lock:
+        _settings_cache = (time.monotonic(), fresh)
+    return fresh
+
+
+def forget_area_settings() -> None:
+    """Read the area settings afresh on next use (after a change here, and in tests)."""
+    global _settings_cache
+    with _settings_lock:
+        _settings_cache = (0.0, {})
+
+
+def _area_of(organisation: Organisation) -> Organisation:
+    """Whose local procedures apply: a council's own; a school's or partnership's council's; others their own."""
+    if (
+        organisation.kind in (OrganisationKind.SCHOOL, OrganisationKind.PARTNERSHIP)
+        and organisation.parent_id
+    ):
+        parent = organisation.parent
+        assert parent is not None
+        return parent
+    return organisation
+
+
+def area_settings_for(organisation: Organisation) -> Mapping[str, AreaClockSetting]:
+    return _all_area_settings().get(_area_of(organisation).pk, {})
+
+
+def overrides_for(organisation: Organisation) -> dict[str, dict[str, int]]:
+    """The organisation's area settings in the engine's form: ``{"strategy-discussion": {"working_days": 3}}``."""
+    return {rule: {setting.unit: setting.amount} for rule, setting in area_settings_for(organisation).items()}
+
+
+def figure_words(unit: str, amount: int) -> str:
+    if unit == engine.Unit.SCHOOL_DAY_START:
+        return "start of the next school day"
+    words = {
+        engine.Unit.WORKING_DAYS: ("working day", "working days"),
+        engine.Unit.DAYS: ("day", "days"),
+        engine.Unit.HOURS: ("hour", "hours"),
+        engine.Unit.MONTHS: ("month", "months"),
+    }[engine.Unit(unit)]
+    return f"{amount} {words[0] if amount == 1 else words[1]}"
+
+
+def deadline(rule: str, start: dt.datetime, organisation: Organisation) -> dt.datetime:
+    """When ``organisation`` must have acted on a clock of ``rule`` started at ``start``: its nation's
+    calendar and its area's own figure where it has set one."""
+    return engine.due(
+        rule,
+        start,
+        nation=organisation.nation or engine.Nation.ENGLAND,
+        overrides=overrides_for(organisation),
+    )
+
+
+def area_setting_set(
+    *, actor: Actor, organisation: Organisation, rule: str, unit: str, amount: int, reason: str
+) -> AreaClockSetting:
+    """Set an area's own figure for a local-default clock. The engine refuses national rules."""
+    if actor.organisation != organisation or not actor.has_role("administrator", "partnership-lead"):
+        raise NotAllowed("Only the organisation's administrators set its local clock figures")
+    errors: dict[str, str] = {}
+    try:
+        engine.due(rule, timezone.now(), nation=organisation.nation, overrides={rule: {unit: amount}})
+    except ValueError as error:
+        errors["amount"] = str(error)
+    if not reason.strip():
+        errors["reason"] = "Say where the area agreed this figure (for example, its local procedures)"
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        setting, _ = AreaClockSetting.objects.update_or_create(
+            organisation=organisation,
+            rule=rule,
+            defaults={
+                "unit": unit,
+                "amount": amount,
+                "reason": reason.strip(),
+                "set_by_label": actor.label,
+                "set_at": timezone.now(),
+            },
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="area-clock-setting",
+            object_id=setting.pk,
+            reason="set a local clock figure",
+            detail={"rule": rule, "unit": unit, "amount": amount},
+        )
+        transaction.on_commit(forget_area_settings)
+    return setting
+
+
+def _new_clock(
+    *,
+    rule: str,
+    started_at: dt.datetime,
+    organisation: Organisation,
+    subject_type: str,
+    subject_id: object,
+    person: Person | None,
+    event: "Event | None",
+    owner: User | None,
+) -> Clock:
+    nation = organisation.nation or engine.Nation.ENGLAND
+    national = engine.load_rules(nation)[rule]
+    setting = area_settings_for(organisation).get(rule)
+    if setting is not None:
+        figure = figure_words(setting.unit, setting.amount)
+        note = (
+            f"{_area_of(organisation).name} sets {figure} "
+            f"(national default {figure_words(national.unit, national.amount)}): {setting.reason}"
+        )
+    else:
+        figure, note = figure_words(national.unit, national.amount), ""
+    return Clock(
+        rule=rule,
+        nation=nation,
+        figure=figure,
+        area_setting=note,
+        organisation=organisation,
+        owner=owner,
+        person=person,
+        event=event,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        started_at=started_at,
+        due_at=deadline(rule, started_at, organisation),
+    )
+
+
+def clock_start(
+    *,
+    rule: str,
+    started_at: dt.datetime,
+    organisation: Organisation,
+    subject_type: str,
+    subject_id: object,
+    person: Person | None = None,
+    event: "Event | None" = None,
+    owner: User | None = None,
+) -> Clock:
+    """Start a clock, or return the one already started for this rule, subject and child."""
+    if timezone.is_naive(started_at):
+        raise InvalidInput({"started_at": "Give the start with its time zone"})
+    existing = Clock.objects.filter(
+        rule=rule, subject_type=subject_type, subject_id=str(subject_id), person=person
+    ).first()
+    if existing is not None:
+        return existing
+    clock = _new_clock(
+        rule=rule,
+        started_at=started_at,
+        organisation=organisation,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        person=person,
+        event=event,
+        owner=owner,
+    )
+    try:
+        with transaction.atomic():
+            clock.save(force_insert=True)
+    except IntegrityError:
+        # Started at the same moment by another worker or request: theirs stands.
+        return Clock.objects.get(
+            rule=rule, subject_type=subject_type, subject_id=str(subject_id), person=person
+        )
+    return clock
+
+
+def clocks_start_many(specs: Iterable[dict[str, Any]]) -> list[Clock]:
+    """Start several new clocks in one insert (recording an event): each spec is clock_start's arguments."""
+    clocks = [_new_clock(**spec) for spec in specs]
+    return Clock.objects.bulk_create(clocks, ignore_conflicts=True)
+
+
+def clock_stop(
+    *, actor: Actor, clock: Clock, at: dt.datetime | None = None, breach_reason: str = ""
+) -> Clock:
+    """Stop a clock: met when stopped by its due time; otherwise breached, and the person stopping it must say
+    why it was late (the reason is what inspectors read)."""
+    at = at or timezone.now()
+    if clock.stopped_at is not None:
+        return clock
+    if at < clock.started_at:
+        raise InvalidInput({"at": "It cannot have happened before the clock started"})
+    late = at > clock.due_at
+    if late and not breach_reason.strip():
+        due = timezone.localtime(clock.due_at).strftime("%-d %B %Y at %H:%M")
+        raise InvalidInput({"breach_reason": f"Give the reason for the delay: this was due by {due}"})
+    with transaction.atomic():
+        updated = Clock.objects.filter(pk=clock.pk, stopped_at__isnull=True).update(
+            stopped_at=at,
+            stopped_by_label=actor.label,
+            breached_at=clock.breached_at or (clock.due_at if late else None),
+            breach_reason=breach_reason.strip() if late else "",
+        )
+        if updated and clock.person_id is not None:
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                object_type="clock",
+                object_id=clock.pk,
+                person_id=clock.person_id,
+                reason=f"{'breached' if late else 'met'} {clock.rule}",
+                detail={"rule": clock.rule, "breach_reason": breach_reason.strip()}
+                if late
+                else {"rule": clock.rule},
+            )
+    clock.refresh_from_db()
+    return clock
+
+
+def clocks_stop(
+    *,
+    actor: Actor,
+    rule: str,
+    person: Person,
+    organisation: Organisation,
+    at: dt.datetime | None = None,
+    breach_reason: str = "",
+) -> list[Clock]:
+    """Stop every open clock of ``rule`` for this child at this organisation (one meeting meets them all).
+    Atomic: if one needs a reason for the delay and has none, none is stopped."""
+    with transaction.atomic():
+        return [
+            clock_stop(actor=actor, clock=clock, at=at, breach_reason=breach_reason)
+            for clock in Clock.objects.filter(
+                rule=rule, person=person, organisation=organisation, stopped_at__isnull=True
+            )
+        ]
+
+
+def clocks_sweep_breaches(now: dt.datetime | None = None) -> int:
+    """Mark open clocks past their due time as breached and escalate each to the organisation's team managers
+    (shown on their deadlines page). Idempotent and safe with several workers: one conditional update."""
+    now = now or timezone.now()
+    return Clock.objects.filter(stopped_at__isnull=True, breached_at__isnull=True, due_at__lt=now).update(
+        breached_at=F("due_at"), escalated_at=now
+    )
