@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "openmash.access",
     "openmash.events",
     "openmash.sharing",
+    "openmash.clocks",
     "openmash.web",
     "openmash.api",
     "openmash.demo",
