@@ -163,3 +163,9 @@ def may_see_event(actor: Actor, event: "Event") -> bool:
         event.recorded_by_id == organisation.pk
         or Share.objects.filter(event=event, recipient=organisation).exists()
     )
+
+
+def may_see_area_measures(actor: Actor) -> bool:
+    """Counts across an area's cases (police protection per force, lone visits, disputed closures) are for
+    those who answer for the area: a council's team managers and the safeguarding partnership's leads."""
+    return works_cases(actor) and actor.has_role(Role.TEAM_MANAGER, Role.PARTNERSHIP_LEAD)
