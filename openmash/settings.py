@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "openmash.events",
     "openmash.sharing",
     "openmash.clocks",
+    "openmash.meetings",
     "openmash.casework",
     "openmash.web",
     "openmash.api",

@@ -26,6 +26,7 @@ from openmash.people.models import Address, ChildStatus, Person, Restriction, Sc
 
 if TYPE_CHECKING:
     from openmash.events.models import Event
+    from openmash.meetings.models import Meeting
 
 CASE_ROLES = frozenset(
     {
@@ -169,3 +170,15 @@ def may_see_area_measures(actor: Actor) -> bool:
     """Counts across an area's cases (police protection per force, lone visits, disputed closures) are for
     those who answer for the area: a council's team managers and the safeguarding partnership's leads."""
     return works_cases(actor) and actor.has_role(Role.TEAM_MANAGER, Role.PARTNERSHIP_LEAD)
+
+
+def visible_meetings(actor: Actor) -> "QuerySet[Meeting]":
+    """Multi-agency meetings are seen by the council that convened them and the agencies invited to them
+    (case-working roles only), and only while the organisation may still see the child."""
+    from openmash.meetings.models import Meeting
+
+    organisation = actor.organisation
+    if organisation is None or not works_cases(actor):
+        return Meeting.objects.none()
+    involved = Q(council=organisation) | Q(pk__in=Meeting.objects.filter(invitations__organisation=organisation))
+    return Meeting.objects.filter(involved, child__in=visible_people(actor))
