@@ -3,7 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from openmash.access import policy
@@ -86,7 +87,7 @@ def deadlines(*, actor: Actor, scope: str, now: dt.datetime | None = None) -> De
     if actor.has_role(Role.TEAM_MANAGER):
         escalated = list(
             Clock.objects.filter(
-                Q(organisation=actor.organisation), stopped_at__isnull=True, escalated_at__isnull=False
+                organisation=actor.organisation, stopped_at__isnull=True, escalated_at__isnull=False
             )
             .select_related("person", "owner")
             .order_by("due_at")[:LIST_LIMIT]
@@ -106,3 +107,29 @@ def clocks_for_person(*, actor: Actor, person: Person) -> list[Clock]:
     if actor.organisation is None or not policy.works_cases(actor):
         return []
     return list(Clock.objects.filter(person=person, organisation=actor.organisation).order_by("-started_at"))
+
+
+def clock_open(*, actor: Actor, clock_id: str) -> Clock:
+    """One clock, for a case worker of the organisation that runs it; NotFound otherwise (as for a missing one).
+    Opening it reads the child's record, so the read is audited."""
+    from openmash.audit.models import AuditAction
+    from openmash.audit.services import audit_record
+
+    if actor.organisation is None or not policy.works_cases(actor):
+        raise NotFound("No such clock")
+    try:
+        clock = Clock.objects.select_related("person", "owner", "organisation", "event").get(
+            pk=clock_id, organisation=actor.organisation
+        )
+    except (Clock.DoesNotExist, ValueError, ValidationError):
+        raise NotFound("No such clock") from None
+    if clock.person_id is not None:
+        audit_record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            object_type="clock",
+            object_id=clock.pk,
+            person_id=clock.person_id,
+            reason="viewed a deadline",
+        )
+    return clock

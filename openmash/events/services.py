@@ -17,6 +17,7 @@ from openmash.access.models import AccessReason, ReasonKind
 from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
+from openmash.clocks import starts as clock_starts
 from openmash.events.models import Event, EventKind, EventSubject, RiskLevel, Source, SubjectRole
 from openmash.lib import identifiers
 from openmash.lib.errors import InvalidInput, NotAllowed
@@ -263,6 +264,7 @@ def event_record(*, actor: Actor, data: EventInput) -> RecordedEvent:
             subject.person = subject_person
         shares = _share(event, subjects, data, now)
         _grant_access(actor, event, subjects, shares)
+        clock_starts.start_for_event(event, subjects, shares)
         for subject in subjects:
             audit_record(
                 actor=actor,

@@ -1,8 +1,9 @@
-"""A share's deadline: the statutory clock of its route, counted in the recipient's nation."""
+"""A share's deadline: the statutory clock of its route, counted in the recipient's nation with its area's
+own figures (clocks.services.deadline)."""
 
 import datetime as dt
 
-from openmash.clocks import engine
+from openmash.clocks.services import deadline
 from openmash.organisations.models import Organisation
 
 
@@ -10,4 +11,4 @@ def deadline_for(rule: str, start: dt.datetime, recipient: Organisation) -> dt.d
     """When the recipient must have acted, or None for shares with no statutory clock (information shares)."""
     if not rule:
         return None
-    return engine.due(rule, start, nation=recipient.nation or "england")
+    return deadline(rule, start, recipient)

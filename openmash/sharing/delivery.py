@@ -296,6 +296,7 @@ def run_worker(
     *, poll_seconds: float = 0.05, stop: Callable[[], bool] = lambda: False, batch: bool = False
 ) -> None:
     """The worker loop: deliver what is due, escalate what is overdue, wait for more."""
+    from openmash.clocks.services import clocks_sweep_breaches
     from openmash.sharing.services import escalate_overdue
 
     me = worker_id()
@@ -307,6 +308,7 @@ def run_worker(
             done = run_once(me)
             if time.monotonic() - last_sweep > 15:
                 escalate_overdue()
+                clocks_sweep_breaches()
                 last_sweep = time.monotonic()
         except DatabaseError:
             # A busy or unreachable database must not end the worker: what it was doing stays leased or

@@ -7,6 +7,7 @@ from openmash.accounts.actors import Actor
 from openmash.accounts.models import Role
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
+from openmash.clocks.starts import start_for_decision
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.sharing.delivery import replay
@@ -65,6 +66,8 @@ def share_acknowledge(*, actor: Actor, share: Share, decision: str, reasons: str
         )
         if not updated:
             raise InvalidInput({"decision": "This has already been acknowledged"})
+        share.decision = decision
+        start_for_decision(share, actor.user, now)
         for person_id in share.people.values_list("id", flat=True):
             audit_record(
                 actor=actor,

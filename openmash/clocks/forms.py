@@ -1,0 +1,50 @@
+"""GOV.UK forms for clocks: recording that the work was done, and an area's own figure for a local default."""
+
+from django import forms
+
+from openmash.accounts.forms import GovukFormMixin
+from openmash.clocks import engine
+from openmash.events.forms import TimeField, combine
+from openmash.people.forms import DateField
+
+
+class DoneForm(GovukFormMixin, forms.Form):
+    submit_label = "Record that this was done"
+    done_date = DateField(label="Date it was done", past_only=True, required=True)
+    done_time = TimeField(label="Time it was done", error_messages={"required": "Enter the time it was done"})
+    breach_reason = forms.CharField(
+        label="Reason for the delay",
+        help_text="Needed when it was done after the deadline",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def done_at(self):
+        return combine(self.cleaned_data["done_date"], self.cleaned_data["done_time"])
+
+
+class AreaSettingForm(GovukFormMixin, forms.Form):
+    submit_label = "Save the area's figure"
+    unit = forms.ChoiceField(
+        label="Counted in",
+        choices=[(unit.value, unit.value.replace("_", " ")) for unit in sorted(engine.OVERRIDABLE_UNITS)],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the deadline is counted"},
+    )
+    amount = forms.IntegerField(
+        label="Figure",
+        min_value=1,
+        max_value=engine.MAX_AMOUNT,
+        error_messages={
+            "required": "Enter the figure, for example 3",
+            "invalid": "The figure must be a whole number, for example 3",
+            "min_value": "The figure must be 1 or more",
+            "max_value": f"The figure must be {engine.MAX_AMOUNT} or less",
+        },
+    )
+    reason = forms.CharField(
+        label="Where the area agreed this",
+        help_text="For example, Tees local safeguarding procedures, section 4.2",
+        max_length=300,
+        error_messages={"required": "Say where the area agreed this figure"},
+    )

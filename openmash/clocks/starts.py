@@ -1,0 +1,121 @@
+"""Which clocks start when: the one home of "this event, or this decision, starts that statutory clock".
+
+Recording an event (events.services.event_record) and acknowledging a share with a decision
+(sharing.services.share_acknowledge) call in here, inside their own transactions, so a clock exists exactly
+when the thing that starts it does. Meetings, visits and closures start and stop their own clocks through
+``clocks.services`` because what starts them is a step of their own.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from openmash.accounts.models import User
+from openmash.clocks.services import clocks_start_many
+from openmash.events.models import Event, EventKind, EventSubject, SubjectRole
+from openmash.organisations.models import Organisation
+from openmash.people.models import PersonKind
+from openmash.sharing.models import Decision, Share
+
+
+@dataclass(frozen=True)
+class EventClock:
+    """An event of ``kind`` starts clock ``rule`` for each child, run by the organisation ``who`` picks."""
+
+    kind: str
+    rule: str
+    who: Callable[[Event, list[Share]], Iterable[Organisation]]
+    start: Callable[[Event], dt.datetime]
+    why: str
+
+
+def _recorder(event: Event, shares: list[Share]) -> Iterator[Organisation]:
+    yield event.recorded_by
+
+
+def _council_where_found(event: Event, shares: list[Share]) -> Iterator[Organisation]:
+    # The same council routing sends the notice to (sharing.routing.council_where_found).
+    if event.council is not None:
+        yield event.council
+
+
+def _taken_at(event: Event) -> dt.datetime:
+    return event.occurred_at
+
+
+def _recorded_at(event: Event) -> dt.datetime:
+    return event.recorded_at
+
+
+EVENT_CLOCKS = [
+    EventClock(
+        EventKind.POLICE_PROTECTION,
+        "police-protection-max",
+        _recorder,
+        _taken_at,
+        "Children Act 1989 s46(6): no child stays in police protection beyond 72 hours",
+    ),
+    EventClock(
+        EventKind.POLICE_PROTECTION,
+        "strategy-discussion",
+        _council_where_found,
+        _recorded_at,
+        "Children Act 1989 s47(1): the council's duty to enquire starts as soon as it is told",
+    ),
+]
+
+# A council front door's decision on a share starts the clock of the work it decided on, from the moment the
+# referral was received (the assessment) or the moment the concern was judged significant (the strategy
+# discussion).
+DECISION_CLOCKS: dict[str, str] = {
+    Decision.ASSESSMENT: "assessment",
+    Decision.STRATEGY_DISCUSSION: "strategy-discussion",
+}
+
+# Clocks whose work has no page of its own yet: the organisation records on the clock itself that it was done.
+DONE_ON_THE_CLOCK = frozenset({"assessment", "return-interview", "serious-incident", "dbs-enhanced"})
+
+
+def start_for_event(event: Event, subjects: list[EventSubject], shares: list[Share]) -> None:
+    """Start the clocks an event starts, for each child it is about. Called inside event_record."""
+    children = [subject.person for subject in subjects if subject.role == SubjectRole.CHILD]
+    specs: list[dict[str, Any]] = [
+        {
+            "rule": item.rule,
+            "started_at": item.start(event),
+            "organisation": organisation,
+            "subject_type": "event",
+            "subject_id": event.pk,
+            "person": child,
+            "event": event,
+            "owner": event.recorded_by_user if organisation == event.recorded_by else None,
+        }
+        for item in EVENT_CLOCKS
+        if item.kind == event.kind
+        for organisation in item.who(event, shares)
+        for child in children
+    ]
+    if specs:
+        clocks_start_many(specs)
+
+
+def start_for_decision(share: Share, decided_by: User | None, decided_at: dt.datetime) -> None:
+    """Start the clock of the work a front door decided on, for each child on the share."""
+    rule = DECISION_CLOCKS.get(share.decision)
+    if rule is None:
+        return
+    started_at = share.shared_at if rule == "assessment" else decided_at
+    clocks_start_many(
+        {
+            "rule": rule,
+            "started_at": started_at,
+            "organisation": share.recipient,
+            "subject_type": "share",
+            "subject_id": share.pk,
+            "person": person,
+            "event": share.event,
+            "owner": decided_by,
+        }
+        for person in share.people.filter(kind__in=[PersonKind.CHILD, PersonKind.UNBORN])
+    )

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from openmash.clocks import views
+
+app_name = "clocks"
+urlpatterns = [
+    path("deadlines/", views.deadlines, name="deadlines"),
+    path("deadlines/rules/", views.rules, name="rules"),
+    path("deadlines/rules/<str:rule_id>/", views.area_setting, name="area-setting"),
+    path("deadlines/<str:clock_id>/", views.clock_detail, name="clock"),
+]

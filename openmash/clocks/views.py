@@ -1,0 +1,104 @@
+"""Deadlines: what is overdue or due soon (mine, my team's, my organisation's), one clock, and the rules."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from openmash.accounts.actors import actor_for_request
+from openmash.clocks import engine, selectors, services
+from openmash.clocks.forms import AreaSettingForm, DoneForm
+from openmash.clocks.starts import DONE_ON_THE_CLOCK
+from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
+from openmash.web.forms import add_service_errors, error_summary_items
+
+
+def deadlines(request: HttpRequest) -> HttpResponse:
+    actor = actor_for_request(request)
+    scopes = selectors.scopes_for(actor)
+    if not scopes:
+        raise Http404("Not available to this role")
+    assert actor.organisation is not None  # scopes_for gives none without one
+    scope = request.GET.get("scope") or scopes[0]
+    try:
+        lists = selectors.deadlines(actor=actor, scope=scope)
+    except NotFound:
+        raise Http404("No such list") from None
+    context = {
+        "lists": lists,
+        "scopes": [(name, selectors.Scope.LABELS[name]) for name in scopes],
+        "titles": {rule.id: rule.title for rule in engine.load_rules(actor.organisation.nation).values()},
+        "now": timezone.now(),
+    }
+    return render(request, "clocks/deadlines.html", context)
+
+
+def clock_detail(request: HttpRequest, clock_id: str) -> HttpResponse:
+    actor = actor_for_request(request)
+    try:
+        clock = selectors.clock_open(actor=actor, clock_id=clock_id)
+    except NotFound:
+        raise Http404("No such clock") from None
+    may_record = clock.is_open and clock.rule in DONE_ON_THE_CLOCK
+    form = DoneForm(request.POST if request.method == "POST" and may_record else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.clock_stop(
+                actor=actor, clock=clock, at=form.done_at(), breach_reason=form.cleaned_data["breach_reason"]
+            )
+        except InvalidInput as error:
+            add_service_errors(form, error, {"at": "done_date"})
+        else:
+            messages.success(request, "Recorded as done")
+            return redirect("clocks:clock", clock_id=clock.pk)
+    rule = engine.load_rules(clock.nation)[clock.rule]
+    context = {"clock": clock, "rule": rule, "form": form, "may_record": may_record, "now": timezone.now()}
+    context["errors"] = error_summary_items(form) if form.is_bound else []
+    return render(request, "clocks/clock.html", context)
+
+
+def rules(request: HttpRequest) -> HttpResponse:
+    actor = actor_for_request(request)
+    if actor.organisation is None:
+        raise Http404("Not available")
+    settings = services.area_settings_for(actor.organisation)
+    context = {
+        "rules": [
+            (
+                rule,
+                services.figure_words(rule.unit, rule.amount),
+                settings.get(rule.id),
+                services.figure_words(settings[rule.id].unit, settings[rule.id].amount)
+                if rule.id in settings
+                else "",
+            )
+            for rule in engine.load_rules(actor.organisation.nation).values()
+        ],
+        "may_set": actor.has_role("administrator", "partnership-lead"),
+    }
+    return render(request, "clocks/rules.html", context)
+
+
+def area_setting(request: HttpRequest, rule_id: str) -> HttpResponse:
+    actor = actor_for_request(request)
+    organisation = actor.organisation
+    if organisation is None or not actor.has_role("administrator", "partnership-lead"):
+        raise Http404("Not available")
+    rule = engine.load_rules(organisation.nation).get(rule_id)
+    if rule is None or not rule.local_default:
+        raise Http404("No such local default")
+    form = AreaSettingForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.area_setting_set(
+                actor=actor, organisation=organisation, rule=rule.id, **form.cleaned_data
+            )
+        except (InvalidInput, NotAllowed) as error:
+            if isinstance(error, NotAllowed):
+                raise Http404("Not available") from None
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{rule.title}: your area's figure is saved")
+            return redirect("clocks:rules")
+    context = {"rule": rule, "form": form, "errors": error_summary_items(form) if form.is_bound else []}
+    return render(request, "clocks/area_setting.html", context)
