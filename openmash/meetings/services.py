@@ -521,6 +521,15 @@ CONFERENCE_STARTS = {
 }
 
 
+def stops(kind: str) -> list[str]:
+    """The clocks a meeting of this kind meets when it is held."""
+    if kind == MeetingKind.STRATEGY_DISCUSSION:
+        return ["strategy-discussion"]
+    if kind == MeetingKind.CORE_GROUP:
+        return ["core-group"]
+    return CONFERENCE_STOPS.get(MeetingKind(kind), [])
+
+
 def conference_record_outcome(
     *,
     actor: Actor,

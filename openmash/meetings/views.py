@@ -1,0 +1,342 @@
+"""Meeting pages: a child's meetings, scheduling, the meeting page with reports and outcome, the Meetings list,
+and the count of agencies that did not attend. Thin: the selectors and services decide."""
+
+import uuid
+from collections.abc import Sequence
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from openmash.access import policy
+from openmash.accounts.actors import Actor, actor_for_request
+from openmash.events.forms import combine
+from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
+from openmash.meetings import forms as meeting_forms
+from openmash.meetings import selectors, services
+from openmash.meetings.models import CONFERENCE_KINDS, EvidentialInterview, Meeting, MeetingKind
+from openmash.organisations.models import Organisation, OrganisationKind
+from openmash.people.models import Person
+from openmash.people.selectors import person_open
+from openmash.web.forms import add_service_errors, error_summary_items
+
+SCHEDULE_TITLES = {
+    MeetingKind.STRATEGY_DISCUSSION: "Convene a strategy discussion",
+    MeetingKind.INITIAL_CONFERENCE: "Schedule an initial child protection conference",
+    MeetingKind.REVIEW_CONFERENCE: "Schedule a review child protection conference",
+    MeetingKind.PRE_BIRTH_CONFERENCE: "Schedule a pre-birth child protection conference",
+}
+
+
+def _case_worker(request: HttpRequest) -> Actor:
+    actor = actor_for_request(request)
+    if not policy.works_cases(actor):
+        raise Http404("Not available to this role")
+    return actor
+
+
+def _is_council(actor: Actor) -> bool:
+    return actor.organisation is not None and actor.organisation.kind == OrganisationKind.COUNCIL
+
+
+def _child(actor: Actor, person_id: uuid.UUID) -> Person:
+    try:
+        return person_open(actor=actor, person_id=person_id).person
+    except NotFound as error:
+        raise Http404("No such person") from error
+
+
+def _open(actor: Actor, meeting_id: str) -> selectors.OpenedMeeting:
+    try:
+        return selectors.meeting_open(actor=actor, meeting_id=meeting_id)
+    except NotFound as error:
+        raise Http404("No such meeting") from error
+
+
+def _form_page(request: HttpRequest, form, *, title: str, caption: str, button: str) -> HttpResponse:
+    context = {
+        "form": form,
+        "title": title,
+        "caption": caption,
+        "button": button,
+        "errors": error_summary_items(form) if form.is_bound else [],
+    }
+    return render(request, "meetings/form.html", context)
+
+
+def meetings_list(request: HttpRequest) -> HttpResponse:
+    actor = _case_worker(request)
+    upcoming, recent = selectors.meetings_list(actor=actor)
+    return render(request, "meetings/list.html", {"upcoming": upcoming, "recent": recent})
+
+
+def child_meetings(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    actor = _case_worker(request)
+    child = _child(actor, person_id)
+    meetings = policy.visible_meetings(actor).filter(child=child).order_by("-scheduled_for")
+    kinds: list[tuple[str, str]] = []
+    if _is_council(actor):
+        if child.kind == "unborn":
+            wanted = [MeetingKind.STRATEGY_DISCUSSION, MeetingKind.PRE_BIRTH_CONFERENCE]
+        else:
+            wanted = [MeetingKind.STRATEGY_DISCUSSION]
+            if selectors.strategy_discussions_with_s47(actor=actor, child=child):
+                wanted.append(MeetingKind.INITIAL_CONFERENCE)
+            if selectors.conferences_with_plan(actor=actor, child=child):
+                wanted.append(MeetingKind.REVIEW_CONFERENCE)
+        kinds = [(kind, SCHEDULE_TITLES[kind]) for kind in wanted]
+    return render(request, "meetings/child.html", {"child": child, "meetings": meetings, "kinds": kinds})
+
+
+def schedule(request: HttpRequest, person_id: uuid.UUID, kind: str) -> HttpResponse:
+    actor = _case_worker(request)
+    if kind not in SCHEDULE_TITLES or not _is_council(actor):
+        raise Http404("No such page")
+    child = _child(actor, person_id)
+    invitable = selectors.invitable_organisations(actor=actor, child=child)
+    earlier = (
+        selectors.conferences_with_plan(actor=actor, child=child)
+        if kind == MeetingKind.REVIEW_CONFERENCE
+        else selectors.strategy_discussions_with_s47(actor=actor, child=child)
+    )
+    form = meeting_forms.ScheduleForm(
+        request.POST if request.method == "POST" else None,
+        kind=kind,
+        always=invitable.always,
+        chosen_from=invitable.chosen_from,
+        earlier=earlier,
+        initial={"invited": [str(pk) for pk in invitable.suggested]},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        by_id = {str(meeting.pk): meeting for meeting in earlier}
+        arguments = {
+            "actor": actor,
+            "child": child,
+            "scheduled_for": combine(data["scheduled_date"], data["scheduled_time"]),
+            "invited": list(Organisation.objects.filter(pk__in=data["invited"])),
+            "location": data["location"],
+            "purpose": data["purpose"],
+        }
+        try:
+            if kind == MeetingKind.STRATEGY_DISCUSSION:
+                meeting = services.strategy_discussion_convene(**arguments)
+            else:
+                meeting = services.conference_schedule(
+                    **arguments,
+                    kind=kind,
+                    strategy_discussion=by_id.get(data.get("strategy_discussion") or ""),
+                    previous=by_id.get(data.get("previous") or ""),
+                )
+        except InvalidInput as error:
+            add_service_errors(form, error, {"scheduled_for": "scheduled_date"})
+        else:
+            messages.success(
+                request, f"{meeting.get_kind_display()} {meeting.reference} arranged: invitations sent"
+            )
+            return redirect("meetings:detail", meeting_id=meeting.pk)
+    return _form_page(
+        request,
+        form,
+        title=SCHEDULE_TITLES[MeetingKind(kind)],
+        caption=child.full_name or "Unborn child",
+        button="Send invitations",
+    )
+
+
+def detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    actor = _case_worker(request)
+    opened = _open(actor, meeting_id)
+    invitation = opened.invitation
+    may_report = invitation is not None and not hasattr(invitation, "report")
+    form = meeting_forms.ReportForm(request.POST if request.method == "POST" and may_report else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.agency_report_submit(actor=actor, meeting=opened.meeting, text=form.cleaned_data["text"])
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Report sent to the council")
+            return redirect("meetings:detail", meeting_id=opened.meeting.pk)
+    context = {
+        "opened": opened,
+        "meeting": opened.meeting,
+        "may_report": may_report,
+        "form": form,
+        "errors": error_summary_items(form) if form.is_bound else [],
+        "now": timezone.now(),
+        "interview": EvidentialInterview.objects.filter(strategy_discussion=opened.meeting).first(),
+    }
+    return render(request, "meetings/meeting.html", context)
+
+
+def _outcome_form(meeting: Meeting, data, show_delay: bool) -> meeting_forms.HeldForm:
+    organisations = [invitation.organisation for invitation in meeting.invitations.all()]
+    form_class = (
+        meeting_forms.StrategyDiscussionOutcomeForm
+        if meeting.kind == MeetingKind.STRATEGY_DISCUSSION
+        else meeting_forms.ConferenceOutcomeForm
+        if meeting.kind in CONFERENCE_KINDS
+        else meeting_forms.HeldForm
+    )
+    return form_class(data, organisations=organisations, show_delay=show_delay)
+
+
+def _overdue(opened: selectors.OpenedMeeting, rules: Sequence[str]) -> bool:
+    """Whether a clock this meeting answers has already run out (so the form asks for the delay's reason)."""
+    now = timezone.now()
+    return any(c.rule in rules and c.stopped_at is None and c.due_at < now for c in opened.clocks)
+
+
+def _attendance(form: meeting_forms.HeldForm) -> list[services.AttendanceInput]:
+    return [
+        services.AttendanceInput(
+            organisation_id=org.pk,
+            participation=form.cleaned_data[f"participation_{org.pk}"],
+            reason=form.cleaned_data[f"reason_{org.pk}"],
+        )
+        for org in form.organisations
+    ]
+
+
+def outcome(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    actor = _case_worker(request)
+    opened = _open(actor, meeting_id)
+    meeting = opened.meeting
+    if not opened.is_council or meeting.held_at is not None or meeting.kind == MeetingKind.CORE_GROUP:
+        raise Http404("No such page")
+    form = _outcome_form(
+        meeting,
+        request.POST if request.method == "POST" else None,
+        _overdue(opened, services.stops(meeting.kind)),
+    )
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        common = {
+            "actor": actor,
+            "meeting": meeting,
+            "held_at": combine(data["held_date"], data["held_time"]),
+            "attendance": _attendance(form),
+            "actions": data["actions"],
+            "delay_reason": data["delay_reason"],
+        }
+        try:
+            if meeting.kind == MeetingKind.STRATEGY_DISCUSSION:
+                services.strategy_discussion_record_outcome(
+                    **common,
+                    s47_decision=meeting_forms.yes_no(data["s47_decision"]),
+                    decision_reasons=data["decision_reasons"],
+                    s47_started_on=data["s47_started_on"],
+                    evidential_interview_requested=data["evidential_interview"] == "yes",
+                    evidential_interview_target=data["evidential_interview_target"],
+                )
+            else:
+                services.conference_record_outcome(
+                    **common, plan=meeting_forms.yes_no(data["plan"]), categories=data["categories"]
+                )
+        except InvalidInput as error:
+            _show_errors(form, error)
+        except NotAllowed as error:
+            raise Http404(str(error)) from error
+        else:
+            messages.success(
+                request, f"Outcome of {meeting.reference} recorded and shared with the agencies invited"
+            )
+            return redirect("meetings:detail", meeting_id=meeting.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"Record the outcome: {meeting.get_kind_display().lower()}",
+        caption=meeting.reference,
+        button="Record the outcome",
+    )
+
+
+def _show_errors(form: meeting_forms.HeldForm, error: InvalidInput) -> None:
+    if "delay_reason" in error.errors:
+        form.show_delay(True)
+    add_service_errors(
+        form, InvalidInput({form.field_for(key): value for key, value in error.errors.items()})
+    )
+
+
+def core_group(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    actor = _case_worker(request)
+    opened = _open(actor, meeting_id)
+    conference = opened.meeting
+    if not opened.is_council or conference.kind not in CONFERENCE_KINDS or not conference.plan:
+        raise Http404("No such page")
+    form = meeting_forms.HeldForm(
+        request.POST if request.method == "POST" else None,
+        organisations=[invitation.organisation for invitation in conference.invitations.all()],
+        show_delay=_overdue(opened, ["core-group"]),
+    )
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.core_group_record(
+                actor=actor,
+                conference=conference,
+                held_at=combine(data["held_date"], data["held_time"]),
+                attendance=_attendance(form),
+                actions=data["actions"],
+                delay_reason=data["delay_reason"],
+            )
+        except InvalidInput as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, f"Core group meeting {meeting.reference} recorded")
+            return redirect("meetings:detail", meeting_id=meeting.pk)
+    return _form_page(
+        request,
+        form,
+        title="Record a core group meeting",
+        caption=conference.reference,
+        button="Record the meeting",
+    )
+
+
+def interview(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    actor = _case_worker(request)
+    opened = _open(actor, meeting_id)
+    found = EvidentialInterview.objects.filter(strategy_discussion=opened.meeting).first()
+    if found is None or not found.is_open:
+        raise Http404("No such page")
+    form = meeting_forms.InterviewForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        held = data["held"] == "yes"
+        if held and (data["held_date"] is None or data["held_time"] is None):
+            form.add_error("held_date", "Enter the date and time of the interview")
+        else:
+            try:
+                services.evidential_interview_record(
+                    actor=actor,
+                    interview=found,
+                    held_at=combine(data["held_date"], data["held_time"]) if held else None,
+                    not_held_reason="" if held else data["not_held_reason"],
+                )
+            except InvalidInput as error:
+                add_service_errors(form, error, {"held_at": "held_date" if held else "not_held_reason"})
+            except NotAllowed as error:
+                raise Http404(str(error)) from error
+            else:
+                messages.success(request, "Evidential interview recorded")
+                return redirect("meetings:detail", meeting_id=opened.meeting.pk)
+    return _form_page(
+        request,
+        form,
+        title="Record the evidential interview",
+        caption=opened.meeting.reference,
+        button="Record",
+    )
+
+
+def attendance(request: HttpRequest) -> HttpResponse:
+    actor = actor_for_request(request)
+    try:
+        rows = selectors.attendance_counts(actor=actor)
+    except NotFound as error:
+        raise Http404("No such page") from error
+    return render(request, "meetings/attendance.html", {"rows": rows})
