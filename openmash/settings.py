@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "openmash.clocks",
     "openmash.meetings",
     "openmash.casework",
+    "openmash.chronology",
     "openmash.web",
     "openmash.api",
     "openmash.demo",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include(("openmash.access.urls", "access"))),
     path("", include(("openmash.events.urls", "events"))),
     path("", include(("openmash.sharing.urls", "sharing"))),
+    path("", include(("openmash.chronology.urls", "chronology"))),
     path("", include(("openmash.meetings.urls", "meetings"))),
     path("", include(("openmash.clocks.urls", "clocks"))),
     path("api/v1/", _public(api.urls)),

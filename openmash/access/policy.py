@@ -182,3 +182,35 @@ def visible_meetings(actor: Actor) -> "QuerySet[Meeting]":
         return Meeting.objects.none()
     involved = Q(council=organisation) | Q(pk__in=Meeting.objects.filter(invitations__organisation=organisation))
     return Meeting.objects.filter(involved, child__in=visible_people(actor))
+
+
+def visible_events(actor: Actor, *, about: uuid.UUID | None = None) -> "QuerySet[Event]":
+    """The events the actor may see, as one query (lists such as a child's chronology).
+
+    A case-working organisation sees what ``may_see_event`` allows: the events it recorded and those shared
+    with it. With ``about``, only events about that person, and an event received through a share only when
+    the share named that person: a school told of one child at an incident does not learn from a sibling's
+    chronology that the sibling was there too. An inspectorate sees every event about a person sampled for
+    one of its inspections under way (reading the multi-agency record of a sampled case is the inspection);
+    nothing else. Administrators see no events.
+    """
+    from openmash.events.models import Event, EventSubject
+    from openmash.sharing.models import Share
+
+    organisation = actor.organisation
+    if organisation is None:
+        return Event.objects.none()
+    condition = Q(pk__in=[])
+    if works_cases(actor):
+        received = Share.objects.filter(recipient=organisation)
+        if about is not None:
+            received = received.filter(people=about)
+        condition |= Q(recorded_by=organisation) | Q(pk__in=received.values("event_id"))
+    if actor.is_inspector:
+        sampled = _inspection_sample(organisation)
+        people = Person.objects.filter(sampled if about is None else sampled & Q(pk=about))
+        condition |= Q(pk__in=EventSubject.objects.filter(person__in=people).values("event_id"))
+    events = Event.objects.filter(condition)
+    if about is not None:
+        events = events.filter(pk__in=EventSubject.objects.filter(person_id=about).values("event_id"))
+    return events
