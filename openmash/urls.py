@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include(("openmash.chronology.urls", "chronology"))),
     path("", include(("openmash.meetings.urls", "meetings"))),
     path("", include(("openmash.clocks.urls", "clocks"))),
+    path("", include(("openmash.casework.urls", "casework"))),
     path("api/v1/", _public(api.urls)),
     # The Django admin is for system administrators (is_staff) only; organisations use /administration/.
     path("system-admin/", admin.site.urls),

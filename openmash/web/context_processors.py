@@ -24,6 +24,8 @@ def navigation(request):
         candidates.append(("Record an incident", reverse("events:incident-create"), works and is_police))
         candidates.append(("My submissions", reverse("sharing:submissions"), works))
         candidates.append(("Meetings", reverse("meetings:list"), works))
+        is_council = user.organisation.kind == OrganisationKind.COUNCIL
+        candidates.append(("Joint visits", reverse("casework:visits"), works and (is_police or is_council)))
         candidates.append(("Deadlines", reverse("clocks:deadlines"), works))
         candidates.append(("Find a person", reverse("people:search"), policy.may_search_people(actor)))
         candidates.append(("Record a person", reverse("people:create"), policy.may_record_people(actor)))
