@@ -3,6 +3,7 @@
 import hashlib
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -41,6 +42,18 @@ def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class AuditInput:
+    """One entry to append with ``audit_record_many``: the same fields ``audit_record`` takes."""
+
+    action: str
+    object_type: str
+    object_id: object = ""
+    person_id: uuid.UUID | None = None
+    reason: str = ""
+    detail: dict[str, Any] | None = None
+
+
 def audit_record(
     *,
     actor: Actor,
@@ -53,27 +66,45 @@ def audit_record(
 ) -> AuditEntry:
     """Append one entry. Call it inside the transaction of the change it records, as late as possible:
     the chain head stays locked until that transaction commits."""
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-        entry = AuditEntry(
-            sequence=head.last_sequence + 1,
-            at=timezone.now(),
+    entry = AuditInput(action, object_type, object_id, person_id, reason, detail)
+    return audit_record_many(actor=actor, entries=[entry])[0]
+
+
+def audit_record_many(*, actor: Actor, entries: Sequence[AuditInput]) -> list[AuditEntry]:
+    """Append several entries by one actor under one lock of the chain head: one read of the head, one
+    insert, one update, however many entries. Each entry is hashed and chained exactly as ``audit_record``
+    would chain it, in the order given."""
+    if not entries:
+        return []
+    # Prepared before the head is locked: everything but the time, the sequence numbers and the hashes.
+    label, code = actor.label[:300], actor.organisation_code
+    rows = [
+        AuditEntry(
             actor_id=actor.id,
-            actor_label=actor.label[:300],
-            organisation_code=actor.organisation_code,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id or ""),
-            person_id=person_id,
-            reason=reason[:300],
+            actor_label=label,
+            organisation_code=code,
+            action=item.action,
+            object_type=item.object_type,
+            object_id=str(item.object_id or ""),
+            person_id=item.person_id,
+            reason=item.reason[:300],
             # Round-trip through JSON now so the hash is of exactly what the database will give back.
-            detail=json.loads(_canonical(detail or {})),
-            previous_hash=head.last_hash,
+            detail=json.loads(_canonical(item.detail or {})),
         )
-        entry.entry_hash = entry_hash(previous_hash=head.last_hash, fields=_hashed_fields(entry))
-        entry.save(force_insert=True)
-        AuditChainHead.objects.filter(id=1).update(last_sequence=entry.sequence, last_hash=entry.entry_hash)
-        return entry
+        for item in entries
+    ]
+    # No savepoint of its own: the caller's transaction (or this one) rolls back the entries with the change.
+    with transaction.atomic(savepoint=False):
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        sequence, previous = head.last_sequence, head.last_hash
+        at = timezone.now()
+        for row in rows:
+            sequence += 1
+            row.at, row.sequence, row.previous_hash = at, sequence, previous
+            row.entry_hash = previous = entry_hash(previous_hash=previous, fields=_hashed_fields(row))
+        AuditEntry.objects.bulk_create(rows)
+        AuditChainHead.objects.filter(id=1).update(last_sequence=sequence, last_hash=previous)
+    return rows
 
 
 @dataclass(frozen=True)

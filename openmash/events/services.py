@@ -16,7 +16,7 @@ from openmash.access import policy
 from openmash.access.models import AccessReason, ReasonKind
 from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditAction
-from openmash.audit.services import audit_record
+from openmash.audit.services import AuditInput, audit_record_many
 from openmash.clocks import starts as clock_starts
 from openmash.events.models import Event, EventKind, EventSubject, RiskLevel, Source, SubjectRole
 from openmash.lib import identifiers
@@ -24,7 +24,7 @@ from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.organisations.postcodes import UnknownPostcode, council_for_postcode
 from openmash.people.models import IdentifierScheme, Person, PersonIdentifier, PersonKind, SchoolEnrolment
-from openmash.people.services import IdentifierInput, person_create, postcode_normalise
+from openmash.people.services import IdentifierInput, NewPerson, people_create, postcode_normalise
 from openmash.sharing import routing
 from openmash.sharing.deadlines import deadline_for
 from openmash.sharing.delivery import deliveries_for, wake_workers
@@ -265,16 +265,22 @@ def event_record(*, actor: Actor, data: EventInput) -> RecordedEvent:
         shares = _share(event, subjects, data, now)
         _grant_access(actor, event, subjects, shares)
         clock_starts.start_for_event(event, subjects, shares)
-        for subject in subjects:
-            audit_record(
-                actor=actor,
-                action=AuditAction.CREATE,
-                object_type="event",
-                object_id=event.pk,
-                person_id=subject.person.pk,
-                reason=f"recorded {event.get_kind_display().lower()} {event.reference}".strip(),
-                detail={"kind": event.kind, "shared_with": [share.recipient.code for share in shares]},
-            )
+        reason = f"recorded {event.get_kind_display().lower()} {event.reference}".strip()
+        detail = {"kind": event.kind, "shared_with": [share.recipient.code for share in shares]}
+        audit_record_many(
+            actor=actor,
+            entries=[
+                AuditInput(
+                    action=AuditAction.CREATE,
+                    object_type="event",
+                    object_id=event.pk,
+                    person_id=subject.person.pk,
+                    reason=reason,
+                    detail=detail,
+                )
+                for subject in subjects
+            ],
+        )
         transaction.on_commit(wake_workers)
     return RecordedEvent(event=event, shares=shares)
 
@@ -287,41 +293,80 @@ def _subject_details(given: PersonInput) -> dict[str, Any]:
     }
 
 
+def _identifiers_of(given: PersonInput) -> list[IdentifierInput]:
+    return [
+        IdentifierInput(scheme=scheme, value=value)
+        for scheme, value in (
+            (IdentifierScheme.NHS_NUMBER, given.nhs_number),
+            (IdentifierScheme.UPN, given.upn),
+        )
+        if value
+    ]
+
+
 def _people(actor: Actor, data: EventInput, errors: dict[str, str]) -> list[tuple[PersonInput, Person]]:
-    """Match each person to an existing record by id, NHS number or UPN, or record them new."""
-    resolved: list[tuple[PersonInput, Person]] = []
-    for index, given in enumerate(data.people):
-        person = _resolve_person(actor, given, index, errors)
-        if person is None and given.person_id is None:
-            person = person_create(
-                actor=actor,
-                kind=PersonKind.CHILD if given.role == SubjectRole.CHILD else PersonKind.ADULT,
-                given_name=given.given_name,
-                family_name=given.family_name,
-                date_of_birth=given.date_of_birth,
-                identifiers_given=[
-                    IdentifierInput(scheme=scheme, value=value)
-                    for scheme, value in (
-                        (IdentifierScheme.NHS_NUMBER, given.nhs_number),
-                        (IdentifierScheme.UPN, given.upn),
-                    )
-                    if value
-                ],
+    """Match each person to an existing record by id, NHS number or UPN, or record them new (all at once)."""
+    found = [_resolve_person(actor, given, index, errors) for index, given in enumerate(data.people)]
+    new_at: list[int] = []
+    new_identifiers: set[tuple[str, str]] = set()
+    for index, (given, person) in enumerate(zip(data.people, found, strict=True)):
+        if person is not None or given.person_id is not None:
+            continue
+        keys = {(item.scheme, identifiers.normalise(item.value)) for item in _identifiers_of(given)}
+        if keys & new_identifiers:
+            errors[f"people.{index}"] = "The same person is named twice"
+            continue
+        new_identifiers |= keys
+        new_at.append(index)
+    created = (
+        people_create(
+            actor=actor,
+            people=[
+                NewPerson(
+                    kind=PersonKind.CHILD
+                    if data.people[index].role == SubjectRole.CHILD
+                    else PersonKind.ADULT,
+                    given_name=data.people[index].given_name,
+                    family_name=data.people[index].family_name,
+                    date_of_birth=data.people[index].date_of_birth,
+                    identifiers_given=_identifiers_of(data.people[index]),
+                )
+                for index in new_at
+            ],
+        )
+        if new_at
+        else []
+    )
+    for index, person in zip(new_at, created, strict=True):
+        found[index] = person
+    urns = {str(given.details.get("school_urn", "")).strip() for given in data.people} - {""}
+    schools = (
+        {
+            school.code: school
+            for school in Organisation.objects.filter(
+                code__in=[f"URN-{urn}" for urn in urns], kind=OrganisationKind.SCHOOL
             )
+        }
+        if urns
+        else {}
+    )
+    new_ids = {person.pk for person in created}
+    enrolments: list[SchoolEnrolment] = []
+    resolved: list[tuple[PersonInput, Person]] = []
+    for index, (given, person) in enumerate(zip(data.people, found, strict=True)):
         if person is None:
             continue
-        urn = str(given.details.get("school_urn", "")).strip()
-        if urn:
-            school = Organisation.objects.filter(code=f"URN-{urn}", kind=OrganisationKind.SCHOOL).first()
-            if (
-                school is not None
-                and not person.enrolments.filter(school=school, end_date__isnull=True).exists()
-            ):
-                SchoolEnrolment.objects.create(person=person, school=school, start_date=timezone.localdate())
+        school = schools.get(f"URN-{str(given.details.get('school_urn', '')).strip()}")
+        if school is not None and (
+            person.pk in new_ids
+            or not person.enrolments.filter(school=school, end_date__isnull=True).exists()
+        ):
+            enrolments.append(SchoolEnrolment(person=person, school=school, start_date=timezone.localdate()))
         if any(person.pk == other.pk for _g, other in resolved):
             errors[f"people.{index}"] = "The same person is named twice"
             continue
         resolved.append((given, person))
+    SchoolEnrolment.objects.bulk_create(enrolments)
     return resolved
 
 

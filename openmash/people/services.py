@@ -12,7 +12,7 @@ from openmash.access import policy
 from openmash.access.models import AccessReason, ReasonKind
 from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditAction
-from openmash.audit.services import audit_record
+from openmash.audit.services import AuditInput, audit_record, audit_record_many
 from openmash.lib import identifiers
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.organisations.models import Organisation, OrganisationKind
@@ -226,6 +226,102 @@ def person_create(
             detail={"kind": kind, "identifiers": [item.scheme for item in identifiers_given]},
         )
         return person
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """A person to record with ``people_create``: who they are and what identifies them."""
+
+    kind: str = PersonKind.CHILD
+    given_name: str = ""
+    family_name: str = ""
+    date_of_birth: dt.date | None = None
+    identifiers_given: Sequence[IdentifierInput] = ()
+
+
+def people_create(*, actor: Actor, people: Sequence[NewPerson]) -> list[Person]:
+    """Record several people at once, as ``person_create`` records one (same checks, same access reason, one
+    audit entry each), with one insert per table instead of one per row. Nothing is saved on error."""
+    if not policy.may_record_people(actor) or actor.organisation is None:
+        raise NotAllowed("Only case-working roles may record people")
+    errors: dict[str, str] = {}
+    for given in people:
+        errors |= _check_person_fields(
+            kind=given.kind,
+            given_name=given.given_name,
+            family_name=given.family_name,
+            date_of_birth=given.date_of_birth,
+            expected_date_of_birth=None,
+            sex=Sex.UNKNOWN,
+            ethnicity=Ethnicity.NOBT,
+        )
+        errors |= _check_identifiers(given.identifiers_given)
+    if errors:
+        raise InvalidInput(errors)
+    recorder = actor.organisation
+    persons = [
+        Person(
+            kind=given.kind,
+            given_name=given.given_name.strip(),
+            family_name=given.family_name.strip(),
+            date_of_birth=given.date_of_birth,
+            sex=Sex.UNKNOWN,
+            ethnicity=Ethnicity.NOBT,
+            restriction=Restriction.NONE,
+            recorded_by=recorder,
+        )
+        for given in people
+    ]
+    local = (IdentifierScheme.COUNCIL_CHILD_ID, IdentifierScheme.POLICE_PERSON_ID)
+    with transaction.atomic():
+        Person.objects.bulk_create(persons)
+        PersonName.objects.bulk_create(
+            PersonName(
+                person=person,
+                given_name=person.given_name,
+                family_name=person.family_name,
+                kind=NameKind.LEGAL,
+            )
+            for person in persons
+        )
+        PersonIdentifier.objects.bulk_create(
+            PersonIdentifier(
+                person=person,
+                scheme=item.scheme,
+                value=identifiers.normalise(item.value),
+                issuer=(item.issuer or recorder) if item.scheme in local else None,
+            )
+            for person, given in zip(persons, people, strict=True)
+            for item in given.identifiers_given
+        )
+        AccessReason.objects.bulk_create(
+            AccessReason(
+                organisation=recorder,
+                person=person,
+                kind=ReasonKind.RECORDED_PERSON,
+                covers_restricted=False,
+                granted_by=actor.label,
+            )
+            for person in persons
+        )
+        audit_record_many(
+            actor=actor,
+            entries=[
+                AuditInput(
+                    action=AuditAction.CREATE,
+                    object_type="person",
+                    object_id=person.pk,
+                    person_id=person.pk,
+                    reason="recorded this person",
+                    detail={
+                        "kind": given.kind,
+                        "identifiers": [item.scheme for item in given.identifiers_given],
+                    },
+                )
+                for person, given in zip(persons, people, strict=True)
+            ],
+        )
+    return persons
 
 
 def relationship_record(*, actor: Actor, person: Person, relative: Person, kind: str) -> Relationship:
