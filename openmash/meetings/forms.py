@@ -143,6 +143,21 @@ class HeldForm(forms.Form):
     def outcome_fields(self) -> list:
         return []
 
+    def clean(self):
+        # The service decides; asking here too shows every missing reason in one round.
+        data = super().clean() or {}
+        for organisation in self.organisations:
+            taken_part = data.get(f"participation_{organisation.pk}")
+            if (
+                taken_part
+                and taken_part != Participation.ATTENDED
+                and not data.get(f"reason_{organisation.pk}")
+            ):
+                self.add_error(
+                    f"reason_{organisation.pk}", f"Give the reason {organisation.name} did not attend"
+                )
+        return data
+
     def show_delay(self, show: bool) -> None:
         fields: list = [Field("held_date"), Field.text("held_time", field_width=5)]
         if show:
