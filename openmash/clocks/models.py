@@ -94,6 +94,12 @@ class Clock(models.Model):
             models.Index(
                 fields=["owner", "due_at"], condition=Q(stopped_at__isnull=True), name="clock_open_owner_idx"
             ),
+            # A team manager's list of breached clocks escalated to them.
+            models.Index(
+                fields=["organisation", "due_at"],
+                condition=Q(stopped_at__isnull=True, escalated_at__isnull=False),
+                name="clock_escalated_org_idx",
+            ),
             models.Index(fields=["person", "rule"], name="clock_person_rule_idx"),
         ]
 
