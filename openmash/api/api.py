@@ -238,3 +238,7 @@ def people_read(request: HttpRequest, person_id: str):
 from openmash.api.sharing import router as sharing_router  # noqa: E402  (the router needs the api's handlers first)
 
 api.add_router("", sharing_router)
+
+from openmash.meetings.api import router as meetings_router  # noqa: E402
+
+api.add_router("", meetings_router)
