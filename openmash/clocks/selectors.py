@@ -102,6 +102,14 @@ def deadlines(*, actor: Actor, scope: str, now: dt.datetime | None = None) -> De
     )
 
 
+def rule_titles(actor: Actor) -> dict[str, str]:
+    """Each rule's title in the actor's nation, for lists of clocks."""
+    from openmash.clocks import engine
+
+    nation = actor.organisation.nation if actor.organisation is not None else engine.Nation.ENGLAND
+    return {rule.id: rule.title for rule in engine.load_rules(nation).values()}
+
+
 def clocks_for_person(*, actor: Actor, person: Person) -> list[Clock]:
     """Every clock about a child that the actor's organisation runs (for the child's record page)."""
     if actor.organisation is None or not policy.works_cases(actor):

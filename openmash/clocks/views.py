@@ -27,7 +27,7 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     context = {
         "lists": lists,
         "scopes": [(name, selectors.Scope.LABELS[name]) for name in scopes],
-        "titles": {rule.id: rule.title for rule in engine.load_rules(actor.organisation.nation).values()},
+        "titles": selectors.rule_titles(actor),
         "now": timezone.now(),
     }
     return render(request, "clocks/deadlines.html", context)

@@ -3,10 +3,12 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from openmash.access import policy
 from openmash.accounts.actors import actor_for_request
 from openmash.audit.selectors import audit_person_access_list
+from openmash.clocks.selectors import clocks_for_person, rule_titles
 from openmash.events.services import RECORDERS
 from openmash.events.views import PERSON_EVENT_TITLES
 from openmash.lib.errors import InvalidInput, NotFound
@@ -44,6 +46,9 @@ def record(request: HttpRequest, person_id: str) -> HttpResponse:
         "reason": opened.reason,
         "access_log": access_log,
         "actions": event_actions(actor),
+        "clocks": clocks_for_person(actor=actor, person=opened.person),
+        "clock_titles": rule_titles(actor),
+        "now": timezone.now(),
     }
     return render(request, "people/record.html", context)
 

@@ -168,3 +168,13 @@ def test_national_rules_have_no_area_setting_page(signed_in):
     client = signed_in("council.admin")
     assert client.get(reverse("clocks:area-setting", args=["initial-conference"])).status_code == 404
     assert client.get(reverse("clocks:area-setting", args=["no-such-rule"])).status_code == 404
+
+
+def test_a_childs_record_lists_the_clocks_of_the_viewers_organisation_only(signed_in, cast, assessment):
+    url = reverse("people:record", args=[cast.people["Amelia Hart"].pk])
+    council = signed_in("social.worker").get(url)
+    assert "Deadlines your organisation is working to" in council.text
+    assert reverse("clocks:clock", args=[assessment.pk]) in council.text
+    police = signed_in("police.officer").get(url)  # the police may see Amelia, but not the council's clocks
+    assert police.status_code == 200
+    assert "Deadlines your organisation is working to" not in police.text
