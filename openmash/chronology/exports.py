@@ -123,7 +123,15 @@ def _fonts() -> tuple[str, str]:
 
 
 def _when(value: dt.datetime | None) -> str:
-    return timezone.localtime(value, LONDON).strftime("%d %b %Y %H:%M") if value else "not shared"
+    return timezone.localtime(value, LONDON).strftime("%d %b %Y %H:%M") if value else ""
+
+
+def _shared(entry: Entry) -> str:
+    if entry.shared_at is None:
+        return "Not shared with another agency"
+    if entry.shared_at == entry.recorded_at:
+        return "Shared as it was recorded"
+    return f"Shared {_when(entry.shared_at)}"
 
 
 def _what(entry: Entry) -> str:
@@ -178,10 +186,7 @@ def chronology_pdf(chronology: Chronology, *, actor: Actor) -> HttpResponse:
             [
                 Paragraph(escape(_when(entry.occurred_at)), body),
                 Paragraph(
-                    escape(f"Recorded {_when(entry.recorded_at)}")
-                    + "<br/>"
-                    + escape(f"Shared {_when(entry.shared_at)}"),
-                    body,
+                    escape(f"Recorded {_when(entry.recorded_at)}") + "<br/>" + escape(_shared(entry)), body
                 ),
                 Paragraph(escape(entry.agency_name), body),
                 Paragraph(_what(entry), body),

@@ -96,7 +96,9 @@ def _value_text(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(_value_text(item) for item in value) or "None"
     if isinstance(value, dict):
-        return "; ".join(f"{_key_label(str(key))}: {_value_text(item)}" for key, item in value.items())
+        return "; ".join(
+            f"{_key_label(str(key))}: {_value_text(item)}" for key, item in sorted(value.items())
+        )
     return str(value)
 
 
@@ -105,8 +107,9 @@ def _key_label(key: str) -> str:
 
 
 def detail_items(details: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """An event's kind-specific details as (label, text) pairs, whatever the kind."""
-    return [(_key_label(str(key)), _value_text(value)) for key, value in (details or {}).items()]
+    """An event's kind-specific details as (label, text) pairs, whatever the kind, in alphabetical order
+    (PostgreSQL's jsonb does not keep the order the keys were written in)."""
+    return [(_key_label(str(key)), _value_text(value)) for key, value in sorted((details or {}).items())]
 
 
 def _about_child(details: dict[str, Any]) -> list[tuple[str, str]]:

@@ -10,12 +10,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from openmash.accounts.actors import actor_for_user
+from openmash.accounts.actors import actor_for_user, import_actor
 from openmash.audit.models import AuditAction, AuditEntry
-from openmash.events.models import EventKind
+from openmash.events.models import EventKind, Source
 from openmash.events.services import EventInput, PersonInput, event_record
 
-from .conftest import LONDON, record_incident
+from .stories import LONDON, record_incident
 
 PAGES = ["chronology:chronology", "chronology:csv", "chronology:pdf"]
 
@@ -132,6 +132,33 @@ def test_one_hidden_entry_is_named_in_the_singular(cast, story):
     assert "1 entry from another agency is hidden because your organisation has no reason to see it." in page
     assert "No entries your organisation may see." in page
     assert "Starting at Riverside" not in page
+
+
+def test_the_page_shows_how_long_an_entry_took_to_be_recorded_and_shared(cast, story):
+    """An incident imported from the force's own system: shared two days after it happened, recorded here now."""
+    amelia = cast.people["Amelia Hart"]
+    occurred = dt.datetime(2026, 11, 1, 22, 0, tzinfo=LONDON)
+    event_record(
+        actor=import_actor(cast.organisations["police"]),
+        data=EventInput(
+            kind=EventKind.DOMESTIC_ABUSE,
+            reference="CLE-26-0900",
+            occurred_at=occurred,
+            shared_at=occurred + dt.timedelta(days=2, hours=3),
+            postcode="TS18 1AA",
+            risk_level="standard",
+            source=Source.IMPORT,
+            people=[PersonInput(person_id=amelia.pk)],
+        ),
+    )
+    page = client_for(cast, "social.worker").get(reverse("chronology:chronology", args=[amelia.pk])).text
+    i = page.index("CLE-26-0900")
+    print(repr(page[i - 1200 : i + 50]))
+    assert (
+        'Shared <time datetime="2026-11-04T01:00:00+00:00">4 Nov 2026 01:00</time>, 2\xa0days, 3\xa0hours after it happened.'
+        in page
+    )
+    assert "Shared as it was recorded." in page  # the incident recorded in OpenMASH went out at once
 
 
 def test_a_school_page_shows_the_notice_not_the_full_incident(cast, story):

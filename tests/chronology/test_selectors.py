@@ -12,7 +12,7 @@ from openmash.events.models import Event, EventKind
 from openmash.events.services import EventInput, PersonInput, event_record
 from openmash.lib.errors import NotFound
 
-from .conftest import LONDON
+from .stories import LONDON
 
 
 def open_as(cast, username, person="Amelia Hart", **filters):
@@ -36,7 +36,7 @@ def test_it_lists_every_agency_s_entries_in_the_order_they_happened(cast, story)
 
 
 def test_same_time_entries_are_ordered_by_when_they_were_recorded(cast, story):
-    from .conftest import record_incident
+    from .stories import record_incident
 
     later = record_incident(cast, "CLE-26-2002", story.incident.occurred_at)
     entries = open_as(cast, "police.officer").entries
@@ -170,11 +170,11 @@ def test_new_kinds_of_event_appear_from_their_label_and_details(cast):
     )
     entry = open_as(cast, "police.officer").entries[-1]
     assert entry.kind_label == "Strategy discussion"
-    assert entry.details == [("Police attended", "No"), ("Attendees", "social worker, health")]
+    assert entry.details == [("Attendees", "social worker, health"), ("Police attended", "No")]
     assert kind_label("family-group-conference") == "Family group conference"
     assert detail_items({"outcome": {"decision": "s47", "agreed": True}, "note": None}) == [
-        ("Outcome", "Decision: s47; Agreed: Yes"),
         ("Note", "Not given"),
+        ("Outcome", "Agreed: Yes; Decision: s47"),
     ]
 
 
