@@ -196,7 +196,9 @@ def chronology_pdf(chronology: Chronology, *, actor: Actor) -> HttpResponse:
     if not chronology.entries:
         story.append(Paragraph("No entries to show.", body))
     else:
-        table = Table(rows, colWidths=[30 * mm, 42 * mm, 40 * mm, 115 * mm, 40 * mm], repeatRows=1)
+        table = Table(
+            rows, colWidths=[30 * mm, 42 * mm, 40 * mm, 115 * mm, 40 * mm], repeatRows=1, splitInRow=1
+        )
         table.setStyle(
             TableStyle(
                 [

@@ -1,13 +1,19 @@
 """The CSV and PDF exports: what the page shows, in a file, with the same filters and the same limits."""
 
 import csv
+import datetime as dt
 import io
 
 import pypdf
 from django.test import Client
 from django.urls import reverse
 
+from openmash.accounts.actors import actor_for_user
 from openmash.chronology.exports import CSV_HEADERS
+from openmash.events.models import EventKind
+from openmash.events.services import EventInput, PersonInput, event_record
+
+from .stories import LONDON
 
 
 def download(cast, username, page, person="Amelia Hart", **query):
@@ -104,3 +110,20 @@ def test_pdf_of_a_school_shows_only_the_notice(cast, story):
     text = pdf_text(download(cast, "school.dsl", "chronology:pdf"))
     assert "Operation Encompass notice" in text and "I hid upstairs" in text
     assert "Risk level" not in text and "Priya Shah" not in text and "Marac" not in text
+
+
+def test_pdf_splits_an_entry_longer_than_a_page(cast):
+    amelia = cast.people["Amelia Hart"]
+    event_record(
+        actor=actor_for_user(cast.users["social.worker"]),
+        data=EventInput(
+            kind=EventKind.INFORMATION_SHARE,
+            occurred_at=dt.datetime(2026, 11, 1, 9, 0, tzinfo=LONDON),
+            people=[PersonInput(person_id=amelia.pk)],
+            summary="A long report from the health visitor. " * 1500 + "The last line.",
+            added_recipients=[cast.organisations["health"]],
+        ),
+    )
+    response = download(cast, "social.worker", "chronology:pdf")
+    assert len(pypdf.PdfReader(io.BytesIO(response.content)).pages) > 3
+    assert "The last line." in pdf_text(response)
