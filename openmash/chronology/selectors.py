@@ -214,7 +214,10 @@ def chronology_open(
     if reason is None or person is None or actor.organisation is None:
         raise NotFound("No such person")
     visible = policy.visible_events(actor, about=pid)
-    options = list(visible.values_list("kind", "recorded_by__code", "recorded_by__name").distinct())
+    # Without the model's ordering, or DISTINCT would also be over recorded_at: one row per event.
+    options = list(
+        visible.order_by().values_list("kind", "recorded_by__code", "recorded_by__name").distinct()
+    )
     chosen = visible
     if filters.agency:
         chosen = chosen.filter(recorded_by__code=filters.agency)
