@@ -48,3 +48,19 @@ class AreaSettingForm(GovukFormMixin, forms.Form):
         max_length=300,
         error_messages={"required": "Say where the area agreed this figure"},
     )
+
+
+class TermBreakForm(GovukFormMixin, forms.Form):
+    submit_label = "Add the break"
+    name = forms.CharField(
+        label="Name", max_length=100, error_messages={"required": "Enter a name for the break"}
+    )
+    first_day = DateField(label="First day closed", required=True)
+    last_day = DateField(label="Last day closed", required=True)
+
+
+class SchoolDayStartForm(GovukFormMixin, forms.Form):
+    submit_label = "Save the start time"
+    starts_at = TimeField(
+        label="School day starts at", error_messages={"required": "Enter when the school day starts"}
+    )

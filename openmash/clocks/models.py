@@ -41,6 +41,42 @@ class AreaClockSetting(models.Model):
         return f"{self.organisation.code} {self.rule}: {self.amount} {self.unit}"
 
 
+class SchoolCalendar(models.Model):
+    """When a school (or, for its schools without their own, a council) starts its day: Operation Encompass
+    notices are due before the start of the next school day."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="school_calendar"
+    )
+    school_day_start = models.TimeField()
+    set_by_label = models.CharField(max_length=300)
+    set_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.organisation.code} school day starts {self.school_day_start:%H:%M}"
+
+
+class TermBreak(models.Model):
+    """Days a school (or a council's schools) is closed beyond weekends and bank holidays: holidays, training
+    days. Operation Encompass counts school days only."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="term_breaks")
+    name = models.CharField(max_length=100)
+    first_day = models.DateField()
+    last_day = models.DateField()
+
+    class Meta:
+        ordering = ["first_day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_day__gte=models.F("first_day")), name="term_break_in_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.first_day} to {self.last_day}"
+
+
 class Clock(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     rule = models.CharField(max_length=40)

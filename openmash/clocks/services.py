@@ -7,6 +7,7 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -18,7 +19,7 @@ from openmash.accounts.models import User
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.clocks import engine
-from openmash.clocks.models import AreaClockSetting, Clock
+from openmash.clocks.models import AreaClockSetting, Clock, SchoolCalendar, TermBreak
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import Person
@@ -28,18 +29,42 @@ if TYPE_CHECKING:
 
 # Area settings are read on every deadline; they change a few times a year. Each process keeps them this long.
 SETTINGS_TTL_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class _Local:
+    """What one organisation has set for itself: figures for local defaults, and its school calendar."""
+
+    settings: Mapping[str, AreaClockSetting] = field(default_factory=dict)
+    term_breaks: tuple[tuple[dt.date, dt.date], ...] = ()
+    school_day_start: dt.time | None = None
+
+
+_NOTHING_SET = _Local()
 _settings_lock = threading.Lock()
-_settings_cache: tuple[float, dict[int, dict[str, AreaClockSetting]]] = (0.0, {})
+_settings_cache: tuple[float, dict[int, _Local]] = (0.0, {})
 
 
-def _all_area_settings() -> dict[int, dict[str, AreaClockSetting]]:
+def _all_local() -> dict[int, _Local]:
     global _settings_cache
     loaded_at, table = _settings_cache
     if time.monotonic() - loaded_at < SETTINGS_TTL_SECONDS:
         return table
-    fresh: dict[int, dict[str, AreaClockSetting]] = {}
-    for setting in AreaClockSetting.objects.select_related("organisation"):
-        fresh.setdefault(setting.organisation_id, {})[setting.rule] = setting
+    settings: dict[int, dict[str, AreaClockSetting]] = {}
+    for setting in AreaClockSetting.objects.all():
+        settings.setdefault(setting.organisation_id, {})[setting.rule] = setting
+    breaks: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    for item in TermBreak.objects.order_by("first_day"):
+        breaks.setdefault(item.organisation_id, []).append((item.first_day, item.last_day))
+    starts = dict(SchoolCalendar.objects.values_list("organisation_id", "school_day_start"))
+    fresh = {
+        organisation_id: _Local(
+            settings=settings.get(organisation_id, {}),
+            term_breaks=tuple(breaks.get(organisation_id, ())),
+            school_day_start=starts.get(organisation_id),
+        )
+        for organisation_id in {*settings, *breaks, *starts}
+    }
     with _settings_lock:
         _settings_cache = (time.monotonic(), fresh)
     return fresh
@@ -64,8 +89,21 @@ def _area_of(organisation: Organisation) -> Organisation:
     return organisation
 
 
+def _local(organisation: Organisation | None) -> _Local:
+    return _all_local().get(organisation.pk, _NOTHING_SET) if organisation is not None else _NOTHING_SET
+
+
 def area_settings_for(organisation: Organisation) -> Mapping[str, AreaClockSetting]:
-    return _all_area_settings().get(_area_of(organisation).pk, {})
+    return _local(_area_of(organisation)).settings
+
+
+def school_calendar_for(
+    organisation: Organisation,
+) -> tuple[tuple[tuple[dt.date, dt.date], ...], dt.time | None]:
+    """(term breaks, school-day start) for Operation Encompass: a school's own where it has set them, otherwise
+    its council's (a council's own for a home-educated child's notice)."""
+    own, area = _local(organisation), _local(_area_of(organisation))
+    return own.term_breaks or area.term_breaks, own.school_day_start or area.school_day_start
 
 
 def overrides_for(organisation: Organisation) -> dict[str, dict[str, int]]:
@@ -87,12 +125,15 @@ def figure_words(unit: str, amount: int) -> str:
 
 def deadline(rule: str, start: dt.datetime, organisation: Organisation) -> dt.datetime:
     """When ``organisation`` must have acted on a clock of ``rule`` started at ``start``: its nation's
-    calendar and its area's own figure where it has set one."""
+    calendar, its area's own figure where it has set one, and (for Operation Encompass) its school days."""
+    term_breaks, school_day_start = school_calendar_for(organisation)
     return engine.due(
         rule,
         start,
         nation=organisation.nation or engine.Nation.ENGLAND,
         overrides=overrides_for(organisation),
+        term_breaks=term_breaks,
+        school_day_start=school_day_start,
     )
 
 
@@ -283,3 +324,79 @@ def clocks_sweep_breaches(now: dt.datetime | None = None) -> int:
     return Clock.objects.filter(stopped_at__isnull=True, breached_at__isnull=True, due_at__lt=now).update(
         breached_at=F("due_at"), escalated_at=now
     )
+
+
+def _may_set_school_days(actor: Actor, organisation: Organisation) -> None:
+    if (
+        actor.organisation != organisation
+        or organisation.kind not in (OrganisationKind.SCHOOL, OrganisationKind.COUNCIL)
+        or not actor.has_role("administrator", "school-dsl")
+    ):
+        raise NotAllowed("Only a school's or council's administrators set its school days")
+
+
+def term_break_add(
+    *, actor: Actor, organisation: Organisation, name: str, first_day: dt.date, last_day: dt.date
+) -> TermBreak:
+    """Add days the school (or the council's schools) is closed; Operation Encompass notices then fall due
+    before the first school day after them."""
+    _may_set_school_days(actor, organisation)
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = "Enter a name for the break, for example Christmas holiday"
+    if last_day < first_day:
+        errors["last_day"] = "The last day must be the same as or after the first day"
+    elif (last_day - first_day).days > 366:
+        errors["last_day"] = "A break can be at most a year long"
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        item = TermBreak.objects.create(
+            organisation=organisation, name=name.strip(), first_day=first_day, last_day=last_day
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="term-break",
+            object_id=item.pk,
+            reason="added a term break",
+            detail={"name": item.name, "first_day": first_day.isoformat(), "last_day": last_day.isoformat()},
+        )
+        transaction.on_commit(forget_area_settings)
+    return item
+
+
+def term_break_remove(*, actor: Actor, term_break: TermBreak) -> None:
+    _may_set_school_days(actor, term_break.organisation)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            object_type="term-break",
+            object_id=term_break.pk,
+            reason="removed a term break",
+            detail={"name": term_break.name, "first_day": term_break.first_day.isoformat()},
+        )
+        term_break.delete()
+        transaction.on_commit(forget_area_settings)
+
+
+def school_day_start_set(*, actor: Actor, organisation: Organisation, starts_at: dt.time) -> SchoolCalendar:
+    _may_set_school_days(actor, organisation)
+    if not dt.time(6, 0) <= starts_at <= dt.time(11, 0):
+        raise InvalidInput({"starts_at": "The school day must start between 06:00 and 11:00"})
+    with transaction.atomic():
+        calendar, _ = SchoolCalendar.objects.update_or_create(
+            organisation=organisation,
+            defaults={"school_day_start": starts_at, "set_by_label": actor.label, "set_at": timezone.now()},
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="school-calendar",
+            object_id=calendar.pk,
+            reason="set the start of the school day",
+            detail={"school_day_start": starts_at.strftime("%H:%M")},
+        )
+        transaction.on_commit(forget_area_settings)
+    return calendar

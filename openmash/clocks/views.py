@@ -5,11 +5,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from openmash.accounts.actors import actor_for_request
+from openmash.accounts.actors import Actor, actor_for_request
 from openmash.clocks import engine, selectors, services
-from openmash.clocks.forms import AreaSettingForm, DoneForm
+from openmash.clocks.forms import AreaSettingForm, DoneForm, SchoolDayStartForm, TermBreakForm
+from openmash.clocks.models import SchoolCalendar, TermBreak
 from openmash.clocks.starts import DONE_ON_THE_CLOCK
 from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
+from openmash.organisations.models import OrganisationKind
 from openmash.web.forms import add_service_errors, error_summary_items
 
 
@@ -75,6 +77,7 @@ def rules(request: HttpRequest) -> HttpResponse:
             for rule in engine.load_rules(actor.organisation.nation).values()
         ],
         "may_set": actor.has_role("administrator", "partnership-lead"),
+        "may_set_school_days": _may_set_school_days(actor),
     }
     return render(request, "clocks/rules.html", context)
 
@@ -102,3 +105,58 @@ def area_setting(request: HttpRequest, rule_id: str) -> HttpResponse:
             return redirect("clocks:rules")
     context = {"rule": rule, "form": form, "errors": error_summary_items(form) if form.is_bound else []}
     return render(request, "clocks/area_setting.html", context)
+
+
+def _may_set_school_days(actor: Actor) -> bool:
+    return (
+        actor.organisation is not None
+        and actor.organisation.kind in (OrganisationKind.SCHOOL, OrganisationKind.COUNCIL)
+        and actor.has_role("administrator", "school-dsl")
+    )
+
+
+def school_days(request: HttpRequest) -> HttpResponse:
+    """A school's or council's term breaks and the start of its school day, for Operation Encompass."""
+    actor = actor_for_request(request)
+    organisation = actor.organisation
+    if organisation is None or not _may_set_school_days(actor):
+        raise Http404("Not available")
+    posted = request.POST if request.method == "POST" else None
+    which = posted.get("form") if posted is not None else None
+    breaks_form = TermBreakForm(posted if which == "break" else None)
+    start_form = SchoolDayStartForm(posted if which == "start" else None)
+    try:
+        if which == "remove" and posted is not None:
+            chosen = posted.get("term_break", "")
+            item = (
+                TermBreak.objects.filter(organisation=organisation, pk=int(chosen)).first()
+                if chosen.isdigit()
+                else None
+            )
+            if item is None:
+                raise Http404("No such break")
+            services.term_break_remove(actor=actor, term_break=item)
+            messages.success(request, f"{item.name} removed")
+            return redirect("clocks:school-days")
+        if breaks_form.is_bound and breaks_form.is_valid():
+            services.term_break_add(actor=actor, organisation=organisation, **breaks_form.cleaned_data)
+            messages.success(request, f"{breaks_form.cleaned_data['name']} added")
+            return redirect("clocks:school-days")
+        if start_form.is_bound and start_form.is_valid():
+            services.school_day_start_set(
+                actor=actor, organisation=organisation, starts_at=start_form.cleaned_data["starts_at"]
+            )
+            messages.success(request, "Start of the school day saved")
+            return redirect("clocks:school-days")
+    except InvalidInput as error:
+        add_service_errors(breaks_form if which == "break" else start_form, error)
+    calendar = SchoolCalendar.objects.filter(organisation=organisation).first()
+    context = {
+        "breaks": TermBreak.objects.filter(organisation=organisation),
+        "calendar": calendar,
+        "breaks_form": breaks_form,
+        "start_form": start_form,
+        "errors": error_summary_items(breaks_form, start_form),
+        "is_school": organisation.kind == OrganisationKind.SCHOOL,
+    }
+    return render(request, "clocks/school_days.html", context)
