@@ -15,7 +15,8 @@ from openmash.accounts.models import User
 from openmash.clocks.services import clocks_start_many
 from openmash.events.models import Event, EventKind, EventSubject, SubjectRole
 from openmash.organisations.models import Organisation
-from openmash.people.models import PersonKind
+from openmash.people.models import ChildStatusKind, Person, PersonKind
+from openmash.sharing import routing
 from openmash.sharing.models import Decision, Share
 
 
@@ -25,19 +26,31 @@ class EventClock:
 
     kind: str
     rule: str
-    who: Callable[[Event, list[Share]], Iterable[Organisation]]
+    who: Callable[[Event, Person, list[Share]], Iterable[Organisation]]
     start: Callable[[Event], dt.datetime]
     why: str
 
 
-def _recorder(event: Event, shares: list[Share]) -> Iterator[Organisation]:
+def _recorder(event: Event, child: Person, shares: list[Share]) -> Iterator[Organisation]:
     yield event.recorded_by
 
 
-def _council_where_found(event: Event, shares: list[Share]) -> Iterator[Organisation]:
+def _council_where_found(event: Event, child: Person, shares: list[Share]) -> Iterator[Organisation]:
     # The same council routing sends the notice to (sharing.routing.council_where_found).
     if event.council is not None:
         yield event.council
+
+
+def _council_arranging_return_interview(
+    event: Event, child: Person, shares: list[Share]
+) -> Iterator[Organisation]:
+    """The responsible council for a looked-after child; otherwise the council where the child lives. The same
+    councils routing tells (whether or not the council itself recorded the found report)."""
+    responsible = [
+        status.council for status in routing.open_statuses(child, event, ChildStatusKind.LOOKED_AFTER)
+    ]
+    home = routing.home_council(child, event)
+    yield from responsible or ([home] if home is not None else [])
 
 
 def _taken_at(event: Event) -> dt.datetime:
@@ -62,6 +75,13 @@ EVENT_CLOCKS = [
         _council_where_found,
         _recorded_at,
         "Children Act 1989 s47(1): the council's duty to enquire starts as soon as it is told",
+    ),
+    EventClock(
+        EventKind.FOUND,
+        "return-interview",
+        _council_arranging_return_interview,
+        _taken_at,
+        "DfE guidance on children who run away or go missing (2014): offered within 72 hours of the return",
     ),
 ]
 
@@ -93,8 +113,8 @@ def start_for_event(event: Event, subjects: list[EventSubject], shares: list[Sha
         }
         for item in EVENT_CLOCKS
         if item.kind == event.kind
-        for organisation in item.who(event, shares)
         for child in children
+        for organisation in item.who(event, child, shares)
     ]
     if specs:
         clocks_start_many(specs)

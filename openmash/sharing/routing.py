@@ -56,7 +56,7 @@ def home_council(person: Person, event: Event) -> Organisation | None:
     return event.council
 
 
-def _open_statuses(person: Person, event: Event, status: str) -> list[ChildStatus]:
+def open_statuses(person: Person, event: Event, status: str) -> list[ChildStatus]:
     today = _today(event)
     return [
         item
@@ -119,7 +119,7 @@ def looked_after_councils(event: Event, subjects: list[EventSubject]) -> Iterato
     """For a looked-after child: the responsible (placing) council, with the allocated social worker named,
     and the council where the child is placed."""
     for subject in _children(subjects):
-        for status in _open_statuses(subject.person, event, ChildStatusKind.LOOKED_AFTER):
+        for status in open_statuses(subject.person, event, ChildStatusKind.LOOKED_AFTER):
             yield Recipient(
                 status.council,
                 Route.RESPONSIBLE_COUNCIL,

@@ -291,3 +291,33 @@ def test_share_deadlines_use_the_recipients_area_figure(cast, record_incident):
     recorded = record_incident()
     share = next(s for s in recorded.shares if s.recipient == cast.organisations["council"])
     assert share.due_at == share.reported_at + dt.timedelta(hours=12)
+
+
+def test_a_found_report_starts_the_return_interview_clock_for_the_responsible_council(cast):
+    from openmash.events.models import EventKind
+    from openmash.events.services import EventInput, PersonInput, event_record
+
+    leo = cast.people["Leo Marsh"]  # looked after by Stockton, which records both reports itself
+    worker = actor_for_user(cast.users["social.worker"])
+    missing = event_record(
+        actor=worker,
+        data=EventInput(
+            kind=EventKind.MISSING,
+            occurred_at=dt.datetime(2026, 11, 20, 18, 0, tzinfo=LONDON),
+            people=[PersonInput(person_id=leo.pk)],
+        ),
+    )
+    assert not Clock.objects.filter(rule="return-interview").exists()
+    found_at = dt.datetime(2026, 11, 21, 2, 15, tzinfo=LONDON)
+    event_record(
+        actor=worker,
+        data=EventInput(
+            kind=EventKind.FOUND,
+            occurred_at=found_at,
+            people=[PersonInput(person_id=leo.pk)],
+            related_event_id=missing.event.pk,
+        ),
+    )
+    [clock] = Clock.objects.filter(rule="return-interview")
+    assert clock.organisation == cast.organisations["council"] and clock.person == leo
+    assert clock.due_at == found_at + dt.timedelta(hours=72)

@@ -67,7 +67,4 @@ def initial_conference(cast, actor, s47_started) -> Meeting:
 
 @pytest.fixture
 def unborn(cast):
-    # Looked up directly: once loaded, the cast names the unborn Hart baby "Hart", not "unborn".
-    from openmash.people.models import Person, PersonKind
-
-    return Person.objects.get(kind=PersonKind.UNBORN, family_name="Hart")
+    return cast.people["unborn"]
