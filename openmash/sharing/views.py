@@ -26,6 +26,7 @@ from openmash.sharing.live import InboxSubscription
 from openmash.sharing.models import COUNCIL_DECISIONS, Decision, Delivery, DeliveryStatus
 from openmash.sharing.services import delivery_replay, share_acknowledge
 from openmash.web.forms import add_service_errors, error_summary_items
+from openmash.web.links import work_link
 
 
 def _case_worker(request: HttpRequest) -> Actor:
@@ -176,6 +177,7 @@ def share_detail(request: HttpRequest, share_id: str) -> HttpResponse:
         "errors": error_summary_items(form) if form.is_bound else [],
         "status": selectors.deadline_status(share),
         "labels": selectors.DeadlineStatus.LABELS,
+        "work_link": work_link(share.event),
     }
     return render(request, "sharing/share.html", context)
 
