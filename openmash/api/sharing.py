@@ -20,6 +20,7 @@ from openmash.events.services import EventInput, PersonInput, RecordedEvent, eve
 from openmash.lib.errors import InvalidInput, NotFound
 from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
 from openmash.sharing import selectors
+from openmash.sharing.delivery import sqlite_write_gate
 from openmash.sharing.models import IdempotentRequest, Share
 from openmash.sharing.services import share_acknowledge
 from openmash.sharing.views import live_stream
@@ -195,7 +196,8 @@ def _idempotent(
     actor = _actor(request)
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
-        return Status(201, _recorded(record()))
+        with sqlite_write_gate():
+            return Status(201, _recorded(record()))
     client_id = actor.api_client.pk if actor.api_client is not None else 0
     digest = hashlib.sha256(json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
 
@@ -210,7 +212,7 @@ def _idempotent(
     if existing is not None:
         return replay(existing)
     try:
-        with transaction.atomic():
+        with sqlite_write_gate(), transaction.atomic():
             body = _recorded(record())
             IdempotentRequest.objects.create(
                 api_client_id=client_id, key=key, request_digest=digest, status=201, body=body

@@ -22,7 +22,8 @@ import select
 import socket
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import httpx
 from django.conf import settings
@@ -31,6 +32,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from openmash.lib.writegate import WriteGate
 from openmash.sharing.models import (
     AlertSetting,
     Channel,
@@ -47,6 +49,24 @@ WAKE_CHANNEL = "openmash_deliveries"
 INBOX_CHANNEL = "openmash_inbox"
 MAX_ATTEMPTS = 12
 WEBHOOK_TIMEOUT = 10.0
+# How often an idle worker on SQLite checks whether another process has committed.
+SQLITE_CHECK_SECONDS = 0.003
+
+
+_gates: dict[str, WriteGate] = {}
+
+
+@contextmanager
+def sqlite_write_gate() -> Iterator[None]:
+    """Queue this process's write transaction behind the others on this machine (SQLite only; see
+    openmash.lib.writegate). Hold it around a whole write transaction, never around anything slow."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    path = f"{connection.settings_dict['NAME']}-writer.lock"
+    gate = _gates.get(path) or _gates.setdefault(path, WriteGate(path))
+    with gate.held():
+        yield
 
 
 def lease_seconds() -> float:
@@ -103,16 +123,19 @@ def claim(worker_id: str, limit: int = 50) -> list[Delivery]:
     earlier_pending = Delivery.objects.filter(
         endpoint=OuterRef("endpoint"), id__lt=OuterRef("id"), status=DeliveryStatus.PENDING
     )
-    with transaction.atomic():
-        due = (
-            Delivery.objects.select_for_update(skip_locked=True)
-            .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-            # Webhooks arrive in order per endpoint: wait behind an earlier pending one.
-            .filter(Q(endpoint__isnull=True) | ~Exists(earlier_pending))
-            .order_by("id")
-        )
-        ids = list(due.values_list("id", flat=True)[:limit])
+    due = (
+        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        # Webhooks arrive in order per endpoint: wait behind an earlier pending one.
+        .filter(Q(endpoint__isnull=True) | ~Exists(earlier_pending))
+        .order_by("id")
+    )
+    # SQLite: every transaction takes the database's one write lock at BEGIN, so look first with a plain read
+    # and only lock when there is work; an idle worker polling must not queue the app's writes behind it.
+    if connection.vendor == "sqlite" and not due.exists():
+        return []
+    with sqlite_write_gate(), transaction.atomic():
+        ids = list(due.select_for_update(skip_locked=True).values_list("id", flat=True)[:limit])
         if not ids:
             return []
         Delivery.objects.filter(id__in=ids).update(
@@ -126,34 +149,48 @@ def claim(worker_id: str, limit: int = 50) -> list[Delivery]:
 
 
 def _finish(delivery: Delivery, *, succeeded: bool, detail: str, worker_id: str) -> None:
-    now = timezone.now()
-    with transaction.atomic():
-        DeliveryAttempt.objects.create(delivery=delivery, at=now, succeeded=succeeded, detail=detail[:500])
-        if succeeded:
-            fields = {
-                "status": DeliveryStatus.DELIVERED,
-                "delivered_at": now,
-                "lease_until": None,
-                "last_error": "",
-            }
-        else:
+    _finish_many([(delivery, succeeded, detail)], worker_id=worker_id)
+
+
+def _finish_many(outcomes: Sequence[tuple[Delivery, bool, str]], *, worker_id: str) -> None:
+    """Record the attempts and their outcomes in one transaction (one write-lock turn on SQLite)."""
+    if not outcomes:
+        return
+    with sqlite_write_gate(), transaction.atomic():
+        now = timezone.now()
+        DeliveryAttempt.objects.bulk_create(
+            DeliveryAttempt(delivery=delivery, at=now, succeeded=succeeded, detail=detail[:500])
+            for delivery, succeeded, detail in outcomes
+        )
+        # Only the worker holding the lease may finish it: a late worker whose lease ran out changes nothing.
+        mine = Delivery.objects.filter(leased_by=worker_id, status=DeliveryStatus.PENDING)
+        delivered = [delivery.pk for delivery, succeeded, _detail in outcomes if succeeded]
+        if delivered:
+            mine.filter(pk__in=delivered).update(
+                status=DeliveryStatus.DELIVERED, delivered_at=now, lease_until=None, last_error=""
+            )
+        for delivery, succeeded, detail in outcomes:
+            if succeeded:
+                continue
             attempts = delivery.attempts + 1
             dead = attempts >= MAX_ATTEMPTS
-            fields = {
-                "attempts": attempts,
-                "last_error": detail[:2000],
-                "lease_until": None,
-                "next_attempt_at": now + backoff(attempts),
-                "status": DeliveryStatus.DEAD if dead else DeliveryStatus.PENDING,
-                "dead_at": now if dead else None,
-            }
-        # Only the worker holding the lease may finish it: a late worker whose lease ran out changes nothing.
-        Delivery.objects.filter(pk=delivery.pk, leased_by=worker_id, status=DeliveryStatus.PENDING).update(
-            **fields
-        )
-        if succeeded and delivery.channel == Channel.INBOX:
-            Share.objects.filter(pk=delivery.share_id, delivered_at__isnull=True).update(delivered_at=now)
-            _notify_inbox(delivery.share.recipient_id)
+            mine.filter(pk=delivery.pk).update(
+                attempts=attempts,
+                last_error=detail[:2000],
+                lease_until=None,
+                next_attempt_at=now + backoff(attempts),
+                status=DeliveryStatus.DEAD if dead else DeliveryStatus.PENDING,
+                dead_at=now if dead else None,
+            )
+        inbox = {
+            delivery.share_id: delivery.share.recipient_id
+            for delivery, succeeded, _detail in outcomes
+            if succeeded and delivery.channel == Channel.INBOX
+        }
+        if inbox:
+            Share.objects.filter(pk__in=list(inbox), delivered_at__isnull=True).update(delivered_at=now)
+            for organisation_id in sorted(set(inbox.values())):
+                _notify_inbox(organisation_id)
 
 
 def webhook_payload(share: Share) -> dict:
@@ -225,21 +262,35 @@ SENDERS: dict[str, Callable[[Delivery], tuple[bool, str]]] = {
 }
 
 
-def deliver(delivery: Delivery, worker_id: str) -> bool:
+def _send(delivery: Delivery) -> tuple[bool, str]:
     try:
-        succeeded, detail = SENDERS[delivery.channel](delivery)
+        return SENDERS[delivery.channel](delivery)
     except Exception as error:  # one broken delivery must not stop the others; it is retried and visible
         logger.exception("Delivery %s failed", delivery.pk)
-        succeeded, detail = False, f"{type(error).__name__}: {error}"
+        return False, f"{type(error).__name__}: {error}"
+
+
+def deliver(delivery: Delivery, worker_id: str) -> bool:
+    succeeded, detail = _send(delivery)
     _finish(delivery, succeeded=succeeded, detail=detail, worker_id=worker_id)
     return succeeded
 
 
 def run_once(worker_id: str, limit: int = 50) -> int:
-    """Claim and deliver one batch; the number delivered or tried."""
+    """Claim and deliver one batch; the number delivered or tried.
+
+    Inbox deliveries and alerts are finished together in one transaction; each webhook is finished on its own
+    as soon as it is sent (it went to another system, so its outcome is recorded before anything else)."""
     batch = claim(worker_id, limit)
+    local: list[tuple[Delivery, bool, str]] = []
     for delivery in batch:
-        deliver(delivery, worker_id)
+        if delivery.channel == Channel.WEBHOOK:
+            _finish_many(local, worker_id=worker_id)
+            local = []
+            deliver(delivery, worker_id)
+        else:
+            local.append((delivery, *_send(delivery)))
+    _finish_many(local, worker_id=worker_id)
     return len(batch)
 
 
@@ -273,6 +324,9 @@ class Waiter:
         self._woken = True
 
     def wait(self) -> None:
+        if connection.vendor == "sqlite":
+            self._wait_sqlite()
+            return
         if connection.vendor != "postgresql":
             time.sleep(self.poll_seconds)
             return
@@ -290,6 +344,19 @@ class Waiter:
             for _notification in raw.notifies(timeout=0, stop_after=1000):
                 pass
         self._woken = False
+
+    def _wait_sqlite(self) -> None:
+        """Until another connection commits (PRAGMA data_version changes) or the poll interval ends. A few
+        microseconds a check, so a share recorded by the app is picked up within milliseconds."""
+        deadline = time.monotonic() + self.poll_seconds
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA data_version")
+            seen = cursor.fetchone()[0]
+            while time.monotonic() < deadline:
+                time.sleep(SQLITE_CHECK_SECONDS)
+                cursor.execute("PRAGMA data_version")
+                if cursor.fetchone()[0] != seen:
+                    return
 
 
 def run_worker(
