@@ -1,25 +1,46 @@
-import uvicorn
 from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
     help = (
-        "Serve OpenMASH over HTTP with uvicorn (ASGI). Run `openmash worker` beside it for background work."
+        "Serve OpenMASH over HTTP with granian: ordinary requests through Django's WSGI handler, live inbox "
+        "streams through its ASGI handler (docs/decisions/0007-serving.md). Run `openmash worker` beside it."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1)")
         parser.add_argument("--port", type=int, default=8000, help="Port to listen on (default 8000)")
         parser.add_argument("--workers", type=int, default=1, help="Server processes (default 1)")
-
-    def handle(self, *args, host, port, workers, **options):
-        self.stdout.write(f"Serving OpenMASH on http://{host}:{port}/ with {workers} process(es)")
-        uvicorn.run(
-            "openmash.asgi:application",
-            host=host,
-            port=port,
-            workers=workers,
-            lifespan="off",
-            log_level="info",
-            proxy_headers=False,
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=None,
+            help="Threads per process for ordinary requests (default: 2 on SQLite, which takes one writer at a "
+            "time, 8 on PostgreSQL)",
         )
+
+    def handle(self, *args, host, port, workers, threads, **options):
+        import os
+
+        from django.db import connection
+        from granian.constants import Interfaces
+        from granian.log import LogLevels
+        from granian.server import Server
+
+        if threads is None:
+            threads = 2 if connection.vendor == "sqlite" else 8
+        # Read by openmash.web.serving in each server process.
+        os.environ["OPENMASH_SERVE_THREADS"] = str(threads)
+        self.stdout.write(
+            f"Serving OpenMASH on http://{host}:{port}/ with {workers} process(es) of {threads} thread(s)"
+        )
+        self.stdout.flush()
+        Server(
+            "openmash.web.serving:application",
+            address=host,
+            port=port,
+            interface=Interfaces.ASGINL,
+            workers=workers,
+            log_level=LogLevels.info,
+            respawn_failed_workers=True,
+        ).serve()
