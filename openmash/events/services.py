@@ -234,7 +234,8 @@ def event_record(*, actor: Actor, data: EventInput) -> RecordedEvent:
         raise InvalidInput(errors)
     with transaction.atomic():
         now = timezone.now()
-        subjects_people = _people(actor, data, errors)
+        audit_entries: list[AuditInput] = []  # appended last, in one go: the chain head is locked briefly
+        subjects_people = _people(actor, data, errors, audit_entries)
         if errors:
             raise InvalidInput(errors)
         assert data.occurred_at is not None  # checked above
@@ -269,7 +270,8 @@ def event_record(*, actor: Actor, data: EventInput) -> RecordedEvent:
         detail = {"kind": event.kind, "shared_with": [share.recipient.code for share in shares]}
         audit_record_many(
             actor=actor,
-            entries=[
+            entries=audit_entries
+            + [
                 AuditInput(
                     action=AuditAction.CREATE,
                     object_type="event",
@@ -304,7 +306,9 @@ def _identifiers_of(given: PersonInput) -> list[IdentifierInput]:
     ]
 
 
-def _people(actor: Actor, data: EventInput, errors: dict[str, str]) -> list[tuple[PersonInput, Person]]:
+def _people(
+    actor: Actor, data: EventInput, errors: dict[str, str], audit_later: list[AuditInput]
+) -> list[tuple[PersonInput, Person]]:
     """Match each person to an existing record by id, NHS number or UPN, or record them new (all at once)."""
     found = [_resolve_person(actor, given, index, errors) for index, given in enumerate(data.people)]
     new_at: list[int] = []
@@ -333,6 +337,7 @@ def _people(actor: Actor, data: EventInput, errors: dict[str, str]) -> list[tupl
                 )
                 for index in new_at
             ],
+            audit_later=audit_later,
         )
         if new_at
         else []

@@ -239,9 +239,14 @@ class NewPerson:
     identifiers_given: Sequence[IdentifierInput] = ()
 
 
-def people_create(*, actor: Actor, people: Sequence[NewPerson]) -> list[Person]:
+def people_create(
+    *, actor: Actor, people: Sequence[NewPerson], audit_later: list[AuditInput] | None = None
+) -> list[Person]:
     """Record several people at once, as ``person_create`` records one (same checks, same access reason, one
-    audit entry each), with one insert per table instead of one per row. Nothing is saved on error."""
+    audit entry each), with one insert per table instead of one per row. Nothing is saved on error.
+
+    With ``audit_later`` the audit entries are added to that list instead, for a caller inside whose own
+    transaction they are appended with its own entries, last, so the chain head is locked only briefly."""
     if not policy.may_record_people(actor) or actor.organisation is None:
         raise NotAllowed("Only case-working roles may record people")
     errors: dict[str, str] = {}
@@ -304,23 +309,21 @@ def people_create(*, actor: Actor, people: Sequence[NewPerson]) -> list[Person]:
             )
             for person in persons
         )
-        audit_record_many(
-            actor=actor,
-            entries=[
-                AuditInput(
-                    action=AuditAction.CREATE,
-                    object_type="person",
-                    object_id=person.pk,
-                    person_id=person.pk,
-                    reason="recorded this person",
-                    detail={
-                        "kind": given.kind,
-                        "identifiers": [item.scheme for item in given.identifiers_given],
-                    },
-                )
-                for person, given in zip(persons, people, strict=True)
-            ],
-        )
+        entries = [
+            AuditInput(
+                action=AuditAction.CREATE,
+                object_type="person",
+                object_id=person.pk,
+                person_id=person.pk,
+                reason="recorded this person",
+                detail={"kind": given.kind, "identifiers": [item.scheme for item in given.identifiers_given]},
+            )
+            for person, given in zip(persons, people, strict=True)
+        ]
+        if audit_later is not None:
+            audit_later.extend(entries)
+        else:
+            audit_record_many(actor=actor, entries=entries)
     return persons
 
 
