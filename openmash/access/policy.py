@@ -180,7 +180,9 @@ def visible_meetings(actor: Actor) -> "QuerySet[Meeting]":
     organisation = actor.organisation
     if organisation is None or not works_cases(actor):
         return Meeting.objects.none()
-    involved = Q(council=organisation) | Q(pk__in=Meeting.objects.filter(invitations__organisation=organisation))
+    involved = Q(council=organisation) | Q(
+        pk__in=Meeting.objects.filter(invitations__organisation=organisation)
+    )
     return Meeting.objects.filter(involved, child__in=visible_people(actor))
 
 

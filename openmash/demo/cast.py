@@ -152,7 +152,9 @@ def demo_load() -> DemoCast:
     if Person.objects.filter(recorded_by=cast.organisations["council"], family_name="Hart").exists():
         for person in Person.objects.filter(family_name__in=["Hart", "Marsh", "Reyes"]):
             # The unborn Hart baby has no given name yet: the same key as when the cast was first loaded.
-            key = "unborn" if person.kind == PersonKind.UNBORN else f"{person.given_name} {person.family_name}"
+            key = (
+                "unborn" if person.kind == PersonKind.UNBORN else f"{person.given_name} {person.family_name}"
+            )
             cast.people[key.strip()] = person
         return cast
     _load_families(cast)
