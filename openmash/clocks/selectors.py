@@ -141,3 +141,29 @@ def clock_open(*, actor: Actor, clock_id: str) -> Clock:
             reason="viewed a deadline",
         )
     return clock
+
+
+@dataclass(frozen=True)
+class DeadlineSummary:
+    mine_overdue: int
+    mine_due_soon: int
+    escalated: int
+
+
+def deadline_summary(*, actor: Actor, now: dt.datetime | None = None) -> DeadlineSummary | None:
+    """The counts a case worker sees on their home page: their own clocks overdue and due soon, and for a team
+    manager the breaches escalated to them. None for those who work no cases."""
+    if Scope.MINE not in scopes_for(actor):
+        return None
+    now = now or timezone.now()
+    mine = _in_scope(actor, Scope.MINE)
+    escalated = 0
+    if actor.has_role(Role.TEAM_MANAGER):
+        escalated = Clock.objects.filter(
+            organisation=actor.organisation, stopped_at__isnull=True, escalated_at__isnull=False
+        ).count()
+    return DeadlineSummary(
+        mine_overdue=mine.filter(due_at__lt=now).count(),
+        mine_due_soon=mine.filter(due_at__gte=now, due_at__lt=now + DUE_SOON).count(),
+        escalated=escalated,
+    )

@@ -2,6 +2,8 @@
 protection it is about has a page of its own, and a recipient should be one click from it. The page itself
 decides who may open it."""
 
+import uuid
+
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 
@@ -18,6 +20,7 @@ def _meeting(event: Event) -> str:
 
 
 def _closure(event: Event) -> str:
+    closure_id: uuid.UUID | None
     try:
         closure_id = event.investigation_closure.pk
     except ObjectDoesNotExist:

@@ -9,6 +9,7 @@ from openmash.access import policy
 from openmash.access.selectors import inspection_list
 from openmash.accounts.actors import actor_for_request
 from openmash.accounts.models import Role
+from openmash.clocks.selectors import deadline_summary
 
 
 def home(request):
@@ -21,6 +22,7 @@ def home(request):
         "may_administer": actor.organisation is not None and policy.may_administer(actor, actor.organisation),
         "is_inspector": actor.is_inspector,
         "inspections": inspections,
+        "deadlines": deadline_summary(actor=actor),
     }
     return render(request, "web/home.html", context)
 

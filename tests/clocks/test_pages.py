@@ -178,3 +178,15 @@ def test_a_childs_record_lists_the_clocks_of_the_viewers_organisation_only(signe
     police = signed_in("police.officer").get(url)  # the police may see Amelia, but not the council's clocks
     assert police.status_code == 200
     assert "Deadlines your organisation is working to" not in police.text
+
+
+def test_home_page_counts_my_deadlines_and_escalations(signed_in, assessment):
+    services.clocks_sweep_breaches()
+    worker = signed_in("social.worker").get(reverse("web:home"))
+    assert worker.context["deadlines"].mine_overdue == 1
+    assert "1 overdue and 0 due within 2 days" in worker.text
+    assert "escalated to team managers" not in worker.text
+    manager = signed_in("team.manager").get(reverse("web:home"))
+    assert manager.context["deadlines"].escalated == 1 and manager.context["deadlines"].mine_overdue == 0
+    assert "1 breached deadline escalated to team managers" in manager.text
+    assert signed_in("council.admin").get(reverse("web:home")).context["deadlines"] is None
