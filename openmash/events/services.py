@@ -24,7 +24,13 @@ from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.organisations.postcodes import UnknownPostcode, council_for_postcode
 from openmash.people.models import IdentifierScheme, Person, PersonIdentifier, PersonKind, SchoolEnrolment
-from openmash.people.services import IdentifierInput, NewPerson, people_create, postcode_normalise
+from openmash.people.services import (
+    IdentifierInput,
+    NewPerson,
+    people_create,
+    people_known_new,
+    postcode_normalise,
+)
 from openmash.sharing import routing
 from openmash.sharing.deadlines import deadline_for
 from openmash.sharing.delivery import deliveries_for, wake_workers
@@ -372,6 +378,7 @@ def _people(
             continue
         resolved.append((given, person))
     SchoolEnrolment.objects.bulk_create(enrolments)
+    people_known_new(created, enrolments)  # routing needs not read back what was just written
     return resolved
 
 

@@ -5,7 +5,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from openmash.access import policy
@@ -325,6 +325,25 @@ def people_create(
         else:
             audit_record_many(actor=actor, entries=entries)
     return persons
+
+
+def people_known_new(persons: Sequence[Person], enrolments: Sequence[SchoolEnrolment]) -> None:
+    """People recorded in this transaction have no addresses or statuses yet, and only the enrolments just
+    made: fill the caches that ``prefetch_related`` would (and routing reads) instead of reading them back."""
+
+    def known(model: type[models.Model], rows: list) -> models.QuerySet:
+        queryset = model._default_manager.all()
+        queryset._result_cache = rows
+        queryset._prefetch_done = True  # type: ignore[attr-defined]
+        return queryset
+
+    for person in persons:
+        cache = person.__dict__.setdefault("_prefetched_objects_cache", {})
+        cache["addresses"] = known(Address, [])
+        cache["statuses"] = known(ChildStatus, [])
+        cache["enrolments"] = known(
+            SchoolEnrolment, [item for item in enrolments if item.person_id == person.pk]
+        )
 
 
 def relationship_record(*, actor: Actor, person: Person, relative: Person, kind: str) -> Relationship:
