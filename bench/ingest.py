@@ -1,7 +1,7 @@
 """Ingest and end-to-end latency of domestic abuse incidents over the real API.
 
     .venv/bin/python bench/ingest.py                    # SQLite, in a fresh temporary database
-    .venv/bin/python bench/ingest.py --database-url postgres://postgres@127.0.0.1:54329/bench
+    .venv/bin/python bench/ingest.py --database-url postgres://postgres@127.0.0.1:54329/bench --recreate
 
 It prepares a fresh database (migrate, reference data, demo cast, API clients), starts `openmash serve` and
 one `openmash worker` as separate processes on this machine, and then measures:
@@ -49,6 +49,25 @@ def environment(database_url: str, var_dir: str) -> dict[str, str]:
         }
     )
     return env
+
+
+def fresh_postgres(database_url: str, recreate: bool) -> None:
+    """Create the named PostgreSQL database if it is missing (or drop and create it with --recreate), so
+    every run starts from the same empty database."""
+    import psycopg
+    from psycopg import sql
+
+    url = httpx.URL(database_url)
+    name = url.path.lstrip("/")
+    maintenance = str(url.copy_with(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and recreate:
+            connection.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+        if not exists or recreate:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        elif not recreate:
+            raise SystemExit(f"database {name} exists: name a new one, or pass --recreate to empty it")
 
 
 def prepare(env: dict[str, str]) -> dict[str, str]:
@@ -265,12 +284,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--rate", type=float, default=50, help="incidents a second for the end-to-end test")
     parser.add_argument("--port", type=int, default=8711)
+    parser.add_argument(
+        "--recreate", action="store_true", help="drop and create the --database-url database first"
+    )
     parser.add_argument("--log", default="/tmp/openmash-bench.log", help="server and worker output")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as var_dir:
         database_url = args.database_url or f"sqlite:///{var_dir}/bench.sqlite3"
         env = environment(database_url, var_dir)
+        if database_url.startswith("postgres"):
+            fresh_postgres(database_url, args.recreate)
         tokens = prepare(env)
         base = f"http://127.0.0.1:{args.port}"
         log = open(args.log, "w")  # noqa: SIM115  (open for the life of the processes)
@@ -308,7 +332,12 @@ def main() -> None:
         finally:
             for process in (server, worker):
                 process.terminate()
-                process.wait(timeout=20)
+            for process in (server, worker):
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
 
 
 if __name__ == "__main__":

@@ -43,4 +43,6 @@ class Command(BaseCommand):
             workers=workers,
             log_level=LogLevels.info,
             respawn_failed_workers=True,
+            # Live streams stay open for up to an hour: on shutdown give them a few seconds, then stop.
+            workers_kill_timeout=5,
         ).serve()
