@@ -196,8 +196,7 @@ def _idempotent(
     actor = _actor(request)
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
-        with sqlite_write_gate():
-            return Status(201, _recorded(record()))
+        return Status(201, _recorded(record()))
     client_id = actor.api_client.pk if actor.api_client is not None else 0
     digest = hashlib.sha256(json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
 
@@ -212,6 +211,7 @@ def _idempotent(
     if existing is not None:
         return replay(existing)
     try:
+        # The key's row and the event commit together; on SQLite the transaction begins here (decision 0008).
         with sqlite_write_gate(), transaction.atomic():
             body = _recorded(record())
             IdempotentRequest.objects.create(

@@ -33,7 +33,7 @@ from openmash.people.services import (
 )
 from openmash.sharing import routing
 from openmash.sharing.deadlines import deadline_for
-from openmash.sharing.delivery import deliveries_for, wake_workers
+from openmash.sharing.delivery import deliveries_for, sqlite_write_gate, wake_workers
 from openmash.sharing.models import Route, Share
 
 # Fields a child or adult may carry in an event, beyond who they are.
@@ -238,7 +238,8 @@ def event_record(*, actor: Actor, data: EventInput) -> RecordedEvent:
     council = _place_council(data, errors)
     if errors:
         raise InvalidInput(errors)
-    with transaction.atomic():
+    # SQLite: queue for the one write lock here, after the checks above (decision 0008).
+    with sqlite_write_gate(), transaction.atomic():
         now = timezone.now()
         audit_entries: list[AuditInput] = []  # appended last, in one go: the chain head is locked briefly
         subjects_people = _people(actor, data, errors, audit_entries)
