@@ -18,6 +18,7 @@ Everything runs on loopback and stops by itself. Figures go in docs/performance.
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import os
 import statistics
@@ -89,10 +90,13 @@ def prepare(env: dict[str, str]) -> dict[str, str]:
 
 def incident(n: int) -> dict:
     tag = uuid.uuid4().hex[:8]
+    # Happened just now, as a live feed's would: a fixed date in the past made every share overdue on arrival,
+    # so the worker spent the run escalating thousands of them instead of delivering.
+    now = dt.datetime.now(dt.UTC)
     return {
         "police_reference": f"BENCH-{tag}-{n}",
-        "occurred_at": "2026-11-20T21:30:00",
-        "reported_at": "2026-11-20T21:40:00",
+        "occurred_at": (now - dt.timedelta(minutes=20)).isoformat(),
+        "reported_at": (now - dt.timedelta(minutes=10)).isoformat(),
         "risk_level": "medium",
         "postcode": "TS18 1AA",
         "summary": "Benchmark incident",
