@@ -320,10 +320,13 @@ def clocks_stop(
 def clocks_sweep_breaches(now: dt.datetime | None = None) -> int:
     """Mark open clocks past their due time as breached and escalate each to the organisation's team managers
     (shown on their deadlines page). Idempotent and safe with several workers: one conditional update."""
+    from openmash.sharing.delivery import sqlite_write_gate
+
     now = now or timezone.now()
-    return Clock.objects.filter(stopped_at__isnull=True, breached_at__isnull=True, due_at__lt=now).update(
-        breached_at=F("due_at"), escalated_at=now
-    )
+    with sqlite_write_gate():
+        return Clock.objects.filter(stopped_at__isnull=True, breached_at__isnull=True, due_at__lt=now).update(
+            breached_at=F("due_at"), escalated_at=now
+        )
 
 
 def _may_set_school_days(actor: Actor, organisation: Organisation) -> None:

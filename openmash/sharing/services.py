@@ -1,6 +1,9 @@
 """What recipients do with a share: read it, acknowledge it with a decision; and escalation when nobody does."""
 
-from django.db import IntegrityError, transaction
+import datetime as dt
+import time
+
+from django.db import transaction
 from django.utils import timezone
 
 from openmash.accounts.actors import Actor
@@ -10,7 +13,7 @@ from openmash.audit.services import audit_record
 from openmash.clocks.starts import start_for_decision
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.organisations.models import Organisation, OrganisationKind
-from openmash.sharing.delivery import replay
+from openmash.sharing.delivery import replay, sqlite_write_gate
 from openmash.sharing.models import COUNCIL_DECISIONS, Decision, Delivery, DeliveryStatus, Escalation, Share
 
 
@@ -82,41 +85,84 @@ def share_acknowledge(*, actor: Actor, share: Share, decision: str, reasons: str
     return share
 
 
-def _partnership_for(council: Organisation) -> Organisation | None:
-    return Organisation.objects.filter(kind=OrganisationKind.PARTNERSHIP, parent=council).first()
+# Escalations are raised in batches, each its own short transaction, and a sweep stops after this long so the
+# worker's deliveries are not held up when thousands fall overdue at once (an imported backlog); the next sweep,
+# 15 seconds later, carries on.
+ESCALATION_BATCH = 500
+ESCALATION_SWEEP_SECONDS = 1.0
 
 
-def escalate_overdue() -> int:
+def escalate_overdue(*, now: dt.datetime | None = None, seconds: float = ESCALATION_SWEEP_SECONDS) -> int:
     """Raise unacknowledged shares past their deadline: first to the recipient's team managers, then, once as
-    long again has passed, to the safeguarding partnership. Safe with several workers (one row per level)."""
-    now = timezone.now()
-    raised = 0
-    overdue = Share.objects.filter(
-        acknowledged_at__isnull=True, due_at__lt=now, escalation_level__lt=2
-    ).select_related("recipient__parent")
-    for share in overdue.iterator(chunk_size=500):
-        assert share.due_at is not None
-        if share.escalation_level == 0:
-            level, to, role = 1, share.recipient, Role.TEAM_MANAGER
-        else:
-            window = share.due_at - (share.reported_at or share.occurred_at)
-            if now < share.due_at + window:
-                continue
-            council = (
-                share.recipient
-                if share.recipient.kind == OrganisationKind.COUNCIL
-                else share.recipient.parent
+    long again has passed, to the safeguarding partnership. Safe with several workers: each batch locks the
+    shares it raises (skipping those another worker holds) and moves them up one level in one transaction."""
+    now = now or timezone.now()
+    began = time.monotonic()
+    raised = batches = 0
+    for level in (1, 2):
+        rows = list(
+            Share.objects.filter(acknowledged_at__isnull=True, due_at__lt=now, escalation_level=level - 1)
+            .order_by("due_at")
+            .values_list(
+                "pk",
+                "due_at",
+                "reported_at",
+                "occurred_at",
+                "recipient_id",
+                "recipient__kind",
+                "recipient__parent_id",
             )
-            partnership = _partnership_for(council) if council is not None else None
-            level, to, role = 2, partnership or share.recipient, Role.PARTNERSHIP_LEAD
-        try:
-            with transaction.atomic():
-                Escalation.objects.create(share=share, level=level, at=now, to_organisation=to, to_role=role)
-                Share.objects.filter(pk=share.pk, escalation_level=level - 1).update(escalation_level=level)
-        except IntegrityError:
-            continue  # another worker raised it first
-        raised += 1
+        )
+        if level == 2:
+            rows = [row for row in rows if _long_overdue(row[1], row[2] or row[3], now)]
+        targets = _escalation_targets(level, rows)
+        for first in range(0, len(rows), ESCALATION_BATCH):
+            if batches and time.monotonic() - began > seconds:
+                return raised  # at least one batch a sweep, so a slow database still makes progress
+            batches += 1
+            chunk = [row[0] for row in rows[first : first + ESCALATION_BATCH]]
+            with sqlite_write_gate(), transaction.atomic():
+                mine = list(
+                    Share.objects.select_for_update(skip_locked=True)
+                    .filter(pk__in=chunk, escalation_level=level - 1)
+                    .values_list("pk", flat=True)
+                )
+                Share.objects.filter(pk__in=mine).update(escalation_level=level)
+                Escalation.objects.bulk_create(
+                    [
+                        Escalation(
+                            share_id=pk, level=level, at=now, to_organisation_id=targets[pk], to_role=role
+                        )
+                        for pk in mine
+                        for role in [Role.TEAM_MANAGER if level == 1 else Role.PARTNERSHIP_LEAD]
+                    ],
+                    ignore_conflicts=True,
+                )
+            raised += len(mine)
     return raised
+
+
+def _long_overdue(due: dt.datetime | None, started: dt.datetime, now: dt.datetime) -> bool:
+    """Overdue by as long again as the share had to be acknowledged in."""
+    return due is not None and now >= due + (due - started)
+
+
+def _escalation_targets(level: int, rows: list[tuple]) -> dict[object, int]:
+    """Share id -> the organisation raised to: the recipient itself (its team managers) at level 1; at level 2
+    the partnership of the recipient's council (the recipient when it is a council, a school's council), or
+    the recipient where there is no partnership on the service."""
+    if level == 1:
+        return {pk: recipient for pk, _d, _r, _o, recipient, _k, _p in rows}
+    council_of = {
+        pk: recipient if kind == OrganisationKind.COUNCIL else parent
+        for pk, _d, _r, _o, recipient, kind, parent in rows
+    }
+    partnerships = dict(
+        Organisation.objects.filter(
+            kind=OrganisationKind.PARTNERSHIP, parent_id__in={c for c in council_of.values() if c}
+        ).values_list("parent_id", "pk")
+    )
+    return {pk: partnerships.get(council_of[pk]) or recipient for pk, _d, _r, _o, recipient, _k, _p in rows}
 
 
 def delivery_replay(*, actor: Actor, delivery: Delivery) -> Delivery:

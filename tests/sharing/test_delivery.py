@@ -220,3 +220,30 @@ def test_worker_survives_a_database_error(cast, record_incident, monkeypatch):
     delivery.run_worker(batch=True)
     assert calls["n"] >= 3
     assert not Delivery.objects.filter(status=DeliveryStatus.PENDING).exists()
+
+
+def test_escalation_sweeps_in_batches_and_carries_on_next_time(cast, record_incident, monkeypatch):
+    from openmash.sharing import services as sharing_services
+
+    shares = [
+        share
+        for n in range(3)
+        for share in record_incident(reference=f"CLE-26-20{n}").shares
+        if share.due_at is not None
+    ]
+    assert len(shares) == 6  # each incident: Stockton's notice and the school's Encompass notice
+    monkeypatch.setattr(sharing_services, "ESCALATION_BATCH", 2)
+    later = max(share.due_at for share in shares) + dt.timedelta(minutes=1)
+    # A sweep out of time does one batch and stops; the next carries on.
+    assert escalate_overdue(now=later, seconds=0) == 2
+    assert Escalation.objects.count() == 2
+    # The rest reach the team managers; Stockton's notices (24 hours, two days past due) also the partnership.
+    assert escalate_overdue(now=later) == 4 + 3
+    assert escalate_overdue(now=later) == 0
+    levels = dict(Share.objects.filter(pk__in=[s.pk for s in shares]).values_list("pk", "escalation_level"))
+    assert sorted(levels.values()) == [1, 1, 1, 2, 2, 2]
+    # A year on, the school's notices are overdue by as long again: to Stockton's partnership (its council's).
+    assert escalate_overdue(now=later + dt.timedelta(days=365)) == 3
+    second = Escalation.objects.filter(level=2).select_related("to_organisation")
+    assert {e.to_organisation.code for e in second} == {"ORG-STOCKTON-SCP"} and second.count() == 6
+    assert {e.to_role for e in second} == {"partnership-lead"}
