@@ -34,3 +34,33 @@ def test_an_incident_has_no_work_page(signed_in, cast, record_incident):
     share = next(s for s in recorded.shares if s.recipient == cast.organisations["council"])
     page = signed_in("mash.practitioner").get(reverse("sharing:share", args=[share.pk]))
     assert page.context["work_link"] is None and 'data-testid="work-link"' not in page.text
+
+
+def test_a_council_notes_work_it_receives_and_decides_only_on_notifications(signed_in, cast, request_visit):
+    import datetime as dt
+
+    import pytest
+    from django.utils import timezone
+
+    from openmash.accounts.actors import actor_for_user
+    from openmash.casework.services import joint_visit_confirm_officer
+    from openmash.lib.errors import InvalidInput
+    from openmash.sharing.models import Decision
+    from openmash.sharing.services import share_acknowledge
+
+    visit = joint_visit_confirm_officer(
+        actor=actor_for_user(cast.users["police.ppu"]),
+        visit=request_visit(),
+        officer_name="DC Lee",
+        officer_attends_at=timezone.now() + dt.timedelta(days=1),
+    )
+    share = Share.objects.get(
+        recipient=cast.organisations["council"], event__details__joint_visit=str(visit.pk)
+    )
+    page = signed_in("social.worker").get(reverse("sharing:share", args=[share.pk]))
+    assert [value for value, _label in page.context["form"].fields["decision"].choices] == ["noted"]
+    worker = actor_for_user(cast.users["social.worker"])
+    with pytest.raises(InvalidInput):
+        share_acknowledge(actor=worker, share=share, decision=Decision.ASSESSMENT, reasons="x")
+    acknowledged = share_acknowledge(actor=worker, share=share, decision=Decision.NOTED)
+    assert acknowledged.decision == Decision.NOTED and acknowledged.acknowledged_at is not None

@@ -11,6 +11,7 @@ from openmash.accounts.models import Role
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.clocks.starts import start_for_decision
+from openmash.events.models import EventKind
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.sharing.delivery import replay, sqlite_write_gate
@@ -37,16 +38,40 @@ def share_mark_read(*, actor: Actor, share: Share) -> Share:
     return share
 
 
+# Notifications about a child that a council's front door triages. Everything else a council receives (a
+# meeting invitation, an officer named for a joint visit, a proposed closure) is worked on its own page and
+# acknowledged as read.
+FRONT_DOOR_KINDS = frozenset(
+    {
+        EventKind.DOMESTIC_ABUSE,
+        EventKind.MISSING,
+        EventKind.FOUND,
+        EventKind.POLICE_PROTECTION,
+        EventKind.REFERRAL,
+        EventKind.INFORMATION_SHARE,
+    }
+)
+
+
+def front_door_decides(share: Share) -> bool:
+    """Whether acknowledging this share means a front-door decision (with reasons) rather than "noted"."""
+    return share.recipient.kind == OrganisationKind.COUNCIL and share.event.kind in FRONT_DOOR_KINDS
+
+
+def decisions_for(share: Share) -> list[Decision]:
+    return list(COUNCIL_DECISIONS) if front_door_decides(share) else [Decision.NOTED]
+
+
 def share_acknowledge(*, actor: Actor, share: Share, decision: str, reasons: str = "") -> Share:
     """Acknowledge a share and record what the recipient decided. A council front door must choose its next
-    step and give reasons; other recipients acknowledge that they have read and noted it."""
+    step and give reasons; other recipients (and councils receiving other work) acknowledge that they have
+    read and noted it."""
     _recipient_practitioner(actor, share)
     if share.acknowledged_at is not None:
         raise InvalidInput({"decision": "This has already been acknowledged"})
-    is_council = share.recipient.kind == OrganisationKind.COUNCIL
-    allowed = COUNCIL_DECISIONS if is_council else [Decision.NOTED]
+    is_council = front_door_decides(share)
     errors = {}
-    if decision not in allowed:
+    if decision not in decisions_for(share):
         errors["decision"] = (
             "Choose the next step: no further action, early help, assessment or strategy discussion"
             if is_council

@@ -23,8 +23,8 @@ from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.organisations.models import OrganisationKind
 from openmash.sharing import selectors
 from openmash.sharing.live import InboxSubscription
-from openmash.sharing.models import COUNCIL_DECISIONS, Decision, Delivery, DeliveryStatus
-from openmash.sharing.services import delivery_replay, share_acknowledge
+from openmash.sharing.models import Delivery, DeliveryStatus, Share
+from openmash.sharing.services import decisions_for, delivery_replay, front_door_decides, share_acknowledge
 from openmash.web.forms import add_service_errors, error_summary_items
 from openmash.web.links import work_link
 
@@ -128,11 +128,10 @@ class AcknowledgeForm(forms.Form):
     )
     reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
-    def __init__(self, *args, council: bool, **kwargs):
+    def __init__(self, *args, share: Share, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [
-            (choice.value, choice.label) for choice in (COUNCIL_DECISIONS if council else [Decision.NOTED])
-        ]
+        council = front_door_decides(share)
+        choices = [(choice.value, choice.label) for choice in decisions_for(share)]
         decision = self.fields["decision"]
         assert isinstance(decision, forms.ChoiceField)
         decision.choices = choices
@@ -152,8 +151,7 @@ def share_detail(request: HttpRequest, share_id: str) -> HttpResponse:
     except NotFound as error:
         raise Http404("No such share") from error
     share = opened.share
-    council = share.recipient.kind == OrganisationKind.COUNCIL
-    form = AcknowledgeForm(request.POST if request.method == "POST" else None, council=council)
+    form = AcknowledgeForm(request.POST if request.method == "POST" else None, share=share)
     if request.method == "POST" and opened.is_recipient and form.is_valid():
         try:
             share_acknowledge(
