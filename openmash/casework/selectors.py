@@ -22,7 +22,7 @@ from openmash.casework.models import (
 )
 from openmash.casework.services import PROTECTION_MAX_RULE, protection_due, stage_clock
 from openmash.clocks.models import Clock
-from openmash.events.models import Event, EventKind
+from openmash.events.models import Event, EventKind, EventSubject
 from openmash.lib.errors import NotFound
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.sharing.models import Share
@@ -56,8 +56,10 @@ def _audit_view(actor: Actor, object_type: str, object_id: object, person_ids: l
 def _visits(actor: Actor) -> QuerySet[JointVisit]:
     if not policy.works_cases(actor) or actor.organisation is None:
         return JointVisit.objects.none()
+    # Its own visits, about children the policy lets it see (a restricted record stays narrowed here too).
     return JointVisit.objects.filter(
-        Q(council=actor.organisation) | Q(police_force=actor.organisation)
+        Q(council=actor.organisation) | Q(police_force=actor.organisation),
+        person__in=policy.visible_people(actor),
     ).select_related("person", "council", "police_force")
 
 
@@ -118,13 +120,10 @@ class Protection:
 def _protections(actor: Actor) -> QuerySet[Event]:
     if not policy.works_cases(actor) or actor.organisation is None:
         return Event.objects.none()
-    organisation = actor.organisation
+    about_visible = EventSubject.objects.filter(person__in=policy.visible_people(actor)).values("event_id")
     return (
-        Event.objects.filter(kind=EventKind.POLICE_PROTECTION)
-        .filter(
-            Q(recorded_by=organisation)
-            | Q(pk__in=Share.objects.filter(recipient=organisation).values("event_id"))
-        )
+        policy.visible_events(actor)
+        .filter(kind=EventKind.POLICE_PROTECTION, pk__in=about_visible)
         .select_related("recorded_by", "council", "protection_end")
         .prefetch_related("subjects__person")
     )
@@ -235,7 +234,8 @@ def _closures(actor: Actor) -> QuerySet[InvestigationClosure]:
     if not policy.works_cases(actor) or actor.organisation is None:
         return InvestigationClosure.objects.none()
     return InvestigationClosure.objects.filter(
-        Q(police_force=actor.organisation) | Q(council=actor.organisation)
+        Q(police_force=actor.organisation) | Q(council=actor.organisation),
+        person__in=policy.visible_people(actor),
     ).select_related("person", "police_force", "council")
 
 
