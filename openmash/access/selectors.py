@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from openmash.access.models import Inspection
 from openmash.accounts.actors import Actor
+from openmash.clocks.selectors import RuleMeasure, clock_measures
 from openmash.lib.errors import NotFound
 from openmash.people.models import Address, ChildStatus, ChildStatusKind, Person
 
@@ -18,6 +19,8 @@ class InspectionSummary:
     children_living_in_area: int
     open_statuses: dict[str, int]
     sampled: list[Person]
+    # The council's statutory clocks by rule: met in time, late, overdue, running.
+    clocks: list[RuleMeasure]
 
 
 def inspection_list(*, actor: Actor) -> list[Inspection]:
@@ -52,5 +55,9 @@ def inspection_summary(*, actor: Actor, inspection_id: int) -> InspectionSummary
     )
     sampled = [sample.person for sample in inspection.samples.all()]
     return InspectionSummary(
-        inspection=inspection, children_living_in_area=living, open_statuses=by_status, sampled=sampled
+        inspection=inspection,
+        children_living_in_area=living,
+        open_statuses=by_status,
+        sampled=sampled,
+        clocks=clock_measures(organisation=inspection.council),
     )

@@ -4,12 +4,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from openmash.access import policy
 from openmash.accounts.actors import Actor
 from openmash.accounts.models import Role
+from openmash.clocks import engine
 from openmash.clocks.models import Clock
 from openmash.lib.errors import NotFound
 from openmash.organisations.models import Organisation
@@ -104,8 +105,6 @@ def deadlines(*, actor: Actor, scope: str, now: dt.datetime | None = None) -> De
 
 def rule_titles(actor: Actor) -> dict[str, str]:
     """Each rule's title in the actor's nation, for lists of clocks."""
-    from openmash.clocks import engine
-
     nation = actor.organisation.nation if actor.organisation is not None else engine.Nation.ENGLAND
     return {rule.id: rule.title for rule in engine.load_rules(nation).values()}
 
@@ -166,4 +165,52 @@ def deadline_summary(*, actor: Actor, now: dt.datetime | None = None) -> Deadlin
         mine_overdue=mine.filter(due_at__lt=now).count(),
         mine_due_soon=mine.filter(due_at__gte=now, due_at__lt=now + DUE_SOON).count(),
         escalated=escalated,
+    )
+
+
+@dataclass(frozen=True)
+class RuleMeasure:
+    rule: str
+    title: str
+    met: int
+    late: int
+    overdue: int
+    running: int
+
+    @property
+    def on_time_share(self) -> int | None:
+        """Of the clocks stopped, the percentage stopped in time (None when none has stopped)."""
+        stopped = self.met + self.late
+        return round(100 * self.met / stopped) if stopped else None
+
+
+def clock_measures(*, organisation: Organisation, now: dt.datetime | None = None) -> list[RuleMeasure]:
+    """Counts only, never names: for each rule an organisation's clocks ran on, how many were met in time,
+    met late, are open past their due time, and are still running. Callers check who may see them."""
+    now = now or timezone.now()
+    rows = (
+        Clock.objects.filter(organisation=organisation)
+        .values("rule")
+        .annotate(
+            in_time=Count("pk", filter=Q(stopped_at__isnull=False, breached_at__isnull=True)),
+            late=Count("pk", filter=Q(stopped_at__isnull=False, breached_at__isnull=False)),
+            overdue=Count("pk", filter=Q(stopped_at__isnull=True, due_at__lt=now)),
+            running=Count("pk", filter=Q(stopped_at__isnull=True, due_at__gte=now)),
+        )
+    )
+    rules = engine.load_rules(organisation.nation or engine.Nation.ENGLAND)
+    order = list(rules)
+    return sorted(
+        (
+            RuleMeasure(
+                rule=row["rule"],
+                title=rules[row["rule"]].title if row["rule"] in rules else row["rule"],
+                met=row["in_time"],
+                late=row["late"],
+                overdue=row["overdue"],
+                running=row["running"],
+            )
+            for row in rows
+        ),
+        key=lambda measure: order.index(measure.rule) if measure.rule in order else len(order),
     )

@@ -98,3 +98,21 @@ def test_a_school_sets_its_term_breaks(page, live_server, live_cast, sign_in, ch
     page.get_by_role("button", name="Save the start time").click()
     expect(page.get_by_test_id("school-day-start")).to_contain_text("08:50")
     check_accessibility(page)
+
+
+def test_an_inspector_reads_the_councils_clocks(page, live_server, live_cast, sign_in, check_accessibility):
+    clock_start(
+        rule="assessment",
+        started_at=dt.datetime(2025, 9, 1, 9, 0, tzinfo=LONDON),
+        organisation=live_cast.organisations["council"],
+        subject_type="share",
+        subject_id="browser-inspection",
+        person=live_cast.people["Amelia Hart"],
+    )
+    sign_in(page, "inspector")
+    check_accessibility(page)
+    page.get_by_role("link", name="ILACS-DEMO").first.click()
+    row = page.get_by_test_id("clock-measure-assessment")
+    expect(row).to_contain_text("Child and family assessment")
+    expect(page.get_by_test_id("clock-measures")).not_to_contain_text("Amelia")
+    check_accessibility(page)

@@ -190,3 +190,38 @@ def test_home_page_counts_my_deadlines_and_escalations(signed_in, assessment):
     assert manager.context["deadlines"].escalated == 1 and manager.context["deadlines"].mine_overdue == 0
     assert "1 breached deadline escalated to team managers" in manager.text
     assert signed_in("council.admin").get(reverse("web:home")).context["deadlines"] is None
+
+
+def test_an_inspector_sees_the_councils_clocks_as_counts(signed_in, cast, assessment):
+    from openmash.access.models import Inspection
+
+    council = cast.organisations["council"]
+    worker = cast.users["social.worker"]
+    start = dt.datetime(2026, 11, 2, 9, 0, tzinfo=LONDON)
+    in_time = services.clock_start(
+        rule="assessment", started_at=start, organisation=council, subject_type="t", subject_id="in-time"
+    )
+    from openmash.accounts.actors import actor_for_user
+
+    services.clock_stop(actor=actor_for_user(worker), clock=in_time, at=start + dt.timedelta(days=3))
+    services.clock_start(  # another council's: not counted
+        rule="assessment",
+        started_at=start,
+        organisation=cast.organisations["unrelated-council"],
+        subject_type="t",
+        subject_id="bury",
+    )
+    inspection = Inspection.objects.get(council=council)
+    page = signed_in("inspector").get(reverse("access:inspection", args=[inspection.pk]))
+    [measure] = page.context["summary"].clocks
+    # Amelia's overdue assessment (the fixture) and the one met in time.
+    assert (measure.rule, measure.met, measure.late, measure.overdue, measure.running) == (
+        "assessment",
+        1,
+        0,
+        1,
+        0,
+    )
+    assert measure.on_time_share == 100
+    assert 'data-testid="clock-measure-assessment"' in page.text
+    assert "Amelia" not in page.text.split("Sampled cases")[0]  # counts, never names
