@@ -386,13 +386,31 @@ def police_protection_end(
             recorded_by=actor.organisation,
             recorded_by_label=actor.label,
         )
-        for subject in event.subjects.select_related("person"):
+        children = [subject.person for subject in event.subjects.select_related("person")]
+        # Everyone told of the police protection is told at once that it has ended, and how.
+        told = {event.recorded_by, *(share.recipient for share in event.shares.select_related("recipient"))}
+        event_record(
+            actor=actor,
+            data=EventInput(
+                kind=EventKind.POLICE_PROTECTION_ENDED,
+                occurred_at=ended_at,
+                reference=event.reference,
+                summary=f"{ProtectionEnd(how).label}. {notes.strip()}".strip(),
+                details={"police_protection": str(event.pk), "how": how},
+                people=[PersonInput(person_id=child.pk) for child in children],
+                added_recipients=[
+                    organisation for organisation in told if organisation != actor.organisation
+                ],
+                added_route=Route.INVOLVED,
+            ),
+        )
+        for child in children:
             _audit(
                 actor,
                 action=AuditAction.UPDATE,
                 object_type="police-protection",
                 object_id=event.pk,
-                person=subject.person,
+                person=child,
                 reason="recorded the end of police protection",
                 detail={"how": how, "ended_at": ended_at.isoformat()},
             )

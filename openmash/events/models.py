@@ -25,6 +25,7 @@ class EventKind(models.TextChoices):
     EVIDENTIAL_INTERVIEW = "evidential-interview", "Evidential (joint) interview"
     INVESTIGATION_CLOSURE = "investigation-closure", "Proposed closure of a police investigation"
     DISAGREEMENT = "disagreement", "Professional disagreement"
+    POLICE_PROTECTION_ENDED = "police-protection-ended", "End of police protection"
 
 
 class RiskLevel(models.TextChoices):

@@ -135,6 +135,7 @@ VALIDATED_BY_THEIR_APP = frozenset(
         EventKind.EVIDENTIAL_INTERVIEW,
         EventKind.INVESTIGATION_CLOSURE,
         EventKind.DISAGREEMENT,
+        EventKind.POLICE_PROTECTION_ENDED,
     }
 )
 

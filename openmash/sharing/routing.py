@@ -178,6 +178,7 @@ RULES: dict[str, list[Rule]] = {
     EventKind.EVIDENTIAL_INTERVIEW: [],
     EventKind.INVESTIGATION_CLOSURE: [],
     EventKind.DISAGREEMENT: [],
+    EventKind.POLICE_PROTECTION_ENDED: [],
 }
 
 

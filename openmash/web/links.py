@@ -47,6 +47,10 @@ WORK_PAGES = {
         "Go to the police protection record",
         lambda event: reverse("casework:protection", args=[event.pk]),
     ),
+    EventKind.POLICE_PROTECTION_ENDED: (
+        "Go to the police protection record",
+        lambda event: reverse("casework:protection", args=[event.details["police_protection"]]),
+    ),
     EventKind.INVESTIGATION_CLOSURE: ("Go to the proposed closure", _closure),
     EventKind.DISAGREEMENT: ("Go to the proposed closure and its disagreement", _closure),
 }

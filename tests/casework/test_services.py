@@ -438,3 +438,21 @@ def test_a_late_stage_outcome_needs_the_reason_for_the_delay(propose_closure, on
     stage = disagreement.stages.get()
     assert stage.delay_reason == "Paediatrician on leave"
     assert services.stage_clock(stage).breach_reason == "Paediatrician on leave"
+
+
+def test_the_end_of_police_protection_is_shared_with_everyone_told_of_it(actors, cast, record_protection):
+    from openmash.sharing.models import Share
+
+    event = record_protection()
+    services.police_protection_end(
+        actor=actors["police.designated"],
+        event=event,
+        ended_at=timezone.now() - dt.timedelta(minutes=30),
+        how="returned-home",
+        notes="Mother sober, grandmother staying",
+    )
+    [share] = Share.objects.filter(event__kind=EventKind.POLICE_PROTECTION_ENDED)
+    assert share.recipient == cast.organisations["council"]
+    assert share.event.details["police_protection"] == str(event.pk)
+    assert "Mother sober" in share.event.summary
+    assert list(share.people.all()) == [cast.people["Amelia Hart"]]
