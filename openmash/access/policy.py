@@ -21,7 +21,7 @@ from django.utils import timezone
 from openmash.access.models import AccessReason, InspectionSample
 from openmash.accounts.actors import API_CLIENT_ROLE, IMPORT_ROLE, Actor
 from openmash.accounts.models import Role
-from openmash.organisations.models import Organisation
+from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import Address, ChildStatus, Person, Restriction, SchoolEnrolment
 
 if TYPE_CHECKING:
@@ -163,6 +163,21 @@ def may_see_event(actor: Actor, event: "Event") -> bool:
     return (
         event.recorded_by_id == organisation.pk
         or Share.objects.filter(event=event, recipient=organisation).exists()
+    )
+
+
+def may_set_clock_figures(actor: Actor, organisation: Organisation) -> bool:
+    """An area's own figures for local-default clocks are set by its administrators or partnership leads."""
+    return actor.organisation == organisation and actor.has_role(Role.ADMINISTRATOR, Role.PARTNERSHIP_LEAD)
+
+
+def may_set_school_days(actor: Actor, organisation: Organisation) -> bool:
+    """A school's or council's term breaks and start of day are set by its administrators or, for a school,
+    its designated safeguarding lead."""
+    return (
+        actor.organisation == organisation
+        and organisation.kind in (OrganisationKind.SCHOOL, OrganisationKind.COUNCIL)
+        and actor.has_role(Role.ADMINISTRATOR, Role.SCHOOL_DSL)
     )
 
 

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from openmash.access import policy
 from openmash.accounts.actors import Actor
 from openmash.accounts.models import User
 from openmash.audit.models import AuditAction
@@ -141,7 +142,7 @@ def area_setting_set(
     *, actor: Actor, organisation: Organisation, rule: str, unit: str, amount: int, reason: str
 ) -> AreaClockSetting:
     """Set an area's own figure for a local-default clock. The engine refuses national rules."""
-    if actor.organisation != organisation or not actor.has_role("administrator", "partnership-lead"):
+    if not policy.may_set_clock_figures(actor, organisation):
         raise NotAllowed("Only the organisation's administrators set its local clock figures")
     errors: dict[str, str] = {}
     try:
@@ -330,11 +331,7 @@ def clocks_sweep_breaches(now: dt.datetime | None = None) -> int:
 
 
 def _may_set_school_days(actor: Actor, organisation: Organisation) -> None:
-    if (
-        actor.organisation != organisation
-        or organisation.kind not in (OrganisationKind.SCHOOL, OrganisationKind.COUNCIL)
-        or not actor.has_role("administrator", "school-dsl")
-    ):
+    if not policy.may_set_school_days(actor, organisation):
         raise NotAllowed("Only a school's or council's administrators set its school days")
 
 

@@ -5,7 +5,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from openmash.accounts.actors import Actor, actor_for_request
+from openmash.access import policy
+from openmash.accounts.actors import actor_for_request
 from openmash.clocks import engine, selectors, services
 from openmash.clocks.forms import AreaSettingForm, DoneForm, SchoolDayStartForm, TermBreakForm
 from openmash.clocks.models import SchoolCalendar, TermBreak
@@ -76,8 +77,8 @@ def rules(request: HttpRequest) -> HttpResponse:
             )
             for rule in engine.load_rules(actor.organisation.nation).values()
         ],
-        "may_set": actor.has_role("administrator", "partnership-lead"),
-        "may_set_school_days": _may_set_school_days(actor),
+        "may_set": policy.may_set_clock_figures(actor, actor.organisation),
+        "may_set_school_days": policy.may_set_school_days(actor, actor.organisation),
     }
     return render(request, "clocks/rules.html", context)
 
@@ -85,7 +86,7 @@ def rules(request: HttpRequest) -> HttpResponse:
 def area_setting(request: HttpRequest, rule_id: str) -> HttpResponse:
     actor = actor_for_request(request)
     organisation = actor.organisation
-    if organisation is None or not actor.has_role("administrator", "partnership-lead"):
+    if organisation is None or not policy.may_set_clock_figures(actor, organisation):
         raise Http404("Not available")
     rule = engine.load_rules(organisation.nation).get(rule_id)
     if rule is None or not rule.local_default:
@@ -107,19 +108,11 @@ def area_setting(request: HttpRequest, rule_id: str) -> HttpResponse:
     return render(request, "clocks/area_setting.html", context)
 
 
-def _may_set_school_days(actor: Actor) -> bool:
-    return (
-        actor.organisation is not None
-        and actor.organisation.kind in (OrganisationKind.SCHOOL, OrganisationKind.COUNCIL)
-        and actor.has_role("administrator", "school-dsl")
-    )
-
-
 def school_days(request: HttpRequest) -> HttpResponse:
     """A school's or council's term breaks and the start of its school day, for Operation Encompass."""
     actor = actor_for_request(request)
     organisation = actor.organisation
-    if organisation is None or not _may_set_school_days(actor):
+    if organisation is None or not policy.may_set_school_days(actor, organisation):
         raise Http404("Not available")
     posted = request.POST if request.method == "POST" else None
     which = posted.get("form") if posted is not None else None
