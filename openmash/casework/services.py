@@ -36,6 +36,7 @@ from openmash.clocks.selectors import open_clocks
 from openmash.events.models import Event, EventKind
 from openmash.events.services import EventInput, PersonInput, RecordedEvent, event_record
 from openmash.lib.errors import InvalidInput, NotAllowed
+from openmash.lib.instants import instant_problem, is_future
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import ChildStatus, ChildStatusKind, Person
 from openmash.sharing.models import Route
@@ -43,8 +44,6 @@ from openmash.sharing.models import Route
 # Disagreement stages run on this clock (5 working days each by default; an area may set its own figure).
 ESCALATION_RULE = "escalation-stage"
 PROTECTION_MAX_RULE = "police-protection-max"
-# Leeway for a clock on a device a few minutes fast: "in the past" means not more than this ahead.
-FUTURE_LEEWAY = dt.timedelta(minutes=5)
 
 
 def _case_worker_of(actor: Actor, *organisations: Organisation | None, what: str) -> Organisation:
@@ -105,11 +104,12 @@ def _audit(
     )
 
 
-def _when(value: dt.datetime | None, field: str, missing: str, errors: dict[str, str]) -> None:
-    if value is None:
-        errors[field] = missing
-    elif timezone.is_naive(value):
-        errors[field] = "Give the time with its time zone"
+def _when(
+    value: dt.datetime | None, field: str, missing: str, errors: dict[str, str], *, future: str = ""
+) -> None:
+    problem = instant_problem(value, now=timezone.now(), missing=missing, future=future)
+    if problem:
+        errors[field] = problem
 
 
 # Joint visits ----------------------------------------------------------------------------------------------
@@ -243,9 +243,13 @@ def joint_visit_record(
     errors: dict[str, str] = {}
     if visit.status == VisitStatus.DONE:
         errors[""] = "This visit has already been recorded as done"
-    _when(visited_at, "visited_at", "Enter when the visit happened", errors)
-    if visited_at is not None and "visited_at" not in errors and visited_at > timezone.now() + FUTURE_LEEWAY:
-        errors["visited_at"] = "When the visit happened must be in the past"
+    _when(
+        visited_at,
+        "visited_at",
+        "Enter when the visit happened",
+        errors,
+        future="When the visit happened must be in the past",
+    )
     if officer_present not in (True, False):
         errors["officer_present"] = "Say whether a police officer was there"
     named = officer_name.strip() or visit.officer_name
@@ -361,7 +365,7 @@ def police_protection_end(
     if ended_at is not None and "ended_at" not in errors:
         if ended_at < event.occurred_at:
             errors["ended_at"] = "The end must be after the child was taken into police protection"
-        elif ended_at > timezone.now() + FUTURE_LEEWAY:
+        elif is_future(ended_at, timezone.now()):
             errors["ended_at"] = "The end must be in the past"
     if how not in ProtectionEnd.values:
         errors["how"] = "Choose how the child left police protection"

@@ -21,6 +21,7 @@ from openmash.clocks import starts as clock_starts
 from openmash.events.models import Event, EventKind, EventSubject, RiskLevel, Source, SubjectRole
 from openmash.lib import identifiers
 from openmash.lib.errors import InvalidInput, NotAllowed
+from openmash.lib.instants import instant_problem, is_future
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.organisations.postcodes import UnknownPostcode, council_for_postcode
 from openmash.people.models import IdentifierScheme, Person, PersonIdentifier, PersonKind, SchoolEnrolment
@@ -92,17 +93,19 @@ RECORDERS: dict[str, set[str]] = {
 
 def _check_times(data: EventInput, errors: dict[str, str]) -> None:
     now = timezone.now()
-    if data.occurred_at is None:
-        errors["occurred_at"] = "Enter when it happened"
+    problem = instant_problem(
+        data.occurred_at,
+        now=now,
+        missing="Enter when it happened",
+        future="When it happened must be in the past",
+    )
+    if problem:
+        errors["occurred_at"] = problem
+    if data.occurred_at is None or data.occurred_at.utcoffset() is None:
         return
-    if timezone.is_naive(data.occurred_at):
-        errors["occurred_at"] = "Give the time with its offset from UTC, or as Europe/London local time"
-        return
-    if data.occurred_at > now + dt.timedelta(minutes=5):
-        errors["occurred_at"] = "When it happened must be in the past"
     if data.reported_at is not None and data.reported_at < data.occurred_at:
         errors["reported_at"] = "When it was reported must be the same as or after when it happened"
-    if data.reported_at is not None and data.reported_at > now + dt.timedelta(minutes=5):
+    if data.reported_at is not None and is_future(data.reported_at, now):
         errors["reported_at"] = "When it was reported must be in the past"
     if data.shared_at is not None and data.shared_at < (data.reported_at or data.occurred_at):
         errors["shared_at"] = "When it was shared must be after it was reported"

@@ -27,6 +27,7 @@ from openmash.clocks import services as clocks
 from openmash.events.models import Event, EventKind, SubjectRole
 from openmash.events.services import EventInput, PersonInput, event_record
 from openmash.lib.errors import InvalidInput, NotAllowed
+from openmash.lib.instants import instant_problem
 from openmash.meetings.models import (
     CONFERENCE_KINDS,
     REFERENCE_PREFIX,
@@ -97,12 +98,10 @@ def role_expected(organisation: Organisation, referrer_ids: set[int]) -> str:
 
 
 def _check_when(value: dt.datetime | None, field: str, errors: dict[str, str], *, past: bool) -> None:
-    if value is None:
-        errors[field] = "Enter the date and time"
-    elif timezone.is_naive(value):
-        errors[field] = "Give the time with its offset from UTC, or as Europe/London local time"
-    elif past and value > timezone.now() + dt.timedelta(minutes=5):
-        errors[field] = "The meeting must have happened: the date and time must be in the past"
+    future = "The meeting must have happened: the date and time must be in the past" if past else ""
+    problem = instant_problem(value, now=timezone.now(), missing="Enter the date and time", future=future)
+    if problem:
+        errors[field] = problem
 
 
 def _convene(
