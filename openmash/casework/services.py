@@ -373,11 +373,8 @@ def police_protection_end(
         raise InvalidInput(errors)
     assert ended_at is not None
     late = ended_at > protection_due(event)
-    if late and not delay_reason.strip():
-        due = timezone.localtime(protection_due(event)).strftime("%-d %B %Y at %H:%M")
-        raise InvalidInput({"breach_reason": f"Give the reason for the delay: this was due by {due}"})
     with transaction.atomic():
-        # Stopping first: a late stop without a reason raises here and nothing is saved.
+        # Stopping first: the clocks service refuses a late stop without a reason, and nothing is saved.
         for clock in protection_clocks(event):
             clocks.clock_stop(actor=actor, clock=clock, at=ended_at, breach_reason=delay_reason)
         end = PoliceProtectionEnd.objects.create(
