@@ -64,6 +64,13 @@ def _in_scope(actor: Actor, scope: str) -> QuerySet[Clock]:
     return clocks
 
 
+def _escalated(actor: Actor) -> QuerySet[Clock]:
+    """Breached clocks of the actor's organisation, still open, escalated to its team managers."""
+    return Clock.objects.filter(
+        organisation=actor.organisation, stopped_at__isnull=True, escalated_at__isnull=False
+    )
+
+
 @dataclass(frozen=True)
 class Deadlines:
     scope: str
@@ -86,13 +93,7 @@ def deadlines(*, actor: Actor, scope: str, now: dt.datetime | None = None) -> De
     due_soon = clocks.filter(due_at__gte=now, due_at__lt=now + DUE_SOON).order_by("due_at")
     escalated: list[Clock] = []
     if actor.has_role(Role.TEAM_MANAGER):
-        escalated = list(
-            Clock.objects.filter(
-                organisation=actor.organisation, stopped_at__isnull=True, escalated_at__isnull=False
-            )
-            .select_related("person", "owner")
-            .order_by("due_at")[:LIST_LIMIT]
-        )
+        escalated = list(_escalated(actor).select_related("person", "owner").order_by("due_at")[:LIST_LIMIT])
     return Deadlines(
         scope=scope,
         overdue=list(overdue[:LIST_LIMIT]),
@@ -156,11 +157,7 @@ def deadline_summary(*, actor: Actor, now: dt.datetime | None = None) -> Deadlin
         return None
     now = now or timezone.now()
     mine = _in_scope(actor, Scope.MINE)
-    escalated = 0
-    if actor.has_role(Role.TEAM_MANAGER):
-        escalated = Clock.objects.filter(
-            organisation=actor.organisation, stopped_at__isnull=True, escalated_at__isnull=False
-        ).count()
+    escalated = _escalated(actor).count() if actor.has_role(Role.TEAM_MANAGER) else 0
     return DeadlineSummary(
         mine_overdue=mine.filter(due_at__lt=now).count(),
         mine_due_soon=mine.filter(due_at__gte=now, due_at__lt=now + DUE_SOON).count(),
