@@ -157,32 +157,21 @@ def test_the_sweep_marks_breaches_once_and_escalates_to_team_managers(cast, poli
 def test_deadlines_by_scope(cast):
     council = cast.organisations["council"]
     start = dt.datetime(2026, 11, 20, 10, 0, tzinfo=LONDON)
-    mine = services.clock_start(
-        rule="assessment",
-        started_at=start,
-        organisation=council,
-        subject_type="t",
-        subject_id="1",
-        owner=cast.users["social.worker"],
-    )
-    teams = services.clock_start(
-        rule="referral-decision",
-        started_at=start,
-        organisation=council,
-        subject_type="t",
-        subject_id="2",
-        owner=cast.users["mash.practitioner"],
-    )
-    unallocated = services.clock_start(
-        rule="referral-decision", started_at=start, organisation=council, subject_type="t", subject_id="3"
-    )
-    elsewhere = services.clock_start(
-        rule="referral-decision",
-        started_at=start,
-        organisation=cast.organisations["unrelated-council"],
-        subject_type="t",
-        subject_id="4",
-    )
+
+    def clock(rule, subject_id, organisation=council, owner=None):
+        return services.clock_start(
+            rule=rule,
+            started_at=start,
+            organisation=organisation,
+            subject_type="t",
+            subject_id=subject_id,
+            owner=owner,
+        )
+
+    mine = clock("assessment", "1", owner=cast.users["social.worker"])
+    teams = clock("referral-decision", "2", owner=cast.users["mash.practitioner"])
+    unallocated = clock("referral-decision", "3")
+    elsewhere = clock("referral-decision", "4", organisation=cast.organisations["unrelated-council"])
     # Referral decisions were due by the end of Mon 23 Nov; the assessment is weeks away.
     now = dt.datetime(2026, 11, 24, 12, 0, tzinfo=LONDON)
     worker = actor_for_user(cast.users["social.worker"])
