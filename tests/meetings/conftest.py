@@ -29,6 +29,20 @@ def everyone_attended(meeting: Meeting) -> list[services.AttendanceInput]:
     ]
 
 
+def all_but_one_attended(
+    meeting: Meeting, absent: int, participation: str, reason: str = ""
+) -> list[services.AttendanceInput]:
+    """Every invited agency attended except the organisation ``absent``, which took part as ``participation``."""
+    return [
+        services.AttendanceInput(
+            organisation_id=i.organisation_id, participation=participation, reason=reason
+        )
+        if i.organisation_id == absent
+        else services.AttendanceInput(organisation_id=i.organisation_id, participation=Participation.ATTENDED)
+        for i in meeting.invitations.all()
+    ]
+
+
 @pytest.fixture
 def strategy_discussion(cast, actor) -> Meeting:
     return services.strategy_discussion_convene(

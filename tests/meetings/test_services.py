@@ -16,7 +16,7 @@ from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.meetings import selectors, services
 from openmash.meetings.models import AgencyReport, EvidentialInterview, Meeting, MeetingKind, Participation
 from openmash.sharing.models import Delivery, Route, Share
-from tests.meetings.conftest import everyone_attended, soon
+from tests.meetings.conftest import all_but_one_attended, everyone_attended, soon
 
 pytestmark = pytest.mark.django_db
 
@@ -135,15 +135,7 @@ def test_only_council_practitioners_convene(cast, actor, username):
 
 def test_non_attendance_without_a_reason_is_refused_and_nothing_is_saved(cast, actor, strategy_discussion):
     police = cast.organisations["police"]
-    attendance = [
-        services.AttendanceInput(
-            organisation_id=i.organisation_id,
-            participation=Participation.DID_NOT_TAKE_PART
-            if i.organisation_id == police.pk
-            else Participation.ATTENDED,
-        )
-        for i in strategy_discussion.invitations.all()
-    ]
+    attendance = all_but_one_attended(strategy_discussion, police.pk, Participation.DID_NOT_TAKE_PART)
     events, audits = Event.objects.count(), AuditEntry.objects.count()
     with pytest.raises(InvalidInput) as raised:
         services.strategy_discussion_record_outcome(
@@ -266,16 +258,9 @@ def test_an_initial_conference_with_a_plan_starts_core_group_and_review_clocks(
 ):
     child = cast.people["Amelia Hart"]
     police = cast.organisations["police"]
-    attendance = [
-        services.AttendanceInput(
-            organisation_id=i.organisation_id,
-            participation=Participation.WRITTEN_ONLY
-            if i.organisation_id == police.pk
-            else Participation.ATTENDED,
-            reason="Officer on a court day" if i.organisation_id == police.pk else "",
-        )
-        for i in initial_conference.invitations.all()
-    ]
+    attendance = all_but_one_attended(
+        initial_conference, police.pk, Participation.WRITTEN_ONLY, "Officer on a court day"
+    )
     held = timezone.now()
     services.conference_record_outcome(
         actor=actor("social.worker"),
@@ -425,16 +410,9 @@ def test_non_attendance_is_counted_by_agency_and_class_of_meeting(cast, actor, s
         actor=actor("social.worker"),
         meeting=strategy_discussion,
         held_at=timezone.now(),
-        attendance=[
-            services.AttendanceInput(
-                organisation_id=i.organisation_id,
-                participation=Participation.DID_NOT_TAKE_PART
-                if i.organisation_id == police.pk
-                else Participation.ATTENDED,
-                reason="No officer available" if i.organisation_id == police.pk else "",
-            )
-            for i in strategy_discussion.invitations.all()
-        ],
+        attendance=all_but_one_attended(
+            strategy_discussion, police.pk, Participation.DID_NOT_TAKE_PART, "No officer available"
+        ),
         s47_decision=False,
         decision_reasons="Single agency response",
     )
