@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from openmash.accounts.actors import actor_for_user
-from openmash.events.models import Event, EventKind, SubjectRole
+from openmash.events.models import Event, EventKind
 from openmash.events.services import EventInput, PersonInput, event_record
+from tests.sharing.conftest import incident_at_amelias_home
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -37,31 +38,12 @@ def record_incident(cast, reference: str, occurred_at: dt.datetime) -> Event:
     """Cleveland Police record a domestic abuse incident at Amelia's home, her baby sister and mother there."""
     return event_record(
         actor=actor_for_user(cast.users["police.officer"]),
-        data=EventInput(
-            kind=EventKind.DOMESTIC_ABUSE,
+        data=incident_at_amelias_home(
+            cast,
             reference=reference,
             occurred_at=occurred_at,
             reported_at=occurred_at + dt.timedelta(minutes=10),
-            location="12 Rowan Street",
-            postcode="TS18 1AA",
-            risk_level="medium",
-            summary="Argument between adults; neighbours called police.",
             details={"marac_referral": False, "weapons": ["none seen"]},
-            people=[
-                PersonInput(
-                    role=SubjectRole.CHILD,
-                    person_id=cast.people["Amelia Hart"].pk,
-                    details={"present": True, "saw_heard": "Heard shouting", "child_words": "I hid upstairs"},
-                ),
-                PersonInput(
-                    role=SubjectRole.CHILD,
-                    given_name="Ivy",
-                    family_name="Hart",
-                    date_of_birth=dt.date(2024, 6, 1),
-                    details={"present": True},
-                ),
-                PersonInput(role=SubjectRole.ADULT, person_id=cast.people["Sarah Hart"].pk),
-            ],
         ),
     ).event
 
