@@ -156,6 +156,16 @@ def test_revoked_token_stops_working(cast):
     assert response.status_code == 401 and response["Content-Type"] == "application/problem+json"
 
 
+def test_a_token_in_use_stops_working_as_soon_as_it_is_revoked(cast):
+    out = io.StringIO()
+    call_command("api_client", "create", "--org", "E06000004", "--name", "Busy system", stdout=out)
+    token = out.getvalue().strip().splitlines()[-1]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert Client().get("/api/v1/people", {"name": "Hart"}, headers=headers).status_code == 200  # remembered
+    call_command("api_client", "revoke", "--org", "E06000004", "--name", "Busy system", stdout=io.StringIO())
+    assert Client().get("/api/v1/people", {"name": "Hart"}, headers=headers).status_code == 401
+
+
 @pytest.mark.parametrize("token", ["", "nonsense", "omk_abc_def", "Bearer"])
 def test_bad_tokens_are_refused(cast, token):
     response = Client().get("/api/v1/people", headers={"Authorization": f"Bearer {token}"})

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -163,22 +164,38 @@ def api_client_create(*, actor: Actor, organisation: Organisation, name: str) ->
     return NewApiClient(client=client, token=token)
 
 
+# Recently checked tokens, by digest: the API authenticates every request, and a busy client sends hundreds a
+# second. A revoked token stops working at once in the process that revoked it and within this many seconds in
+# every other process.
+TOKEN_CACHE_SECONDS = 5.0
+_checked_tokens: dict[str, tuple[float, ApiClient]] = {}
+
+
 def api_client_authenticate(token: str) -> ApiClient | None:
     """The live API client whose token this is, or None. Compares digests in constant time."""
     parts = (token or "").split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
+    digest = token_digest(token)
+    cached = _checked_tokens.get(digest)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
     client = (
         ApiClient.objects.select_related("organisation")
         .filter(token_prefix=parts[1], revoked_at__isnull=True)
         .first()
     )
-    if client is None or not secrets.compare_digest(client.token_digest, token_digest(token)):
+    if client is None or not secrets.compare_digest(client.token_digest, digest):
+        _checked_tokens.pop(digest, None)
         return None
     now = timezone.now()
     # Touch at most once a minute: a busy client should not write on every request.
     if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 60:
         ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        client.last_used_at = now
+    if len(_checked_tokens) > 10_000:  # bounded: old entries are simply dropped
+        _checked_tokens.clear()
+    _checked_tokens[digest] = (time.monotonic() + TOKEN_CACHE_SECONDS, client)
     return client
 
 
@@ -186,6 +203,7 @@ def api_client_revoke(*, actor: Actor, client: ApiClient) -> ApiClient:
     with transaction.atomic():
         client.revoked_at = timezone.now()
         client.save(update_fields=["revoked_at"])
+        _checked_tokens.pop(client.token_digest, None)
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,

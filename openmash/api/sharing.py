@@ -15,12 +15,12 @@ from ninja.responses import Status
 
 from openmash.accounts.actors import Actor
 from openmash.api.problems import problem
+from openmash.database import sqlite_write_gate
 from openmash.events.models import EventKind, SubjectRole
 from openmash.events.services import EventInput, PersonInput, RecordedEvent, event_record
 from openmash.lib.errors import InvalidInput, NotFound
 from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
 from openmash.sharing import selectors
-from openmash.sharing.delivery import sqlite_write_gate
 from openmash.sharing.models import IdempotentRequest, Share
 from openmash.sharing.services import share_acknowledge
 from openmash.sharing.views import live_stream

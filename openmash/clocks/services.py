@@ -321,7 +321,7 @@ def clocks_stop(
 def clocks_sweep_breaches(now: dt.datetime | None = None) -> int:
     """Mark open clocks past their due time as breached and escalate each to the organisation's team managers
     (shown on their deadlines page). Idempotent and safe with several workers: one conditional update."""
-    from openmash.sharing.delivery import sqlite_write_gate
+    from openmash.database import sqlite_write_gate
 
     now = now or timezone.now()
     with sqlite_write_gate():

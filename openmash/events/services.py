@@ -18,6 +18,7 @@ from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditAction
 from openmash.audit.services import AuditInput, audit_record_many
 from openmash.clocks import starts as clock_starts
+from openmash.database import sqlite_write_gate
 from openmash.events.models import Event, EventKind, EventSubject, RiskLevel, Source, SubjectRole
 from openmash.lib import identifiers
 from openmash.lib.errors import InvalidInput, NotAllowed
@@ -34,7 +35,7 @@ from openmash.people.services import (
 )
 from openmash.sharing import routing
 from openmash.sharing.deadlines import deadline_for
-from openmash.sharing.delivery import deliveries_for, sqlite_write_gate, wake_workers
+from openmash.sharing.delivery import deliveries_for, wake_workers
 from openmash.sharing.models import Route, Share
 
 # Fields a child or adult may carry in an event, beyond who they are.

@@ -22,8 +22,7 @@ import select
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 
 import httpx
 from django.conf import settings
@@ -32,7 +31,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
-from openmash.lib.writegate import WriteGate
+from openmash.database import sqlite_write_gate
 from openmash.sharing.models import (
     AlertSetting,
     Channel,
@@ -51,22 +50,6 @@ MAX_ATTEMPTS = 12
 WEBHOOK_TIMEOUT = 10.0
 # How often an idle worker on SQLite checks whether another process has committed.
 SQLITE_CHECK_SECONDS = 0.003
-
-
-_gates: dict[str, WriteGate] = {}
-
-
-@contextmanager
-def sqlite_write_gate() -> Iterator[None]:
-    """Queue this process's write transaction behind the others on this machine (SQLite only; see
-    openmash.lib.writegate). Hold it around a whole write transaction, never around anything slow."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    path = f"{connection.settings_dict['NAME']}-writer.lock"
-    gate = _gates.get(path) or _gates.setdefault(path, WriteGate(path))
-    with gate.held():
-        yield
 
 
 def lease_seconds() -> float:

@@ -11,10 +11,11 @@ from openmash.accounts.models import Role
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.clocks.starts import start_for_decision
+from openmash.database import sqlite_write_gate
 from openmash.events.models import EventKind
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.organisations.models import Organisation, OrganisationKind
-from openmash.sharing.delivery import replay, sqlite_write_gate
+from openmash.sharing.delivery import replay
 from openmash.sharing.models import COUNCIL_DECISIONS, Decision, Delivery, DeliveryStatus, Escalation, Share
 
 
