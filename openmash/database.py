@@ -1,5 +1,5 @@
-"""The database beneath the ORM, where recording events needs it: SQLite's write gate, and multi-row inserts
-that skip the ORM's per-statement compiling (decision 0010).
+"""The database beneath the ORM, where recording events needs it: SQLite's write gate, multi-row inserts that
+skip the ORM's per-statement compiling, and group commit (decision 0010).
 
 Recording one incident writes about forty rows to ten tables. ``bulk_create`` compiles its statement and
 prepares every value through each field's full conversion on every call, which cost more than the database
@@ -7,13 +7,16 @@ itself. ``insert_rows`` builds each table's INSERT once per process, converts va
 per column chosen for the database in use, and sends them with ``executemany``.
 """
 
+import collections
 import datetime as dt
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models
+from django.db import InterfaceError, OperationalError, connection, models
 
 from openmash.lib.writegate import WriteGate
 
@@ -89,7 +92,7 @@ def _statement(model: type[models.Model], names: tuple[str, ...]) -> tuple[str, 
     if found is None:
         fields = [model._meta.get_field(name) for name in names]
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in fields)  # type: ignore[union-attr]
+        columns = ", ".join(quote(field.column) for field in fields)  # type: ignore[union-attr,arg-type]
         marks = ", ".join(["%s"] * len(fields))
         # Names come from the models, never from input.
         sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
@@ -97,28 +100,126 @@ def _statement(model: type[models.Model], names: tuple[str, ...]) -> tuple[str, 
     return found
 
 
-def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """INSERT ``rows`` (tuples of values for the fields ``names``, by attribute name: ``person_id``, not
-    ``person``) into ``model``'s table in one ``executemany``. No defaults are filled in and no signals are
-    sent: give every column that has no database default."""
+@dataclass(frozen=True)
+class Insert:
+    """One table's rows, converted and ready: ``run`` sends them in one ``executemany``. Prepared before a
+    write lock is taken, so that holding it costs only the database's own work."""
+
+    sql: str
+    rows: list[tuple[Any, ...]]
+
+    def run(self) -> None:
+        if self.rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(self.sql, self.rows)
+
+
+def rows_insert(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> Insert:
+    """An INSERT of ``rows`` (tuples of values for the fields ``names``, by attribute name: ``person_id``,
+    not ``person``) into ``model``'s table. No defaults are filled in and no signals are sent: give every
+    column that has no database default."""
     sql, converters = _statement(model, tuple(names))
-    prepared = [tuple(convert(value) for convert, value in zip(converters, row, strict=True)) for row in rows]
-    if prepared:
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, prepared)
+    return Insert(
+        sql, [tuple(convert(value) for convert, value in zip(converters, row, strict=True)) for row in rows]
+    )
 
 
-def insert_objects(model: type[models.Model], objects: Sequence[models.Model]) -> None:
-    """INSERT unsaved model instances (with their primary keys already set, or an auto key left to the
-    database) with ``insert_rows``. An auto key is not read back: use this where nothing needs it."""
-    if not objects:
-        return
-    names = tuple(
-        field.attname  # type: ignore[union-attr]
+def objects_insert(model: type[models.Model], objects: Sequence[models.Model]) -> Insert:
+    """An INSERT of unsaved model instances: their primary keys already set (UUIDs), or an auto key left to
+    the database and not read back, so use this only where nothing needs it. Fields with ``auto_now_add``
+    are stamped now, as ``save`` would stamp them."""
+    fields = [
+        field
         for field in model._meta.concrete_fields
         if not (field.primary_key and isinstance(field, models.AutoField))
-    )
-    insert_rows(model, names, [tuple(getattr(obj, name) for name in names) for obj in objects])
+    ]
+    for field in fields:
+        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
+            for obj in objects:
+                field.pre_save(obj, add=True)
+    names = tuple(field.attname for field in fields)  # type: ignore[union-attr]
     for obj in objects:
         obj._state.adding = False
         obj._state.db = connection.alias
+    return rows_insert(model, names, [tuple(getattr(obj, name) for name in names) for obj in objects])
+
+
+def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """``rows_insert`` and run it at once."""
+    rows_insert(model, names, rows).run()
+
+
+def insert_objects(model: type[models.Model], objects: Sequence[models.Model]) -> None:
+    """``objects_insert`` and run it at once."""
+    objects_insert(model, objects).run()
+
+
+class WriteOneByOne(Exception):
+    """Raised inside a group's write when its items cannot share one transaction: each is written alone."""
+
+
+@dataclass
+class _Waiting[Item, Result]:
+    item: Item
+    done: bool = False
+    result: Result | None = None
+    error: BaseException | None = None
+
+
+class GroupCommit[Item, Result]:
+    """Group commit within one process: requests that write at the same moment share one transaction.
+
+    Each caller queues its item and waits for the group's lock. Whoever holds the lock writes every item
+    queued so far (its own and those of callers still waiting) with ``write``, in one transaction; a caller
+    whose item was written while it waited returns at once. Under load a transaction carries many items for
+    one commit and one wait for the disk; alone, an item is written at once, as before.
+
+    If the transaction fails for one item's sake (bad input found under the lock, a duplicate key), every
+    item is written again alone, so each caller gets its own result or its own error. A database that is
+    locked or unavailable fails them all: nothing was written, and each caller reports it.
+    """
+
+    def __init__(self, write: Callable[[list[Item]], list[Result]], most: int = 64) -> None:
+        self._write = write
+        self._most = most
+        self._queue: list[_Waiting[Item, Result]] = []
+        self._queue_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self.sizes: collections.Counter[int] = collections.Counter()  # transactions by items carried
+
+    def submit(self, item: Item) -> Result:
+        waiting: _Waiting[Item, Result] = _Waiting(item)
+        with self._queue_lock:
+            self._queue.append(waiting)
+        while not waiting.done:
+            with self._write_lock:
+                if waiting.done:
+                    break
+                with self._queue_lock:
+                    group, self._queue = self._queue[: self._most], self._queue[self._most :]
+                self._write_group(group)
+        if waiting.error is not None:
+            raise waiting.error
+        return waiting.result  # type: ignore[return-value]
+
+    def _write_group(self, group: list[_Waiting[Item, Result]]) -> None:
+        self.sizes[len(group)] += 1
+        try:
+            try:
+                results = self._write([waiting.item for waiting in group])
+            except (OperationalError, InterfaceError):
+                raise
+            except Exception:
+                if len(group) == 1:
+                    raise
+                for waiting in group:
+                    self._write_group([waiting])
+                return
+            for waiting, result in zip(group, results, strict=True):
+                waiting.result = result
+        except BaseException as error:
+            for waiting in group:
+                waiting.error = error
+        finally:
+            for waiting in group:
+                waiting.done = True

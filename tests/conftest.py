@@ -11,6 +11,7 @@ from django.test import Client
 
 from openmash.demo.cast import DEMO_PASSWORD, DemoCast, demo_load
 from openmash.organisations.models import Organisation
+from openmash.organisations.postcodes import forget_councils
 from openmash.organisations.services import reference_load
 
 
@@ -18,6 +19,14 @@ def load_cast() -> DemoCast:
     if not Organisation.objects.filter(is_reference=True).exists():
         reference_load()
     return demo_load()
+
+
+@pytest.fixture(autouse=True)
+def forget_remembered_reference_data():
+    """Each process remembers councils by code for a minute; a test must not see another test's."""
+    forget_councils()
+    yield
+    forget_councils()
 
 
 @pytest.fixture(scope="session")

@@ -8,16 +8,15 @@ from collections.abc import Callable
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from openmash.accounts.actors import Actor
 from openmash.api.problems import problem
-from openmash.database import sqlite_write_gate
 from openmash.events.models import EventKind, SubjectRole
-from openmash.events.services import EventInput, PersonInput, RecordedEvent, event_record
+from openmash.events.services import AlsoWrite, EventInput, PersonInput, RecordedEvent, event_record
 from openmash.lib.errors import InvalidInput, NotFound
 from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
 from openmash.sharing import selectors
@@ -190,13 +189,13 @@ def _recorded(recorded: RecordedEvent) -> dict[str, Any]:
 
 
 def _idempotent(
-    request: HttpRequest, payload: Schema, record: Callable[[], RecordedEvent]
+    request: HttpRequest, payload: Schema, record: Callable[[AlsoWrite | None], RecordedEvent]
 ) -> HttpResponse | Status:
     """Run ``record`` once per Idempotency-Key: a retry gets the first answer, never a second event."""
     actor = _actor(request)
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
-        return Status(201, _recorded(record()))
+        return Status(201, _recorded(record(None)))
     client_id = actor.api_client.pk if actor.api_client is not None else 0
     digest = hashlib.sha256(json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
 
@@ -210,13 +209,17 @@ def _idempotent(
     existing = IdempotentRequest.objects.filter(api_client_id=client_id, key=key).first()
     if existing is not None:
         return replay(existing)
+    body: dict[str, Any] = {}
+
+    def remember(recorded: RecordedEvent) -> None:
+        # Written in the event's own transaction: the key and the event commit together, or neither does.
+        body.update(_recorded(recorded))
+        IdempotentRequest.objects.create(
+            api_client_id=client_id, key=key, request_digest=digest, status=201, body=body
+        )
+
     try:
-        # The key's row and the event commit together; on SQLite the transaction begins here (decision 0008).
-        with sqlite_write_gate(), transaction.atomic():
-            body = _recorded(record())
-            IdempotentRequest.objects.create(
-                api_client_id=client_id, key=key, request_digest=digest, status=201, body=body
-            )
+        record(remember)
     except IntegrityError:
         # The same key raced in from another request and won; its event stands, this one was rolled back.
         return replay(IdempotentRequest.objects.get(api_client_id=client_id, key=key))
@@ -238,7 +241,7 @@ def domestic_abuse(request: HttpRequest, payload: DomesticAbuseIn):
     """Record a domestic abuse incident. Shared at once with each child's council and, for children aged 4-17,
     their school (Operation Encompass)."""
 
-    def record() -> RecordedEvent:
+    def record(also: AlsoWrite | None) -> RecordedEvent:
         people = [_child(child) for child in payload.children]
         people += [
             PersonInput(
@@ -266,6 +269,7 @@ def domestic_abuse(request: HttpRequest, payload: DomesticAbuseIn):
                 people=people,
                 source="api",
             ),
+            also=also,
         )
 
     return _idempotent(request, payload, record)
@@ -276,7 +280,7 @@ def missing_report(request: HttpRequest, payload: MissingIn):
     """Report a child missing. Shared at once with the child's council and, for a looked-after child, the
     placing and host councils and the allocated social worker; carers' reports go to the police."""
 
-    def record() -> RecordedEvent:
+    def record(also: AlsoWrite | None) -> RecordedEvent:
         return event_record(
             actor=_actor(request),
             data=EventInput(
@@ -291,6 +295,7 @@ def missing_report(request: HttpRequest, payload: MissingIn):
                 people=[_child(payload.child)],
                 source="api",
             ),
+            also=also,
         )
 
     return _idempotent(request, payload, record)
@@ -300,7 +305,7 @@ def missing_report(request: HttpRequest, payload: MissingIn):
 def found_report(request: HttpRequest, event_id: uuid.UUID, payload: FoundIn):
     """Record that a missing child was found or returned; the return interview clock starts."""
 
-    def record() -> RecordedEvent:
+    def record(also: AlsoWrite | None) -> RecordedEvent:
         from openmash.access.policy import may_see_event
         from openmash.events.models import Event
 
@@ -323,6 +328,7 @@ def found_report(request: HttpRequest, event_id: uuid.UUID, payload: FoundIn):
                 people=[PersonInput(person_id=child.pk)],
                 source="api",
             ),
+            also=also,
         )
 
     return _idempotent(request, payload, record)
@@ -333,7 +339,7 @@ def police_protection(request: HttpRequest, payload: PoliceProtectionIn):
     """Record a child taken into police protection (Children Act 1989 s46), with whether alternatives were
     discussed with the council. Shared with the council where the child was found and the home council."""
 
-    def record() -> RecordedEvent:
+    def record(also: AlsoWrite | None) -> RecordedEvent:
         return event_record(
             actor=_actor(request),
             data=EventInput(
@@ -353,6 +359,7 @@ def police_protection(request: HttpRequest, payload: PoliceProtectionIn):
                 people=[_child(child) for child in payload.children],
                 source="api",
             ),
+            also=also,
         )
 
     return _idempotent(request, payload, record)
@@ -362,7 +369,7 @@ def police_protection(request: HttpRequest, payload: PoliceProtectionIn):
 def referral(request: HttpRequest, payload: ReferralIn):
     """Refer a child to a council's front door."""
 
-    def record() -> RecordedEvent:
+    def record(also: AlsoWrite | None) -> RecordedEvent:
         return event_record(
             actor=_actor(request),
             data=EventInput(
@@ -375,6 +382,7 @@ def referral(request: HttpRequest, payload: ReferralIn):
                 people=[_child(child) for child in payload.children],
                 source="api",
             ),
+            also=also,
         )
 
     return _idempotent(request, payload, record)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditChainHead, AuditEntry
+from openmash.database import insert_objects
 
 GENESIS_HASH = "0" * 64
 
@@ -74,15 +75,23 @@ def audit_record_many(*, actor: Actor, entries: Sequence[AuditInput]) -> list[Au
     """Append several entries by one actor under one lock of the chain head: one read of the head, one
     insert, one update, however many entries. Each entry is hashed and chained exactly as ``audit_record``
     would chain it, in the order given."""
-    if not entries:
-        return []
-    # Prepared before the head is locked: everything but the time, the sequence numbers and the hashes.
-    label, code = actor.label[:300], actor.organisation_code
-    rows = [
+    return audit_append([(actor, entry) for entry in entries])
+
+
+def audit_append(entries: Sequence[tuple[Actor, AuditInput]]) -> list[AuditEntry]:
+    """Append entries by any number of actors (events recorded together by several API clients) under one
+    lock of the chain head, in the order given."""
+    return audit_chain(audit_entries(entries))
+
+
+def audit_entries(entries: Sequence[tuple[Actor, AuditInput]]) -> list[AuditEntry]:
+    """Entries ready to chain: everything but the time, the sequence numbers and the hashes, which only the
+    holder of the chain head may give (``audit_chain``). Made before the lock is taken."""
+    return [
         AuditEntry(
             actor_id=actor.id,
-            actor_label=label,
-            organisation_code=code,
+            actor_label=actor.label[:300],
+            organisation_code=actor.organisation_code,
             action=item.action,
             object_type=item.object_type,
             object_id=str(item.object_id or ""),
@@ -91,8 +100,14 @@ def audit_record_many(*, actor: Actor, entries: Sequence[AuditInput]) -> list[Au
             # Round-trip through JSON now so the hash is of exactly what the database will give back.
             detail=json.loads(_canonical(item.detail or {})),
         )
-        for item in entries
+        for actor, item in entries
     ]
+
+
+def audit_chain(rows: list[AuditEntry]) -> list[AuditEntry]:
+    """Lock the chain head, then number, time, hash and insert ``rows`` (from ``audit_entries``)."""
+    if not rows:
+        return rows
     # No savepoint of its own: the caller's transaction (or this one) rolls back the entries with the change.
     with transaction.atomic(savepoint=False):
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
@@ -102,7 +117,7 @@ def audit_record_many(*, actor: Actor, entries: Sequence[AuditInput]) -> list[Au
             sequence += 1
             row.at, row.sequence, row.previous_hash = at, sequence, previous
             row.entry_hash = previous = entry_hash(previous_hash=previous, fields=_hashed_fields(row))
-        AuditEntry.objects.bulk_create(rows)
+        insert_objects(AuditEntry, rows)
         AuditChainHead.objects.filter(id=1).update(last_sequence=sequence, last_hash=previous)
     return rows
 

@@ -10,11 +10,10 @@ Each step is also an event (events.Event) shared with the other agency, so it tr
 every other share.
 """
 
-import uuid
-
 from django.db import models
 
 from openmash.events.models import Event
+from openmash.lib.ids import new_id
 from openmash.organisations.models import Organisation
 from openmash.people.models import Person
 
@@ -34,7 +33,7 @@ class VisitStatus(models.TextChoices):
 class JointVisit(models.Model):
     """A council visit to a child that needs a police officer there."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="joint_visits")
     council = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     police_force = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
@@ -130,7 +129,7 @@ class InvestigationClosure(models.Model):
     time (5 working days, the escalation-stage default) has passed.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="investigation_closures")
     police_force = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     # The council responsible for the child (plan, status, or home); unknown only for a closure not shared.
@@ -210,7 +209,7 @@ class Resolution(models.TextChoices):
 class Disagreement(models.Model):
     """A professional disagreement between agencies, escalated stage by stage until it is resolved."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="disagreements")
     raised_by = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     raised_with = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")

@@ -6,13 +6,12 @@ every other clock (an assessment, a strategy discussion, a conference, police pr
 escalation stage) is a ``Clock``.
 """
 
-import uuid
-
 from django.db import models
 from django.db.models import Q
 
 from openmash.accounts.models import User
 from openmash.events.models import Event
+from openmash.lib.ids import new_id
 from openmash.organisations.models import Organisation
 from openmash.people.models import Person
 
@@ -78,7 +77,7 @@ class TermBreak(models.Model):
 
 
 class Clock(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     rule = models.CharField(max_length=40)
     nation = models.CharField(max_length=20)
     # The figure the due time was counted from, in words, and the area setting when one applied.

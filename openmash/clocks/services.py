@@ -94,8 +94,18 @@ def _local(organisation: Organisation | None) -> _Local:
     return _all_local().get(organisation.pk, _NOTHING_SET) if organisation is not None else _NOTHING_SET
 
 
+def _area_local(organisation: Organisation) -> _Local:
+    # By id, without loading the parent: a school's share reads this for every incident.
+    if (
+        organisation.kind in (OrganisationKind.SCHOOL, OrganisationKind.PARTNERSHIP)
+        and organisation.parent_id
+    ):
+        return _all_local().get(organisation.parent_id, _NOTHING_SET)
+    return _local(organisation)
+
+
 def area_settings_for(organisation: Organisation) -> Mapping[str, AreaClockSetting]:
-    return _local(_area_of(organisation)).settings
+    return _area_local(organisation).settings
 
 
 def school_calendar_for(
@@ -103,7 +113,7 @@ def school_calendar_for(
 ) -> tuple[tuple[tuple[dt.date, dt.date], ...], dt.time | None]:
     """(term breaks, school-day start) for Operation Encompass: a school's own where it has set them, otherwise
     its council's (a council's own for a home-educated child's notice)."""
-    own, area = _local(organisation), _local(_area_of(organisation))
+    own, area = _local(organisation), _area_local(organisation)
     return own.term_breaks or area.term_breaks, own.school_day_start or area.school_day_start
 
 

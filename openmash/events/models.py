@@ -1,10 +1,9 @@
 """Events: what an agency knows and records once. Recording one produces its shares (openmash.sharing)."""
 
-import uuid
-
 from django.db import models
 
 from openmash.accounts.models import User
+from openmash.lib.ids import new_id
 from openmash.organisations.models import Organisation
 from openmash.people.models import Person
 
@@ -41,7 +40,7 @@ class Source(models.TextChoices):
 
 
 class Event(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     # The recording agency's own reference (a police incident number, a case number).
     reference = models.CharField(max_length=60, blank=True)

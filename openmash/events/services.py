@@ -5,20 +5,27 @@ reasons that follow, and the audit entries. Nothing is half-saved; a failure any
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from openmash.access import policy
 from openmash.access.models import AccessReason, ReasonKind
 from openmash.accounts.actors import Actor
-from openmash.audit.models import AuditAction
-from openmash.audit.services import AuditInput, audit_record_many
+from openmash.audit.models import AuditAction, AuditEntry
+from openmash.audit.services import AuditInput, audit_chain, audit_entries
 from openmash.clocks import starts as clock_starts
-from openmash.database import sqlite_write_gate
+from openmash.database import (
+    GroupCommit,
+    Insert,
+    WriteOneByOne,
+    objects_insert,
+    rows_insert,
+    sqlite_write_gate,
+)
 from openmash.events.models import Event, EventKind, EventSubject, RiskLevel, Source, SubjectRole
 from openmash.lib import identifiers
 from openmash.lib.errors import InvalidInput, NotAllowed
@@ -29,8 +36,8 @@ from openmash.people.models import IdentifierScheme, Person, PersonIdentifier, P
 from openmash.people.services import (
     IdentifierInput,
     NewPerson,
-    people_create,
     people_known_new,
+    people_planned,
     postcode_normalise,
 )
 from openmash.sharing import routing
@@ -204,27 +211,24 @@ def _place_council(data: EventInput, errors: dict[str, str]) -> Organisation | N
         return None
 
 
-def _resolve_person(actor: Actor, person: PersonInput, index: int, errors: dict[str, str]) -> Person | None:
-    if person.person_id is not None:
-        if policy.reason_to_see(actor, person.person_id) is None:
-            errors[f"people.{index}.person_id"] = "No such person, or your organisation may not see them"
-            return None
-        return Person.objects.get(pk=person.person_id)
-    for scheme, value in (
-        (IdentifierScheme.NHS_NUMBER, person.nhs_number),
-        (IdentifierScheme.UPN, person.upn),
-    ):
-        if value:
-            found = PersonIdentifier.objects.filter(
-                scheme=scheme, value=identifiers.normalise(value), issuer=None
-            ).first()
-            if found is not None:
-                return found.person
-    return None
+@dataclass(frozen=True)
+class CheckedEvent:
+    """An event whose input has passed every check that needs no lock: ready to write."""
+
+    actor: Actor
+    data: EventInput
+    council: Organisation | None
+    related: Event | None
 
 
-def event_record(*, actor: Actor, data: EventInput) -> RecordedEvent:
-    """Record an event once and share it with every organisation that must know, in one transaction."""
+# Called inside the write transaction with what was just recorded (an API's idempotency key, say): it commits
+# or rolls back with the event.
+AlsoWrite = Callable[[RecordedEvent], None]
+
+
+def event_check(*, actor: Actor, data: EventInput) -> CheckedEvent:
+    """Check everything about an event that can be checked before its transaction. Raises NotAllowed or
+    InvalidInput (every bad field at once); writes nothing."""
     if actor.organisation is None or not policy.works_cases(actor):
         raise NotAllowed("Only case-working roles record events")
     allowed = RECORDERS.get(data.kind)
@@ -243,47 +247,127 @@ def event_record(*, actor: Actor, data: EventInput) -> RecordedEvent:
     council = _place_council(data, errors)
     if errors:
         raise InvalidInput(errors)
-    # SQLite: queue for the one write lock here, after the checks above (decision 0008).
+    return CheckedEvent(actor=actor, data=data, council=council, related=related)
+
+
+def event_record(*, actor: Actor, data: EventInput, also: AlsoWrite | None = None) -> RecordedEvent:
+    """Record an event once and share it with every organisation that must know, in one transaction.
+
+    Inside a caller's transaction (a meeting, a visit) it is written there. Otherwise it joins the events
+    other requests of this process are recording at the same moment, and they commit together (decision
+    0010): one transaction, one wait for the disk, however many events."""
+    checked = event_check(actor=actor, data=data)
+    if connection.in_atomic_block:
+        recorded = events_write([checked])[0]
+        if also is not None:
+            also(recorded)
+        return recorded
+    return _recorder.submit((checked, also))
+
+
+def _write_together(batch: Sequence[tuple[CheckedEvent, AlsoWrite | None]]) -> list[RecordedEvent]:
+    # Everything that can be worked out is worked out before the write lock, so holding it costs only the
+    # inserts and the commit.
+    planned = _plan([checked for checked, _also in batch])
+    # SQLite: queue for the one write lock here (decision 0008).
     with sqlite_write_gate(), transaction.atomic():
-        now = timezone.now()
-        audit_entries: list[AuditInput] = []  # appended last, in one go: the chain head is locked briefly
-        subjects_people = _people(actor, data, errors, audit_entries)
-        if errors:
-            raise InvalidInput(errors)
-        assert data.occurred_at is not None  # checked above
-        event = Event.objects.create(
-            kind=data.kind,
-            reference=data.reference.strip(),
-            recorded_by=actor.organisation,
-            recorded_by_user=actor.user,
-            recorded_by_label=actor.label,
-            occurred_at=data.occurred_at,
-            reported_at=data.reported_at,
+        recorded = _carry_out(planned)
+        for (_checked, also), one in zip(batch, recorded, strict=True):
+            if also is not None:
+                also(one)
+    return recorded
+
+
+_recorder: GroupCommit[tuple[CheckedEvent, AlsoWrite | None], RecordedEvent] = GroupCommit(_write_together)
+
+
+def events_write(batch: Sequence[CheckedEvent]) -> list[RecordedEvent]:
+    """Write checked events in one transaction (the caller's, or its own): the people, the events, one share
+    per recipient with its deadline, the deliveries that will carry them, the access reasons that follow,
+    the clocks they start, and the audit entries. Each table gets one insert for the whole batch."""
+    planned = _plan(batch)
+    with transaction.atomic():
+        return _carry_out(planned)
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """What a batch of events will write, worked out (with reads only) before the write lock is taken."""
+
+    recorded: list[RecordedEvent]
+    subjects: list[list[EventSubject]]
+    inserts: list[Insert]
+    audit: list[AuditEntry]
+
+
+def _carry_out(planned: _Planned) -> list[RecordedEvent]:
+    for insert in planned.inserts:
+        insert.run()
+    for recorded, subjects in zip(planned.recorded, planned.subjects, strict=True):
+        clock_starts.start_for_event(recorded.event, subjects, recorded.shares)
+    audit_chain(planned.audit)  # last: the chain head stays locked until the commit
+    transaction.on_commit(wake_workers)
+    return planned.recorded
+
+
+def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
+    now = timezone.now()
+    audit: list[tuple[Actor, AuditInput]] = []
+    inserts: list[Insert] = []
+    people = _people(batch, audit, inserts)
+    events = [
+        Event(  # type: ignore[misc]  # occurred_at: event_check saw it given
+            kind=item.data.kind,
+            reference=item.data.reference.strip(),
+            recorded_by=item.actor.organisation,
+            recorded_by_user=item.actor.user,
+            recorded_by_label=item.actor.label,
+            occurred_at=item.data.occurred_at,
+            reported_at=item.data.reported_at,
             recorded_at=now,
-            location=data.location.strip(),
-            postcode=postcode_normalise(data.postcode) if data.postcode else "",
-            council=council,
-            risk_level=data.risk_level,
-            summary=data.summary.strip(),
-            details=data.details,
-            related_event=related,
-            source=data.source,
+            location=item.data.location.strip(),
+            postcode=postcode_normalise(item.data.postcode) if item.data.postcode else "",
+            council=item.council,
+            risk_level=item.data.risk_level,
+            summary=item.data.summary.strip(),
+            details=item.data.details,
+            related_event=item.related,
+            source=item.data.source,
         )
-        subjects = EventSubject.objects.bulk_create(
+        for item in batch
+    ]
+    inserts.append(objects_insert(Event, events))
+    subjects = [
+        [
             EventSubject(event=event, person=person, role=given.role, details=_subject_details(given))
-            for given, person in subjects_people
+            for given, person in resolved
+        ]
+        for event, resolved in zip(events, people, strict=True)
+    ]
+    inserts.append(objects_insert(EventSubject, [subject for some in subjects for subject in some]))
+    routing.prefetch_for_routing([person for resolved in people for _given, person in resolved])
+    shares = [
+        _shares(event, some, item.data, now)
+        for item, event, some in zip(batch, events, subjects, strict=True)
+    ]
+    every_share = [share for some in shares for share in some]
+    inserts.append(objects_insert(Share, every_share))
+    inserts.append(
+        rows_insert(
+            Share.people.through,
+            ("share_id", "person_id"),
+            [(share.pk, person.pk) for share in every_share for person in share.subject_people],  # type: ignore[attr-defined]
         )
-        for subject, (_given, subject_person) in zip(subjects, subjects_people, strict=True):
-            subject.person = subject_person
-        shares = _share(event, subjects, data, now)
-        _grant_access(actor, event, subjects, shares)
-        clock_starts.start_for_event(event, subjects, shares)
+    )
+    inserts.append(deliveries_for(every_share, now))
+    inserts.append(_access(batch, events, subjects, shares, now))
+    recorded = []
+    for item, event, some, its_shares in zip(batch, events, subjects, shares, strict=True):
         reason = f"recorded {event.get_kind_display().lower()} {event.reference}".strip()
-        detail = {"kind": event.kind, "shared_with": [share.recipient.code for share in shares]}
-        audit_record_many(
-            actor=actor,
-            entries=audit_entries
-            + [
+        detail = {"kind": event.kind, "shared_with": [share.recipient.code for share in its_shares]}
+        audit += [
+            (
+                item.actor,
                 AuditInput(
                     action=AuditAction.CREATE,
                     object_type="event",
@@ -291,12 +375,12 @@ def event_record(*, actor: Actor, data: EventInput) -> RecordedEvent:
                     person_id=subject.person.pk,
                     reason=reason,
                     detail=detail,
-                )
-                for subject in subjects
-            ],
-        )
-        transaction.on_commit(wake_workers)
-    return RecordedEvent(event=event, shares=shares)
+                ),
+            )
+            for subject in some
+        ]
+        recorded.append(RecordedEvent(event=event, shares=its_shares))
+    return _Planned(recorded=recorded, subjects=subjects, inserts=inserts, audit=audit_entries(audit))
 
 
 def _subject_details(given: PersonInput) -> dict[str, Any]:
@@ -318,78 +402,125 @@ def _identifiers_of(given: PersonInput) -> list[IdentifierInput]:
     ]
 
 
+def _known_by_identifier(batch: Sequence[CheckedEvent]) -> dict[tuple[str, str], Person]:
+    """People already recorded under the NHS numbers and UPNs the batch gives, in one query."""
+    wanted = {
+        (item.scheme, identifiers.normalise(item.value))
+        for checked in batch
+        for given in checked.data.people
+        if given.person_id is None
+        for item in _identifiers_of(given)
+    }
+    if not wanted:
+        return {}
+    found = PersonIdentifier.objects.select_related("person").filter(
+        issuer=None,
+        scheme__in={scheme for scheme, _value in wanted},
+        value__in={value for _scheme, value in wanted},
+    )
+    return {(row.scheme, row.value): row.person for row in found if (row.scheme, row.value) in wanted}
+
+
 def _people(
-    actor: Actor, data: EventInput, errors: dict[str, str], audit_later: list[AuditInput]
-) -> list[tuple[PersonInput, Person]]:
-    """Match each person to an existing record by id, NHS number or UPN, or record them new (all at once)."""
-    found = [_resolve_person(actor, given, index, errors) for index, given in enumerate(data.people)]
-    new_at: list[int] = []
-    new_identifiers: set[tuple[str, str]] = set()
-    for index, (given, person) in enumerate(zip(data.people, found, strict=True)):
-        if person is not None or given.person_id is not None:
-            continue
-        keys = {(item.scheme, identifiers.normalise(item.value)) for item in _identifiers_of(given)}
-        if keys & new_identifiers:
-            errors[f"people.{index}"] = "The same person is named twice"
-            continue
-        new_identifiers |= keys
-        new_at.append(index)
-    created = (
-        people_create(
-            actor=actor,
-            people=[
+    batch: Sequence[CheckedEvent], audit_later: list[tuple[Actor, AuditInput]], inserts: list[Insert]
+) -> list[list[tuple[PersonInput, Person]]]:
+    """Match each event's people to existing records by id, NHS number or UPN, or record them new: all the
+    batch's new people at once. Two events of one batch naming the same new person are written one by one
+    instead, so that the second finds the person the first recorded."""
+    known = _known_by_identifier(batch)
+    found: list[list[Person | None]] = []
+    new: list[tuple[int, int]] = []  # (event, person) positions of people to record
+    new_identifiers: dict[tuple[str, str], int] = {}
+    errors: dict[str, str] = {}
+    for position, checked in enumerate(batch):
+        people: list[Person | None] = []
+        for index, given in enumerate(checked.data.people):
+            if given.person_id is not None:
+                if policy.reason_to_see(checked.actor, given.person_id) is None:
+                    errors[f"people.{index}.person_id"] = (
+                        "No such person, or your organisation may not see them"
+                    )
+                    people.append(None)
+                else:
+                    people.append(Person.objects.get(pk=given.person_id))
+                continue
+            keys = {(item.scheme, identifiers.normalise(item.value)) for item in _identifiers_of(given)}
+            matched = next((known[key] for key in keys if key in known), None)
+            people.append(matched)
+            if matched is not None:
+                continue
+            for key in keys:
+                if new_identifiers.get(key, position) != position:
+                    raise WriteOneByOne("two events of the batch name the same new person")
+            if any(new_identifiers.get(key) == position for key in keys):
+                errors[f"people.{index}"] = "The same person is named twice"
+                continue
+            new_identifiers |= dict.fromkeys(keys, position)
+            new.append((position, index))
+        found.append(people)
+    if errors:
+        raise InvalidInput(errors)
+    planned = people_planned(
+        [
+            (
+                batch[position].actor,
                 NewPerson(
-                    kind=PersonKind.CHILD
-                    if data.people[index].role == SubjectRole.CHILD
-                    else PersonKind.ADULT,
-                    given_name=data.people[index].given_name,
-                    family_name=data.people[index].family_name,
-                    date_of_birth=data.people[index].date_of_birth,
-                    identifiers_given=_identifiers_of(data.people[index]),
-                )
-                for index in new_at
-            ],
-            audit_later=audit_later,
-        )
-        if new_at
-        else []
-    )
-    for index, person in zip(new_at, created, strict=True):
-        found[index] = person
-    urns = {str(given.details.get("school_urn", "")).strip() for given in data.people} - {""}
-    schools = (
-        {
-            school.code: school
-            for school in Organisation.objects.filter(
-                code__in=[f"URN-{urn}" for urn in urns], kind=OrganisationKind.SCHOOL
+                    kind=PersonKind.CHILD if given.role == SubjectRole.CHILD else PersonKind.ADULT,
+                    given_name=given.given_name,
+                    family_name=given.family_name,
+                    date_of_birth=given.date_of_birth,
+                    identifiers_given=_identifiers_of(given),
+                ),
             )
-        }
-        if urns
-        else {}
+            for position, index in new
+            for given in [batch[position].data.people[index]]
+        ]
     )
+    created = planned.persons
+    inserts += planned.inserts
+    audit_later += planned.audit
+    for (position, index), recorded in zip(new, created, strict=True):
+        found[position][index] = recorded
     new_ids = {person.pk for person in created}
+    schools = _schools(batch)
     enrolments: list[SchoolEnrolment] = []
-    resolved: list[tuple[PersonInput, Person]] = []
-    for index, (given, person) in enumerate(zip(data.people, found, strict=True)):
-        if person is None:
-            continue
-        school = schools.get(f"URN-{str(given.details.get('school_urn', '')).strip()}")
-        if school is not None and (
-            person.pk in new_ids
-            or not person.enrolments.filter(school=school, end_date__isnull=True).exists()
-        ):
-            enrolments.append(SchoolEnrolment(person=person, school=school, start_date=timezone.localdate()))
-        if any(person.pk == other.pk for _g, other in resolved):
-            errors[f"people.{index}"] = "The same person is named twice"
-            continue
-        resolved.append((given, person))
-    SchoolEnrolment.objects.bulk_create(enrolments)
+    today = timezone.localdate()
+    resolved: list[list[tuple[PersonInput, Person]]] = []
+    for checked, people in zip(batch, found, strict=True):
+        theirs: list[tuple[PersonInput, Person]] = []
+        for index, (given, person) in enumerate(zip(checked.data.people, people, strict=True)):
+            assert person is not None  # every person was matched or recorded above
+            school = schools.get(str(given.details.get("school_urn", "")).strip())
+            if school is not None and (
+                person.pk in new_ids
+                or not person.enrolments.filter(school=school, end_date__isnull=True).exists()
+            ):
+                enrolments.append(SchoolEnrolment(person=person, school=school, start_date=today))
+            if any(person.pk == other.pk for _given, other in theirs):
+                errors[f"people.{index}"] = "The same person is named twice"
+                continue
+            theirs.append((given, person))
+        resolved.append(theirs)
+    if errors:
+        raise InvalidInput(errors)
+    inserts.append(objects_insert(SchoolEnrolment, enrolments))
     people_known_new(created, enrolments)  # routing needs not read back what was just written
     return resolved
 
 
-def _share(event: Event, subjects: list[EventSubject], data: EventInput, now: dt.datetime) -> list[Share]:
-    routing.prefetch_for_routing([subject.person for subject in subjects])
+def _schools(batch: Sequence[CheckedEvent]) -> dict[str, Organisation]:
+    """The schools on the service named by URN anywhere in the batch, in one query."""
+    urns = {
+        str(given.details.get("school_urn", "")).strip() for checked in batch for given in checked.data.people
+    } - {""}
+    if not urns:
+        return {}
+    found = Organisation.objects.filter(code__in=[f"URN-{urn}" for urn in urns], kind=OrganisationKind.SCHOOL)
+    return {school.code.removeprefix("URN-"): school for school in found}
+
+
+def _shares(event: Event, subjects: list[EventSubject], data: EventInput, now: dt.datetime) -> list[Share]:
+    """One unsaved share per recipient organisation, with its deadline and the people it names."""
     start = event.reported_at or event.occurred_at
 
     def deadline(rule: str, organisation: Organisation) -> dt.datetime | None:
@@ -399,8 +530,9 @@ def _share(event: Event, subjects: list[EventSubject], data: EventInput, now: dt
         event, subjects, deadline, added=data.added_recipients, added_route=data.added_route
     )
     shared_at = data.shared_at or now
-    shares = Share.objects.bulk_create(
-        Share(
+    shares = []
+    for recipient in recipients:
+        share = Share(
             event=event,
             recipient=recipient.organisation,
             route=recipient.route,
@@ -413,43 +545,35 @@ def _share(event: Event, subjects: list[EventSubject], data: EventInput, now: dt
             shared_at=shared_at,
             due_at=deadline(recipient.clock_rule, recipient.organisation),
         )
-        for recipient in recipients
-    )
-    through = Share.people.through
-    through.objects.bulk_create(
-        through(share_id=share.pk, person_id=person.pk)
-        for share, recipient in zip(shares, recipients, strict=True)
-        for person in recipient.people
-    )
-    for share, recipient in zip(shares, recipients, strict=True):
-        share.recipient = recipient.organisation
         share.subject_people = list(recipient.people)  # type: ignore[attr-defined]
-    deliveries_for(shares, now)
+        shares.append(share)
     return shares
 
 
-def _grant_access(actor: Actor, event: Event, subjects: list[EventSubject], shares: list[Share]) -> None:
-    assert actor.organisation is not None
-    detail = f"{event.get_kind_display()} {event.reference}".strip()
-    reasons = [
-        AccessReason(
-            organisation=actor.organisation,
-            person=subject.person,
-            kind=ReasonKind.RECORDED_EVENT,
-            detail=detail,
-            granted_by=actor.label,
-        )
-        for subject in subjects
-    ]
-    reasons += [
-        AccessReason(
-            organisation=share.recipient,
-            person=person,
-            kind=ReasonKind.RECEIVED_SHARE,
-            detail=detail,
-            granted_by=actor.label,
-        )
-        for share in shares
-        for person in share.subject_people  # type: ignore[attr-defined]
-    ]
-    AccessReason.objects.bulk_create(reasons)
+def _access(
+    batch: Sequence[CheckedEvent],
+    events: list[Event],
+    subjects: list[list[EventSubject]],
+    shares: list[list[Share]],
+    now: dt.datetime,
+) -> Insert:
+    """The recorder may see the people it recorded an event about; each recipient, the people its share names."""
+    rows = []
+    for checked, event, some, its_shares in zip(batch, events, subjects, shares, strict=True):
+        assert checked.actor.organisation is not None
+        detail = f"{event.get_kind_display()} {event.reference}".strip()
+        label = checked.actor.label
+        rows += [
+            (checked.actor.organisation.pk, subject.person.pk, ReasonKind.RECORDED_EVENT, detail, now, label)
+            for subject in some
+        ]
+        rows += [
+            (share.recipient.pk, person.pk, ReasonKind.RECEIVED_SHARE, detail, now, label)
+            for share in its_shares
+            for person in share.subject_people  # type: ignore[attr-defined]
+        ]
+    return rows_insert(
+        AccessReason,
+        ("organisation_id", "person_id", "kind", "detail", "granted_at", "granted_by", "covers_restricted"),
+        [(*row, False) for row in rows],
+    )

@@ -9,13 +9,12 @@ What only one class has (the s47 decision of a strategy discussion, the plan and
 are nullable fields that database constraints keep to their class.
 """
 
-import uuid
-
 from django.db import models
 from django.db.models import Q
 
 from openmash.accounts.models import User
 from openmash.events.models import Event
+from openmash.lib.ids import new_id
 from openmash.organisations.models import Organisation
 from openmash.people.models import Person
 from openmash.sharing.models import Share
@@ -53,7 +52,7 @@ class AbuseCategory(models.TextChoices):
 
 
 class Meeting(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     kind = models.CharField(max_length=30, choices=MeetingKind.choices)
     reference = models.CharField(max_length=20, unique=True)
     child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="meetings")
@@ -184,7 +183,7 @@ class EvidentialInterview(models.Model):
     """An evidential (joint police and social work) interview a strategy discussion asked for, by a target
     date, and when it happened or why it did not, so the delay from request to interview is measured."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     strategy_discussion = models.OneToOneField(
         Meeting, on_delete=models.PROTECT, related_name="evidential_interview"
     )

@@ -12,7 +12,6 @@ held after its clock ran out needs the reason for the delay; without one, nothin
 """
 
 import datetime as dt
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,6 +26,7 @@ from openmash.clocks import services as clocks
 from openmash.events.models import Event, EventKind, SubjectRole
 from openmash.events.services import EventInput, PersonInput, event_record
 from openmash.lib.errors import InvalidInput, NotAllowed
+from openmash.lib.ids import new_id
 from openmash.lib.instants import instant_problem
 from openmash.meetings.models import (
     CONFERENCE_KINDS,
@@ -127,8 +127,9 @@ def _convene(
             invitees.setdefault(organisation.pk, organisation)
     if not invitees:
         raise InvalidInput({"invited": "Choose at least one agency to invite"})
-    meeting_id = uuid.uuid4()
-    reference = f"{REFERENCE_PREFIX[MeetingKind(kind)]}-{meeting_id.hex[:8].upper()}"
+    meeting_id = new_id()
+    # The id's random end, not its start: a time-ordered id begins with the time (openmash.lib.ids).
+    reference = f"{REFERENCE_PREFIX[MeetingKind(kind)]}-{meeting_id.hex[-8:].upper()}"
     when = timezone.localtime(scheduled_for).strftime("%-d %B %Y at %H:%M")
     label = MeetingKind(kind).label
     summary = f"{label} {reference} for {child.full_name or 'an unborn child'} on {when}"

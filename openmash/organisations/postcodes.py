@@ -8,6 +8,7 @@ council that runs its children's services; an unknown postcode is an error, neve
 
 import importlib.util
 import re
+import time
 from functools import cache
 from pathlib import Path
 
@@ -54,13 +55,30 @@ def local_authority_code(postcode: str) -> str:
     return code
 
 
+# Councils by ONS code, for a minute: every incident names a postcode, and councils change only when the
+# reference data is reloaded.
+COUNCILS_TTL_SECONDS = 60.0
+_councils: dict[str, tuple[float, Organisation]] = {}
+
+
+def forget_councils() -> None:
+    """Look councils up afresh on next use (after the reference data changes, and between tests)."""
+    _councils.clear()
+
+
 def council_for_postcode(postcode: str) -> Organisation:
     """The council with children's services for a postcode in England or Wales."""
     code = local_authority_code(postcode)
+    remembered = _councils.get(code)
+    if remembered is not None and remembered[0] > time.monotonic():
+        return remembered[1]
     council = Organisation.objects.filter(code=code, kind=OrganisationKind.COUNCIL).first()
-    if council is not None:
-        return council
-    district = District.objects.select_related("council").filter(gss_code=code).first()
-    if district is not None:
-        return district.council
-    raise UnknownPostcode(f"Postcode {postcode.upper()} is outside the councils OpenMASH knows ({code})")
+    if council is None:
+        district = District.objects.select_related("council").filter(gss_code=code).first()
+        if district is None:
+            raise UnknownPostcode(
+                f"Postcode {postcode.upper()} is outside the councils OpenMASH knows ({code})"
+            )
+        council = district.council
+    _councils[code] = (time.monotonic() + COUNCILS_TTL_SECONDS, council)
+    return council

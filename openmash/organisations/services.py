@@ -7,6 +7,7 @@ from pathlib import Path
 from django.db import transaction
 
 from openmash.organisations.models import District, Nation, Organisation, OrganisationKind
+from openmash.organisations.postcodes import forget_councils
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -77,6 +78,7 @@ def reference_load() -> ReferenceLoadResult:
             parent=regions[row["region_code"]],
         )
         boards += 1
+    forget_councils()  # this process's remembered councils; others forget within a minute
     return ReferenceLoadResult(
         councils=len(councils),
         districts=districts,

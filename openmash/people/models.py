@@ -1,10 +1,9 @@
 """People: children, the adults around them, and unborn children, with what identifies and locates them."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 
+from openmash.lib.ids import new_id
 from openmash.organisations.models import Organisation
 
 
@@ -54,7 +53,7 @@ class Restriction(models.TextChoices):
 
 class Person(models.Model):
     # Opaque identifiers in addresses: the existence of a child's record is itself sensitive.
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     kind = models.CharField(max_length=10, choices=PersonKind.choices, default=PersonKind.CHILD)
     date_of_birth = models.DateField(null=True, blank=True)
     expected_date_of_birth = models.DateField(null=True, blank=True)

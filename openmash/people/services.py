@@ -12,7 +12,8 @@ from openmash.access import policy
 from openmash.access.models import AccessReason, ReasonKind
 from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditAction
-from openmash.audit.services import AuditInput, audit_record, audit_record_many
+from openmash.audit.services import AuditInput, audit_append, audit_record
+from openmash.database import Insert, objects_insert, rows_insert
 from openmash.lib import identifiers
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.organisations.models import Organisation, OrganisationKind
@@ -240,17 +241,45 @@ class NewPerson:
 
 
 def people_create(
-    *, actor: Actor, people: Sequence[NewPerson], audit_later: list[AuditInput] | None = None
+    *, actor: Actor, people: Sequence[NewPerson], audit_later: list[tuple[Actor, AuditInput]] | None = None
 ) -> list[Person]:
     """Record several people at once, as ``person_create`` records one (same checks, same access reason, one
     audit entry each), with one insert per table instead of one per row. Nothing is saved on error.
 
     With ``audit_later`` the audit entries are added to that list instead, for a caller inside whose own
     transaction they are appended with its own entries, last, so the chain head is locked only briefly."""
-    if not policy.may_record_people(actor) or actor.organisation is None:
-        raise NotAllowed("Only case-working roles may record people")
+    return people_create_for([(actor, given) for given in people], audit_later=audit_later)
+
+
+def people_create_for(
+    recorded: Sequence[tuple[Actor, NewPerson]], *, audit_later: list[tuple[Actor, AuditInput]] | None = None
+) -> list[Person]:
+    """``people_create`` for people recorded by several actors at once (events recorded together)."""
+    planned = people_planned(recorded)
+    with transaction.atomic():
+        for insert in planned.inserts:
+            insert.run()
+        if audit_later is not None:
+            audit_later.extend(planned.audit)
+        else:
+            audit_append(planned.audit)
+    return planned.persons
+
+
+@dataclass(frozen=True)
+class PlannedPeople:
+    persons: list[Person]
+    inserts: list[Insert]
+    audit: list[tuple[Actor, AuditInput]]
+
+
+def people_planned(recorded: Sequence[tuple[Actor, NewPerson]]) -> PlannedPeople:
+    """Check new people and prepare their rows (the person, their legal name, identifiers, the recorder's
+    access reason) and audit entries, writing nothing: for a caller that writes them under its own lock."""
     errors: dict[str, str] = {}
-    for given in people:
+    for actor, given in recorded:
+        if not policy.may_record_people(actor) or actor.organisation is None:
+            raise NotAllowed("Only case-working roles may record people")
         errors |= _check_person_fields(
             kind=given.kind,
             given_name=given.given_name,
@@ -263,7 +292,7 @@ def people_create(
         errors |= _check_identifiers(given.identifiers_given)
     if errors:
         raise InvalidInput(errors)
-    recorder = actor.organisation
+    now = timezone.now()
     persons = [
         Person(
             kind=given.kind,
@@ -273,43 +302,51 @@ def people_create(
             sex=Sex.UNKNOWN,
             ethnicity=Ethnicity.NOBT,
             restriction=Restriction.NONE,
-            recorded_by=recorder,
+            recorded_by=actor.organisation,
+            created_at=now,
+            updated_at=now,
         )
-        for given in people
+        for actor, given in recorded
     ]
     local = (IdentifierScheme.COUNCIL_CHILD_ID, IdentifierScheme.POLICE_PERSON_ID)
-    with transaction.atomic():
-        Person.objects.bulk_create(persons)
-        PersonName.objects.bulk_create(
-            PersonName(
-                person=person,
-                given_name=person.given_name,
-                family_name=person.family_name,
-                kind=NameKind.LEGAL,
-            )
-            for person in persons
+    identifier_rows = [
+        (
+            person.pk,
+            item.scheme,
+            identifiers.normalise(item.value),
+            ((item.issuer or actor.organisation).pk if item.scheme in local else None),  # type: ignore[union-attr]
         )
-        PersonIdentifier.objects.bulk_create(
-            PersonIdentifier(
-                person=person,
-                scheme=item.scheme,
-                value=identifiers.normalise(item.value),
-                issuer=(item.issuer or recorder) if item.scheme in local else None,
-            )
-            for person, given in zip(persons, people, strict=True)
-            for item in given.identifiers_given
-        )
-        AccessReason.objects.bulk_create(
-            AccessReason(
-                organisation=recorder,
-                person=person,
-                kind=ReasonKind.RECORDED_PERSON,
-                covers_restricted=False,
-                granted_by=actor.label,
-            )
-            for person in persons
-        )
-        entries = [
+        for person, (actor, given) in zip(persons, recorded, strict=True)
+        for item in given.identifiers_given
+    ]
+    inserts = [
+        objects_insert(Person, persons),
+        rows_insert(
+            PersonName,
+            ("person_id", "given_name", "family_name", "kind"),
+            [(person.pk, person.given_name, person.family_name, NameKind.LEGAL) for person in persons],
+        ),
+        rows_insert(PersonIdentifier, ("person_id", "scheme", "value", "issuer_id"), identifier_rows),
+        rows_insert(
+            AccessReason,
+            (
+                "organisation_id",
+                "person_id",
+                "kind",
+                "detail",
+                "covers_restricted",
+                "granted_at",
+                "granted_by",
+            ),
+            [
+                (actor.organisation.pk, person.pk, ReasonKind.RECORDED_PERSON, "", False, now, actor.label)  # type: ignore[union-attr]
+                for person, (actor, _given) in zip(persons, recorded, strict=True)
+            ],
+        ),
+    ]
+    audit = [
+        (
+            actor,
             AuditInput(
                 action=AuditAction.CREATE,
                 object_type="person",
@@ -317,14 +354,11 @@ def people_create(
                 person_id=person.pk,
                 reason="recorded this person",
                 detail={"kind": given.kind, "identifiers": [item.scheme for item in given.identifiers_given]},
-            )
-            for person, given in zip(persons, people, strict=True)
-        ]
-        if audit_later is not None:
-            audit_later.extend(entries)
-        else:
-            audit_record_many(actor=actor, entries=entries)
-    return persons
+            ),
+        )
+        for person, (actor, given) in zip(persons, recorded, strict=True)
+    ]
+    return PlannedPeople(persons=persons, inserts=inserts, audit=audit)
 
 
 def people_known_new(persons: Sequence[Person], enrolments: Sequence[SchoolEnrolment]) -> None:

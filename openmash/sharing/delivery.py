@@ -31,7 +31,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
-from openmash.database import sqlite_write_gate
+from openmash.database import Insert, rows_insert, sqlite_write_gate
+from openmash.lib.ids import new_id
 from openmash.sharing.models import (
     AlertSetting,
     Channel,
@@ -61,30 +62,52 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
 
 
-def deliveries_for(shares: Sequence[Share], now: dt.datetime) -> list[Delivery]:
-    """The outbox rows for new shares; written in the same transaction as the event."""
+def deliveries_for(shares: Sequence[Share], now: dt.datetime) -> Insert:
+    """The outbox rows for new shares, to write in the same transaction as their events: one per channel (the
+    inbox, an alert, and each of the recipient's active webhook endpoints)."""
     organisation_ids = {share.recipient_id for share in shares}
-    endpoints: dict[int, list[WebhookEndpoint]] = {}
-    for endpoint in WebhookEndpoint.objects.filter(
-        organisation_id__in=organisation_ids, active=True
-    ).order_by("id"):
-        endpoints.setdefault(endpoint.organisation_id, []).append(endpoint)
+    endpoints: dict[int, list[int]] = {}
+    for endpoint_id, organisation_id in (
+        WebhookEndpoint.objects.filter(organisation_id__in=organisation_ids, active=True)
+        .order_by("id")
+        .values_list("id", "organisation_id")
+    ):
+        endpoints.setdefault(organisation_id, []).append(endpoint_id)
     rows = []
     for share in shares:
-        channels: list[tuple[str, WebhookEndpoint | None]] = [(Channel.INBOX, None), (Channel.ALERT, None)]
-        channels += [(Channel.WEBHOOK, endpoint) for endpoint in endpoints.get(share.recipient_id, [])]
+        channels: list[tuple[str, int | None]] = [(Channel.INBOX, None), (Channel.ALERT, None)]
+        channels += [(Channel.WEBHOOK, endpoint_id) for endpoint_id in endpoints.get(share.recipient_id, [])]
         rows += [
-            Delivery(
-                share=share,
-                channel=channel,
-                endpoint=endpoint,
-                message_id=f"msg_{uuid.uuid4().hex}",
-                next_attempt_at=now,
-                created_at=now,
+            (
+                share.pk,
+                channel,
+                endpoint_id,
+                f"msg_{new_id().hex}",
+                DeliveryStatus.PENDING,
+                0,
+                now,
+                "",
+                "",
+                now,
             )
-            for channel, endpoint in channels
+            for channel, endpoint_id in channels
         ]
-    return Delivery.objects.bulk_create(rows)
+    return rows_insert(
+        Delivery,
+        (
+            "share_id",
+            "channel",
+            "endpoint_id",
+            "message_id",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "leased_by",
+            "last_error",
+            "created_at",
+        ),
+        rows,
+    )
 
 
 def wake_workers() -> None:

@@ -5,12 +5,11 @@ acknowledged) and its deadline, so any delay is measured rather than hidden. Del
 in the same transaction as the event: a committed event is delivered, retried, or visibly stuck.
 """
 
-import uuid
-
 from django.db import models
 
 from openmash.accounts.models import User
 from openmash.events.models import Event
+from openmash.lib.ids import new_id
 from openmash.organisations.models import Organisation
 from openmash.people.models import Person
 
@@ -54,7 +53,7 @@ COUNCIL_DECISIONS = [
 
 
 class Share(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="shares")
     recipient = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="shares_received")
     route = models.CharField(max_length=30, choices=Route.choices)

@@ -1,0 +1,134 @@
+"""Group commit (decision 0010): events that requests record at the same moment share one transaction, and
+each caller still gets its own result or its own error."""
+
+import threading
+import time
+
+import pytest
+from django.db import OperationalError, connection
+
+from openmash.audit.services import audit_verify
+from openmash.database import GroupCommit
+from openmash.events import services as events
+from openmash.events.models import Event
+from openmash.events.services import PersonInput
+from openmash.lib.errors import InvalidInput
+from openmash.sharing.models import Delivery, Share
+
+
+def _queued(group: GroupCommit, count: int) -> None:
+    deadline = time.monotonic() + 5
+    while len(group._queue) < count:
+        assert time.monotonic() < deadline, "callers did not queue"
+        time.sleep(0.001)
+
+
+def _submit_while_held(group: GroupCommit, items: list) -> list:
+    """Submit ``items`` from threads while the group's writer is busy, so they queue; then let it go.
+    Each caller's result or error, in the order of ``items``."""
+    outcomes: list = [None] * len(items)
+
+    def submit(position: int) -> None:
+        try:
+            outcomes[position] = group.submit(items[position])
+        except Exception as error:
+            outcomes[position] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(position,)) for position in range(len(items))]
+    with group._write_lock:
+        for thread in threads:
+            thread.start()
+        _queued(group, len(items))
+    for thread in threads:
+        thread.join(10)
+    return outcomes
+
+
+def test_callers_that_arrive_together_share_one_write():
+    written: list[list[str]] = []
+
+    def write(items: list[str]) -> list[str]:
+        written.append(sorted(items))
+        return [item.upper() for item in items]
+
+    group: GroupCommit[str, str] = GroupCommit(write)
+    assert group.submit("alone") == "ALONE"
+    outcomes = _submit_while_held(group, ["a", "b", "c"])
+    assert outcomes == ["A", "B", "C"]
+    assert written == [["alone"], ["a", "b", "c"]]
+    assert group.sizes == {1: 1, 3: 1}
+
+
+def test_one_bad_item_fails_alone_and_the_others_are_written():
+    written: list[list[str]] = []
+
+    def write(items: list[str]) -> list[str]:
+        written.append(sorted(items))
+        if "bad" in items:
+            raise ValueError("this one is bad")
+        return [item.upper() for item in items]
+
+    outcomes = _submit_while_held(GroupCommit(write), ["a", "bad", "c"])
+    assert outcomes[0] == "A" and outcomes[2] == "C"
+    assert isinstance(outcomes[1], ValueError)
+    assert written[0] == ["a", "bad", "c"] and sorted(written[1:]) == [["a"], ["bad"], ["c"]]
+
+
+def test_an_unavailable_database_fails_every_caller_without_retrying():
+    written: list[list[str]] = []
+
+    def write(items: list[str]) -> list[str]:
+        written.append(items)
+        raise OperationalError("database is locked")
+
+    outcomes = _submit_while_held(GroupCommit(write), ["a", "b"])
+    assert all(isinstance(outcome, OperationalError) for outcome in outcomes)
+    assert len(written) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_incidents_recorded_together_are_each_shared_and_audited(cast, incident_input, officer):
+    def incident(n: int):
+        child = PersonInput(given_name=f"Child{n}", family_name="Together", date_of_birth=cast_dob())
+        return events.event_check(
+            actor=officer, data=incident_input(reference=f"TOGETHER-{n}", people=[child])
+        )
+
+    def cast_dob():
+        import datetime as dt
+
+        return dt.date(2016, 3, 1)
+
+    checked = [(incident(n), None) for n in range(4)]
+    before = events._recorder.sizes[4]
+    outcomes = _submit_while_held(events._recorder, checked)
+    assert events._recorder.sizes[4] == before + 1  # one transaction carried all four
+    recorded = outcomes
+    assert sorted(one.event.reference for one in recorded) == [f"TOGETHER-{n}" for n in range(4)]
+    for one in recorded:
+        assert Event.objects.filter(pk=one.event.pk).exists()
+        shares = Share.objects.filter(event=one.event)
+        assert {share.recipient.code for share in shares} == {share.recipient.code for share in one.shares}
+        assert shares.exists() and Delivery.objects.filter(share__in=shares).count() >= 2 * shares.count()
+    assert audit_verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bad_incident_among_others_is_refused_alone(cast, incident_input, officer):
+    good = events.event_check(actor=officer, data=incident_input(reference="GOOD-1"))
+    # Names the same existing person twice: found only under the write lock, so it fails the group.
+    amelia = cast.people["Amelia Hart"].pk
+    twice = events.event_check(
+        actor=officer,
+        data=incident_input(
+            reference="TWICE-1", people=[PersonInput(person_id=amelia), PersonInput(person_id=amelia)]
+        ),
+    )
+    outcomes = _submit_while_held(events._recorder, [(good, None), (twice, None)])
+    assert outcomes[0].event.reference == "GOOD-1"
+    assert isinstance(outcomes[1], InvalidInput)
+    assert Event.objects.filter(reference="GOOD-1").count() == 1
+    assert not Event.objects.filter(reference="TWICE-1").exists()
+    assert audit_verify().ok
