@@ -15,20 +15,19 @@ class Command(BaseCommand):
             "--threads",
             type=int,
             default=None,
-            help="Threads per process for ordinary requests (default: 2 on SQLite, which takes one writer at a "
-            "time, 8 on PostgreSQL)",
+            help="Threads per process for ordinary requests (default 8; events that several threads record "
+            "at the same moment are committed together, docs/decisions/0010)",
         )
 
     def handle(self, *args, host, port, workers, threads, **options):
         import os
 
-        from django.db import connection
         from granian.constants import Interfaces
         from granian.log import LogLevels
         from granian.server import Server
 
         if threads is None:
-            threads = 2 if connection.vendor == "sqlite" else 8
+            threads = 8
         # Read by openmash.web.serving in each server process.
         os.environ["OPENMASH_SERVE_THREADS"] = str(threads)
         self.stdout.write(
