@@ -345,7 +345,6 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
         for event, resolved in zip(events, people, strict=True)
     ]
     inserts.append(objects_insert(EventSubject, [subject for some in subjects for subject in some]))
-    routing.prefetch_for_routing([person for resolved in people for _given, person in resolved])
     shares = [
         _shares(event, some, item.data, now)
         for item, event, some in zip(batch, events, subjects, strict=True)
@@ -432,6 +431,9 @@ def _people(
     new: list[tuple[int, int]] = []  # (event, person) positions of people to record
     new_identifiers: dict[tuple[str, str], int] = {}
     errors: dict[str, str] = {}
+    named = Person.objects.in_bulk(
+        {given.person_id for checked in batch for given in checked.data.people if given.person_id is not None}
+    )
     for position, checked in enumerate(batch):
         people: list[Person | None] = []
         for index, given in enumerate(checked.data.people):
@@ -442,7 +444,7 @@ def _people(
                     )
                     people.append(None)
                 else:
-                    people.append(Person.objects.get(pk=given.person_id))
+                    people.append(named[given.person_id])
                 continue
             keys = {(item.scheme, identifiers.normalise(item.value)) for item in _identifiers_of(given)}
             matched = next((known[key] for key in keys if key in known), None)
@@ -482,8 +484,16 @@ def _people(
     for (position, index), recorded in zip(new, created, strict=True):
         found[position][index] = recorded
     new_ids = {person.pk for person in created}
+    # What routing reads of the people already on record (addresses, statuses, schools), read once here so
+    # that the enrolment check below needs no query of its own.
+    routing.prefetch_for_routing(
+        {
+            person.pk: person for people in found for person in people if person and person.pk not in new_ids
+        }.values()
+    )
     schools = _schools(batch)
     enrolments: list[SchoolEnrolment] = []
+    enrolling: set[tuple[uuid.UUID, int]] = set()
     today = timezone.localdate()
     resolved: list[list[tuple[PersonInput, Person]]] = []
     for checked, people in zip(batch, found, strict=True):
@@ -491,10 +501,18 @@ def _people(
         for index, (given, person) in enumerate(zip(checked.data.people, people, strict=True)):
             assert person is not None  # every person was matched or recorded above
             school = schools.get(str(given.details.get("school_urn", "")).strip())
-            if school is not None and (
-                person.pk in new_ids
-                or not person.enrolments.filter(school=school, end_date__isnull=True).exists()
+            if (
+                school is not None
+                and (person.pk, school.pk) not in enrolling
+                and (
+                    person.pk in new_ids
+                    or not any(
+                        item.school_id == school.pk and item.end_date is None
+                        for item in person.enrolments.all()
+                    )
+                )
             ):
+                enrolling.add((person.pk, school.pk))
                 enrolments.append(SchoolEnrolment(person=person, school=school, start_date=today))
             if any(person.pk == other.pk for _given, other in theirs):
                 errors[f"people.{index}"] = "The same person is named twice"
@@ -504,7 +522,7 @@ def _people(
     if errors:
         raise InvalidInput(errors)
     inserts.append(objects_insert(SchoolEnrolment, enrolments))
-    people_known_new(created, enrolments)  # routing needs not read back what was just written
+    people_known_new(created, enrolments)  # routing reads what is about to be written, not the database
     return resolved
 
 

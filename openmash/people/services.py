@@ -362,8 +362,9 @@ def people_planned(recorded: Sequence[tuple[Actor, NewPerson]]) -> PlannedPeople
 
 
 def people_known_new(persons: Sequence[Person], enrolments: Sequence[SchoolEnrolment]) -> None:
-    """People recorded in this transaction have no addresses or statuses yet, and only the enrolments just
-    made: fill the caches that ``prefetch_related`` would (and routing reads) instead of reading them back."""
+    """Fill the caches that ``prefetch_related`` would (and routing reads) with what this transaction is
+    writing, instead of reading it back: people recorded in it have no addresses or statuses yet and only
+    the enrolments just made; people already on record (prefetched) gain the enrolments just made."""
 
     def known(model: type[models.Model], rows: list) -> models.QuerySet:
         queryset = model._default_manager.all()
@@ -371,6 +372,7 @@ def people_known_new(persons: Sequence[Person], enrolments: Sequence[SchoolEnrol
         queryset._prefetch_done = True  # type: ignore[attr-defined]
         return queryset
 
+    new_ids = {person.pk for person in persons}
     for person in persons:
         cache = person.__dict__.setdefault("_prefetched_objects_cache", {})
         cache["addresses"] = known(Address, [])
@@ -378,6 +380,10 @@ def people_known_new(persons: Sequence[Person], enrolments: Sequence[SchoolEnrol
         cache["enrolments"] = known(
             SchoolEnrolment, [item for item in enrolments if item.person_id == person.pk]
         )
+    for enrolment in enrolments:
+        prefetched = enrolment.person.__dict__.get("_prefetched_objects_cache", {}).get("enrolments")
+        if enrolment.person_id not in new_ids and prefetched is not None:
+            prefetched._result_cache.append(enrolment)
 
 
 def relationship_record(*, actor: Actor, person: Person, relative: Person, kind: str) -> Relationship:

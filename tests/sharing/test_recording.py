@@ -46,6 +46,21 @@ def test_incident_is_shared_with_the_council_and_the_school(cast, record_inciden
         assert {d.channel for d in share.deliveries.all()} == {Channel.INBOX, Channel.ALERT}
 
 
+def test_a_known_child_given_a_new_school_is_enrolled_and_the_school_told(record_incident):
+    ivy = next(
+        subject.person for subject in record_incident().event.subjects.all() if subject.person.given_name == "Ivy"
+    )
+    assert not ivy.enrolments.exists()
+    older = dt.date(2016, 6, 1)  # old enough for Operation Encompass this time
+    Person.objects.filter(pk=ivy.pk).update(date_of_birth=older)
+    again = record_incident(
+        reference="CLE-26-1002",
+        people=[PersonInput(person_id=ivy.pk, details={"present": True, "school_urn": "900001"})],
+    )
+    assert {share.recipient.code for share in again.shares} == {"E06000004", "URN-900001"}
+    assert [enrolment.school.code for enrolment in ivy.enrolments.all()] == ["URN-900001"]
+
+
 def test_high_risk_incident_is_due_in_an_hour(record_incident):
     council = next(s for s in record_incident(risk_level="high").shares if s.recipient.code == "E06000004")
     assert council.clock_rule == "da-notification-high-risk"
