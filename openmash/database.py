@@ -3,7 +3,7 @@ skip the ORM's per-statement compiling, and group commit (decision 0010).
 
 Recording one incident writes about forty rows to ten tables. ``bulk_create`` compiles its statement and
 prepares every value through each field's full conversion on every call, which cost more than the database
-itself. ``insert_rows`` builds each table's INSERT once per process, converts values with one small function
+itself. ``rows_insert`` builds each table's INSERT once per process, converts values with one small function
 per column chosen for the database in use, and sends them with ``executemany``.
 """
 
@@ -142,16 +142,6 @@ def objects_insert(model: type[models.Model], objects: Sequence[models.Model]) -
         obj._state.adding = False
         obj._state.db = connection.alias
     return rows_insert(model, names, [tuple(getattr(obj, name) for name in names) for obj in objects])
-
-
-def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """``rows_insert`` and run it at once."""
-    rows_insert(model, names, rows).run()
-
-
-def insert_objects(model: type[models.Model], objects: Sequence[models.Model]) -> None:
-    """``objects_insert`` and run it at once."""
-    objects_insert(model, objects).run()
 
 
 class WriteOneByOne(Exception):

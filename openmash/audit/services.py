@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditChainHead, AuditEntry
-from openmash.database import insert_objects
+from openmash.database import objects_insert
 
 GENESIS_HASH = "0" * 64
 
@@ -45,7 +45,7 @@ def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class AuditInput:
-    """One entry to append with ``audit_record_many``: the same fields ``audit_record`` takes."""
+    """One entry to append with ``audit_append``: the same fields ``audit_record`` takes."""
 
     action: str
     object_type: str
@@ -68,14 +68,7 @@ def audit_record(
     """Append one entry. Call it inside the transaction of the change it records, as late as possible:
     the chain head stays locked until that transaction commits."""
     entry = AuditInput(action, object_type, object_id, person_id, reason, detail)
-    return audit_record_many(actor=actor, entries=[entry])[0]
-
-
-def audit_record_many(*, actor: Actor, entries: Sequence[AuditInput]) -> list[AuditEntry]:
-    """Append several entries by one actor under one lock of the chain head: one read of the head, one
-    insert, one update, however many entries. Each entry is hashed and chained exactly as ``audit_record``
-    would chain it, in the order given."""
-    return audit_append([(actor, entry) for entry in entries])
+    return audit_append([(actor, entry)])[0]
 
 
 def audit_append(entries: Sequence[tuple[Actor, AuditInput]]) -> list[AuditEntry]:
@@ -117,7 +110,7 @@ def audit_chain(rows: list[AuditEntry]) -> list[AuditEntry]:
             sequence += 1
             row.at, row.sequence, row.previous_hash = at, sequence, previous
             row.entry_hash = previous = entry_hash(previous_hash=previous, fields=_hashed_fields(row))
-        insert_objects(AuditEntry, rows)
+        objects_insert(AuditEntry, rows).run()
         AuditChainHead.objects.filter(id=1).update(last_sequence=sequence, last_hash=previous)
     return rows
 

@@ -258,10 +258,8 @@ def event_record(*, actor: Actor, data: EventInput, also: AlsoWrite | None = Non
     0010): one transaction, one wait for the disk, however many events."""
     checked = event_check(actor=actor, data=data)
     if connection.in_atomic_block:
-        recorded = events_write([checked])[0]
-        if also is not None:
-            also(recorded)
-        return recorded
+        # The caller's transaction already holds SQLite's write lock: no gate, no waiting for others.
+        return _carry_out(_plan([checked]), [also])[0]
     return _recorder.submit((checked, also))
 
 
@@ -270,29 +268,18 @@ def _write_together(batch: Sequence[tuple[CheckedEvent, AlsoWrite | None]]) -> l
     # inserts and the commit.
     planned = _plan([checked for checked, _also in batch])
     # SQLite: queue for the one write lock here (decision 0008).
-    with sqlite_write_gate(), transaction.atomic():
-        recorded = _carry_out(planned)
-        for (_checked, also), one in zip(batch, recorded, strict=True):
-            if also is not None:
-                also(one)
-    return recorded
+    with sqlite_write_gate():
+        return _carry_out(planned, [also for _checked, also in batch])
 
 
 _recorder: GroupCommit[tuple[CheckedEvent, AlsoWrite | None], RecordedEvent] = GroupCommit(_write_together)
 
 
-def events_write(batch: Sequence[CheckedEvent]) -> list[RecordedEvent]:
-    """Write checked events in one transaction (the caller's, or its own): the people, the events, one share
-    per recipient with its deadline, the deliveries that will carry them, the access reasons that follow,
-    the clocks they start, and the audit entries. Each table gets one insert for the whole batch."""
-    planned = _plan(batch)
-    with transaction.atomic():
-        return _carry_out(planned)
-
-
 @dataclass(frozen=True)
 class _Planned:
-    """What a batch of events will write, worked out (with reads only) before the write lock is taken."""
+    """What a batch of events will write, worked out with reads only before the write lock is taken: the
+    people, the events, one share per recipient with its deadline, the deliveries that will carry them, the
+    access reasons that follow, and the audit entries. Each table gets one insert for the whole batch."""
 
     recorded: list[RecordedEvent]
     subjects: list[list[EventSubject]]
@@ -300,13 +287,21 @@ class _Planned:
     audit: list[AuditEntry]
 
 
-def _carry_out(planned: _Planned) -> list[RecordedEvent]:
-    for insert in planned.inserts:
-        insert.run()
-    for recorded, subjects in zip(planned.recorded, planned.subjects, strict=True):
-        clock_starts.start_for_event(recorded.event, subjects, recorded.shares)
-    audit_chain(planned.audit)  # last: the chain head stays locked until the commit
-    transaction.on_commit(wake_workers)
+def _carry_out(planned: _Planned, also: Sequence[AlsoWrite | None]) -> list[RecordedEvent]:
+    """Write a planned batch in one transaction (the caller's, or its own): the rows, the clocks the events
+    start, the audit entries, and what each caller also writes."""
+    with transaction.atomic():
+        for insert in planned.inserts:
+            insert.run()
+        for recorded, subjects in zip(planned.recorded, planned.subjects, strict=True):
+            clock_starts.start_for_event(recorded.event, subjects, recorded.shares)
+        audit_chain(
+            planned.audit
+        )  # last of the event's own rows: the chain head stays locked until the commit
+        for one, write in zip(planned.recorded, also, strict=True):
+            if write is not None:
+                write(one)
+        transaction.on_commit(wake_workers)
     return planned.recorded
 
 

@@ -12,7 +12,7 @@ from openmash.access import policy
 from openmash.access.models import AccessReason, ReasonKind
 from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditAction
-from openmash.audit.services import AuditInput, audit_append, audit_record
+from openmash.audit.services import AuditInput, audit_record
 from openmash.database import Insert, objects_insert, rows_insert
 from openmash.lib import identifiers
 from openmash.lib.errors import InvalidInput, NotAllowed
@@ -231,39 +231,13 @@ def person_create(
 
 @dataclass(frozen=True)
 class NewPerson:
-    """A person to record with ``people_create``: who they are and what identifies them."""
+    """A person to record with ``people_planned``: who they are and what identifies them."""
 
     kind: str = PersonKind.CHILD
     given_name: str = ""
     family_name: str = ""
     date_of_birth: dt.date | None = None
     identifiers_given: Sequence[IdentifierInput] = ()
-
-
-def people_create(
-    *, actor: Actor, people: Sequence[NewPerson], audit_later: list[tuple[Actor, AuditInput]] | None = None
-) -> list[Person]:
-    """Record several people at once, as ``person_create`` records one (same checks, same access reason, one
-    audit entry each), with one insert per table instead of one per row. Nothing is saved on error.
-
-    With ``audit_later`` the audit entries are added to that list instead, for a caller inside whose own
-    transaction they are appended with its own entries, last, so the chain head is locked only briefly."""
-    return people_create_for([(actor, given) for given in people], audit_later=audit_later)
-
-
-def people_create_for(
-    recorded: Sequence[tuple[Actor, NewPerson]], *, audit_later: list[tuple[Actor, AuditInput]] | None = None
-) -> list[Person]:
-    """``people_create`` for people recorded by several actors at once (events recorded together)."""
-    planned = people_planned(recorded)
-    with transaction.atomic():
-        for insert in planned.inserts:
-            insert.run()
-        if audit_later is not None:
-            audit_later.extend(planned.audit)
-        else:
-            audit_append(planned.audit)
-    return planned.persons
 
 
 @dataclass(frozen=True)
