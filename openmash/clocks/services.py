@@ -78,16 +78,20 @@ def forget_area_settings() -> None:
         _settings_cache = (0.0, {})
 
 
+def _area_id(organisation: Organisation) -> int:
+    """Whose local procedures apply: a council's own; a school's or partnership's council's; others their own.
+    By id, without loading the council: a school's share reads this for every incident."""
+    if organisation.kind in (OrganisationKind.SCHOOL, OrganisationKind.PARTNERSHIP) and organisation.parent_id:
+        return organisation.parent_id
+    return organisation.pk
+
+
 def _area_of(organisation: Organisation) -> Organisation:
-    """Whose local procedures apply: a council's own; a school's or partnership's council's; others their own."""
-    if (
-        organisation.kind in (OrganisationKind.SCHOOL, OrganisationKind.PARTNERSHIP)
-        and organisation.parent_id
-    ):
-        parent = organisation.parent
-        assert parent is not None
-        return parent
-    return organisation
+    if _area_id(organisation) == organisation.pk:
+        return organisation
+    parent = organisation.parent
+    assert parent is not None
+    return parent
 
 
 def _local(organisation: Organisation | None) -> _Local:
@@ -95,13 +99,7 @@ def _local(organisation: Organisation | None) -> _Local:
 
 
 def _area_local(organisation: Organisation) -> _Local:
-    # By id, without loading the parent: a school's share reads this for every incident.
-    if (
-        organisation.kind in (OrganisationKind.SCHOOL, OrganisationKind.PARTNERSHIP)
-        and organisation.parent_id
-    ):
-        return _all_local().get(organisation.parent_id, _NOTHING_SET)
-    return _local(organisation)
+    return _all_local().get(_area_id(organisation), _NOTHING_SET)
 
 
 def area_settings_for(organisation: Organisation) -> Mapping[str, AreaClockSetting]:
