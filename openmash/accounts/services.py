@@ -2,7 +2,6 @@
 
 import hashlib
 import secrets
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from openmash.accounts.models import ApiClient, Role, RoleAssignment, User
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.lib.errors import InvalidInput
+from openmash.lib.remembered import Remembered
 from openmash.organisations.models import Organisation
 
 TOKEN_PREFIX = "omk"
@@ -165,10 +165,9 @@ def api_client_create(*, actor: Actor, organisation: Organisation, name: str) ->
 
 
 # Recently checked tokens, by digest: the API authenticates every request, and a busy client sends hundreds a
-# second. A revoked token stops working at once in the process that revoked it and within this many seconds in
+# second. A revoked token stops working at once in the process that revoked it and within 5 seconds in
 # every other process.
-TOKEN_CACHE_SECONDS = 5.0
-_checked_tokens: dict[str, tuple[float, ApiClient]] = {}
+_checked_tokens: Remembered[str, ApiClient] = Remembered(seconds=5.0)
 
 
 def api_client_authenticate(token: str) -> ApiClient | None:
@@ -177,25 +176,23 @@ def api_client_authenticate(token: str) -> ApiClient | None:
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
     digest = token_digest(token)
-    cached = _checked_tokens.get(digest)
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
+    remembered = _checked_tokens.get(digest)
+    if remembered is not None:
+        return remembered
     client = (
         ApiClient.objects.select_related("organisation")
         .filter(token_prefix=parts[1], revoked_at__isnull=True)
         .first()
     )
     if client is None or not secrets.compare_digest(client.token_digest, digest):
-        _checked_tokens.pop(digest, None)
+        _checked_tokens.forget(digest)
         return None
     now = timezone.now()
     # Touch at most once a minute: a busy client should not write on every request.
     if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 60:
         ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
         client.last_used_at = now
-    if len(_checked_tokens) > 10_000:  # bounded: old entries are simply dropped
-        _checked_tokens.clear()
-    _checked_tokens[digest] = (time.monotonic() + TOKEN_CACHE_SECONDS, client)
+    _checked_tokens.put(digest, client)
     return client
 
 
@@ -203,7 +200,7 @@ def api_client_revoke(*, actor: Actor, client: ApiClient) -> ApiClient:
     with transaction.atomic():
         client.revoked_at = timezone.now()
         client.save(update_fields=["revoked_at"])
-        _checked_tokens.pop(client.token_digest, None)
+        _checked_tokens.forget(client.token_digest)
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,

@@ -81,7 +81,10 @@ def forget_area_settings() -> None:
 def _area_id(organisation: Organisation) -> int:
     """Whose local procedures apply: a council's own; a school's or partnership's council's; others their own.
     By id, without loading the council: a school's share reads this for every incident."""
-    if organisation.kind in (OrganisationKind.SCHOOL, OrganisationKind.PARTNERSHIP) and organisation.parent_id:
+    if (
+        organisation.kind in (OrganisationKind.SCHOOL, OrganisationKind.PARTNERSHIP)
+        and organisation.parent_id
+    ):
         return organisation.parent_id
     return organisation.pk
 

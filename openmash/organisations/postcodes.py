@@ -8,13 +8,13 @@ council that runs its children's services; an unknown postcode is an error, neve
 
 import importlib.util
 import re
-import time
 from functools import cache
 from pathlib import Path
 
 import brotli
 import msgpack
 
+from openmash.lib.remembered import Remembered
 from openmash.organisations.models import District, Organisation, OrganisationKind
 
 _SHAPE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
@@ -57,8 +57,7 @@ def local_authority_code(postcode: str) -> str:
 
 # Councils by ONS code, for a minute: every incident names a postcode, and councils change only when the
 # reference data is reloaded.
-COUNCILS_TTL_SECONDS = 60.0
-_councils: dict[str, tuple[float, Organisation]] = {}
+_councils: Remembered[str, Organisation] = Remembered(seconds=60.0)
 
 
 def forget_councils() -> None:
@@ -70,8 +69,8 @@ def council_for_postcode(postcode: str) -> Organisation:
     """The council with children's services for a postcode in England or Wales."""
     code = local_authority_code(postcode)
     remembered = _councils.get(code)
-    if remembered is not None and remembered[0] > time.monotonic():
-        return remembered[1]
+    if remembered is not None:
+        return remembered
     council = Organisation.objects.filter(code=code, kind=OrganisationKind.COUNCIL).first()
     if council is None:
         district = District.objects.select_related("council").filter(gss_code=code).first()
@@ -80,5 +79,5 @@ def council_for_postcode(postcode: str) -> Organisation:
                 f"Postcode {postcode.upper()} is outside the councils OpenMASH knows ({code})"
             )
         council = district.council
-    _councils[code] = (time.monotonic() + COUNCILS_TTL_SECONDS, council)
+    _councils.put(code, council)
     return council

@@ -48,7 +48,9 @@ def test_incident_is_shared_with_the_council_and_the_school(cast, record_inciden
 
 def test_a_known_child_given_a_new_school_is_enrolled_and_the_school_told(record_incident):
     ivy = next(
-        subject.person for subject in record_incident().event.subjects.all() if subject.person.given_name == "Ivy"
+        subject.person
+        for subject in record_incident().event.subjects.all()
+        if subject.person.given_name == "Ivy"
     )
     assert not ivy.enrolments.exists()
     older = dt.date(2016, 6, 1)  # old enough for Operation Encompass this time
