@@ -8,8 +8,7 @@ from openmash.casework.models import PoliceNeed, ProtectionEnd, Resolution, Stag
 from openmash.casework.services import Response
 from openmash.events.forms import TimeField, combine
 from openmash.people.forms import DateField
-
-YES_NO = [("yes", "Yes"), ("no", "No")]
+from openmash.web.forms import YesNoField
 
 
 def _helper(*fields) -> FormHelper:
@@ -86,11 +85,9 @@ class VisitDoneForm(_WhenMixin, forms.Form):
     visited_time = TimeField(
         label="Time of the visit", error_messages={"required": "Enter the time of the visit"}
     )
-    officer_present = forms.ChoiceField(
+    officer_present = YesNoField(
         label="Was a police officer there?",
-        choices=YES_NO,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Say whether a police officer was there"},
+        required_message="Say whether a police officer was there",
     )
     officer_name = forms.CharField(
         label="Name of the officer who was there (if not the one named)", max_length=200, required=False
@@ -172,17 +169,13 @@ class ClosureProposeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Give the reasons for closing the investigation"},
     )
-    under_s47_enquiry = forms.ChoiceField(
+    under_s47_enquiry = YesNoField(
         label="Is the child subject to section 47 enquiries?",
-        choices=YES_NO,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Say whether the child is subject to section 47 enquiries"},
+        required_message="Say whether the child is subject to section 47 enquiries",
     )
-    injuries_recorded = forms.ChoiceField(
+    injuries_recorded = YesNoField(
         label="Are injuries to the child recorded?",
-        choices=YES_NO,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Say whether injuries to the child are recorded"},
+        required_message="Say whether injuries to the child are recorded",
     )
     share_anyway = forms.BooleanField(
         label="Share this closure with the council even if it does not need the council's agreement",

@@ -135,7 +135,7 @@ def visit_detail(request: HttpRequest, visit_id: str) -> HttpResponse:
                 actor=actor,
                 visit=visit,
                 visited_at=done_form.when("visited_date", "visited_time"),  # type: ignore[union-attr]
-                officer_present={"yes": True, "no": False}.get(done_form.cleaned_data["officer_present"]),  # type: ignore[union-attr]
+                officer_present=done_form.cleaned_data["officer_present"],  # type: ignore[union-attr]
                 outcome=done_form.cleaned_data["outcome"],  # type: ignore[union-attr]
                 officer_name=done_form.cleaned_data["officer_name"],  # type: ignore[union-attr]
             ),
@@ -230,8 +230,8 @@ def closure_propose(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
                 person=person,
                 police_reference=data["police_reference"],
                 reasons=data["reasons"],
-                under_s47_enquiry=data["under_s47_enquiry"] == "yes",
-                injuries_recorded=data["injuries_recorded"] == "yes",
+                under_s47_enquiry=data["under_s47_enquiry"],
+                injuries_recorded=data["injuries_recorded"],
                 share_anyway=data["share_anyway"],
             )
         )

@@ -11,10 +11,10 @@ from django import forms
 from openmash.events.models import RiskLevel
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.forms import DateField
+from openmash.web.forms import YesNoField
 
 LONDON = ZoneInfo("Europe/London")
 TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
-YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
 def _helper(*fields, legend: str = "") -> FormHelper:
@@ -71,9 +71,7 @@ class IncidentForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the risk level"},
     )
-    marac = forms.ChoiceField(
-        label="Referred to MARAC?", choices=YES_NO, widget=forms.RadioSelect, initial="no"
-    )
+    marac = YesNoField(label="Referred to MARAC?", initial="no")
     summary = forms.CharField(
         label="What happened",
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -110,9 +108,7 @@ class ChildForm(forms.Form):
     date_of_birth = DateField(label="Date of birth", past_only=True)
     nhs_number = forms.CharField(label="NHS number (if known)", max_length=12, required=False)
     school_urn = forms.CharField(label="School URN (if known)", max_length=8, required=False)
-    present = forms.ChoiceField(
-        label="Was the child present?", choices=YES_NO, widget=forms.RadioSelect, required=False
-    )
+    present = YesNoField(label="Was the child present?", required=False)
     saw_heard = forms.CharField(
         label="What the child saw or heard", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -182,10 +178,8 @@ class PersonEventForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 3}),
                 required=False,
             )
-            self.fields["alternatives_discussed"] = forms.ChoiceField(
+            self.fields["alternatives_discussed"] = YesNoField(
                 label="Were alternatives discussed with the council?",
-                choices=YES_NO,
-                widget=forms.RadioSelect,
                 required=False,
             )
             self.fields["alternatives_discussed_with"] = forms.CharField(

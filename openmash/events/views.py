@@ -33,7 +33,7 @@ def _may_record(request: HttpRequest, kind: str):
 
 def _child_input(form: event_forms.ChildForm) -> PersonInput:
     data = form.cleaned_data
-    present = {"yes": True, "no": False}.get(data["present"])
+    present = data["present"]
     return PersonInput(
         role=SubjectRole.CHILD,
         given_name=data["given_name"],
@@ -85,7 +85,7 @@ def incident_create(request: HttpRequest) -> HttpResponse:
                         postcode=data["postcode"],
                         risk_level=data["risk_level"],
                         summary=data["summary"],
-                        details={"marac": data["marac"] == "yes"},
+                        details={"marac": data["marac"]},
                         people=people,
                     ),
                 )
@@ -143,7 +143,7 @@ def person_event_create(request: HttpRequest, person_id: uuid.UUID, kind: str) -
             details = {
                 "designated_officer": data["designated_officer"],
                 "reasons": data["reasons"],
-                "alternatives_discussed": {"yes": True, "no": False}.get(data["alternatives_discussed"]),
+                "alternatives_discussed": data["alternatives_discussed"],
                 "alternatives_discussed_with": data["alternatives_discussed_with"],
             }
         try:

@@ -10,12 +10,7 @@ from openmash.events.forms import TimeField
 from openmash.meetings.models import AbuseCategory, Meeting, MeetingInvitation, MeetingKind, Participation
 from openmash.organisations.models import Organisation
 from openmash.people.forms import DateField
-
-YES_NO = [("yes", "Yes"), ("no", "No")]
-
-
-def yes_no(value: str) -> bool | None:
-    return {"yes": True, "no": False}.get(value)
+from openmash.web.forms import YesNoField
 
 
 def _helper(layout: Layout) -> FormHelper:
@@ -193,11 +188,9 @@ class HeldForm(forms.Form):
 
 
 class StrategyDiscussionOutcomeForm(HeldForm):
-    s47_decision = forms.ChoiceField(
+    s47_decision = YesNoField(
         label="Are section 47 enquiries to start?",
-        choices=YES_NO,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Say whether section 47 enquiries are to start"},
+        required_message="Say whether section 47 enquiries are to start",
     )
     decision_reasons = forms.CharField(
         label="Reasons for the decision",
@@ -205,10 +198,8 @@ class StrategyDiscussionOutcomeForm(HeldForm):
         error_messages={"required": "Give the reasons for the decision"},
     )
     s47_started_on = DateField(label="Date section 47 enquiries started", past_only=True)
-    evidential_interview = forms.ChoiceField(
+    evidential_interview = YesNoField(
         label="Is an evidential (joint) interview needed?",
-        choices=YES_NO,
-        widget=forms.RadioSelect,
         initial="no",
     )
     evidential_interview_target = DateField(label="Evidential interview to happen by")
@@ -224,11 +215,9 @@ class StrategyDiscussionOutcomeForm(HeldForm):
 
 
 class ConferenceOutcomeForm(HeldForm):
-    plan = forms.ChoiceField(
+    plan = YesNoField(
         label="Is the child to be the subject of a child protection plan?",
-        choices=YES_NO,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Say whether the child is to be the subject of a child protection plan"},
+        required_message="Say whether the child is to be the subject of a child protection plan",
     )
     categories = forms.MultipleChoiceField(
         label="Category of abuse",
@@ -246,11 +235,9 @@ class ConferenceOutcomeForm(HeldForm):
 
 
 class InterviewForm(forms.Form):
-    held = forms.ChoiceField(
+    held = YesNoField(
         label="Did the evidential interview happen?",
-        choices=YES_NO,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Say whether the interview happened"},
+        required_message="Say whether the interview happened",
     )
     held_date = DateField(label="Date of the interview", past_only=True)
     held_time = TimeField(label="Time of the interview", required=False)

@@ -225,16 +225,14 @@ def outcome(request: HttpRequest, meeting_id: str) -> HttpResponse:
             if meeting.kind == MeetingKind.STRATEGY_DISCUSSION:
                 services.strategy_discussion_record_outcome(
                     **common,
-                    s47_decision=meeting_forms.yes_no(data["s47_decision"]),
+                    s47_decision=data["s47_decision"],
                     decision_reasons=data["decision_reasons"],
                     s47_started_on=data["s47_started_on"],
-                    evidential_interview_requested=data["evidential_interview"] == "yes",
+                    evidential_interview_requested=data["evidential_interview"],
                     evidential_interview_target=data["evidential_interview_target"],
                 )
             else:
-                services.conference_record_outcome(
-                    **common, plan=meeting_forms.yes_no(data["plan"]), categories=data["categories"]
-                )
+                services.conference_record_outcome(**common, plan=data["plan"], categories=data["categories"])
         except InvalidInput as error:
             _show_errors(form, error)
         except NotAllowed as error:
@@ -306,7 +304,7 @@ def interview(request: HttpRequest, meeting_id: str) -> HttpResponse:
     form = meeting_forms.InterviewForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        held = data["held"] == "yes"
+        held = data["held"]
         if held and (data["held_date"] is None or data["held_time"] is None):
             form.add_error("held_date", "Enter the date and time of the interview")
         else:

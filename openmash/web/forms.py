@@ -4,6 +4,24 @@ from django import forms
 
 from openmash.lib.errors import InvalidInput
 
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class YesNoField(forms.TypedChoiceField):
+    """A GOV.UK yes-or-no question (radios): its answer is True or False, or None if optional and unanswered."""
+
+    def __init__(self, *, label: str, required_message: str = "", **kwargs) -> None:
+        if required_message:
+            kwargs["error_messages"] = {"required": required_message}
+        super().__init__(
+            label=label,
+            choices=YES_NO,
+            coerce=lambda value: value == "yes",
+            empty_value=None,
+            widget=forms.RadioSelect,
+            **kwargs,
+        )
+
 
 def add_service_errors(
     form: forms.Form, error: InvalidInput, field_map: dict[str, str] | None = None
