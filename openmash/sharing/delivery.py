@@ -23,15 +23,17 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from openmash.database import Insert, rows_insert, sqlite_write_gate
+from openmash.events.models import EventKind
 from openmash.lib.ids import new_id
 from openmash.sharing.models import (
     AlertSetting,
@@ -123,79 +125,105 @@ def _notify_inbox(organisation_id: int) -> None:
             cursor.execute("SELECT pg_notify(%s, %s)", [INBOX_CHANNEL, str(organisation_id)])
 
 
-def claim(worker_id: str, limit: int = 50) -> list[Delivery]:
+@dataclass(frozen=True, order=True)
+class Claimed:
+    """A delivery leased to this worker: just what is needed to send it and record the outcome. The worker
+    reads the full delivery only for what leaves the system (webhooks, GOV.UK Notify alerts)."""
+
+    id: int
+    share_id: uuid.UUID
+    channel: str
+    endpoint_id: int | None
+    attempts: int
+    message_id: str
+
+
+# One statement leases a batch: the due deliveries, oldest first, webhooks in order per endpoint (one waits
+# while an earlier one to the same endpoint is pending). Written out rather than built by the ORM because the
+# worker runs it for every batch, and compiling the query cost more than running it.
+_DUE = """
+    FROM sharing_delivery AS d
+    WHERE d.status = 'pending' AND d.next_attempt_at <= %s
+      AND (d.lease_until IS NULL OR d.lease_until < %s)
+      AND (d.endpoint_id IS NULL OR NOT EXISTS (
+          SELECT 1 FROM sharing_delivery AS earlier
+          WHERE earlier.endpoint_id = d.endpoint_id AND earlier.id < d.id AND earlier.status = 'pending'))
+"""
+_CLAIM = f"""
+    UPDATE sharing_delivery SET lease_until = %s, leased_by = %s
+    WHERE id IN (SELECT d.id {_DUE} ORDER BY d.id LIMIT %s {{lock}})
+    RETURNING id, share_id, channel, endpoint_id, attempts, message_id
+"""  # noqa: S608 (no input in it)
+
+
+def claim(worker_id: str, limit: int = 200) -> list[Claimed]:
     """Lease up to ``limit`` due deliveries to this worker."""
     now = timezone.now()
-    earlier_pending = Delivery.objects.filter(
-        endpoint=OuterRef("endpoint"), id__lt=OuterRef("id"), status=DeliveryStatus.PENDING
-    )
-    due = (
-        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        # Webhooks arrive in order per endpoint: wait behind an earlier pending one.
-        .filter(Q(endpoint__isnull=True) | ~Exists(earlier_pending))
-        .order_by("id")
-    )
-    # SQLite: every transaction takes the database's one write lock at BEGIN, so look first with a plain read
-    # and only lock when there is work; an idle worker polling must not queue the app's writes behind it.
-    if connection.vendor == "sqlite" and not due.exists():
-        return []
-    with sqlite_write_gate(), transaction.atomic():
-        ids = list(due.select_for_update(skip_locked=True).values_list("id", flat=True)[:limit])
-        if not ids:
-            return []
-        Delivery.objects.filter(id__in=ids).update(
-            lease_until=now + dt.timedelta(seconds=lease_seconds()), leased_by=worker_id
-        )
-    return list(
-        Delivery.objects.filter(id__in=ids)
-        .select_related("share__event", "share__recipient", "endpoint", "share__named_recipient")
-        .order_by("id")
+    at = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        # SQLite: every transaction takes the database's one write lock at BEGIN, so look first with a plain
+        # read and only lock when there is work; an idle worker polling must not queue the app's writes.
+        if connection.vendor == "sqlite":
+            cursor.execute(f"SELECT 1 {_DUE} LIMIT 1", [at, at])
+            if cursor.fetchone() is None:
+                return []
+        lock = "FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+        until = connection.ops.adapt_datetimefield_value(now + dt.timedelta(seconds=lease_seconds()))
+        with sqlite_write_gate(), transaction.atomic():
+            cursor.execute(_CLAIM.format(lock=lock), [until, worker_id, at, at, limit])
+            rows = cursor.fetchall()
+    return sorted(
+        Claimed(id, _uuid(share_id), channel, endpoint_id, attempts, message_id)
+        for id, share_id, channel, endpoint_id, attempts, message_id in rows
     )
 
 
-def _finish(delivery: Delivery, *, succeeded: bool, detail: str, worker_id: str) -> None:
-    _finish_many([(delivery, succeeded, detail)], worker_id=worker_id)
+def _uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
 
 
-def _finish_many(outcomes: Sequence[tuple[Delivery, bool, str]], *, worker_id: str) -> None:
+def _finish(outcomes: Sequence[tuple[Claimed, bool, str]], *, worker_id: str) -> None:
     """Record the attempts and their outcomes in one transaction (one write-lock turn on SQLite)."""
     if not outcomes:
         return
+    now = timezone.now()
+    attempts = rows_insert(
+        DeliveryAttempt,
+        ("delivery_id", "at", "succeeded", "detail"),
+        [(claimed.id, now, succeeded, detail[:500]) for claimed, succeeded, detail in outcomes],
+    )
+    delivered = [claimed.id for claimed, succeeded, _detail in outcomes if succeeded]
+    inbox = [
+        claimed.share_id
+        for claimed, succeeded, _detail in outcomes
+        if succeeded and claimed.channel == Channel.INBOX
+    ]
     with sqlite_write_gate(), transaction.atomic():
-        now = timezone.now()
-        DeliveryAttempt.objects.bulk_create(
-            DeliveryAttempt(delivery=delivery, at=now, succeeded=succeeded, detail=detail[:500])
-            for delivery, succeeded, detail in outcomes
-        )
+        attempts.run()
         # Only the worker holding the lease may finish it: a late worker whose lease ran out changes nothing.
         mine = Delivery.objects.filter(leased_by=worker_id, status=DeliveryStatus.PENDING)
-        delivered = [delivery.pk for delivery, succeeded, _detail in outcomes if succeeded]
         if delivered:
             mine.filter(pk__in=delivered).update(
                 status=DeliveryStatus.DELIVERED, delivered_at=now, lease_until=None, last_error=""
             )
-        for delivery, succeeded, detail in outcomes:
+        for claimed, succeeded, detail in outcomes:
             if succeeded:
                 continue
-            attempts = delivery.attempts + 1
-            dead = attempts >= MAX_ATTEMPTS
-            mine.filter(pk=delivery.pk).update(
-                attempts=attempts,
+            tries = claimed.attempts + 1
+            dead = tries >= MAX_ATTEMPTS
+            mine.filter(pk=claimed.id).update(
+                attempts=tries,
                 last_error=detail[:2000],
                 lease_until=None,
-                next_attempt_at=now + backoff(attempts),
+                next_attempt_at=now + backoff(tries),
                 status=DeliveryStatus.DEAD if dead else DeliveryStatus.PENDING,
                 dead_at=now if dead else None,
             )
-        inbox = {
-            delivery.share_id: delivery.share.recipient_id
-            for delivery, succeeded, _detail in outcomes
-            if succeeded and delivery.channel == Channel.INBOX
-        }
         if inbox:
-            Share.objects.filter(pk__in=list(inbox), delivered_at__isnull=True).update(delivered_at=now)
-            for organisation_id in sorted(set(inbox.values())):
+            arrived = Share.objects.filter(pk__in=inbox, delivered_at__isnull=True)
+            recipients = sorted(set(arrived.values_list("recipient_id", flat=True)))
+            arrived.update(delivered_at=now)
+            for organisation_id in recipients:
                 _notify_inbox(organisation_id)
 
 
@@ -231,14 +259,33 @@ def _send_webhook(delivery: Delivery) -> tuple[bool, str]:
     return False, f"HTTP {response.status_code}"
 
 
-def _send_alert(delivery: Delivery) -> tuple[bool, str]:
-    share = delivery.share
-    setting = AlertSetting.objects.filter(organisation_id=share.recipient_id).first()
+@dataclass(frozen=True)
+class AlertFacts:
+    """What an alert says and to whom, read for a whole batch at once."""
+
+    recipient_id: int
+    recipient_code: str
+    kind: str
+    due_at: dt.datetime | None
+    named_email: str | None
+
+
+def _alert_facts(batch: Sequence[Claimed]) -> dict[uuid.UUID, AlertFacts]:
+    rows = Share.objects.filter(pk__in=[claimed.share_id for claimed in batch]).values_list(
+        "pk", "recipient_id", "recipient__code", "event__kind", "due_at", "named_recipient__email"
+    )
+    return {
+        pk: AlertFacts(recipient_id, code, kind, due_at, email)
+        for pk, recipient_id, code, kind, due_at, email in rows
+    }
+
+
+def _send_alert(claimed: Claimed, facts: AlertFacts, setting: AlertSetting | None) -> tuple[bool, str]:
     # No personal data in alerts: they say where to look and by when, nothing about the child.
-    due = timezone.localtime(share.due_at).strftime("%H:%M on %d %B %Y") if share.due_at else "no deadline"
-    message = f"New {share.event.get_kind_display().lower()} in your OpenMASH inbox (due {due})"
+    due = timezone.localtime(facts.due_at).strftime("%H:%M on %d %B %Y") if facts.due_at else "no deadline"
+    message = f"New {EventKind(facts.kind).label.lower()} in your OpenMASH inbox (due {due})"
     if setting is None or not setting.notify_api_key:
-        logger.info("Alert for %s (no GOV.UK Notify key, logged only): %s", share.recipient.code, message)
+        logger.info("Alert for %s (no GOV.UK Notify key, logged only): %s", facts.recipient_code, message)
         return True, "logged: no GOV.UK Notify key configured"
     from notifications_python_client.errors import HTTPError as NotifyError
     from notifications_python_client.notifications import NotificationsAPIClient
@@ -246,57 +293,75 @@ def _send_alert(delivery: Delivery) -> tuple[bool, str]:
     options = {"base_url": setting.notify_base_url} if setting.notify_base_url else {}
     client = NotificationsAPIClient(setting.notify_api_key, **options)
     addresses = [line.strip() for line in setting.email_addresses.splitlines() if line.strip()]
-    if share.named_recipient is not None and share.named_recipient.email:
-        addresses.append(share.named_recipient.email)
+    if facts.named_email:
+        addresses.append(facts.named_email)
     try:
         for address in addresses:
             client.send_email_notification(
                 email_address=address,
                 template_id=setting.email_template_id,
-                personalisation={"message": message, "share_id": str(share.pk)},
-                reference=delivery.message_id,
+                personalisation={"message": message, "share_id": str(claimed.share_id)},
+                reference=claimed.message_id,
             )
     except (NotifyError, OSError) as error:
         return False, f"GOV.UK Notify: {error}"
     return True, f"sent by GOV.UK Notify to {len(addresses)} address(es)"
 
 
-SENDERS: dict[str, Callable[[Delivery], tuple[bool, str]]] = {
-    Channel.INBOX: lambda delivery: (True, "in the recipient's inbox"),
-    Channel.WEBHOOK: _send_webhook,
-    Channel.ALERT: _send_alert,
-}
+def _failed(claimed: Claimed, error: Exception) -> tuple[Claimed, bool, str]:
+    # One broken delivery must not stop the others: it is retried, and visible until it succeeds.
+    logger.exception("Delivery %s failed", claimed.id)
+    return claimed, False, f"{type(error).__name__}: {error}"
 
 
-def _send(delivery: Delivery) -> tuple[bool, str]:
+def _send_local(batch: Sequence[Claimed]) -> list[tuple[Claimed, bool, str]]:
+    """Inbox deliveries and alerts of a batch: the inbox is the share itself, so delivering to it is recording
+    that it arrived; alerts read their shares and the recipients' Notify settings once for the batch."""
+    alerts = [claimed for claimed in batch if claimed.channel == Channel.ALERT]
+    facts = _alert_facts(alerts) if alerts else {}
+    recipients = {fact.recipient_id for fact in facts.values()}
+    notify = {
+        setting.organisation_id: setting
+        for setting in AlertSetting.objects.filter(organisation_id__in=recipients)
+    }
+    outcomes = []
+    for claimed in batch:
+        if claimed.channel == Channel.INBOX:
+            outcomes.append((claimed, True, "in the recipient's inbox"))
+            continue
+        try:
+            fact = facts[claimed.share_id]
+            outcomes.append((claimed, *_send_alert(claimed, fact, notify.get(fact.recipient_id))))
+        except Exception as error:
+            outcomes.append(_failed(claimed, error))
+    return outcomes
+
+
+def _deliver_webhook(claimed: Claimed, worker_id: str) -> None:
+    """Send one webhook and record its outcome at once: it went to another system."""
     try:
-        return SENDERS[delivery.channel](delivery)
-    except Exception as error:  # one broken delivery must not stop the others; it is retried and visible
-        logger.exception("Delivery %s failed", delivery.pk)
-        return False, f"{type(error).__name__}: {error}"
+        delivery = Delivery.objects.select_related("share__event", "endpoint").get(pk=claimed.id)
+        outcome = (claimed, *_send_webhook(delivery))
+    except Exception as error:
+        outcome = _failed(claimed, error)
+    _finish([outcome], worker_id=worker_id)
 
 
-def deliver(delivery: Delivery, worker_id: str) -> bool:
-    succeeded, detail = _send(delivery)
-    _finish(delivery, succeeded=succeeded, detail=detail, worker_id=worker_id)
-    return succeeded
-
-
-def run_once(worker_id: str, limit: int = 50) -> int:
+def run_once(worker_id: str, limit: int = 200) -> int:
     """Claim and deliver one batch; the number delivered or tried.
 
     Inbox deliveries and alerts are finished together in one transaction; each webhook is finished on its own
     as soon as it is sent (it went to another system, so its outcome is recorded before anything else)."""
     batch = claim(worker_id, limit)
-    local: list[tuple[Delivery, bool, str]] = []
-    for delivery in batch:
-        if delivery.channel == Channel.WEBHOOK:
-            _finish_many(local, worker_id=worker_id)
+    local: list[Claimed] = []
+    for claimed in batch:
+        if claimed.channel == Channel.WEBHOOK:
+            _finish(_send_local(local), worker_id=worker_id)
             local = []
-            deliver(delivery, worker_id)
+            _deliver_webhook(claimed, worker_id)
         else:
-            local.append((delivery, *_send(delivery)))
-    _finish_many(local, worker_id=worker_id)
+            local.append(claimed)
+    _finish(_send_local(local), worker_id=worker_id)
     return len(batch)
 
 
