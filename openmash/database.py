@@ -8,7 +8,9 @@ per column chosen for the database in use, and sends them with ``executemany``.
 """
 
 import collections
+import dataclasses
 import datetime as dt
+import os
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -16,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import InterfaceError, OperationalError, connection, models
+from django.db import InterfaceError, OperationalError, connection, connections, models
 
 from openmash.lib.writegate import WriteGate
 
@@ -151,7 +153,7 @@ class WriteOneByOne(Exception):
 @dataclass
 class _Waiting[Item, Result]:
     item: Item
-    done: bool = False
+    done: threading.Event = dataclasses.field(default_factory=threading.Event)
     result: Result | None = None
     error: BaseException | None = None
 
@@ -159,38 +161,76 @@ class _Waiting[Item, Result]:
 class GroupCommit[Item, Result]:
     """Group commit within one process: requests that write at the same moment share one transaction.
 
-    Each caller queues its item and waits for the group's lock. Whoever holds the lock writes every item
-    queued so far (its own and those of callers still waiting) with ``write``, in one transaction; a caller
-    whose item was written while it waited returns at once. Under load a transaction carries many items for
-    one commit and one wait for the disk; alone, an item is written at once, as before.
+    Callers queue their items and wait. One writer thread per process takes everything queued so far and
+    writes it with ``write``, in one transaction, then answers each caller. Under load a transaction carries
+    many items for one commit and one wait for the disk; alone, an item is written at once.
+
+    The writer is one thread with one database connection, rather than whichever request thread got there
+    first: on SQLite a connection's page cache is emptied whenever another connection has committed, so a
+    writer that rotated among a process's eight request threads reread the indexes it writes to, from the
+    write-ahead log, at every transaction.
 
     If the transaction fails for one item's sake (bad input found under the lock, a duplicate key), every
     item is written again alone, so each caller gets its own result or its own error. A database that is
     locked or unavailable fails them all: nothing was written, and each caller reports it.
     """
 
+    # An idle writer closes its connection after this long (so a test database can be dropped, and a
+    # PostgreSQL server does not keep a backend for a process that has stopped recording).
+    IDLE_SECONDS = 2.0
+
     def __init__(self, write: Callable[[list[Item]], list[Result]], most: int = 64) -> None:
         self._write = write
         self._most = most
         self._queue: list[_Waiting[Item, Result]] = []
         self._queue_lock = threading.Lock()
-        self._write_lock = threading.Lock()
+        self._arrived = threading.Condition(self._queue_lock)
+        self._write_lock = threading.Lock()  # held while a group is written
+        self._writer_pid = 0
+        self._release_wanted = False
+        self._released = threading.Event()
         self.sizes: collections.Counter[int] = collections.Counter()  # transactions by items carried
 
     def submit(self, item: Item) -> Result:
         waiting: _Waiting[Item, Result] = _Waiting(item)
-        with self._queue_lock:
+        with self._arrived:
+            if self._writer_pid != os.getpid():  # first use in this process (also after a fork)
+                self._writer_pid = os.getpid()
+                threading.Thread(target=self._writer, name="openmash-group-commit", daemon=True).start()
             self._queue.append(waiting)
-        while not waiting.done:
-            with self._write_lock:
-                if waiting.done:
-                    break
-                with self._queue_lock:
-                    group, self._queue = self._queue[: self._most], self._queue[self._most :]
-                self._write_group(group)
+            self._arrived.notify()
+        waiting.done.wait()
         if waiting.error is not None:
             raise waiting.error
         return waiting.result  # type: ignore[return-value]
+
+    def release_connection(self) -> None:
+        """Have the writer close its database connection now (it opens another when next needed)."""
+        with self._arrived:
+            if self._writer_pid != os.getpid():
+                return
+            self._released.clear()
+            self._release_wanted = True
+            self._arrived.notify()
+        self._released.wait(5)
+
+    def _writer(self) -> None:
+        while True:
+            with self._arrived:
+                self._arrived.wait_for(lambda: self._queue or self._release_wanted, timeout=self.IDLE_SECONDS)
+            with self._write_lock:
+                with self._arrived:
+                    group, self._queue = self._queue[: self._most], self._queue[self._most :]
+                    if not group:
+                        self._release_wanted = False
+                if not group:  # idle, or asked to let go of the connection
+                    connections.close_all()
+                    self._released.set()
+                    continue
+                # What Django does around each request: drop a connection that failed or grew too old.
+                for each in connections.all(initialized_only=True):
+                    each.close_if_unusable_or_obsolete()
+                self._write_group(group)
 
     def _write_group(self, group: list[_Waiting[Item, Result]]) -> None:
         self.sizes[len(group)] += 1
@@ -212,4 +252,4 @@ class GroupCommit[Item, Result]:
                 waiting.error = error
         finally:
             for waiting in group:
-                waiting.done = True
+                waiting.done.set()

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from openmash.demo.cast import DEMO_PASSWORD, DemoCast, demo_load
+from openmash.events.services import _recorder as events_recorder
 from openmash.organisations.models import Organisation
 from openmash.organisations.postcodes import forget_councils
 from openmash.organisations.services import reference_load
@@ -33,6 +34,9 @@ def forget_remembered_reference_data():
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_cast()
+    yield
+    # Group commit's writer thread has a connection of its own: close it before the test database is dropped.
+    events_recorder.release_connection()
 
 
 @pytest.fixture

@@ -132,3 +132,18 @@ def test_a_bad_incident_among_others_is_refused_alone(cast, incident_input, offi
     assert Event.objects.filter(reference="GOOD-1").count() == 1
     assert not Event.objects.filter(reference="TWICE-1").exists()
     assert audit_verify().ok
+
+
+def test_every_group_is_written_by_the_one_writer_thread():
+    seen: list[str] = []
+
+    def write(items: list[str]) -> list[str]:
+        seen.append(threading.current_thread().name)
+        return items
+
+    group: GroupCommit[str, str] = GroupCommit(write)
+    assert group.submit("first") == "first"
+    assert _submit_while_held(group, ["a", "b"]) == ["a", "b"]
+    assert group.submit("last") == "last"
+    assert seen == ["openmash-group-commit"] * 3  # one transaction each for first, a and b together, last
+    group.release_connection()  # returns once the writer has closed its connection
