@@ -4,7 +4,7 @@ skip the ORM's per-statement compiling, and group commit (decision 0010).
 Recording one incident writes about forty rows to ten tables. ``bulk_create`` compiles its statement and
 prepares every value through each field's full conversion on every call, which cost more than the database
 itself. ``rows_insert`` builds each table's INSERT once per process, converts values with one small function
-per column chosen for the database in use, and sends them with ``executemany``.
+per column chosen for the database in use, and sends them in one multi-row INSERT.
 """
 
 import collections
@@ -85,44 +85,59 @@ def _converter(field: models.Field) -> Convert:
     return prepared
 
 
-_statements: dict[tuple[str, type[models.Model], tuple[str, ...]], tuple[str, list[Convert]]] = {}
+_statements: dict[tuple[str, type[models.Model], tuple[str, ...]], tuple[str, str, list[Convert]]] = {}
 
 
-def _statement(model: type[models.Model], names: tuple[str, ...]) -> tuple[str, list[Convert]]:
+def _statement(model: type[models.Model], names: tuple[str, ...]) -> tuple[str, str, list[Convert]]:
     key = (connection.vendor, model, names)
     found = _statements.get(key)
     if found is None:
         fields = [model._meta.get_field(name) for name in names]
         quote = connection.ops.quote_name
         columns = ", ".join(quote(field.column) for field in fields)  # type: ignore[union-attr,arg-type]
-        marks = ", ".join(["%s"] * len(fields))
         # Names come from the models, never from input.
-        sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-        found = _statements[key] = (sql, [_converter(field) for field in fields])  # type: ignore[arg-type]
+        head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608
+        marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        found = _statements[key] = (head, marks, [_converter(field) for field in fields])  # type: ignore[arg-type]
     return found
+
+
+# Values in one statement, under both SQLite's limit (32,766) and PostgreSQL's (65,535).
+MOST_VALUES = 30_000
 
 
 @dataclass(frozen=True)
 class Insert:
-    """One table's rows, converted and ready: ``run`` sends them in one ``executemany``. Prepared before a
-    write lock is taken, so that holding it costs only the database's own work."""
+    """One table's rows, converted and ready: ``run`` sends them as one multi-row INSERT. Prepared before a
+    write lock is taken, so that holding it costs only the database's own work. One statement of many rows,
+    rather than ``executemany`` of one row at a time, matters most on PostgreSQL, where each statement
+    executed costs the server its own round of planning and executing."""
 
-    sql: str
+    head: str
+    marks: str
     rows: list[tuple[Any, ...]]
 
     def run(self) -> None:
-        if self.rows:
-            with connection.cursor() as cursor:
-                cursor.executemany(self.sql, self.rows)
+        if not self.rows:
+            return
+        step = max(1, MOST_VALUES // len(self.rows[0]))
+        with connection.cursor() as cursor:
+            for start in range(0, len(self.rows), step):
+                chunk = self.rows[start : start + step]
+                cursor.execute(
+                    self.head + ", ".join([self.marks] * len(chunk)), [v for row in chunk for v in row]
+                )
 
 
 def rows_insert(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> Insert:
     """An INSERT of ``rows`` (tuples of values for the fields ``names``, by attribute name: ``person_id``,
     not ``person``) into ``model``'s table. No defaults are filled in and no signals are sent: give every
     column that has no database default."""
-    sql, converters = _statement(model, tuple(names))
+    head, marks, converters = _statement(model, tuple(names))
     return Insert(
-        sql, [tuple(convert(value) for convert, value in zip(converters, row, strict=True)) for row in rows]
+        head,
+        marks,
+        [tuple(convert(value) for convert, value in zip(converters, row, strict=True)) for row in rows],
     )
 
 
