@@ -13,6 +13,7 @@ from openmash.demo.cast import DEMO_PASSWORD, DemoCast, demo_load
 from openmash.events.services import _recorder as events_recorder
 from openmash.organisations.models import Organisation
 from openmash.organisations.postcodes import forget_councils
+from openmash.organisations.selectors import forget_schools
 from openmash.organisations.services import reference_load
 
 
@@ -24,10 +25,12 @@ def load_cast() -> DemoCast:
 
 @pytest.fixture(autouse=True)
 def forget_remembered_reference_data():
-    """Each process remembers councils by code for a minute; a test must not see another test's."""
+    """Each process remembers councils and schools for a minute; a test must not see another test's."""
     forget_councils()
+    forget_schools()
     yield
     forget_councils()
+    forget_schools()
 
 
 @pytest.fixture(scope="session")

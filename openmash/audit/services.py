@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from openmash.accounts.actors import Actor
@@ -103,16 +103,32 @@ def audit_chain(rows: list[AuditEntry]) -> list[AuditEntry]:
         return rows
     # No savepoint of its own: the caller's transaction (or this one) rolls back the entries with the change.
     with transaction.atomic(savepoint=False):
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-        sequence, previous = head.last_sequence, head.last_hash
+        sequence, previous = _head_locked()
         at = timezone.now()
         for row in rows:
             sequence += 1
             row.at, row.sequence, row.previous_hash = at, sequence, previous
             row.entry_hash = previous = entry_hash(previous_hash=previous, fields=_hashed_fields(row))
         objects_insert(AuditEntry, rows).run()
-        AuditChainHead.objects.filter(id=1).update(last_sequence=sequence, last_hash=previous)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE audit_auditchainhead SET last_sequence = %s, last_hash = %s WHERE id = 1",
+                [sequence, previous],
+            )
     return rows
+
+
+def _head_locked() -> tuple[int, str]:
+    """The chain head's sequence and hash, locked until the transaction ends (on SQLite the write lock taken
+    at BEGIN already serialises appends). Written out: every recorded event passes here."""
+    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT last_sequence, last_hash FROM audit_auditchainhead WHERE id = 1{lock}")  # noqa: S608
+        found = cursor.fetchone()
+    if found is None:  # a new database: the head's first use
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        return head.last_sequence, head.last_hash
+    return found[0], found[1]
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.instants import instant_problem, is_future
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.organisations.postcodes import UnknownPostcode, council_for_postcode
+from openmash.organisations.selectors import schools_by_urn
 from openmash.people.models import IdentifierScheme, Person, PersonIdentifier, PersonKind, SchoolEnrolment
 from openmash.people.services import (
     IdentifierInput,
@@ -522,14 +523,11 @@ def _people(
 
 
 def _schools(batch: Sequence[CheckedEvent]) -> dict[str, Organisation]:
-    """The schools on the service named by URN anywhere in the batch, in one query."""
+    """The schools on the service named by URN anywhere in the batch."""
     urns = {
         str(given.details.get("school_urn", "")).strip() for checked in batch for given in checked.data.people
     } - {""}
-    if not urns:
-        return {}
-    found = Organisation.objects.filter(code__in=[f"URN-{urn}" for urn in urns], kind=OrganisationKind.SCHOOL)
-    return {school.code.removeprefix("URN-"): school for school in found}
+    return schools_by_urn(urns) if urns else {}
 
 
 def _shares(event: Event, subjects: list[EventSubject], data: EventInput, now: dt.datetime) -> list[Share]:

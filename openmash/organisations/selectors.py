@@ -1,8 +1,11 @@
 """Reads of organisations. Organisations are not case content: anyone signed in may look them up."""
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
-from openmash.organisations.models import Organisation
+from openmash.lib.remembered import Remembered
+from openmash.organisations.models import Organisation, OrganisationKind
 
 
 class UnknownOrganisation(LookupError):
@@ -35,3 +38,32 @@ def organisation_list(*, kind: str | None = None) -> QuerySet[Organisation]:
 
 def police_forces_covering(council: Organisation) -> QuerySet[Organisation]:
     return council.police_forces.all()
+
+
+# Schools by URN, for a minute per process: most incidents name a child's school, and a school's record changes
+# only when it joins the service or its details are corrected. Only schools found are remembered, so a school
+# that joins is found at once.
+_schools: Remembered[str, Organisation] = Remembered(seconds=60.0)
+
+
+def forget_schools() -> None:
+    _schools.clear()
+
+
+def schools_by_urn(urns: Iterable[str]) -> dict[str, Organisation]:
+    """The schools on the service with these URNs (a URN with no school is left out)."""
+    found: dict[str, Organisation] = {}
+    missing: list[str] = []
+    for urn in urns:
+        school = _schools.get(urn)
+        if school is None:
+            missing.append(urn)
+        else:
+            found[urn] = school
+    if missing:
+        codes = [f"URN-{urn}" for urn in missing]
+        for school in Organisation.objects.filter(code__in=codes, kind=OrganisationKind.SCHOOL):
+            urn = school.code.removeprefix("URN-")
+            _schools.put(urn, school)
+            found[urn] = school
+    return found

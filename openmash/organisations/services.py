@@ -8,6 +8,7 @@ from django.db import transaction
 
 from openmash.organisations.models import District, Nation, Organisation, OrganisationKind
 from openmash.organisations.postcodes import forget_councils
+from openmash.organisations.selectors import forget_schools
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -78,7 +79,9 @@ def reference_load() -> ReferenceLoadResult:
             parent=regions[row["region_code"]],
         )
         boards += 1
-    forget_councils()  # this process's remembered councils; others forget within a minute
+    # This process's remembered councils and schools; other processes forget within a minute.
+    forget_councils()
+    forget_schools()
     return ReferenceLoadResult(
         councils=len(councils),
         districts=districts,

@@ -42,7 +42,6 @@ from openmash.sharing.models import (
     DeliveryAttempt,
     DeliveryStatus,
     Share,
-    WebhookEndpoint,
 )
 
 logger = logging.getLogger(__name__)
@@ -71,14 +70,19 @@ def backoff(attempts: int) -> dt.timedelta:
 def deliveries_for(shares: Sequence[Share], now: dt.datetime) -> Insert:
     """The outbox rows for new shares, to write in the same transaction as their events: one per channel (the
     inbox, an alert, and each of the recipient's active webhook endpoints)."""
-    organisation_ids = {share.recipient_id for share in shares}
+    organisation_ids = sorted({share.recipient_id for share in shares})
     endpoints: dict[int, list[int]] = {}
-    for endpoint_id, organisation_id in (
-        WebhookEndpoint.objects.filter(organisation_id__in=organisation_ids, active=True)
-        .order_by("id")
-        .values_list("id", "organisation_id")
-    ):
-        endpoints.setdefault(organisation_id, []).append(endpoint_id)
+    if organisation_ids:
+        # Written out: read for every batch of events recorded, and the ORM's compiling cost more than the read.
+        marks = ", ".join(["%s"] * len(organisation_ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, organisation_id FROM sharing_webhookendpoint"  # noqa: S608 (no input in it)
+                f" WHERE active AND organisation_id IN ({marks}) ORDER BY id",
+                organisation_ids,
+            )
+            for endpoint_id, organisation_id in cursor.fetchall():
+                endpoints.setdefault(organisation_id, []).append(endpoint_id)
     rows = []
     for share in shares:
         channels: list[tuple[str, int | None]] = [(Channel.INBOX, None), (Channel.ALERT, None)]

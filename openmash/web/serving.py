@@ -15,6 +15,7 @@ in memory anyway; the only streamed ones are the live streams, which stay on ASG
 """
 
 import asyncio
+import gc
 import io
 import logging
 import os
@@ -42,6 +43,10 @@ MAX_BODY_BYTES = int(os.environ.get("OPENMASH_MAX_BODY_BYTES", str(64 * 1024 * 1
 _asgi = get_asgi_application()
 _wsgi = get_wsgi_application()
 _threads = ThreadPoolExecutor(THREADS, thread_name_prefix="openmash-request")
+
+# What is loaded by now (Django, the apps, the URL maps) lives as long as the process: leave it out of the
+# garbage collector's full collections, which would otherwise walk all of it again and again under load.
+gc.freeze()
 
 Response = tuple[int, list[tuple[bytes, bytes]], bytes]
 
