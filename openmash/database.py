@@ -10,6 +10,7 @@ per column chosen for the database in use, and sends them in one multi-row INSER
 import collections
 import dataclasses
 import datetime as dt
+import operator
 import os
 import threading
 import uuid
@@ -85,20 +86,34 @@ def _converter(field: models.Field) -> Convert:
     return prepared
 
 
-_statements: dict[tuple[str, type[models.Model], tuple[str, ...]], tuple[str, str, list[Convert]]] = {}
+@dataclass(frozen=True)
+class _Statement:
+    head: str  # INSERT INTO table (columns) VALUES
+    marks: str  # one row's placeholders
+    width: int
+    converting: tuple[tuple[int, Convert], ...]  # the columns whose values need converting, and how
 
 
-def _statement(model: type[models.Model], names: tuple[str, ...]) -> tuple[str, str, list[Convert]]:
+_statements: dict[tuple[str, type[models.Model], tuple[str, ...]], _Statement] = {}
+
+
+def _statement(model: type[models.Model], names: tuple[str, ...]) -> _Statement:
     key = (connection.vendor, model, names)
     found = _statements.get(key)
     if found is None:
         fields = [model._meta.get_field(name) for name in names]
         quote = connection.ops.quote_name
         columns = ", ".join(quote(field.column) for field in fields)  # type: ignore[union-attr,arg-type]
-        # Names come from the models, never from input.
-        head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608
-        marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        found = _statements[key] = (head, marks, [_converter(field) for field in fields])  # type: ignore[arg-type]
+        converters = [_converter(field) for field in fields]  # type: ignore[arg-type]
+        found = _statements[key] = _Statement(
+            # Names come from the models, never from input.
+            head=f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ",  # noqa: S608
+            marks="(" + ", ".join(["%s"] * len(fields)) + ")",
+            width=len(fields),
+            converting=tuple(
+                (index, convert) for index, convert in enumerate(converters) if convert is not _same
+            ),
+        )
     return found
 
 
@@ -133,32 +148,51 @@ def rows_insert(model: type[models.Model], names: Sequence[str], rows: Iterable[
     """An INSERT of ``rows`` (tuples of values for the fields ``names``, by attribute name: ``person_id``,
     not ``person``) into ``model``'s table. No defaults are filled in and no signals are sent: give every
     column that has no database default."""
-    head, marks, converters = _statement(model, tuple(names))
-    return Insert(
-        head,
-        marks,
-        [tuple(convert(value) for convert, value in zip(converters, row, strict=True)) for row in rows],
-    )
+    statement = _statement(model, tuple(names))
+    converted = []
+    for row in rows:
+        if len(row) != statement.width:
+            raise ValueError(f"{len(row)} values for {statement.width} columns of {model._meta.db_table}")
+        values = list(row)
+        for index, convert in statement.converting:
+            values[index] = convert(values[index])
+        converted.append(tuple(values))
+    return Insert(statement.head, statement.marks, converted)
+
+
+_object_columns: dict[
+    type[models.Model], tuple[tuple[str, ...], list[models.Field], Callable[[Any], Any]]
+] = {}
 
 
 def objects_insert(model: type[models.Model], objects: Sequence[models.Model]) -> Insert:
     """An INSERT of unsaved model instances: their primary keys already set (UUIDs), or an auto key left to
     the database and not read back, so use this only where nothing needs it. Fields with ``auto_now_add``
     are stamped now, as ``save`` would stamp them."""
-    fields = [
-        field
-        for field in model._meta.concrete_fields
-        if not (field.primary_key and isinstance(field, models.AutoField))
-    ]
-    for field in fields:
-        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
-            for obj in objects:
-                field.pre_save(obj, add=True)
-    names = tuple(field.attname for field in fields)  # type: ignore[union-attr]
+    found = _object_columns.get(model)
+    if found is None:
+        fields = [
+            field
+            for field in model._meta.concrete_fields
+            if not (field.primary_key and isinstance(field, models.AutoField))
+        ]
+        names = tuple(field.attname for field in fields)  # type: ignore[union-attr]
+        stamped = [
+            field
+            for field in fields
+            if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False)
+        ]
+        # attrgetter of several names gives a tuple; of one name, the bare value.
+        getter = operator.attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
+        found = _object_columns[model] = (names, stamped, getter)  # type: ignore[assignment]
+    names, stamped, values_of = found
+    for field in stamped:
+        for obj in objects:
+            field.pre_save(obj, add=True)
     for obj in objects:
         obj._state.adding = False
         obj._state.db = connection.alias
-    return rows_insert(model, names, [tuple(getattr(obj, name) for name in names) for obj in objects])
+    return rows_insert(model, names, [values_of(obj) for obj in objects])
 
 
 class WriteOneByOne(Exception):
