@@ -54,6 +54,8 @@ def _utc_text(value: dt.datetime | None) -> str | None:
     # What Django's SQLite backend stores for an aware datetime: naive UTC text.
     if value is None:
         return None
+    if value.tzinfo is dt.UTC:  # timezone.now() and most instants are UTC already
+        return str(value.replace(tzinfo=None))
     if value.tzinfo is None:
         raise ValueError(f"naive datetime {value!r}: OpenMASH records instants with a time zone")
     return str(value.astimezone(dt.UTC).replace(tzinfo=None))

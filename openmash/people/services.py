@@ -69,6 +69,12 @@ def identifier_problem(scheme: str, value: str) -> str | None:
     return "Choose a kind of identifier from the list"
 
 
+# The choices as sets, made once: ``Choices.values`` builds a new list at every use.
+_PERSON_KINDS = frozenset(PersonKind.values)
+_SEXES = frozenset(Sex.values)
+_ETHNICITIES = frozenset(Ethnicity.values)
+
+
 def _check_person_fields(
     *,
     kind: str,
@@ -81,7 +87,7 @@ def _check_person_fields(
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     today = timezone.localdate()
-    if kind not in PersonKind.values:
+    if kind not in _PERSON_KINDS:
         errors["kind"] = "Choose child, adult or unborn child"
     if kind != PersonKind.UNBORN and not (given_name.strip() or family_name.strip()):
         errors["family_name"] = "Enter the person's name"
@@ -94,9 +100,9 @@ def _check_person_fields(
             )
     elif date_of_birth is not None and date_of_birth > today:
         errors["date_of_birth"] = "Date of birth must be today or in the past"
-    if sex not in Sex.values:
+    if sex not in _SEXES:
         errors["sex"] = "Choose male, female or not known"
-    if ethnicity not in Ethnicity.values:
+    if ethnicity not in _ETHNICITIES:
         errors["ethnicity"] = "Choose an ethnicity from the list"
     return errors
 
