@@ -50,12 +50,21 @@ def _uuid_hex(value: uuid.UUID | None) -> str | None:
     return None if value is None else value.hex
 
 
+_last_utc: tuple[dt.datetime | None, str | None] = (None, None)
+
+
 def _utc_text(value: dt.datetime | None) -> str | None:
     # What Django's SQLite backend stores for an aware datetime: naive UTC text.
+    global _last_utc
     if value is None:
         return None
+    last = _last_utc  # most of a batch's instants are the one "now": convert it once
+    if value is last[0]:
+        return last[1]
     if value.tzinfo is dt.UTC:  # timezone.now() and most instants are UTC already
-        return str(value.replace(tzinfo=None))
+        text = str(value.replace(tzinfo=None))
+        _last_utc = (value, text)
+        return text
     if value.tzinfo is None:
         raise ValueError(f"naive datetime {value!r}: OpenMASH records instants with a time zone")
     return str(value.astimezone(dt.UTC).replace(tzinfo=None))
