@@ -44,7 +44,10 @@ class Event(models.Model):
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     # The recording agency's own reference (a police incident number, a case number).
     reference = models.CharField(max_length=60, blank=True)
-    recorded_by = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="events_recorded")
+    # No index of its own: event_recorder_idx and event_reference_idx start with it.
+    recorded_by = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="events_recorded", db_index=False
+    )
     recorded_by_user = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -55,7 +55,10 @@ COUNCIL_DECISIONS = [
 class Share(models.Model):
     id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="shares")
-    recipient = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="shares_received")
+    # No index of its own: share_inbox_idx starts with it.
+    recipient = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="shares_received", db_index=False
+    )
     route = models.CharField(max_length=30, choices=Route.choices)
     content = models.CharField(max_length=10, choices=Content.choices, default=Content.FULL)
     people = models.ManyToManyField(Person, related_name="shares", blank=True)
@@ -134,8 +137,14 @@ class DeliveryStatus(models.TextChoices):
 class Delivery(models.Model):
     share = models.ForeignKey(Share, on_delete=models.PROTECT, related_name="deliveries")
     channel = models.CharField(max_length=10, choices=Channel.choices)
+    # No index of its own: delivery_endpoint_idx starts with it.
     endpoint = models.ForeignKey(
-        WebhookEndpoint, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
+        WebhookEndpoint,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        db_index=False,
     )
     # The same id on every retry, so a receiver can drop duplicates (Standard Webhooks "webhook-id").
     message_id = models.CharField(max_length=40, unique=True)
