@@ -206,6 +206,15 @@ def objects_insert(model: type[models.Model], objects: Sequence[models.Model]) -
     return rows_insert(model, names, [values_of(obj) for obj in objects])
 
 
+def inserts_joined(inserts: Iterable[Insert]) -> list[Insert]:
+    """The same inserts with the rows of each statement together: one statement a table, however many
+    plans the rows came from."""
+    joined: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+    for insert in inserts:
+        joined.setdefault((insert.head, insert.marks), []).extend(insert.rows)
+    return [Insert(head, marks, rows) for (head, marks), rows in joined.items() if rows]
+
+
 class WriteOneByOne(Exception):
     """Raised inside a group's write when its items cannot share one transaction: each is written alone."""
 
@@ -239,8 +248,15 @@ class GroupCommit[Item, Result]:
     # PostgreSQL server does not keep a backend for a process that has stopped recording).
     IDLE_SECONDS = 2.0
 
-    def __init__(self, write: Callable[[list[Item]], list[Result]], most: int = 64) -> None:
+    def __init__(
+        self,
+        write: Callable[[list[Item]], list[Result]],
+        most: int = 64,
+        again: Callable[[list[Item]], list[Result]] | None = None,
+    ) -> None:
         self._write = write
+        # How an item is written alone after its group failed (by default, as any group is written).
+        self._again = again or write
         self._most = most
         self._queue: list[_Waiting[Item, Result]] = []
         self._queue_lock = threading.Lock()
@@ -292,18 +308,18 @@ class GroupCommit[Item, Result]:
                     each.close_if_unusable_or_obsolete()
                 self._write_group(group)
 
-    def _write_group(self, group: list[_Waiting[Item, Result]]) -> None:
+    def _write_group(self, group: list[_Waiting[Item, Result]], *, again: bool = False) -> None:
         self.sizes[len(group)] += 1
         try:
             try:
-                results = self._write([waiting.item for waiting in group])
+                results = (self._again if again else self._write)([waiting.item for waiting in group])
             except (OperationalError, InterfaceError):
                 raise
             except Exception:
                 if len(group) == 1:
                     raise
                 for waiting in group:
-                    self._write_group([waiting])
+                    self._write_group([waiting], again=True)
                 return
             for waiting, result in zip(group, results, strict=True):
                 waiting.result = result

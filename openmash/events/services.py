@@ -22,6 +22,7 @@ from openmash.database import (
     GroupCommit,
     Insert,
     WriteOneByOne,
+    inserts_joined,
     objects_insert,
     rows_insert,
     sqlite_write_gate,
@@ -261,19 +262,9 @@ def event_record(*, actor: Actor, data: EventInput, also: AlsoWrite | None = Non
     if connection.in_atomic_block:
         # The caller's transaction already holds SQLite's write lock: no gate, no waiting for others.
         return _carry_out(_plan([checked]), [also])[0]
-    return _recorder.submit((checked, also))
-
-
-def _write_together(batch: Sequence[tuple[CheckedEvent, AlsoWrite | None]]) -> list[RecordedEvent]:
-    # Everything that can be worked out is worked out before the write lock, so holding it costs only the
-    # inserts and the commit.
-    planned = _plan([checked for checked, _also in batch])
-    # SQLite: queue for the one write lock here (decision 0008).
-    with sqlite_write_gate():
-        return _carry_out(planned, [also for _checked, also in batch])
-
-
-_recorder: GroupCommit[tuple[CheckedEvent, AlsoWrite | None], RecordedEvent] = GroupCommit(_write_together)
+    # Worked out here, in the request's own thread, with reads only, so that the process's one writer
+    # thread only writes (decision 0010).
+    return _recorder.submit(_Recording(checked, also, _plan([checked])))
 
 
 @dataclass(frozen=True)
@@ -286,6 +277,37 @@ class _Planned:
     subjects: list[list[EventSubject]]
     inserts: list[Insert]
     audit: list[AuditEntry]
+
+
+@dataclass(frozen=True)
+class _Recording:
+    checked: CheckedEvent
+    also: AlsoWrite | None
+    planned: _Planned
+
+
+def _write_together(batch: Sequence[_Recording]) -> list[RecordedEvent]:
+    """Write events planned apart in one transaction: each table's rows in one statement."""
+    planned = _Planned(
+        recorded=[one for item in batch for one in item.planned.recorded],
+        subjects=[some for item in batch for some in item.planned.subjects],
+        inserts=inserts_joined(insert for item in batch for insert in item.planned.inserts),
+        audit=[entry for item in batch for entry in item.planned.audit],
+    )
+    # SQLite: queue for the one write lock here (decision 0008).
+    with sqlite_write_gate():
+        return _carry_out(planned, [item.also for item in batch])
+
+
+def _write_again(batch: Sequence[_Recording]) -> list[RecordedEvent]:
+    """An event whose group failed, written alone and planned afresh: what its first plan read may have
+    changed (another event of the group may have recorded the same new child by NHS number)."""
+    planned = _plan([item.checked for item in batch])
+    with sqlite_write_gate():
+        return _carry_out(planned, [item.also for item in batch])
+
+
+_recorder: GroupCommit[_Recording, RecordedEvent] = GroupCommit(_write_together, again=_write_again)
 
 
 def _carry_out(planned: _Planned, also: Sequence[AlsoWrite | None]) -> list[RecordedEvent]:

@@ -1,6 +1,7 @@
 """Group commit (decision 0010): events that requests record at the same moment share one transaction, and
 each caller still gets its own result or its own error."""
 
+import datetime as dt
 import threading
 import time
 
@@ -10,9 +11,8 @@ from django.db import OperationalError, connection
 from openmash.audit.services import audit_verify
 from openmash.database import GroupCommit
 from openmash.events import services as events
-from openmash.events.models import Event
+from openmash.events.models import Event, EventSubject
 from openmash.events.services import PersonInput
-from openmash.lib.errors import InvalidInput
 from openmash.sharing.models import Delivery, Share
 
 
@@ -88,24 +88,23 @@ def test_an_unavailable_database_fails_every_caller_without_retrying():
     assert len(written) == 1
 
 
+def _recording(checked, also=None):
+    """What event_record queues: the checked event, planned in the caller's thread."""
+    return events._Recording(checked, also, events._plan([checked]))
+
+
 @pytest.mark.django_db(transaction=True)
 def test_incidents_recorded_together_are_each_shared_and_audited(cast, incident_input, officer):
     def incident(n: int):
-        child = PersonInput(given_name=f"Child{n}", family_name="Together", date_of_birth=cast_dob())
+        child = PersonInput(given_name=f"Child{n}", family_name="Together", date_of_birth=dt.date(2016, 3, 1))
         return events.event_check(
             actor=officer, data=incident_input(reference=f"TOGETHER-{n}", people=[child])
         )
 
-    def cast_dob():
-        import datetime as dt
-
-        return dt.date(2016, 3, 1)
-
-    checked = [(incident(n), None) for n in range(4)]
+    queued = [_recording(incident(n)) for n in range(4)]
     before = events._recorder.sizes[4]
-    outcomes = _submit_while_held(events._recorder, checked)
+    recorded = _submit_while_held(events._recorder, queued)
     assert events._recorder.sizes[4] == before + 1  # one transaction carried all four
-    recorded = outcomes
     assert sorted(one.event.reference for one in recorded) == [f"TOGETHER-{n}" for n in range(4)]
     for one in recorded:
         assert Event.objects.filter(pk=one.event.pk).exists()
@@ -116,21 +115,41 @@ def test_incidents_recorded_together_are_each_shared_and_audited(cast, incident_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_bad_incident_among_others_is_refused_alone(cast, incident_input, officer):
+def test_a_failing_incident_among_others_is_refused_alone(cast, incident_input, officer):
     good = events.event_check(actor=officer, data=incident_input(reference="GOOD-1"))
-    # Names the same existing person twice: found only under the write lock, so it fails the group.
-    amelia = cast.people["Amelia Hart"].pk
-    twice = events.event_check(
-        actor=officer,
-        data=incident_input(
-            reference="TWICE-1", people=[PersonInput(person_id=amelia), PersonInput(person_id=amelia)]
-        ),
-    )
-    outcomes = _submit_while_held(events._recorder, [(good, None), (twice, None)])
+    bad = events.event_check(actor=officer, data=incident_input(reference="BAD-1"))
+
+    def refuse(_recorded):  # fails under the lock, as a raced Idempotency-Key does
+        raise ValueError("refused under the lock")
+
+    outcomes = _submit_while_held(events._recorder, [_recording(good), _recording(bad, refuse)])
     assert outcomes[0].event.reference == "GOOD-1"
-    assert isinstance(outcomes[1], InvalidInput)
+    assert isinstance(outcomes[1], ValueError)
     assert Event.objects.filter(reference="GOOD-1").count() == 1
-    assert not Event.objects.filter(reference="TWICE-1").exists()
+    assert not Event.objects.filter(reference="BAD-1").exists()
+    assert audit_verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_incidents_planned_apart_naming_one_new_child_record_one_child(cast, incident_input, officer):
+    """Each request plans its event alone, so two can both plan the same new child (by NHS number). The
+    identifier's unique constraint fails their group; each is then planned afresh and written alone, and the
+    second finds the child the first recorded."""
+    child = PersonInput(
+        given_name="Nia", family_name="Twice", date_of_birth=dt.date(2017, 5, 1), nhs_number="9434765919"
+    )
+    queued = [
+        _recording(
+            events.event_check(actor=officer, data=incident_input(reference=f"NIA-{n}", people=[child]))
+        )
+        for n in range(2)
+    ]
+    outcomes = _submit_while_held(events._recorder, queued)
+    assert [one.event.reference for one in outcomes] == ["NIA-0", "NIA-1"]
+    people = {
+        subject.person_id for subject in EventSubject.objects.filter(event__reference__startswith="NIA-")
+    }
+    assert len(people) == 1
     assert audit_verify().ok
 
 
