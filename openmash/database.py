@@ -15,7 +15,7 @@ import os
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -253,8 +253,12 @@ class GroupCommit[Item, Result]:
         write: Callable[[list[Item]], list[Result]],
         most: int = 64,
         again: Callable[[list[Item]], list[Result]] | None = None,
+        hold: Callable[[], AbstractContextManager[object]] = nullcontext,
     ) -> None:
         self._write = write
+        # Held around each group's write; the group is taken from the queue only once it is held, so that
+        # what arrives while the writer waits for it (SQLite's write gate) joins the same transaction.
+        self._hold = hold
         # How an item is written alone after its group failed (by default, as any group is written).
         self._again = again or write
         self._most = most
@@ -296,17 +300,31 @@ class GroupCommit[Item, Result]:
                 self._arrived.wait_for(lambda: self._queue or self._release_wanted, timeout=self.IDLE_SECONDS)
             with self._write_lock:
                 with self._arrived:
-                    group, self._queue = self._queue[: self._most], self._queue[self._most :]
-                    if not group:
+                    idle = not self._queue
+                    if idle:
                         self._release_wanted = False
-                if not group:  # idle, or asked to let go of the connection
+                if idle:  # idle, or asked to let go of the connection
                     connections.close_all()
                     self._released.set()
                     continue
                 # What Django does around each request: drop a connection that failed or grew too old.
                 for each in connections.all(initialized_only=True):
                     each.close_if_unusable_or_obsolete()
-                self._write_group(group)
+                group: list[_Waiting[Item, Result]] = []
+                try:
+                    with self._hold():
+                        group = self._take()
+                        self._write_group(group)
+                except Exception as error:  # the hold itself failed: nothing was written
+                    for waiting in group or self._take():
+                        if not waiting.done.is_set():
+                            waiting.error = error
+                            waiting.done.set()
+
+    def _take(self) -> list[_Waiting[Item, Result]]:
+        with self._arrived:
+            group, self._queue = self._queue[: self._most], self._queue[self._most :]
+        return group
 
     def _write_group(self, group: list[_Waiting[Item, Result]], *, again: bool = False) -> None:
         self.sizes[len(group)] += 1

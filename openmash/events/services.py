@@ -294,20 +294,19 @@ def _write_together(batch: Sequence[_Recording]) -> list[RecordedEvent]:
         inserts=inserts_joined(insert for item in batch for insert in item.planned.inserts),
         audit=[entry for item in batch for entry in item.planned.audit],
     )
-    # SQLite: queue for the one write lock here (decision 0008).
-    with sqlite_write_gate():
-        return _carry_out(planned, [item.also for item in batch])
+    return _carry_out(planned, [item.also for item in batch])
 
 
 def _write_again(batch: Sequence[_Recording]) -> list[RecordedEvent]:
     """An event whose group failed, written alone and planned afresh: what its first plan read may have
     changed (another event of the group may have recorded the same new child by NHS number)."""
-    planned = _plan([item.checked for item in batch])
-    with sqlite_write_gate():
-        return _carry_out(planned, [item.also for item in batch])
+    return _carry_out(_plan([item.checked for item in batch]), [item.also for item in batch])
 
 
-_recorder: GroupCommit[_Recording, RecordedEvent] = GroupCommit(_write_together, again=_write_again)
+# Each group is written holding SQLite's write gate (decision 0008), and taken from the queue once it is held.
+_recorder: GroupCommit[_Recording, RecordedEvent] = GroupCommit(
+    _write_together, again=_write_again, hold=sqlite_write_gate
+)
 
 
 def _carry_out(planned: _Planned, also: Sequence[AlsoWrite | None]) -> list[RecordedEvent]:
