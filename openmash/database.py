@@ -119,7 +119,8 @@ def _statement(model: type[models.Model], names: tuple[str, ...]) -> _Statement:
         found = _statements[key] = _Statement(
             # Names come from the models, never from input.
             head=f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ",  # noqa: S608
-            marks="(" + ", ".join(["%s"] * len(fields)) + ")",
+            # SQLite's own placeholder: Insert.run gives the statement to sqlite3 directly (see there).
+            marks="(" + ", ".join(["?" if connection.vendor == "sqlite" else "%s"] * len(fields)) + ")",
             width=len(fields),
             converting=tuple(
                 (index, convert) for index, convert in enumerate(converters) if convert is not _same
@@ -147,12 +148,26 @@ class Insert:
         if not self.rows:
             return
         step = max(1, MOST_VALUES // len(self.rows[0]))
+        chunks = [self.rows[start : start + step] for start in range(0, len(self.rows), step)]
+        statements = [
+            (self.head + ", ".join([self.marks] * len(chunk)), [v for row in chunk for v in row])
+            for chunk in chunks
+        ]
+        if connection.vendor == "sqlite":
+            # Straight to sqlite3, inside SQLite's write gate: Django's cursor would rewrite every "%s" of a
+            # many-row statement with a regular expression first. Errors still become Django's own.
+            connection.ensure_connection()
+            with connection.wrap_database_errors:
+                cursor = connection.connection.cursor()
+                try:
+                    for sql, values in statements:
+                        cursor.execute(sql, values)
+                finally:
+                    cursor.close()
+            return
         with connection.cursor() as cursor:
-            for start in range(0, len(self.rows), step):
-                chunk = self.rows[start : start + step]
-                cursor.execute(
-                    self.head + ", ".join([self.marks] * len(chunk)), [v for row in chunk for v in row]
-                )
+            for sql, values in statements:
+                cursor.execute(sql, values)
 
 
 def rows_insert(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> Insert:
