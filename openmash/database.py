@@ -230,10 +230,6 @@ def inserts_joined(inserts: Iterable[Insert]) -> list[Insert]:
     return [Insert(head, marks, rows) for (head, marks), rows in joined.items() if rows]
 
 
-class WriteOneByOne(Exception):
-    """Raised inside a group's write when its items cannot share one transaction: each is written alone."""
-
-
 @dataclass
 class _Waiting[Item, Result]:
     item: Item

@@ -21,7 +21,6 @@ from openmash.clocks import starts as clock_starts
 from openmash.database import (
     GroupCommit,
     Insert,
-    WriteOneByOne,
     inserts_joined,
     objects_insert,
     rows_insert,
@@ -441,8 +440,9 @@ def _people(
     batch: Sequence[CheckedEvent], audit_later: list[tuple[Actor, AuditInput]], inserts: list[Insert]
 ) -> list[list[tuple[PersonInput, Person]]]:
     """Match each event's people to existing records by id, NHS number or UPN, or record them new: all the
-    batch's new people at once. Two events of one batch naming the same new person are written one by one
-    instead, so that the second finds the person the first recorded."""
+    batch's new people at once. Two events naming the same new person by NHS number or UPN meet the
+    identifier's unique constraint when written together; group commit then writes each alone, planned
+    afresh, and the second finds the person the first recorded."""
     known = _known_by_identifier(batch)
     found: list[list[Person | None]] = []
     new: list[tuple[int, int]] = []  # (event, person) positions of people to record
@@ -468,9 +468,6 @@ def _people(
             people.append(matched)
             if matched is not None:
                 continue
-            for key in keys:
-                if new_identifiers.get(key, position) != position:
-                    raise WriteOneByOne("two events of the batch name the same new person")
             if any(new_identifiers.get(key) == position for key in keys):
                 errors[f"people.{index}"] = "The same person is named twice"
                 continue
