@@ -4,7 +4,8 @@ skip the ORM's per-statement compiling, and group commit (decision 0010).
 Recording one incident writes about forty rows to ten tables. ``bulk_create`` compiles its statement and
 prepares every value through each field's full conversion on every call, which cost more than the database
 itself. ``rows_insert`` builds each table's INSERT once per process, converts values with one small function
-per column chosen for the database in use, and sends them in one multi-row INSERT.
+per column chosen for the database in use, and sends all the rows in one statement (on PostgreSQL one
+prepared statement of column arrays, on SQLite one multi-row INSERT).
 """
 
 import collections
@@ -19,6 +20,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from django.db import InterfaceError, OperationalError, connection, connections, models
 
 from openmash.lib.writegate import WriteGate
@@ -99,8 +101,7 @@ def _converter(field: models.Field) -> Convert:
 
 @dataclass(frozen=True)
 class _Statement:
-    head: str  # INSERT INTO table (columns) VALUES
-    marks: str  # one row's placeholders
+    sql: str  # SQLite: INSERT INTO table (columns) VALUES, to which Insert.run adds a row's marks per row
     width: int
     converting: tuple[tuple[int, Convert], ...]  # the columns whose values need converting, and how
 
@@ -115,12 +116,18 @@ def _statement(model: type[models.Model], names: tuple[str, ...]) -> _Statement:
         fields = [model._meta.get_field(name) for name in names]
         quote = connection.ops.quote_name
         columns = ", ".join(quote(field.column) for field in fields)  # type: ignore[union-attr,arg-type]
+        # Names and types come from the models, never from input.
+        head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
+        if connection.vendor == "postgresql":
+            # One array a column, whatever the number of rows: the statement's text never changes, so the
+            # server parses and plans it once a connection (prepared), and psycopg parses it once a process.
+            arrays = ", ".join(f"%b::{field.db_type(connection)}[]" for field in fields)  # type: ignore[union-attr]
+            sql = f"{head}SELECT * FROM unnest({arrays})"  # noqa: S608
+        else:
+            sql = head + "VALUES "
         converters = [_converter(field) for field in fields]  # type: ignore[arg-type]
         found = _statements[key] = _Statement(
-            # Names come from the models, never from input.
-            head=f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ",  # noqa: S608
-            # SQLite's own placeholder: Insert.run gives the statement to sqlite3 directly (see there).
-            marks="(" + ", ".join(["?" if connection.vendor == "sqlite" else "%s"] * len(fields)) + ")",
+            sql=sql,
             width=len(fields),
             converting=tuple(
                 (index, convert) for index, convert in enumerate(converters) if convert is not _same
@@ -129,45 +136,47 @@ def _statement(model: type[models.Model], names: tuple[str, ...]) -> _Statement:
     return found
 
 
-# Values in one statement, under both SQLite's limit (32,766) and PostgreSQL's (65,535).
+# Values in one SQLite statement, under its limit of 32,766.
 MOST_VALUES = 30_000
 
 
 @dataclass(frozen=True)
 class Insert:
-    """One table's rows, converted and ready: ``run`` sends them as one multi-row INSERT. Prepared before a
-    write lock is taken, so that holding it costs only the database's own work. One statement of many rows,
-    rather than ``executemany`` of one row at a time, matters most on PostgreSQL, where each statement
-    executed costs the server its own round of planning and executing."""
+    """One table's rows, converted and ready: ``run`` sends them in one statement. Prepared before a write
+    lock is taken, so that holding it costs only the database's own work.
 
-    head: str
-    marks: str
+    On PostgreSQL the statement is ``INSERT ... SELECT * FROM unnest(column arrays)``, bound on the server
+    and prepared: a many-row ``VALUES`` list bound by the client (Django's default) had psycopg parse and
+    quote every value in Python, and the server parse a new statement of every length, which together cost
+    more than the inserting. On SQLite it is one multi-row ``VALUES`` given straight to sqlite3."""
+
+    sql: str
     rows: list[tuple[Any, ...]]
 
     def run(self) -> None:
         if not self.rows:
             return
-        step = max(1, MOST_VALUES // len(self.rows[0]))
-        chunks = [self.rows[start : start + step] for start in range(0, len(self.rows), step)]
-        statements = [
-            (self.head + ", ".join([self.marks] * len(chunk)), [v for row in chunk for v in row])
-            for chunk in chunks
-        ]
-        if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        with connection.wrap_database_errors:
+            if connection.vendor == "postgresql":
+                with psycopg.Cursor(connection.connection) as cursor:
+                    cursor.execute(
+                        self.sql, [list(column) for column in zip(*self.rows, strict=True)], prepare=True
+                    )
+                return
             # Straight to sqlite3, inside SQLite's write gate: Django's cursor would rewrite every "%s" of a
             # many-row statement with a regular expression first. Errors still become Django's own.
-            connection.ensure_connection()
-            with connection.wrap_database_errors:
-                cursor = connection.connection.cursor()
-                try:
-                    for sql, values in statements:
-                        cursor.execute(sql, values)
-                finally:
-                    cursor.close()
-            return
-        with connection.cursor() as cursor:
-            for sql, values in statements:
-                cursor.execute(sql, values)
+            marks = "(" + ", ".join("?" * len(self.rows[0])) + ")"
+            step = max(1, MOST_VALUES // len(self.rows[0]))
+            cursor = connection.connection.cursor()
+            try:
+                for start in range(0, len(self.rows), step):
+                    chunk = self.rows[start : start + step]
+                    cursor.execute(
+                        self.sql + ", ".join([marks] * len(chunk)), [v for row in chunk for v in row]
+                    )
+            finally:
+                cursor.close()
 
 
 def rows_insert(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> Insert:
@@ -183,7 +192,7 @@ def rows_insert(model: type[models.Model], names: Sequence[str], rows: Iterable[
         for index, convert in statement.converting:
             values[index] = convert(values[index])
         converted.append(tuple(values))
-    return Insert(statement.head, statement.marks, converted)
+    return Insert(statement.sql, converted)
 
 
 _object_columns: dict[
@@ -224,10 +233,10 @@ def objects_insert(model: type[models.Model], objects: Sequence[models.Model]) -
 def inserts_joined(inserts: Iterable[Insert]) -> list[Insert]:
     """The same inserts with the rows of each statement together: one statement a table, however many
     plans the rows came from."""
-    joined: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+    joined: dict[str, list[tuple[Any, ...]]] = {}
     for insert in inserts:
-        joined.setdefault((insert.head, insert.marks), []).extend(insert.rows)
-    return [Insert(head, marks, rows) for (head, marks), rows in joined.items() if rows]
+        joined.setdefault(insert.sql, []).extend(insert.rows)
+    return [Insert(sql, rows) for sql, rows in joined.items() if rows]
 
 
 @dataclass

@@ -108,7 +108,13 @@ def _databases() -> dict:
     if config.get("ENGINE") != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or sqlite:/// URL")
     # A request waits at most 5 s for a lock, then answers 503 with Retry-After instead of hanging.
-    config.setdefault("OPTIONS", {})["options"] = "-c lock_timeout=5000 -c statement_timeout=30000"
+    options = config.setdefault("OPTIONS", {})
+    options["options"] = "-c lock_timeout=5000 -c statement_timeout=30000"
+    # Values sent apart from the statement (bound on the server) and statements run often prepared once a
+    # connection: the server then neither parses nor plans the same query again, and psycopg does not quote
+    # every value into the text in Python (decision 0010).
+    options.setdefault("server_side_binding", True)
+    options.setdefault("prepare_threshold", 5)
     return {"default": config}
 
 
