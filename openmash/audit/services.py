@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditChainHead, AuditEntry
-from openmash.database import objects_insert
+from openmash.database import rows_insert
 
 GENESIS_HASH = "0" * 64
 
@@ -74,42 +74,87 @@ def audit_record(
 def audit_append(entries: Sequence[tuple[Actor, AuditInput]]) -> list[AuditEntry]:
     """Append entries by any number of actors (events recorded together by several API clients) under one
     lock of the chain head, in the order given."""
-    return audit_chain(audit_entries(entries))
+    names = ("sequence", "at", *_PLANNED_NAMES, "previous_hash", "entry_hash")
+    written = []
+    for row in audit_chain(audit_entries(entries)):
+        entry = AuditEntry(**dict(zip(names, row, strict=True)))
+        entry._state.adding, entry._state.db = False, connection.alias  # as the database holds it
+        written.append(entry)
+    return written
 
 
-def audit_entries(entries: Sequence[tuple[Actor, AuditInput]]) -> list[AuditEntry]:
-    """Entries ready to chain: everything but the time, the sequence numbers and the hashes, which only the
-    holder of the chain head may give (``audit_chain``). Made before the lock is taken."""
-    return [
-        AuditEntry(
-            actor_id=actor.id,
-            actor_label=actor.label[:300],
-            organisation_code=actor.organisation_code,
-            action=item.action,
-            object_type=item.object_type,
-            object_id=str(item.object_id or ""),
-            person_id=item.person_id,
-            reason=item.reason[:300],
-            # Round-trip through JSON now so the hash is of exactly what the database will give back.
-            detail=json.loads(_canonical(item.detail or {})),
-        )
-        for actor, item in entries
-    ]
+# The columns of an entry known before the chain head is locked, in this order in PlannedEntry.values.
+_PLANNED_NAMES = (
+    "actor_id",
+    "actor_label",
+    "organisation_code",
+    "action",
+    "object_type",
+    "object_id",
+    "person_id",
+    "reason",
+    "detail",
+)
 
 
-def audit_chain(rows: list[AuditEntry]) -> list[AuditEntry]:
-    """Lock the chain head, then number, time, hash and insert ``rows`` (from ``audit_entries``)."""
-    if not rows:
-        return rows
+@dataclass(frozen=True, slots=True)
+class PlannedEntry:
+    """An entry ready to chain: every column but the time, the sequence number and the hashes, which only
+    the holder of the chain head may give (``audit_chain``), and its canonical form in two pieces that those
+    go between. ``head`` + ``"at"`` + ``tail`` + ``"sequence"`` is exactly ``_canonical(_hashed_fields(...))``
+    (its keys sorted: action, actor_id, actor_label | at | detail ... reason | sequence), so the lock is held
+    only for a hash, not for writing JSON."""
+
+    values: tuple[Any, ...]
+    head: str
+    tail: str
+
+
+def _planned(actor: Actor, item: AuditInput) -> PlannedEntry:
+    # Round-trip through JSON now so the hash is of exactly what the database will give back.
+    detail = json.loads(_canonical(item.detail or {}))
+    values = (
+        actor.id,
+        actor.label[:300],
+        actor.organisation_code,
+        item.action,
+        item.object_type,
+        str(item.object_id or ""),
+        item.person_id,
+        item.reason[:300],
+        detail,
+    )
+    fields = dict(zip(_PLANNED_NAMES, values, strict=True))
+    fields["person_id"] = str(item.person_id) if item.person_id else None
+    head = _canonical({name: fields.pop(name) for name in ("action", "actor_id", "actor_label")})
+    return PlannedEntry(values=values, head=head[:-1], tail=_canonical(fields)[1:-1])
+
+
+def audit_entries(entries: Sequence[tuple[Actor, AuditInput]]) -> list[PlannedEntry]:
+    """Entries ready to chain (``audit_chain``), made before the lock is taken."""
+    return [_planned(actor, item) for actor, item in entries]
+
+
+def audit_chain(planned: Sequence[PlannedEntry]) -> list[tuple[Any, ...]]:
+    """Lock the chain head, then number, time, hash and insert the entries (from ``audit_entries``); the rows
+    written, each: sequence, at, the planned values, previous hash, entry hash."""
+    if not planned:
+        return []
     # No savepoint of its own: the caller's transaction (or this one) rolls back the entries with the change.
     with transaction.atomic(savepoint=False):
         sequence, previous = _head_locked()
         at = timezone.now()
-        for row in rows:
+        stamp = f',"at":"{at.astimezone(UTC).isoformat(timespec="microseconds")}",'
+        rows = []
+        for entry in planned:
             sequence += 1
-            row.at, row.sequence, row.previous_hash = at, sequence, previous
-            row.entry_hash = previous = entry_hash(previous_hash=previous, fields=_hashed_fields(row))
-        objects_insert(AuditEntry, rows).run()
+            canonical = f'{entry.head}{stamp}{entry.tail},"sequence":{sequence}}}'
+            digest = hashlib.sha256(f"{previous}|{canonical}".encode()).hexdigest()
+            rows.append((sequence, at, *entry.values, previous, digest))
+            previous = digest
+        rows_insert(
+            AuditEntry, ("sequence", "at", *_PLANNED_NAMES, "previous_hash", "entry_hash"), rows
+        ).run()
         with connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE audit_auditchainhead SET last_sequence = %s, last_hash = %s WHERE id = 1",

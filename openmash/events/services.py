@@ -15,8 +15,8 @@ from django.utils import timezone
 from openmash.access import policy
 from openmash.access.models import AccessReason, ReasonKind
 from openmash.accounts.actors import Actor
-from openmash.audit.models import AuditAction, AuditEntry
-from openmash.audit.services import AuditInput, audit_chain, audit_entries
+from openmash.audit.models import AuditAction
+from openmash.audit.services import AuditInput, PlannedEntry, audit_chain, audit_entries
 from openmash.clocks import starts as clock_starts
 from openmash.database import (
     GroupCommit,
@@ -275,7 +275,7 @@ class _Planned:
     recorded: list[RecordedEvent]
     subjects: list[list[EventSubject]]
     inserts: list[Insert]
-    audit: list[AuditEntry]
+    audit: list[PlannedEntry]
 
 
 @dataclass(frozen=True)
