@@ -6,6 +6,7 @@ Other apps start and stop clocks through these functions only; the deadline itse
 import datetime as dt
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -195,7 +196,7 @@ def _new_clock(
     organisation: Organisation,
     subject_type: str,
     subject_id: object,
-    person: Person | None,
+    person_id: uuid.UUID | None,
     event: "Event | None",
     owner: User | None,
 ) -> Clock:
@@ -217,7 +218,7 @@ def _new_clock(
         area_setting=note,
         organisation=organisation,
         owner=owner,
-        person=person,
+        person_id=person_id,
         event=event,
         subject_type=subject_type,
         subject_id=str(subject_id),
@@ -251,7 +252,7 @@ def clock_start(
         organisation=organisation,
         subject_type=subject_type,
         subject_id=subject_id,
-        person=person,
+        person_id=person.pk if person is not None else None,
         event=event,
         owner=owner,
     )
@@ -267,7 +268,8 @@ def clock_start(
 
 
 def clocks_start_many(specs: Iterable[dict[str, Any]]) -> list[Clock]:
-    """Start several new clocks in one insert (recording an event): each spec is clock_start's arguments."""
+    """Start several new clocks in one insert (recording an event): each spec is clock_start's arguments,
+    with the child by ``person_id``."""
     clocks = [_new_clock(**spec) for spec in specs]
     return Clock.objects.bulk_create(clocks, ignore_conflicts=True)
 

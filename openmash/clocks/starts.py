@@ -13,9 +13,9 @@ from typing import Any
 
 from openmash.accounts.models import User
 from openmash.clocks.services import clocks_start_many
-from openmash.events.models import Event, EventKind, EventSubject, SubjectRole
+from openmash.events.models import Event, EventKind, SubjectRole
 from openmash.organisations.models import Organisation
-from openmash.people.models import ChildStatusKind, Person, PersonKind
+from openmash.people.models import ChildStatusKind, PersonKind
 from openmash.sharing import routing
 from openmash.sharing.models import Decision, Share
 
@@ -26,23 +26,23 @@ class EventClock:
 
     kind: str
     rule: str
-    who: Callable[[Event, Person, list[Share]], Iterable[Organisation]]
+    who: Callable[[Event, routing.Subject, list[Share]], Iterable[Organisation]]
     start: Callable[[Event], dt.datetime]
     why: str
 
 
-def _recorder(event: Event, child: Person, shares: list[Share]) -> Iterator[Organisation]:
+def _recorder(event: Event, child: routing.Subject, shares: list[Share]) -> Iterator[Organisation]:
     yield event.recorded_by
 
 
-def _council_where_found(event: Event, child: Person, shares: list[Share]) -> Iterator[Organisation]:
+def _council_where_found(event: Event, child: routing.Subject, shares: list[Share]) -> Iterator[Organisation]:
     # The same council routing sends the notice to (sharing.routing.council_where_found).
     if event.council is not None:
         yield event.council
 
 
 def _council_arranging_return_interview(
-    event: Event, child: Person, shares: list[Share]
+    event: Event, child: routing.Subject, shares: list[Share]
 ) -> Iterator[Organisation]:
     """The responsible council for a looked-after child; otherwise the council where the child lives. The same
     councils routing tells (whether or not the council itself recorded the found report)."""
@@ -97,9 +97,9 @@ DECISION_CLOCKS: dict[str, str] = {
 DONE_ON_THE_CLOCK = frozenset({"assessment", "return-interview", "serious-incident", "dbs-enhanced"})
 
 
-def start_for_event(event: Event, subjects: list[EventSubject], shares: list[Share]) -> None:
+def start_for_event(event: Event, subjects: list[routing.Subject], shares: list[Share]) -> None:
     """Start the clocks an event starts, for each child it is about. Called inside event_record."""
-    children = [subject.person for subject in subjects if subject.role == SubjectRole.CHILD]
+    children = [subject for subject in subjects if subject.role == SubjectRole.CHILD]
     specs: list[dict[str, Any]] = [
         {
             "rule": item.rule,
@@ -107,7 +107,7 @@ def start_for_event(event: Event, subjects: list[EventSubject], shares: list[Sha
             "organisation": organisation,
             "subject_type": "event",
             "subject_id": event.pk,
-            "person": child,
+            "person_id": child.person_id,
             "event": event,
             "owner": event.recorded_by_user if organisation == event.recorded_by else None,
         }
@@ -133,7 +133,7 @@ def start_for_decision(share: Share, decided_by: User | None, decided_at: dt.dat
             "organisation": share.recipient,
             "subject_type": "share",
             "subject_id": share.pk,
-            "person": person,
+            "person_id": person.pk,
             "event": share.event,
             "owner": decided_by,
         }

@@ -6,7 +6,7 @@ reasons that follow, and the audit entries. Nothing is half-saved; a failure any
 import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import connection, transaction
@@ -37,7 +37,6 @@ from openmash.people.models import IdentifierScheme, Person, PersonIdentifier, P
 from openmash.people.services import (
     IdentifierInput,
     NewPerson,
-    people_known_new,
     people_planned,
     postcode_normalise,
 )
@@ -273,7 +272,7 @@ class _Planned:
     access reasons that follow, and the audit entries. Each table gets one insert for the whole batch."""
 
     recorded: list[RecordedEvent]
-    subjects: list[list[EventSubject]]
+    subjects: list[list[routing.Subject]]
     inserts: list[Insert]
     audit: list[PlannedEntry]
 
@@ -353,14 +352,18 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
         for item in batch
     ]
     inserts.append(objects_insert(Event, events))
-    subjects = [
-        [
-            EventSubject(event=event, person=person, role=given.role, details=_subject_details(given))
-            for given, person in resolved
-        ]
-        for event, resolved in zip(events, people, strict=True)
-    ]
-    inserts.append(objects_insert(EventSubject, [subject for some in subjects for subject in some]))
+    subjects = people
+    inserts.append(
+        rows_insert(
+            EventSubject,
+            ("event_id", "person_id", "role", "details"),
+            [
+                (event.pk, subject.person_id, subject.role, subject.details)
+                for event, some in zip(events, subjects, strict=True)
+                for subject in some
+            ],
+        )
+    )
     shares = [
         _shares(event, some, item.data, now)
         for item, event, some in zip(batch, events, subjects, strict=True)
@@ -371,7 +374,7 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
         rows_insert(
             Share.people.through,
             ("share_id", "person_id"),
-            [(share.pk, person.pk) for share in every_share for person in share.subject_people],  # type: ignore[attr-defined]
+            [(share.pk, person_id) for share in every_share for person_id in share.subject_people],  # type: ignore[attr-defined]
         )
     )
     inserts.append(deliveries_for(every_share, now))
@@ -387,7 +390,7 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
                     action=AuditAction.CREATE,
                     object_type="event",
                     object_id=event.pk,
-                    person_id=subject.person.pk,
+                    person_id=subject.person_id,
                     reason=reason,
                     detail=detail,
                 ),
@@ -438,36 +441,43 @@ def _known_by_identifier(batch: Sequence[CheckedEvent]) -> dict[tuple[str, str],
 
 def _people(
     batch: Sequence[CheckedEvent], audit_later: list[tuple[Actor, AuditInput]], inserts: list[Insert]
-) -> list[list[tuple[PersonInput, Person]]]:
+) -> list[list[routing.Subject]]:
     """Match each event's people to existing records by id, NHS number or UPN, or record them new: all the
-    batch's new people at once. Two events naming the same new person by NHS number or UPN meet the
-    identifier's unique constraint when written together; group commit then writes each alone, planned
-    afresh, and the second finds the person the first recorded."""
+    batch's new people at once; and enrol children at the school an event names. Each person comes back as
+    routing sees them (``routing.Subject``): what is on record about the people already known is read once
+    for the batch, and the people recorded here have nothing on record but the school just named.
+
+    Two events naming the same new person by NHS number or UPN meet the identifier's unique constraint when
+    written together; group commit then writes each alone, planned afresh, and the second finds the person
+    the first recorded."""
     known = _known_by_identifier(batch)
-    found: list[list[Person | None]] = []
+    on_record: dict[uuid.UUID, Person] = Person.objects.in_bulk(
+        {given.person_id for checked in batch for given in checked.data.people if given.person_id is not None}
+    )
+    found: list[list[uuid.UUID | None]] = []  # each event's people, None where to be recorded
     new: list[tuple[int, int]] = []  # (event, person) positions of people to record
     new_identifiers: dict[tuple[str, str], int] = {}
     errors: dict[str, str] = {}
-    named = Person.objects.in_bulk(
-        {given.person_id for checked in batch for given in checked.data.people if given.person_id is not None}
-    )
     for position, checked in enumerate(batch):
-        people: list[Person | None] = []
+        people: list[uuid.UUID | None] = []
         for index, given in enumerate(checked.data.people):
             if given.person_id is not None:
-                if policy.reason_to_see(checked.actor, given.person_id) is None:
+                if (
+                    given.person_id not in on_record
+                    or policy.reason_to_see(checked.actor, given.person_id) is None
+                ):
                     errors[f"people.{index}.person_id"] = (
                         "No such person, or your organisation may not see them"
                     )
-                    people.append(None)
-                else:
-                    people.append(named[given.person_id])
+                people.append(given.person_id)
                 continue
             keys = {(item.scheme, identifiers.normalise(item.value)) for item in _identifiers_of(given)}
             matched = next((known[key] for key in keys if key in known), None)
-            people.append(matched)
             if matched is not None:
+                on_record[matched.pk] = matched
+                people.append(matched.pk)
                 continue
+            people.append(None)
             if any(new_identifiers.get(key) == position for key in keys):
                 errors[f"people.{index}"] = "The same person is named twice"
                 continue
@@ -492,51 +502,41 @@ def _people(
             for given in [batch[position].data.people[index]]
         ]
     )
-    created = planned.persons
     inserts += planned.inserts
     audit_later += planned.audit
-    for (position, index), recorded in zip(new, created, strict=True):
-        found[position][index] = recorded
-    new_ids = {person.pk for person in created}
-    # What routing reads of the people already on record (addresses, statuses, schools), read once here so
-    # that the enrolment check below needs no query of its own.
-    routing.prefetch_for_routing(
-        {
-            person.pk: person for people in found for person in people if person and person.pk not in new_ids
-        }.values()
-    )
+    standing = routing.standing_of(on_record.values())
+    for (position, index), person_id in zip(new, planned.person_ids, strict=True):
+        found[position][index] = person_id
+        given = batch[position].data.people[index]
+        standing[person_id] = routing.Subject(person_id, "", {}, date_of_birth=given.date_of_birth)
     schools = _schools(batch)
-    enrolments: list[SchoolEnrolment] = []
-    enrolling: set[tuple[uuid.UUID, int]] = set()
+    enrolments: list[tuple[uuid.UUID, int, dt.date, None]] = []
     today = timezone.localdate()
-    resolved: list[list[tuple[PersonInput, Person]]] = []
-    for checked, people in zip(batch, found, strict=True):
-        theirs: list[tuple[PersonInput, Person]] = []
-        for index, (given, person) in enumerate(zip(checked.data.people, people, strict=True)):
-            assert person is not None  # every person was matched or recorded above
+    ids = [[someone for someone in people if someone is not None] for people in found]
+    for checked, their_ids in zip(batch, ids, strict=True):  # every person was matched or recorded above
+        for given, someone in zip(checked.data.people, their_ids, strict=True):
             school = schools.get(str(given.details.get("school_urn", "")).strip())
-            if (
-                school is not None
-                and (person.pk, school.pk) not in enrolling
-                and (
-                    person.pk in new_ids
-                    or not any(
-                        item.school_id == school.pk and item.end_date is None
-                        for item in person.enrolments.all()
-                    )
-                )
+            person = standing[someone]
+            if school is not None and not any(
+                each.pk == school.pk and end is None for each, end in person.schools
             ):
-                enrolling.add((person.pk, school.pk))
-                enrolments.append(SchoolEnrolment(person=person, school=school, start_date=today))
-            if any(person.pk == other.pk for _given, other in theirs):
+                enrolments.append((someone, school.pk, today, None))
+                # Routing reads what is about to be written, not the database (and it is written once).
+                standing[someone] = replace(person, schools=(*person.schools, (school, None)))
+    inserts.append(
+        rows_insert(SchoolEnrolment, ("person_id", "school_id", "start_date", "end_date"), enrolments)
+    )
+    resolved: list[list[routing.Subject]] = []
+    for checked, their_ids in zip(batch, ids, strict=True):
+        subjects: list[routing.Subject] = []
+        for index, (given, someone) in enumerate(zip(checked.data.people, their_ids, strict=True)):
+            if any(someone == other.person_id for other in subjects):
                 errors[f"people.{index}"] = "The same person is named twice"
                 continue
-            theirs.append((given, person))
-        resolved.append(theirs)
+            subjects.append(replace(standing[someone], role=given.role, details=_subject_details(given)))
+        resolved.append(subjects)
     if errors:
         raise InvalidInput(errors)
-    inserts.append(objects_insert(SchoolEnrolment, enrolments))
-    people_known_new(created, enrolments)  # routing reads what is about to be written, not the database
     return resolved
 
 
@@ -548,7 +548,7 @@ def _schools(batch: Sequence[CheckedEvent]) -> dict[str, Organisation]:
     return schools_by_urn(urns) if urns else {}
 
 
-def _shares(event: Event, subjects: list[EventSubject], data: EventInput, now: dt.datetime) -> list[Share]:
+def _shares(event: Event, subjects: list[routing.Subject], data: EventInput, now: dt.datetime) -> list[Share]:
     """One unsaved share per recipient organisation, with its deadline and the people it names."""
     start = event.reported_at or event.occurred_at
 
@@ -582,7 +582,7 @@ def _shares(event: Event, subjects: list[EventSubject], data: EventInput, now: d
 def _access(
     batch: Sequence[CheckedEvent],
     events: list[Event],
-    subjects: list[list[EventSubject]],
+    subjects: list[list[routing.Subject]],
     shares: list[list[Share]],
     now: dt.datetime,
 ) -> Insert:
@@ -593,13 +593,13 @@ def _access(
         detail = f"{event.get_kind_display()} {event.reference}".strip()
         label = checked.actor.label
         rows += [
-            (checked.actor.organisation.pk, subject.person.pk, ReasonKind.RECORDED_EVENT, detail, now, label)
+            (checked.actor.organisation.pk, subject.person_id, ReasonKind.RECORDED_EVENT, detail, now, label)
             for subject in some
         ]
         rows += [
-            (share.recipient.pk, person.pk, ReasonKind.RECEIVED_SHARE, detail, now, label)
+            (share.recipient.pk, person_id, ReasonKind.RECEIVED_SHARE, detail, now, label)
             for share in its_shares
-            for person in share.subject_people  # type: ignore[attr-defined]
+            for person_id in share.subject_people  # type: ignore[attr-defined]
         ]
     return rows_insert(
         AccessReason,

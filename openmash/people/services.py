@@ -2,10 +2,11 @@
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from openmash.access import policy
@@ -13,9 +14,10 @@ from openmash.access.models import AccessReason, ReasonKind
 from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditAction
 from openmash.audit.services import AuditInput, audit_record
-from openmash.database import Insert, objects_insert, rows_insert
+from openmash.database import Insert, rows_insert
 from openmash.lib import identifiers
 from openmash.lib.errors import InvalidInput, NotAllowed
+from openmash.lib.ids import new_id
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import (
     Address,
@@ -248,9 +250,25 @@ class NewPerson:
 
 @dataclass(frozen=True)
 class PlannedPeople:
-    persons: list[Person]
+    person_ids: list[uuid.UUID]  # in the order given
     inserts: list[Insert]
     audit: list[tuple[Actor, AuditInput]]
+
+
+_PERSON_COLUMNS = (
+    "id",
+    "kind",
+    "date_of_birth",
+    "expected_date_of_birth",
+    "sex",
+    "ethnicity",
+    "restriction",
+    "given_name",
+    "family_name",
+    "recorded_by_id",
+    "created_at",
+    "updated_at",
+)
 
 
 def people_planned(recorded: Sequence[tuple[Actor, NewPerson]]) -> PlannedPeople:
@@ -273,38 +291,50 @@ def people_planned(recorded: Sequence[tuple[Actor, NewPerson]]) -> PlannedPeople
     if errors:
         raise InvalidInput(errors)
     now = timezone.now()
-    persons = [
-        Person(
-            kind=given.kind,
-            given_name=given.given_name.strip(),
-            family_name=given.family_name.strip(),
-            date_of_birth=given.date_of_birth,
-            sex=Sex.UNKNOWN,
-            ethnicity=Ethnicity.NOBT,
-            restriction=Restriction.NONE,
-            recorded_by=actor.organisation,
-            created_at=now,
-            updated_at=now,
-        )
-        for actor, given in recorded
-    ]
+    person_ids = [new_id() for _ in recorded]
+    names = [(given.given_name.strip(), given.family_name.strip()) for _actor, given in recorded]
     local = (IdentifierScheme.COUNCIL_CHILD_ID, IdentifierScheme.POLICE_PERSON_ID)
     identifier_rows = [
         (
-            person.pk,
+            person_id,
             item.scheme,
             identifiers.normalise(item.value),
             ((item.issuer or actor.organisation).pk if item.scheme in local else None),  # type: ignore[union-attr]
         )
-        for person, (actor, given) in zip(persons, recorded, strict=True)
+        for person_id, (actor, given) in zip(person_ids, recorded, strict=True)
         for item in given.identifiers_given
     ]
     inserts = [
-        objects_insert(Person, persons),
+        rows_insert(
+            Person,
+            _PERSON_COLUMNS,
+            [
+                (
+                    person_id,
+                    given.kind,
+                    given.date_of_birth,
+                    None,
+                    Sex.UNKNOWN,
+                    Ethnicity.NOBT,
+                    Restriction.NONE,
+                    given_name,
+                    family_name,
+                    actor.organisation.pk,  # type: ignore[union-attr]  # checked above
+                    now,
+                    now,
+                )
+                for person_id, (actor, given), (given_name, family_name) in zip(
+                    person_ids, recorded, names, strict=True
+                )
+            ],
+        ),
         rows_insert(
             PersonName,
             ("person_id", "given_name", "family_name", "kind"),
-            [(person.pk, person.given_name, person.family_name, NameKind.LEGAL) for person in persons],
+            [
+                (person_id, given_name, family_name, NameKind.LEGAL)
+                for person_id, (given_name, family_name) in zip(person_ids, names, strict=True)
+            ],
         ),
         rows_insert(PersonIdentifier, ("person_id", "scheme", "value", "issuer_id"), identifier_rows),
         rows_insert(
@@ -319,8 +349,8 @@ def people_planned(recorded: Sequence[tuple[Actor, NewPerson]]) -> PlannedPeople
                 "granted_by",
             ),
             [
-                (actor.organisation.pk, person.pk, ReasonKind.RECORDED_PERSON, "", False, now, actor.label)  # type: ignore[union-attr]
-                for person, (actor, _given) in zip(persons, recorded, strict=True)
+                (actor.organisation.pk, person_id, ReasonKind.RECORDED_PERSON, "", False, now, actor.label)  # type: ignore[union-attr]
+                for person_id, (actor, _given) in zip(person_ids, recorded, strict=True)
             ],
         ),
     ]
@@ -330,40 +360,15 @@ def people_planned(recorded: Sequence[tuple[Actor, NewPerson]]) -> PlannedPeople
             AuditInput(
                 action=AuditAction.CREATE,
                 object_type="person",
-                object_id=person.pk,
-                person_id=person.pk,
+                object_id=person_id,
+                person_id=person_id,
                 reason="recorded this person",
                 detail={"kind": given.kind, "identifiers": [item.scheme for item in given.identifiers_given]},
             ),
         )
-        for person, (actor, given) in zip(persons, recorded, strict=True)
+        for person_id, (actor, given) in zip(person_ids, recorded, strict=True)
     ]
-    return PlannedPeople(persons=persons, inserts=inserts, audit=audit)
-
-
-def people_known_new(persons: Sequence[Person], enrolments: Sequence[SchoolEnrolment]) -> None:
-    """Fill the caches that ``prefetch_related`` would (and routing reads) with what this transaction is
-    writing, instead of reading it back: people recorded in it have no addresses or statuses yet and only
-    the enrolments just made; people already on record (prefetched) gain the enrolments just made."""
-
-    def known(model: type[models.Model], rows: list) -> models.QuerySet:
-        queryset = model._default_manager.all()
-        queryset._result_cache = rows
-        queryset._prefetch_done = True  # type: ignore[attr-defined]
-        return queryset
-
-    new_ids = {person.pk for person in persons}
-    for person in persons:
-        cache = person.__dict__.setdefault("_prefetched_objects_cache", {})
-        cache["addresses"] = known(Address, [])
-        cache["statuses"] = known(ChildStatus, [])
-        cache["enrolments"] = known(
-            SchoolEnrolment, [item for item in enrolments if item.person_id == person.pk]
-        )
-    for enrolment in enrolments:
-        prefetched = enrolment.person.__dict__.get("_prefetched_objects_cache", {}).get("enrolments")
-        if enrolment.person_id not in new_ids and prefetched is not None:
-            prefetched._result_cache.append(enrolment)
+    return PlannedPeople(person_ids=person_ids, inserts=inserts, audit=audit)
 
 
 def relationship_record(*, actor: Actor, person: Person, relative: Person, kind: str) -> Relationship:

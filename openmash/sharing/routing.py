@@ -7,20 +7,49 @@ share per organisation: full content wins over the Encompass notice, and the ear
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from openmash.events.models import Event, EventKind, EventSubject, RiskLevel, SubjectRole
+from openmash.events.models import Event, EventKind, RiskLevel, SubjectRole
 from openmash.organisations.models import Organisation, OrganisationKind
-from openmash.people.models import ChildStatus, ChildStatusKind, Person
+from openmash.people.models import ChildStatusKind, Person
 from openmash.sharing.models import Content, Route
 
 LONDON = ZoneInfo("Europe/London")
 # Operation Encompass covers children of compulsory school age and the year before: 4 to 17.
 ENCOMPASS_AGES = range(4, 18)
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """A child's status with a council (looked after, on a plan, ...), as the rules read it."""
+
+    status: str
+    council: Organisation
+    end_date: dt.date | None
+    social_worker_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """A person an event is about, as the rules see them: their role in the event and what it says of them
+    (present, home educated, school named), and what is on record about where they stand, each entry with its
+    end date: the councils of their addresses, their statuses with councils, their schools. Plain values,
+    read once for a whole batch of events (``standing_of``) or known without reading (a person recorded
+    with the event has no address or status yet, only the school it names)."""
+
+    person_id: uuid.UUID
+    role: str
+    details: Mapping[str, Any]
+    date_of_birth: dt.date | None = None
+    homes: tuple[tuple[Organisation, dt.date | None], ...] = ()  # newest address first
+    statuses: tuple[Status, ...] = ()
+    schools: tuple[tuple[Organisation, dt.date | None], ...] = ()
 
 
 @dataclass
@@ -29,43 +58,43 @@ class Recipient:
     route: str
     content: str
     clock_rule: str
-    people: set[Person] = field(default_factory=set)
+    people: set[uuid.UUID] = field(default_factory=set)  # the people its share names
     named_recipient_id: int | None = None
 
 
-Rule = Callable[[Event, list[EventSubject]], Iterable[Recipient]]
+Rule = Callable[[Event, list[Subject]], Iterable[Recipient]]
 
 
 def _today(event: Event) -> dt.date:
     return timezone.localtime(event.occurred_at, LONDON).date()
 
 
-def age_on(person: Person, day: dt.date) -> int | None:
-    if person.date_of_birth is None:
+def age_on(subject: Subject, day: dt.date) -> int | None:
+    if subject.date_of_birth is None:
         return None
-    born = person.date_of_birth
+    born = subject.date_of_birth
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def home_council(person: Person, event: Event) -> Organisation | None:
+def home_council(subject: Subject, event: Event) -> Organisation | None:
     """The council where the person lives now; failing that, the council of the event's place."""
     today = _today(event)
-    for address in person.addresses.all():
-        if address.end_date is None or address.end_date >= today:
-            return address.council
+    for council, end_date in subject.homes:
+        if end_date is None or end_date >= today:
+            return council
     return event.council
 
 
-def open_statuses(person: Person, event: Event, status: str) -> list[ChildStatus]:
+def open_statuses(subject: Subject, event: Event, status: str) -> list[Status]:
     today = _today(event)
     return [
         item
-        for item in person.statuses.all()
+        for item in subject.statuses
         if item.status == status and (item.end_date is None or item.end_date >= today)
     ]
 
 
-def _children(subjects: list[EventSubject]) -> list[EventSubject]:
+def _children(subjects: list[Subject]) -> list[Subject]:
     return [subject for subject in subjects if subject.role == SubjectRole.CHILD]
 
 
@@ -81,85 +110,85 @@ def _notification_rule(event: Event) -> str:
     return rules.get(event.kind, "")
 
 
-def children_to_home_council(event: Event, subjects: list[EventSubject]) -> Iterator[Recipient]:
+def children_to_home_council(event: Event, subjects: list[Subject]) -> Iterator[Recipient]:
     """Each child's home council: the police protection notice (PPN), missing reports, referrals."""
     for subject in _children(subjects):
-        council = home_council(subject.person, event)
+        council = home_council(subject, event)
         if council is not None:
             yield Recipient(
-                council, Route.HOME_COUNCIL, Content.FULL, _notification_rule(event), {subject.person}
+                council, Route.HOME_COUNCIL, Content.FULL, _notification_rule(event), {subject.person_id}
             )
 
 
-def encompass(event: Event, subjects: list[EventSubject]) -> Iterator[Recipient]:
+def encompass(event: Event, subjects: list[Subject]) -> Iterator[Recipient]:
     """Operation Encompass: the school of each child aged 4-17, or the council for a home-educated child."""
     for subject in _children(subjects):
-        age = age_on(subject.person, _today(event))
+        age = age_on(subject, _today(event))
         if age is None or age not in ENCOMPASS_AGES:
             continue
         if subject.details.get("home_educated"):
-            council = home_council(subject.person, event)
+            council = home_council(subject, event)
             if council is not None:
-                yield Recipient(council, Route.HOME_EDUCATED, Content.FULL, "encompass", {subject.person})
+                yield Recipient(council, Route.HOME_EDUCATED, Content.FULL, "encompass", {subject.person_id})
             continue
-        schools = [item.school for item in subject.person.enrolments.all() if item.end_date is None]
+        schools = [school for school, end_date in subject.schools if end_date is None]
         if schools:
             for school in schools:
-                yield Recipient(school, Route.SCHOOL, Content.ENCOMPASS, "encompass", {subject.person})
+                yield Recipient(school, Route.SCHOOL, Content.ENCOMPASS, "encompass", {subject.person_id})
         elif subject.details.get("school_urn"):
             # The school is not on OpenMASH yet: the council passes the notice on, and the gap is visible.
-            council = home_council(subject.person, event)
+            council = home_council(subject, event)
             if council is not None:
                 yield Recipient(
-                    council, Route.SCHOOL_NOT_ON_SERVICE, Content.FULL, "encompass", {subject.person}
+                    council, Route.SCHOOL_NOT_ON_SERVICE, Content.FULL, "encompass", {subject.person_id}
                 )
 
 
-def looked_after_councils(event: Event, subjects: list[EventSubject]) -> Iterator[Recipient]:
+def looked_after_councils(event: Event, subjects: list[Subject]) -> Iterator[Recipient]:
     """For a looked-after child: the responsible (placing) council, with the allocated social worker named,
     and the council where the child is placed."""
     for subject in _children(subjects):
-        for status in open_statuses(subject.person, event, ChildStatusKind.LOOKED_AFTER):
+        for status in open_statuses(subject, event, ChildStatusKind.LOOKED_AFTER):
             yield Recipient(
                 status.council,
                 Route.RESPONSIBLE_COUNCIL,
                 Content.FULL,
                 _notification_rule(event),
-                {subject.person},
+                {subject.person_id},
                 named_recipient_id=status.social_worker_id,
             )
-            host = home_council(subject.person, event)
+            host = home_council(subject, event)
             if host is not None and host != status.council:
                 yield Recipient(
-                    host, Route.HOST_COUNCIL, Content.FULL, _notification_rule(event), {subject.person}
+                    host, Route.HOST_COUNCIL, Content.FULL, _notification_rule(event), {subject.person_id}
                 )
 
 
-def covering_police(event: Event, subjects: list[EventSubject]) -> Iterator[Recipient]:
+def covering_police(event: Event, subjects: list[Subject]) -> Iterator[Recipient]:
     """A missing report made by a carer or council goes at once to the police force covering the child's home."""
     if event.recorded_by.kind == OrganisationKind.POLICE:
         return
     for subject in _children(subjects):
-        council = home_council(subject.person, event)
+        council = home_council(subject, event)
         if council is None:
             continue
         for force in council.police_forces.all():
             yield Recipient(
-                force, Route.COVERING_POLICE, Content.FULL, _notification_rule(event), {subject.person}
+                force, Route.COVERING_POLICE, Content.FULL, _notification_rule(event), {subject.person_id}
             )
 
 
-def council_where_found(event: Event, subjects: list[EventSubject]) -> Iterator[Recipient]:
+def council_where_found(event: Event, subjects: list[Subject]) -> Iterator[Recipient]:
     """Police protection: the council for the place the child was found (event.council)."""
     if event.council is not None:
-        people = {subject.person for subject in _children(subjects)}
+        people = {subject.person_id for subject in _children(subjects)}
         yield Recipient(event.council, Route.FOUND_COUNCIL, Content.FULL, _notification_rule(event), people)
 
 
-def chosen_council(event: Event, subjects: list[EventSubject]) -> Iterator[Recipient]:
+def chosen_council(event: Event, subjects: list[Subject]) -> Iterator[Recipient]:
     """A referral goes to the council front door it names (event.council), about every person in it."""
     if event.council is not None:
-        people = {subject.person for subject in subjects}
+        people = {subject.person_id for subject in subjects}
         yield Recipient(event.council, Route.CHOSEN_COUNCIL, Content.FULL, _notification_rule(event), people)
 
 
@@ -199,7 +228,7 @@ def _merge(
 
 def recipients_for(
     event: Event,
-    subjects: list[EventSubject],
+    subjects: list[Subject],
     deadlines: Callable[[str, Organisation], dt.datetime | None],
     added: Iterable[Organisation] = (),
     added_route: str = Route.ADDED,
@@ -207,7 +236,7 @@ def recipients_for(
     """Every organisation that must be told, one entry each; the recorder is never sent its own event."""
     merged: dict[int, Recipient] = {}
     named = [recipient for rule in RULES[event.kind] for recipient in rule(event, subjects)]
-    everyone = {subject.person for subject in subjects}
+    everyone = {subject.person_id for subject in subjects}
     named += [
         Recipient(org, added_route, Content.FULL, _notification_rule(event), set(everyone)) for org in added
     ]
@@ -220,20 +249,34 @@ def recipients_for(
         else:
             _merge(existing, recipient, deadlines)
     # A full notification names the adults involved too; an Encompass notice never does.
-    adults = {subject.person for subject in subjects if subject.role == SubjectRole.ADULT}
+    adults = {subject.person_id for subject in subjects if subject.role == SubjectRole.ADULT}
     for recipient in merged.values():
         if recipient.content == Content.FULL:
             recipient.people |= adults
     return list(merged.values())
 
 
-def prefetch_for_routing(people: Iterable[Person]) -> None:
-    """Load what the rules read (addresses, statuses, schools, covering forces) in a few queries."""
+def standing_of(people: Iterable[Person]) -> dict[uuid.UUID, Subject]:
+    """What the rules read of people already on record (addresses, statuses, schools, the forces covering
+    their councils), in a few queries for all of them; keyed by person, with no role or details yet."""
     from django.db.models import prefetch_related_objects
 
+    people = list(people)
     prefetch_related_objects(
-        list(people),
-        "addresses__council__police_forces",
-        "statuses__council",
-        "enrolments__school",
+        people, "addresses__council__police_forces", "statuses__council", "enrolments__school"
     )
+    return {
+        person.pk: Subject(
+            person_id=person.pk,
+            role="",
+            details={},
+            date_of_birth=person.date_of_birth,
+            homes=tuple((item.council, item.end_date) for item in person.addresses.all()),
+            statuses=tuple(
+                Status(item.status, item.council, item.end_date, item.social_worker_id)
+                for item in person.statuses.all()
+            ),
+            schools=tuple((item.school, item.end_date) for item in person.enrolments.all()),
+        )
+        for person in people
+    }
