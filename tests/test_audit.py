@@ -1,6 +1,8 @@
 """The audit trail: every write and read recorded, hash-chained, tampering found."""
 
 import datetime as dt
+import sqlite3
+import subprocess
 from types import SimpleNamespace
 
 import pytest
@@ -205,3 +207,28 @@ def test_planned_entry_hashes_exactly_as_verify_recomputes(
     entry = AuditEntry(**dict(zip(_PLANNED_NAMES, planned.values, strict=True)), sequence=sequence, at=at)
     stamp = f',"at":"{at.isoformat(timespec="microseconds")}",'
     assert f'{planned.head}{stamp}{planned.tail},"sequence":{sequence}}}' == _canonical(_hashed_fields(entry))
+
+
+def test_a_migrated_embedded_database_still_refuses_changes_to_the_trail(tmp_path):
+    """Migration 0003 rebuilds the audit table on SQLite (to drop a unique index), which takes the triggers
+    with it; it must install them again. A fresh database migrated by the real command, as an operator would."""
+    from tests.test_settings_and_cli import OPENMASH, ROOT, _cli_env
+
+    env = {**_cli_env(tmp_path), "OPENMASH_AUDIT_TRIGGERS": "true"}
+    subprocess.run([OPENMASH, "migrate", "--no-input"], env=env, cwd=ROOT, check=True, capture_output=True)
+    database = sqlite3.connect(tmp_path / "openmash.sqlite3")
+    try:
+        triggers = {
+            name for (name,) in database.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        }
+        assert {"audit_entry_no_update", "audit_entry_no_delete"} <= triggers
+        database.execute(
+            "INSERT INTO audit_auditentry (sequence, at, actor_label, organisation_code, action, object_type,"
+            " object_id, reason, detail, previous_hash, entry_hash)"
+            " VALUES (1, '2026-12-02 05:00:00', 'a', 'X', 'view', 'person', '', '', '{}', 'p', 'h')"
+        )
+        for sql in ("UPDATE audit_auditentry SET reason = 'x'", "DELETE FROM audit_auditentry"):
+            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                database.execute(sql)
+    finally:
+        database.close()

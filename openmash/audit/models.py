@@ -40,7 +40,10 @@ class AuditEntry(models.Model):
     reason = models.CharField(max_length=300, blank=True)
     detail = models.JSONField(default=dict, blank=True)
     previous_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64, unique=True)
+    # Not a unique index: two entries can only share a hash if they share the previous hash and every field,
+    # sequence included, which the chain itself rules out (``openmash audit verify`` checks it). An index
+    # of random keys would cost a write to a random page for every entry and is never looked up.
+    entry_hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["sequence"]

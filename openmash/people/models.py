@@ -103,8 +103,9 @@ class PersonName(models.Model):
     kind = models.CharField(max_length=10, choices=NameKind.choices, default=NameKind.LEGAL)
 
     class Meta:
+        # No index on the names: search matches any part of a name (icontains), which no b-tree index serves,
+        # and every person recorded would write one more index entry on a random page.
         ordering = ["kind", "family_name", "given_name"]
-        indexes = [models.Index(fields=["family_name", "given_name"], name="person_name_alias_idx")]
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()
