@@ -272,8 +272,9 @@ _PERSON_COLUMNS = (
 
 
 def people_planned(recorded: Sequence[tuple[Actor, NewPerson]]) -> PlannedPeople:
-    """Check new people and prepare their rows (the person, their legal name, identifiers, the recorder's
-    access reason) and audit entries, writing nothing: for a caller that writes them under its own lock."""
+    """Check new people and prepare their rows (the person, their legal name, identifiers) and audit entries,
+    writing nothing: for a caller that writes them under its own lock. The caller grants the recorder its
+    reason to see them (recording an event does, naming the event: events.services._access)."""
     errors: dict[str, str] = {}
     for actor, given in recorded:
         if not policy.may_record_people(actor) or actor.organisation is None:
@@ -337,22 +338,6 @@ def people_planned(recorded: Sequence[tuple[Actor, NewPerson]]) -> PlannedPeople
             ],
         ),
         rows_insert(PersonIdentifier, ("person_id", "scheme", "value", "issuer_id"), identifier_rows),
-        rows_insert(
-            AccessReason,
-            (
-                "organisation_id",
-                "person_id",
-                "kind",
-                "detail",
-                "covers_restricted",
-                "granted_at",
-                "granted_by",
-            ),
-            [
-                (actor.organisation.pk, person_id, ReasonKind.RECORDED_PERSON, "", False, now, actor.label)  # type: ignore[union-attr]
-                for person_id, (actor, _given) in zip(person_ids, recorded, strict=True)
-            ],
-        ),
     ]
     audit = [
         (

@@ -75,7 +75,10 @@ def test_recipients_gain_a_reason_to_see_only_whom_they_were_told_about(cast, re
     school = actor_for_user(cast.users["school.dsl"])
     assert reason_to_see(school, ivy.pk) is None
     assert reason_to_see(actor_for_user(cast.users["mash.practitioner"]), ivy.pk)
-    assert reason_to_see(actor_for_user(cast.users["police.officer"]), ivy.pk)
+    # The force recorded Ivy with the incident: its one reason names the incident.
+    assert reason_to_see(actor_for_user(cast.users["police.officer"]), ivy.pk) == (
+        f"Recorded an event about this person: Domestic abuse incident {recorded.event.reference}"
+    )
     assert recorded.event.recorded_by.code == "E23000013"
 
 
