@@ -13,6 +13,8 @@ def _public(urls):
 
 
 urlpatterns = [
+    # First: the API's requests are the most numerous, and Django tries the patterns in order.
+    path("api/v1/", _public(api.urls)),
     path("", include(("openmash.web.urls", "web"))),
     path("", include(("openmash.accounts.urls", "accounts"))),
     path("", include(("openmash.people.urls", "people"))),
@@ -23,7 +25,6 @@ urlpatterns = [
     path("", include(("openmash.meetings.urls", "meetings"))),
     path("", include(("openmash.clocks.urls", "clocks"))),
     path("", include(("openmash.casework.urls", "casework"))),
-    path("api/v1/", _public(api.urls)),
     # The Django admin is for system administrators (is_staff) only; organisations use /administration/.
     path("system-admin/", admin.site.urls),
 ]

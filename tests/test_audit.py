@@ -19,7 +19,7 @@ from openmash.audit.services import (
     AuditInput,
     _canonical,
     _hashed_fields,
-    _planned,
+    audit_entries,
     audit_record,
     audit_verify,
 )
@@ -202,11 +202,18 @@ def test_planned_entry_hashes_exactly_as_verify_recomputes(
     """The chain hashes an entry from two pieces of JSON made before the lock and the time and sequence
     given under it; ``audit verify`` hashes the whole entry afresh. Both must give the same text."""
     actor = SimpleNamespace(id=actor_id, label=label, organisation_code=code)
-    planned = _planned(actor, AuditInput(action, object_type, object_id, person, reason, detail))
+    # Two entries sharing an actor and a detail, as an event's entries do (each is put in form once).
+    given = [
+        AuditInput(action, object_type, object_id, person, reason, detail),
+        AuditInput(action, object_type, object_id + "2", None, reason, detail),
+    ]
     at = dt.datetime(2026, 12, 2, 5, 1, 2, 345678, tzinfo=dt.UTC)
-    entry = AuditEntry(**dict(zip(_PLANNED_NAMES, planned.values, strict=True)), sequence=sequence, at=at)
     stamp = f',"at":"{at.isoformat(timespec="microseconds")}",'
-    assert f'{planned.head}{stamp}{planned.tail},"sequence":{sequence}}}' == _canonical(_hashed_fields(entry))
+    for planned in audit_entries([(actor, item) for item in given]):
+        entry = AuditEntry(**dict(zip(_PLANNED_NAMES, planned.values, strict=True)), sequence=sequence, at=at)
+        assert f'{planned.head}{stamp}{planned.tail},"sequence":{sequence}}}' == _canonical(
+            _hashed_fields(entry)
+        )
 
 
 def test_a_migrated_embedded_database_still_refuses_changes_to_the_trail(tmp_path):

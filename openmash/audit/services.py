@@ -110,29 +110,46 @@ class PlannedEntry:
     tail: str
 
 
-def _planned(actor: Actor, item: AuditInput) -> PlannedEntry:
-    # Round-trip through JSON now so the hash is of exactly what the database will give back.
-    detail = json.loads(_canonical(item.detail or {}))
-    values = (
-        actor.id,
-        actor.label[:300],
-        actor.organisation_code,
-        item.action,
-        item.object_type,
-        str(item.object_id or ""),
-        item.person_id,
-        item.reason[:300],
-        detail,
-    )
-    fields = dict(zip(_PLANNED_NAMES, values, strict=True))
-    fields["person_id"] = str(item.person_id) if item.person_id else None
-    head = _canonical({name: fields.pop(name) for name in ("action", "actor_id", "actor_label")})
-    return PlannedEntry(values=values, head=head[:-1], tail=_canonical(fields)[1:-1])
-
-
 def audit_entries(entries: Sequence[tuple[Actor, AuditInput]]) -> list[PlannedEntry]:
-    """Entries ready to chain (``audit_chain``), made before the lock is taken."""
-    return [_planned(actor, item) for actor, item in entries]
+    """Entries ready to chain (``audit_chain``), made before the lock is taken. The entries of one event
+    share their actor and their detail, so each is put in canonical form once."""
+    heads: dict[tuple[str, Any, str], str] = {}
+    details: dict[int, tuple[dict[str, Any], str]] = {}
+    planned = []
+    for actor, item in entries:
+        label = actor.label[:300]
+        head = heads.get((item.action, actor.id, label))
+        if head is None:
+            head = heads[item.action, actor.id, label] = _canonical(
+                {"action": item.action, "actor_id": actor.id, "actor_label": label}
+            )[:-1]
+        detail = details.get(id(item.detail))
+        if detail is None:
+            canonical = _canonical(item.detail or {})
+            # Round-tripped through JSON so the hash is of exactly what the database will give back.
+            detail = details[id(item.detail)] = (json.loads(canonical), canonical)
+        values = (
+            actor.id,
+            label,
+            actor.organisation_code,
+            item.action,
+            item.object_type,
+            str(item.object_id or ""),
+            item.person_id,
+            item.reason[:300],
+            detail[0],
+        )
+        rest = _canonical(
+            {
+                "object_id": values[5],
+                "object_type": item.object_type,
+                "organisation_code": actor.organisation_code,
+                "person_id": str(item.person_id) if item.person_id else None,
+                "reason": values[7],
+            }
+        )
+        planned.append(PlannedEntry(values=values, head=head, tail=f'"detail":{detail[1]},{rest[1:-1]}'))
+    return planned
 
 
 def audit_chain(planned: Sequence[PlannedEntry]) -> list[tuple[Any, ...]]:
