@@ -15,6 +15,7 @@ from openmash.organisations.models import Organisation
 from openmash.organisations.postcodes import forget_councils
 from openmash.organisations.selectors import forget_schools
 from openmash.organisations.services import reference_load
+from openmash.sharing.delivery import forget_endpoints
 
 
 def load_cast() -> DemoCast:
@@ -25,12 +26,15 @@ def load_cast() -> DemoCast:
 
 @pytest.fixture(autouse=True)
 def forget_remembered_reference_data():
-    """Each process remembers councils and schools for a minute; a test must not see another test's."""
+    """Each process remembers councils and schools for a minute, and webhook endpoints for a few seconds; a
+    test must not see another test's."""
     forget_councils()
     forget_schools()
+    forget_endpoints()
     yield
     forget_councils()
     forget_schools()
+    forget_endpoints()
 
 
 @pytest.fixture(scope="session")

@@ -22,19 +22,22 @@ import select
 import socket
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from openmash.database import Insert, rows_insert, sqlite_write_gate
 from openmash.events.models import EventKind
 from openmash.lib.ids import new_id
+from openmash.lib.remembered import Remembered
 from openmash.sharing.models import (
     AlertSetting,
     Channel,
@@ -42,6 +45,7 @@ from openmash.sharing.models import (
     DeliveryAttempt,
     DeliveryStatus,
     Share,
+    WebhookEndpoint,
 )
 
 logger = logging.getLogger(__name__)
@@ -67,22 +71,53 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
 
 
-def deliveries_for(shares: Sequence[Share], now: dt.datetime) -> Insert:
-    """The outbox rows for new shares, to write in the same transaction as their events: one per channel (the
-    inbox, an alert, and each of the recipient's active webhook endpoints)."""
-    organisation_ids = sorted({share.recipient_id for share in shares})
-    endpoints: dict[int, list[int]] = {}
-    if organisation_ids:
-        # Written out: read for every batch of events recorded, and the ORM's compiling cost more than the read.
-        marks = ", ".join(["%s"] * len(organisation_ids))
+# Each organisation's active webhook endpoints, read for every event recorded and changed only by an
+# administrator: remembered a few seconds per process. An endpoint added or switched off is used (or no
+# longer used) for new shares within that time everywhere, and at once in the process that changed it.
+_endpoints: Remembered[int, tuple[int, ...]] = Remembered(seconds=5.0)
+
+
+def active_endpoints(organisation_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
+    """The ids of each organisation's active webhook endpoints (oldest first)."""
+    found: dict[int, tuple[int, ...]] = {}
+    missing = []
+    for organisation_id in organisation_ids:
+        remembered = _endpoints.get(organisation_id)
+        if remembered is None:
+            missing.append(organisation_id)
+        else:
+            found[organisation_id] = remembered
+    if missing:
+        read: dict[int, list[int]] = {organisation_id: [] for organisation_id in missing}
+        # Written out: the ORM's compiling cost more than the read.
+        marks = ", ".join(["%s"] * len(missing))
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT id, organisation_id FROM sharing_webhookendpoint"  # noqa: S608 (no input in it)
                 f" WHERE active AND organisation_id IN ({marks}) ORDER BY id",
-                organisation_ids,
+                missing,
             )
             for endpoint_id, organisation_id in cursor.fetchall():
-                endpoints.setdefault(organisation_id, []).append(endpoint_id)
+                read[organisation_id].append(endpoint_id)
+        for organisation_id, ids in read.items():
+            found[organisation_id] = tuple(ids)
+            _endpoints.put(organisation_id, found[organisation_id])
+    return found
+
+
+def forget_endpoints() -> None:
+    _endpoints.clear()
+
+
+@receiver([post_save, post_delete], sender=WebhookEndpoint)
+def _forget_endpoints(sender: type[WebhookEndpoint], instance: WebhookEndpoint, **kwargs: Any) -> None:
+    _endpoints.forget(instance.organisation_id)
+
+
+def deliveries_for(shares: Sequence[Share], now: dt.datetime) -> Insert:
+    """The outbox rows for new shares, to write in the same transaction as their events: one per channel (the
+    inbox, an alert, and each of the recipient's active webhook endpoints)."""
+    endpoints = active_endpoints({share.recipient_id for share in shares})
     rows = []
     for share in shares:
         channels: list[tuple[str, int | None]] = [(Channel.INBOX, None), (Channel.ALERT, None)]

@@ -247,3 +247,20 @@ def test_escalation_sweeps_in_batches_and_carries_on_next_time(cast, record_inci
     second = Escalation.objects.filter(level=2).select_related("to_organisation")
     assert {e.to_organisation.code for e in second} == {"ORG-STOCKTON-SCP"} and second.count() == 6
     assert {e.to_role for e in second} == {"partnership-lead"}
+
+
+def test_an_endpoint_added_or_switched_off_counts_for_the_next_share(cast, record_incident, receiver):
+    """Endpoints are remembered a few seconds per process; a change made in this process is seen at once."""
+
+    def webhooks(recorded):
+        council = next(s for s in recorded.shares if s.recipient.code == "E06000004")
+        return Delivery.objects.filter(share=council, channel=Channel.WEBHOOK).count()
+
+    assert webhooks(record_incident()) == 0
+    hook = WebhookEndpoint.objects.create(
+        organisation=cast.organisations["council"], url=receiver.url, secret=SECRET
+    )
+    assert webhooks(record_incident(reference="CLE-26-1002")) == 1
+    hook.active = False
+    hook.save()
+    assert webhooks(record_incident(reference="CLE-26-1003")) == 0
