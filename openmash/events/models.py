@@ -89,7 +89,8 @@ class SubjectRole(models.TextChoices):
 class EventSubject(models.Model):
     """A person an event is about, with what the event says of them (present, what they saw, their words)."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="subjects")
+    # No index of its own: event_subject_unique starts with it.
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="subjects", db_index=False)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="event_subjects")
     role = models.CharField(max_length=10, choices=SubjectRole.choices)
     details = models.JSONField(default=dict, blank=True)

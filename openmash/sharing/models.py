@@ -54,7 +54,8 @@ COUNCIL_DECISIONS = [
 
 class Share(models.Model):
     id = models.UUIDField(primary_key=True, default=new_id, editable=False)
-    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="shares")
+    # No index of its own: share_one_per_recipient starts with it.
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="shares", db_index=False)
     # No index of its own: share_inbox_idx starts with it.
     recipient = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="shares_received", db_index=False
