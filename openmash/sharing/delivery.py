@@ -234,6 +234,18 @@ def _finish(outcomes: Sequence[tuple[Claimed, bool, str]], *, worker_id: str) ->
         _record(outcomes, worker_id=worker_id)
 
 
+# Written out, as _CLAIM is: the worker runs them for every batch, and the ORM's compiling of a long list of
+# ids cost more than running them. A share arrives once: only the first delivery to its inbox stamps it.
+_DELIVERED = (
+    "UPDATE sharing_delivery SET status = 'delivered', delivered_at = %s, lease_until = NULL, last_error = ''"
+    " WHERE leased_by = %s AND status = 'pending' AND id IN ({marks})"
+)
+_ARRIVED = (
+    "UPDATE sharing_share SET delivered_at = %s WHERE delivered_at IS NULL AND id IN ({marks})"
+    " RETURNING recipient_id"
+)
+
+
 def _record(outcomes: Sequence[tuple[Claimed, bool, str]], *, worker_id: str) -> None:
     """Record the attempts and their outcomes, in the caller's transaction."""
     if not outcomes:
@@ -251,12 +263,14 @@ def _record(outcomes: Sequence[tuple[Claimed, bool, str]], *, worker_id: str) ->
         if succeeded and claimed.channel == Channel.INBOX
     ]
     attempts.run()
+    at = connection.ops.adapt_datetimefield_value(now)
     # Only the worker holding the lease may finish it: a late worker whose lease ran out changes nothing.
     mine = Delivery.objects.filter(leased_by=worker_id, status=DeliveryStatus.PENDING)
     if delivered:
-        mine.filter(pk__in=delivered).update(
-            status=DeliveryStatus.DELIVERED, delivered_at=now, lease_until=None, last_error=""
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _DELIVERED.format(marks=", ".join(["%s"] * len(delivered))), [at, worker_id, *delivered]
+            )
     for claimed, succeeded, detail in outcomes:
         if succeeded:
             continue
@@ -271,9 +285,10 @@ def _record(outcomes: Sequence[tuple[Claimed, bool, str]], *, worker_id: str) ->
             dead_at=now if dead else None,
         )
     if inbox:
-        arrived = Share.objects.filter(pk__in=inbox, delivered_at__isnull=True)
-        recipients = sorted(set(arrived.values_list("recipient_id", flat=True)))
-        arrived.update(delivered_at=now)
+        share_ids = [Share._meta.pk.get_db_prep_value(share_id, connection) for share_id in inbox]  # type: ignore[union-attr]
+        with connection.cursor() as cursor:
+            cursor.execute(_ARRIVED.format(marks=", ".join(["%s"] * len(share_ids))), [at, *share_ids])
+            recipients = sorted({recipient_id for (recipient_id,) in cursor.fetchall()})
         for organisation_id in recipients:
             _notify_inbox(organisation_id)
 
@@ -338,9 +353,12 @@ def _alert_message(facts: AlertFacts) -> str:
 
 
 def _log_alert(facts: AlertFacts) -> tuple[bool, str]:
-    logger.info(
-        "Alert for %s (no GOV.UK Notify key, logged only): %s", facts.recipient_code, _alert_message(facts)
-    )
+    if logger.isEnabledFor(logging.INFO):  # the message is worth making only if it is written
+        logger.info(
+            "Alert for %s (no GOV.UK Notify key, logged only): %s",
+            facts.recipient_code,
+            _alert_message(facts),
+        )
     return True, "logged: no GOV.UK Notify key configured"
 
 
