@@ -9,7 +9,8 @@ one `openmash worker` as separate processes on this machine, and then measures:
 1. no-op throughput: GET /api/v1/ping as fast as the client can (the same server's ceiling);
 2. sustained ingest: POST /api/v1/incidents/domestic-abuse with CONCURRENCY requests in flight for SECONDS
    (after WARMUP seconds of the same, not counted),
-   each a new incident with two new children; throughput and latency percentiles;
+   each a new incident with two new children; throughput and latency percentiles, and the CPU time each
+   part (server, worker, PostgreSQL, load generator) spent an incident;
 3. end-to-end: once the worker has delivered what the ingest phase queued (the time it took is reported), at
    RATE incidents a second, the time from a POST returning to the council's share arriving on an open
    /api/v1/inbox/stream.
@@ -286,6 +287,51 @@ def drain(env: dict[str, str], limit: float = 120) -> dict:
     return {"seconds": round(time.monotonic() - began, 1), "still_pending": pending}
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (Linux /proc; 0 where it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return [int(line) for line in found.split()]
+
+
+def _postgres_processes(database_url: str) -> list[int]:
+    """The PostgreSQL server's processes: its background processes and every backend open now (the app's
+    connections are kept open from the warm-up on)."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        return [pid for (pid,) in connection.execute("SELECT pid FROM pg_stat_activity").fetchall()]
+
+
+class CpuUse:
+    """Where the CPU of a phase went, in milliseconds an incident: the server processes, the worker, the
+    PostgreSQL server and this load generator. On two cores, N incidents a second can use at most 2000 / N
+    milliseconds an incident in all."""
+
+    def __init__(self, server: int, worker: int, database_url: str) -> None:
+        self.groups = {"server": _children(server) or [server], "worker": [worker]}
+        if database_url.startswith("postgres"):
+            self.groups["postgresql"] = _postgres_processes(database_url)
+        self.before = self._now()
+
+    def _now(self) -> dict[str, float]:
+        used = {name: sum(_cpu_seconds(pid) for pid in pids) for name, pids in self.groups.items()}
+        times = os.times()
+        return used | {"load_generator": times.user + times.system}
+
+    def per_incident(self, incidents: int) -> dict[str, float]:
+        after = self._now()
+        return {name: round(1000 * (after[name] - self.before[name]) / incidents, 2) for name in after}
+
+
 def wait_up(base: str) -> None:
     for _ in range(200):
         try:
@@ -358,7 +404,11 @@ def main() -> None:
                 "warmup_seconds": args.warmup,
                 "warmup": args.warmup
                 and run_loop(closed_loop(base, post, args.concurrency, args.warmup))["requests"],
-                "ingest": run_loop(closed_loop(base, post, args.concurrency, args.seconds)),
+            }
+            cpu = CpuUse(server.pid, worker.pid, database_url)
+            results["ingest"] = run_loop(closed_loop(base, post, args.concurrency, args.seconds))
+            results["cpu_ms_per_incident"] = cpu.per_incident(results["ingest"]["requests"])
+            results |= {
                 "outbox_drained_after_ingest": drain(env),
                 "end_to_end": run_loop(end_to_end(base, tokens, args.rate, min(args.seconds, 20))),
             }
