@@ -20,3 +20,10 @@ def test_forgetting_is_at_once_and_the_memory_is_bounded():
     remembered.put(3, 3)
     remembered.put(4, 4)  # the fourth entry: the old ones are dropped
     assert remembered.get(0) is None and remembered.get(4) == 4
+
+
+def test_many_keys_at_once_say_which_to_read_afresh():
+    remembered: Remembered[str, tuple[int, ...]] = Remembered(seconds=60)
+    remembered.put("a", (1,))
+    remembered.put("b", ())  # an empty answer is remembered too: nothing to read again
+    assert remembered.get_many(["a", "b", "c"]) == ({"a": (1,), "b": ()}, ["c"])

@@ -3,6 +3,7 @@ changes (an API token's client, the council of a postcode). Each process forgets
 change made elsewhere is seen within ``seconds``; the process that makes a change forgets at once."""
 
 import time
+from collections.abc import Iterable
 
 
 class Remembered[Key, Value]:
@@ -16,6 +17,18 @@ class Remembered[Key, Value]:
         if found is None or found[0] <= time.monotonic():
             return None
         return found[1]
+
+    def get_many(self, keys: Iterable[Key]) -> tuple[dict[Key, Value], list[Key]]:
+        """The values still remembered for ``keys``, and the keys to read afresh."""
+        found: dict[Key, Value] = {}
+        missing: list[Key] = []
+        for key in keys:
+            value = self.get(key)
+            if value is None:
+                missing.append(key)
+            else:
+                found[key] = value
+        return found, missing
 
     def put(self, key: Key, value: Value) -> None:
         if len(self._values) >= self._most:  # bounded: the old entries are simply dropped

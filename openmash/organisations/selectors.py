@@ -52,14 +52,7 @@ def forget_schools() -> None:
 
 def schools_by_urn(urns: Iterable[str]) -> dict[str, Organisation]:
     """The schools on the service with these URNs (a URN with no school is left out)."""
-    found: dict[str, Organisation] = {}
-    missing: list[str] = []
-    for urn in urns:
-        school = _schools.get(urn)
-        if school is None:
-            missing.append(urn)
-        else:
-            found[urn] = school
+    found, missing = _schools.get_many(urns)
     if missing:
         codes = [f"URN-{urn}" for urn in missing]
         for school in Organisation.objects.filter(code__in=codes, kind=OrganisationKind.SCHOOL):

@@ -79,14 +79,7 @@ _endpoints: Remembered[int, tuple[int, ...]] = Remembered(seconds=5.0)
 
 def active_endpoints(organisation_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
     """The ids of each organisation's active webhook endpoints (oldest first)."""
-    found: dict[int, tuple[int, ...]] = {}
-    missing = []
-    for organisation_id in organisation_ids:
-        remembered = _endpoints.get(organisation_id)
-        if remembered is None:
-            missing.append(organisation_id)
-        else:
-            found[organisation_id] = remembered
+    found, missing = _endpoints.get_many(organisation_ids)
     if missing:
         read: dict[int, list[int]] = {organisation_id: [] for organisation_id in missing}
         # Written out: the ORM's compiling cost more than the read.
