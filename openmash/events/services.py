@@ -22,6 +22,7 @@ from openmash.database import (
     GroupCommit,
     Insert,
     inserts_joined,
+    inserts_run,
     objects_insert,
     rows_insert,
     sqlite_write_gate,
@@ -311,8 +312,7 @@ def _carry_out(planned: _Planned, also: Sequence[AlsoWrite | None]) -> list[Reco
     """Write a planned batch in one transaction (the caller's, or its own): the rows, the clocks the events
     start, the audit entries, and what each caller also writes."""
     with transaction.atomic():
-        for insert in planned.inserts:
-            insert.run()
+        inserts_run(planned.inserts)
         for recorded, subjects in zip(planned.recorded, planned.subjects, strict=True):
             clock_starts.start_for_event(recorded.event, subjects, recorded.shares)
         audit_chain(
