@@ -287,6 +287,21 @@ def drain(env: dict[str, str], limit: float = 120) -> dict:
     return {"seconds": round(time.monotonic() - began, 1), "still_pending": pending}
 
 
+def analyse(database_url: str) -> bool:
+    """PostgreSQL: refresh the planner's statistics once the warm-up has filled the new tables, as autovacuum
+    does within its first minute on a live service. Without it, whether a run measures the steady state is
+    luck: a foreign-key check planned while its table was empty (the worker's, of each delivery attempt
+    against its delivery) can keep scanning that table whole until autovacuum gets round to it, which once
+    doubled PostgreSQL's CPU an incident and left the worker seconds behind."""
+    if not database_url.startswith("postgres"):
+        return False
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("ANALYZE")
+    return True
+
+
 def _cpu_seconds(pid: int) -> float:
     """User and system CPU time a process has used so far (Linux /proc; 0 where it is gone)."""
     try:
@@ -404,6 +419,7 @@ def main() -> None:
                 "warmup_seconds": args.warmup,
                 "warmup": args.warmup
                 and run_loop(closed_loop(base, post, args.concurrency, args.warmup))["requests"],
+                "analysed_after_warmup": analyse(database_url),
             }
             cpu = CpuUse(server.pid, worker.pid, database_url)
             results["ingest"] = run_loop(closed_loop(base, post, args.concurrency, args.seconds))
