@@ -59,9 +59,8 @@ def main() -> None:
     django.setup()
     from openmash.accounts.actors import actor_for_api_client
     from openmash.accounts.services import api_client_authenticate
-    from openmash.api.sharing import DomesticAbuseIn, _child, local
+    from openmash.api.sharing import DomesticAbuseIn, domestic_abuse_input
     from openmash.events import services
-    from openmash.events.models import EventKind, SubjectRole
     from openmash.sharing import delivery
 
     client = api_client_authenticate(tokens["police"])
@@ -72,23 +71,7 @@ def main() -> None:
     def checked():
         # What the API endpoint hands to event_record for the benchmark's incident.
         payload = DomesticAbuseIn(**ingest.incident(next(counter)))
-        people = [_child(child) for child in payload.children] + [
-            services.PersonInput(role=SubjectRole.ADULT, given_name=a.given_name, family_name=a.family_name)
-            for a in payload.adults
-        ]
-        data = services.EventInput(
-            kind=EventKind.DOMESTIC_ABUSE,
-            reference=payload.police_reference,
-            occurred_at=local(payload.occurred_at),
-            reported_at=local(payload.reported_at),
-            postcode=payload.postcode,
-            risk_level=payload.risk_level,
-            summary=payload.summary,
-            details={"marac": payload.marac},
-            people=people,
-            source="api",
-        )
-        return services.event_check(actor=actor, data=data)
+        return services.event_check(actor=actor, data=domestic_abuse_input(payload))
 
     def plan(count: int) -> None:
         for _ in range(count):
