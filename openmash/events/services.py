@@ -329,7 +329,7 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
     now = timezone.now()
     audit: list[tuple[Actor, AuditInput]] = []
     inserts: list[Insert] = []
-    people = _people(batch, audit, inserts)
+    subjects = _people(batch, audit, inserts)  # each event's people, as routing sees them
     events = [
         Event(  # type: ignore[misc]  # occurred_at: event_check saw it given
             kind=item.data.kind,
@@ -352,7 +352,6 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
         for item in batch
     ]
     inserts.append(objects_insert(Event, events))
-    subjects = people
     inserts.append(
         rows_insert(
             EventSubject,
