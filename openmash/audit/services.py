@@ -74,10 +74,9 @@ def audit_record(
 def audit_append(entries: Sequence[tuple[Actor, AuditInput]]) -> list[AuditEntry]:
     """Append entries by any number of actors (events recorded together by several API clients) under one
     lock of the chain head, in the order given."""
-    names = ("sequence", "at", *_PLANNED_NAMES, "previous_hash", "entry_hash")
     written = []
     for row in audit_chain(audit_entries(entries)):
-        entry = AuditEntry(**dict(zip(names, row, strict=True)))
+        entry = AuditEntry(**dict(zip(_COLUMNS, row, strict=True)))
         entry._state.adding, entry._state.db = False, connection.alias  # as the database holds it
         written.append(entry)
     return written
@@ -95,6 +94,8 @@ _PLANNED_NAMES = (
     "reason",
     "detail",
 )
+# Every column, in the order of the rows ``audit_chain`` writes and returns.
+_COLUMNS = ("sequence", "at", *_PLANNED_NAMES, "previous_hash", "entry_hash")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,24 +129,25 @@ def audit_entries(entries: Sequence[tuple[Actor, AuditInput]]) -> list[PlannedEn
             canonical = _canonical(item.detail or {})
             # Round-tripped through JSON so the hash is of exactly what the database will give back.
             detail = details[id(item.detail)] = (json.loads(canonical), canonical)
+        object_id, reason = str(item.object_id or ""), item.reason[:300]
         values = (
             actor.id,
             label,
             actor.organisation_code,
             item.action,
             item.object_type,
-            str(item.object_id or ""),
+            object_id,
             item.person_id,
-            item.reason[:300],
+            reason,
             detail[0],
         )
         rest = _canonical(
             {
-                "object_id": values[5],
+                "object_id": object_id,
                 "object_type": item.object_type,
                 "organisation_code": actor.organisation_code,
                 "person_id": str(item.person_id) if item.person_id else None,
-                "reason": values[7],
+                "reason": reason,
             }
         )
         planned.append(PlannedEntry(values=values, head=head, tail=f'"detail":{detail[1]},{rest[1:-1]}'))
@@ -169,9 +171,7 @@ def audit_chain(planned: Sequence[PlannedEntry]) -> list[tuple[Any, ...]]:
             digest = hashlib.sha256(f"{previous}|{canonical}".encode()).hexdigest()
             rows.append((sequence, at, *entry.values, previous, digest))
             previous = digest
-        rows_insert(
-            AuditEntry, ("sequence", "at", *_PLANNED_NAMES, "previous_hash", "entry_hash"), rows
-        ).run()
+        rows_insert(AuditEntry, _COLUMNS, rows).run()
         with connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE audit_auditchainhead SET last_sequence = %s, last_hash = %s WHERE id = 1",
