@@ -5,6 +5,7 @@ A device a few minutes fast must not make "just now" look like the future, so "i
 """
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
 NO_TIME_ZONE = "Give the time with its offset from UTC, or as Europe/London local time"
@@ -27,3 +28,33 @@ def instant_problem(
     if future and is_future(value, now):
         return future
     return None
+
+
+LONDON = ZoneInfo("Europe/London")
+NOT_A_LONDON_TIME = (
+    "That time did not happen in London: clocks went forward an hour that night. "
+    "Give the time with its offset from UTC"
+)
+# The earliest instant an event can have happened at, and the earliest date of birth: anything before is a
+# typing slip (0001-01-01, 1900) that would otherwise overflow or poison every clock counted from it.
+EARLIEST_EVENT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+
+
+class NonexistentLocalTime(ValueError):
+    """A London wall time inside the spring-forward gap: no instant had it."""
+
+
+def london_to_utc(value: dt.datetime) -> dt.datetime:
+    """An instant given without an offset, read as Europe/London wall time, in UTC.
+
+    The one rule for every entry point (forms, API, imports): a time in the hour the clocks skip in spring is
+    refused (``NonexistentLocalTime``); a time in the hour they repeat in autumn is read as its first
+    occurrence, British Summer Time (``fold=0``). A value that already has an offset is only converted."""
+    if value.utcoffset() is not None:
+        return value.astimezone(dt.UTC)
+    aware = value.replace(tzinfo=LONDON, fold=0)
+    instant = aware.astimezone(dt.UTC)
+    if instant.astimezone(LONDON).replace(tzinfo=None) != value.replace(fold=0):
+        raise NonexistentLocalTime(NOT_A_LONDON_TIME)
+    return instant
