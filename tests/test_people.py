@@ -75,15 +75,33 @@ def test_bad_input_shows_the_error_summary_and_writes_nothing(signed_in, changes
     assert _counts() == before
 
 
-def test_an_identifier_already_recorded_is_refused_without_saying_whose(cast, signed_in):
+def test_an_identifier_already_recorded_is_refused_to_an_organisation_that_sees_the_record(cast, signed_in):
     amelia_nhs = cast.people["Amelia Hart"].identifiers.get(scheme=IdentifierScheme.NHS_NUMBER).value
     before = _counts()
-    response = signed_in("bury.social.worker").post(
+    response = signed_in("social.worker").post(reverse("people:create"), {**GOOD, "nhs_number": amelia_nhs})
+    assert "A person with this NHS number is already recorded" in response.text
+    assert _counts() == before
+
+
+def test_an_identifier_on_a_record_you_may_not_see_is_kept_as_given_and_reveals_nothing(cast, signed_in):
+    """Recording a child is never a way to learn whether an NHS number is on record: Bury's child is recorded
+    as Bury gave it, unconfirmed, and Bury sees its own record, not Amelia's."""
+    amelia = cast.people["Amelia Hart"]
+    amelia_nhs = amelia.identifiers.get(scheme=IdentifierScheme.NHS_NUMBER).value
+    client = signed_in("bury.social.worker")
+    response = client.post(
         reverse("people:create"), {**GOOD, "council": "E08000002", "nhs_number": amelia_nhs}
     )
-    assert "A person with this NHS number is already recorded" in response.text
-    assert "Amelia" not in response.text
-    assert _counts() == before
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "already recorded" not in page.text and "Amelia" not in page.text
+    kept = PersonIdentifier.objects.get(value=amelia_nhs, issuer=cast.organisations["unrelated-council"])
+    assert kept.person_id != amelia.pk
+    assert client.get(reverse("people:record", args=[amelia.pk])).status_code == 404
+    # Giving it again is refused: Bury may see the record it made.
+    again = client.post(reverse("people:create"), {**GOOD, "council": "E08000002", "nhs_number": amelia_nhs})
+    assert "A person with this NHS number is already recorded" in again.text
 
 
 def test_service_refuses_roles_without_case_work(cast):

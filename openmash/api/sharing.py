@@ -126,9 +126,23 @@ class ShareOut(Schema):
     deadline: dt.datetime | None
 
 
+class LinkedOut(Schema):
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date | None
+
+
 class RecordedOut(Schema):
     event_id: uuid.UUID
-    shares: list[ShareOut]
+    shares: list[ShareOut] = Field(
+        description="The shares your organisation is told of. A share found only through a record your "
+        "organisation may not see is delivered but not listed here."
+    )
+    linked_to_records_you_may_not_see: list[LinkedOut] = Field(
+        description="People you named (as you named them) whose identifiers, name and date of birth agree "
+        "with a record your organisation may not see: your event is linked to it and the agencies that hold "
+        "it are told. You see your event, not that record."
+    )
 
 
 class AcknowledgeIn(Schema):
@@ -183,7 +197,15 @@ def _recorded(recorded: RecordedEvent) -> dict[str, Any]:
                 "content": share.content,
                 "deadline": share.due_at.isoformat() if share.due_at else None,
             }
-            for share in recorded.shares
+            for share in recorded.shares_told
+        ],
+        "linked_to_records_you_may_not_see": [
+            {
+                "given_name": given.given_name,
+                "family_name": given.family_name,
+                "date_of_birth": given.date_of_birth.isoformat() if given.date_of_birth else None,
+            }
+            for given in recorded.linked_unseen
         ],
     }
 

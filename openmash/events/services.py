@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from openmash.access import policy
@@ -31,6 +32,7 @@ from openmash.events.models import Event, EventKind, EventSubject, RiskLevel, So
 from openmash.lib import identifiers
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.instants import instant_problem, is_future
+from openmash.lib.names import name_key
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.organisations.postcodes import UnknownPostcode, council_for_postcode
 from openmash.organisations.selectors import schools_by_urn
@@ -88,6 +90,14 @@ class EventInput:
 class RecordedEvent:
     event: Event
     shares: list[Share]
+    # The people as the recorder named them who were linked to a record it may not see: its answer says only
+    # that they were linked (docs/decisions/0012).
+    linked_unseen: tuple[PersonInput, ...] = ()
+
+    @property
+    def shares_told(self) -> list[Share]:
+        """The shares the recorder is told of (``Share.sender_sees``)."""
+        return [share for share in self.shares if share.sender_sees]
 
 
 # Which kinds each kind of organisation may record. Police record incidents and police protection;
@@ -329,7 +339,8 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
     now = timezone.now()
     audit: list[tuple[Actor, AuditInput]] = []
     inserts: list[Insert] = []
-    subjects = _people(batch, audit, inserts)  # each event's people, as routing sees them
+    people = _people(batch, audit, inserts)
+    subjects = people.subjects  # each event's people, as routing sees them
     events = [
         Event(  # type: ignore[misc]  # occurred_at: event_check saw it given
             kind=item.data.kind,
@@ -364,8 +375,8 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
         )
     )
     shares = [
-        _shares(event, some, item.data, now)
-        for item, event, some in zip(batch, events, subjects, strict=True)
+        _shares(event, some, item.data, now, as_sent)
+        for item, event, some, as_sent in zip(batch, events, subjects, people.as_sent, strict=True)
     ]
     every_share = [share for some in shares for share in some]
     inserts.append(objects_insert(Share, every_share))
@@ -377,9 +388,11 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
         )
     )
     inserts.append(deliveries_for(every_share, now))
-    inserts.append(_access(batch, events, subjects, shares, now))
+    inserts.append(_access(batch, events, subjects, people.unseen, shares, now))
     recorded = []
-    for item, event, some, its_shares in zip(batch, events, subjects, shares, strict=True):
+    for item, event, some, its_shares, hidden in zip(
+        batch, events, subjects, shares, people.unseen, strict=True
+    ):
         reason = f"recorded {event.get_kind_display().lower()} {event.reference}".strip()
         detail = {"kind": event.kind, "shared_with": [share.recipient.code for share in its_shares]}
         audit += [
@@ -396,7 +409,12 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
             )
             for subject in some
         ]
-        recorded.append(RecordedEvent(event=event, shares=its_shares))
+        linked_unseen = tuple(
+            given
+            for given, subject in zip(item.data.people, some, strict=True)
+            if subject.person_id in hidden
+        )
+        recorded.append(RecordedEvent(event=event, shares=its_shares, linked_unseen=linked_unseen))
     return _Planned(recorded=recorded, subjects=subjects, inserts=inserts, audit=audit_entries(audit))
 
 
@@ -419,8 +437,17 @@ def _identifiers_of(given: PersonInput) -> list[IdentifierInput]:
     ]
 
 
-def _known_by_identifier(batch: Sequence[CheckedEvent]) -> dict[tuple[str, str], Person]:
-    """People already recorded under the NHS numbers and UPNs the batch gives, in one query."""
+@dataclass(frozen=True)
+class _Known:
+    """People already on record under the NHS numbers and UPNs a batch gives: the record each identifier
+    belongs to, and the records each organisation made when it gave an identifier it could not be linked by."""
+
+    national: dict[tuple[str, str], Person]
+    given_by: dict[tuple[int, str, str], Person]
+
+
+def _known_by_identifier(batch: Sequence[CheckedEvent]) -> _Known:
+    """In one query for the batch."""
     wanted = {
         (item.scheme, identifiers.normalise(item.value))
         for checked in batch
@@ -429,18 +456,89 @@ def _known_by_identifier(batch: Sequence[CheckedEvent]) -> dict[tuple[str, str],
         for item in _identifiers_of(given)
     }
     if not wanted:
-        return {}
+        return _Known({}, {})
+    recorders = {checked.actor.organisation.pk for checked in batch if checked.actor.organisation is not None}
     found = PersonIdentifier.objects.select_related("person").filter(
-        issuer=None,
+        Q(issuer=None) | Q(issuer__in=recorders),
         scheme__in={scheme for scheme, _value in wanted},
         value__in={value for _scheme, value in wanted},
     )
-    return {(row.scheme, row.value): row.person for row in found if (row.scheme, row.value) in wanted}
+    known = _Known({}, {})
+    for row in found:
+        if (row.scheme, row.value) not in wanted:
+            continue
+        if row.issuer_id is None:
+            known.national[(row.scheme, row.value)] = row.person
+        else:
+            known.given_by[(row.issuer_id, row.scheme, row.value)] = row.person
+    return known
+
+
+def _same_person(given: PersonInput, person: Person) -> bool:
+    """Whether what the recorder typed names the person on record: the same name (as agencies type names)
+    and the same date of birth. An identifier alone never links to a record the recorder may not see."""
+    return (
+        given.date_of_birth is not None
+        and given.date_of_birth == person.date_of_birth
+        and name_key(given.given_name, given.family_name) == name_key(person.given_name, person.family_name)
+    )
+
+
+@dataclass(frozen=True)
+class _Match:
+    person: Person | None  # None: record a new person
+    # Linked to a record the recorder may not see: it learns only that its record was linked.
+    unseen: bool = False
+    # What identifies a new person: as given, or (where the identifier belongs to a record that could not be
+    # confirmed as this person) kept as the recorder gave it, unconfirmed.
+    identifiers: tuple[IdentifierInput, ...] = ()
+
+
+def _match(actor: Actor, given: PersonInput, known: _Known) -> _Match:
+    """Which record a person named by NHS number or UPN is (docs/decisions/0012):
+    1. the record the identifier belongs to, when the recorder may see it;
+    2. that record, unseen, when the name and date of birth agree too;
+    3. the record the recorder made when it last gave that identifier unconfirmed;
+    4. otherwise a new record, keeping the identifier as the recorder gave it.
+    The recorder's answer is the same in 2 and 4 up to "linked", so it cannot probe a record's contents."""
+    given_ids = _identifiers_of(given)
+    keys = [(item.scheme, identifiers.normalise(item.value)) for item in given_ids]
+    organisation = actor.organisation
+    assert organisation is not None  # event_check: only organisations record events
+    for key in keys:
+        person = known.national.get(key)
+        if person is None:
+            continue
+        if policy.reason_to_see(actor, person.pk) is not None:
+            return _Match(person)
+        if _same_person(given, person):
+            return _Match(person, unseen=True)
+    for scheme, value in keys:
+        person = known.given_by.get((organisation.pk, scheme, value))
+        if person is not None:
+            return _Match(person)
+    return _Match(
+        None,
+        identifiers=tuple(
+            replace(item, issuer=organisation) if key in known.national else item
+            for item, key in zip(given_ids, keys, strict=True)
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _PeopleOf:
+    """Each event's people: as routing sees them; those linked to a record the recorder may not see; and, for
+    an event with such people, its people as the recorder knows them (only what it said of them)."""
+
+    subjects: list[list[routing.Subject]]
+    unseen: list[set[uuid.UUID]]
+    as_sent: list[list[routing.Subject] | None]
 
 
 def _people(
     batch: Sequence[CheckedEvent], audit_later: list[tuple[Actor, AuditInput]], inserts: list[Insert]
-) -> list[list[routing.Subject]]:
+) -> _PeopleOf:
     """Match each event's people to existing records by id, NHS number or UPN, or record them new: all the
     batch's new people at once; and enrol children at the school an event names. Each person comes back as
     routing sees them (``routing.Subject``): what is on record about the people already known is read once
@@ -454,7 +552,8 @@ def _people(
         {given.person_id for checked in batch for given in checked.data.people if given.person_id is not None}
     )
     found: list[list[uuid.UUID | None]] = []  # each event's people, None where to be recorded
-    new: list[tuple[int, int]] = []  # (event, person) positions of people to record
+    new: list[tuple[int, int, tuple[IdentifierInput, ...]]] = []  # (event, person) positions to record
+    unseen: list[set[uuid.UUID]] = [set() for _ in batch]
     new_identifiers: dict[tuple[str, str], int] = {}
     errors: dict[str, str] = {}
     for position, checked in enumerate(batch):
@@ -462,26 +561,33 @@ def _people(
         for index, given in enumerate(checked.data.people):
             if given.person_id is not None:
                 if (
-                    given.person_id not in on_record
-                    or policy.reason_to_see(checked.actor, given.person_id) is None
+                    given.person_id in on_record
+                    and policy.reason_to_see(checked.actor, given.person_id) is None
                 ):
+                    if _in_own_related_event(checked, given.person_id):
+                        unseen[position].add(given.person_id)
+                    else:
+                        on_record.pop(given.person_id)
+                if given.person_id not in on_record:
                     errors[f"people.{index}.person_id"] = (
                         "No such person, or your organisation may not see them"
                     )
                 people.append(given.person_id)
                 continue
-            keys = {(item.scheme, identifiers.normalise(item.value)) for item in _identifiers_of(given)}
-            matched = next((known[key] for key in keys if key in known), None)
-            if matched is not None:
-                on_record[matched.pk] = matched
-                people.append(matched.pk)
+            match = _match(checked.actor, given, known)
+            if match.person is not None:
+                on_record[match.person.pk] = match.person
+                people.append(match.person.pk)
+                if match.unseen:
+                    unseen[position].add(match.person.pk)
                 continue
             people.append(None)
+            keys = {(item.scheme, identifiers.normalise(item.value)) for item in match.identifiers}
             if any(new_identifiers.get(key) == position for key in keys):
                 errors[f"people.{index}"] = "The same person is named twice"
                 continue
             new_identifiers |= dict.fromkeys(keys, position)
-            new.append((position, index))
+            new.append((position, index, match.identifiers))
         found.append(people)
     if errors:
         raise InvalidInput(errors)
@@ -494,17 +600,17 @@ def _people(
                     given_name=given.given_name,
                     family_name=given.family_name,
                     date_of_birth=given.date_of_birth,
-                    identifiers_given=_identifiers_of(given),
+                    identifiers_given=given_ids,
                 ),
             )
-            for position, index in new
+            for position, index, given_ids in new
             for given in [batch[position].data.people[index]]
         ]
     )
     inserts += planned.inserts
     audit_later += planned.audit
     standing = routing.standing_of(on_record.values())
-    for (position, index), person_id in zip(new, planned.person_ids, strict=True):
+    for (position, index, _ids), person_id in zip(new, planned.person_ids, strict=True):
         found[position][index] = person_id
         given = batch[position].data.people[index]
         standing[person_id] = routing.Subject(person_id, "", {}, date_of_birth=given.date_of_birth)
@@ -512,21 +618,25 @@ def _people(
     enrolments: list[tuple[uuid.UUID, int, dt.date, None]] = []
     today = timezone.localdate()
     ids = [[someone for someone in people if someone is not None] for people in found]
-    for checked, their_ids in zip(batch, ids, strict=True):  # every person was matched or recorded above
+    for position, (checked, their_ids) in enumerate(zip(batch, ids, strict=True)):  # all matched or recorded
         for given, someone in zip(checked.data.people, their_ids, strict=True):
             school = schools.get(str(given.details.get("school_urn", "")).strip())
             person = standing[someone]
             if school is not None and not any(
                 each.pk == school.pk and end is None for each, end in person.schools
             ):
-                enrolments.append((someone, school.pk, today, None))
+                # A record the recorder may not see is not changed by what it says: naming a school would
+                # otherwise give that school a reason to see the whole record. Routing still tells the school.
+                if someone not in unseen[position]:
+                    enrolments.append((someone, school.pk, today, None))
                 # Routing reads what is about to be written, not the database (and it is written once).
                 standing[someone] = replace(person, schools=(*person.schools, (school, None)))
     inserts.append(
         rows_insert(SchoolEnrolment, ("person_id", "school_id", "start_date", "end_date"), enrolments)
     )
     resolved: list[list[routing.Subject]] = []
-    for checked, their_ids in zip(batch, ids, strict=True):
+    as_sent: list[list[routing.Subject] | None] = []
+    for checked, their_ids, hidden in zip(batch, ids, unseen, strict=True):
         subjects: list[routing.Subject] = []
         for index, (given, someone) in enumerate(zip(checked.data.people, their_ids, strict=True)):
             if any(someone == other.person_id for other in subjects):
@@ -534,9 +644,44 @@ def _people(
                 continue
             subjects.append(replace(standing[someone], role=given.role, details=_subject_details(given)))
         resolved.append(subjects)
+        as_sent.append(
+            [
+                _as_sent(subject, given, schools) if subject.person_id in hidden else subject
+                for subject, given in zip(subjects, checked.data.people, strict=False)
+            ]
+            if hidden
+            else None
+        )
     if errors:
         raise InvalidInput(errors)
-    return resolved
+    return _PeopleOf(subjects=resolved, unseen=unseen, as_sent=as_sent)
+
+
+def _in_own_related_event(checked: CheckedEvent, person_id: uuid.UUID) -> bool:
+    """A person the recorder named in the event this one follows (the missing report a found report closes),
+    which it recorded itself: it may name them again by id, though it may not see their record."""
+    related = checked.related
+    return (
+        related is not None
+        and checked.actor.organisation is not None
+        and related.recorded_by_id == checked.actor.organisation.pk
+        and EventSubject.objects.filter(event=related, person_id=person_id).exists()
+    )
+
+
+def _as_sent(
+    subject: routing.Subject, given: PersonInput, schools: dict[str, Organisation]
+) -> routing.Subject:
+    """A person linked to a record the recorder may not see, as the recorder alone knows them: what it said
+    (the school it named, their date of birth), nothing the record holds (home, statuses, other schools)."""
+    school = schools.get(str(given.details.get("school_urn", "")).strip())
+    return routing.Subject(
+        subject.person_id,
+        subject.role,
+        subject.details,
+        date_of_birth=given.date_of_birth,
+        schools=((school, None),) if school is not None else (),
+    )
 
 
 def _schools(batch: Sequence[CheckedEvent]) -> dict[str, Organisation]:
@@ -547,8 +692,16 @@ def _schools(batch: Sequence[CheckedEvent]) -> dict[str, Organisation]:
     return schools_by_urn(urns) if urns else {}
 
 
-def _shares(event: Event, subjects: list[routing.Subject], data: EventInput, now: dt.datetime) -> list[Share]:
-    """One unsaved share per recipient organisation, with its deadline and the people it names."""
+def _shares(
+    event: Event,
+    subjects: list[routing.Subject],
+    data: EventInput,
+    now: dt.datetime,
+    as_sent: list[routing.Subject] | None = None,
+) -> list[Share]:
+    """One unsaved share per recipient organisation, with its deadline and the people it names. With
+    ``as_sent`` (the event names a record the recorder may not see), a recipient the recorder's own words
+    would not have reached is one the recorder is not told of (``Share.sender_sees``)."""
     start = event.reported_at or event.occurred_at
 
     def deadline(rule: str, organisation: Organisation) -> dt.datetime | None:
@@ -557,6 +710,14 @@ def _shares(event: Event, subjects: list[routing.Subject], data: EventInput, now
     recipients = routing.recipients_for(
         event, subjects, deadline, added=data.added_recipients, added_route=data.added_route
     )
+    told = None
+    if as_sent is not None:
+        told = {
+            recipient.organisation.pk
+            for recipient in routing.recipients_for(
+                event, as_sent, deadline, added=data.added_recipients, added_route=data.added_route
+            )
+        }
     shared_at = data.shared_at or now
     shares = []
     for recipient in recipients:
@@ -572,6 +733,7 @@ def _shares(event: Event, subjects: list[routing.Subject], data: EventInput, now
             recorded_at=event.recorded_at,
             shared_at=shared_at,
             due_at=deadline(recipient.clock_rule, recipient.organisation),
+            sender_sees=told is None or recipient.organisation.pk in told,
         )
         share.subject_people = list(recipient.people)  # type: ignore[attr-defined]
         shares.append(share)
@@ -582,18 +744,21 @@ def _access(
     batch: Sequence[CheckedEvent],
     events: list[Event],
     subjects: list[list[routing.Subject]],
+    unseen: list[set[uuid.UUID]],
     shares: list[list[Share]],
     now: dt.datetime,
 ) -> Insert:
-    """The recorder may see the people it recorded an event about; each recipient, the people its share names."""
+    """The recorder may see the people it recorded an event about, except those linked to a record it may not
+    see (it sees its own event, not their record); each recipient, the people its share names."""
     rows = []
-    for checked, event, some, its_shares in zip(batch, events, subjects, shares, strict=True):
+    for checked, event, some, hidden, its_shares in zip(batch, events, subjects, unseen, shares, strict=True):
         assert checked.actor.organisation is not None
         detail = f"{event.get_kind_display()} {event.reference}".strip()
         label = checked.actor.label
         rows += [
             (checked.actor.organisation.pk, subject.person_id, ReasonKind.RECORDED_EVENT, detail, now, label)
             for subject in some
+            if subject.person_id not in hidden
         ]
         rows += [
             (share.recipient.pk, person_id, ReasonKind.RECEIVED_SHARE, detail, now, label)

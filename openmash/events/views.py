@@ -10,7 +10,7 @@ from openmash.access import policy
 from openmash.accounts.actors import actor_for_request
 from openmash.events import forms as event_forms
 from openmash.events.models import EventKind, SubjectRole
-from openmash.events.services import RECORDERS, EventInput, PersonInput, event_record
+from openmash.events.services import RECORDERS, EventInput, PersonInput, RecordedEvent, event_record
 from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.people.selectors import person_open
 from openmash.web.forms import add_service_errors, error_summary_items
@@ -92,10 +92,7 @@ def incident_create(request: HttpRequest) -> HttpResponse:
             except InvalidInput as error:
                 _spread_errors(error, form, given_children, given_adults)
             else:
-                messages.success(
-                    request,
-                    f"Incident {recorded.event.reference} recorded and shared with {len(recorded.shares)} organisation(s)",
-                )
+                messages.success(request, recorded_message(f"Incident {recorded.event.reference}", recorded))
                 return redirect("sharing:submissions")
     errors = error_summary_items(form, *children, *adults)
     return render(
@@ -103,6 +100,22 @@ def incident_create(request: HttpRequest) -> HttpResponse:
         "events/incident_form.html",
         {"form": form, "children": children, "adults": adults, "errors": errors},
     )
+
+
+def recorded_message(what: str, recorded: RecordedEvent) -> str:
+    """What the recorder is told: the organisations it may know were told, and (only) that a person it named
+    was linked to a record it may not see."""
+    told = len(recorded.shares_told)
+    message = f"{what} recorded and shared with {told} {'organisation' if told == 1 else 'organisations'}"
+    if recorded.linked_unseen:
+        names = ", ".join(
+            f"{given.given_name} {given.family_name}".strip() for given in recorded.linked_unseen
+        )
+        message += (
+            f". {names}: linked to a record your organisation may not see; "
+            "the agencies that hold it have been told"
+        )
+    return message
 
 
 def _spread_errors(error: InvalidInput, form, children, adults) -> None:
@@ -175,10 +188,7 @@ def person_event_create(request: HttpRequest, person_id: uuid.UUID, kind: str) -
         except NotAllowed as error:
             raise Http404(str(error)) from error
         else:
-            messages.success(
-                request,
-                f"{EventKind(kind).label} recorded and shared with {len(recorded.shares)} organisation(s)",
-            )
+            messages.success(request, recorded_message(EventKind(kind).label, recorded))
             return redirect("sharing:submissions")
     context = {
         "form": form,

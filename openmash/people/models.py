@@ -122,7 +122,9 @@ class PersonIdentifier(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
     scheme = models.CharField(max_length=20, choices=IdentifierScheme.choices)
     value = models.CharField(max_length=40)
-    # The council or force that issued a local identifier; empty for national schemes (NHS number, UPN).
+    # The council or force that issued a local identifier. Empty for a national scheme (NHS number, UPN) that
+    # belongs to this person; for a national identifier, the organisation that gave it when the record holding
+    # it could not be confirmed as the same person (docs/decisions/0012): kept as given, unconfirmed.
     issuer = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -109,7 +109,10 @@ def _check_person_fields(
     return errors
 
 
-def _check_identifiers(items: Sequence[IdentifierInput]) -> dict[str, str]:
+_LOCAL_SCHEMES = (IdentifierScheme.COUNCIL_CHILD_ID, IdentifierScheme.POLICE_PERSON_ID)
+
+
+def _check_identifiers(actor: Actor, items: Sequence[IdentifierInput]) -> dict[str, str]:
     errors: dict[str, str] = {}
     for index, item in enumerate(items):
         problem = identifier_problem(item.scheme, item.value)
@@ -117,17 +120,43 @@ def _check_identifiers(items: Sequence[IdentifierInput]) -> dict[str, str]:
             errors[f"identifiers.{index}.value" if len(items) > 1 else item.scheme] = problem
             continue
         value = identifiers.normalise(item.value)
-        issuer = (
-            item.issuer
-            if item.scheme in (IdentifierScheme.COUNCIL_CHILD_ID, IdentifierScheme.POLICE_PERSON_ID)
-            else None
-        )
-        if PersonIdentifier.objects.filter(scheme=item.scheme, value=value, issuer=issuer).exists():
-            # Say it exists without saying whose it is: the searcher may not be allowed to see that person.
+        issuer = _identifier_issuer(actor, item)
+        holders = PersonIdentifier.objects.filter(scheme=item.scheme, value=value, issuer=issuer)
+        if issuer is None:  # or kept as this organisation gave it before
+            holders |= PersonIdentifier.objects.filter(
+                scheme=item.scheme, value=value, issuer=actor.organisation
+            )
+        # Said only to an organisation that may see the record: to anyone else, whether an identifier is on
+        # record is itself something a record holds (``identifiers_kept`` keeps theirs as given instead).
+        if any(
+            policy.reason_to_see(actor, holder) is not None
+            for holder in holders.values_list("person_id", flat=True)
+        ):
             errors[item.scheme] = (
-                f"A person with this {IdentifierScheme(item.scheme).label} is already recorded"
+                f"A person with this {IdentifierScheme(item.scheme).label} is already recorded: "
+                "find them instead of recording them again"
             )
     return errors
+
+
+def identifiers_kept(actor: Actor, items: Sequence[IdentifierInput]) -> list[IdentifierInput]:
+    """The identifiers to store for a new person: a national one that already belongs to a record the actor
+    may not see is kept as the actor gave it, unconfirmed (issued by the actor), not linked to that record
+    and not refused (docs/decisions/0012)."""
+    kept = []
+    for item in items:
+        if item.scheme not in _LOCAL_SCHEMES and item.issuer is None:
+            value = identifiers.normalise(item.value)
+            if PersonIdentifier.objects.filter(scheme=item.scheme, value=value, issuer=None).exists():
+                item = IdentifierInput(scheme=item.scheme, value=item.value, issuer=actor.organisation)
+        kept.append(item)
+    return kept
+
+
+def _identifier_issuer(actor: Actor, item: IdentifierInput) -> Organisation | None:
+    """Who issued a stored identifier: the council or force for a local scheme; for a national one, nobody,
+    unless it is kept as given (``identifiers_kept``)."""
+    return (item.issuer or actor.organisation) if item.scheme in _LOCAL_SCHEMES else item.issuer
 
 
 def _check_address(address: AddressInput) -> dict[str, str]:
@@ -171,7 +200,8 @@ def person_create(
     )
     if restriction not in Restriction.values:
         errors["restriction"] = "Choose a restriction from the list"
-    errors |= _check_identifiers(identifiers_given)
+    errors |= _check_identifiers(actor, identifiers_given)
+    identifiers_given = identifiers_kept(actor, identifiers_given)
     if address is not None:
         errors |= _check_address(address)
     if school is not None and school.kind != OrganisationKind.SCHOOL:
@@ -199,12 +229,11 @@ def person_create(
                 person=person, given_name=alias_given, family_name=alias_family, kind=NameKind.ALIAS
             )
         for item in identifiers_given:
-            local = item.scheme in (IdentifierScheme.COUNCIL_CHILD_ID, IdentifierScheme.POLICE_PERSON_ID)
             PersonIdentifier.objects.create(
                 person=person,
                 scheme=item.scheme,
                 value=identifiers.normalise(item.value),
-                issuer=(item.issuer or actor.organisation) if local else None,
+                issuer=_identifier_issuer(actor, item),
             )
         if address is not None:
             Address.objects.create(
@@ -288,19 +317,18 @@ def people_planned(recorded: Sequence[tuple[Actor, NewPerson]]) -> PlannedPeople
             sex=Sex.UNKNOWN,
             ethnicity=Ethnicity.NOBT,
         )
-        errors |= _check_identifiers(given.identifiers_given)
+        errors |= _check_identifiers(actor, given.identifiers_given)
     if errors:
         raise InvalidInput(errors)
     now = timezone.now()
     person_ids = [new_id() for _ in recorded]
     names = [(given.given_name.strip(), given.family_name.strip()) for _actor, given in recorded]
-    local = (IdentifierScheme.COUNCIL_CHILD_ID, IdentifierScheme.POLICE_PERSON_ID)
     identifier_rows = [
         (
             person_id,
             item.scheme,
             identifiers.normalise(item.value),
-            ((item.issuer or actor.organisation).pk if item.scheme in local else None),  # type: ignore[union-attr]
+            issuer.pk if (issuer := _identifier_issuer(actor, item)) is not None else None,
         )
         for person_id, (actor, given) in zip(person_ids, recorded, strict=True)
         for item in given.identifiers_given

@@ -84,6 +84,9 @@ class Share(models.Model):
     decision = models.CharField(max_length=30, choices=Decision.choices, blank=True)
     decision_reasons = models.TextField(blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
+    # False when the recipient was found only through a record the sender may not see (its home, its status
+    # with a council, its school): telling the sender who received it would tell it what that record holds.
+    sender_sees = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["-shared_at"]

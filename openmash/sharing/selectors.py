@@ -188,7 +188,7 @@ def share_open(*, actor: Actor, share_id: uuid.UUID | str) -> OpenedShare:
             ),
         )
         .filter(pk=pk)
-        .filter(Q(recipient=actor.organisation) | Q(event__recorded_by=actor.organisation))
+        .filter(Q(recipient=actor.organisation) | Q(event__recorded_by=actor.organisation, sender_sees=True))
         .first()
     )
     if share is None:
@@ -219,7 +219,10 @@ def my_submissions(*, actor: Actor, limit: int = 100) -> list[Event]:
     return list(
         events.prefetch_related(
             Prefetch(
-                "shares", queryset=Share.objects.select_related("recipient").order_by("recipient__name")
+                "shares",
+                queryset=Share.objects.filter(sender_sees=True)
+                .select_related("recipient")
+                .order_by("recipient__name"),
             ),
             "subjects__person",
         ).order_by("-recorded_at")[:limit]

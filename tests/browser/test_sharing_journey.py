@@ -48,7 +48,7 @@ def test_incident_reaches_the_open_inbox_live_and_the_loop_closes(
         police.get_by_role("button", name="Record and share").click()
         submitted = time.monotonic()
         expect(
-            police.get_by_text("Incident CLE-26-5001 recorded and shared with 2 organisation(s)")
+            police.get_by_text("Incident CLE-26-5001 recorded and shared with 2 organisations")
         ).to_be_visible()
         check_accessibility(police)
 

@@ -141,14 +141,27 @@ def test_missing_and_found(cast, tokens):
         tokens["police"],
     )
     assert hidden.status_code == 422
-    child = {"given_name": "Leo", "family_name": "Marsh", "nhs_number": leo.identifiers.get().value}
+    child = {
+        "given_name": "Leo",
+        "family_name": "Marsh",
+        "date_of_birth": leo.date_of_birth.isoformat(),
+        "nhs_number": leo.identifiers.get().value,
+    }
     missing = post(
         "/missing-reports",
         {"child": child, "last_seen_at": "2026-11-20T18:00:00", "risk": "high"},
         tokens["police"],
     )
     assert missing.status_code == 201, missing.content
-    assert [s["recipient"] for s in missing.json()["shares"]] == ["E06000004"]
+    # Linked to Leo's record, which the police may not see: they are told only that, not who holds it.
+    assert missing.json()["shares"] == []
+    assert missing.json()["linked_to_records_you_may_not_see"] == [
+        {"given_name": "Leo", "family_name": "Marsh", "date_of_birth": leo.date_of_birth.isoformat()}
+    ]
+    [share] = Share.objects.filter(event_id=missing.json()["event_id"])
+    assert share.recipient.code == "E06000004" and list(share.people.all()) == [leo]
+    assert Client().get(f"/api/v1/shares/{share.pk}", headers=tokens["police"]).status_code == 404
+    assert Client().get(f"/api/v1/people/{leo.pk}", headers=tokens["police"]).status_code == 404
     found = post(
         f"/missing-reports/{missing.json()['event_id']}/found",
         {"found_at": "2026-11-21T09:00:00"},

@@ -46,7 +46,7 @@ def test_officer_records_an_incident_and_sees_where_it_went(signed_in):
     event = Event.objects.get(reference="CLE-26-4001")
     assert {share.recipient.code for share in event.shares.all()} == {"E06000004", "URN-900001"}
     page = client.get(response["Location"])
-    assert "Incident CLE-26-4001 recorded and shared with 2 organisation(s)" in page.text
+    assert "Incident CLE-26-4001 recorded and shared with 2 organisations" in page.text
     assert "Riverside Primary School (demo)" in page.text and "Waiting" in page.text
 
 

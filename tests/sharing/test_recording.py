@@ -154,6 +154,7 @@ def test_missing_reported_by_police_reaches_responsible_council_naming_the_socia
                 PersonInput(
                     given_name="Leo",
                     family_name="Marsh",
+                    date_of_birth=leo.date_of_birth,
                     person_id=None,
                     nhs_number=leo.identifiers.get().value,
                 )
@@ -161,6 +162,7 @@ def test_missing_reported_by_police_reaches_responsible_council_naming_the_socia
         ),
     )
     [share] = recorded.shares
+    assert not share.sender_sees  # found through Leo's record, which the police may not see
     assert share.recipient.code == "E06000004"
     assert share.named_recipient == cast.users["social.worker"]
 
