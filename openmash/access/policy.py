@@ -13,6 +13,9 @@ These checks have no side effects; recording the read in the audit trail is the 
 """
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
@@ -25,6 +28,7 @@ from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import Address, ChildStatus, Person, Restriction, SchoolEnrolment
 
 if TYPE_CHECKING:
+    from openmash.audit.models import AuditEntry
     from openmash.events.models import Event
     from openmash.meetings.models import Meeting
 
@@ -231,3 +235,70 @@ def visible_events(actor: Actor, *, about: uuid.UUID | None = None) -> "QuerySet
     if about is not None:
         events = events.filter(pk__in=EventSubject.objects.filter(person_id=about).values("event_id"))
     return events
+
+
+class RecordScope(StrEnum):
+    """How much of a child's record an organisation that may see the child is shown."""
+
+    FULL = "full"
+    # What an Operation Encompass notice gives a school: who the child is and that they attend the school.
+    ENCOMPASS = "encompass"
+
+
+def record_scope(actor: Actor) -> RecordScope:
+    """A school knows a child through Operation Encompass and sees what a notice gives it: the child's name,
+    date of birth and school, and its own work. Not identifiers, homes, statuses, relationships, deadlines or
+    other agencies' work, on the record's page and in the API alike."""
+    organisation = actor.organisation
+    if organisation is not None and organisation.kind == OrganisationKind.SCHOOL:
+        return RecordScope.ENCOMPASS
+    return RecordScope.FULL
+
+
+# Audit entries about the record itself (rather than some agency's piece of work about the child).
+_RECORD_OBJECTS = frozenset({"person", "chronology", "relationship", "child-status"})
+
+
+@dataclass(frozen=True)
+class AccessLogLine:
+    entry: "AuditEntry"
+    # The reason as this viewer may read it: in full for its own organisation, else only its kind.
+    reason: str
+
+
+def access_log_visible(
+    actor: Actor, person_id: uuid.UUID, entries: Iterable["AuditEntry"]
+) -> tuple[list[AccessLogLine], int]:
+    """The lines of a record's "who has looked at it" panel this actor may read, and how many it may not.
+
+    The panel follows the policy of what its lines name: the actor's own organisation's lines in full; another
+    agency's reading or changing of the record itself (not for a school, which sees only the Encompass view);
+    another agency's work on an event only where the actor may see that event. The reason another agency gave
+    is shown only as its kind ("Received share"): its detail can name work the actor may not see. Every other
+    line is counted, never shown."""
+    from openmash.sharing.models import Share
+
+    organisation = actor.organisation
+    entries = list(entries)
+    if organisation is None:
+        return [], len(entries)
+    full = record_scope(actor) == RecordScope.FULL
+    event_ids = {str(pk) for pk in visible_events(actor, about=person_id).values_list("pk", flat=True)}
+    share_ids = [entry.object_id for entry in entries if entry.object_type == "share"]
+    share_events = {
+        str(pk): str(event_id)
+        for pk, event_id in Share.objects.filter(pk__in=share_ids).values_list("pk", "event_id")
+    }
+    shown: list[AccessLogLine] = []
+    for entry in entries:
+        if entry.organisation_code == organisation.code:
+            shown.append(AccessLogLine(entry, entry.reason))
+            continue
+        visible = full and (
+            entry.object_type in _RECORD_OBJECTS
+            or (entry.object_type == "event" and entry.object_id in event_ids)
+            or (entry.object_type == "share" and share_events.get(entry.object_id) in event_ids)
+        )
+        if visible:
+            shown.append(AccessLogLine(entry, entry.reason.split(":", 1)[0]))
+    return shown, len(entries) - len(shown)

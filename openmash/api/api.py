@@ -6,11 +6,12 @@ from typing import Any
 
 from django.db import DatabaseError, OperationalError
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
+from openmash.access import policy
 from openmash.accounts.actors import Actor, actor_for_api_client
 from openmash.accounts.services import api_client_authenticate
 from openmash.api.problems import problem
@@ -160,6 +161,10 @@ class PersonDetail(PersonSummary):
     statuses: list[StatusOut]
     schools: list[str]
     access_reason: str
+    scope: str = Field(
+        description="`full`, or `encompass` for a school: only who the child is and the school's own "
+        "enrolment; identifiers, addresses, statuses and aliases are not given."
+    )
 
 
 class SearchQuery(Schema):
@@ -184,8 +189,9 @@ def people_search(request: HttpRequest, filters: Query[SearchQuery]):
     return selectors.person_search(actor=_actor(request), criteria=criteria)
 
 
-def _detail(person: Person, reason: str) -> dict[str, Any]:
-    return {
+def _detail(person: Person, reason: str, scope: policy.RecordScope, actor: Actor) -> dict[str, Any]:
+    full = scope == policy.RecordScope.FULL
+    detail: dict[str, Any] = {
         "id": person.pk,
         "kind": person.kind,
         "given_name": person.given_name,
@@ -223,7 +229,20 @@ def _detail(person: Person, reason: str) -> dict[str, Any]:
         ],
         "schools": [item.school.code for item in person.enrolments.all() if item.end_date is None],
         "access_reason": reason,
+        "scope": scope,
     }
+    if not full:
+        detail |= {
+            "sex": "",
+            "ethnicity": "",
+            "aliases": [],
+            "identifiers": [],
+            "addresses": [],
+            "statuses": [],
+        }
+        own = actor.organisation.code if actor.organisation is not None else None
+        detail["schools"] = [code for code in detail["schools"] if code == own]
+    return detail
 
 
 @api.get(
@@ -231,8 +250,9 @@ def _detail(person: Person, reason: str) -> dict[str, Any]:
 )
 def people_read(request: HttpRequest, person_id: str):
     """One person's record. The read is recorded in the audit trail with your organisation's reason."""
-    opened = selectors.person_open(actor=_actor(request), person_id=person_id)
-    return _detail(opened.person, opened.reason)
+    actor = _actor(request)
+    opened = selectors.person_open(actor=actor, person_id=person_id)
+    return _detail(opened.person, opened.reason, opened.scope, actor)
 
 
 from openmash.api.sharing import router as sharing_router  # noqa: E402  (the router needs the api's handlers first)

@@ -60,3 +60,11 @@ def schools_by_urn(urns: Iterable[str]) -> dict[str, Organisation]:
             _schools.put(urn, school)
             found[urn] = school
     return found
+
+
+def organisation_names(codes: Iterable[str]) -> dict[str, str]:
+    """Organisations' names by code, in one query: people read names, not codes."""
+    wanted = set(codes)
+    if not wanted:
+        return {}
+    return dict(Organisation.objects.filter(code__in=wanted).values_list("code", "name"))

@@ -62,6 +62,7 @@ def person_search(*, actor: Actor, criteria: SearchCriteria) -> list[Person]:
 class PersonRecord:
     person: Person
     reason: str
+    scope: policy.RecordScope = policy.RecordScope.FULL
 
 
 def _person_with_details() -> QuerySet[Person]:
@@ -95,4 +96,4 @@ def person_open(*, actor: Actor, person_id: uuid.UUID | str) -> PersonRecord:
             person_id=pid,
             reason=reason,
         )
-    return PersonRecord(person=person, reason=reason)
+    return PersonRecord(person=person, reason=reason, scope=policy.record_scope(actor))

@@ -12,6 +12,7 @@ from openmash.clocks.selectors import clocks_for_person, rule_titles
 from openmash.events.services import RECORDERS
 from openmash.events.views import PERSON_EVENT_TITLES
 from openmash.lib.errors import InvalidInput, NotFound
+from openmash.organisations.selectors import organisation_names
 from openmash.people import selectors, services
 from openmash.people.forms import PersonCreateForm, PersonSearchForm
 from openmash.people.models import IdentifierScheme
@@ -40,13 +41,24 @@ def record(request: HttpRequest, person_id: str) -> HttpResponse:
         opened = selectors.person_open(actor=actor, person_id=person_id)
     except NotFound as error:
         raise Http404("No such person") from error
-    access_log = audit_person_access_list(person_id=opened.person.pk)
+    access_log, access_log_hidden = policy.access_log_visible(
+        actor, opened.person.pk, audit_person_access_list(person_id=opened.person.pk)
+    )
+    full = opened.scope == policy.RecordScope.FULL
     context = {
         "person": opened.person,
         "reason": opened.reason,
+        "full_record": full,
+        "enrolments": [
+            enrolment
+            for enrolment in opened.person.enrolments.all()
+            if full or (actor.organisation is not None and enrolment.school_id == actor.organisation.pk)
+        ],
         "access_log": access_log,
+        "access_log_hidden": access_log_hidden,
+        "organisation_names": organisation_names(line.entry.organisation_code for line in access_log),
         "actions": event_actions(actor),
-        "clocks": clocks_for_person(actor=actor, person=opened.person),
+        "clocks": clocks_for_person(actor=actor, person=opened.person) if full else [],
         "clock_titles": rule_titles(actor),
         "now": timezone.now(),
     }
