@@ -77,3 +77,17 @@ def import_actor(organisation: Organisation) -> Actor:
 def system_actor(organisation: Organisation | None = None) -> Actor:
     """The service itself, optionally on behalf of an organisation (demo data, background work)."""
     return Actor(organisation=organisation, roles=frozenset())
+
+
+def actor_still_allowed(actor: Actor, request: HttpRequest | None = None) -> bool:
+    """Whether a long-lived request (a live stream) may go on: its account still active and its session not
+    ended (signed out, expired), or its API client not revoked. Asked again every few seconds, so taking
+    someone's access away also ends what they are already watching."""
+    if actor.user is not None:
+        if not User.objects.filter(pk=actor.user.pk, is_active=True).exists():
+            return False
+        session = getattr(request, "session", None)
+        return session is None or session.session_key is None or session.exists(session.session_key)
+    if actor.api_client is not None:
+        return ApiClient.objects.filter(pk=actor.api_client.pk, revoked_at__isnull=True).exists()
+    return False

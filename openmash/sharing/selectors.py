@@ -73,16 +73,32 @@ def _inbox_shares(actor: Actor) -> QuerySet[Share]:
 
 
 def inbox(*, actor: Actor, filters: InboxFilters, limit: int = 200) -> list[Share]:
+    """The actor's inbox, newest work first. Reading it is audited: it lists children's names and details."""
     shares = _inbox_shares(actor)
     if filters.status in DeadlineStatus.LABELS:
         shares = shares.filter(deadline_condition(filters.status, timezone.now()))
     if filters.kind:
         shares = shares.filter(event__kind=filters.kind)
-    return list(
+    listed = list(
         shares.select_related("event__recorded_by")
         .prefetch_related("people")
         .order_by("acknowledged_at", "due_at", "-shared_at")[:limit]
     )
+    if listed:
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                action=AuditAction.VIEW,
+                object_type="inbox",
+                reason="read the inbox",
+                detail={
+                    "status": filters.status,
+                    "kind": filters.kind,
+                    "shares": [str(share.pk) for share in listed],
+                    "people": sorted({str(person.pk) for share in listed for person in share.people.all()}),
+                },
+            )
+    return listed
 
 
 def inbox_counts(*, actor: Actor) -> dict[str, int]:

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from openmash.accounts.actors import Actor, actor_for_request
+from openmash.accounts.actors import Actor, actor_for_request, actor_still_allowed
 from openmash.events.models import EventKind
 from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.organisations.models import OrganisationKind
@@ -75,6 +75,10 @@ def _cursor(request: HttpRequest) -> dt.datetime:
         return timezone.now()
 
 
+# How often a live stream asks whether its account or API client may still see the inbox (seconds).
+STILL_ALLOWED_EVERY = 3
+
+
 def live_stream(actor: Actor, request: HttpRequest, *, max_seconds: float = 3600) -> StreamingHttpResponse:
     """Server-sent events for the actor's inbox: one ``share`` event each time a share arrives.
 
@@ -84,22 +88,30 @@ def live_stream(actor: Actor, request: HttpRequest, *, max_seconds: float = 3600
     since = _cursor(request)
     deadline = time.monotonic() + max_seconds
 
+    def allowed() -> bool:
+        return actor_still_allowed(actor, request)
+
     async def async_events() -> AsyncIterator[str]:
         cursor = since
         yield ": connected\n\n"
         async with InboxSubscription(actor.organisation.pk if actor.organisation else 0) as subscription:
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline and await sync_to_async(allowed)():
                 lines, cursor = await sync_to_async(_events)(actor, cursor)
                 for line in lines:
                     yield line
-                if not lines and not await subscription.wait(timeout=15):
+                if not lines and not await subscription.wait(timeout=STILL_ALLOWED_EVERY):
                     yield ": keep-alive\n\n"
 
     def sync_events() -> Iterator[str]:
         cursor = since
+        checked = time.monotonic()
         yield ": connected\n\n"
         try:
             while time.monotonic() < deadline:
+                if time.monotonic() - checked >= STILL_ALLOWED_EVERY:
+                    if not allowed():
+                        break
+                    checked = time.monotonic()
                 lines, cursor = _events(actor, cursor)
                 yield from lines
                 if not lines:
