@@ -26,6 +26,19 @@ def _env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false (got {raw!r})")
 
 
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must be a whole number, 0 or more (got {raw!r})")
+    return value
+
+
 def _env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -155,6 +168,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so that static files keep their caching and everything else is not stored.
+    "openmash.web.middleware.no_store_middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -226,6 +241,13 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working shift
 SESSION_COOKIE_SECURE = _env_bool("OPENMASH_SECURE_COOKIES", not (DEBUG or EMBEDDED))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind a load balancer that ends TLS, a request is secure when the balancer says so. Only then: otherwise
+# anyone could send the header over plain HTTP.
+BEHIND_TLS_PROXY = _env_bool("OPENMASH_BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS (sent on secure requests only): a year wherever cookies are secure, that is wherever HTTPS is meant.
+SECURE_HSTS_SECONDS = _env_int("OPENMASH_HSTS_SECONDS", 365 * 24 * 60 * 60 if SESSION_COOKIE_SECURE else 0)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
