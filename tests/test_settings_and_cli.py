@@ -55,6 +55,8 @@ def test_defaults_are_safe(tmp_path):
         ({"OPENMASH_SECRET_KEY": "short"}, "at least 32 characters"),
         ({"OPENMASH_HSTS_SECONDS": "a year"}, "OPENMASH_HSTS_SECONDS must be a whole number"),
         ({"OPENMASH_HSTS_SECONDS": "-1"}, "OPENMASH_HSTS_SECONDS must be a whole number"),
+        ({"OPENMASH_SIGN_IN_FAILURE_LIMIT": "0"}, "OPENMASH_SIGN_IN_FAILURE_LIMIT must be 1 or more"),
+        ({"OPENMASH_TRUSTED_PROXY_COUNT": "one"}, "OPENMASH_TRUSTED_PROXY_COUNT must be a whole number"),
         ({"OPENMASH_BEHIND_TLS_PROXY": "maybe"}, "OPENMASH_BEHIND_TLS_PROXY must be true or false"),
     ],
 )
