@@ -37,6 +37,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{var_dir}/bench.sqlite3"
     os.environ["OPENMASH_VAR_DIR"] = var_dir
     os.environ.setdefault("OPENMASH_SECRET_KEY", "benchmark-secret-key-0123456789abcdefghijkl")
+    os.environ["OPENMASH_DEMO"] = "true"  # a new, throwaway database: the demo cast may load into it
     os.environ["DJANGO_SETTINGS_MODULE"] = "openmash.settings"
     import django
 
@@ -51,13 +52,15 @@ def main() -> None:
     from openmash.clocks.models import Clock
     from openmash.clocks.selectors import Scope, deadlines
     from openmash.clocks.services import clocks_sweep_breaches
-    from openmash.demo.cast import demo_load
+    from openmash.demo.cast import SIGN_INS, demo_load
+    from openmash.demo.services import demo_database_mark
     from openmash.organisations.models import Organisation, OrganisationKind
     from openmash.organisations.services import reference_load
     from openmash.people.models import Person
 
     call_command("migrate", verbosity=0)
     reference_load()
+    demo_database_mark(demo_usernames=[name for name, *_rest in SIGN_INS], database_url_allowed=True)
     cast = demo_load()
     council = cast.organisations["council"]
     others = list(Organisation.objects.filter(kind=OrganisationKind.COUNCIL).exclude(pk=council.pk)[:50])

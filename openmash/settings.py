@@ -26,6 +26,19 @@ def _env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false (got {raw!r})")
 
 
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must be a whole number, 0 or more (got {raw!r})")
+    return value
+
+
 def _env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -155,6 +168,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so that static files keep their caching and everything else is not stored.
+    "openmash.web.middleware.no_store_middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -210,11 +225,20 @@ LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:sign-in"
 
-# Lockout after repeated failures, per user name and address together so that one attacker cannot lock
-# every account from one address, nor one account from many addresses go unnoticed.
-AXES_FAILURE_LIMIT = int(os.environ.get("OPENMASH_SIGN_IN_FAILURE_LIMIT", "5"))
+# Lockout after repeated failures, per account: a new address gets no fresh attempts, and behind a load
+# balancer (where every client could share one address) a lock by address would lock everyone. The address is
+# kept as the second signal: in axes' records and in each failure's audit entry (docs/deployment.md).
+AXES_FAILURE_LIMIT = _env_int("OPENMASH_SIGN_IN_FAILURE_LIMIT", 5)
+if AXES_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured("OPENMASH_SIGN_IN_FAILURE_LIMIT must be 1 or more")
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# The proxies in front of the service that append to X-Forwarded-For (the load balancer: 1). 0 ignores the
+# header, so a client reached directly cannot choose the address recorded for it.
+TRUSTED_PROXY_COUNT = _env_int("OPENMASH_TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "openmash.accounts.addresses.client_address"
+# axes warns when the address is not among the lockout's keys: here that is the choice made above.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -226,6 +250,13 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working shift
 SESSION_COOKIE_SECURE = _env_bool("OPENMASH_SECURE_COOKIES", not (DEBUG or EMBEDDED))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind a load balancer that ends TLS, a request is secure when the balancer says so. Only then: otherwise
+# anyone could send the header over plain HTTP.
+BEHIND_TLS_PROXY = _env_bool("OPENMASH_BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS (sent on secure requests only): a year wherever cookies are secure, that is wherever HTTPS is meant.
+SECURE_HSTS_SECONDS = _env_int("OPENMASH_HSTS_SECONDS", 365 * 24 * 60 * 60 if SESSION_COOKIE_SECURE else 0)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

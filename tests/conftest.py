@@ -9,7 +9,8 @@ administrator.
 import pytest
 from django.test import Client
 
-from openmash.demo.cast import DEMO_PASSWORD, DemoCast, demo_load
+from openmash.demo.cast import DEMO_PASSWORD, SIGN_INS, DemoCast, demo_load
+from openmash.demo.services import demo_database_mark
 from openmash.events.services import _recorder as events_recorder
 from openmash.organisations.models import Organisation
 from openmash.organisations.postcodes import forget_councils
@@ -19,6 +20,8 @@ from openmash.sharing.delivery import forget_endpoints
 
 
 def load_cast() -> DemoCast:
+    # A test database is a throwaway one, whatever DATABASE_URL says.
+    demo_database_mark(demo_usernames=[name for name, *_rest in SIGN_INS], database_url_allowed=True)
     if not Organisation.objects.filter(is_reference=True).exists():
         reference_load()
     return demo_load()

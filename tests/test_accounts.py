@@ -284,3 +284,56 @@ def test_two_factor_code_must_be_six_digits(cast, signed_in, two_factor_org):
         response = client.post(reverse("accounts:two-factor"), {"token": bad})
         assert message in response.text
     assert client.get(reverse("people:search")).status_code == 302
+
+
+def test_attempts_from_different_addresses_still_lock_the_account(cast, demo_password, settings):
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(Client(REMOTE_ADDR=f"198.51.100.{attempt + 1}"), "police.officer", "wrong-password")
+    locked = sign_in(Client(REMOTE_ADDR="203.0.113.9"), "police.officer", demo_password)
+    assert locked.status_code == 429
+    assert "Your account is locked" in locked.text
+    # Another account from the same addresses is not locked.
+    assert sign_in(Client(REMOTE_ADDR="198.51.100.1"), "police.ppu", demo_password).status_code == 302
+
+
+def test_a_failed_sign_in_is_audited_with_the_name_tried_and_the_address(cast):
+    sign_in(Client(REMOTE_ADDR="198.51.100.7"), "social.worker", "wrong-password")
+    entry = AuditEntry.objects.filter(action=AuditAction.SIGN_IN_FAILED).latest("sequence")
+    assert entry.object_id == str(cast.users["social.worker"].pk)
+    assert entry.organisation_code == cast.organisations["council"].code
+    assert entry.actor_label == "someone not signed in" and entry.actor_id is None
+    assert entry.detail == {"username": "social.worker", "address": "198.51.100.7", "locked": False}
+    assert "wrong-password" not in str(AuditEntry.objects.filter(sequence=entry.sequence).values().get())
+
+
+def test_a_failed_sign_in_with_an_unknown_name_is_audited_and_empty_fields_are_not(cast):
+    before = AuditEntry.objects.filter(action=AuditAction.SIGN_IN_FAILED).count()
+    sign_in(Client(), "no.such.person", "wrong-password")
+    sign_in(Client(), "", "")
+    entries = AuditEntry.objects.filter(action=AuditAction.SIGN_IN_FAILED)
+    assert entries.count() == before + 1
+    entry = entries.latest("sequence")
+    assert entry.object_id == "" and entry.organisation_code == "-"
+    assert entry.detail["username"] == "no.such.person"
+
+
+def test_the_attempt_that_finds_the_account_locked_is_audited_as_locked(cast, settings):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "police.designated", "wrong-password")
+    details = AuditEntry.objects.filter(
+        action=AuditAction.SIGN_IN_FAILED, detail__username="police.designated"
+    ).values_list("detail", flat=True)
+    assert [detail["locked"] for detail in details][-2:] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("proxies", "expected"),
+    [(0, "10.0.0.5"), (1, "203.0.113.20"), (2, "192.0.2.1"), (3, "10.0.0.5")],
+)
+def test_the_forwarded_address_is_taken_only_from_trusted_proxies(cast, settings, proxies, expected):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    client = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.20")
+    sign_in(client, "social.worker", "wrong-password")
+    entry = AuditEntry.objects.filter(action=AuditAction.SIGN_IN_FAILED).latest("sequence")
+    assert entry.detail["address"] == expected

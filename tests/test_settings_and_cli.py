@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 OPENMASH = str(Path(sys.executable).parent / "openmash")
 
 
-def _settings_with(tmp_path, **env) -> subprocess.CompletedProcess:
+def _settings_with(
+    tmp_path, show: str = "settings.DEBUG, settings.TIME_ZONE", **env
+) -> subprocess.CompletedProcess:
     environment = {
         k: v for k, v in os.environ.items() if not k.startswith("OPENMASH_") and k != "DATABASE_URL"
     }
@@ -22,7 +24,7 @@ def _settings_with(tmp_path, **env) -> subprocess.CompletedProcess:
         [
             sys.executable,
             "-c",
-            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.TIME_ZONE)",
+            f"import django; django.setup(); from django.conf import settings; print({show})",
         ],
         env=environment,
         capture_output=True,
@@ -51,12 +53,37 @@ def test_defaults_are_safe(tmp_path):
             "must be a postgres:// or sqlite:/// URL",
         ),
         ({"OPENMASH_SECRET_KEY": "short"}, "at least 32 characters"),
+        ({"OPENMASH_HSTS_SECONDS": "a year"}, "OPENMASH_HSTS_SECONDS must be a whole number"),
+        ({"OPENMASH_HSTS_SECONDS": "-1"}, "OPENMASH_HSTS_SECONDS must be a whole number"),
+        ({"OPENMASH_SIGN_IN_FAILURE_LIMIT": "0"}, "OPENMASH_SIGN_IN_FAILURE_LIMIT must be 1 or more"),
+        ({"OPENMASH_TRUSTED_PROXY_COUNT": "one"}, "OPENMASH_TRUSTED_PROXY_COUNT must be a whole number"),
+        ({"OPENMASH_BEHIND_TLS_PROXY": "maybe"}, "OPENMASH_BEHIND_TLS_PROXY must be true or false"),
     ],
 )
 def test_bad_values_fail_at_start(tmp_path, env, message):
     result = _settings_with(tmp_path, **env)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+_HSTS = "settings.SECURE_HSTS_SECONDS, getattr(settings, 'SECURE_PROXY_SSL_HEADER', None)"
+_SERVER = {"DATABASE_URL": "postgres://u@localhost/db", "OPENMASH_SECRET_KEY": "x" * 40}
+
+
+@pytest.mark.parametrize(
+    ("env", "shown"),
+    [
+        ({}, "0 None"),
+        (_SERVER, "31536000 None"),
+        ({**_SERVER, "OPENMASH_SECURE_COOKIES": "false"}, "0 None"),
+        ({**_SERVER, "OPENMASH_HSTS_SECONDS": "300"}, "300 None"),
+        ({**_SERVER, "OPENMASH_BEHIND_TLS_PROXY": "true"}, "31536000 ('HTTP_X_FORWARDED_PROTO', 'https')"),
+    ],
+)
+def test_hsts_is_on_where_cookies_are_secure_and_the_proxy_header_only_when_asked(tmp_path, env, shown):
+    result = _settings_with(tmp_path, show=_HSTS, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == shown
 
 
 def test_sqlite_runs_in_wal_mode_with_full_sync(db):

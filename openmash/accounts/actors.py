@@ -15,6 +15,8 @@ from openmash.organisations.models import Organisation
 API_CLIENT_ROLE = "api-client"
 # An operator loading records an organisation made elsewhere (`openmash import`) acts as its case system.
 IMPORT_ROLE = "import"
+# Someone trying to sign in, not (yet) anyone: the actor of a failed sign-in.
+SIGNING_IN_ROLE = "signing-in"
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class Actor:
             return f"API client {self.api_client.name}"
         if IMPORT_ROLE in self.roles:
             return "import by an operator"
+        if SIGNING_IN_ROLE in self.roles:
+            return "someone not signed in"
         return "system"
 
     def has_role(self, *roles: str) -> bool:
@@ -72,6 +76,11 @@ def actor_for_api_client(client: ApiClient) -> Actor:
 
 def import_actor(organisation: Organisation) -> Actor:
     return Actor(organisation=organisation, roles=frozenset({IMPORT_ROLE}))
+
+
+def signing_in_actor(organisation: Organisation | None) -> Actor:
+    """Whoever is trying to sign in to an account of ``organisation`` (None for an unknown user name)."""
+    return Actor(organisation=organisation, roles=frozenset({SIGNING_IN_ROLE}))
 
 
 def system_actor(organisation: Organisation | None = None) -> Actor:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from openmash.accounts.actors import Actor
+from openmash.accounts.actors import Actor, actor_for_user, signing_in_actor
 from openmash.accounts.models import ApiClient, Role, RoleAssignment, User
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
@@ -29,6 +29,33 @@ def _check_roles(roles: Iterable[str]) -> list[str]:
     if not chosen:
         raise InvalidInput({"roles": "Choose at least one role"})
     return chosen
+
+
+def sign_in_record(*, user: User, address: str) -> None:
+    """Record a successful sign-in and where it came from."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor_for_user(user),
+            action=AuditAction.SIGN_IN,
+            object_type="user",
+            object_id=user.pk,
+            detail={"address": address},
+        )
+
+
+def sign_in_failure_record(*, username: str, address: str, locked: bool) -> None:
+    """Record a failed sign-in: the user name tried (never the password), the address it came from, and
+    whether the account was locked. Entered against the account's organisation when the name is one, so that
+    its administrators can see who is trying it."""
+    user = User.objects.filter(username=username).select_related("organisation").first()
+    with transaction.atomic():
+        audit_record(
+            actor=signing_in_actor(user.organisation if user is not None else None),
+            action=AuditAction.SIGN_IN_FAILED,
+            object_type="user",
+            object_id=user.pk if user is not None else "",
+            detail={"username": username[:150], "address": address, "locked": locked},
+        )
 
 
 def user_create(

@@ -7,6 +7,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +18,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from openmash.access import policy
 from openmash.accounts import services
-from openmash.accounts.actors import actor_for_request, actor_for_user
+from openmash.accounts.actors import actor_for_request
+from openmash.accounts.addresses import client_address
 from openmash.accounts.forms import (
     ApiClientForm,
     RolesForm,
@@ -47,14 +49,18 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        with transaction.atomic():
-            audit_record(
-                actor=actor_for_user(form.get_user()),
-                action=AuditAction.SIGN_IN,
-                object_type="user",
-                object_id=form.get_user().pk,
-            )
+        services.sign_in_record(user=form.get_user(), address=client_address(self.request))
         return response
+
+    def form_invalid(self, form):
+        # Only a refused user name and password, not a form sent with a field left empty.
+        if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
+            services.sign_in_failure_record(
+                username=form.cleaned_data.get("username", ""),
+                address=client_address(self.request),
+                locked=getattr(self.request, "axes_locked_out", False),
+            )
+        return super().form_invalid(form)
 
 
 sign_in = login_not_required(SignInView.as_view())

@@ -17,6 +17,7 @@ from openmash.access.services import access_reason_record, inspection_create, in
 from openmash.accounts.actors import actor_for_user, system_actor
 from openmash.accounts.models import Role, User
 from openmash.accounts.services import user_create
+from openmash.demo.services import DEMO_EMAIL_DOMAIN, DemoRefused, demo_database_marked
 from openmash.lib.identifiers import nhs_number_check_digit, upn_check_letter
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.organisations.selectors import organisation_resolve
@@ -124,7 +125,8 @@ def _local_organisations() -> dict[str, Organisation]:
     for key, code, name, kind, parent in made_up:
         existing = Organisation.objects.filter(code=code).first()
         orgs[key] = existing or organisation_create(code=code, name=name, kind=kind, parent=parent)
-    # The demo is signed into without a phone; real organisations keep the second factor on.
+    # The demo is signed into without a phone. Only in a demo database (demo_load checks): in any other, these
+    # are real organisations and keep the second factor their administrators chose.
     for organisation in orgs.values():
         if organisation.requires_two_factor:
             organisation.requires_two_factor = False
@@ -134,7 +136,10 @@ def _local_organisations() -> dict[str, Organisation]:
 
 @transaction.atomic
 def demo_load() -> DemoCast:
-    """Load the demo cast, or return it if it is already there. Needs the reference data."""
+    """Load the demo cast, or return it if it is already there. Needs the reference data, in a database
+    marked as a demo (``demo_database_mark``)."""
+    if not demo_database_marked():
+        raise DemoRefused("This database is not marked as a demo: the demo cast is not loaded into it.")
     cast = DemoCast(organisations=_local_organisations())
     for username, org_key, role, first, last in SIGN_INS:
         existing = User.objects.filter(username=username).first()
@@ -142,7 +147,7 @@ def demo_load() -> DemoCast:
             actor=system_actor(cast.organisations[org_key]),
             organisation=cast.organisations[org_key],
             username=username,
-            email=f"{username}@demo.openmash.invalid",
+            email=f"{username}@{DEMO_EMAIL_DOMAIN}",
             first_name=first,
             last_name=last,
             roles=[role],

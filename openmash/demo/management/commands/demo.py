@@ -1,8 +1,9 @@
 import logging
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from openmash.demo.cast import DEMO_PASSWORD, SIGN_INS, demo_load
+from openmash.demo.services import DemoRefused, demo_database_mark
 from openmash.demo.story import demo_story_load
 from openmash.organisations.models import Organisation
 from openmash.organisations.services import reference_load
@@ -11,10 +12,24 @@ from openmash.organisations.services import reference_load
 class Command(BaseCommand):
     help = (
         "Load the demo organisations, one sign-in per role and some fictional families, record a few days of "
-        "recent work about them, then list the sign-ins."
+        "recent work about them, then list the sign-ins. Only with OPENMASH_DEMO=true, and only into a "
+        "database marked as a demo or one with no accounts but the demo's (which it then marks): never into "
+        "a live service's database. Loading again adds nothing."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-database-url",
+            action="store_true",
+            help="load into the database DATABASE_URL names (it must hold nothing real), not only the embedded one",
+        )
+
     def handle(self, *args, **options):
+        usernames = [username for username, *_rest in SIGN_INS]
+        try:
+            demo_database_mark(demo_usernames=usernames, database_url_allowed=options["allow_database_url"])
+        except DemoRefused as refusal:
+            raise CommandError(f"Demo not loaded. {refusal}") from refusal
         if not Organisation.objects.filter(is_reference=True).exists():
             reference_load()
         cast = demo_load()
