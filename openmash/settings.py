@@ -182,6 +182,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "openmash.web.middleware.NotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "openmash.urls"

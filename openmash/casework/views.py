@@ -15,7 +15,7 @@ from openmash.accounts.models import Role
 from openmash.casework import forms as casework_forms
 from openmash.casework import selectors, services
 from openmash.casework.models import ClosureStatus, DisagreementStatus, JointVisit, VisitStatus
-from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
+from openmash.lib.errors import InvalidInput
 from openmash.organisations.models import OrganisationKind
 from openmash.people.models import Person
 from openmash.people.selectors import person_open
@@ -35,10 +35,7 @@ def _case_worker(request: HttpRequest, kind: str | None = None) -> Actor:
 
 
 def _person(actor: Actor, person_id: uuid.UUID) -> Person:
-    try:
-        return person_open(actor=actor, person_id=person_id).person
-    except NotFound as error:
-        raise Http404("No such person") from error
+    return person_open(actor=actor, person_id=person_id).person
 
 
 def _saved(form: forms.Form, call: Callable[[], object], field_map: dict[str, str] | None = None) -> bool:
@@ -50,8 +47,6 @@ def _saved(form: forms.Form, call: Callable[[], object], field_map: dict[str, st
     except InvalidInput as error:
         add_service_errors(form, error, field_map)
         return False
-    except NotAllowed as error:
-        raise Http404(str(error)) from error
     return True
 
 
@@ -101,10 +96,7 @@ def visit_request(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 
 def visit_detail(request: HttpRequest, visit_id: str) -> HttpResponse:
     actor = _case_worker(request)
-    try:
-        visit = selectors.joint_visit_open(actor=actor, visit_id=visit_id)
-    except NotFound as error:
-        raise Http404("No such joint visit") from error
+    visit = selectors.joint_visit_open(actor=actor, visit_id=visit_id)
     assert actor.organisation is not None
     is_police = actor.organisation.pk == visit.police_force_id
     is_council = actor.organisation.pk == visit.council_id
@@ -180,10 +172,7 @@ def protection_list(request: HttpRequest) -> HttpResponse:
 
 def protection_detail(request: HttpRequest, event_id: str) -> HttpResponse:
     actor = _case_worker(request)
-    try:
-        protection = selectors.police_protection_open(actor=actor, event_id=event_id)
-    except NotFound as error:
-        raise Http404("No such police protection") from error
+    protection = selectors.police_protection_open(actor=actor, event_id=event_id)
     form = None
     if protection.is_open:
         form = casework_forms.ProtectionEndForm(request.POST if request.method == "POST" else None)
@@ -206,10 +195,7 @@ def protection_detail(request: HttpRequest, event_id: str) -> HttpResponse:
 
 def measures(request: HttpRequest) -> HttpResponse:
     actor = _case_worker(request)
-    try:
-        figures = selectors.casework_measures(actor=actor)
-    except NotFound as error:
-        raise Http404("Not available to this role") from error
+    figures = selectors.casework_measures(actor=actor)
     return render(request, "casework/measures.html", {"measures": figures})
 
 
@@ -256,10 +242,7 @@ def closure_list(request: HttpRequest) -> HttpResponse:
 
 def closure_detail(request: HttpRequest, closure_id: str) -> HttpResponse:
     actor = _case_worker(request)
-    try:
-        opened = selectors.investigation_closure_open(actor=actor, closure_id=closure_id)
-    except NotFound as error:
-        raise Http404("No such investigation closure") from error
+    opened = selectors.investigation_closure_open(actor=actor, closure_id=closure_id)
     assert actor.organisation is not None
     closure, disagreement = opened.closure, opened.disagreement
     posted = request.POST if request.method == "POST" else None

@@ -2,12 +2,11 @@
 
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from openmash.accounts.actors import Actor, actor_for_request
 from openmash.chronology import exports, selectors
-from openmash.lib.errors import NotFound
 
 
 def _open(request: HttpRequest, person_id: str, export: str = "") -> tuple[Actor, selectors.Chronology]:
@@ -15,10 +14,7 @@ def _open(request: HttpRequest, person_id: str, export: str = "") -> tuple[Actor
     filters = selectors.ChronologyFilters(
         agency=request.GET.get("agency", "").strip(), kind=request.GET.get("type", "").strip()
     )
-    try:
-        opened = selectors.chronology_open(actor=actor, person_id=person_id, filters=filters, export=export)
-    except NotFound as error:
-        raise Http404("No such person") from error
+    opened = selectors.chronology_open(actor=actor, person_id=person_id, filters=filters, export=export)
     return actor, opened
 
 

@@ -11,7 +11,7 @@ from openmash.clocks import engine, selectors, services
 from openmash.clocks.forms import AreaSettingForm, DoneForm, SchoolDayStartForm, TermBreakForm
 from openmash.clocks.models import SchoolCalendar, TermBreak
 from openmash.clocks.starts import DONE_ON_THE_CLOCK
-from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
+from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.organisations.models import OrganisationKind
 from openmash.web.forms import add_service_errors, error_summary_items
 
@@ -23,10 +23,7 @@ def deadlines(request: HttpRequest) -> HttpResponse:
         raise Http404("Not available to this role")
     assert actor.organisation is not None  # scopes_for gives none without one
     scope = request.GET.get("scope") or scopes[0]
-    try:
-        lists = selectors.deadlines(actor=actor, scope=scope)
-    except NotFound:
-        raise Http404("No such list") from None
+    lists = selectors.deadlines(actor=actor, scope=scope)
     context = {
         "lists": lists,
         "scopes": [(name, selectors.Scope.LABELS[name]) for name in scopes],
@@ -38,10 +35,7 @@ def deadlines(request: HttpRequest) -> HttpResponse:
 
 def clock_detail(request: HttpRequest, clock_id: str) -> HttpResponse:
     actor = actor_for_request(request)
-    try:
-        clock = selectors.clock_open(actor=actor, clock_id=clock_id)
-    except NotFound:
-        raise Http404("No such clock") from None
+    clock = selectors.clock_open(actor=actor, clock_id=clock_id)
     may_record = clock.is_open and clock.rule in DONE_ON_THE_CLOCK
     form = DoneForm(request.POST if request.method == "POST" and may_record else None)
     if form.is_bound and form.is_valid():

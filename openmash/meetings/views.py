@@ -12,7 +12,7 @@ from django.utils import timezone
 from openmash.access import policy
 from openmash.accounts.actors import Actor, actor_for_request
 from openmash.events.forms import combine
-from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
+from openmash.lib.errors import InvalidInput
 from openmash.meetings import forms as meeting_forms
 from openmash.meetings import selectors, services
 from openmash.meetings.models import CONFERENCE_KINDS, EvidentialInterview, Meeting, MeetingKind
@@ -41,17 +41,11 @@ def _is_council(actor: Actor) -> bool:
 
 
 def _child(actor: Actor, person_id: uuid.UUID) -> Person:
-    try:
-        return person_open(actor=actor, person_id=person_id).person
-    except NotFound as error:
-        raise Http404("No such person") from error
+    return person_open(actor=actor, person_id=person_id).person
 
 
 def _open(actor: Actor, meeting_id: str) -> selectors.OpenedMeeting:
-    try:
-        return selectors.meeting_open(actor=actor, meeting_id=meeting_id)
-    except NotFound as error:
-        raise Http404("No such meeting") from error
+    return selectors.meeting_open(actor=actor, meeting_id=meeting_id)
 
 
 def _form_page(request: HttpRequest, form, *, title: str, caption: str, button: str) -> HttpResponse:
@@ -235,8 +229,6 @@ def outcome(request: HttpRequest, meeting_id: str) -> HttpResponse:
                 services.conference_record_outcome(**common, plan=data["plan"], categories=data["categories"])
         except InvalidInput as error:
             _show_errors(form, error)
-        except NotAllowed as error:
-            raise Http404(str(error)) from error
         else:
             messages.success(
                 request, f"Outcome of {meeting.reference} recorded and shared with the agencies invited"
@@ -317,8 +309,6 @@ def interview(request: HttpRequest, meeting_id: str) -> HttpResponse:
                 )
             except InvalidInput as error:
                 add_service_errors(form, error, {"held_at": "held_date" if held else "not_held_reason"})
-            except NotAllowed as error:
-                raise Http404(str(error)) from error
             else:
                 messages.success(request, "Evidential interview recorded")
                 return redirect("meetings:detail", meeting_id=opened.meeting.pk)
@@ -333,8 +323,5 @@ def interview(request: HttpRequest, meeting_id: str) -> HttpResponse:
 
 def attendance(request: HttpRequest) -> HttpResponse:
     actor = actor_for_request(request)
-    try:
-        rows = selectors.attendance_counts(actor=actor)
-    except NotFound as error:
-        raise Http404("No such page") from error
+    rows = selectors.attendance_counts(actor=actor)
     return render(request, "meetings/attendance.html", {"rows": rows})

@@ -11,7 +11,7 @@ from openmash.audit.selectors import audit_person_access_list
 from openmash.clocks.selectors import clocks_for_person, rule_titles
 from openmash.events.services import RECORDERS
 from openmash.events.views import PERSON_EVENT_TITLES
-from openmash.lib.errors import InvalidInput, NotFound
+from openmash.lib.errors import InvalidInput
 from openmash.organisations.selectors import organisation_names
 from openmash.people import selectors, services
 from openmash.people.forms import PersonCreateForm, PersonSearchForm
@@ -37,10 +37,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 def record(request: HttpRequest, person_id: str) -> HttpResponse:
     actor = actor_for_request(request)
-    try:
-        opened = selectors.person_open(actor=actor, person_id=person_id)
-    except NotFound as error:
-        raise Http404("No such person") from error
+    opened = selectors.person_open(actor=actor, person_id=person_id)
     access_log, access_log_hidden = policy.access_log_visible(
         actor, opened.person.pk, audit_person_access_list(person_id=opened.person.pk)
     )

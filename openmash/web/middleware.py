@@ -1,11 +1,14 @@
-"""Responses made by the application are never kept by a browser or a shared cache."""
+"""What every response gets: never kept by a browser or a shared cache; "not yours" answered as "not there"."""
 
 from collections.abc import Callable
 
 from asgiref.sync import iscoroutinefunction
-from django.http import HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils.cache import patch_cache_control
 from django.utils.decorators import sync_and_async_middleware
+from django.utils.deprecation import MiddlewareMixin
+
+from openmash.lib.errors import NotAllowed, NotFound
 
 
 @sync_and_async_middleware
@@ -31,3 +34,15 @@ def no_store_middleware(get_response: Callable) -> Callable:
         return response
 
     return middleware
+
+
+class NotFoundMiddleware(MiddlewareMixin):
+    """A selector's ``NotFound`` and a service's ``NotAllowed`` answer 404 on every page, in one place.
+
+    Both mean the same to the person asking: the existence of a child's record, meeting or share is itself
+    sensitive, so "not yours" looks exactly like "not there" (style.md, habit 3). A view that turns a
+    ``NotAllowed`` into a form error catches it itself; the API maps both with its own handlers."""
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, NotFound | NotAllowed):
+            raise Http404(str(exception)) from exception
