@@ -1,0 +1,87 @@
+"""What the casework services share: who may act, recording a step as an event, auditing, checking times."""
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils import timezone
+
+from openmash.access import policy
+from openmash.accounts.actors import Actor
+from openmash.audit.services import audit_record
+from openmash.events.services import EventInput, PersonInput, RecordedEvent, event_record
+from openmash.lib.errors import NotAllowed
+from openmash.lib.instants import instant_problem
+from openmash.organisations.models import Organisation
+from openmash.people.models import Person
+from openmash.sharing.models import Route
+
+# Disagreement stages run on this clock (5 working days each by default; an area may set its own figure).
+ESCALATION_RULE = "escalation-stage"
+PROTECTION_MAX_RULE = "police-protection-max"
+
+
+def involved_agency(actor: Actor, *organisations: Organisation | None, what: str) -> Organisation:
+    if (
+        actor.organisation is None
+        or not policy.works_cases(actor)
+        or actor.organisation.pk not in {org.pk for org in organisations if org is not None}
+    ):
+        raise NotAllowed(f"Only the agencies involved may {what}")
+    return actor.organisation
+
+
+def share_with_involved(
+    *,
+    actor: Actor,
+    kind: str,
+    person: Person,
+    recipients: Sequence[Organisation],
+    summary: str,
+    details: dict[str, Any],
+    reference: str = "",
+    occurred_at: dt.datetime | None = None,
+) -> RecordedEvent:
+    """Record a step as an event shared with the agencies involved, the same way as every other event."""
+    return event_record(
+        actor=actor,
+        data=EventInput(
+            kind=kind,
+            occurred_at=occurred_at or timezone.now(),
+            reference=reference,
+            summary=summary,
+            details=details,
+            people=[PersonInput(person_id=person.pk)],
+            added_recipients=list(recipients),
+            added_route=Route.INVOLVED,
+        ),
+    )
+
+
+def audit_step(
+    actor: Actor,
+    *,
+    action: str,
+    object_type: str,
+    object_id: object,
+    person: Person,
+    reason: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        person_id=person.pk,
+        reason=reason,
+        detail=detail or {},
+    )
+
+
+def check_instant(
+    value: dt.datetime | None, field: str, missing: str, errors: dict[str, str], *, future: str = ""
+) -> None:
+    problem = instant_problem(value, now=timezone.now(), missing=missing, future=future)
+    if problem:
+        errors[field] = problem
