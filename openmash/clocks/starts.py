@@ -14,6 +14,7 @@ from typing import Any
 from openmash.accounts.models import User
 from openmash.clocks.services import clocks_start_many
 from openmash.events.models import Event, EventKind, SubjectRole
+from openmash.lib.clock_rules import ClockRule
 from openmash.organisations.models import Organisation
 from openmash.people.models import ChildStatusKind, PersonKind
 from openmash.sharing import routing
@@ -64,21 +65,21 @@ def _recorded_at(event: Event) -> dt.datetime:
 EVENT_CLOCKS = [
     EventClock(
         EventKind.POLICE_PROTECTION,
-        "police-protection-max",
+        ClockRule.POLICE_PROTECTION_MAX,
         _recorder,
         _taken_at,
         "Children Act 1989 s46(6): no child stays in police protection beyond 72 hours",
     ),
     EventClock(
         EventKind.POLICE_PROTECTION,
-        "strategy-discussion",
+        ClockRule.STRATEGY_DISCUSSION,
         _council_where_found,
         _recorded_at,
         "Children Act 1989 s47(1): the council's duty to enquire starts as soon as it is told",
     ),
     EventClock(
         EventKind.FOUND,
-        "return-interview",
+        ClockRule.RETURN_INTERVIEW,
         _council_arranging_return_interview,
         _taken_at,
         "DfE guidance on children who run away or go missing (2014): offered within 72 hours of the return",
@@ -89,12 +90,14 @@ EVENT_CLOCKS = [
 # referral was received (the assessment) or the moment the concern was judged significant (the strategy
 # discussion).
 DECISION_CLOCKS: dict[str, str] = {
-    Decision.ASSESSMENT: "assessment",
-    Decision.STRATEGY_DISCUSSION: "strategy-discussion",
+    Decision.ASSESSMENT: ClockRule.ASSESSMENT,
+    Decision.STRATEGY_DISCUSSION: ClockRule.STRATEGY_DISCUSSION,
 }
 
 # Clocks whose work has no page of its own yet: the organisation records on the clock itself that it was done.
-DONE_ON_THE_CLOCK = frozenset({"assessment", "return-interview", "serious-incident", "dbs-enhanced"})
+DONE_ON_THE_CLOCK = frozenset(
+    {ClockRule.ASSESSMENT, ClockRule.RETURN_INTERVIEW, ClockRule.SERIOUS_INCIDENT, ClockRule.DBS_ENHANCED}
+)
 
 
 def start_for_event(event: Event, subjects: list[routing.Subject], shares: list[Share]) -> None:
@@ -125,7 +128,7 @@ def start_for_decision(share: Share, decided_by: User | None, decided_at: dt.dat
     rule = DECISION_CLOCKS.get(share.decision)
     if rule is None:
         return
-    started_at = share.shared_at if rule == "assessment" else decided_at
+    started_at = share.shared_at if rule == ClockRule.ASSESSMENT else decided_at
     clocks_start_many(
         {
             "rule": rule,

@@ -36,6 +36,7 @@ from openmash.clocks.services import clock_start, clocks_sweep_breaches
 from openmash.demo.cast import DemoCast
 from openmash.events.models import Event, EventKind, RiskLevel, SubjectRole
 from openmash.events.services import EventInput, PersonInput, event_record
+from openmash.lib.clock_rules import ClockRule
 from openmash.meetings.models import Meeting, MeetingKind, Participation
 from openmash.meetings.services import (
     AttendanceInput,
@@ -280,7 +281,7 @@ def demo_story_load(cast: DemoCast) -> list[str]:
 
     # 7: Noah's assessment, overdue and escalated.
     clock_start(
-        rule="assessment",
+        rule=ClockRule.ASSESSMENT,
         started_at=now - dt.timedelta(days=77),
         organisation=council,
         subject_type="referral",

@@ -17,6 +17,7 @@ from openmash.accounts.models import Role
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.clocks.models import Clock
+from openmash.lib.clock_rules import ClockRule
 from openmash.lib.errors import NotFound
 from openmash.meetings.models import (
     CONFERENCE_KINDS,
@@ -32,11 +33,11 @@ from openmash.people.models import Person
 RECENT = dt.timedelta(days=30)
 # The clocks a meeting page shows: those its meetings stop or start.
 MEETING_RULES = (
-    "strategy-discussion",
-    "initial-conference",
-    "core-group",
-    "first-review-conference",
-    "review-conference",
+    ClockRule.STRATEGY_DISCUSSION,
+    ClockRule.INITIAL_CONFERENCE,
+    ClockRule.CORE_GROUP,
+    ClockRule.FIRST_REVIEW_CONFERENCE,
+    ClockRule.REVIEW_CONFERENCE,
 )
 
 

@@ -25,6 +25,7 @@ from openmash.audit.services import audit_record
 from openmash.clocks import services as clocks
 from openmash.events.models import Event, EventKind, SubjectRole
 from openmash.events.services import EventInput, PersonInput, event_record
+from openmash.lib.clock_rules import ClockRule
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.ids import new_id
 from openmash.lib.instants import instant_problem
@@ -492,14 +493,20 @@ def strategy_discussion_record_outcome(
     if evidential_interview_requested:
         outcome += f" Evidential interview requested by {evidential_interview_target:%-d %B %Y}."
     with transaction.atomic():
-        _stop(actor, rules=["strategy-discussion"], meeting=meeting, at=held_at, delay_reason=delay_reason)
+        _stop(
+            actor,
+            rules=[ClockRule.STRATEGY_DISCUSSION],
+            meeting=meeting,
+            at=held_at,
+            delay_reason=delay_reason,
+        )
         meeting.s47_decision = s47_decision
         meeting.decision_reasons = decision_reasons.strip()
         meeting.s47_started_on = s47_started_on if s47_decision else None
         meeting.actions = actions.strip()
         _record_held(actor, meeting, held_at=held_at, attendance=given, outcome=outcome)
         if s47_decision:
-            _start(actor, rules=["initial-conference"], meeting=meeting, at=held_at)
+            _start(actor, rules=[ClockRule.INITIAL_CONFERENCE], meeting=meeting, at=held_at)
         if evidential_interview_requested:
             assert evidential_interview_target is not None
             EvidentialInterview.objects.create(
@@ -510,23 +517,23 @@ def strategy_discussion_record_outcome(
 
 # Which clocks a conference meets, and which it starts when the child is (or stays) subject to a plan.
 CONFERENCE_STOPS = {
-    MeetingKind.INITIAL_CONFERENCE: ["initial-conference"],
-    MeetingKind.PRE_BIRTH_CONFERENCE: ["initial-conference"],
-    MeetingKind.REVIEW_CONFERENCE: ["first-review-conference", "review-conference"],
+    MeetingKind.INITIAL_CONFERENCE: [ClockRule.INITIAL_CONFERENCE],
+    MeetingKind.PRE_BIRTH_CONFERENCE: [ClockRule.INITIAL_CONFERENCE],
+    MeetingKind.REVIEW_CONFERENCE: [ClockRule.FIRST_REVIEW_CONFERENCE, ClockRule.REVIEW_CONFERENCE],
 }
 CONFERENCE_STARTS = {
-    MeetingKind.INITIAL_CONFERENCE: ["core-group", "first-review-conference"],
-    MeetingKind.PRE_BIRTH_CONFERENCE: ["core-group", "first-review-conference"],
-    MeetingKind.REVIEW_CONFERENCE: ["review-conference"],
+    MeetingKind.INITIAL_CONFERENCE: [ClockRule.CORE_GROUP, ClockRule.FIRST_REVIEW_CONFERENCE],
+    MeetingKind.PRE_BIRTH_CONFERENCE: [ClockRule.CORE_GROUP, ClockRule.FIRST_REVIEW_CONFERENCE],
+    MeetingKind.REVIEW_CONFERENCE: [ClockRule.REVIEW_CONFERENCE],
 }
 
 
-def stops(kind: str) -> list[str]:
+def stops(kind: str) -> list[ClockRule]:
     """The clocks a meeting of this kind meets when it is held."""
     if kind == MeetingKind.STRATEGY_DISCUSSION:
-        return ["strategy-discussion"]
+        return [ClockRule.STRATEGY_DISCUSSION]
     if kind == MeetingKind.CORE_GROUP:
-        return ["core-group"]
+        return [ClockRule.CORE_GROUP]
     return CONFERENCE_STOPS.get(MeetingKind(kind), [])
 
 
@@ -607,7 +614,7 @@ def core_group_record(
         raise InvalidInput(errors)
     assert held_at is not None
     with transaction.atomic():
-        _stop(actor, rules=["core-group"], meeting=conference, at=held_at, delay_reason=delay_reason)
+        _stop(actor, rules=[ClockRule.CORE_GROUP], meeting=conference, at=held_at, delay_reason=delay_reason)
         meeting = _convene(
             actor=actor,
             kind=MeetingKind.CORE_GROUP,

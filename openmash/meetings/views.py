@@ -12,6 +12,7 @@ from django.utils import timezone
 from openmash.access import policy
 from openmash.accounts.actors import Actor, actor_for_request
 from openmash.events.forms import combine
+from openmash.lib.clock_rules import ClockRule
 from openmash.lib.errors import InvalidInput
 from openmash.meetings import forms as meeting_forms
 from openmash.meetings import selectors, services
@@ -260,7 +261,7 @@ def core_group(request: HttpRequest, meeting_id: str) -> HttpResponse:
     form = meeting_forms.HeldForm(
         request.POST if request.method == "POST" else None,
         organisations=[invitation.organisation for invitation in conference.invitations.all()],
-        show_delay=_overdue(opened, ["core-group"]),
+        show_delay=_overdue(opened, [ClockRule.CORE_GROUP]),
     )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data

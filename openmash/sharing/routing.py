@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from openmash.events.models import Event, EventKind, RiskLevel, SubjectRole
+from openmash.lib.clock_rules import ClockRule
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import ChildStatusKind, Person
 from openmash.sharing.models import Content, Route
@@ -100,12 +101,16 @@ def _children(subjects: list[Subject]) -> list[Subject]:
 
 def _notification_rule(event: Event) -> str:
     if event.kind == EventKind.DOMESTIC_ABUSE:
-        return "da-notification-high-risk" if event.risk_level == RiskLevel.HIGH else "da-notification"
+        return (
+            ClockRule.DA_NOTIFICATION_HIGH_RISK
+            if event.risk_level == RiskLevel.HIGH
+            else ClockRule.DA_NOTIFICATION
+        )
     rules: dict[str, str] = {
-        EventKind.MISSING: "missing-notification",
-        EventKind.FOUND: "missing-notification",
-        EventKind.POLICE_PROTECTION: "police-protection-inform",
-        EventKind.REFERRAL: "referral-decision",
+        EventKind.MISSING: ClockRule.MISSING_NOTIFICATION,
+        EventKind.FOUND: ClockRule.MISSING_NOTIFICATION,
+        EventKind.POLICE_PROTECTION: ClockRule.POLICE_PROTECTION_INFORM,
+        EventKind.REFERRAL: ClockRule.REFERRAL_DECISION,
     }
     return rules.get(event.kind, "")
 
@@ -129,18 +134,26 @@ def encompass(event: Event, subjects: list[Subject]) -> Iterator[Recipient]:
         if subject.details.get("home_educated"):
             council = home_council(subject, event)
             if council is not None:
-                yield Recipient(council, Route.HOME_EDUCATED, Content.FULL, "encompass", {subject.person_id})
+                yield Recipient(
+                    council, Route.HOME_EDUCATED, Content.FULL, ClockRule.ENCOMPASS, {subject.person_id}
+                )
             continue
         schools = [school for school, end_date in subject.schools if end_date is None]
         if schools:
             for school in schools:
-                yield Recipient(school, Route.SCHOOL, Content.ENCOMPASS, "encompass", {subject.person_id})
+                yield Recipient(
+                    school, Route.SCHOOL, Content.ENCOMPASS, ClockRule.ENCOMPASS, {subject.person_id}
+                )
         elif subject.details.get("school_urn"):
             # The school is not on OpenMASH yet: the council passes the notice on, and the gap is visible.
             council = home_council(subject, event)
             if council is not None:
                 yield Recipient(
-                    council, Route.SCHOOL_NOT_ON_SERVICE, Content.FULL, "encompass", {subject.person_id}
+                    council,
+                    Route.SCHOOL_NOT_ON_SERVICE,
+                    Content.FULL,
+                    ClockRule.ENCOMPASS,
+                    {subject.person_id},
                 )
 
 

@@ -328,3 +328,15 @@ def test_due_many_matches_due_on_a_mixed_batch():
             due(rule_id, s, nation=S, term_breaks=[(date(2026, 1, 5), date(2026, 1, 9))]) for s in starts
         ]
         assert [b.astimezone(UTC) for b in batch] == [s.astimezone(UTC) for s in singles]
+
+
+@pytest.mark.parametrize("nation", ["england", "wales", "scotland", "northern-ireland"])
+def test_every_nations_rules_are_the_clock_rules_the_code_names(nation):
+    import tomllib
+    from pathlib import Path
+
+    from openmash.lib.clock_rules import ClockRule
+
+    path = Path(__file__).parents[2] / "openmash" / "clocks" / "rules" / f"{nation}.toml"
+    ids = {rule["id"] for rule in tomllib.loads(path.read_text())["rules"]}
+    assert ids == set(ClockRule)

@@ -10,6 +10,7 @@ from openmash.access import policy
 from openmash.accounts.actors import Actor
 from openmash.audit.services import audit_record
 from openmash.events.services import EventInput, PersonInput, RecordedEvent, event_record
+from openmash.lib.clock_rules import ClockRule
 from openmash.lib.errors import NotAllowed
 from openmash.lib.instants import instant_problem
 from openmash.organisations.models import Organisation
@@ -17,8 +18,8 @@ from openmash.people.models import Person
 from openmash.sharing.models import Route
 
 # Disagreement stages run on this clock (5 working days each by default; an area may set its own figure).
-ESCALATION_RULE = "escalation-stage"
-PROTECTION_MAX_RULE = "police-protection-max"
+ESCALATION_RULE = ClockRule.ESCALATION_STAGE
+PROTECTION_MAX_RULE = ClockRule.POLICE_PROTECTION_MAX
 
 
 def involved_agency(actor: Actor, *organisations: Organisation | None, what: str) -> Organisation:

@@ -23,6 +23,7 @@ from openmash.casework.services.disagreements import disagreement_stage_open
 from openmash.clocks import services as clocks
 from openmash.clocks.selectors import open_clocks
 from openmash.events.models import EventKind
+from openmash.lib.clock_rules import ClockRule
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import ChildStatus, ChildStatusKind, Person
@@ -73,7 +74,7 @@ def investigation_closure_propose(
     if not reasons.strip():
         errors["reasons"] = "Give the reasons for closing the investigation"
     council, on_plan = _responsible_council(person)
-    s47 = under_s47_enquiry or open_clocks(rule="strategy-discussion", person=person).exists()
+    s47 = under_s47_enquiry or open_clocks(rule=ClockRule.STRATEGY_DISCUSSION, person=person).exists()
     needs_agreement = on_plan or s47 or injuries_recorded
     shared = needs_agreement or share_anyway
     if shared and council is None:
