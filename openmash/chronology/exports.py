@@ -6,7 +6,6 @@ import datetime as dt
 import io
 from pathlib import Path
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -21,8 +20,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from openmash.accounts.actors import Actor
 from openmash.chronology.selectors import Chronology, Entry
-
-LONDON = ZoneInfo("Europe/London")
+from openmash.lib.instants import LONDON
 
 CSV_HEADERS = [
     "Happened",

@@ -30,11 +30,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from zoneinfo import ZoneInfo
 
 import holidays
 
-LONDON = ZoneInfo("Europe/London")
+from openmash.lib.instants import LONDON
+
 END_OF_DAY = time(23, 59, 59)
 RULES_DIR = Path(__file__).parent / "rules"
 # Far beyond any statutory figure; stops a mistyped override from building centuries of calendar.

@@ -11,17 +11,16 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from openmash.events.models import Event, EventKind, RiskLevel, SubjectRole
 from openmash.lib.clock_rules import ClockRule
+from openmash.lib.instants import LONDON
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import ChildStatusKind, Person
 from openmash.sharing.models import Content, Route
 
-LONDON = ZoneInfo("Europe/London")
 # Operation Encompass covers children of compulsory school age and the year before: 4 to 17.
 ENCOMPASS_AGES = range(4, 18)
 
