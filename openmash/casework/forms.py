@@ -6,7 +6,7 @@ from django import forms
 
 from openmash.casework.models import PoliceNeed, ProtectionEnd, Resolution, StageOutcome
 from openmash.casework.services import Response
-from openmash.events.forms import TimeField, combine
+from openmash.events.forms import LondonTimes, TimeField, combine
 from openmash.people.forms import DateField
 from openmash.web.forms import YesNoField
 
@@ -20,7 +20,7 @@ def _helper(*fields) -> FormHelper:
     return helper
 
 
-class _WhenMixin:
+class _WhenMixin(LondonTimes):
     """A GOV.UK date and a 24-hour time, combined as Europe/London local time."""
 
     def when(self, date_field: str, time_field: str):

@@ -4,11 +4,11 @@ from django import forms
 
 from openmash.accounts.forms import GovukFormMixin
 from openmash.clocks import engine
-from openmash.events.forms import TimeField, combine
+from openmash.events.forms import LondonTimes, TimeField, combine
 from openmash.people.forms import DateField
 
 
-class DoneForm(GovukFormMixin, forms.Form):
+class DoneForm(LondonTimes, GovukFormMixin, forms.Form):
     submit_label = "Record that this was done"
     done_date = DateField(label="Date it was done", past_only=True, required=True)
     done_time = TimeField(label="Time it was done", error_messages={"required": "Enter the time it was done"})

@@ -6,7 +6,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
 from django import forms
 
-from openmash.events.forms import TimeField
+from openmash.events.forms import LondonTimes, TimeField
 from openmash.meetings.models import AbuseCategory, Meeting, MeetingInvitation, MeetingKind, Participation
 from openmash.organisations.models import Organisation
 from openmash.people.forms import DateField
@@ -31,7 +31,7 @@ def _when_fields(form: forms.Form, prefix: str, what: str, *, past_only: bool) -
     )
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(LondonTimes, forms.Form):
     """Convene a strategy discussion or schedule a conference."""
 
     location = forms.CharField(label="Where (or how: video call)", max_length=300, required=False)
@@ -106,7 +106,7 @@ class ReportForm(forms.Form):
         self.helper = _helper(Layout(Field.textarea("text")))
 
 
-class HeldForm(forms.Form):
+class HeldForm(LondonTimes, forms.Form):
     """When a meeting was held and whether each agency took part; subclasses add the outcome."""
 
     actions = forms.CharField(label="Actions", required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -234,7 +234,7 @@ class ConferenceOutcomeForm(HeldForm):
         ]
 
 
-class InterviewForm(forms.Form):
+class InterviewForm(LondonTimes, forms.Form):
     held = YesNoField(
         label="Did the evidential interview happen?",
         required_message="Say whether the interview happened",

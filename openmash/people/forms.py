@@ -8,6 +8,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.utils import timezone
 
+from openmash.lib.instants import EARLIEST_BIRTH
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import Ethnicity, Sex
 
@@ -15,8 +16,9 @@ from openmash.people.models import Ethnicity, Sex
 class DateField(DateInputField):
     """GOV.UK day, month and year boxes, with GOV.UK wording for the errors."""
 
-    def __init__(self, *, past_only: bool = False, **kwargs):
+    def __init__(self, *, past_only: bool = False, earliest: dt.date = EARLIEST_BIRTH, **kwargs):
         self.past_only = past_only
+        self.earliest = earliest
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
@@ -30,8 +32,8 @@ class DateField(DateInputField):
             value = dt.date(int(year), int(month), int(day))
         except ValueError as error:
             raise forms.ValidationError(f"{self.label} must be a real date") from error
-        if value.year < 1900:
-            raise forms.ValidationError(f"{self.label} must be after 1900")
+        if value < self.earliest:
+            raise forms.ValidationError(f"{self.label} must be on or after {self.earliest:%-d %B %Y}")
         if self.past_only and value > timezone.localdate():
             raise forms.ValidationError(f"{self.label} must be today or in the past")
         return value

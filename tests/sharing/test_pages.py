@@ -72,6 +72,25 @@ def test_officer_records_an_incident_and_sees_where_it_went(signed_in):
             "Add at least one child",
         ),
         ({"child1-nhs_number": "1234567890"}, "check digit does not match"),
+        ({"child1-nhs_number": "0000000000"}, "leave it blank if it is not known"),
+        ({"police_reference": "R" * 61}, "Ensure this value has at most 60 characters"),
+        ({"location": "L" * 301}, "Ensure this value has at most 300 characters"),
+        ({"child1-given_name": "G" * 101}, "Ensure this value has at most 100 characters"),
+        # The hour the clocks skip in spring did not happen in London.
+        (
+            {"occurred_date_0": "29", "occurred_date_1": "3", "occurred_time": "01:30"},
+            "Time it happened did not happen in London",
+        ),
+        ({"occurred_date_2": "1999", "reported_date_2": "1999"}, "must be on or after 1 January 2000"),
+        ({"child1-date_of_birth_2": "1899"}, "Date of birth must be on or after 1 January 1900"),
+        (
+            {
+                "child1-date_of_birth_0": "21",
+                "child1-date_of_birth_1": "11",
+                "child1-date_of_birth_2": "2026",
+            },
+            "Date of birth must be on or before the day it happened",
+        ),
     ],
 )
 def test_bad_incident_shows_the_error_summary_and_saves_nothing(signed_in, changes, message):
