@@ -358,7 +358,9 @@ def _carry_out(planned: _Planned, also: Sequence[AlsoWrite | None]) -> list[Reco
         for one, write in zip(planned.recorded, also, strict=True):
             if write is not None:
                 write(one)
-        transaction.on_commit(wake_workers)
+        # Robust: once committed, an event is recorded; a failed wake-up (workers poll anyway) must not turn
+        # it into an error, which group commit would answer by writing the events again.
+        transaction.on_commit(wake_workers, robust=True)
     return planned.recorded
 
 
