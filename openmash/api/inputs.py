@@ -1,0 +1,89 @@
+"""What the API accepts: instants as ISO 8601 strings read by the one London rule, plausible dates, text that
+fits its column and holds no character a database refuses. Checked while parsing, so a bad value is a 422
+naming its field before anything is written."""
+
+import datetime as dt
+import re
+from typing import Annotated, Any
+
+from django.db import models
+from ninja import Field, Schema
+from pydantic import BeforeValidator, field_validator
+from pydantic_core import PydanticCustomError
+
+from openmash.lib.instants import EARLIEST_BIRTH, EARLIEST_EVENT, NonexistentLocalTime, london_to_utc
+
+# A date first: a number, or a string of digits, would otherwise be read as seconds since 1970.
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _refused(message: str) -> PydanticCustomError:
+    return PydanticCustomError("invalid", message)
+
+
+def _iso_text(value: Any, example: str) -> Any:
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return value
+    if isinstance(value, dt.date):  # already parsed (a schema built in code)
+        return value
+    raise _refused(f"Give an ISO 8601 string, like {example}, not a number or other text")
+
+
+def _instant(value: Any) -> dt.datetime:
+    text = _iso_text(value, "2026-11-20T21:30:00+00:00")
+    try:
+        parsed = text if isinstance(text, dt.datetime) else dt.datetime.fromisoformat(text)
+    except ValueError as error:
+        raise _refused("Give a real date and time, like 2026-11-20T21:30:00+00:00") from error
+    try:
+        instant = london_to_utc(parsed)
+    except NonexistentLocalTime as error:
+        raise _refused(str(error)) from error
+    except OverflowError as error:
+        raise _refused("Give a date and time after 1 January 2000") from error
+    if instant < EARLIEST_EVENT:
+        raise _refused("Give a date and time after 1 January 2000")
+    return instant
+
+
+def _birth_date(value: Any) -> dt.date:
+    text = _iso_text(value, "2015-04-02")
+    try:
+        day = text if isinstance(text, dt.date) else dt.date.fromisoformat(text)
+    except ValueError as error:
+        raise _refused("Give a real date, like 2015-04-02") from error
+    if day < EARLIEST_BIRTH:
+        raise _refused(f"Date of birth must be after {EARLIEST_BIRTH:%-d %B %Y}")
+    return day
+
+
+# Without an offset, Europe/London wall time (openmash.lib.instants.london_to_utc); always given back in UTC.
+Instant = Annotated[dt.datetime, BeforeValidator(_instant)]
+BirthDate = Annotated[dt.date, BeforeValidator(_birth_date)]
+
+
+def column(model: type[models.Model], name: str, default: Any = ..., **extra: Any) -> Any:
+    """A string field as long as ``model.name``'s column at most: the one source of its maxLength."""
+    max_length = model._meta.get_field(name).max_length  # type: ignore[union-attr]
+    return Field(default, max_length=max_length, **extra)
+
+
+def text_problem(value: str) -> str | None:
+    """Characters no database keeps: NUL (PostgreSQL refuses it) and lone surrogates (not Unicode text)."""
+    if "\x00" in value:
+        return "Remove the NUL character (\\u0000)"
+    if any("\ud800" <= char <= "\udfff" for char in value):
+        return "Remove the unpaired surrogate: it is not a character"
+    return None
+
+
+class Input(Schema):
+    """The base of every input schema: no string anywhere in it holds a character a database refuses."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and (problem := text_problem(text)):
+                raise _refused(problem)
+        return value
