@@ -4,8 +4,10 @@ from django import forms
 
 from openmash.accounts.forms import GovukFormMixin
 from openmash.clocks import engine
+from openmash.clocks.models import AreaClockSetting, TermBreak
 from openmash.events.forms import LondonTimes, TimeField, combine
 from openmash.people.forms import DateField
+from openmash.web.forms import column_length
 
 
 class DoneForm(LondonTimes, GovukFormMixin, forms.Form):
@@ -45,7 +47,7 @@ class AreaSettingForm(GovukFormMixin, forms.Form):
     reason = forms.CharField(
         label="Where the area agreed this",
         help_text="For example, Tees local safeguarding procedures, section 4.2",
-        max_length=300,
+        max_length=column_length(AreaClockSetting, "reason"),
         error_messages={"required": "Say where the area agreed this figure"},
     )
 
@@ -53,7 +55,9 @@ class AreaSettingForm(GovukFormMixin, forms.Form):
 class TermBreakForm(GovukFormMixin, forms.Form):
     submit_label = "Add the break"
     name = forms.CharField(
-        label="Name", max_length=100, error_messages={"required": "Enter a name for the break"}
+        label="Name",
+        max_length=column_length(TermBreak, "name"),
+        error_messages={"required": "Enter a name for the break"},
     )
     first_day = DateField(label="First day closed", required=True)
     last_day = DateField(label="Last day closed", required=True)

@@ -12,18 +12,13 @@ from openmash.lib.instants import EARLIEST_EVENT, NonexistentLocalTime, london_t
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.forms import DateField
 from openmash.people.models import Person
-from openmash.web.forms import YesNoField
+from openmash.web.forms import YesNoField, column_length
 
 TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
 
 
 # The first day an event can have happened on (openmash.lib.instants.EARLIEST_EVENT).
 EARLIEST_DAY = EARLIEST_EVENT.date()
-
-
-def _longest(model, name: str) -> int:
-    """The most characters ``model.name``'s column holds: a form field's max_length comes from there."""
-    return model._meta.get_field(name).max_length
 
 
 def _helper(*fields, legend: str = "") -> FormHelper:
@@ -88,7 +83,8 @@ class LondonTimes:
 
 class IncidentForm(LondonTimes, forms.Form):
     police_reference = forms.CharField(
-        max_length=_longest(Event, "reference"), error_messages={"required": "Enter the police reference"}
+        max_length=column_length(Event, "reference"),
+        error_messages={"required": "Enter the police reference"},
     )
     occurred_date = DateField(label="Date it happened", past_only=True, required=True, earliest=EARLIEST_DAY)
     occurred_time = TimeField(
@@ -97,10 +93,10 @@ class IncidentForm(LondonTimes, forms.Form):
     reported_date = DateField(label="Date police were told", past_only=True, earliest=EARLIEST_DAY)
     reported_time = TimeField(label="Time police were told", required=False)
     location = forms.CharField(
-        label="Where it happened", max_length=_longest(Event, "location"), required=False
+        label="Where it happened", max_length=column_length(Event, "location"), required=False
     )
     postcode = forms.CharField(
-        max_length=_longest(Event, "postcode"),
+        max_length=column_length(Event, "postcode"),
         error_messages={"required": "Enter the postcode where it happened"},
     )
     risk_level = forms.ChoiceField(
@@ -142,10 +138,10 @@ class IncidentForm(LondonTimes, forms.Form):
 
 class ChildForm(forms.Form):
     given_name = forms.CharField(
-        label="First name", max_length=_longest(Person, "given_name"), required=False
+        label="First name", max_length=column_length(Person, "given_name"), required=False
     )
     family_name = forms.CharField(
-        label="Last name", max_length=_longest(Person, "family_name"), required=False
+        label="Last name", max_length=column_length(Person, "family_name"), required=False
     )
     date_of_birth = DateField(label="Date of birth", past_only=True)
     nhs_number = forms.CharField(label="NHS number (if known)", max_length=12, required=False)
@@ -182,10 +178,10 @@ class ChildForm(forms.Form):
 
 class AdultForm(forms.Form):
     given_name = forms.CharField(
-        label="First name", max_length=_longest(Person, "given_name"), required=False
+        label="First name", max_length=column_length(Person, "given_name"), required=False
     )
     family_name = forms.CharField(
-        label="Last name", max_length=_longest(Person, "family_name"), required=False
+        label="Last name", max_length=column_length(Person, "family_name"), required=False
     )
     date_of_birth = DateField(label="Date of birth", past_only=True)
 
@@ -211,7 +207,9 @@ class PersonEventForm(LondonTimes, forms.Form):
     occurred_date = DateField(label="Date", past_only=True, required=True, earliest=EARLIEST_DAY)
     occurred_time = TimeField(label="Time", error_messages={"required": "Enter the time"})
     postcode = forms.CharField(
-        label="Postcode where it happened (if known)", max_length=_longest(Event, "postcode"), required=False
+        label="Postcode where it happened (if known)",
+        max_length=column_length(Event, "postcode"),
+        required=False,
     )
     summary = forms.CharField(label="Details", widget=forms.Textarea(attrs={"rows": 4}), required=False)
 

@@ -10,7 +10,7 @@ from openmash.events.forms import LondonTimes, TimeField
 from openmash.meetings.models import AbuseCategory, Meeting, MeetingInvitation, MeetingKind, Participation
 from openmash.organisations.models import Organisation
 from openmash.people.forms import DateField
-from openmash.web.forms import YesNoField
+from openmash.web.forms import YesNoField, column_length
 
 
 def _helper(layout: Layout) -> FormHelper:
@@ -34,7 +34,9 @@ def _when_fields(form: forms.Form, prefix: str, what: str, *, past_only: bool) -
 class ScheduleForm(LondonTimes, forms.Form):
     """Convene a strategy discussion or schedule a conference."""
 
-    location = forms.CharField(label="Where (or how: video call)", max_length=300, required=False)
+    location = forms.CharField(
+        label="Where (or how: video call)", max_length=column_length(Meeting, "location"), required=False
+    )
     purpose = forms.CharField(
         label="What the agencies need to know beforehand",
         required=False,

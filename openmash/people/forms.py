@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from openmash.lib.instants import EARLIEST_BIRTH
 from openmash.organisations.models import Organisation, OrganisationKind
-from openmash.people.models import Ethnicity, Sex
+from openmash.people.models import Address, Ethnicity, Person, Sex
+from openmash.web.forms import column_length
 
 
 class DateField(DateInputField):
@@ -78,10 +79,14 @@ def _councils():
 
 class PersonCreateForm(forms.Form):
     given_name = forms.CharField(
-        label="First name", max_length=100, error_messages={"required": "Enter the child's first name"}
+        label="First name",
+        max_length=column_length(Person, "given_name"),
+        error_messages={"required": "Enter the child's first name"},
     )
     family_name = forms.CharField(
-        label="Last name", max_length=100, error_messages={"required": "Enter the child's last name"}
+        label="Last name",
+        max_length=column_length(Person, "family_name"),
+        error_messages={"required": "Enter the child's last name"},
     )
     date_of_birth = DateField(label="Date of birth", past_only=True, help_text="For example, 27 3 2015")
     sex = forms.ChoiceField(
@@ -97,12 +102,14 @@ class PersonCreateForm(forms.Form):
     upn = forms.CharField(label="Unique pupil number (optional)", required=False, max_length=13)
     address_line_1 = forms.CharField(
         label="Address line 1",
-        max_length=200,
+        max_length=column_length(Address, "line_1"),
         error_messages={"required": "Enter the first line of the address"},
     )
-    town = forms.CharField(label="Town or city", max_length=100, required=False)
+    town = forms.CharField(label="Town or city", max_length=column_length(Address, "town"), required=False)
     postcode = forms.CharField(
-        label="Postcode", max_length=8, error_messages={"required": "Enter the postcode"}
+        label="Postcode",
+        max_length=column_length(Address, "postcode"),
+        error_messages={"required": "Enter the postcode"},
     )
     council = forms.ModelChoiceField(
         label="Council area",

@@ -281,3 +281,12 @@ def test_a_failure_after_the_commit_is_not_an_error(cast, police, monkeypatch):
     response = post("/incidents/domestic-abuse", INCIDENT, police, **{"Idempotency-Key": "after-commit"})
     assert response.status_code == 201, response.content
     assert _written()[0] == before[0] + 1
+
+
+def test_a_stream_resumes_only_from_an_instant_it_could_have_sent():
+    from openmash.sharing.views import event_cursor
+
+    assert event_cursor("9999-12-31T23:59:59.999999+00:00") is None  # no microsecond after it
+    assert event_cursor("2026-11-20T21:30:00") is None  # no offset: not an id this stream sends
+    assert event_cursor("yesterday") is None
+    assert event_cursor("2026-11-20T21:30:00+00:00") == dt.datetime(2026, 11, 20, 21, 30, 0, 1, tzinfo=dt.UTC)

@@ -196,3 +196,28 @@ def test_school_refers_a_child_from_the_record(cast, signed_in):
     )
     assert response.status_code == 302
     assert Share.objects.filter(event__kind="referral", recipient__code="E06000004").exists()
+
+
+@pytest.mark.parametrize(
+    ("form", "field", "model", "column"),
+    [
+        ("openmash.events.forms.IncidentForm", "police_reference", "events.Event", "reference"),
+        ("openmash.events.forms.IncidentForm", "location", "events.Event", "location"),
+        ("openmash.people.forms.PersonCreateForm", "given_name", "people.Person", "given_name"),
+        ("openmash.people.forms.PersonCreateForm", "address_line_1", "people.Address", "line_1"),
+        (
+            "openmash.casework.forms.ClosureProposeForm",
+            "police_reference",
+            "casework.InvestigationClosure",
+            "police_reference",
+        ),
+        ("openmash.meetings.forms.ScheduleForm", "location", "meetings.Meeting", "location"),
+        ("openmash.clocks.forms.TermBreakForm", "name", "clocks.TermBreak", "name"),
+    ],
+)
+def test_form_fields_are_as_long_as_their_columns(form, field, model, column):
+    from django.apps import apps
+    from django.utils.module_loading import import_string
+
+    declared = import_string(form).base_fields[field].max_length
+    assert declared == apps.get_model(model)._meta.get_field(column).max_length
