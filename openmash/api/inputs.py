@@ -68,13 +68,18 @@ def column(model: type[models.Model], name: str, default: Any = ..., **extra: An
     return Field(default, max_length=max_length, **extra)
 
 
+# NUL (PostgreSQL refuses it) and surrogates (JSON's "\ud800" escapes, unpaired: not Unicode text).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def text_problem(value: str) -> str | None:
-    """Characters no database keeps: NUL (PostgreSQL refuses it) and lone surrogates (not Unicode text)."""
-    if "\x00" in value:
+    """Why no database would keep ``value`` as text, or None."""
+    found = _UNSTORABLE.search(value)
+    if found is None:
+        return None
+    if found.group() == "\x00":
         return "Remove the NUL character (\\u0000)"
-    if any("\ud800" <= char <= "\udfff" for char in value):
-        return "Remove the unpaired surrogate: it is not a character"
-    return None
+    return "Remove the unpaired surrogate: it is not a character"
 
 
 class Input(Schema):
