@@ -13,47 +13,52 @@ from pydantic_core import PydanticCustomError
 
 from openmash.lib.instants import EARLIEST_BIRTH, EARLIEST_EVENT, NonexistentLocalTime, london_to_utc
 
-# A date first: a number, or a string of digits, would otherwise be read as seconds since 1970.
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+# A date first (and, for an instant, a time): a number, or a string of digits, would otherwise be read as
+# seconds since 1970.
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+EARLIEST_EVENT_TEXT = f"{EARLIEST_EVENT:%-d %B %Y}"
 
 
 def _refused(message: str) -> PydanticCustomError:
     return PydanticCustomError("invalid", message)
 
 
-def _iso_text(value: Any, example: str) -> Any:
-    if isinstance(value, str) and _ISO_DATE.match(value):
-        return value
-    if isinstance(value, dt.date):  # already parsed (a schema built in code)
-        return value
-    raise _refused(f"Give an ISO 8601 string, like {example}, not a number or other text")
-
-
 def _instant(value: Any) -> dt.datetime:
-    text = _iso_text(value, "2026-11-20T21:30:00+00:00")
-    try:
-        parsed = text if isinstance(text, dt.datetime) else dt.datetime.fromisoformat(text)
-    except ValueError as error:
-        raise _refused("Give a real date and time, like 2026-11-20T21:30:00+00:00") from error
+    example = "2026-11-20T21:30:00+00:00"
+    if isinstance(value, dt.datetime):  # already parsed (a schema built in code)
+        parsed = value
+    elif isinstance(value, str) and _ISO_INSTANT.match(value):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError as error:
+            raise _refused(f"Give a real date and time, like {example}") from error
+    else:
+        raise _refused(f"Give the date and time as an ISO 8601 string, like {example}, not a number")
     try:
         instant = london_to_utc(parsed)
     except NonexistentLocalTime as error:
         raise _refused(str(error)) from error
-    except OverflowError as error:
-        raise _refused("Give a date and time after 1 January 2000") from error
+    except OverflowError as error:  # the first or last hours a datetime holds, moved past its range
+        raise _refused(f"Give a date and time between {EARLIEST_EVENT_TEXT} and now") from error
     if instant < EARLIEST_EVENT:
-        raise _refused("Give a date and time after 1 January 2000")
+        raise _refused(f"Give a date and time on or after {EARLIEST_EVENT_TEXT}")
     return instant
 
 
 def _birth_date(value: Any) -> dt.date:
-    text = _iso_text(value, "2015-04-02")
-    try:
-        day = text if isinstance(text, dt.date) else dt.date.fromisoformat(text)
-    except ValueError as error:
-        raise _refused("Give a real date, like 2015-04-02") from error
+    example = "2015-04-02"
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        day = value
+    elif isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError as error:
+            raise _refused(f"Give a real date, like {example}") from error
+    else:
+        raise _refused(f"Give the date as an ISO 8601 string, like {example}, not a number")
     if day < EARLIEST_BIRTH:
-        raise _refused(f"Date of birth must be after {EARLIEST_BIRTH:%-d %B %Y}")
+        raise _refused(f"Date of birth must be on or after {EARLIEST_BIRTH:%-d %B %Y}")
     return day
 
 

@@ -246,6 +246,10 @@ def test_a_body_that_is_not_json_is_415(cast, police):
         ({"occurred_at": "1795728600"}, "occurred_at"),
         ({"children": _child(date_of_birth=1428000000)}, "children.0.date_of_birth"),
         ({"occurred_at": "2026-03-29T01:30:00", "reported_at": "2026-03-29T03:00:00"}, "occurred_at"),
+        ({"occurred_at": "2026-11-20"}, "occurred_at"),  # a day is not an instant
+        ({"occurred_at": "0001-01-01T00:00:00+01:00"}, "occurred_at"),  # before the first datetime in UTC
+        ({"reported_at": "9999-12-31T23:59:59-01:00"}, "reported_at"),  # after the last
+        ({"reported_at": "9999-12-31T23:59:59Z"}, "reported_at"),
     ],
 )
 def test_implausible_input_is_refused(cast, police, changes, field):
