@@ -13,7 +13,7 @@ from openmash.casework.models import (
     StageOutcome,
 )
 from openmash.casework.services import Response
-from openmash.events.forms import LondonTimes, TimeField, combine
+from openmash.events.forms import EARLIEST_DAY, LondonTimes, TimeField, combine
 from openmash.people.forms import DateField
 from openmash.web.forms import YesNoField, column_length
 
@@ -36,7 +36,7 @@ class _WhenMixin(LondonTimes):
 
 
 class VisitRequestForm(_WhenMixin, forms.Form):
-    planned_date = DateField(label="Date of the visit", required=True)
+    planned_date = DateField(label="Date of the visit", earliest=EARLIEST_DAY, required=True)
     planned_time = TimeField(
         label="Time of the visit", error_messages={"required": "Enter the time of the visit"}
     )
@@ -73,7 +73,7 @@ class OfficerForm(_WhenMixin, forms.Form):
         max_length=column_length(JointVisit, "officer_name"),
         error_messages={"required": "Enter the name of the officer who will attend"},
     )
-    attends_date = DateField(label="Date the officer will be there", required=True)
+    attends_date = DateField(label="Date the officer will be there", earliest=EARLIEST_DAY, required=True)
     attends_time = TimeField(
         label="Time the officer will be there",
         error_messages={"required": "Enter the time the officer will be there"},
@@ -90,7 +90,7 @@ class OfficerForm(_WhenMixin, forms.Form):
 
 
 class VisitDoneForm(_WhenMixin, forms.Form):
-    visited_date = DateField(label="Date of the visit", past_only=True, required=True)
+    visited_date = DateField(label="Date of the visit", earliest=EARLIEST_DAY, past_only=True, required=True)
     visited_time = TimeField(
         label="Time of the visit", error_messages={"required": "Enter the time of the visit"}
     )
@@ -134,7 +134,9 @@ class LoneVisitReviewForm(forms.Form):
 
 
 class ProtectionEndForm(_WhenMixin, forms.Form):
-    ended_date = DateField(label="Date the child left police protection", past_only=True, required=True)
+    ended_date = DateField(
+        label="Date the child left police protection", earliest=EARLIEST_DAY, past_only=True, required=True
+    )
     ended_time = TimeField(
         label="Time the child left police protection",
         error_messages={"required": "Enter the time the child left police protection"},
