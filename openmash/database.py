@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import operator
 import os
+import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -99,6 +100,11 @@ def _converter(field: models.Field) -> Convert:
     return prepared
 
 
+def _unbounded(db_type: str) -> str:
+    """``varchar(60)`` as ``varchar``: what a value is cast to on its way in, leaving the length to the column."""
+    return re.sub(r"^(varchar|character varying|char|character)\(\d+\)$", r"\1", db_type)
+
+
 @dataclass(frozen=True)
 class _Statement:
     sql: str  # SQLite: INSERT INTO table (columns) VALUES, to which Insert.run adds a row's marks per row
@@ -121,7 +127,9 @@ def _statement(model: type[models.Model], names: tuple[str, ...]) -> _Statement:
         if connection.vendor == "postgresql":
             # One array a column, whatever the number of rows: the statement's text never changes, so the
             # server parses and plans it once a connection (prepared), and psycopg parses it once a process.
-            arrays = ", ".join(f"%b::{field.db_type(connection)}[]" for field in fields)  # type: ignore[union-attr]
+            # Each array is cast to its column's type without a length: a cast to varchar(60) cuts a longer
+            # value to 60 characters without a word, where assigning it to the column refuses it.
+            arrays = ", ".join(f"%b::{_unbounded(field.db_type(connection))}[]" for field in fields)  # type: ignore[union-attr,arg-type]
             sql = f"{head}SELECT * FROM unnest({arrays})"  # noqa: S608
         else:
             sql = head + "VALUES "

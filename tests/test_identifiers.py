@@ -23,6 +23,15 @@ def test_known_nhs_numbers():
     assert nhs_number_problem("943476591X") is not None
 
 
+def test_numbers_of_one_digit_are_refused_though_their_check_digit_matches():
+    # 0000000000, 1111111111, ... pass the modulus 11 check but are never issued: placeholders for "unknown".
+    for digit in "0123456789":
+        number = digit * 10
+        if nhs_number_check_digit(number[:9]) == int(digit):
+            assert nhs_number_problem(number) == "Enter a real NHS number: leave it blank if it is not known"
+    assert nhs_number_problem("0000000000") is not None
+
+
 def test_a_remainder_of_ten_has_no_valid_check_digit():
     # 1,2,3,...: weights 10..2 give 1*10+2*9+...; find a prefix whose check would be 10 and show it is refused.
     prefix = next(f"{n:09d}" for n in range(10**6) if nhs_number_check_digit(f"{n:09d}") is None)
@@ -33,7 +42,8 @@ def test_a_remainder_of_ten_has_no_valid_check_digit():
 def test_exactly_one_or_no_check_digit_is_accepted(first_nine):
     accepted = [digit for digit in range(10) if nhs_number_problem(f"{first_nine}{digit}") is None]
     check = nhs_number_check_digit(first_nine)
-    assert accepted == ([] if check is None else [check])
+    never_issued = check is not None and len(set(f"{first_nine}{check}")) == 1
+    assert accepted == ([] if check is None or never_issued else [check])
 
 
 @given(nine_digits, st.integers(min_value=0, max_value=9), st.integers(min_value=1, max_value=9))
@@ -49,7 +59,7 @@ def test_any_single_digit_mistake_is_caught(first_nine, position, change):
 @given(nine_digits)
 def test_spaces_and_hyphens_do_not_matter(first_nine):
     check = nhs_number_check_digit(first_nine)
-    if check is None:
+    if check is None or len(set(f"{first_nine}{check}")) == 1:
         return
     plain = f"{first_nine}{check}"
     spaced = f"{plain[:3]} {plain[3:6]}-{plain[6:]}"

@@ -1,9 +1,13 @@
 """The REST API under /api/v1/: organisation API clients with bearer tokens, errors as RFC 9457 problems."""
 
 import datetime as dt
+import functools
+import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema
@@ -14,10 +18,13 @@ from ninja.security import HttpBearer
 from openmash.access import policy
 from openmash.accounts.actors import Actor, actor_for_api_client
 from openmash.accounts.services import api_client_authenticate
+from openmash.api.inputs import BirthDate, Input, column
 from openmash.api.problems import problem
 from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.people import selectors
-from openmash.people.models import Person
+from openmash.people.models import Person, PersonIdentifier
+
+logger = logging.getLogger(__name__)
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -40,7 +47,11 @@ api = NinjaAPI(
     description=(
         "Multi-agency safeguarding hub. Authenticate with the bearer token of your organisation's API client "
         "(`openmash api-client create`). Errors are `application/problem+json` (RFC 9457). A person who does not "
-        "exist and a person your organisation may not see both answer 404."
+        "exist and a person your organisation may not see both answer 404. Request bodies are JSON "
+        "(`Content-Type: application/json`). Dates and times are ISO 8601 strings (never numbers); a time "
+        "without an offset (`2026-11-20T21:30:00`) is Europe/London local time: a time in the hour the clocks "
+        "skip in spring is refused, and one in the hour they repeat in autumn is read as the first, British "
+        "Summer Time (use an offset to mean the second). Times come back in UTC."
     ),
     auth=ApiClientToken(),
     urls_namespace="api",
@@ -113,6 +124,46 @@ def on_database_unavailable(request: HttpRequest, exc: DatabaseError) -> HttpRes
     return response
 
 
+@api.exception_handler(RequestDataTooBig)
+def on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return problem(request, 413, "Content too large", "The request body is too large")
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Anything not foreseen: logged with its traceback, answered in the API's own shape, never as HTML.
+    logger.exception("Unexpected error answering %s %s", request.method, request.path)
+    return problem(request, 500, "Internal server error", "Something went wrong; it has been logged.")
+
+
+JSON_TYPES = ("application/json", "application/problem+json")
+
+
+def _body_checked(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Refuse a body the API would misread before anything reads it: too large (413) or not JSON (415)."""
+
+    @functools.wraps(run)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method in ("POST", "PUT", "PATCH"):
+            try:
+                body = request.body
+            except RequestDataTooBig:
+                return on_too_large(request, RequestDataTooBig())
+            if body and request.content_type not in JSON_TYPES:
+                return problem(
+                    request,
+                    415,
+                    "Unsupported media type",
+                    "Send the body as JSON: Content-Type: application/json",
+                )
+        return run(request, *args, **kwargs)
+
+    return checked
+
+
+api.add_decorator(_body_checked, mode="view")
+
+
 @api.get("/ping", auth=None, tags=["service"], response={200: dict[str, bool]})
 def ping(request: HttpRequest):
     """A no-op: the server's own ceiling, against which the other endpoints' throughput is measured."""
@@ -167,10 +218,10 @@ class PersonDetail(PersonSummary):
     )
 
 
-class SearchQuery(Schema):
+class SearchQuery(Input):
     name: str = ""
-    date_of_birth: dt.date | None = None
-    identifier: str = ""
+    date_of_birth: BirthDate | None = None
+    identifier: str = column(PersonIdentifier, "value", "")
 
 
 class ProblemOut(Schema):

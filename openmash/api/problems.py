@@ -11,8 +11,11 @@ _TYPES = {
     403: "forbidden",
     404: "not-found",
     409: "conflict",
+    413: "too-large",
+    415: "unsupported-media-type",
     422: "validation",
     429: "too-many-requests",
+    500: "internal",
     503: "unavailable",
 }
 

@@ -6,7 +6,6 @@ import json
 import uuid
 from collections.abc import Callable
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
@@ -14,25 +13,20 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from openmash.accounts.actors import Actor
+from openmash.api.inputs import BirthDate, Input, Instant, column
 from openmash.api.problems import problem
-from openmash.events.models import EventKind, SubjectRole
+from openmash.events.models import Event, EventKind, SubjectRole
 from openmash.events.services import AlsoWrite, EventInput, PersonInput, RecordedEvent, event_record
 from openmash.lib.errors import InvalidInput, NotFound
+from openmash.organisations.models import Organisation
 from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
+from openmash.people.models import Person, PersonIdentifier
 from openmash.sharing import selectors
 from openmash.sharing.models import IdempotentRequest, Share
 from openmash.sharing.services import share_acknowledge
-from openmash.sharing.views import live_stream
+from openmash.sharing.views import event_cursor, live_stream
 
-LONDON = ZoneInfo("Europe/London")
 router = Router(tags=["sharing"])
-
-
-def local(value: dt.datetime | None) -> dt.datetime | None:
-    """ISO 8601 without an offset means Europe/London local time."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=LONDON)
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -41,80 +35,82 @@ def _actor(request: HttpRequest) -> Actor:
     return actor_of(request)
 
 
-class ChildIn(Schema):
+class ChildIn(Input):
     person_id: uuid.UUID | None = Field(
         None, description="An existing person's id instead of the details below"
     )
-    given_name: str = ""
-    family_name: str = ""
-    date_of_birth: dt.date | None = None
-    nhs_number: str = ""
-    upn: str = ""
-    school_urn: str = ""
+    given_name: str = column(Person, "given_name", "")
+    family_name: str = column(Person, "family_name", "")
+    date_of_birth: BirthDate | None = None
+    nhs_number: str = column(PersonIdentifier, "value", "")
+    upn: str = column(PersonIdentifier, "value", "")
+    school_urn: str = column(Organisation, "code", "")
     present: bool | None = None
     saw_heard: str = ""
     child_words: str = ""
     home_educated: bool = False
 
 
-class AdultIn(Schema):
+class AdultIn(Input):
     person_id: uuid.UUID | None = None
-    given_name: str = ""
-    family_name: str = ""
-    date_of_birth: dt.date | None = None
+    given_name: str = column(Person, "given_name", "")
+    family_name: str = column(Person, "family_name", "")
+    date_of_birth: BirthDate | None = None
 
 
-class DomesticAbuseIn(Schema):
-    police_reference: str
-    occurred_at: dt.datetime
-    reported_at: dt.datetime
+class DomesticAbuseIn(Input):
+    police_reference: str = column(Event, "reference")
+    occurred_at: Instant
+    reported_at: Instant
     risk_level: Literal["standard", "medium", "high"]
-    postcode: str = ""
-    council: str = Field("", description="GSS code or exact name; overrides the postcode's council")
-    location: str = ""
+    postcode: str = column(Event, "postcode", "")
+    council: str = column(
+        Organisation, "name", "", description="GSS code or exact name; overrides the postcode's council"
+    )
+    location: str = column(Event, "location", "")
     summary: str = ""
     marac: bool = False
     children: list[ChildIn]
     adults: list[AdultIn] = []
 
 
-class MissingIn(Schema):
+class MissingIn(Input):
     child: ChildIn
-    last_seen_at: dt.datetime
-    reported_at: dt.datetime | None = None
-    postcode: str = ""
-    location: str = ""
+    last_seen_at: Instant
+    reported_at: Instant | None = None
+    postcode: str = column(Event, "postcode", "")
+    location: str = column(Event, "location", "")
     risk: Literal["no-apparent-risk", "low", "medium", "high"] = "medium"
     away: bool = Field(False, description="Away without authorisation rather than missing (SSDA903 'A')")
     summary: str = ""
-    reference: str = ""
+    reference: str = column(Event, "reference", "")
 
 
-class FoundIn(Schema):
-    found_at: dt.datetime
-    postcode: str = ""
-    location: str = ""
+class FoundIn(Input):
+    found_at: Instant
+    postcode: str = column(Event, "postcode", "")
+    location: str = column(Event, "location", "")
     summary: str = ""
 
 
-class PoliceProtectionIn(Schema):
+class PoliceProtectionIn(Input):
     children: list[ChildIn]
-    taken_at: dt.datetime
-    postcode: str
-    location: str = ""
+    taken_at: Instant
+    postcode: str = column(Event, "postcode")
+    location: str = column(Event, "location", "")
     reasons: str
     designated_officer: str
     alternatives_discussed: bool
     alternatives_discussed_with: str = ""
-    reference: str = ""
+    reference: str = column(Event, "reference", "")
 
 
-class ReferralIn(Schema):
-    council: str = Field(description="The council front door: GSS code or exact name")
+class ReferralIn(Input):
+    council: str = column(Organisation, "name", description="The council front door: GSS code or exact name")
     children: list[ChildIn]
-    concern_at: dt.datetime
+    concern_at: Instant
     summary: str
-    reference: str = ""
+    reference: str = column(Event, "reference", "")
 
 
 class ShareOut(Schema):
@@ -145,7 +141,7 @@ class RecordedOut(Schema):
     )
 
 
-class AcknowledgeIn(Schema):
+class AcknowledgeIn(Input):
     decision: Literal["no-further-action", "early-help", "assessment", "strategy-discussion", "noted"]
     reasons: str = ""
 
@@ -195,7 +191,8 @@ def _recorded(recorded: RecordedEvent) -> dict[str, Any]:
                 "recipient_name": share.recipient.name,
                 "route": share.route,
                 "content": share.content,
-                "deadline": share.due_at.isoformat() if share.due_at else None,
+                # In UTC: a deadline in London time far from today carries an offset no parser reads.
+                "deadline": share.due_at.astimezone(dt.UTC).isoformat() if share.due_at else None,
             }
             for share in recorded.shares_told
         ],
@@ -210,15 +207,48 @@ def _recorded(recorded: RecordedEvent) -> dict[str, Any]:
     }
 
 
+IDEMPOTENCY_KEY_LENGTH = IdempotentRequest._meta.get_field("key").max_length or 0
+
+
+def _idempotency_key(request: HttpRequest) -> str | HttpResponse:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > IDEMPOTENCY_KEY_LENGTH or not key.isprintable():
+        return problem(
+            request,
+            400,
+            "Bad request",
+            f"Idempotency-Key must be at most {IDEMPOTENCY_KEY_LENGTH} printable characters",
+        )
+    return key
+
+
 def _idempotent(
     request: HttpRequest, payload: Schema, record: Callable[[AlsoWrite | None], RecordedEvent]
 ) -> HttpResponse | Status:
-    """Run ``record`` once per Idempotency-Key: a retry gets the first answer, never a second event."""
+    """Run ``record`` once per Idempotency-Key: a retry gets the first answer, never a second event.
+
+    The answer is built and checked inside the event's transaction: an answer that cannot be given rolls the
+    event back, so a committed event is always answered 201."""
     actor = _actor(request)
-    key = request.headers.get("Idempotency-Key", "").strip()
+    key = _idempotency_key(request)
+    if isinstance(key, HttpResponse):
+        return key
+    body: dict[str, Any] = {}
+
+    def answer(recorded: RecordedEvent) -> None:
+        body.update(RecordedOut.model_validate(_recorded(recorded)).model_dump(mode="json"))
+
     if not key:
-        return Status(201, _recorded(record(None)))
-    client_id = actor.api_client.pk if actor.api_client is not None else 0
+        record(answer)
+        return Status(201, body)
+    assert actor.organisation is not None  # every API client belongs to an organisation
+    # The same request: the same organisation (whichever of its clients retries), method, path and key.
+    same = {
+        "organisation_id": actor.organisation.pk,
+        "method": request.method or "",
+        "path": request.path,
+        "key": key,
+    }
     digest = hashlib.sha256(json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
 
     def replay(existing: IdempotentRequest) -> HttpResponse | Status:
@@ -228,23 +258,26 @@ def _idempotent(
             )
         return Status(existing.status, existing.body)
 
-    existing = IdempotentRequest.objects.filter(api_client_id=client_id, key=key).first()
+    existing = IdempotentRequest.objects.filter(**same).first()
     if existing is not None:
         return replay(existing)
-    body: dict[str, Any] = {}
 
     def remember(recorded: RecordedEvent) -> None:
         # Written in the event's own transaction: the key and the event commit together, or neither does.
-        body.update(_recorded(recorded))
+        answer(recorded)
         IdempotentRequest.objects.create(
-            api_client_id=client_id, key=key, request_digest=digest, status=201, body=body
+            **same,
+            api_client_id=actor.api_client.pk if actor.api_client is not None else 0,
+            request_digest=digest,
+            status=201,
+            body=body,
         )
 
     try:
         record(remember)
     except IntegrityError:
         # The same key raced in from another request and won; its event stands, this one was rolled back.
-        return replay(IdempotentRequest.objects.get(api_client_id=client_id, key=key))
+        return replay(IdempotentRequest.objects.get(**same))
     return Status(201, body)
 
 
@@ -274,8 +307,8 @@ def domestic_abuse_input(payload: DomesticAbuseIn) -> EventInput:
     return EventInput(
         kind=EventKind.DOMESTIC_ABUSE,
         reference=payload.police_reference,
-        occurred_at=local(payload.occurred_at),
-        reported_at=local(payload.reported_at),
+        occurred_at=payload.occurred_at,
+        reported_at=payload.reported_at,
         location=payload.location,
         postcode=payload.postcode,
         council=_council(payload.council),
@@ -309,8 +342,8 @@ def missing_report(request: HttpRequest, payload: MissingIn):
             data=EventInput(
                 kind=EventKind.MISSING,
                 reference=payload.reference,
-                occurred_at=local(payload.last_seen_at),
-                reported_at=local(payload.reported_at),
+                occurred_at=payload.last_seen_at,
+                reported_at=payload.reported_at,
                 location=payload.location,
                 postcode=payload.postcode,
                 summary=payload.summary,
@@ -342,8 +375,8 @@ def found_report(request: HttpRequest, event_id: uuid.UUID, payload: FoundIn):
             data=EventInput(
                 kind=EventKind.FOUND,
                 reference=missing.reference,
-                occurred_at=local(payload.found_at),
-                reported_at=local(payload.found_at),
+                occurred_at=payload.found_at,
+                reported_at=payload.found_at,
                 location=payload.location,
                 postcode=payload.postcode,
                 summary=payload.summary,
@@ -368,8 +401,8 @@ def police_protection(request: HttpRequest, payload: PoliceProtectionIn):
             data=EventInput(
                 kind=EventKind.POLICE_PROTECTION,
                 reference=payload.reference,
-                occurred_at=local(payload.taken_at),
-                reported_at=local(payload.taken_at),
+                occurred_at=payload.taken_at,
+                reported_at=payload.taken_at,
                 location=payload.location,
                 postcode=payload.postcode,
                 summary=payload.reasons,
@@ -398,8 +431,8 @@ def referral(request: HttpRequest, payload: ReferralIn):
             data=EventInput(
                 kind=EventKind.REFERRAL,
                 reference=payload.reference,
-                occurred_at=local(payload.concern_at),
-                reported_at=local(payload.concern_at),
+                occurred_at=payload.concern_at,
+                reported_at=payload.concern_at,
                 council=_council(payload.council),
                 summary=payload.summary,
                 people=[_child(child) for child in payload.children],
@@ -411,7 +444,7 @@ def referral(request: HttpRequest, payload: ReferralIn):
     return _idempotent(request, payload, record)
 
 
-class InboxQuery(Schema):
+class InboxQuery(Input):
     status: Literal["", "overdue", "due-soon", "on-time", "no-deadline", "acknowledged"] = ""
     kind: str = ""
 
@@ -440,11 +473,17 @@ def inbox(request: HttpRequest, filters: Query[InboxQuery]):
     return {"counts": selectors.inbox_counts(actor=actor), "shares": [_share_out(share) for share in shares]}
 
 
-@router.get("/inbox/stream", response={200: None, 401: ProblemOut})
+@router.get("/inbox/stream", response={200: None, 400: ProblemOut, 401: ProblemOut})
 def inbox_stream(request: HttpRequest):
     """Server-sent events: a ``share`` event (data: {"share_id": ...}) whenever a share reaches your inbox.
-    Reconnect with Last-Event-ID to resume."""
-    return live_stream(_actor(request), request)
+    Reconnect with Last-Event-ID (the id of the last event received) to resume; another value is a 400."""
+    actor = _actor(request)
+    last = request.headers.get("Last-Event-ID")
+    if last is not None and event_cursor(last) is None:
+        return problem(
+            request, 400, "Bad request", "Last-Event-ID must be the id of an event this stream sent"
+        )
+    return live_stream(actor, request)
 
 
 @router.get("/shares/{share_id}", response={200: dict[str, Any], 401: ProblemOut, 404: ProblemOut})

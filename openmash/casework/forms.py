@@ -4,11 +4,18 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 
-from openmash.casework.models import PoliceNeed, ProtectionEnd, Resolution, StageOutcome
+from openmash.casework.models import (
+    InvestigationClosure,
+    JointVisit,
+    PoliceNeed,
+    ProtectionEnd,
+    Resolution,
+    StageOutcome,
+)
 from openmash.casework.services import Response
-from openmash.events.forms import TimeField, combine
+from openmash.events.forms import EARLIEST_DAY, LondonTimes, TimeField, combine
 from openmash.people.forms import DateField
-from openmash.web.forms import YesNoField
+from openmash.web.forms import YesNoField, column_length
 
 
 def _helper(*fields) -> FormHelper:
@@ -20,7 +27,7 @@ def _helper(*fields) -> FormHelper:
     return helper
 
 
-class _WhenMixin:
+class _WhenMixin(LondonTimes):
     """A GOV.UK date and a 24-hour time, combined as Europe/London local time."""
 
     def when(self, date_field: str, time_field: str):
@@ -29,7 +36,7 @@ class _WhenMixin:
 
 
 class VisitRequestForm(_WhenMixin, forms.Form):
-    planned_date = DateField(label="Date of the visit", required=True)
+    planned_date = DateField(label="Date of the visit", earliest=EARLIEST_DAY, required=True)
     planned_time = TimeField(
         label="Time of the visit", error_messages={"required": "Enter the time of the visit"}
     )
@@ -39,7 +46,9 @@ class VisitRequestForm(_WhenMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose why a police officer is needed"},
     )
-    address = forms.CharField(label="Where (address)", max_length=300, required=False)
+    address = forms.CharField(
+        label="Where (address)", max_length=column_length(JointVisit, "address"), required=False
+    )
     purpose = forms.CharField(
         label="What the visit is for",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -61,10 +70,10 @@ class VisitRequestForm(_WhenMixin, forms.Form):
 class OfficerForm(_WhenMixin, forms.Form):
     officer_name = forms.CharField(
         label="Name of the officer who will attend",
-        max_length=200,
+        max_length=column_length(JointVisit, "officer_name"),
         error_messages={"required": "Enter the name of the officer who will attend"},
     )
-    attends_date = DateField(label="Date the officer will be there", required=True)
+    attends_date = DateField(label="Date the officer will be there", earliest=EARLIEST_DAY, required=True)
     attends_time = TimeField(
         label="Time the officer will be there",
         error_messages={"required": "Enter the time the officer will be there"},
@@ -81,7 +90,7 @@ class OfficerForm(_WhenMixin, forms.Form):
 
 
 class VisitDoneForm(_WhenMixin, forms.Form):
-    visited_date = DateField(label="Date of the visit", past_only=True, required=True)
+    visited_date = DateField(label="Date of the visit", earliest=EARLIEST_DAY, past_only=True, required=True)
     visited_time = TimeField(
         label="Time of the visit", error_messages={"required": "Enter the time of the visit"}
     )
@@ -90,7 +99,9 @@ class VisitDoneForm(_WhenMixin, forms.Form):
         required_message="Say whether a police officer was there",
     )
     officer_name = forms.CharField(
-        label="Name of the officer who was there (if not the one named)", max_length=200, required=False
+        label="Name of the officer who was there (if not the one named)",
+        max_length=column_length(JointVisit, "officer_name"),
+        required=False,
     )
     outcome = forms.CharField(
         label="What happened on the visit",
@@ -123,7 +134,9 @@ class LoneVisitReviewForm(forms.Form):
 
 
 class ProtectionEndForm(_WhenMixin, forms.Form):
-    ended_date = DateField(label="Date the child left police protection", past_only=True, required=True)
+    ended_date = DateField(
+        label="Date the child left police protection", earliest=EARLIEST_DAY, past_only=True, required=True
+    )
     ended_time = TimeField(
         label="Time the child left police protection",
         error_messages={"required": "Enter the time the child left police protection"},
@@ -161,7 +174,7 @@ class ProtectionEndForm(_WhenMixin, forms.Form):
 class ClosureProposeForm(forms.Form):
     police_reference = forms.CharField(
         label="Police reference of the investigation",
-        max_length=60,
+        max_length=column_length(InvestigationClosure, "police_reference"),
         error_messages={"required": "Enter the police reference of the investigation"},
     )
     reasons = forms.CharField(

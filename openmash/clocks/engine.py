@@ -33,7 +33,7 @@ from types import MappingProxyType
 
 import holidays
 
-from openmash.lib.instants import LONDON
+from openmash.lib.instants import LONDON, london_to_utc
 
 END_OF_DAY = time(23, 59, 59)
 RULES_DIR = Path(__file__).parent / "rules"
@@ -282,8 +282,9 @@ def add_months(day: date, n: int) -> date:
 def parse_instant(text: str) -> datetime:
     """An ISO 8601 date and time as an aware UTC datetime; without an offset it is Europe/London time.
 
-    A wall time that names no instant (the spring-forward gap) or two (the repeated autumn hour) is taken as the
-    earliest instant it could mean, so a clock started from it is never later than the truth.
+    Read by the one rule for times without an offset (``openmash.lib.instants.london_to_utc``): a wall time
+    in the spring-forward gap names no instant and is refused (``NonexistentLocalTime``, a ValueError); one
+    in the repeated autumn hour is its first occurrence, British Summer Time.
     """
     cleaned = text.strip()
     if not re.search(r"\d[Tt ]\d", cleaned):
@@ -292,10 +293,7 @@ def parse_instant(text: str) -> datetime:
         value = datetime.fromisoformat(cleaned)
     except ValueError:
         raise ValueError(f"{text!r} is not an ISO 8601 date and time") from None
-    if value.utcoffset() is not None:
-        return value.astimezone(UTC)
-    # Converted before comparing: datetimes in one zone compare by wall time, ignoring fold.
-    return min(value.replace(tzinfo=LONDON, fold=fold).astimezone(UTC) for fold in (0, 1))
+    return london_to_utc(value)
 
 
 def _end_of(day: date) -> datetime:

@@ -4,13 +4,15 @@ from django import forms
 
 from openmash.accounts.forms import GovukFormMixin
 from openmash.clocks import engine
-from openmash.events.forms import TimeField, combine
+from openmash.clocks.models import AreaClockSetting, TermBreak
+from openmash.events.forms import EARLIEST_DAY, LondonTimes, TimeField, combine
 from openmash.people.forms import DateField
+from openmash.web.forms import column_length
 
 
-class DoneForm(GovukFormMixin, forms.Form):
+class DoneForm(LondonTimes, GovukFormMixin, forms.Form):
     submit_label = "Record that this was done"
-    done_date = DateField(label="Date it was done", past_only=True, required=True)
+    done_date = DateField(label="Date it was done", earliest=EARLIEST_DAY, past_only=True, required=True)
     done_time = TimeField(label="Time it was done", error_messages={"required": "Enter the time it was done"})
     breach_reason = forms.CharField(
         label="Reason for the delay",
@@ -45,7 +47,7 @@ class AreaSettingForm(GovukFormMixin, forms.Form):
     reason = forms.CharField(
         label="Where the area agreed this",
         help_text="For example, Tees local safeguarding procedures, section 4.2",
-        max_length=300,
+        max_length=column_length(AreaClockSetting, "reason"),
         error_messages={"required": "Say where the area agreed this figure"},
     )
 
@@ -53,10 +55,12 @@ class AreaSettingForm(GovukFormMixin, forms.Form):
 class TermBreakForm(GovukFormMixin, forms.Form):
     submit_label = "Add the break"
     name = forms.CharField(
-        label="Name", max_length=100, error_messages={"required": "Enter a name for the break"}
+        label="Name",
+        max_length=column_length(TermBreak, "name"),
+        error_messages={"required": "Enter a name for the break"},
     )
-    first_day = DateField(label="First day closed", required=True)
-    last_day = DateField(label="Last day closed", required=True)
+    first_day = DateField(label="First day closed", earliest=EARLIEST_DAY, required=True)
+    last_day = DateField(label="Last day closed", earliest=EARLIEST_DAY, required=True)
 
 
 class SchoolDayStartForm(GovukFormMixin, forms.Form):

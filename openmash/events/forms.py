@@ -2,19 +2,23 @@
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
 from django import forms
 
-from openmash.events.models import RiskLevel
+from openmash.events.models import Event, RiskLevel
+from openmash.lib.instants import EARLIEST_EVENT, NonexistentLocalTime, london_to_utc
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.forms import DateField
-from openmash.web.forms import YesNoField
+from openmash.people.models import Person
+from openmash.web.forms import YesNoField, column_length
 
-LONDON = ZoneInfo("Europe/London")
 TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
+
+
+# The first day an event can have happened on (openmash.lib.instants.EARLIEST_EVENT).
+EARLIEST_DAY = EARLIEST_EVENT.date()
 
 
 def _helper(*fields, legend: str = "") -> FormHelper:
@@ -46,24 +50,54 @@ class TimeField(forms.CharField):
 
 
 def combine(day: dt.date | None, time: dt.time | None) -> dt.datetime | None:
+    """A date and a time typed in a form, read as Europe/London wall time by the one rule (london_to_utc).
+    A form with ``LondonTimes`` has refused a time the clocks skipped before this is called."""
     if day is None or time is None:
         return None
-    return dt.datetime.combine(day, time, tzinfo=LONDON)
+    return london_to_utc(dt.datetime.combine(day, time))
 
 
-class IncidentForm(forms.Form):
+SKIPPED_HOUR = (
+    "{label} did not happen in London: the clocks went forward an hour that night. "
+    "Enter the time in British Summer Time, from 02:00"
+)
+
+
+class LondonTimes:
+    """Each ``<name>_date`` and ``<name>_time`` pair of a form must be a time that happened in London (the hour
+    the clocks skip in spring did not); the hour they repeat in autumn is read as its first, summer time."""
+
+    def clean(self):
+        data = super().clean()  # type: ignore[misc]
+        for name in list(self.fields):  # type: ignore[attr-defined]
+            time_name = name.removesuffix("_date") + "_time"
+            if not name.endswith("_date") or time_name not in self.fields:  # type: ignore[attr-defined]
+                continue
+            try:
+                combine(data.get(name), data.get(time_name))
+            except NonexistentLocalTime:
+                label = self.fields[time_name].label  # type: ignore[attr-defined]
+                self.add_error(time_name, SKIPPED_HOUR.format(label=label))  # type: ignore[attr-defined]
+        return data
+
+
+class IncidentForm(LondonTimes, forms.Form):
     police_reference = forms.CharField(
-        max_length=60, error_messages={"required": "Enter the police reference"}
+        max_length=column_length(Event, "reference"),
+        error_messages={"required": "Enter the police reference"},
     )
-    occurred_date = DateField(label="Date it happened", past_only=True, required=True)
+    occurred_date = DateField(label="Date it happened", past_only=True, required=True, earliest=EARLIEST_DAY)
     occurred_time = TimeField(
         label="Time it happened", error_messages={"required": "Enter the time it happened"}
     )
-    reported_date = DateField(label="Date police were told", past_only=True)
+    reported_date = DateField(label="Date police were told", past_only=True, earliest=EARLIEST_DAY)
     reported_time = TimeField(label="Time police were told", required=False)
-    location = forms.CharField(label="Where it happened", max_length=300, required=False)
+    location = forms.CharField(
+        label="Where it happened", max_length=column_length(Event, "location"), required=False
+    )
     postcode = forms.CharField(
-        max_length=8, error_messages={"required": "Enter the postcode where it happened"}
+        max_length=column_length(Event, "postcode"),
+        error_messages={"required": "Enter the postcode where it happened"},
     )
     risk_level = forms.ChoiceField(
         label="Risk level (DASH)",
@@ -103,8 +137,12 @@ class IncidentForm(forms.Form):
 
 
 class ChildForm(forms.Form):
-    given_name = forms.CharField(label="First name", max_length=100, required=False)
-    family_name = forms.CharField(label="Last name", max_length=100, required=False)
+    given_name = forms.CharField(
+        label="First name", max_length=column_length(Person, "given_name"), required=False
+    )
+    family_name = forms.CharField(
+        label="Last name", max_length=column_length(Person, "family_name"), required=False
+    )
     date_of_birth = DateField(label="Date of birth", past_only=True)
     nhs_number = forms.CharField(label="NHS number (if known)", max_length=12, required=False)
     school_urn = forms.CharField(label="School URN (if known)", max_length=8, required=False)
@@ -139,8 +177,12 @@ class ChildForm(forms.Form):
 
 
 class AdultForm(forms.Form):
-    given_name = forms.CharField(label="First name", max_length=100, required=False)
-    family_name = forms.CharField(label="Last name", max_length=100, required=False)
+    given_name = forms.CharField(
+        label="First name", max_length=column_length(Person, "given_name"), required=False
+    )
+    family_name = forms.CharField(
+        label="Last name", max_length=column_length(Person, "family_name"), required=False
+    )
     date_of_birth = DateField(label="Date of birth", past_only=True)
 
     def __init__(self, *args, number: int, **kwargs):
@@ -159,12 +201,16 @@ class AdultForm(forms.Form):
         )
 
 
-class PersonEventForm(forms.Form):
+class PersonEventForm(LondonTimes, forms.Form):
     """Missing, found, police protection, referral or information share about one person already on record."""
 
-    occurred_date = DateField(label="Date", past_only=True, required=True)
+    occurred_date = DateField(label="Date", past_only=True, required=True, earliest=EARLIEST_DAY)
     occurred_time = TimeField(label="Time", error_messages={"required": "Enter the time"})
-    postcode = forms.CharField(label="Postcode where it happened (if known)", max_length=8, required=False)
+    postcode = forms.CharField(
+        label="Postcode where it happened (if known)",
+        max_length=column_length(Event, "postcode"),
+        required=False,
+    )
     summary = forms.CharField(label="Details", widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
     def __init__(self, *args, kind: str, **kwargs):

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -31,7 +31,7 @@ from openmash.database import (
 from openmash.events.models import Event, EventKind, EventSubject, RiskLevel, Source, SubjectRole
 from openmash.lib import identifiers
 from openmash.lib.errors import InvalidInput, NotAllowed
-from openmash.lib.instants import instant_problem, is_future
+from openmash.lib.instants import EARLIEST_BIRTH, EARLIEST_EVENT, LONDON, instant_problem, is_future
 from openmash.lib.names import name_key
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.organisations.postcodes import UnknownPostcode, council_for_postcode
@@ -122,6 +122,13 @@ def _check_times(data: EventInput, errors: dict[str, str]) -> None:
         errors["occurred_at"] = problem
     if data.occurred_at is None or data.occurred_at.utcoffset() is None:
         return
+    # Before anything is written: an instant this early is a typing slip, and a clock counted from it
+    # would not fit a datetime.
+    for name, value in (("occurred_at", data.occurred_at), ("reported_at", data.reported_at)):
+        if value is not None and value < EARLIEST_EVENT:
+            errors[name] = f"Enter a date after {EARLIEST_EVENT:%-d %B %Y}"
+    if errors:
+        return
     if data.reported_at is not None and data.reported_at < data.occurred_at:
         errors["reported_at"] = "When it was reported must be the same as or after when it happened"
     if data.reported_at is not None and is_future(data.reported_at, now):
@@ -130,16 +137,31 @@ def _check_times(data: EventInput, errors: dict[str, str]) -> None:
         errors["shared_at"] = "When it was shared must be after it was reported"
 
 
-def _check_person(index: int, person: PersonInput, kind: str, errors: dict[str, str]) -> None:
+def _check_person(index: int, person: PersonInput, data: EventInput, errors: dict[str, str]) -> None:
+    kind = data.kind
     where = f"children.{index}" if person.role == SubjectRole.CHILD else f"adults.{index}"
     if person.person_id is not None:
         return
+    for name in ("given_name", "family_name"):
+        if len(getattr(person, name)) > _longest(Person, name):
+            errors[f"{where}.{name}"] = f"Enter at most {_longest(Person, name)} characters"
     if not (person.given_name.strip() and person.family_name.strip()):
         errors[f"{where}.family_name"] = "Enter the person's first and last name"
     if person.role == SubjectRole.CHILD and person.date_of_birth is None and kind == EventKind.DOMESTIC_ABUSE:
         errors[f"{where}.date_of_birth"] = "Enter the child's date of birth (it decides Operation Encompass)"
-    if person.date_of_birth is not None and person.date_of_birth > timezone.localdate():
+    born = person.date_of_birth
+    if born is not None and born > timezone.localdate():
         errors[f"{where}.date_of_birth"] = "Date of birth must be in the past"
+    elif born is not None and born < EARLIEST_BIRTH:
+        errors[f"{where}.date_of_birth"] = f"Date of birth must be after {EARLIEST_BIRTH:%-d %B %Y}"
+    elif (
+        born is not None
+        and data.occurred_at is not None
+        and data.occurred_at.utcoffset() is not None
+        and born > data.occurred_at.astimezone(LONDON).date()
+    ):
+        # An unborn child is recorded as such (an expected date of birth), never with a date of birth.
+        errors[f"{where}.date_of_birth"] = "Date of birth must be on or before the day it happened"
     if person.nhs_number and (problem := identifiers.nhs_number_problem(person.nhs_number)):
         errors[f"{where}.nhs_number"] = problem
     if person.upn and (problem := identifiers.upn_problem(person.upn)):
@@ -160,6 +182,20 @@ VALIDATED_BY_THEIR_APP = frozenset(
         EventKind.POLICE_PROTECTION_ENDED,
     }
 )
+
+
+def _longest(model: type[models.Model], name: str) -> int:
+    return model._meta.get_field(name).max_length or 0  # type: ignore[union-attr]
+
+
+def _check_lengths(data: EventInput, errors: dict[str, str]) -> None:
+    """Text longer than its column is refused here, on every database (PostgreSQL would refuse it on
+    writing; SQLite would keep it)."""
+    for name in ("reference", "location", "postcode"):
+        if len(getattr(data, name)) > _longest(Event, name):
+            errors[
+                "police_reference" if name == "reference" and data.kind == EventKind.DOMESTIC_ABUSE else name
+            ] = f"Enter at most {_longest(Event, name)} characters"
 
 
 def _check_kind(data: EventInput, errors: dict[str, str]) -> None:
@@ -247,9 +283,10 @@ def event_check(*, actor: Actor, data: EventInput) -> CheckedEvent:
         raise NotAllowed(f"{actor.organisation.name} cannot record a {EventKind(data.kind).label.lower()}")
     errors: dict[str, str] = {}
     _check_times(data, errors)
+    _check_lengths(data, errors)
     _check_kind(data, errors)
     for index, person in enumerate(data.people):
-        _check_person(index, person, data.kind, errors)
+        _check_person(index, person, data, errors)
     related = None
     if data.related_event_id is not None:
         related = Event.objects.filter(pk=data.related_event_id, kind=EventKind.MISSING).first()
@@ -331,7 +368,9 @@ def _carry_out(planned: _Planned, also: Sequence[AlsoWrite | None]) -> list[Reco
         for one, write in zip(planned.recorded, also, strict=True):
             if write is not None:
                 write(one)
-        transaction.on_commit(wake_workers)
+        # Robust: once committed, an event is recorded; a failed wake-up (workers poll anyway) must not turn
+        # it into an error, which group commit would answer by writing the events again.
+        transaction.on_commit(wake_workers, robust=True)
     return planned.recorded
 
 

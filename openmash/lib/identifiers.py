@@ -3,6 +3,9 @@
 NHS number: 10 digits, the last a modulus 11 check digit over the first nine with weights 10 down to 2
 (a remainder giving 11 becomes 0; 10 means the number is invalid). NHS Data Dictionary.
 
+Some numbers pass the check but are never issued: ten of the same digit (0000000000 passes the check, and
+so do 1111111111, 2222222222, ...). Those are refused as placeholders typed for an unknown number.
+
 Unique pupil number: 13 characters, a check letter first. Characters 2 to 13 are weighted 2 to 13, summed,
 and the remainder modulo 23 picks the check letter from A-Z without I, O and S. Character 13 may itself be
 a letter in a temporary UPN, and then counts as that letter's position in the same alphabet.
@@ -39,6 +42,8 @@ def nhs_number_problem(value: str) -> str | None:
         return "Enter an NHS number with 10 digits, like 943 476 5919"
     if nhs_number_check_digit(number[:9]) != int(number[9]):
         return "Enter a real NHS number: the check digit does not match"
+    if len(set(number)) == 1:
+        return "Enter a real NHS number: leave it blank if it is not known"
     return None
 
 

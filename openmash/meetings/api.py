@@ -7,12 +7,13 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from openmash.api.inputs import Input
 from openmash.meetings import selectors, services
 
 router = Router(tags=["meetings"])
 
 
-class ReportIn(Schema):
+class ReportIn(Input):
     text: str
 
 

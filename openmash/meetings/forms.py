@@ -6,11 +6,11 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
 from django import forms
 
-from openmash.events.forms import TimeField
+from openmash.events.forms import EARLIEST_DAY, LondonTimes, TimeField
 from openmash.meetings.models import AbuseCategory, Meeting, MeetingInvitation, MeetingKind, Participation
 from openmash.organisations.models import Organisation
 from openmash.people.forms import DateField
-from openmash.web.forms import YesNoField
+from openmash.web.forms import YesNoField, column_length
 
 
 def _helper(layout: Layout) -> FormHelper:
@@ -23,7 +23,11 @@ def _helper(layout: Layout) -> FormHelper:
 
 def _when_fields(form: forms.Form, prefix: str, what: str, *, past_only: bool) -> None:
     form.fields[f"{prefix}_date"] = DateField(
-        label=f"Date {what}", past_only=past_only, required=True, help_text="For example, 27 3 2026"
+        label=f"Date {what}",
+        earliest=EARLIEST_DAY,
+        past_only=past_only,
+        required=True,
+        help_text="For example, 27 3 2026",
     )
     form.fields[f"{prefix}_date"].error_messages["required"] = f"Enter the date {what}"
     form.fields[f"{prefix}_time"] = TimeField(
@@ -31,10 +35,12 @@ def _when_fields(form: forms.Form, prefix: str, what: str, *, past_only: bool) -
     )
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(LondonTimes, forms.Form):
     """Convene a strategy discussion or schedule a conference."""
 
-    location = forms.CharField(label="Where (or how: video call)", max_length=300, required=False)
+    location = forms.CharField(
+        label="Where (or how: video call)", max_length=column_length(Meeting, "location"), required=False
+    )
     purpose = forms.CharField(
         label="What the agencies need to know beforehand",
         required=False,
@@ -106,7 +112,7 @@ class ReportForm(forms.Form):
         self.helper = _helper(Layout(Field.textarea("text")))
 
 
-class HeldForm(forms.Form):
+class HeldForm(LondonTimes, forms.Form):
     """When a meeting was held and whether each agency took part; subclasses add the outcome."""
 
     actions = forms.CharField(label="Actions", required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -197,12 +203,14 @@ class StrategyDiscussionOutcomeForm(HeldForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Give the reasons for the decision"},
     )
-    s47_started_on = DateField(label="Date section 47 enquiries started", past_only=True)
+    s47_started_on = DateField(
+        label="Date section 47 enquiries started", earliest=EARLIEST_DAY, past_only=True
+    )
     evidential_interview = YesNoField(
         label="Is an evidential (joint) interview needed?",
         initial="no",
     )
-    evidential_interview_target = DateField(label="Evidential interview to happen by")
+    evidential_interview_target = DateField(label="Evidential interview to happen by", earliest=EARLIEST_DAY)
 
     def outcome_fields(self) -> list:
         return [
@@ -234,12 +242,12 @@ class ConferenceOutcomeForm(HeldForm):
         ]
 
 
-class InterviewForm(forms.Form):
+class InterviewForm(LondonTimes, forms.Form):
     held = YesNoField(
         label="Did the evidential interview happen?",
         required_message="Say whether the interview happened",
     )
-    held_date = DateField(label="Date of the interview", past_only=True)
+    held_date = DateField(label="Date of the interview", earliest=EARLIEST_DAY, past_only=True)
     held_time = TimeField(label="Time of the interview", required=False)
     not_held_reason = forms.CharField(
         label="Why it did not happen", required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -8,15 +8,18 @@ from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.utils import timezone
 
+from openmash.lib.instants import EARLIEST_BIRTH
 from openmash.organisations.models import Organisation, OrganisationKind
-from openmash.people.models import Ethnicity, Sex
+from openmash.people.models import Address, Ethnicity, Person, Sex
+from openmash.web.forms import column_length
 
 
 class DateField(DateInputField):
     """GOV.UK day, month and year boxes, with GOV.UK wording for the errors."""
 
-    def __init__(self, *, past_only: bool = False, **kwargs):
+    def __init__(self, *, past_only: bool = False, earliest: dt.date = EARLIEST_BIRTH, **kwargs):
         self.past_only = past_only
+        self.earliest = earliest
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
@@ -30,8 +33,8 @@ class DateField(DateInputField):
             value = dt.date(int(year), int(month), int(day))
         except ValueError as error:
             raise forms.ValidationError(f"{self.label} must be a real date") from error
-        if value.year < 1900:
-            raise forms.ValidationError(f"{self.label} must be after 1900")
+        if value < self.earliest:
+            raise forms.ValidationError(f"{self.label} must be on or after {self.earliest:%-d %B %Y}")
         if self.past_only and value > timezone.localdate():
             raise forms.ValidationError(f"{self.label} must be today or in the past")
         return value
@@ -76,10 +79,14 @@ def _councils():
 
 class PersonCreateForm(forms.Form):
     given_name = forms.CharField(
-        label="First name", max_length=100, error_messages={"required": "Enter the child's first name"}
+        label="First name",
+        max_length=column_length(Person, "given_name"),
+        error_messages={"required": "Enter the child's first name"},
     )
     family_name = forms.CharField(
-        label="Last name", max_length=100, error_messages={"required": "Enter the child's last name"}
+        label="Last name",
+        max_length=column_length(Person, "family_name"),
+        error_messages={"required": "Enter the child's last name"},
     )
     date_of_birth = DateField(label="Date of birth", past_only=True, help_text="For example, 27 3 2015")
     sex = forms.ChoiceField(
@@ -95,12 +102,14 @@ class PersonCreateForm(forms.Form):
     upn = forms.CharField(label="Unique pupil number (optional)", required=False, max_length=13)
     address_line_1 = forms.CharField(
         label="Address line 1",
-        max_length=200,
+        max_length=column_length(Address, "line_1"),
         error_messages={"required": "Enter the first line of the address"},
     )
-    town = forms.CharField(label="Town or city", max_length=100, required=False)
+    town = forms.CharField(label="Town or city", max_length=column_length(Address, "town"), required=False)
     postcode = forms.CharField(
-        label="Postcode", max_length=8, error_messages={"required": "Enter the postcode"}
+        label="Postcode",
+        max_length=column_length(Address, "postcode"),
+        error_messages={"required": "Enter the postcode"},
     )
     council = forms.ModelChoiceField(
         label="Council area",

@@ -205,9 +205,13 @@ class Escalation(models.Model):
 
 
 class IdempotentRequest(models.Model):
-    """The first answer to an API POST with an Idempotency-Key, returned again for any retry."""
+    """The first answer to an API POST with an Idempotency-Key, returned again for any retry of the same
+    request: the same organisation, method, path and key (a key reused on another URL is another request)."""
 
     api_client_id = models.BigIntegerField()
+    organisation_id = models.BigIntegerField()
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=300)
     key = models.CharField(max_length=200)
     request_digest = models.CharField(max_length=64)
     status = models.PositiveSmallIntegerField()
@@ -216,7 +220,9 @@ class IdempotentRequest(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["api_client_id", "key"], name="idempotency_key_unique")
+            models.UniqueConstraint(
+                fields=["organisation_id", "method", "path", "key"], name="idempotency_key_unique"
+            )
         ]
 
     def __str__(self) -> str:

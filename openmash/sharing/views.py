@@ -67,12 +67,20 @@ def _events(actor: Actor, since: dt.datetime) -> tuple[list[str], dt.datetime]:
     return lines, max(at for _share, at in delivered) + dt.timedelta(microseconds=1)
 
 
-def _cursor(request: HttpRequest) -> dt.datetime:
-    last = request.headers.get("Last-Event-ID", "")
+def event_cursor(last_event_id: str) -> dt.datetime | None:
+    """Where a stream resumes after a Last-Event-ID (an instant this stream sent), or None when it is not one:
+    not an ISO 8601 instant with an offset, or the very last microsecond a datetime can hold."""
     try:
-        return dt.datetime.fromisoformat(last) + dt.timedelta(microseconds=1)
-    except ValueError:
-        return timezone.now()
+        last = dt.datetime.fromisoformat(last_event_id)
+        if last.utcoffset() is None:
+            return None
+        return last + dt.timedelta(microseconds=1)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _cursor(request: HttpRequest) -> dt.datetime:
+    return event_cursor(request.headers.get("Last-Event-ID", "")) or timezone.now()
 
 
 # How often a live stream asks whether its account or API client may still see the inbox (seconds).

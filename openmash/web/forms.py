@@ -1,8 +1,16 @@
 """Helpers shared by the GOV.UK forms of every app."""
 
 from django import forms
+from django.db import models
 
 from openmash.lib.errors import InvalidInput
+
+
+def column_length(model: type[models.Model], name: str) -> int:
+    """The most characters ``model.name``'s column holds: a text field's max_length is read from there, so a
+    form refuses what the database would (PostgreSQL) or keep beyond its declared size (SQLite)."""
+    return model._meta.get_field(name).max_length or 0  # type: ignore[union-attr]
+
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 

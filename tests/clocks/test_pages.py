@@ -225,3 +225,18 @@ def test_an_inspector_sees_the_councils_clocks_as_counts(signed_in, cast, assess
     assert measure.on_time_share == 100
     assert 'data-testid="clock-measure-assessment"' in page.text
     assert "Amelia" not in page.text.split("Sampled cases")[0]  # counts, never names
+
+
+def test_a_time_the_clocks_skipped_is_a_form_error():
+    from openmash.clocks.forms import DoneForm
+
+    skipped = DoneForm(
+        data={"done_date_0": "29", "done_date_1": "3", "done_date_2": "2026", "done_time": "01:30"}
+    )
+    assert not skipped.is_valid()
+    assert "did not happen in London" in skipped.errors["done_time"][0]
+    repeated = DoneForm(
+        data={"done_date_0": "25", "done_date_1": "10", "done_date_2": "2026", "done_time": "01:30"}
+    )
+    assert repeated.is_valid(), repeated.errors
+    assert repeated.done_at().isoformat() == "2026-10-25T00:30:00+00:00"  # the first 01:30, summer time

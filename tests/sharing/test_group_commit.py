@@ -166,3 +166,30 @@ def test_every_group_is_written_by_the_one_writer_thread():
     assert group.submit("last") == "last"
     assert seen == ["openmash-group-commit"] * 3  # one transaction each for first, a and b together, last
     group.release_connection()  # returns once the writer has closed its connection
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_value_longer_than_its_column_is_refused_never_cut_short():
+    # On PostgreSQL the column arrays were cast to varchar(n)[], and an explicit cast cuts a longer value to
+    # n characters without a word. The length is the column's to enforce (SQLite keeps the value whole).
+    from django.db import DataError, transaction
+    from django.utils import timezone
+
+    from openmash.database import rows_insert
+    from openmash.sharing.models import IdempotentRequest
+
+    names = ("api_client_id", "organisation_id", "method", "path", "key", "request_digest", "status", "body")
+    insert = rows_insert(
+        IdempotentRequest,
+        (*names, "created_at"),
+        [(1, 1, "POST", "/api/v1/x", "k" * 201, "d" * 64, 201, {}, timezone.now())],
+    )
+    try:
+        with transaction.atomic():
+            insert.run()
+    except DataError:
+        assert connection.vendor == "postgresql"
+        assert not IdempotentRequest.objects.exists()
+    else:
+        assert connection.vendor == "sqlite"
+        assert IdempotentRequest.objects.get().key == "k" * 201

@@ -72,6 +72,25 @@ def test_officer_records_an_incident_and_sees_where_it_went(signed_in):
             "Add at least one child",
         ),
         ({"child1-nhs_number": "1234567890"}, "check digit does not match"),
+        ({"child1-nhs_number": "0000000000"}, "leave it blank if it is not known"),
+        ({"police_reference": "R" * 61}, "Ensure this value has at most 60 characters"),
+        ({"location": "L" * 301}, "Ensure this value has at most 300 characters"),
+        ({"child1-given_name": "G" * 101}, "Ensure this value has at most 100 characters"),
+        # The hour the clocks skip in spring did not happen in London.
+        (
+            {"occurred_date_0": "29", "occurred_date_1": "3", "occurred_time": "01:30"},
+            "Time it happened did not happen in London",
+        ),
+        ({"occurred_date_2": "1999", "reported_date_2": "1999"}, "must be on or after 1 January 2000"),
+        ({"child1-date_of_birth_2": "1899"}, "Date of birth must be on or after 1 January 1900"),
+        (
+            {
+                "child1-date_of_birth_0": "21",
+                "child1-date_of_birth_1": "11",
+                "child1-date_of_birth_2": "2026",
+            },
+            "Date of birth must be on or before the day it happened",
+        ),
     ],
 )
 def test_bad_incident_shows_the_error_summary_and_saves_nothing(signed_in, changes, message):
@@ -177,3 +196,28 @@ def test_school_refers_a_child_from_the_record(cast, signed_in):
     )
     assert response.status_code == 302
     assert Share.objects.filter(event__kind="referral", recipient__code="E06000004").exists()
+
+
+@pytest.mark.parametrize(
+    ("form", "field", "model", "column"),
+    [
+        ("openmash.events.forms.IncidentForm", "police_reference", "events.Event", "reference"),
+        ("openmash.events.forms.IncidentForm", "location", "events.Event", "location"),
+        ("openmash.people.forms.PersonCreateForm", "given_name", "people.Person", "given_name"),
+        ("openmash.people.forms.PersonCreateForm", "address_line_1", "people.Address", "line_1"),
+        (
+            "openmash.casework.forms.ClosureProposeForm",
+            "police_reference",
+            "casework.InvestigationClosure",
+            "police_reference",
+        ),
+        ("openmash.meetings.forms.ScheduleForm", "location", "meetings.Meeting", "location"),
+        ("openmash.clocks.forms.TermBreakForm", "name", "clocks.TermBreak", "name"),
+    ],
+)
+def test_form_fields_are_as_long_as_their_columns(form, field, model, column):
+    from django.apps import apps
+    from django.utils.module_loading import import_string
+
+    declared = import_string(form).base_fields[field].max_length
+    assert declared == apps.get_model(model)._meta.get_field(column).max_length
