@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sharing', '0005_share_event_covered_by_unique'),
+        ('sharing', '0006_idempotency_key_per_organisation_and_path'),
     ]
 
     operations = [
