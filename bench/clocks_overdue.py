@@ -37,6 +37,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{var_dir}/bench.sqlite3"
     os.environ["OPENMASH_VAR_DIR"] = var_dir
     os.environ.setdefault("OPENMASH_SECRET_KEY", "benchmark-secret-key-0123456789abcdefghijkl")
+    os.environ.setdefault("OPENMASH_AUDIT_KEY", "benchmark-audit-key-0123456789abcdefghijklmn")
     os.environ["DJANGO_SETTINGS_MODULE"] = "openmash.settings"
     import django
 
