@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,7 +29,7 @@ class Checkpoint:
     keyed_from: int
     at: str
     signature: str
-    line: int = 0
+    line: int = field(default=0, compare=False)  # in the file it was read from
 
     def __str__(self) -> str:
         return f"of {self.at} (line {self.line})" if self.line else f"of {self.at}"
