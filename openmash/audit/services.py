@@ -281,7 +281,9 @@ def audit_verify(*, checkpoints: Path | None = None, batch_size: int = 5000) -> 
             entry.entry_hash
         ):
             return broken(
-                checked, entry.sequence, f"entry #{entry.sequence} was changed after it was written"
+                checked,
+                entry.sequence,
+                f"entry #{entry.sequence} was changed after it was written, or written without the audit key",
             )
         for checkpoint in expected_at.get(entry.sequence, ()):
             if checkpoint.entry_hash != entry.entry_hash:
