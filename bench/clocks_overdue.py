@@ -38,6 +38,7 @@ def main() -> None:
     os.environ["OPENMASH_VAR_DIR"] = var_dir
     os.environ.setdefault("OPENMASH_SECRET_KEY", "benchmark-secret-key-0123456789abcdefghijkl")
     os.environ["OPENMASH_DEMO"] = "true"  # a new, throwaway database: the demo cast may load into it
+    os.environ.setdefault("OPENMASH_AUDIT_KEY", "benchmark-audit-key-0123456789abcdefghijklmn")
     os.environ["DJANGO_SETTINGS_MODULE"] = "openmash.settings"
     import django
 

@@ -48,6 +48,7 @@ def environment(database_url: str, var_dir: str) -> dict[str, str]:
         {
             "DATABASE_URL": database_url,
             "OPENMASH_SECRET_KEY": "benchmark-secret-key-0123456789abcdefghijkl",
+            "OPENMASH_AUDIT_KEY": "benchmark-audit-key-0123456789abcdefghijklmn",
             "OPENMASH_VAR_DIR": var_dir,
             "OPENMASH_LOG_LEVEL": "WARNING",
         }

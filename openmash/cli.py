@@ -1,6 +1,6 @@
 """The ``openmash`` command: the Django management commands under names an operator can remember.
 
-openmash migrate | serve | worker | demo | load-reference | createuser | api-client | audit verify | ...
+openmash migrate | serve | worker | demo | load-reference | createuser | api-client | audit verify | audit checkpoint | ...
 """
 
 import os

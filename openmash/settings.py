@@ -79,6 +79,36 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
+
+def _audit_key() -> bytes:
+    """The key of the audit trail's keyed hashes and checkpoints, kept out of the database so that whoever
+    can write to the database still cannot write entries that verify (docs/decisions/0011)."""
+    key = os.environ.get("OPENMASH_AUDIT_KEY", "").strip()
+    if key:
+        if len(key) < 32:
+            raise ImproperlyConfigured("OPENMASH_AUDIT_KEY must be at least 32 characters")
+        if key == SECRET_KEY:
+            raise ImproperlyConfigured("OPENMASH_AUDIT_KEY must not be the same as OPENMASH_SECRET_KEY")
+        return key.encode()
+    if not EMBEDDED:
+        raise ImproperlyConfigured("OPENMASH_AUDIT_KEY is required when DATABASE_URL is set")
+    # Embedded default only, as the secret key is: generated once for this machine, beside the database.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    path = VAR_DIR / "audit_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()
+
+
+AUDIT_KEY = _audit_key()
+# Signed checkpoints of the audit chain's head, appended by `openmash audit checkpoint` and the worker. In
+# production, a file on other storage than the database's (docs/deployment.md).
+AUDIT_CHECKPOINTS = Path(
+    os.environ.get("OPENMASH_AUDIT_CHECKPOINTS", "").strip() or VAR_DIR / "audit-checkpoints.jsonl"
+).resolve()
+AUDIT_CHECKPOINT_SECONDS = float(os.environ.get("OPENMASH_AUDIT_CHECKPOINT_SECONDS", "60"))
+
 ALLOWED_HOSTS = _env_list("OPENMASH_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = _env_list("OPENMASH_CSRF_TRUSTED_ORIGINS", [])
 

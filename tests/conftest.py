@@ -40,6 +40,18 @@ def forget_remembered_reference_data():
     forget_endpoints()
 
 
+@pytest.fixture(autouse=True)
+def audit_checkpoints_of_this_test(tmp_path):
+    """A checkpoint file of each test's own: checkpoints name one database's chain, and every test (or
+    rolled-back test) leaves the chain somewhere else."""
+    from django.conf import settings
+
+    before = settings.AUDIT_CHECKPOINTS
+    settings.AUDIT_CHECKPOINTS = tmp_path / "audit-checkpoints.jsonl"
+    yield settings.AUDIT_CHECKPOINTS
+    settings.AUDIT_CHECKPOINTS = before
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():

@@ -8,7 +8,10 @@ os.environ.setdefault("OPENMASH_AUDIT_TRIGGERS", "false")
 # Every test database is a demo one: the demo cast is the tests' personas (tests/conftest.py).
 os.environ.setdefault("OPENMASH_DEMO", "true")
 os.environ.setdefault("OPENMASH_SECRET_KEY", "test-secret-key-that-is-long-enough-for-django-0123456789")
+os.environ.setdefault("OPENMASH_AUDIT_KEY", "test-audit-key-held-outside-the-database-0123456789")
 
 from openmash.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Each test is given a checkpoint file of its own (tests/conftest.py); this one is only for anything outside.
+AUDIT_CHECKPOINTS = VAR_DIR / "test-audit-checkpoints.jsonl"  # noqa: F405

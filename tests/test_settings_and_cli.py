@@ -38,8 +38,10 @@ def test_defaults_are_safe(tmp_path):
     result = _settings_with(tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False Europe/London"
-    secret = tmp_path / "secret_key"
-    assert secret.exists() and oct(secret.stat().st_mode)[-3:] == "600"
+    for name in ("secret_key", "audit_key"):
+        secret = tmp_path / name
+        assert secret.exists() and oct(secret.stat().st_mode)[-3:] == "600"
+    assert (tmp_path / "secret_key").read_text() != (tmp_path / "audit_key").read_text()
 
 
 @pytest.mark.parametrize(
@@ -49,7 +51,11 @@ def test_defaults_are_safe(tmp_path):
         ({"OPENMASH_ALLOWED_HOSTS": "*"}, "may not contain '*'"),
         ({"DATABASE_URL": "postgres://u@localhost/db"}, "OPENMASH_SECRET_KEY is required"),
         (
-            {"DATABASE_URL": "mysql://u@localhost/db", "OPENMASH_SECRET_KEY": "x" * 40},
+            {
+                "DATABASE_URL": "mysql://u@localhost/db",
+                "OPENMASH_SECRET_KEY": "x" * 40,
+                "OPENMASH_AUDIT_KEY": "y" * 40,
+            },
             "must be a postgres:// or sqlite:/// URL",
         ),
         ({"OPENMASH_SECRET_KEY": "short"}, "at least 32 characters"),
@@ -58,6 +64,15 @@ def test_defaults_are_safe(tmp_path):
         ({"OPENMASH_SIGN_IN_FAILURE_LIMIT": "0"}, "OPENMASH_SIGN_IN_FAILURE_LIMIT must be 1 or more"),
         ({"OPENMASH_TRUSTED_PROXY_COUNT": "one"}, "OPENMASH_TRUSTED_PROXY_COUNT must be a whole number"),
         ({"OPENMASH_BEHIND_TLS_PROXY": "maybe"}, "OPENMASH_BEHIND_TLS_PROXY must be true or false"),
+        (
+            {"DATABASE_URL": "postgres://u@localhost/db", "OPENMASH_SECRET_KEY": "x" * 40},
+            "OPENMASH_AUDIT_KEY is required",
+        ),
+        ({"OPENMASH_AUDIT_KEY": "short"}, "OPENMASH_AUDIT_KEY must be at least 32 characters"),
+        (
+            {"OPENMASH_SECRET_KEY": "x" * 40, "OPENMASH_AUDIT_KEY": "x" * 40},
+            "OPENMASH_AUDIT_KEY must not be the same as OPENMASH_SECRET_KEY",
+        ),
     ],
 )
 def test_bad_values_fail_at_start(tmp_path, env, message):

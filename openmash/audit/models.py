@@ -1,7 +1,9 @@
 """The audit trail: every read of a person's record and every write, append-only and hash-chained.
 
-Each entry's hash covers its own fields and the previous entry's hash, so changing or deleting any entry
-breaks every link after it; ``openmash audit verify`` finds the first break. The database refuses UPDATE
+Each entry's hash is keyed (HMAC-SHA256 with a key held outside the database) and covers its own fields and
+the previous entry's hash, so changing or deleting any entry breaks every link after it, and without the key
+no one can hash a changed chain again; ``openmash audit verify`` finds the first break, and checks the signed
+checkpoints kept outside the database (docs/decisions/0011). The database refuses UPDATE
 and DELETE on this table (triggers in the migration), and the model refuses them too.
 """
 
@@ -67,6 +69,9 @@ class AuditChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_sequence = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    # The first entry hashed with the audit key (HMAC-SHA256); entries before it, written before keyed
+    # hashes, are plain SHA-256 and vouched for by the signed checkpoints, which record this number too.
+    keyed_from = models.BigIntegerField(default=1)
 
     def __str__(self) -> str:
         return f"audit head at #{self.last_sequence}"

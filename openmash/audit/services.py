@@ -1,17 +1,28 @@
 """Appending to the audit trail and checking it."""
 
+import functools
 import hashlib
+import hmac
 import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from openmash.accounts.actors import Actor
+from openmash.audit.checkpoints import (
+    Checkpoint,
+    CheckpointProblem,
+    checkpoint_append,
+    checkpoint_last,
+    checkpoints_read,
+)
 from openmash.audit.models import AuditChainHead, AuditEntry
 from openmash.database import rows_insert
 
@@ -22,9 +33,21 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def entry_hash(*, previous_hash: str, fields: dict[str, Any]) -> str:
-    """The hash of one entry: its own fields, in a fixed form, chained to the previous hash."""
-    return hashlib.sha256(f"{previous_hash}|{_canonical(fields)}".encode()).hexdigest()
+@functools.lru_cache(maxsize=4)
+def _keyed(key: bytes) -> "hmac.HMAC":
+    """HMAC-SHA256 with the audit key, the key already worked in: each entry hashes a ``.copy()`` of it."""
+    return hmac.new(key, digestmod=hashlib.sha256)
+
+
+def entry_hash(*, previous_hash: str, fields: dict[str, Any], keyed: bool = True) -> str:
+    """The hash of one entry: its own fields, in a fixed form, chained to the previous hash, keyed with the
+    audit key (``keyed=False``: plain SHA-256, as entries written before keyed hashes were)."""
+    message = f"{previous_hash}|{_canonical(fields)}".encode()
+    if not keyed:
+        return hashlib.sha256(message).hexdigest()
+    digest = _keyed(settings.AUDIT_KEY).copy()
+    digest.update(message)
+    return digest.hexdigest()
 
 
 def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
@@ -159,6 +182,7 @@ def audit_chain(planned: Sequence[PlannedEntry]) -> list[tuple[Any, ...]]:
     written, each: sequence, at, the planned values, previous hash, entry hash."""
     if not planned:
         return []
+    keyed = _keyed(settings.AUDIT_KEY)
     # No savepoint of its own: the caller's transaction (or this one) rolls back the entries with the change.
     with transaction.atomic(savepoint=False):
         sequence, previous = _head_locked()
@@ -167,8 +191,9 @@ def audit_chain(planned: Sequence[PlannedEntry]) -> list[tuple[Any, ...]]:
         rows = []
         for entry in planned:
             sequence += 1
-            canonical = f'{entry.head}{stamp}{entry.tail},"sequence":{sequence}}}'
-            digest = hashlib.sha256(f"{previous}|{canonical}".encode()).hexdigest()
+            hashing = keyed.copy()
+            hashing.update(f'{previous}|{entry.head}{stamp}{entry.tail},"sequence":{sequence}}}'.encode())
+            digest = hashing.hexdigest()
             rows.append((sequence, at, *entry.values, previous, digest))
             previous = digest
         rows_insert(AuditEntry, _COLUMNS, rows).run()
@@ -198,14 +223,49 @@ class VerifyResult:
     checked: int
     first_broken_sequence: int | None
     problem: str
+    checkpoints: int = 0
+    newest_checkpoint: Checkpoint | None = None
 
     @property
     def ok(self) -> bool:
         return self.first_broken_sequence is None and not self.problem
 
 
-def audit_verify(*, batch_size: int = 5000) -> VerifyResult:
-    """Walk the whole chain and report the first entry whose link or contents do not hold."""
+def audit_verify(*, checkpoints: Path | None = None, batch_size: int = 5000) -> VerifyResult:
+    """Walk the whole chain and report the first entry whose link or contents do not hold, or the first
+    signed checkpoint (``settings.AUDIT_CHECKPOINTS`` unless given) the chain no longer agrees with."""
+    path = settings.AUDIT_CHECKPOINTS if checkpoints is None else checkpoints
+    try:
+        recorded = checkpoints_read(path, key=settings.AUDIT_KEY)
+    except CheckpointProblem as problem:
+        return VerifyResult(0, None, str(problem))
+    head = AuditChainHead.objects.filter(id=1).first()
+    if head is None and AuditEntry.objects.exists():
+        return VerifyResult(0, 1, "the chain head is missing, so the end of the chain cannot be checked")
+    keyed_from = head.keyed_from if head is not None else 1
+    newest = max(recorded, key=lambda checkpoint: checkpoint.sequence, default=None)
+    for checkpoint in recorded:
+        if checkpoint.keyed_from != keyed_from:
+            return VerifyResult(
+                0,
+                None,
+                f"the chain head says entries are keyed from #{keyed_from}, but the checkpoint {checkpoint} "
+                f"says from #{checkpoint.keyed_from}",
+            )
+    if keyed_from > 1 and not recorded:
+        return VerifyResult(
+            0,
+            None,
+            f"entries #1 to #{keyed_from - 1} were hashed before the audit key was used and no checkpoint "
+            "vouches for them yet; run 'openmash audit checkpoint'",
+        )
+    expected_at: dict[int, list[Checkpoint]] = {}
+    for checkpoint in recorded:
+        expected_at.setdefault(checkpoint.sequence, []).append(checkpoint)
+
+    def broken(checked: int, sequence: int | None, problem: str) -> VerifyResult:
+        return VerifyResult(checked, sequence, problem, len(recorded), newest)
+
     previous_hash = GENESIS_HASH
     expected_sequence = 1
     checked = 0
@@ -213,24 +273,68 @@ def audit_verify(*, batch_size: int = 5000) -> VerifyResult:
     entries = AuditEntry.objects.order_by("sequence").iterator(chunk_size=batch_size)
     for entry in entries:
         if entry.sequence != expected_sequence:
-            return VerifyResult(checked, expected_sequence, f"entry #{expected_sequence} is missing")
+            return broken(checked, expected_sequence, f"entry #{expected_sequence} is missing")
         if entry.previous_hash != previous_hash:
-            return VerifyResult(
-                checked, entry.sequence, f"entry #{entry.sequence} does not link to the one before"
+            return broken(checked, entry.sequence, f"entry #{entry.sequence} does not link to the one before")
+        fields = _hashed_fields(entry)
+        if entry_hash(previous_hash=previous_hash, fields=fields, keyed=entry.sequence >= keyed_from) != (
+            entry.entry_hash
+        ):
+            return broken(
+                checked,
+                entry.sequence,
+                f"entry #{entry.sequence} was changed after it was written, or written without the audit key",
             )
-        if entry_hash(previous_hash=previous_hash, fields=_hashed_fields(entry)) != entry.entry_hash:
-            return VerifyResult(
-                checked, entry.sequence, f"entry #{entry.sequence} was changed after it was written"
-            )
+        for checkpoint in expected_at.get(entry.sequence, ()):
+            if checkpoint.entry_hash != entry.entry_hash:
+                return broken(
+                    checked,
+                    entry.sequence,
+                    f"the chain up to entry #{entry.sequence} was rewritten: it no longer has the hash "
+                    f"the checkpoint {checkpoint} recorded",
+                )
         previous_hash = entry.entry_hash
         expected_sequence += 1
         last_sequence = entry.sequence
         checked += 1
-    head = AuditChainHead.objects.filter(id=1).first()
     if head is not None and (head.last_sequence != last_sequence or head.last_hash != previous_hash):
-        return VerifyResult(
+        return broken(
             checked,
             last_sequence + 1,
             f"entries after #{last_sequence} are missing (the head names #{head.last_sequence})",
         )
-    return VerifyResult(checked, None, "")
+    if newest is not None and newest.sequence > last_sequence:
+        return broken(
+            checked,
+            last_sequence + 1,
+            f"entries after #{last_sequence} are missing (the checkpoint {newest} recorded "
+            f"#{newest.sequence})",
+        )
+    return VerifyResult(checked, None, "", len(recorded), newest)
+
+
+def audit_checkpoint(*, path: Path | None = None) -> tuple[Checkpoint | None, bool]:
+    """Sign the chain head's sequence number and hash and append them to the checkpoint file, unless the
+    newest checkpoint there already names them. The checkpoint now standing and whether it was written."""
+    path = settings.AUDIT_CHECKPOINTS if path is None else path
+    head = AuditChainHead.objects.filter(id=1).first()
+    if head is None or head.last_sequence == 0:
+        return None, False
+    last = checkpoint_last(path)
+    if last is not None and (last.sequence, last.entry_hash, last.keyed_from) == (
+        head.last_sequence,
+        head.last_hash,
+        head.keyed_from,
+    ):
+        return last, False
+    return (
+        checkpoint_append(
+            path,
+            key=settings.AUDIT_KEY,
+            sequence=head.last_sequence,
+            entry_hash=head.last_hash,
+            keyed_from=head.keyed_from,
+            at=timezone.now(),
+        ),
+        True,
+    )

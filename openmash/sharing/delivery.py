@@ -519,6 +519,18 @@ class Waiter:
                     return
 
 
+def _audit_checkpoint(me: str) -> None:
+    """Sign and append the audit chain's head if it moved (docs/decisions/0011). Several workers may append
+    the same checkpoint, which does no harm; a checkpoint file that cannot be written is logged and does not
+    stop deliveries."""
+    from openmash.audit.services import audit_checkpoint
+
+    try:
+        audit_checkpoint()
+    except OSError:
+        logger.exception("Delivery worker %s: could not append to the audit checkpoint file", me)
+
+
 def run_worker(
     *, poll_seconds: float = 0.05, stop: Callable[[], bool] = lambda: False, batch: bool = False
 ) -> None:
@@ -529,7 +541,7 @@ def run_worker(
     me = worker_id()
     waiter = Waiter(poll_seconds)
     logger.info("Delivery worker %s started", me)
-    last_sweep = 0.0
+    last_sweep = last_checkpoint = -float("inf")
     while not stop():
         try:
             done = run_once(me, BATCH_SIZE)
@@ -537,6 +549,9 @@ def run_worker(
                 escalate_overdue()
                 clocks_sweep_breaches()
                 last_sweep = time.monotonic()
+            if time.monotonic() - last_checkpoint > settings.AUDIT_CHECKPOINT_SECONDS:
+                _audit_checkpoint(me)
+                last_checkpoint = time.monotonic()
         except DatabaseError:
             # A busy or unreachable database must not end the worker: what it was doing stays leased or
             # pending and is picked up again once the lease runs out.

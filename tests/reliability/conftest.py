@@ -31,6 +31,7 @@ def process_env(**extra: str) -> dict[str, str]:
             "DATABASE_URL": database_url(),
             "DJANGO_SETTINGS_MODULE": "openmash.settings",
             "OPENMASH_SECRET_KEY": "reliability-test-secret-key-0123456789abcdef",
+            "OPENMASH_AUDIT_KEY": "reliability-test-audit-key-0123456789abcdefgh",
             "OPENMASH_DELIVERY_LEASE_SECONDS": "2",
             "OPENMASH_AUDIT_TRIGGERS": "false",
             **extra,

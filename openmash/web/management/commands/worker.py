@@ -5,8 +5,9 @@ from openmash.sharing.delivery import run_worker
 
 class Command(BaseCommand):
     help = (
-        "Run the background worker: deliver shares to inboxes, webhooks and alerts, retry failures, and escalate "
-        "shares past their deadline. Safe to run several at once, on one host or many."
+        "Run the background worker: deliver shares to inboxes, webhooks and alerts, retry failures, escalate "
+        "shares past their deadline, and once a minute append a signed checkpoint of the audit trail's head to "
+        "the checkpoint file if it moved. Safe to run several at once, on one host or many."
     )
 
     def add_arguments(self, parser):
