@@ -82,7 +82,11 @@ def test_bad_values_fail_at_start(tmp_path, env, message):
 
 
 _HSTS = "settings.SECURE_HSTS_SECONDS, getattr(settings, 'SECURE_PROXY_SSL_HEADER', None)"
-_SERVER = {"DATABASE_URL": "postgres://u@localhost/db", "OPENMASH_SECRET_KEY": "x" * 40}
+_SERVER = {
+    "DATABASE_URL": "postgres://u@localhost/db",
+    "OPENMASH_SECRET_KEY": "x" * 40,
+    "OPENMASH_AUDIT_KEY": "y" * 40,
+}
 
 
 @pytest.mark.parametrize(
