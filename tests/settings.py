@@ -9,3 +9,6 @@ os.environ.setdefault("OPENMASH_SECRET_KEY", "test-secret-key-that-is-long-enoug
 from openmash.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The suite's stand-in webhook receivers (tests/sharing/receivers.py) listen on plain http on loopback.
+WEBHOOK_HTTP_LOOPBACK = True

@@ -242,3 +242,7 @@ api.add_router("", sharing_router)
 from openmash.meetings.api import router as meetings_router  # noqa: E402
 
 api.add_router("", meetings_router)
+
+from openmash.api.webhooks import router as webhooks_router  # noqa: E402
+
+api.add_router("", webhooks_router)
