@@ -1,6 +1,6 @@
 """Forms of the sharing pages an administrator uses: the organisation's webhook endpoints."""
 
-from crispy_forms_gds.layout import Field, Layout
+from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 
 from openmash.accounts.forms import GovukFormMixin
@@ -22,7 +22,7 @@ class WebhookEndpointForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper.layout = Layout(Field.text("url"))
+        self.helper.layout = Layout(Field.text("url", label_size=Size.LARGE, label_tag="h1"))
 
     def clean_url(self) -> str:
         try:
