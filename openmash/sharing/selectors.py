@@ -231,6 +231,7 @@ def stuck_deliveries(*, actor: Actor) -> list[Delivery]:
         return []
     return list(
         Delivery.objects.filter(share__recipient=actor.organisation, status=DeliveryStatus.DEAD)
+        .exclude(endpoint__active=False)  # stopped when their endpoint was removed: nothing to send again
         .select_related("share__event", "endpoint")
         .order_by("-dead_at")
     )

@@ -340,7 +340,7 @@ def webhook_endpoint_rotate_secret(*, actor: Actor, endpoint: WebhookEndpoint) -
 
 def webhook_endpoint_remove(*, actor: Actor, endpoint: WebhookEndpoint) -> None:
     """Stop sending to the endpoint. One never used is deleted; one with deliveries is kept, switched off, as
-    their record, and what was still waiting to go to it is stopped (shown as stuck, not sent)."""
+    their record, and what was still waiting to go to it is stopped (on the share's timeline, never sent)."""
     _may_manage(actor, endpoint.organisation)
     with transaction.atomic():
         if Delivery.objects.filter(endpoint=endpoint).exists():

@@ -206,7 +206,10 @@ def stuck(request: HttpRequest) -> HttpResponse:
 def replay(request: HttpRequest, delivery_id: int) -> HttpResponse:
     actor = _case_worker(request)
     delivery = (
-        Delivery.objects.select_related("share").filter(pk=delivery_id, status=DeliveryStatus.DEAD).first()
+        Delivery.objects.select_related("share")
+        .filter(pk=delivery_id, status=DeliveryStatus.DEAD)
+        .exclude(endpoint__active=False)
+        .first()
     )
     if delivery is None or actor.organisation is None or delivery.share.recipient_id != actor.organisation.pk:
         raise Http404("No such stuck delivery")

@@ -154,9 +154,15 @@ def test_removing_a_used_endpoint_stops_what_was_waiting_and_keeps_the_record(
     waiting.refresh_from_db()
     assert waiting.status == DeliveryStatus.DEAD and "endpoint was removed" in waiting.last_error
     assert not WebhookEndpoint.objects.get(pk=created.endpoint.pk).active
+    mash = actor_for_user(cast.users["mash.practitioner"])
     with pytest.raises(InvalidInput):
-        delivery_replay(actor=actor_for_user(cast.users["mash.practitioner"]), delivery=waiting)
+        delivery_replay(actor=mash, delivery=waiting)
     assert list(selectors.webhook_endpoints(actor=admin)) == []
+    # Not stuck: there is nothing to fix and nowhere to send it again.
+    assert waiting not in selectors.stuck_deliveries(actor=mash)
+    client = Client()
+    client.force_login(cast.users["mash.practitioner"])
+    assert client.post(reverse("sharing:replay", args=[waiting.pk])).status_code == 404
 
 
 def test_shares_go_to_an_endpoint_from_when_it_is_added_until_it_is_removed(
