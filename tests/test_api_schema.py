@@ -93,3 +93,6 @@ def test_every_operation_declares_its_problems():
                 if int(code) >= 400:
                     assert list(response["content"]) == ["application/problem+json"], (method, path, code)
     assert "WWW-Authenticate" in document["paths"]["/api/v1/people"]["get"]["responses"]["401"]["headers"]
+    # A search's criteria are one query object needing at least one, not three optional parameters.
+    (criteria,) = document["paths"]["/api/v1/people"]["get"]["parameters"]
+    assert criteria["explode"] and len(criteria["schema"]["anyOf"]) == 3

@@ -62,6 +62,24 @@ def error_answers(operation: dict[str, Any]) -> set[int]:
     return codes
 
 
+def _query_objects_replace_their_members(operation: dict[str, Any]) -> None:
+    """An endpoint that documents its query as one exploded object (``openapi_extra``, to say what separate
+    parameters cannot, as GET /people does) has it instead of, not beside, ninja's separate parameters."""
+    parameters = operation.get("parameters", [])
+    members = {
+        name
+        for parameter in parameters
+        if parameter.get("in") == "query" and parameter.get("explode") and "schema" in parameter
+        for name in parameter["schema"].get("properties", {})
+    }
+    if members:
+        operation["parameters"] = [
+            parameter
+            for parameter in parameters
+            if not (parameter.get("in") == "query" and parameter.get("name") in members)
+        ]
+
+
 def with_problems(document: dict[str, Any]) -> dict[str, Any]:
     """Declare each operation's error answers, and every error answer (also those an endpoint declares
     itself) as a problem document."""
@@ -71,6 +89,7 @@ def with_problems(document: dict[str, Any]) -> dict[str, Any]:
         for method, operation in item.items():
             if method not in _METHODS:
                 continue
+            _query_objects_replace_their_members(operation)
             responses = operation.setdefault("responses", {})
             for code in error_answers(operation):
                 responses.setdefault(str(code), {})
