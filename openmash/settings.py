@@ -330,6 +330,10 @@ CRISPY_TEMPLATE_PACK = "gds"
 # A worker's claim on a delivery lasts this long; a worker that dies is replaced after it runs out.
 DELIVERY_LEASE_SECONDS = float(os.environ.get("OPENMASH_DELIVERY_LEASE_SECONDS", "60"))
 
+# Webhook endpoints must be https; plain http is allowed only to this machine (127.0.0.1, ::1, localhost), and
+# only where this is on: in debugging and in the test suite, whose stand-in receivers listen on loopback.
+WEBHOOK_HTTP_LOOPBACK = _env_bool("OPENMASH_WEBHOOK_HTTP_LOOPBACK", DEBUG)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

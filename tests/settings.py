@@ -15,3 +15,6 @@ from openmash.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Each test is given a checkpoint file of its own (tests/conftest.py); this one is only for anything outside.
 AUDIT_CHECKPOINTS = VAR_DIR / "test-audit-checkpoints.jsonl"  # noqa: F405
+
+# The suite's stand-in webhook receivers (tests/sharing/receivers.py) listen on plain http on loopback.
+WEBHOOK_HTTP_LOOPBACK = True

@@ -68,6 +68,11 @@ def may_administer(actor: Actor, organisation: Organisation) -> bool:
     return actor.organisation == organisation and actor.has_role(Role.ADMINISTRATOR)
 
 
+def may_manage_webhooks(actor: Actor, organisation: Organisation) -> bool:
+    """An organisation's webhook endpoints are managed by its administrators and by its own API clients."""
+    return actor.organisation == organisation and actor.has_role(Role.ADMINISTRATOR, API_CLIENT_ROLE)
+
+
 def _reason_rows(organisation: Organisation) -> QuerySet[AccessReason]:
     now = timezone.now()
     return AccessReason.objects.filter(organisation=organisation).filter(

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, OperationalError
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, Query, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -19,6 +19,7 @@ from openmash.access import policy
 from openmash.accounts.actors import Actor, actor_for_api_client
 from openmash.accounts.services import api_client_authenticate
 from openmash.api.inputs import BirthDate, Input, column
+from openmash.api.openapi import DocumentedAPI
 from openmash.api.problems import problem
 from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.people import selectors
@@ -41,7 +42,7 @@ class ApiClientToken(HttpBearer):
         return actor_for_api_client(client) if client is not None else None
 
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="OpenMASH API",
     version="1",
     description=(
@@ -231,9 +232,44 @@ class ProblemOut(Schema):
     detail: str
 
 
-@api.get("/people", response={200: list[PersonSummary], 401: ProblemOut, 422: ProblemOut}, tags=["people"])
+# A search needs at least one criterion: said in the document as one exploded query object with at least one
+# non-blank member, which separate optional parameters cannot say. Blank is Python's (str.strip): besides
+# the pattern language's own spaces, the separators U+001C to U+001F and U+0085.
+_NOT_BLANK = "[^\\s\\x1c-\\x1f\\x85]"
+_SEARCH_PARAMETERS = [
+    {
+        "name": "criteria",
+        "in": "query",
+        "style": "form",
+        "explode": True,
+        "required": True,
+        "description": "At least one of name, date_of_birth (YYYY-MM-DD) or identifier",
+        "schema": {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "date_of_birth": {"type": "string", "format": "date"},
+                "identifier": {"type": "string"},
+            },
+            "anyOf": [
+                {"required": ["name"], "properties": {"name": {"pattern": _NOT_BLANK}}},
+                {"required": ["date_of_birth"]},
+                {"required": ["identifier"], "properties": {"identifier": {"pattern": _NOT_BLANK}}},
+            ],
+        },
+    }
+]
+
+
+@api.get(
+    "/people",
+    response={200: list[PersonSummary], 401: ProblemOut, 422: ProblemOut},
+    tags=["people"],
+    openapi_extra={"parameters": _SEARCH_PARAMETERS},
+)
 def people_search(request: HttpRequest, filters: Query[SearchQuery]):
-    """People matching a name, date of birth or identifier, among those your organisation may see."""
+    """People matching a name, date of birth or identifier, among those your organisation may see. Give at
+    least one of the three: a search with none answers 422."""
     criteria = selectors.SearchCriteria(
         name=filters.name, date_of_birth=filters.date_of_birth, identifier=filters.identifier
     )
@@ -313,3 +349,7 @@ api.add_router("", sharing_router)
 from openmash.meetings.api import router as meetings_router  # noqa: E402
 
 api.add_router("", meetings_router)
+
+from openmash.api.webhooks import router as webhooks_router  # noqa: E402
+
+api.add_router("", webhooks_router)

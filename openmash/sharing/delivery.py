@@ -98,8 +98,12 @@ def active_endpoints(organisation_ids: Iterable[int]) -> dict[int, tuple[int, ..
     return found
 
 
-def forget_endpoints() -> None:
-    _endpoints.clear()
+def forget_endpoints(organisation_id: int | None = None) -> None:
+    """Forget the remembered endpoints of one organisation, or of all."""
+    if organisation_id is None:
+        _endpoints.clear()
+    else:
+        _endpoints.forget(organisation_id)
 
 
 @receiver([post_save, post_delete], sender=WebhookEndpoint)
@@ -297,25 +301,48 @@ def webhook_payload(share: Share) -> dict:
     }
 
 
-def _send_webhook(delivery: Delivery) -> tuple[bool, str]:
-    endpoint = delivery.endpoint
-    assert endpoint is not None
-    body = json.dumps(webhook_payload(delivery.share), default=str)
+@dataclass(frozen=True)
+class Sent:
+    """What became of one signed message: the receiver's HTTP status, or the error that stopped it."""
+
+    status_code: int | None
+    error: httpx.HTTPError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+    @property
+    def outcome(self) -> str:
+        if self.error is not None:
+            return f"{type(self.error).__name__}: {self.error}"
+        return f"HTTP {self.status_code}"
+
+
+def webhook_send(*, url: str, secret: str, message_id: str, body: str) -> Sent:
+    """POST one message signed with Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+    Redirects are not followed: the endpoint is the URL its organisation registered, nowhere else."""
     sent_at = dt.datetime.now(tz=dt.UTC)
-    signature = Webhook(endpoint.secret).sign(delivery.message_id, sent_at, body)
+    signature = Webhook(secret).sign(message_id, sent_at, body)
     headers = {
         "content-type": "application/json",
-        "webhook-id": delivery.message_id,
+        "webhook-id": message_id,
         "webhook-timestamp": str(int(sent_at.timestamp())),
         "webhook-signature": signature,
     }
     try:
-        response = httpx.post(endpoint.url, content=body, headers=headers, timeout=WEBHOOK_TIMEOUT)
+        response = httpx.post(url, content=body, headers=headers, timeout=WEBHOOK_TIMEOUT)
     except httpx.HTTPError as error:
-        return False, f"{type(error).__name__}: {error}"
-    if 200 <= response.status_code < 300:
-        return True, f"HTTP {response.status_code}"
-    return False, f"HTTP {response.status_code}"
+        return Sent(status_code=None, error=error)
+    return Sent(status_code=response.status_code)
+
+
+def _send_webhook(delivery: Delivery) -> tuple[bool, str]:
+    endpoint = delivery.endpoint
+    assert endpoint is not None
+    body = json.dumps(webhook_payload(delivery.share), default=str)
+    sent = webhook_send(url=endpoint.url, secret=endpoint.secret, message_id=delivery.message_id, body=body)
+    return sent.ok, sent.outcome
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.events.models import Event, EventSubject
 from openmash.lib.errors import NotFound
-from openmash.sharing.models import Content, Delivery, DeliveryAttempt, DeliveryStatus, Share
+from openmash.sharing.models import Content, Delivery, DeliveryAttempt, DeliveryStatus, Share, WebhookEndpoint
 
 DUE_SOON = dt.timedelta(hours=4)
 
@@ -250,9 +250,35 @@ def stuck_deliveries(*, actor: Actor) -> list[Delivery]:
         return []
     return list(
         Delivery.objects.filter(share__recipient=actor.organisation, status=DeliveryStatus.DEAD)
+        .exclude(endpoint__active=False)  # stopped when their endpoint was removed: nothing to send again
         .select_related("share__event", "endpoint")
         .order_by("-dead_at")
     )
 
 
 __all__ = ["DeliveryAttempt", "deadline_status", "inbox", "inbox_counts", "share_content", "share_open"]
+
+
+def webhook_endpoints(*, actor: Actor) -> QuerySet[WebhookEndpoint]:
+    """The organisation's webhook endpoints in use (a removed one stays only as the record of its deliveries),
+    for its administrators and API clients; nobody else has any."""
+    from openmash.access.policy import may_manage_webhooks
+
+    if actor.organisation is None or not may_manage_webhooks(actor, actor.organisation):
+        return WebhookEndpoint.objects.none()
+    return WebhookEndpoint.objects.filter(organisation=actor.organisation, active=True).order_by("id")
+
+
+def webhook_endpoint_open(*, actor: Actor, endpoint_id: int | str) -> WebhookEndpoint:
+    """One of the organisation's endpoints in use; NotFound for another organisation's, a removed one, or
+    anyone who may not manage them."""
+    try:
+        key = int(endpoint_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such webhook endpoint") from None
+    if not 0 < key < 2**63:  # beyond any id, and beyond what the databases' integers hold
+        raise NotFound("No such webhook endpoint")
+    endpoint = webhook_endpoints(actor=actor).filter(pk=key).first()
+    if endpoint is None:
+        raise NotFound("No such webhook endpoint")
+    return endpoint

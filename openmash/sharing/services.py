@@ -1,8 +1,17 @@
 """What recipients do with a share: read it, acknowledge it with a decision; and escalation when nobody does."""
 
+import base64
 import datetime as dt
+import json
+import secrets
 import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+import httpx
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,10 +22,19 @@ from openmash.audit.services import audit_record
 from openmash.clocks.starts import start_for_decision
 from openmash.database import sqlite_write_gate
 from openmash.events.models import EventKind
-from openmash.lib.errors import InvalidInput, NotAllowed
+from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
+from openmash.lib.ids import new_id
 from openmash.organisations.models import Organisation, OrganisationKind
-from openmash.sharing.delivery import replay
-from openmash.sharing.models import COUNCIL_DECISIONS, Decision, Delivery, DeliveryStatus, Escalation, Share
+from openmash.sharing.delivery import Sent, forget_endpoints, replay, webhook_send
+from openmash.sharing.models import (
+    COUNCIL_DECISIONS,
+    Decision,
+    Delivery,
+    DeliveryStatus,
+    Escalation,
+    Share,
+    WebhookEndpoint,
+)
 
 
 def _recipient_practitioner(actor: Actor, share: Share) -> None:
@@ -198,6 +216,8 @@ def delivery_replay(*, actor: Actor, delivery: Delivery) -> Delivery:
         raise NotAllowed("Only the receiving organisation may replay its deliveries")
     if delivery.status != DeliveryStatus.DEAD:
         raise InvalidInput({"delivery": "Only a stuck delivery can be sent again"})
+    if delivery.endpoint is not None and not delivery.endpoint.active:
+        raise InvalidInput({"delivery": "Its webhook endpoint was removed, so it cannot be sent again"})
     with transaction.atomic():
         replayed = replay(delivery)
         audit_record(
@@ -208,3 +228,180 @@ def delivery_replay(*, actor: Actor, delivery: Delivery) -> Delivery:
             reason="replayed a stuck delivery",
         )
     return replayed
+
+
+# Webhook endpoints: an organisation's administrators (on the web) and its API clients register, test,
+# re-key and remove their own. Each change is audited with it, and every process's remembered list of the
+# organisation's endpoints (delivery.active_endpoints) is forgotten here at once and elsewhere within seconds.
+
+WEBHOOK_URL_MAX_LENGTH = 500
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+@dataclass(frozen=True)
+class EndpointWithSecret:
+    endpoint: WebhookEndpoint
+    secret: str  # shown once, after it is made; the receiver needs it to check signatures
+
+
+@dataclass(frozen=True)
+class WebhookTestResult:
+    delivered: bool
+    status_code: int | None
+    outcome: str  # in plain words, for the administrator
+
+
+def _may_manage(actor: Actor, organisation: Organisation) -> None:
+    from openmash.access.policy import may_manage_webhooks
+
+    if not may_manage_webhooks(actor, organisation):
+        raise NotFound("No such webhook endpoint")
+
+
+def webhook_url_check(url: str) -> str:
+    """The URL, tidied, if it may receive shares: https (plain http only to this machine, where settings
+    allow it), and no user name or password in it (the signature is the credential)."""
+    url = url.strip()
+    if not url:
+        raise InvalidInput({"url": "Enter the URL of the endpoint"})
+    if len(url) > WEBHOOK_URL_MAX_LENGTH:
+        raise InvalidInput({"url": f"The URL must be {WEBHOOK_URL_MAX_LENGTH} characters or fewer"})
+    try:
+        URLValidator(schemes=["https", "http"])(url)
+    except ValidationError:
+        raise InvalidInput(
+            {"url": "Enter a URL in the correct format, like https://example.org/openmash/webhooks"}
+        ) from None
+    parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        raise InvalidInput(
+            {"url": "The URL must not contain a user name or password: messages are signed with a secret"}
+        )
+    if parts.scheme != "https" and not (
+        settings.WEBHOOK_HTTP_LOOPBACK and (parts.hostname or "") in _LOOPBACK_HOSTS
+    ):
+        raise InvalidInput({"url": "The URL must start with https://"})
+    return url
+
+
+def _new_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def _endpoints_changed(organisation_id: int) -> None:
+    # The save already forgot them (delivery._forget_endpoints); forgetting again after the commit stops a
+    # read between the save and the commit remembering the old list.
+    transaction.on_commit(lambda: forget_endpoints(organisation_id))
+
+
+def webhook_endpoint_create(*, actor: Actor, url: str) -> EndpointWithSecret:
+    """Register an endpoint of the actor's organisation, with a new secret; new shares go to it at once."""
+    organisation = actor.organisation
+    if organisation is None:
+        raise NotFound("No such webhook endpoint")
+    _may_manage(actor, organisation)
+    url = webhook_url_check(url)
+    if WebhookEndpoint.objects.filter(organisation=organisation, url=url, active=True).exists():
+        raise InvalidInput({"url": "Your organisation already has an endpoint with this URL"})
+    secret = _new_secret()
+    endpoint = WebhookEndpoint(organisation=organisation, url=url, secret=secret)
+    endpoint.full_clean()
+    with transaction.atomic():
+        endpoint.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="webhook-endpoint",
+            object_id=endpoint.pk,
+            detail={"organisation": organisation.code, "url": url},
+        )
+        _endpoints_changed(organisation.pk)
+    return EndpointWithSecret(endpoint=endpoint, secret=secret)
+
+
+def webhook_endpoint_rotate_secret(*, actor: Actor, endpoint: WebhookEndpoint) -> EndpointWithSecret:
+    """Give the endpoint a new secret. Every message from now on, retries included, is signed with it."""
+    _may_manage(actor, endpoint.organisation)
+    secret = _new_secret()
+    with transaction.atomic():
+        endpoint.secret = secret
+        endpoint.save(update_fields=["secret"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="webhook-endpoint",
+            object_id=endpoint.pk,
+            reason="rotated its secret",
+            detail={"url": endpoint.url},
+        )
+        _endpoints_changed(endpoint.organisation_id)
+    return EndpointWithSecret(endpoint=endpoint, secret=secret)
+
+
+def webhook_endpoint_remove(*, actor: Actor, endpoint: WebhookEndpoint) -> None:
+    """Stop sending to the endpoint. One never used is deleted; one with deliveries is kept, switched off, as
+    their record, and what was still waiting to go to it is stopped (on the share's timeline, never sent)."""
+    _may_manage(actor, endpoint.organisation)
+    with transaction.atomic():
+        if Delivery.objects.filter(endpoint=endpoint).exists():
+            Delivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING).update(
+                status=DeliveryStatus.DEAD,
+                dead_at=timezone.now(),
+                lease_until=None,
+                last_error="Not sent: the webhook endpoint was removed",
+            )
+            endpoint.active = False
+            endpoint.save(update_fields=["active"])
+        else:
+            WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
+        audit_record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            object_type="webhook-endpoint",
+            object_id=endpoint.pk,
+            detail={"url": endpoint.url},
+        )
+        _endpoints_changed(endpoint.organisation_id)
+
+
+def _test_outcome(sent: Sent) -> str:
+    if sent.ok:
+        return f"The endpoint accepted the test message (it answered {sent.status_code})."
+    if isinstance(sent.error, httpx.TimeoutException):
+        return "The endpoint did not answer within 10 seconds."
+    if isinstance(sent.error, httpx.ConnectError):
+        return "OpenMASH could not connect to the endpoint. Check the URL and that it accepts connections."
+    if sent.error is not None:
+        return "The test message could not be sent. Check the URL."
+    if sent.status_code in (401, 403):
+        return (
+            f"The endpoint refused the test message (it answered {sent.status_code}). "
+            "Check that it checks signatures with this endpoint's current secret."
+        )
+    return f"The endpoint did not accept the test message (it answered {sent.status_code})."
+
+
+def webhook_endpoint_test(*, actor: Actor, endpoint: WebhookEndpoint) -> WebhookTestResult:
+    """Send a signed test message (type ``webhook.test``) now, and say what happened. Nothing else is sent."""
+    _may_manage(actor, endpoint.organisation)
+    message_id = f"msg_{new_id().hex}"
+    body = json.dumps(
+        {
+            "type": "webhook.test",
+            "timestamp": timezone.now().isoformat(),
+            "data": {"organisation": endpoint.organisation.code, "endpoint_id": endpoint.pk},
+        }
+    )
+    # Sent outside any transaction: a slow receiver must not hold a database lock.
+    sent = webhook_send(url=endpoint.url, secret=endpoint.secret, message_id=message_id, body=body)
+    result = WebhookTestResult(delivered=sent.ok, status_code=sent.status_code, outcome=_test_outcome(sent))
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="webhook-test",
+            object_id=message_id,
+            reason="sent a test message to a webhook endpoint",
+            detail={"endpoint": endpoint.pk, "url": endpoint.url, "result": sent.outcome},
+        )
+    return result

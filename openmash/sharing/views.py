@@ -1,4 +1,5 @@
-"""Inboxes, a share with its delivery timeline and acknowledgement, the sender's submissions, stuck deliveries."""
+"""Inboxes, a share with its delivery timeline and acknowledgement, the sender's submissions, stuck deliveries;
+an organisation's webhook endpoints."""
 
 import datetime as dt
 import json
@@ -15,6 +16,7 @@ from django.db import connection as db_connection
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from openmash.accounts.actors import Actor, actor_for_request, actor_still_allowed
@@ -22,9 +24,19 @@ from openmash.events.models import EventKind
 from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.organisations.models import OrganisationKind
 from openmash.sharing import selectors
+from openmash.sharing.forms import WebhookEndpointForm
 from openmash.sharing.live import InboxSubscription
 from openmash.sharing.models import Delivery, DeliveryStatus, Share
-from openmash.sharing.services import decisions_for, delivery_replay, front_door_decides, share_acknowledge
+from openmash.sharing.services import (
+    decisions_for,
+    delivery_replay,
+    front_door_decides,
+    share_acknowledge,
+    webhook_endpoint_create,
+    webhook_endpoint_remove,
+    webhook_endpoint_rotate_secret,
+    webhook_endpoint_test,
+)
 from openmash.web.forms import add_service_errors, error_summary_items
 from openmash.web.links import work_link
 
@@ -214,10 +226,90 @@ def stuck(request: HttpRequest) -> HttpResponse:
 def replay(request: HttpRequest, delivery_id: int) -> HttpResponse:
     actor = _case_worker(request)
     delivery = (
-        Delivery.objects.select_related("share").filter(pk=delivery_id, status=DeliveryStatus.DEAD).first()
+        Delivery.objects.select_related("share")
+        .filter(pk=delivery_id, status=DeliveryStatus.DEAD)
+        .exclude(endpoint__active=False)
+        .first()
     )
     if delivery is None or actor.organisation is None or delivery.share.recipient_id != actor.organisation.pk:
         raise Http404("No such stuck delivery")
     delivery_replay(actor=actor, delivery=delivery)
     messages.success(request, "Queued to be sent again")
     return redirect("sharing:stuck")
+
+
+# An organisation's webhook endpoints, for its administrators: list, add (with a check), test, rotate the
+# secret, remove (each with a confirmation). A secret is shown once, on the page that made it.
+
+
+def _webhook_administrator(request: HttpRequest) -> Actor:
+    from openmash.access.policy import may_administer
+
+    actor = actor_for_request(request)
+    if actor.organisation is None or not may_administer(actor, actor.organisation):
+        raise Http404("Not an administrator")
+    return actor
+
+
+def _endpoint(actor: Actor, endpoint_id: int):
+    try:
+        return selectors.webhook_endpoint_open(actor=actor, endpoint_id=endpoint_id)
+    except NotFound:
+        raise Http404("No such webhook endpoint") from None
+
+
+def webhooks(request: HttpRequest) -> HttpResponse:
+    actor = _webhook_administrator(request)
+    endpoints = selectors.webhook_endpoints(actor=actor)
+    return render(
+        request, "sharing/webhooks.html", {"endpoints": endpoints, "organisation": actor.organisation}
+    )
+
+
+@never_cache
+def webhook_add(request: HttpRequest) -> HttpResponse:
+    actor = _webhook_administrator(request)
+    if request.method != "POST":
+        form = WebhookEndpointForm(initial={"url": request.GET.get("url", "")})
+        return render(request, "sharing/webhook_form.html", {"form": form})
+    form = WebhookEndpointForm(request.POST)
+    if not form.is_valid():
+        return render(request, "sharing/webhook_form.html", {"form": form})
+    if request.POST.get("confirmed") != "yes":
+        return render(request, "sharing/webhook_check.html", {"url": form.cleaned_data["url"]})
+    try:
+        created = webhook_endpoint_create(actor=actor, url=form.cleaned_data["url"])
+    except InvalidInput as error:
+        add_service_errors(form, error)
+        return render(request, "sharing/webhook_form.html", {"form": form})
+    context = {"endpoint": created.endpoint, "secret": created.secret, "heading": "Webhook endpoint added"}
+    return render(request, "sharing/webhook_secret.html", context)
+
+
+@require_POST
+def webhook_test(request: HttpRequest, endpoint_id: int) -> HttpResponse:
+    actor = _webhook_administrator(request)
+    endpoint = _endpoint(actor, endpoint_id)
+    result = webhook_endpoint_test(actor=actor, endpoint=endpoint)
+    return render(request, "sharing/webhook_tested.html", {"endpoint": endpoint, "result": result})
+
+
+@never_cache
+def webhook_rotate(request: HttpRequest, endpoint_id: int) -> HttpResponse:
+    actor = _webhook_administrator(request)
+    endpoint = _endpoint(actor, endpoint_id)
+    if request.method != "POST":
+        return render(request, "sharing/webhook_confirm.html", {"endpoint": endpoint, "action": "rotate"})
+    rotated = webhook_endpoint_rotate_secret(actor=actor, endpoint=endpoint)
+    context = {"endpoint": endpoint, "secret": rotated.secret, "heading": "New secret made"}
+    return render(request, "sharing/webhook_secret.html", context)
+
+
+def webhook_remove(request: HttpRequest, endpoint_id: int) -> HttpResponse:
+    actor = _webhook_administrator(request)
+    endpoint = _endpoint(actor, endpoint_id)
+    if request.method != "POST":
+        return render(request, "sharing/webhook_confirm.html", {"endpoint": endpoint, "action": "remove"})
+    webhook_endpoint_remove(actor=actor, endpoint=endpoint)
+    messages.success(request, f"Webhook endpoint removed: nothing more will be sent to {endpoint.url}")
+    return redirect("sharing:webhooks")
