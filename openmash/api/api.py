@@ -18,7 +18,7 @@ from ninja.security import HttpBearer
 from openmash.access import policy
 from openmash.accounts.actors import Actor, actor_for_api_client
 from openmash.accounts.services import api_client_authenticate
-from openmash.api.inputs import BirthDate, Input, column
+from openmash.api.inputs import Input, SearchDate, column
 from openmash.api.openapi import DocumentedAPI
 from openmash.api.problems import problem
 from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
@@ -221,7 +221,7 @@ class PersonDetail(PersonSummary):
 
 class SearchQuery(Input):
     name: str = ""
-    date_of_birth: BirthDate | None = None
+    date_of_birth: SearchDate | None = None
     identifier: str = column(PersonIdentifier, "value", "")
 
 

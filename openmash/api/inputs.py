@@ -46,7 +46,7 @@ def _instant(value: Any) -> dt.datetime:
     return instant
 
 
-def _birth_date(value: Any) -> dt.date:
+def _iso_date(value: Any) -> dt.date:
     example = "2015-04-02"
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         day = value
@@ -57,6 +57,11 @@ def _birth_date(value: Any) -> dt.date:
             raise _refused(f"Give a real date, like {example}") from error
     else:
         raise _refused(f"Give the date as an ISO 8601 string, like {example}, not a number")
+    return day
+
+
+def _birth_date(value: Any) -> dt.date:
+    day = _iso_date(value)
     if day < EARLIEST_BIRTH:
         raise _refused(f"Date of birth must be on or after {EARLIEST_BIRTH:%-d %B %Y}")
     return day
@@ -65,6 +70,8 @@ def _birth_date(value: Any) -> dt.date:
 # Without an offset, Europe/London wall time (openmash.lib.instants.london_to_utc); always given back in UTC.
 Instant = Annotated[dt.datetime, BeforeValidator(_instant)]
 BirthDate = Annotated[dt.date, BeforeValidator(_birth_date)]
+# A date searched for: any real date (an implausible one simply finds nobody).
+SearchDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
 def column(model: type[models.Model], name: str, default: Any = ..., **extra: Any) -> Any:

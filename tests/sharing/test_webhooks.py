@@ -292,10 +292,12 @@ def test_api_registers_tests_rotates_and_removes(cast, council_api, receiver):
     assert body["url"] == receiver.url and body["secret"].startswith("whsec_")
     listed = council_api.get("/api/v1/webhook-endpoints").json()
     assert listed == [{"id": body["id"], "url": receiver.url, "created_at": body["created_at"]}]
-    tested = council_api.post(f"/api/v1/webhook-endpoints/{body['id']}/test")
+    tested = council_api.post(f"/api/v1/webhook-endpoints/{body['id']}/test", content_type="application/json")
     assert tested.status_code == 200 and tested.json()["delivered"] is True
     Webhook(body["secret"]).verify(receiver.received[0]["body"], receiver.received[0]["headers"])
-    rotated = council_api.post(f"/api/v1/webhook-endpoints/{body['id']}/rotate-secret")
+    rotated = council_api.post(
+        f"/api/v1/webhook-endpoints/{body['id']}/rotate-secret", content_type="application/json"
+    )
     assert rotated.status_code == 200 and rotated.json()["secret"] not in (body["secret"], "")
     assert council_api.delete(f"/api/v1/webhook-endpoints/{body['id']}").status_code == 204
     assert council_api.get("/api/v1/webhook-endpoints").json() == []
@@ -315,8 +317,10 @@ def test_api_another_organisations_endpoint_is_404(cast, council_api, bury_api, 
     endpoint = webhook_endpoint_create(actor=admin, url=receiver.url).endpoint
     assert bury_api.get("/api/v1/webhook-endpoints").json() == []
     for response in (
-        bury_api.post(f"/api/v1/webhook-endpoints/{endpoint.pk}/test"),
-        bury_api.post(f"/api/v1/webhook-endpoints/{endpoint.pk}/rotate-secret"),
+        bury_api.post(f"/api/v1/webhook-endpoints/{endpoint.pk}/test", content_type="application/json"),
+        bury_api.post(
+            f"/api/v1/webhook-endpoints/{endpoint.pk}/rotate-secret", content_type="application/json"
+        ),
         bury_api.delete(f"/api/v1/webhook-endpoints/{endpoint.pk}"),
         council_api.delete(f"/api/v1/webhook-endpoints/{endpoint.pk + 1000}"),
         council_api.delete("/api/v1/webhook-endpoints/99999999999999999999"),
