@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import hashlib
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -100,6 +101,7 @@ class ImportSummary:
     rows: int
     incidents: int
     shares: int
+    release_seconds: float  # how long the release held the database
 
 
 # Told what has been done so far: the step ("Checking", "Writing"), rows done, rows in all (0 if unknown).
@@ -685,9 +687,11 @@ def _carry_out_held(planned: Any, batch: ImportBatch, upto: int, until: dt.datet
     ImportBatch.objects.filter(pk=batch.pk).update(recorded=upto)
 
 
-def _release(*, batch: ImportBatch) -> int:
-    """Make every incident of the file visible at once, in one short transaction; how many shares."""
+def _release(*, batch: ImportBatch) -> tuple[int, float]:
+    """Make every incident of the file visible at once, in one short transaction: how many shares, and how
+    long the transaction took (the gate included)."""
 
+    began = time.monotonic()
     with _writing():
         held = Event.objects.filter(recorded_by=batch.organisation, source=Source.HELD)
         shares = Share.objects.filter(event__in=held).count()
@@ -698,8 +702,9 @@ def _release(*, batch: ImportBatch) -> int:
         held.update(source=Source.IMPORT)
         ImportBatch.objects.filter(pk=batch.pk).update(finished_at=timezone.now())
         transaction.on_commit(wake_workers)
+    held_for = time.monotonic() - began
     _unstage_rows(batch)  # no longer needed
-    return shares
+    return shares, held_for
 
 
 def import_domestic_abuse(*, actor: Actor, path: Path, progress: Progress | None = None) -> ImportSummary:
@@ -720,5 +725,7 @@ def import_domestic_abuse(*, actor: Actor, path: Path, progress: Progress | None
     if batch is None:
         batch = _stage(actor=actor, path=path, digest=digest, progress=progress)
     _write_held(actor=actor, batch=batch, progress=progress)
-    shares = _release(batch=batch)
-    return ImportSummary(rows=batch.rows, incidents=batch.incidents, shares=shares)
+    shares, release_seconds = _release(batch=batch)
+    return ImportSummary(
+        rows=batch.rows, incidents=batch.incidents, shares=shares, release_seconds=release_seconds
+    )
