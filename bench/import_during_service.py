@@ -178,10 +178,26 @@ async def during_import(base: str, token: str, rate: float, command: list[str], 
         done.set()
         return out, err
 
-    waited, api = await asyncio.gather(wait(), post_steadily(base, token, rate, done, 3600))
+    peak = {"kb": 0}
+
+    async def watch_memory() -> None:  # the import's resident memory, sampled every 0.2 s
+        status = Path(f"/proc/{process.pid}/status")
+        while not done.is_set():
+            try:
+                for line in status.read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        peak["kb"] = max(peak["kb"], int(line.split()[1]))
+            except OSError:
+                pass
+            await asyncio.sleep(0.2)
+
+    waited, api, _ = await asyncio.gather(
+        wait(), post_steadily(base, token, rate, done, 3600), watch_memory()
+    )
     seconds = time.perf_counter() - began
     return {
         "import_seconds": round(seconds, 1),
+        "import_peak_rss_mb": round(peak["kb"] / 1024),
         "import_output": waited[0].decode().strip(),
         "import_errors": waited[1].decode().strip()[-2000:],
         "import_exit": process.returncode,

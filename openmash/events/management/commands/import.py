@@ -50,8 +50,9 @@ class Command(BaseCommand):
             MofNCompleteColumn(),
             TextColumn("rows  {task.fields[rate]:>6} rows/s"),
             TimeElapsedColumn(),
-            TextColumn("left"),
+            TextColumn("elapsed,"),
             TimeRemainingColumn(),
+            TextColumn("left"),
             console=console,
             disable=not console.is_terminal,
         )
