@@ -713,6 +713,10 @@ def import_domestic_abuse(*, actor: Actor, path: Path, progress: Progress | None
     on where it stopped. Raises ImportFailed (every problem of the file) or ImportBlocked."""
     assert actor.organisation is not None
     digest = _digest(path)
+    for finished in ImportBatch.objects.filter(
+        organisation=actor.organisation, finished_at__isnull=False, staged__isnull=False
+    ).distinct():
+        _unstage_rows(finished)  # left by a run that stopped after its release
     batch = ImportBatch.objects.filter(organisation=actor.organisation, finished_at__isnull=True).first()
     if batch is not None and not (batch.checked and batch.digest == digest):
         if batch.recorded:

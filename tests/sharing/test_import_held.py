@@ -126,3 +126,21 @@ def test_progress_is_told_rows_checked_and_written(cast, tmp_path, small_chunks)
     assert (summary.rows, summary.incidents) == (3, 2)
     assert ("Checking", 3, 3) in told
     assert [entry for entry in told if entry[0] == "Writing"] == [("Writing", 2, 3), ("Writing", 3, 3)]
+
+
+def test_staged_rows_left_by_a_run_that_stopped_after_its_release_are_removed_by_the_next(
+    cast, tmp_path, monkeypatch
+):
+    real = importing._unstage_rows
+
+    def crash(batch):
+        raise Crash
+
+    monkeypatch.setattr(importing, "_unstage_rows", crash)
+    with pytest.raises(Crash):
+        run(write_csv(tmp_path / "incidents.csv", ROWS[:2]))
+    assert Event.objects.get(reference="CLE-25-0001").source == Source.IMPORT  # released: visible
+    assert ImportRow.objects.count() == 2
+    monkeypatch.setattr(importing, "_unstage_rows", real)
+    run(write_csv(tmp_path / "more.csv", ROWS[2:]))
+    assert ImportRow.objects.count() == 0
