@@ -155,10 +155,11 @@ def reason_to_see(actor: Actor, person_id: uuid.UUID) -> str | None:
 
 def may_see_event(actor: Actor, event: "Event") -> bool:
     """An event is seen by the organisation that recorded it and the organisations it was shared with."""
+    from openmash.events.models import Source
     from openmash.sharing.models import Share
 
     organisation = actor.organisation
-    if organisation is None or not works_cases(actor) or event.source == "held":  # an import not all in yet
+    if organisation is None or not works_cases(actor) or event.source == Source.HELD:  # an import not all in
         return False
     return (
         event.recorded_by_id == organisation.pk

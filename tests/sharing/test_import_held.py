@@ -57,6 +57,7 @@ def test_a_crash_before_the_release_leaves_nothing_seen_delivered_or_escalated(
     }
     assert inbox(actor=council, filters=InboxFilters()) == []
     assert not policy.visible_events(council).filter(pk__in=written).exists()
+    assert not any(policy.may_see_event(council, event) for event in written)
     assert (
         not policy.visible_events(import_actor(cast.organisations["police"])).filter(pk__in=written).exists()
     )
@@ -74,6 +75,7 @@ def test_a_crash_before_the_release_leaves_nothing_seen_delivered_or_escalated(
         "CLE-25-0001"
     }
     assert policy.visible_events(council).filter(reference="CLE-25-0001").exists()
+    assert policy.may_see_event(council, Event.objects.get(reference="CLE-25-0001"))
     assert policy.visible_people(council).filter(pk__in=people).count() == 2
     assert ImportRow.objects.count() == 0
     assert ImportBatch.objects.get().finished_at is not None
