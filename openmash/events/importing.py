@@ -63,6 +63,7 @@ OPTIONAL = ["shared_at", "council", "child_nhs_number", "child_upn", "child_scho
 # Columns that must agree across the rows of one incident.
 INCIDENT_COLUMNS = ["occurred_at", "reported_at", "shared_at", "risk_level", "postcode", "council", "summary"]
 INSTANT_COLUMNS = ("occurred_at", "reported_at", "shared_at")
+KNOWN = frozenset(REQUIRED + OPTIONAL)
 
 # Rows staged a transaction, and incidents written a transaction: each holds SQLite's write lock for a few
 # tens of milliseconds at most, so the service's own writes slip in between.
@@ -355,12 +356,16 @@ class _Checker:
         """The row's incident number, its values to stage (None when it has a problem), and its problems."""
         problems: dict[str, str] = {}
         for column, value in row.items():
-            if isinstance(value, _Formula):
+            if isinstance(value, _Formula) and column in KNOWN:  # other columns are ignored
                 problems[column] = (
                     f"is a formula ({value.text}) with no saved value: open the file in Excel and save it, "
                     "or paste the values in place of the formulas"
                 )
-        text = {column: _text(value) for column, value in row.items() if column not in problems}
+        text = {
+            column: _text(value)
+            for column, value in row.items()
+            if column in KNOWN and column not in problems and not isinstance(value, _Formula)
+        }
         for column in REQUIRED:
             if column not in problems and not text.get(column):
                 problems[column] = "is empty"
@@ -536,7 +541,6 @@ def _stage(*, actor: Actor, path: Path, digest: str, progress: Progress | None) 
     except IntegrityError as error:
         raise ImportBlocked(f"Another import for {organisation.name} is under way") from error
     problems: list[RowError] = []
-    found = 0
     checker = _Checker(actor)
     header: list[str] = []
     waiting: list[ImportRow] = []
@@ -580,8 +584,7 @@ def _stage(*, actor: Actor, path: Path, digest: str, progress: Progress | None) 
         elif not rows and not problems:
             problems.append(RowError(2, "-", "the file has a header row but no rows"))
         if problems:
-            found = len(problems)
-            raise ImportFailed(problems[:MOST_PROBLEMS], more=max(found - MOST_PROBLEMS, 0))
+            raise ImportFailed(problems[:MOST_PROBLEMS], more=max(len(problems) - MOST_PROBLEMS, 0))
         batch.rows, batch.incidents, batch.checked = rows, len(checker.incidents), True
         with _writing():
             ImportRow.objects.bulk_create(waiting)
