@@ -164,10 +164,11 @@ def reason_to_see(actor: Actor, person_id: uuid.UUID) -> str | None:
 
 def may_see_event(actor: Actor, event: "Event") -> bool:
     """An event is seen by the organisation that recorded it and the organisations it was shared with."""
+    from openmash.events.models import Source
     from openmash.sharing.models import Share
 
     organisation = actor.organisation
-    if organisation is None or not works_cases(actor):
+    if organisation is None or not works_cases(actor) or event.source == Source.HELD:  # an import not all in
         return False
     return (
         event.recorded_by_id == organisation.pk
@@ -220,7 +221,7 @@ def visible_events(actor: Actor, *, about: uuid.UUID | None = None) -> "QuerySet
     one of its inspections under way (reading the multi-agency record of a sampled case is the inspection);
     nothing else. Administrators see no events.
     """
-    from openmash.events.models import Event, EventSubject
+    from openmash.events.models import Event, EventSubject, Source
     from openmash.sharing.models import Share
 
     organisation = actor.organisation
@@ -236,7 +237,7 @@ def visible_events(actor: Actor, *, about: uuid.UUID | None = None) -> "QuerySet
         sampled = _inspection_sample(organisation)
         people = Person.objects.filter(sampled if about is None else sampled & Q(pk=about))
         condition |= Q(pk__in=EventSubject.objects.filter(person__in=people).values("event_id"))
-    events = Event.objects.filter(condition)
+    events = Event.objects.filter(condition).exclude(source=Source.HELD)  # an import not all in yet
     if about is not None:
         events = events.filter(pk__in=EventSubject.objects.filter(person_id=about).values("event_id"))
     return events

@@ -37,6 +37,8 @@ class Source(models.TextChoices):
     WEB = "web", "Recorded in OpenMASH"
     API = "api", "Sent through the API"
     IMPORT = "import", "Imported from another system"
+    # Written by an import whose file is not all in yet: seen by no one, delivered to no one (docs/import.md).
+    HELD = "held", "Imported, held until the rest of its file is in"
 
 
 class Event(models.Model):
@@ -100,3 +102,47 @@ class EventSubject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} ({self.role})"
+
+
+class ImportBatch(models.Model):
+    """A file being imported: its rows checked and staged, then its incidents written held, then all released
+    in one short transaction (docs/import.md). Finished batches stay as the record of what was imported."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(max_length=300)
+    digest = models.CharField(max_length=64)  # SHA-256 of the file: a re-run of the same file carries on
+    rows = models.PositiveIntegerField(default=0)
+    incidents = models.PositiveIntegerField(default=0)
+    checked = models.BooleanField(default=False)  # every row checked and staged
+    recorded = models.PositiveIntegerField(default=0)  # incidents written (held) so far, in staged order
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=models.Q(finished_at__isnull=True),
+                name="import_batch_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.organisation})"
+
+
+class ImportRow(models.Model):
+    """A checked row of an import's file, waiting to be written with the rest of its incident."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="staged", db_index=False)
+    incident = (
+        models.PositiveIntegerField()
+    )  # the incident's number in the file, in order of first appearance
+    line = models.PositiveIntegerField()
+    values = models.JSONField()
+
+    class Meta:
+        indexes = [models.Index(fields=["batch", "incident"], name="import_row_incident_idx")]
+
+    def __str__(self) -> str:
+        return f"line {self.line}"

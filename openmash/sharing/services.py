@@ -21,7 +21,7 @@ from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.clocks.starts import start_for_decision
 from openmash.database import sqlite_write_gate
-from openmash.events.models import EventKind
+from openmash.events.models import EventKind, Source
 from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.lib.ids import new_id
 from openmash.organisations.models import Organisation, OrganisationKind
@@ -146,6 +146,7 @@ def escalate_overdue(*, now: dt.datetime | None = None, seconds: float = ESCALAT
     for level in (1, 2):
         rows = list(
             Share.objects.filter(acknowledged_at__isnull=True, due_at__lt=now, escalation_level=level - 1)
+            .exclude(event__source=Source.HELD)  # an import not all in yet: no one has been told
             .order_by("due_at")
             .values_list(
                 "pk",

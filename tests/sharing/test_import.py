@@ -171,3 +171,114 @@ def test_missing_column_and_wrong_organisation(cast, tmp_path):
         )
     with pytest.raises(CommandError, match="not a police force"):
         call_command("import", "domestic-abuse", str(write_csv(tmp_path / "y.csv", ROWS)), "--org", "Bury")
+
+
+def import_failure(path, org="Cleveland Police") -> str:
+    with pytest.raises(CommandError) as error:
+        call_command("import", "domestic-abuse", str(path), "--org", org)
+    assert "Nothing was imported" in str(error.value)
+    assert Event.objects.filter(reference__startswith="CLE-25-").count() == 0
+    return str(error.value)
+
+
+def with_values(row_index: int, **values) -> list[list[str]]:
+    rows = [list(row) for row in ROWS]
+    for column, value in values.items():
+        rows[row_index][HEADER.index(column)] = value
+    return rows
+
+
+def test_a_row_with_more_values_than_the_header_is_a_problem_not_a_traceback(cast, tmp_path):
+    rows = [list(row) for row in ROWS]
+    rows[1].append("an extra value")
+    message = import_failure(write_csv(tmp_path / "extra.csv", rows))
+    assert "line 3, column 16 (after the last named column): this row has 16 values" in message
+
+
+def test_text_that_is_not_utf8_is_reported_by_line_and_column(cast, tmp_path):
+    path = write_csv(tmp_path / "latin1.csv", ROWS)
+    data = path.read_bytes().replace(b"Ben", "Bén".encode("latin-1"))
+    path.write_bytes(data)
+    message = import_failure(path)
+    assert "line 3, column child_given_name: is not UTF-8 text" in message
+    assert "byte" not in message
+
+
+def test_every_problem_of_the_file_is_reported_in_one_pass(cast, tmp_path):
+    rows = with_values(2, postcode="ZZ99 9ZZ")
+    rows[1][HEADER.index("child_present")] = "maybe"
+    rows[0][HEADER.index("occurred_at")] = "last Tuesday"
+    rows[1][HEADER.index("occurred_at")] = "last Tuesday"
+    message = import_failure(write_csv(tmp_path / "bad.csv", rows))
+    assert "line 2, column occurred_at" in message
+    assert "line 3, column child_present: must be yes or no" in message
+    assert "line 4, column postcode" in message
+
+
+def test_a_header_only_file_says_it_has_no_rows(cast, tmp_path):
+    message = import_failure(write_csv(tmp_path / "empty.csv", []))
+    assert "the file has a header row but no rows" in message
+    assert "missing" not in message
+
+
+def test_an_xlsx_formula_without_a_saved_value_is_reported_as_a_formula(cast, tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for row in ROWS:
+        sheet.append(row)
+    sheet.cell(row=3, column=HEADER.index("summary") + 1, value='=A2&" argument"')
+    path = tmp_path / "formula.xlsx"
+    book.save(path)
+    message = import_failure(path)
+    assert "line 3, column summary: is a formula" in message
+
+
+def test_excel_serial_dates_are_read_as_dates(cast, tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for row in ROWS:
+        sheet.append(row)
+    # 45931.9166667 is 2025-10-01 22:00 (London, summer time); 41699 is 2014-03-01.
+    for line in (2, 3):
+        sheet.cell(row=line, column=HEADER.index("occurred_at") + 1, value=45931.91666667)
+    sheet.cell(row=2, column=HEADER.index("child_date_of_birth") + 1, value=41699)
+    path = tmp_path / "serials.xlsx"
+    book.save(path)
+    call_command("import", "domestic-abuse", str(path), "--org", "Cleveland Police")
+    event = Event.objects.get(reference="CLE-25-0001")
+    assert event.occurred_at == dt.datetime(2025, 10, 1, 21, 0, tzinfo=dt.UTC)
+    ava = event.subjects.get(person__names__given_name="Ava").person
+    assert ava.date_of_birth == dt.date(2014, 3, 1)
+
+
+def test_shared_in_the_future_is_refused(cast, tmp_path):
+    rows = with_values(2, shared_at="2030-01-01T09:00:00")
+    message = import_failure(write_csv(tmp_path / "future.csv", rows))
+    assert "line 4, column shared_at: 2030-01-01T09:00:00 is in the future" in message
+
+
+def test_a_london_time_in_the_spring_gap_is_refused_and_the_autumn_hour_is_summer_time(cast, tmp_path):
+    rows = with_values(2, occurred_at="2026-03-29T01:30:00", reported_at="2026-03-29T03:00:00")
+    message = import_failure(write_csv(tmp_path / "gap.csv", rows))
+    assert "line 4, column occurred_at: 2026-03-29T01:30:00: That time did not happen in London" in message
+
+    rows = with_values(2, occurred_at="2025-10-26T01:30:00", reported_at="2025-10-26T03:00:00")
+    call_command(
+        "import", "domestic-abuse", str(write_csv(tmp_path / "fold.csv", rows)), "--org", "Cleveland Police"
+    )
+    # The first 01:30 of that night, in summer time: 00:30 UTC.
+    assert Event.objects.get(reference="CLE-25-0002").occurred_at == dt.datetime(
+        2025, 10, 26, 0, 30, tzinfo=dt.UTC
+    )
+
+
+def test_implausible_dates_are_refused(cast, tmp_path):
+    rows = with_values(2, occurred_at="1900-06-01T10:00:00", reported_at="1900-06-01T11:00:00")
+    rows[0][HEADER.index("child_date_of_birth")] = "0001-01-01"
+    rows[1][HEADER.index("child_date_of_birth")] = "2025-12-01"  # after the incident of 1 October 2025
+    message = import_failure(write_csv(tmp_path / "dates.csv", rows))
+    assert "line 4, column occurred_at: 1900-06-01T10:00:00 is before 2000: check the year" in message
+    assert "line 2, column child_date_of_birth: 0001-01-01 is before 1900: check the year" in message
+    assert "line 3, column child_date_of_birth: 2025-12-01 is after the incident (2025-10-01)" in message
