@@ -96,3 +96,28 @@ def test_every_operation_declares_its_problems():
     # A search's criteria are one query object needing at least one, not three optional parameters.
     (criteria,) = document["paths"]["/api/v1/people"]["get"]["parameters"]
     assert criteria["explode"] and len(criteria["schema"]["anyOf"]) == 3
+
+
+def test_recording_endpoints_document_the_idempotency_key_and_each_status_once(client):
+    document = client.get("/api/v1/openapi.json").json()
+    recording = {
+        path
+        for path, item in document["paths"].items()
+        for operation in item.values()
+        if any(parameter["name"] == "Idempotency-Key" for parameter in operation.get("parameters", []))
+    }
+    assert recording == {
+        "/api/v1/incidents/domestic-abuse",
+        "/api/v1/missing-reports",
+        "/api/v1/missing-reports/{event_id}/found",
+        "/api/v1/police-protection",
+        "/api/v1/referrals",
+    }
+
+    def no_duplicates(pairs):
+        keys = [key for key, _value in pairs]
+        assert len(keys) == len(set(keys)), f"declared twice: {keys}"
+        return dict(pairs)
+
+    # A status declared twice (as a number and as text) is a duplicate key in the JSON itself.
+    json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=no_duplicates)

@@ -34,7 +34,6 @@ DESCRIPTIONS = {
     401: "No valid API client token: send Authorization: Bearer <token>",
     403: "Your organisation may see this but not do this to it",
     404: "No such resource, or your organisation may not see it (the two look the same)",
-    409: "This Idempotency-Key is in use by a different request",
     413: "The request body is too large",
     415: "The request body is not application/json",
     422: "Some fields are not valid: each one is named in errors",
@@ -45,6 +44,14 @@ HEADERS = {
     503: {"Retry-After": {"schema": {"type": "string"}, "required": True}},
 }
 _METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Any unique text of yours (a UUID): a retry with the same key, path and body gets the first "
+    "answer and records nothing twice; the same key with a different body is refused (422).",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+}
 
 
 def error_answers(operation: dict[str, Any]) -> set[int]:
@@ -80,6 +87,11 @@ def _query_objects_replace_their_members(operation: dict[str, Any]) -> None:
         ]
 
 
+def _records_an_event(responses: dict[str, Any]) -> bool:
+    created = responses.get("201", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    return str(created.get("$ref", "")).endswith("/RecordedOut")
+
+
 def with_problems(document: dict[str, Any]) -> dict[str, Any]:
     """Declare each operation's error answers, and every error answer (also those an endpoint declares
     itself) as a problem document."""
@@ -90,7 +102,12 @@ def with_problems(document: dict[str, Any]) -> dict[str, Any]:
             if method not in _METHODS:
                 continue
             _query_objects_replace_their_members(operation)
-            responses = operation.setdefault("responses", {})
+            # ninja keys the endpoint's own answers by number; JSON keys are text: one key per status.
+            responses = operation["responses"] = {
+                str(code): answer for code, answer in operation.get("responses", {}).items()
+            }
+            if _records_an_event(responses):  # every such endpoint takes the key (api.sharing._idempotent)
+                operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
             for code in error_answers(operation):
                 responses.setdefault(str(code), {})
             for code, response in responses.items():
