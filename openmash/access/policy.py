@@ -308,3 +308,91 @@ def access_log_visible(
         if visible:
             shown.append(AccessLogLine(entry, entry.reason.split(":", 1)[0]))
     return shown, len(entries) - len(shown)
+
+
+# Who may do what: each write's permission decided here, from plain facts the service passes (the
+# organisations involved), so services and views ask one place and the policy needs no app's models.
+
+
+def _practitioner_of(actor: Actor, *kinds: str) -> bool:
+    return works_cases(actor) and actor.organisation is not None and actor.organisation.kind in kinds
+
+
+def may_convene_meetings(actor: Actor) -> bool:
+    """Multi-agency meetings about a child are convened by a council's practitioners."""
+    return _practitioner_of(actor, OrganisationKind.COUNCIL)
+
+
+def may_record_for_meeting(actor: Actor, council_id: int) -> bool:
+    """A meeting's invitations, outcome and attendance are recorded by the council that convened it."""
+    return (
+        may_convene_meetings(actor) and actor.organisation is not None and actor.organisation.pk == council_id
+    )
+
+
+def may_send_agency_report(actor: Actor, invited_ids: Iterable[int]) -> bool:
+    """An agency's report for a meeting is sent by the practitioners of an agency invited to it."""
+    return works_cases(actor) and actor.organisation is not None and actor.organisation.pk in set(invited_ids)
+
+
+def may_record_evidential_interview(actor: Actor, council_id: int, invited_ids: Iterable[int]) -> bool:
+    """The evidential interview a strategy discussion asked for is recorded by the council that convened it
+    or by a police force invited to it."""
+    organisation = actor.organisation
+    if organisation is None or not works_cases(actor):
+        return False
+    return organisation.pk == council_id or (
+        organisation.kind == OrganisationKind.POLICE and organisation.pk in set(invited_ids)
+    )
+
+
+def may_act_as_involved_agency(actor: Actor, organisation_ids: Iterable[int | None]) -> bool:
+    """A step of joint casework (a visit, a closure, a disagreement) is taken by the practitioners of one of
+    the agencies involved in it."""
+    return (
+        works_cases(actor)
+        and actor.organisation is not None
+        and actor.organisation.pk in {pk for pk in organisation_ids if pk is not None}
+    )
+
+
+def may_request_joint_visit(actor: Actor) -> bool:
+    """A council's practitioners ask the police for an officer on a visit."""
+    return _practitioner_of(actor, OrganisationKind.COUNCIL)
+
+
+def may_review_lone_visit(actor: Actor, council_id: int) -> bool:
+    """A lone visit raised to the council's team managers is reviewed by one of them."""
+    return may_act_as_involved_agency(actor, [council_id]) and actor.has_role(Role.TEAM_MANAGER)
+
+
+def may_close_investigations(actor: Actor) -> bool:
+    """A police force's officers close (or propose to close) its investigations."""
+    return _practitioner_of(actor, OrganisationKind.POLICE)
+
+
+def may_record_protection_end(actor: Actor, event: "Event") -> bool:
+    """The end of police protection is recorded by the force or a council told of the notice."""
+    return may_see_event(actor, event) and _practitioner_of(
+        actor, OrganisationKind.POLICE, OrganisationKind.COUNCIL
+    )
+
+
+def may_act_on_share(actor: Actor, recipient_id: int) -> bool:
+    """A share is read, acknowledged and decided on by the receiving organisation's practitioners."""
+    return works_cases(actor) and actor.organisation is not None and actor.organisation.pk == recipient_id
+
+
+def may_replay_delivery(actor: Actor, recipient_id: int) -> bool:
+    """A stuck delivery is sent again by the receiving organisation (its administrators or practitioners)."""
+    return actor.organisation is not None and actor.organisation.pk == recipient_id
+
+
+def may_see_meeting_attendance(actor: Actor) -> bool:
+    """Non-attendance by agency is for those who answer for an area: a council's team managers and the
+    safeguarding partnership's leads."""
+    return (
+        actor.organisation is not None
+        and actor.organisation.kind in (OrganisationKind.COUNCIL, OrganisationKind.PARTNERSHIP)
+        and actor.has_role(Role.TEAM_MANAGER, Role.PARTNERSHIP_LEAD)
+    )

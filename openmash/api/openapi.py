@@ -108,15 +108,16 @@ def with_problems(document: dict[str, Any]) -> dict[str, Any]:
             }
             if _records_an_event(responses):  # every such endpoint takes the key (api.sharing._idempotent)
                 operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
-            for code in error_answers(operation):
-                responses.setdefault(str(code), {})
-            for code, response in responses.items():
-                if int(code) < 400:
+            for status in error_answers(operation):
+                responses.setdefault(str(status), {})
+            for key, response in responses.items():
+                status = int(key)
+                if status < 400:
                     continue
-                response["description"] = DESCRIPTIONS.get(int(code), response.get("description", "Error"))
+                response["description"] = DESCRIPTIONS.get(status, response.get("description", "Error"))
                 response["content"] = problem
-                if int(code) in HEADERS:
-                    response["headers"] = HEADERS[int(code)]
+                if status in HEADERS:
+                    response["headers"] = HEADERS[status]
     return document
 
 

@@ -13,7 +13,6 @@ from django.utils import timezone
 from openmash.access import policy
 from openmash.access.models import AccessReason
 from openmash.accounts.actors import Actor
-from openmash.accounts.models import Role
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.clocks.models import Clock
@@ -180,18 +179,10 @@ class AttendanceRow:
         return round(100 * self.absent / self.invited) if self.invited else 0
 
 
-def may_see_attendance(actor: Actor) -> bool:
-    return (
-        actor.organisation is not None
-        and actor.organisation.kind in (OrganisationKind.COUNCIL, OrganisationKind.PARTNERSHIP)
-        and actor.has_role(Role.TEAM_MANAGER, Role.PARTNERSHIP_LEAD)
-    )
-
-
 def attendance_counts(*, actor: Actor) -> list[AttendanceRow]:
     """For each agency and class of meeting held in the council's area: how often it was invited, attended,
     sent written information only, or did not take part. For team managers and the partnership's leads."""
-    if not may_see_attendance(actor):
+    if not policy.may_see_meeting_attendance(actor):
         raise NotFound("No such page")
     assert actor.organisation is not None
     council = (

@@ -71,12 +71,11 @@ class AttendanceInput:
 
 
 def _council_practitioner(actor: Actor, council: Organisation | None = None) -> Organisation:
-    organisation = actor.organisation
-    if organisation is None or organisation.kind != OrganisationKind.COUNCIL or not policy.works_cases(actor):
+    if not policy.may_convene_meetings(actor) or actor.organisation is None:
         raise NotAllowed("Only a council's practitioners convene and record multi-agency meetings")
-    if council is not None and organisation.pk != council.pk:
+    if council is not None and not policy.may_record_for_meeting(actor, council.pk):
         raise NotAllowed("Only the council that convened the meeting records it")
-    return organisation
+    return actor.organisation
 
 
 def covering_police(council: Organisation) -> list[Organisation]:
@@ -299,12 +298,11 @@ def conference_schedule(
 def agency_report_submit(*, actor: Actor, meeting: Meeting, text: str) -> AgencyReport:
     """An invited agency sends its report for the meeting. Due before the meeting starts: a later one is
     accepted and flagged late."""
-    organisation = actor.organisation
-    if organisation is None or not policy.works_cases(actor):
+    invited = {invitation.organisation_id: invitation for invitation in meeting.invitations.all()}
+    if not policy.may_send_agency_report(actor, invited) or actor.organisation is None:
         raise NotAllowed("Only an invited agency's practitioners send its report")
-    invitation = meeting.invitations.filter(organisation=organisation).first()
-    if invitation is None:
-        raise NotAllowed("Only an invited agency sends a report for the meeting")
+    organisation = actor.organisation
+    invitation = invited[organisation.pk]
     if not text.strip():
         raise InvalidInput({"text": "Enter your agency's report"})
     now = timezone.now()
@@ -641,14 +639,8 @@ def evidential_interview_record(
     """Record when the evidential interview a strategy discussion asked for happened, or why it did not. The
     council or an invited police force records it; it is shared with the other agencies invited."""
     meeting = interview.strategy_discussion
-    organisation = actor.organisation
-    invited = meeting.invitations.filter(organisation=organisation).exists() if organisation else False
-    police_invited = invited and organisation is not None and organisation.kind == OrganisationKind.POLICE
-    if (
-        organisation is None
-        or not policy.works_cases(actor)
-        or not (organisation.pk == meeting.council_id or police_invited)
-    ):
+    invited = meeting.invitations.values_list("organisation_id", flat=True)
+    if not policy.may_record_evidential_interview(actor, meeting.council_id, invited):
         raise NotAllowed("Only the council or the police force invited records the evidential interview")
     if not interview.is_open:
         raise InvalidInput({"held_at": "This evidential interview has already been recorded"})

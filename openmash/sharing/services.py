@@ -15,6 +15,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from openmash.access import policy
 from openmash.accounts.actors import Actor
 from openmash.accounts.models import Role
 from openmash.audit.models import AuditAction
@@ -38,9 +39,7 @@ from openmash.sharing.models import (
 
 
 def _recipient_practitioner(actor: Actor, share: Share) -> None:
-    from openmash.access.policy import works_cases
-
-    if actor.organisation is None or actor.organisation.pk != share.recipient_id or not works_cases(actor):
+    if not policy.may_act_on_share(actor, share.recipient_id):
         raise NotAllowed("Only the receiving organisation's practitioners act on a share")
 
 
@@ -213,7 +212,7 @@ def _escalation_targets(level: int, rows: list[tuple]) -> dict[object, int]:
 def delivery_replay(*, actor: Actor, delivery: Delivery) -> Delivery:
     """Send a stuck (dead-lettered) delivery again. The receiving organisation's administrators or case
     workers may replay their own."""
-    if actor.organisation is None or actor.organisation.pk != delivery.share.recipient_id:
+    if not policy.may_replay_delivery(actor, delivery.share.recipient_id):
         raise NotAllowed("Only the receiving organisation may replay its deliveries")
     if delivery.status != DeliveryStatus.DEAD:
         raise InvalidInput({"delivery": "Only a stuck delivery can be sent again"})
@@ -253,9 +252,7 @@ class WebhookTestResult:
 
 
 def _may_manage(actor: Actor, organisation: Organisation) -> None:
-    from openmash.access.policy import may_manage_webhooks
-
-    if not may_manage_webhooks(actor, organisation):
+    if not policy.may_manage_webhooks(actor, organisation):
         raise NotFound("No such webhook endpoint")
 
 

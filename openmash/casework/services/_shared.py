@@ -23,10 +23,8 @@ PROTECTION_MAX_RULE = ClockRule.POLICE_PROTECTION_MAX
 
 
 def involved_agency(actor: Actor, *organisations: Organisation | None, what: str) -> Organisation:
-    if (
-        actor.organisation is None
-        or not policy.works_cases(actor)
-        or actor.organisation.pk not in {org.pk for org in organisations if org is not None}
+    if actor.organisation is None or not policy.may_act_as_involved_agency(
+        actor, [org.pk for org in organisations if org is not None]
     ):
         raise NotAllowed(f"Only the agencies involved may {what}")
     return actor.organisation

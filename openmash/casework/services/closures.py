@@ -25,7 +25,7 @@ from openmash.clocks.selectors import open_clocks
 from openmash.events.models import EventKind
 from openmash.lib.clock_rules import ClockRule
 from openmash.lib.errors import InvalidInput, NotAllowed
-from openmash.organisations.models import Organisation, OrganisationKind
+from openmash.organisations.models import Organisation
 from openmash.people.models import ChildStatus, ChildStatusKind, Person
 
 
@@ -64,7 +64,7 @@ def investigation_closure_propose(
     if the officer chooses.
     """
     force = actor.organisation
-    if force is None or force.kind != OrganisationKind.POLICE or not policy.works_cases(actor):
+    if force is None or not policy.may_close_investigations(actor):
         raise NotAllowed("Only a police force closes its investigations")
     errors: dict[str, str] = {}
     if policy.reason_to_see(actor, person.pk) is None:

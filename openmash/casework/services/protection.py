@@ -25,7 +25,6 @@ from openmash.events.models import Event, EventKind
 from openmash.events.services import EventInput, PersonInput, event_record
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.instants import is_future
-from openmash.organisations.models import OrganisationKind
 from openmash.sharing.models import Route
 
 
@@ -45,11 +44,9 @@ def police_protection_end(
 ) -> PoliceProtectionEnd:
     """Record when and how the child left police protection; it stops the 72-hour clock. Past 72 hours the
     clocks service asks for the reason for the delay."""
-    if event.kind != EventKind.POLICE_PROTECTION or not policy.may_see_event(actor, event):
+    if event.kind != EventKind.POLICE_PROTECTION or not policy.may_record_protection_end(actor, event):
         raise NotAllowed("Only the force and the councils told of this police protection may record its end")
     assert actor.organisation is not None
-    if actor.organisation.kind not in (OrganisationKind.POLICE, OrganisationKind.COUNCIL):
-        raise NotAllowed("Only the police force or a council records when police protection ended")
     errors: dict[str, str] = {}
     if PoliceProtectionEnd.objects.filter(event=event).exists():
         errors[""] = "The end of this police protection has already been recorded"

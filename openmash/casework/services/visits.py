@@ -24,7 +24,6 @@ from openmash.casework.services._shared import (
 )
 from openmash.events.models import EventKind
 from openmash.lib.errors import InvalidInput, NotAllowed
-from openmash.organisations.models import OrganisationKind
 from openmash.people.models import Person
 
 
@@ -39,7 +38,7 @@ def joint_visit_request(
 ) -> JointVisit:
     """A council asks its police force for an officer on a visit to a child; the force is told through a share."""
     council = actor.organisation
-    if council is None or council.kind != OrganisationKind.COUNCIL or not policy.works_cases(actor):
+    if council is None or not policy.may_request_joint_visit(actor):
         raise NotAllowed("Only a council's practitioners ask the police for a joint visit")
     errors: dict[str, str] = {}
     check_instant(planned_for, "planned_for", "Enter when the visit is planned", errors)
@@ -217,8 +216,7 @@ def joint_visit_record(
 
 def lone_visit_review(*, actor: Actor, visit: JointVisit, notes: str) -> JointVisit:
     """A team manager records what they did about a lone visit raised to them."""
-    involved_agency(actor, visit.council, what="review a lone visit")
-    if not actor.has_role(Role.TEAM_MANAGER):
+    if not policy.may_review_lone_visit(actor, visit.council_id):
         raise NotAllowed("Only the council's team managers review lone visits")
     errors: dict[str, str] = {}
     if not visit.lone_visit:
