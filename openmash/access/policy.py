@@ -396,3 +396,18 @@ def may_see_meeting_attendance(actor: Actor) -> bool:
         and actor.organisation.kind in (OrganisationKind.COUNCIL, OrganisationKind.PARTNERSHIP)
         and actor.has_role(Role.TEAM_MANAGER, Role.PARTNERSHIP_LEAD)
     )
+
+
+# The roles that act for an agency at the managers' stages of a disagreement (stage 2 upwards: team managers,
+# heads of service, the partnership): a council's team managers, the partnership's leads, and a force's
+# designated officers (an inspector or above).
+MANAGER_ROLES = frozenset({Role.TEAM_MANAGER, Role.PARTNERSHIP_LEAD, Role.POLICE_DESIGNATED_OFFICER})
+PRACTITIONERS_STAGE = 1
+
+
+def may_record_disagreement_stage(actor: Actor, party_ids: Iterable[int | None], level: int) -> bool:
+    """The outcome of a disagreement's stage is recorded by one of the agencies in it: at stage 1 by any of
+    their practitioners, from stage 2 (team managers) upwards only by their managers."""
+    return may_act_as_involved_agency(actor, party_ids) and (
+        level <= PRACTITIONERS_STAGE or bool(actor.roles & MANAGER_ROLES)
+    )

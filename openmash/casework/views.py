@@ -250,7 +250,13 @@ def closure_detail(request: HttpRequest, closure_id: str) -> HttpResponse:
     response_form = stage_form = None
     if closure.status == ClosureStatus.PROPOSED and actor.organisation.pk == closure.council_id:
         response_form = casework_forms.ClosureResponseForm(posted if action == "respond" else None)
-    if disagreement is not None and disagreement.status == DisagreementStatus.OPEN:
+    if (
+        disagreement is not None
+        and disagreement.status == DisagreementStatus.OPEN
+        and policy.may_record_disagreement_stage(
+            actor, [disagreement.raised_by_id, disagreement.raised_with_id], disagreement.stage
+        )
+    ):
         stage_form = casework_forms.StageOutcomeForm(posted if action == "stage" else None)
     if action == "respond" and response_form is not None:
         call: Callable[[], object] = lambda: services.investigation_closure_respond(  # noqa: E731

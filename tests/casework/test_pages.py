@@ -240,7 +240,13 @@ def test_the_council_disputes_a_closure_and_records_the_stages_on_the_page(cast,
     response = police.post(url, {"action": "stage", "outcome": "escalated", "notes": "No agreement"})
     assert response.status_code == 302
     assert Disagreement.objects.get(closure=closure).stage == 2
-    response = council.post(
+    # Stage 2 is the managers': the social worker is told so and cannot record it; the team manager can.
+    page = council.get(url)
+    assert "taken forward by managers" in page.text and 'value="stage"' not in page.text
+    refused = council.post(url, {"action": "stage", "outcome": "resolved", "notes": "x"})
+    assert Disagreement.objects.get(closure=closure).stage == 2 and refused.status_code == 404
+    manager = client_for(cast, "team.manager")
+    response = manager.post(
         url,
         {
             "action": "stage",

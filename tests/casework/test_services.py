@@ -456,3 +456,38 @@ def test_the_end_of_police_protection_is_shared_with_everyone_told_of_it(actors,
     assert share.event.details["police_protection"] == str(event.pk)
     assert "Mother sober" in share.event.summary
     assert list(share.people.all()) == [cast.people["Amelia Hart"]]
+
+
+@pytest.mark.parametrize(
+    ("persona", "allowed"),
+    [
+        ("social.worker", False),
+        ("mash.practitioner", False),
+        ("police.officer", False),
+        ("police.ppu", False),
+        ("team.manager", True),
+        ("police.designated", True),
+        ("bury.social.worker", False),
+    ],
+)
+def test_from_stage_2_only_managers_take_a_disagreement_forward(
+    propose_closure, on_plan, actors, persona, allowed
+):
+    closure = propose_closure()
+    services.investigation_closure_respond(
+        actor=actors["social.worker"], closure=closure, response="dispute", reasons="Injuries unexplained"
+    )
+    disagreement = services.disagreement_stage_record(
+        actor=actors["social.worker"],  # stage 1 is the practitioners'
+        disagreement=Disagreement.objects.get(closure=closure),
+        outcome="escalated",
+        notes="No agreement between practitioners",
+    )
+    assert disagreement.stage == 2
+    record = dict(disagreement=disagreement, outcome="escalated", notes="No agreement between managers")
+    if allowed:
+        assert services.disagreement_stage_record(actor=actors[persona], **record).stage == 3
+    else:
+        with pytest.raises(NotAllowed):
+            services.disagreement_stage_record(actor=actors[persona], **record)
+        assert Disagreement.objects.get(pk=disagreement.pk).stage == 2

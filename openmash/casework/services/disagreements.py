@@ -6,6 +6,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from openmash.access import policy
 from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditAction
 from openmash.casework.models import (
@@ -27,7 +28,7 @@ from openmash.casework.services._shared import (
 from openmash.clocks import services as clocks
 from openmash.clocks.models import Clock
 from openmash.events.models import EventKind
-from openmash.lib.errors import InvalidInput
+from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.organisations.models import Organisation, OrganisationKind
 
 
@@ -93,6 +94,10 @@ def disagreement_stage_record(
     """Record the outcome of the current stage: resolved (and, for a disputed closure, how), or escalated to
     the next stage, which opens with its own clock. Either agency in the disagreement may record it."""
     involved_agency(actor, *_parties(disagreement), what="record the outcome of a disagreement stage")
+    if not policy.may_record_disagreement_stage(
+        actor, [party.pk for party in _parties(disagreement)], disagreement.stage
+    ):
+        raise NotAllowed("From stage 2 a disagreement is taken forward by managers: ask your team manager")
     errors: dict[str, str] = {}
     if disagreement.status != DisagreementStatus.OPEN:
         errors[""] = "This disagreement has been resolved"
