@@ -20,7 +20,6 @@ import asyncio
 import csv
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -29,23 +28,10 @@ import uuid
 from pathlib import Path
 
 import httpx
+from common import environment, percentile, wait_up
 
 ROOT = Path(__file__).resolve().parent.parent
 OPENMASH = [sys.executable, "-m", "openmash.cli"]
-
-
-def environment(database_url: str, var_dir: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "OPENMASH_"))}
-    env.update(
-        {
-            "DATABASE_URL": database_url,
-            "OPENMASH_SECRET_KEY": "benchmark-secret-key-0123456789abcdefghijkl",
-            "OPENMASH_VAR_DIR": var_dir,
-            "OPENMASH_LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(ROOT),
-        }
-    )
-    return env
 
 
 def prepare(env: dict[str, str]) -> str:
@@ -124,11 +110,6 @@ def incident() -> dict:
     }
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
-
-
 async def post_steadily(base: str, token: str, rate: float, until: asyncio.Event, most: float) -> dict:
     """Start a POST every 1/rate seconds until told to stop (or `most` seconds); the answers' figures."""
     latencies: list[float] = []
@@ -203,17 +184,6 @@ async def during_import(base: str, token: str, rate: float, command: list[str], 
         "import_exit": process.returncode,
         "api": api,
     }
-
-
-def wait_up(base: str) -> None:
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base}/api/v1/ping", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("server did not start")
 
 
 def main() -> None:

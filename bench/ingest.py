@@ -32,6 +32,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+from common import environment, percentile, wait_up
 
 try:
     from uvloop import run as run_loop  # a cheaper event loop leaves more of the two cores to the server
@@ -40,20 +41,6 @@ except ImportError:
 
 ROOT = Path(__file__).resolve().parent.parent
 OPENMASH = str(Path(sys.executable).parent / "openmash")
-
-
-def environment(database_url: str, var_dir: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "OPENMASH_"))}
-    env.update(
-        {
-            "DATABASE_URL": database_url,
-            "OPENMASH_SECRET_KEY": "benchmark-secret-key-0123456789abcdefghijkl",
-            "OPENMASH_AUDIT_KEY": "benchmark-audit-key-0123456789abcdefghijklmn",
-            "OPENMASH_VAR_DIR": var_dir,
-            "OPENMASH_LOG_LEVEL": "WARNING",
-        }
-    )
-    return env
 
 
 def fresh_postgres(database_url: str, recreate: bool) -> None:
@@ -122,11 +109,6 @@ def incident(n: int) -> dict:
         ],
         "adults": [{"given_name": f"Adult{tag}", "family_name": "Bench"}],
     }
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 class Connection:
@@ -348,17 +330,6 @@ class CpuUse:
     def per_incident(self, incidents: int) -> dict[str, float]:
         after = self._now()
         return {name: round(1000 * (after[name] - self.before[name]) / incidents, 2) for name in after}
-
-
-def wait_up(base: str) -> None:
-    for _ in range(200):
-        try:
-            if httpx.get(f"{base}/api/v1/ping", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("server did not start")
 
 
 def main() -> None:
