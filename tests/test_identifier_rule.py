@@ -24,6 +24,7 @@ from openmash.organisations.selectors import organisation_resolve
 from openmash.organisations.services import organisation_create
 from openmash.people.models import IdentifierScheme, PersonIdentifier, SchoolEnrolment
 from openmash.sharing.models import Share
+from tests.sharing.test_pages import INCIDENT_FORM
 
 # Each way in: (recording organisation, endpoint, body for a child). Times are London time.
 RECORDINGS = [
@@ -236,28 +237,17 @@ def test_an_officer_of_another_force_on_the_web_form_learns_nothing_either(cast,
     client = Client()
     client.force_login(officer)
     nhs = amelia.identifiers.get(scheme=IdentifierScheme.NHS_NUMBER).value
-    form = {
+    form = INCIDENT_FORM | {
         "police_reference": "MER-26-0002",
-        "occurred_date_0": "20",
-        "occurred_date_1": "11",
-        "occurred_date_2": "2026",
-        "occurred_time": "21:30",
-        "reported_date_0": "20",
-        "reported_date_1": "11",
-        "reported_date_2": "2026",
-        "reported_time": "21:45",
         "location": "1 Dock Road",
         "postcode": "L1 8JQ",
-        "risk_level": "medium",
-        "marac": "no",
-        "summary": "Shouting heard by neighbours",
         "child1-given_name": "amelia",
         "child1-family_name": "HART",
         "child1-date_of_birth_0": "14",
         "child1-date_of_birth_1": "5",
         "child1-date_of_birth_2": "2016",
+        "child1-school_urn": "",
         "child1-nhs_number": nhs,
-        "child1-present": "yes",
     }
     response = client.post(reverse("events:incident-create"), form)
     assert response.status_code == 302, response.content.decode()[:2000]
