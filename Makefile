@@ -48,6 +48,7 @@ test-postgres:
 
 lint:
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff format --check .
 	$(BIN)/openmash makemigrations --check --dry-run
 

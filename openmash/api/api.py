@@ -346,7 +346,7 @@ from openmash.api.sharing import router as sharing_router  # noqa: E402  (the ro
 
 api.add_router("", sharing_router)
 
-from openmash.meetings.api import router as meetings_router  # noqa: E402
+from openmash.api.meetings import router as meetings_router  # noqa: E402
 
 api.add_router("", meetings_router)
 

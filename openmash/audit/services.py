@@ -1,5 +1,7 @@
 """Appending to the audit trail and checking it."""
 
+from __future__ import annotations
+
 import functools
 import hashlib
 import hmac
@@ -9,13 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from openmash.accounts.actors import Actor
 from openmash.audit.checkpoints import (
     Checkpoint,
     CheckpointProblem,
@@ -26,6 +27,9 @@ from openmash.audit.checkpoints import (
 from openmash.audit.models import AuditChainHead, AuditEntry
 from openmash.database import rows_insert
 
+if TYPE_CHECKING:  # only named in annotations: the audit trail sits below the accounts that act
+    from openmash.accounts.actors import Actor
+
 GENESIS_HASH = "0" * 64
 
 
@@ -34,7 +38,7 @@ def _canonical(value: Any) -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def _keyed(key: bytes) -> "hmac.HMAC":
+def _keyed(key: bytes) -> hmac.HMAC:
     """HMAC-SHA256 with the audit key, the key already worked in: each entry hashes a ``.copy()`` of it."""
     return hmac.new(key, digestmod=hashlib.sha256)
 
