@@ -1,9 +1,10 @@
-"""Responses made by the application are never kept by a browser or a shared cache."""
+"""Responses are never kept by a cache; signed-out requests from a page's script answer 401."""
 
 from collections.abc import Callable
 
 from asgiref.sync import iscoroutinefunction
-from django.http import HttpRequest, HttpResponseBase
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import patch_cache_control
 from django.utils.decorators import sync_and_async_middleware
 
@@ -31,3 +32,15 @@ def no_store_middleware(get_response: Callable) -> Callable:
         return response
 
     return middleware
+
+
+class SignInRequiredMiddleware(LoginRequiredMiddleware):
+    """Deny by default, as Django's: a page redirects to sign-in, but a request made by a page's own script
+    (htmx, a live stream, JSON) answers 401, so the page can say "You have been signed out" instead of
+    inserting the sign-in page into itself."""
+
+    def handle_no_permission(self, request, view_func):
+        accept = request.headers.get("Accept", "")
+        if request.headers.get("HX-Request") or "text/event-stream" in accept or "application/json" in accept:
+            return HttpResponse("You have been signed out", status=401, content_type="text/plain")
+        return super().handle_no_permission(request, view_func)
