@@ -1,12 +1,17 @@
-"""Responses are never kept by a cache; signed-out requests from a page's script answer 401."""
+"""Responses are never kept by a cache; signed-out requests from a page's script answer 401; sessions end at a
+known time."""
 
+import datetime as dt
 from collections.abc import Callable
 
 from asgiref.sync import iscoroutinefunction
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.decorators import sync_and_async_middleware
+from django.utils.deprecation import MiddlewareMixin
 
 
 @sync_and_async_middleware
@@ -44,3 +49,17 @@ class SignInRequiredMiddleware(LoginRequiredMiddleware):
         if request.headers.get("HX-Request") or "text/event-stream" in accept or "application/json" in accept:
             return HttpResponse("You have been signed out", status=401, content_type="text/plain")
         return super().handle_no_permission(request, view_func)
+
+
+class SessionEndMiddleware(MiddlewareMixin):
+    """Fix when a signed-in session ends (SESSION_COOKIE_AGE after sign-in, or after "Stay signed in"), so that
+    every page can tell its script how long is left and warn before it ends."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "_session_expiry" not in request.session:
+            session_extend(request)
+
+
+def session_extend(request: HttpRequest) -> None:
+    request.session.set_expiry(timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE))
