@@ -36,6 +36,7 @@ from openmash.clocks.selectors import open_clocks
 from openmash.events.models import Event, EventKind
 from openmash.events.services import EventInput, PersonInput, RecordedEvent, event_record
 from openmash.lib.errors import InvalidInput, NotAllowed
+from openmash.lib.govuk import govuk_datetime
 from openmash.lib.instants import instant_problem, is_future
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import ChildStatus, ChildStatusKind, Person
@@ -149,8 +150,7 @@ def joint_visit_request(
             kind=EventKind.JOINT_VISIT,
             person=person,
             recipients=[force],
-            summary=f"Joint visit requested for {timezone.localtime(planned_for):%-d %B %Y %H:%M}: "
-            + purpose.strip(),
+            summary=f"Joint visit requested for {govuk_datetime(planned_for)}: " + purpose.strip(),
             details={"step": "requested", "police_needed_because": reasons, "address": address.strip()},
         )
         visit = JointVisit.objects.create(
@@ -212,7 +212,7 @@ def joint_visit_confirm_officer(
             person=visit.person,
             recipients=[visit.council],
             summary=f"Officer named for the joint visit: {officer_name.strip()}, "
-            f"{timezone.localtime(officer_attends_at):%-d %B %Y %H:%M}",
+            f"{govuk_datetime(officer_attends_at)}",
             details={"step": "officer-named", "joint_visit": str(visit.pk)},
         )
         _audit(
