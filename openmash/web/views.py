@@ -1,4 +1,4 @@
-"""Home, the accessibility statement, health, and the session's time left."""
+"""Home, help, the accessibility statement, health, and the session's time left."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
@@ -32,6 +32,11 @@ def home(request):
 @login_not_required
 def accessibility(request):
     return render(request, "web/accessibility.html")
+
+
+@login_not_required
+def help_page(request):
+    return render(request, "web/help.html")
 
 
 @require_GET
