@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from openmash.accounts.actors import Actor, actor_for_request, actor_still_allowed
+from openmash.clocks.selectors import rule_titles
 from openmash.events.models import EventKind
 from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.organisations.models import OrganisationKind
@@ -188,6 +189,7 @@ def share_detail(request: HttpRequest, share_id: str) -> HttpResponse:
         "status": selectors.deadline_status(share),
         "labels": selectors.DeadlineStatus.LABELS,
         "work_link": work_link(share.event),
+        "rule_title": rule_titles(actor).get(share.clock_rule, ""),
     }
     return render(request, "sharing/share.html", context)
 
