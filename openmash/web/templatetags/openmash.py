@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django import template
+from django.utils import timezone
 
 from openmash.lib import govuk
 from openmash.web.forms import error_summary_items
@@ -24,6 +25,16 @@ def govuk_datetime(value: dt.datetime | None) -> str:
 def govuk_date(value: dt.date | dt.datetime | None) -> str:
     """A date as GOV.UK writes it, always with the year: "2 December 2026" (an instant's date in London)."""
     return govuk.govuk_date(value)
+
+
+@register.filter
+def govuk_time(value: dt.time | dt.datetime | None) -> str:
+    """A time of day as GOV.UK writes it: "8:30am", "midday"."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.time):
+        value = timezone.make_aware(dt.datetime.combine(dt.date(2026, 1, 1), value))
+    return govuk.govuk_time(value)
 
 
 @register.filter
