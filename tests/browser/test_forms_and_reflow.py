@@ -112,3 +112,17 @@ def test_no_page_scrolls_sideways_at_320px_and_each_has_the_help_link(
             )
         page.context.close()
     assert wide == []
+
+
+def test_help_and_accessibility_statement_are_public_and_accessible(page, live_server, check_accessibility):
+    page.goto(f"{live_server.url}/sign-in/")
+    page.locator("footer").get_by_role("link", name="Help").click()
+    expect(page.get_by_role("heading", name="Help using OpenMASH", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="What each role can do")).to_be_visible()
+    check_accessibility(page)
+    page.locator("footer").get_by_role("link", name="Accessibility statement").click()
+    expect(page.get_by_text("partially compliant")).to_be_visible()
+    expect(
+        page.get_by_role("link", name="contact the Equality Advisory and Support Service (EASS)")
+    ).to_be_visible()
+    check_accessibility(page)
