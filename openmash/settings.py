@@ -205,7 +205,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "openmash.web.middleware.SignInRequiredMiddleware",
+    "openmash.web.middleware.SessionEndMiddleware",
     "openmash.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -231,6 +232,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "openmash.web.context_processors.navigation",
+                "openmash.web.context_processors.session_timeout",
             ],
             "builtins": ["openmash.web.templatetags.openmash"],
         },
@@ -278,7 +280,14 @@ OTP_TOTP_ISSUER = "OpenMASH"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 8 * 60 * 60  # a working shift
+# A session lasts a working shift from sign-in. Every page warns this long before it ends, in a dialog whose
+# "Stay signed in" starts the time again (WCAG 2.2.1; at least 20 seconds, GOV.UK suggests a few minutes).
+SESSION_COOKIE_AGE = _env_int("OPENMASH_SESSION_SECONDS", 8 * 60 * 60)
+SESSION_WARNING_SECONDS = _env_int("OPENMASH_SESSION_WARNING_SECONDS", 5 * 60)
+if SESSION_COOKIE_AGE < 60 or SESSION_WARNING_SECONDS < 20 or SESSION_WARNING_SECONDS >= SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured(
+        "OPENMASH_SESSION_SECONDS must be 60 or more, and OPENMASH_SESSION_WARNING_SECONDS at least 20 and less"
+    )
 SESSION_COOKIE_SECURE = _env_bool("OPENMASH_SECURE_COOKIES", not (DEBUG or EMBEDDED))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Behind a load balancer that ends TLS, a request is secure when the balancer says so. Only then: otherwise

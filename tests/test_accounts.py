@@ -337,3 +337,21 @@ def test_the_forwarded_address_is_taken_only_from_trusted_proxies(cast, settings
     sign_in(client, "social.worker", "wrong-password")
     entry = AuditEntry.objects.filter(action=AuditAction.SIGN_IN_FAILED).latest("sequence")
     assert entry.detail["address"] == expected
+
+
+def test_a_pasted_code_with_a_space_is_accepted(two_factor_org, cast, demo_password):
+    client = Client()
+    sign_in(client, "social.worker", demo_password)
+    client.get(reverse("accounts:two-factor"))
+    device = TOTPDevice.objects.get(user=cast.users["social.worker"])
+    code = _code(device)
+    page = client.get(reverse("accounts:two-factor"))
+    assert 'maxlength="6"' not in page.text
+    response = client.post(reverse("accounts:two-factor"), {"token": f"{code[:3]} {code[3:]}"})
+    assert response.status_code == 302
+    assert client.get(reverse("people:search")).status_code == 200
+
+
+def test_sign_in_page_does_not_take_focus(cast):
+    page = Client().get(reverse("accounts:sign-in"))
+    assert "autofocus" not in page.text

@@ -114,6 +114,22 @@ PAGE_MATRIX = {
         "council.admin": 200,
         "anonymous": 200,
     },
+    "web:help": {
+        "social.worker": 200,
+        "police.officer": 200,
+        "bury.social.worker": 200,
+        "inspector": 200,
+        "council.admin": 200,
+        "anonymous": 200,
+    },
+    "web:session": {
+        "social.worker": 200,
+        "police.officer": 200,
+        "bury.social.worker": 200,
+        "inspector": 200,
+        "council.admin": 200,
+        "anonymous": 302,
+    },
     "web:health": {
         "social.worker": 200,
         "police.officer": 200,

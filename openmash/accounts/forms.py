@@ -29,6 +29,8 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "User name"
+        # No autofocus: it would skip the heading, the lockout warning and the skip link (WCAG 2.4.3).
+        self.fields["username"].widget.attrs.pop("autofocus", None)
         self.fields["username"].error_messages["required"] = "Enter your user name"
         self.fields["password"].error_messages["required"] = "Enter your password"
 
@@ -37,11 +39,10 @@ class TokenForm(GovukFormMixin, forms.Form):
     token = forms.CharField(
         label="Code from your authenticator app",
         help_text="The 6-digit code changes every 30 seconds",
-        max_length=6,
-        min_length=6,
+        # Room for a pasted "980 571" or "980-571": the spaces and dashes are taken out before checking.
+        max_length=20,
         error_messages={
             "required": "Enter the 6-digit code from your authenticator app",
-            "min_length": "Enter the 6-digit code from your authenticator app",
             "max_length": "Enter the 6-digit code from your authenticator app",
         },
         widget=forms.TextInput(
@@ -54,9 +55,11 @@ class TokenForm(GovukFormMixin, forms.Form):
         self.helper.layout = Layout(Field.text("token", field_width=5))
 
     def clean_token(self):
-        token = self.cleaned_data["token"].strip()
+        token = "".join(self.cleaned_data["token"].split()).replace("-", "")
         if not token.isdigit():
             raise forms.ValidationError("The code must be 6 digits")
+        if len(token) != 6:
+            raise forms.ValidationError("Enter the 6-digit code from your authenticator app")
         return token
 
 

@@ -4,7 +4,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 # Pages a signed-in person may reach before completing the second factor.
-_OPEN_PREFIXES = ("/sign-in", "/sign-out", "/static/", "/api/", "/accessibility", "/health")
+_OPEN_PREFIXES = ("/sign-in", "/sign-out", "/static/", "/api/", "/accessibility", "/help", "/health")
 
 
 class TwoFactorRequiredMiddleware:

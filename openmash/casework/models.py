@@ -182,7 +182,7 @@ class InvestigationClosure(models.Model):
             label
             for flag, label in (
                 (self.on_protection_plan, "the child is on a child protection plan"),
-                (self.under_s47_enquiry, "the child is subject to s47 enquiries"),
+                (self.under_s47_enquiry, "the child is subject to section 47 enquiries"),
                 (self.injuries_recorded, "injuries are recorded"),
             )
             if flag

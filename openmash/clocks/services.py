@@ -23,6 +23,7 @@ from openmash.audit.services import audit_record
 from openmash.clocks import engine
 from openmash.clocks.models import AreaClockSetting, Clock, SchoolCalendar, TermBreak
 from openmash.lib.errors import InvalidInput, NotAllowed
+from openmash.lib.govuk import govuk_datetime
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import Person
 
@@ -286,7 +287,7 @@ def clock_stop(
         raise InvalidInput({"at": "It cannot have happened before the clock started"})
     late = at > clock.due_at
     if late and not breach_reason.strip():
-        due = timezone.localtime(clock.due_at).strftime("%-d %B %Y at %H:%M")
+        due = govuk_datetime(clock.due_at)
         raise InvalidInput({"breach_reason": f"Give the reason for the delay: this was due by {due}"})
     with transaction.atomic():
         updated = Clock.objects.filter(pk=clock.pk, stopped_at__isnull=True).update(

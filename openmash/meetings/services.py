@@ -27,6 +27,7 @@ from openmash.events.models import Event, EventKind, SubjectRole
 from openmash.events.services import EventInput, PersonInput, event_record
 from openmash.lib.clock_rules import ClockRule
 from openmash.lib.errors import InvalidInput, NotAllowed
+from openmash.lib.govuk import govuk_datetime
 from openmash.lib.ids import new_id
 from openmash.lib.instants import instant_problem
 from openmash.meetings.models import (
@@ -130,7 +131,7 @@ def _convene(
     meeting_id = new_id()
     # The id's random end, not its start: a time-ordered id begins with the time (openmash.lib.ids).
     reference = f"{REFERENCE_PREFIX[MeetingKind(kind)]}-{meeting_id.hex[-8:].upper()}"
-    when = timezone.localtime(scheduled_for).strftime("%-d %B %Y at %H:%M")
+    when = govuk_datetime(scheduled_for)
     label = MeetingKind(kind).label
     summary = f"{label} {reference} for {child.full_name or 'an unborn child'} on {when}"
     summary += f", {location.strip()}" if location.strip() else ""
@@ -656,7 +657,7 @@ def evidential_interview_record(
     if errors:
         raise InvalidInput(errors)
     summary = (
-        f"Evidential interview for {meeting.reference} held {timezone.localtime(held_at):%-d %B %Y at %H:%M}."
+        f"Evidential interview for {meeting.reference} held {govuk_datetime(held_at)}."
         if held_at is not None
         else f"Evidential interview for {meeting.reference} did not happen: {not_held_reason.strip()}"
     )

@@ -127,6 +127,8 @@ class PersonCreateForm(forms.Form):
         council = self.fields["council"]
         assert isinstance(council, forms.ModelChoiceField)
         council.queryset = _councils()
+        # Each option names the council, not its GSS code.
+        council.label_from_instance = lambda organisation: organisation.name  # type: ignore[method-assign,assignment]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.label_size = Size.SMALL

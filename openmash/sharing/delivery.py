@@ -36,6 +36,7 @@ from standardwebhooks.webhooks import Webhook
 
 from openmash.database import Insert, rows_insert, sqlite_write_gate
 from openmash.events.models import EventKind
+from openmash.lib.govuk import govuk_datetime
 from openmash.lib.ids import new_id
 from openmash.lib.remembered import Remembered
 from openmash.sharing.models import (
@@ -368,7 +369,7 @@ def _alert_facts(batch: Sequence[Claimed]) -> dict[uuid.UUID, AlertFacts]:
 
 def _alert_message(facts: AlertFacts) -> str:
     # No personal data in alerts: they say where to look and by when, nothing about the child.
-    due = timezone.localtime(facts.due_at).strftime("%H:%M on %d %B %Y") if facts.due_at else "no deadline"
+    due = govuk_datetime(facts.due_at) if facts.due_at else "no deadline"
     return f"New {EventKind(facts.kind).label.lower()} in your OpenMASH inbox (due {due})"
 
 

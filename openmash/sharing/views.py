@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from openmash.accounts.actors import Actor, actor_for_request, actor_still_allowed
+from openmash.clocks.selectors import rule_titles
 from openmash.events.models import EventKind
 from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.organisations.models import OrganisationKind
@@ -208,6 +209,7 @@ def share_detail(request: HttpRequest, share_id: str) -> HttpResponse:
         "status": selectors.deadline_status(share),
         "labels": selectors.DeadlineStatus.LABELS,
         "work_link": work_link(share.event),
+        "rule_title": rule_titles(actor).get(share.clock_rule, ""),
     }
     return render(request, "sharing/share.html", context)
 

@@ -1,4 +1,4 @@
-"""Role-aware navigation: each person sees only the sections their roles can use."""
+"""Role-aware navigation: each person sees only the sections their roles can use; when the session ends."""
 
 from django.conf import settings
 from django.urls import reverse
@@ -28,7 +28,7 @@ def navigation(request):
         candidates.append(("Joint visits", reverse("casework:visits"), works and (is_police or is_council)))
         candidates.append(("Deadlines", reverse("clocks:deadlines"), works))
         candidates.append(("Find a person", reverse("people:search"), policy.may_search_people(actor)))
-        candidates.append(("Record a person", reverse("people:create"), policy.may_record_people(actor)))
+        candidates.append(("Record a child", reverse("people:create"), policy.may_record_people(actor)))
         candidates.append(
             ("Administration", reverse("accounts:users"), policy.may_administer(actor, user.organisation))
         )
@@ -42,3 +42,14 @@ def navigation(request):
         current = max(matching, key=len, default=None)
         items = [{"label": label, "url": url, "active": url == current} for label, url in allowed]
     return {"navigation": items, "service_name": settings.SERVICE_NAME}
+
+
+def session_timeout(request):
+    """How long this signed-in session has left, for the warning every page gives before it ends."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "session_expires_in": request.session.get_expiry_age(),
+        "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
+    }

@@ -41,17 +41,39 @@ def add_service_errors(
             form.add_error(field if field in form.fields else None, message)
 
 
+def error_summary_target(bound: forms.BoundField) -> str:
+    """The id an error summary links to: the field, or the first input of a radio or checkbox group (crispy-forms-gds
+    numbers its options from 1) or of a date's day, month and year."""
+    widget = bound.field.widget
+    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return f"{bound.auto_id}_1"
+    if isinstance(widget, forms.MultiWidget):
+        return f"{bound.auto_id}_0"
+    return bound.auto_id
+
+
+def _who(form: forms.Form) -> str:
+    """Whom a prefixed form on a page of several is about ("child1" is "Child 1"), for its summary's messages."""
+    prefix = form.prefix or ""
+    name = prefix.rstrip("0123456789")
+    if not name.isalpha() or name == prefix:
+        return ""
+    return f"{name.capitalize()} {prefix[len(name) :]}"
+
+
 def error_summary_items(*forms_: forms.Form) -> list[tuple[str, str]]:
-    """(link target, message) for every error of every form on a page, for one GOV.UK error summary."""
+    """(link target, message) for every error of every form on a page, for one GOV.UK error summary. Each link
+    reaches a control; where a page has a form for each child or adult, each message says which one it is about."""
     items: list[tuple[str, str]] = []
     for form in forms_:
         fields = list(form.visible_fields())
+        who = _who(form)
         for message in form.non_field_errors():
-            items.append((f"#{fields[0].auto_id}" if fields else "#main-content", str(message)))
+            target = f"#{error_summary_target(fields[0])}" if fields else "#main-content"
+            items.append((target, f"{who}: {message}" if who else str(message)))
         for bound in fields:
-            target = bound.auto_id
-            if isinstance(bound.field.widget, forms.MultiWidget):
-                target = f"{target}_0"
             for message in bound.errors:
-                items.append((f"#{target}", str(message)))
+                items.append(
+                    (f"#{error_summary_target(bound)}", f"{who}: {message}" if who else str(message))
+                )
     return items

@@ -1,9 +1,14 @@
-"""What every response gets: never kept by a browser or a shared cache; "not yours" answered as "not there"."""
+"""What every response gets: never kept by a cache; "not yours" answered as "not there"; signed-out
+requests from a page's script answered 401; sessions that end at a known time."""
 
+import datetime as dt
 from collections.abc import Callable
 
 from asgiref.sync import iscoroutinefunction
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.conf import settings
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.decorators import sync_and_async_middleware
 from django.utils.deprecation import MiddlewareMixin
@@ -46,3 +51,29 @@ class NotFoundMiddleware(MiddlewareMixin):
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         if isinstance(exception, NotFound | NotAllowed):
             raise Http404(str(exception)) from exception
+
+
+class SignInRequiredMiddleware(LoginRequiredMiddleware):
+    """Deny by default, as Django's: a page redirects to sign-in, but a request made by a page's own script
+    (htmx, a live stream, JSON) answers 401, so the page can say "You have been signed out" instead of
+    inserting the sign-in page into itself."""
+
+    def handle_no_permission(self, request, view_func):
+        accept = request.headers.get("Accept", "")
+        if request.headers.get("HX-Request") or "text/event-stream" in accept or "application/json" in accept:
+            return HttpResponse("You have been signed out", status=401, content_type="text/plain")
+        return super().handle_no_permission(request, view_func)
+
+
+class SessionEndMiddleware(MiddlewareMixin):
+    """Fix when a signed-in session ends (SESSION_COOKIE_AGE after sign-in, or after "Stay signed in"), so that
+    every page can tell its script how long is left and warn before it ends."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "_session_expiry" not in request.session:
+            session_extend(request)
+
+
+def session_extend(request: HttpRequest) -> None:
+    request.session.set_expiry(timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE))

@@ -1,15 +1,17 @@
-"""Home, health and the accessibility statement."""
+"""Home, help, the accessibility statement, health, and the session's time left."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
 
 from openmash.access import policy
 from openmash.access.selectors import inspection_list
 from openmash.accounts.actors import actor_for_request
 from openmash.accounts.models import Role
 from openmash.clocks.selectors import deadline_summary
+from openmash.web.middleware import session_extend
 
 
 def home(request):
@@ -30,6 +32,24 @@ def home(request):
 @login_not_required
 def accessibility(request):
     return render(request, "web/accessibility.html")
+
+
+@login_not_required
+def help_page(request):
+    return render(request, "web/help.html")
+
+
+@require_GET
+def session_time_left(request: HttpRequest) -> JsonResponse:
+    """Seconds until this session ends, for the timeout warning (asking does not extend it)."""
+    return JsonResponse({"expires_in": request.session.get_expiry_age()})
+
+
+@require_POST
+def session_stay_signed_in(request: HttpRequest) -> JsonResponse:
+    """The timeout warning's "Stay signed in": the session's full length starts again."""
+    session_extend(request)
+    return JsonResponse({"expires_in": request.session.get_expiry_age()})
 
 
 @login_not_required

@@ -80,7 +80,7 @@ def test_a_school_sets_its_term_breaks(page, live_server, live_cast, sign_in, ch
     page.get_by_role("link", name="How each deadline is counted").click()
     check_accessibility(page)
     page.get_by_role("link", name="School days: term breaks and the start of the school day").click()
-    expect(page.get_by_test_id("school-day-start")).to_contain_text("08:30")
+    expect(page.get_by_test_id("school-day-start")).to_contain_text("8:30am")
     check_accessibility(page)
     page.get_by_role("button", name="Add the break").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a name for the break")
@@ -96,7 +96,7 @@ def test_a_school_sets_its_term_breaks(page, live_server, live_cast, sign_in, ch
     expect(page.get_by_test_id("term-breaks")).to_contain_text("Christmas holiday")
     page.get_by_label("School day starts at").fill("08:50")
     page.get_by_role("button", name="Save the start time").click()
-    expect(page.get_by_test_id("school-day-start")).to_contain_text("08:50")
+    expect(page.get_by_test_id("school-day-start")).to_contain_text("8:50am")
     check_accessibility(page)
 
 

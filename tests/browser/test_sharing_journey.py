@@ -53,7 +53,9 @@ def test_incident_reaches_the_open_inbox_live_and_the_loop_closes(
         check_accessibility(police)
 
         # The inbox page was not reloaded: the live stream brought the incident in.
-        expect(mash.get_by_text("Domestic abuse incident CLE-26-5001")).to_be_visible(timeout=2000)
+        expect(mash.get_by_role("link", name="Domestic abuse incident CLE-26-5001")).to_be_visible(
+            timeout=2000
+        )
         assert time.monotonic() - submitted < 2.5
         expect(mash.get_by_test_id("inbox-table")).to_contain_text("Zara Quinn")
         check_accessibility(mash)

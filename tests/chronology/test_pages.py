@@ -99,7 +99,7 @@ def test_the_page_shows_each_entry_and_says_how_many_are_hidden(cast, story):
     assert "Domestic abuse incident</strong> CLE-26-2001" in page
     assert "Missing child report" in page
     assert "Did not come home from school" in page
-    assert "10 Nov 2026 21:30" in page  # UK time
+    assert "10 November 2026 at 9:30pm" in page  # UK time
     assert "after it happened" in page
     council_share = story.missing.shares.get(recipient=cast.organisations["police"])
     assert f'href="/shares/{council_share.pk}/"' in page
@@ -155,7 +155,7 @@ def test_the_page_shows_how_long_an_entry_took_to_be_recorded_and_shared(cast, s
     i = page.index("CLE-26-0900")
     print(repr(page[i - 1200 : i + 50]))
     assert (
-        'Shared <time datetime="2026-11-04T01:00:00+00:00">4 Nov 2026 01:00</time>, 2\xa0days, 3\xa0hours after it happened.'
+        'Shared <time datetime="2026-11-04T01:00:00+00:00">4 November 2026 at 1:00am</time>, 2\xa0days, 3\xa0hours after it happened.'
         in page
     )
     assert "Shared as it was recorded." in page  # the incident recorded in OpenMASH went out at once

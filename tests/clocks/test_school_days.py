@@ -100,7 +100,7 @@ def test_school_days_page(signed_in, cast):
     for persona in ("social.worker", "police.officer", "inspector", "bury.social.worker"):
         assert signed_in(persona).get(url).status_code == 404
     client = signed_in("school.dsl")
-    assert "Not set: 08:30" in client.get(url).text
+    assert "Not set: 8:30am" in client.get(url).text
     bad = client.post(url, {"form": "break", "name": "", "first_day_0": "21", "first_day_1": "12"})
     assert bad.status_code == 200 and "There is a problem" in bad.text
     assert not TermBreak.objects.exists()
@@ -125,7 +125,7 @@ def test_school_days_page(signed_in, cast):
         dt.date(2027, 1, 1),
     )
     assert client.post(url, {"form": "start", "starts_at": "8:50"}).status_code == 302
-    assert "08:50" in client.get(url).text
+    assert "8:50am" in client.get(url).text
     # Another organisation's break cannot be removed from here.
     other = TermBreak.objects.create(
         organisation=cast.organisations["council"],

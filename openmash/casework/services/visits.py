@@ -24,6 +24,7 @@ from openmash.casework.services._shared import (
 )
 from openmash.events.models import EventKind
 from openmash.lib.errors import InvalidInput, NotAllowed
+from openmash.lib.govuk import govuk_datetime
 from openmash.people.models import Person
 
 
@@ -61,8 +62,7 @@ def joint_visit_request(
             kind=EventKind.JOINT_VISIT,
             person=person,
             recipients=[force],
-            summary=f"Joint visit requested for {timezone.localtime(planned_for):%-d %B %Y %H:%M}: "
-            + purpose.strip(),
+            summary=f"Joint visit requested for {govuk_datetime(planned_for)}: " + purpose.strip(),
             details={"step": "requested", "police_needed_because": reasons, "address": address.strip()},
         )
         visit = JointVisit.objects.create(
@@ -124,7 +124,7 @@ def joint_visit_confirm_officer(
             person=visit.person,
             recipients=[visit.council],
             summary=f"Officer named for the joint visit: {officer_name.strip()}, "
-            f"{timezone.localtime(officer_attends_at):%-d %B %Y %H:%M}",
+            f"{govuk_datetime(officer_attends_at)}",
             details={"step": "officer-named", "joint_visit": str(visit.pk)},
         )
         audit_step(

@@ -3,6 +3,9 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 
+from openmash.lib import govuk
+from openmash.web.forms import error_summary_items
+
 register = template.Library()
 
 
@@ -15,13 +18,26 @@ def get_item(mapping, key):
 @register.filter
 def govuk_datetime(value: dt.datetime | None) -> str:
     """An instant as GOV.UK writes it, in London time: "2 December 2026 at 9:05am", "at midday"."""
+    return govuk.govuk_datetime(value)
+
+
+@register.filter
+def govuk_date(value: dt.date | dt.datetime | None) -> str:
+    """A date as GOV.UK writes it, always with the year: "2 December 2026" (an instant's date in London)."""
+    return govuk.govuk_date(value)
+
+
+@register.filter
+def govuk_time(value: dt.time | dt.datetime | None) -> str:
+    """A time of day as GOV.UK writes it: "8:30am", "midday"."""
     if value is None:
         return ""
-    local = timezone.localtime(value)
-    if (local.hour, local.minute) == (12, 0):
-        time = "midday"
-    elif (local.hour, local.minute) == (0, 0):
-        time = "midnight"
-    else:
-        time = f"{local.hour % 12 or 12}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
-    return f"{local.day} {local:%B %Y} at {time}"
+    if isinstance(value, dt.time):
+        value = timezone.make_aware(dt.datetime.combine(dt.date(2026, 1, 1), value))
+    return govuk.govuk_time(value)
+
+
+@register.filter
+def error_summary_links(form) -> list[tuple[str, str]]:
+    """A form's errors as (link target, message), for ``includes/error_summary.html``."""
+    return error_summary_items(form) if form is not None and form.is_bound else []
