@@ -32,7 +32,7 @@ from openmash.accounts.models import ApiClient, User
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.lib.errors import InvalidInput
-from openmash.web.forms import add_service_errors
+from openmash.ui.forms import add_service_errors
 
 
 def _safe_next(request: HttpRequest, default: str = "/") -> str:

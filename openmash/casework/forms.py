@@ -15,7 +15,7 @@ from openmash.casework.models import (
 from openmash.casework.services import Response
 from openmash.events.forms import EARLIEST_DAY, LondonTimes, TimeField, combine
 from openmash.people.forms import DateField
-from openmash.web.forms import YesNoField, column_length
+from openmash.ui.forms import YesNoField, column_length
 
 
 def _helper(*fields) -> FormHelper:

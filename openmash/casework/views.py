@@ -19,7 +19,7 @@ from openmash.lib.errors import InvalidInput
 from openmash.organisations.models import OrganisationKind
 from openmash.people.models import Person
 from openmash.people.selectors import person_open
-from openmash.web.forms import add_service_errors, error_summary_items
+from openmash.ui.forms import add_service_errors, error_summary_items
 
 # A late stop's reason comes back from the clocks service as "breach_reason"; the forms call it the delay.
 DELAY = {"breach_reason": "delay_reason"}

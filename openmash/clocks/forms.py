@@ -7,7 +7,7 @@ from openmash.clocks import engine
 from openmash.clocks.models import AreaClockSetting, TermBreak
 from openmash.events.forms import EARLIEST_DAY, LondonTimes, TimeField, combine
 from openmash.people.forms import DateField
-from openmash.web.forms import column_length
+from openmash.ui.forms import column_length
 
 
 class DoneForm(LondonTimes, GovukFormMixin, forms.Form):

@@ -13,7 +13,7 @@ from openmash.clocks.models import SchoolCalendar, TermBreak
 from openmash.clocks.starts import DONE_ON_THE_CLOCK
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.organisations.models import OrganisationKind
-from openmash.web.forms import add_service_errors, error_summary_items
+from openmash.ui.forms import add_service_errors, error_summary_items
 
 
 def deadlines(request: HttpRequest) -> HttpResponse:

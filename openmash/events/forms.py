@@ -12,7 +12,7 @@ from openmash.lib.instants import EARLIEST_EVENT, NonexistentLocalTime, london_t
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.forms import DateField
 from openmash.people.models import Person
-from openmash.web.forms import YesNoField, column_length
+from openmash.ui.forms import YesNoField, column_length
 
 TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
 

@@ -13,7 +13,7 @@ from openmash.events.models import EventKind, SubjectRole
 from openmash.events.services import RECORDERS, EventInput, PersonInput, RecordedEvent, event_record
 from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.people.selectors import person_open
-from openmash.web.forms import add_service_errors, error_summary_items
+from openmash.ui.forms import add_service_errors, error_summary_items
 
 CHILD_SLOTS = 3
 ADULT_SLOTS = 2

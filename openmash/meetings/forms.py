@@ -10,7 +10,7 @@ from openmash.events.forms import EARLIEST_DAY, LondonTimes, TimeField
 from openmash.meetings.models import AbuseCategory, Meeting, MeetingInvitation, MeetingKind, Participation
 from openmash.organisations.models import Organisation
 from openmash.people.forms import DateField
-from openmash.web.forms import YesNoField, column_length
+from openmash.ui.forms import YesNoField, column_length
 
 
 def _helper(layout: Layout) -> FormHelper:

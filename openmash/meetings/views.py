@@ -20,7 +20,7 @@ from openmash.meetings.models import CONFERENCE_KINDS, EvidentialInterview, Meet
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import Person
 from openmash.people.selectors import person_open
-from openmash.web.forms import add_service_errors, error_summary_items
+from openmash.ui.forms import add_service_errors, error_summary_items
 
 SCHEDULE_TITLES = {
     MeetingKind.STRATEGY_DISCUSSION: "Convene a strategy discussion",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from openmash.lib.instants import EARLIEST_BIRTH
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import Address, Ethnicity, Person, Sex
-from openmash.web.forms import column_length
+from openmash.ui.forms import column_length
 
 
 class DateField(DateInputField):

@@ -16,7 +16,7 @@ from openmash.organisations.selectors import organisation_names
 from openmash.people import selectors, services
 from openmash.people.forms import PersonCreateForm, PersonSearchForm
 from openmash.people.models import IdentifierScheme
-from openmash.web.forms import add_service_errors
+from openmash.ui.forms import add_service_errors
 
 
 def search(request: HttpRequest) -> HttpResponse:

@@ -26,6 +26,7 @@ from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.organisations.models import OrganisationKind
 from openmash.sharing import selectors
 from openmash.sharing.forms import WebhookEndpointForm
+from openmash.sharing.links import work_link
 from openmash.sharing.live import InboxSubscription
 from openmash.sharing.models import Delivery, DeliveryStatus, Share
 from openmash.sharing.services import (
@@ -38,8 +39,7 @@ from openmash.sharing.services import (
     webhook_endpoint_rotate_secret,
     webhook_endpoint_test,
 )
-from openmash.web.forms import add_service_errors, error_summary_items
-from openmash.web.links import work_link
+from openmash.ui.forms import add_service_errors, error_summary_items
 
 
 def _case_worker(request: HttpRequest) -> Actor:

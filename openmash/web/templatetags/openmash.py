@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 
 from openmash.lib import govuk
-from openmash.web.forms import error_summary_items
+from openmash.ui.forms import error_summary_items
 
 register = template.Library()
 
