@@ -4,6 +4,7 @@ Bad values fail at start-up rather than at the first request: a safeguarding
 service that starts half-configured is worse than one that does not start.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -342,6 +343,22 @@ DELIVERY_LEASE_SECONDS = float(os.environ.get("OPENMASH_DELIVERY_LEASE_SECONDS",
 # Webhook endpoints must be https; plain http is allowed only to this machine (127.0.0.1, ::1, localhost), and
 # only where this is on: in debugging and in the test suite, whose stand-in receivers listen on loopback.
 WEBHOOK_HTTP_LOOPBACK = _env_bool("OPENMASH_WEBHOOK_HTTP_LOOPBACK", DEBUG)
+
+
+def _networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    try:
+        return tuple(
+            ipaddress.ip_network(part.strip()) for part in os.environ.get(name, "").split(",") if part.strip()
+        )
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"{name} must be networks like 10.20.0.0/16, separated by commas"
+        ) from error
+
+
+# Private networks webhook endpoints may be on (an agency's own network): none unless listed. Public addresses
+# are always allowed; every other private, loopback or link-local address is refused (sharing.delivery).
+WEBHOOK_PRIVATE_NETWORKS = _networks("OPENMASH_WEBHOOK_PRIVATE_NETWORKS")
 
 LOGGING = {
     "version": 1,

@@ -70,6 +70,10 @@ def test_defaults_are_safe(tmp_path):
         ),
         ({"OPENMASH_AUDIT_KEY": "short"}, "OPENMASH_AUDIT_KEY must be at least 32 characters"),
         (
+            {"OPENMASH_WEBHOOK_PRIVATE_NETWORKS": "10.0.0.0/8, office"},
+            "OPENMASH_WEBHOOK_PRIVATE_NETWORKS must be",
+        ),
+        (
             {"OPENMASH_SECRET_KEY": "x" * 40, "OPENMASH_AUDIT_KEY": "x" * 40},
             "OPENMASH_AUDIT_KEY must not be the same as OPENMASH_SECRET_KEY",
         ),

@@ -15,6 +15,7 @@ share page and the stuck-deliveries page, and replayable.
 """
 
 import datetime as dt
+import ipaddress
 import json
 import logging
 import os
@@ -25,6 +26,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
@@ -320,9 +322,39 @@ class Sent:
         return f"HTTP {self.status_code}"
 
 
+class AddressNotAllowed(httpx.HTTPError):
+    """The endpoint's host is on a network deliveries may not reach."""
+
+
+def address_not_allowed(url: str) -> str | None:
+    """Why a message may not go to ``url``'s host, or None. A webhook is sent by the service from inside the
+    organisation's network, so an endpoint that resolves to a private, loopback or link-local address could
+    make it reach internal systems (including a cloud's metadata service): only public addresses, and the
+    private networks an operator lists in OPENMASH_WEBHOOK_PRIVATE_NETWORKS (an agency's own network), are
+    reached. Loopback only where plain http to this machine is allowed (debugging, the test suite)."""
+    host = urlsplit(url).hostname or ""
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return None  # not resolvable: sending fails with its own plain error
+    for *_family, sockaddr in found:
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+        if address.is_global:
+            continue
+        if address.is_loopback and settings.WEBHOOK_HTTP_LOOPBACK:
+            continue
+        if any(address in network for network in settings.WEBHOOK_PRIVATE_NETWORKS):
+            continue
+        return f"{host} is at {address}, on a network webhooks may not reach"
+    return None
+
+
 def webhook_send(*, url: str, secret: str, message_id: str, body: str) -> Sent:
     """POST one message signed with Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
-    Redirects are not followed: the endpoint is the URL its organisation registered, nowhere else."""
+    Redirects are not followed: the endpoint is the URL its organisation registered, nowhere else; nor is a
+    host on a private network (``address_not_allowed``)."""
+    if (refused := address_not_allowed(url)) is not None:
+        return Sent(status_code=None, error=AddressNotAllowed(refused))
     sent_at = dt.datetime.now(tz=dt.UTC)
     signature = Webhook(secret).sign(message_id, sent_at, body)
     headers = {

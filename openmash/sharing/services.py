@@ -26,7 +26,7 @@ from openmash.events.models import EventKind, Source
 from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.lib.ids import new_id
 from openmash.organisations.models import Organisation, OrganisationKind
-from openmash.sharing.delivery import Sent, forget_endpoints, replay, webhook_send
+from openmash.sharing.delivery import AddressNotAllowed, Sent, forget_endpoints, replay, webhook_send
 from openmash.sharing.models import (
     COUNCIL_DECISIONS,
     Decision,
@@ -367,6 +367,11 @@ def _test_outcome(sent: Sent) -> str:
         return f"The endpoint accepted the test message (it answered {sent.status_code})."
     if isinstance(sent.error, httpx.TimeoutException):
         return "The endpoint did not answer within 10 seconds."
+    if isinstance(sent.error, AddressNotAllowed):
+        return (
+            "OpenMASH does not send to private or internal network addresses. Use the endpoint's public "
+            "address, or ask the service's operators to allow your organisation's network."
+        )
     if isinstance(sent.error, httpx.ConnectError):
         return "OpenMASH could not connect to the endpoint. Check the URL and that it accepts connections."
     if sent.error is not None:

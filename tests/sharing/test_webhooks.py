@@ -348,3 +348,41 @@ def test_the_api_client_actor_may_manage_its_own(cast):
     ).client
     actor = actor_for_api_client(client)
     assert list(selectors.webhook_endpoints(actor=actor)) == []
+
+
+# Internal addresses: a webhook is never a way into the service's own network
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("https://10.20.30.40/hook", True),  # private
+        ("https://192.168.1.5/hook", True),
+        ("https://169.254.169.254/latest/meta-data", True),  # a cloud's metadata service (link-local)
+        ("https://[fd00::1]/hook", True),  # IPv6 unique local
+        ("https://127.0.0.1/hook", True),  # loopback, where plain http to this machine is not allowed
+        ("https://8.8.8.8/hook", False),  # a public address
+        ("https://no-such-host.openmash.invalid/hook", False),  # not resolvable: sending fails on its own
+    ],
+)
+@override_settings(WEBHOOK_HTTP_LOOPBACK=False)
+def test_a_webhook_never_goes_to_an_internal_address(url, refused):
+    assert (delivery.address_not_allowed(url) is not None) is refused
+
+
+@override_settings(WEBHOOK_HTTP_LOOPBACK=False)
+def test_an_agencys_own_network_is_reached_only_when_listed():
+    import ipaddress
+
+    assert delivery.address_not_allowed("https://10.20.30.40/hook") is not None
+    with override_settings(WEBHOOK_PRIVATE_NETWORKS=(ipaddress.ip_network("10.20.0.0/16"),)):
+        assert delivery.address_not_allowed("https://10.20.30.40/hook") is None
+        assert delivery.address_not_allowed("https://10.21.0.1/hook") is not None
+
+
+def test_testing_an_endpoint_on_an_internal_address_sends_nothing_and_says_why(cast, admin, receiver):
+    endpoint = webhook_endpoint_create(actor=admin, url=receiver.url).endpoint
+    with override_settings(WEBHOOK_HTTP_LOOPBACK=False):
+        result = webhook_endpoint_test(actor=admin, endpoint=endpoint)
+    assert not result.delivered and receiver.received == []
+    assert "private or internal network" in result.outcome
