@@ -34,6 +34,8 @@ def process_env(**extra: str) -> dict[str, str]:
             "OPENMASH_AUDIT_KEY": "reliability-test-audit-key-0123456789abcdefgh",
             "OPENMASH_DELIVERY_LEASE_SECONDS": "2",
             "OPENMASH_AUDIT_TRIGGERS": "false",
+            # The stand-in webhook receivers listen on plain http on this machine (tests/sharing/receivers.py).
+            "OPENMASH_WEBHOOK_HTTP_LOOPBACK": "true",
             **extra,
         }
     )
