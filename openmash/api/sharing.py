@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from openmash.access import policy
 from openmash.accounts.actors import Actor
 from openmash.api.inputs import BirthDate, Input, Instant, column
 from openmash.api.problems import problem
@@ -320,128 +321,113 @@ def domestic_abuse_input(payload: DomesticAbuseIn) -> EventInput:
     )
 
 
+def _record(
+    request: HttpRequest, payload: Schema, build: Callable[[Actor], EventInput]
+) -> HttpResponse | Status:
+    """The API's one way to record an event: ``build`` says what the payload records, for the calling
+    organisation; it is recorded once per Idempotency-Key and answered with its shares."""
+    actor = _actor(request)
+    return _idempotent(request, payload, lambda also: event_record(actor=actor, data=build(actor), also=also))
+
+
 @router.post("/incidents/domestic-abuse", response=CREATED)
 def domestic_abuse(request: HttpRequest, payload: DomesticAbuseIn):
     """Record a domestic abuse incident. Shared at once with each child's council and, for children aged 4-17,
     their school (Operation Encompass)."""
-
-    def record(also: AlsoWrite | None) -> RecordedEvent:
-        return event_record(actor=_actor(request), data=domestic_abuse_input(payload), also=also)
-
-    return _idempotent(request, payload, record)
+    return _record(request, payload, lambda _actor: domestic_abuse_input(payload))
 
 
 @router.post("/missing-reports", response=CREATED)
 def missing_report(request: HttpRequest, payload: MissingIn):
     """Report a child missing. Shared at once with the child's council and, for a looked-after child, the
     placing and host councils and the allocated social worker; carers' reports go to the police."""
-
-    def record(also: AlsoWrite | None) -> RecordedEvent:
-        return event_record(
-            actor=_actor(request),
-            data=EventInput(
-                kind=EventKind.MISSING,
-                reference=payload.reference,
-                occurred_at=payload.last_seen_at,
-                reported_at=payload.reported_at,
-                location=payload.location,
-                postcode=payload.postcode,
-                summary=payload.summary,
-                details={"risk": payload.risk, "episode": "A" if payload.away else "M"},
-                people=[_child(payload.child)],
-                source="api",
-            ),
-            also=also,
-        )
-
-    return _idempotent(request, payload, record)
+    return _record(
+        request,
+        payload,
+        lambda _actor: EventInput(
+            kind=EventKind.MISSING,
+            reference=payload.reference,
+            occurred_at=payload.last_seen_at,
+            reported_at=payload.reported_at,
+            location=payload.location,
+            postcode=payload.postcode,
+            summary=payload.summary,
+            details={"risk": payload.risk, "episode": "A" if payload.away else "M"},
+            people=[_child(payload.child)],
+            source="api",
+        ),
+    )
 
 
 @router.post("/missing-reports/{event_id}/found", response=CREATED)
 def found_report(request: HttpRequest, event_id: uuid.UUID, payload: FoundIn):
     """Record that a missing child was found or returned; the return interview clock starts."""
 
-    def record(also: AlsoWrite | None) -> RecordedEvent:
-        from openmash.access.policy import may_see_event
-        from openmash.events.models import Event
-
+    def found(actor: Actor) -> EventInput:
         missing = Event.objects.filter(pk=event_id, kind=EventKind.MISSING).first()
-        actor = _actor(request)
-        if missing is None or not may_see_event(actor, missing):
+        if missing is None or not policy.may_see_event(actor, missing):
             raise NotFound("No such missing report")
         child = missing.subjects.get(role=SubjectRole.CHILD).person
-        return event_record(
-            actor=actor,
-            data=EventInput(
-                kind=EventKind.FOUND,
-                reference=missing.reference,
-                occurred_at=payload.found_at,
-                reported_at=payload.found_at,
-                location=payload.location,
-                postcode=payload.postcode,
-                summary=payload.summary,
-                related_event_id=missing.pk,
-                people=[PersonInput(person_id=child.pk)],
-                source="api",
-            ),
-            also=also,
+        return EventInput(
+            kind=EventKind.FOUND,
+            reference=missing.reference,
+            occurred_at=payload.found_at,
+            reported_at=payload.found_at,
+            location=payload.location,
+            postcode=payload.postcode,
+            summary=payload.summary,
+            related_event_id=missing.pk,
+            people=[PersonInput(person_id=child.pk)],
+            source="api",
         )
 
-    return _idempotent(request, payload, record)
+    return _record(request, payload, found)
 
 
 @router.post("/police-protection", response=CREATED)
 def police_protection(request: HttpRequest, payload: PoliceProtectionIn):
     """Record a child taken into police protection (Children Act 1989 s46), with whether alternatives were
     discussed with the council. Shared with the council where the child was found and the home council."""
-
-    def record(also: AlsoWrite | None) -> RecordedEvent:
-        return event_record(
-            actor=_actor(request),
-            data=EventInput(
-                kind=EventKind.POLICE_PROTECTION,
-                reference=payload.reference,
-                occurred_at=payload.taken_at,
-                reported_at=payload.taken_at,
-                location=payload.location,
-                postcode=payload.postcode,
-                summary=payload.reasons,
-                details={
-                    "designated_officer": payload.designated_officer,
-                    "reasons": payload.reasons,
-                    "alternatives_discussed": payload.alternatives_discussed,
-                    "alternatives_discussed_with": payload.alternatives_discussed_with,
-                },
-                people=[_child(child) for child in payload.children],
-                source="api",
-            ),
-            also=also,
-        )
-
-    return _idempotent(request, payload, record)
+    return _record(
+        request,
+        payload,
+        lambda _actor: EventInput(
+            kind=EventKind.POLICE_PROTECTION,
+            reference=payload.reference,
+            occurred_at=payload.taken_at,
+            reported_at=payload.taken_at,
+            location=payload.location,
+            postcode=payload.postcode,
+            summary=payload.reasons,
+            details={
+                "designated_officer": payload.designated_officer,
+                "reasons": payload.reasons,
+                "alternatives_discussed": payload.alternatives_discussed,
+                "alternatives_discussed_with": payload.alternatives_discussed_with,
+            },
+            people=[_child(child) for child in payload.children],
+            source="api",
+        ),
+    )
 
 
 @router.post("/referrals", response=CREATED)
 def referral(request: HttpRequest, payload: ReferralIn):
     """Refer a child to a council's front door."""
-
-    def record(also: AlsoWrite | None) -> RecordedEvent:
-        return event_record(
-            actor=_actor(request),
-            data=EventInput(
-                kind=EventKind.REFERRAL,
-                reference=payload.reference,
-                occurred_at=payload.concern_at,
-                reported_at=payload.concern_at,
-                council=_council(payload.council),
-                summary=payload.summary,
-                people=[_child(child) for child in payload.children],
-                source="api",
-            ),
-            also=also,
-        )
-
-    return _idempotent(request, payload, record)
+    return _record(
+        request,
+        payload,
+        lambda _actor: EventInput(
+            kind=EventKind.REFERRAL,
+            reference=payload.reference,
+            occurred_at=payload.concern_at,
+            reported_at=payload.concern_at,
+            council=_council(payload.council),
+            summary=payload.summary,
+            people=[_child(child) for child in payload.children],
+            source="api",
+        ),
+    )
 
 
 class InboxQuery(Input):
