@@ -10,7 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from openmash.access import policy
-from openmash.accounts.actors import Actor, actor_for_request
+from openmash.access.requests import case_worker
+from openmash.accounts.actors import Actor
 from openmash.accounts.models import Role
 from openmash.casework import forms as casework_forms
 from openmash.casework import selectors, services
@@ -23,15 +24,6 @@ from openmash.ui.forms import add_service_errors, error_summary_items
 
 # A late stop's reason comes back from the clocks service as "breach_reason"; the forms call it the delay.
 DELAY = {"breach_reason": "delay_reason"}
-
-
-def _case_worker(request: HttpRequest, kind: str | None = None) -> Actor:
-    actor = actor_for_request(request)
-    if not policy.works_cases(actor) or actor.organisation is None:
-        raise Http404("Not available to this role")
-    if kind is not None and actor.organisation.kind != kind:
-        raise Http404("Not available to this organisation")
-    return actor
 
 
 def _person(actor: Actor, person_id: uuid.UUID) -> Person:
@@ -59,19 +51,19 @@ def _page(request: HttpRequest, template: str, context: dict, *forms_: forms.For
 
 
 def visit_list(request: HttpRequest) -> HttpResponse:
-    actor = _case_worker(request)
+    actor = case_worker(request)
     visits = selectors.joint_visit_list(actor=actor)
     return render(request, "casework/visit_list.html", {"visits": visits, "lone_only": False})
 
 
 def lone_visit_list(request: HttpRequest) -> HttpResponse:
-    actor = _case_worker(request)
+    actor = case_worker(request)
     visits = selectors.joint_visit_list(actor=actor, lone_only=True)
     return render(request, "casework/visit_list.html", {"visits": visits, "lone_only": True})
 
 
 def visit_request(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    actor = _case_worker(request, OrganisationKind.COUNCIL)
+    actor = case_worker(request, kind=OrganisationKind.COUNCIL)
     person = _person(actor, person_id)
     form = casework_forms.VisitRequestForm(request.POST if request.method == "POST" else None)
     created: list[JointVisit] = []
@@ -95,7 +87,7 @@ def visit_request(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 
 
 def visit_detail(request: HttpRequest, visit_id: str) -> HttpResponse:
-    actor = _case_worker(request)
+    actor = case_worker(request)
     visit = selectors.joint_visit_open(actor=actor, visit_id=visit_id)
     assert actor.organisation is not None
     is_police = actor.organisation.pk == visit.police_force_id
@@ -165,13 +157,13 @@ def visit_detail(request: HttpRequest, visit_id: str) -> HttpResponse:
 
 
 def protection_list(request: HttpRequest) -> HttpResponse:
-    actor = _case_worker(request)
+    actor = case_worker(request)
     protections = selectors.police_protection_list(actor=actor)
     return render(request, "casework/protection_list.html", {"protections": protections})
 
 
 def protection_detail(request: HttpRequest, event_id: str) -> HttpResponse:
-    actor = _case_worker(request)
+    actor = case_worker(request)
     protection = selectors.police_protection_open(actor=actor, event_id=event_id)
     form = None
     if protection.is_open:
@@ -194,7 +186,7 @@ def protection_detail(request: HttpRequest, event_id: str) -> HttpResponse:
 
 
 def measures(request: HttpRequest) -> HttpResponse:
-    actor = _case_worker(request)
+    actor = case_worker(request)
     figures = selectors.casework_measures(actor=actor)
     return render(request, "casework/measures.html", {"measures": figures})
 
@@ -203,7 +195,7 @@ def measures(request: HttpRequest) -> HttpResponse:
 
 
 def closure_propose(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    actor = _case_worker(request, OrganisationKind.POLICE)
+    actor = case_worker(request, kind=OrganisationKind.POLICE)
     person = _person(actor, person_id)
     form = casework_forms.ClosureProposeForm(request.POST if request.method == "POST" else None)
     created = []
@@ -235,13 +227,13 @@ def closure_propose(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 
 
 def closure_list(request: HttpRequest) -> HttpResponse:
-    actor = _case_worker(request)
+    actor = case_worker(request)
     closures = selectors.investigation_closure_list(actor=actor)
     return render(request, "casework/closure_list.html", {"closures": closures})
 
 
 def closure_detail(request: HttpRequest, closure_id: str) -> HttpResponse:
-    actor = _case_worker(request)
+    actor = case_worker(request)
     opened = selectors.investigation_closure_open(actor=actor, closure_id=closure_id)
     assert actor.organisation is not None
     closure, disagreement = opened.closure, opened.disagreement

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from openmash.access import policy
+from openmash.access.requests import case_worker
 from openmash.accounts.actors import Actor, actor_for_request
 from openmash.events.forms import combine
 from openmash.lib.clock_rules import ClockRule
@@ -28,13 +29,6 @@ SCHEDULE_TITLES = {
     MeetingKind.REVIEW_CONFERENCE: "Schedule a review child protection conference",
     MeetingKind.PRE_BIRTH_CONFERENCE: "Schedule a pre-birth child protection conference",
 }
-
-
-def _case_worker(request: HttpRequest) -> Actor:
-    actor = actor_for_request(request)
-    if not policy.works_cases(actor):
-        raise Http404("Not available to this role")
-    return actor
 
 
 def _is_council(actor: Actor) -> bool:
@@ -61,13 +55,13 @@ def _form_page(request: HttpRequest, form, *, title: str, caption: str, button: 
 
 
 def meetings_list(request: HttpRequest) -> HttpResponse:
-    actor = _case_worker(request)
+    actor = case_worker(request)
     upcoming, recent = selectors.meetings_list(actor=actor)
     return render(request, "meetings/list.html", {"upcoming": upcoming, "recent": recent})
 
 
 def child_meetings(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    actor = _case_worker(request)
+    actor = case_worker(request)
     child = _child(actor, person_id)
     meetings = policy.visible_meetings(actor).filter(child=child).order_by("-scheduled_for")
     kinds: list[tuple[str, str]] = []
@@ -85,7 +79,7 @@ def child_meetings(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 
 
 def schedule(request: HttpRequest, person_id: uuid.UUID, kind: str) -> HttpResponse:
-    actor = _case_worker(request)
+    actor = case_worker(request)
     if kind not in SCHEDULE_TITLES or not _is_council(actor):
         raise Http404("No such page")
     child = _child(actor, person_id)
@@ -141,7 +135,7 @@ def schedule(request: HttpRequest, person_id: uuid.UUID, kind: str) -> HttpRespo
 
 
 def detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
-    actor = _case_worker(request)
+    actor = case_worker(request)
     opened = _open(actor, meeting_id)
     invitation = opened.invitation
     may_report = invitation is not None and not hasattr(invitation, "report")
@@ -196,7 +190,7 @@ def _attendance(form: meeting_forms.HeldForm) -> list[services.AttendanceInput]:
 
 
 def outcome(request: HttpRequest, meeting_id: str) -> HttpResponse:
-    actor = _case_worker(request)
+    actor = case_worker(request)
     opened = _open(actor, meeting_id)
     meeting = opened.meeting
     if not opened.is_council or meeting.held_at is not None or meeting.kind == MeetingKind.CORE_GROUP:
@@ -253,7 +247,7 @@ def _show_errors(form: meeting_forms.HeldForm, error: InvalidInput) -> None:
 
 
 def core_group(request: HttpRequest, meeting_id: str) -> HttpResponse:
-    actor = _case_worker(request)
+    actor = case_worker(request)
     opened = _open(actor, meeting_id)
     conference = opened.meeting
     if not opened.is_council or conference.kind not in CONFERENCE_KINDS or not conference.plan:
@@ -289,7 +283,7 @@ def core_group(request: HttpRequest, meeting_id: str) -> HttpResponse:
 
 
 def interview(request: HttpRequest, meeting_id: str) -> HttpResponse:
-    actor = _case_worker(request)
+    actor = case_worker(request)
     opened = _open(actor, meeting_id)
     found = EvidentialInterview.objects.filter(strategy_discussion=opened.meeting).first()
     if found is None or not found.is_open:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from openmash.access.requests import case_worker
 from openmash.accounts.actors import Actor, actor_for_request, actor_still_allowed
 from openmash.clocks.selectors import rule_titles
 from openmash.events.models import EventKind
@@ -42,17 +43,8 @@ from openmash.sharing.services import (
 from openmash.ui.forms import add_service_errors, error_summary_items
 
 
-def _case_worker(request: HttpRequest) -> Actor:
-    from openmash.access.policy import works_cases
-
-    actor = actor_for_request(request)
-    if not works_cases(actor):
-        raise Http404("Not available to this role")
-    return actor
-
-
 def inbox(request: HttpRequest) -> HttpResponse:
-    actor = _case_worker(request)
+    actor = case_worker(request)
     filters = selectors.InboxFilters(status=request.GET.get("status", ""), kind=request.GET.get("kind", ""))
     context = {
         "shares": selectors.inbox(actor=actor, filters=filters),
@@ -152,7 +144,7 @@ def live_stream(actor: Actor, request: HttpRequest, *, max_seconds: float = 3600
 
 
 def inbox_stream(request: HttpRequest) -> StreamingHttpResponse:
-    return live_stream(_case_worker(request), request)
+    return live_stream(case_worker(request), request)
 
 
 class AcknowledgeForm(forms.Form):
@@ -178,7 +170,7 @@ class AcknowledgeForm(forms.Form):
 
 
 def share_detail(request: HttpRequest, share_id: str) -> HttpResponse:
-    actor = _case_worker(request)
+    actor = case_worker(request)
     try:
         opened = selectors.share_open(actor=actor, share_id=share_id)
     except NotFound as error:
@@ -215,18 +207,18 @@ def share_detail(request: HttpRequest, share_id: str) -> HttpResponse:
 
 
 def submissions(request: HttpRequest) -> HttpResponse:
-    actor = _case_worker(request)
+    actor = case_worker(request)
     return render(request, "sharing/submissions.html", {"events": selectors.my_submissions(actor=actor)})
 
 
 def stuck(request: HttpRequest) -> HttpResponse:
-    actor = _case_worker(request)
+    actor = case_worker(request)
     return render(request, "sharing/stuck.html", {"deliveries": selectors.stuck_deliveries(actor=actor)})
 
 
 @require_POST
 def replay(request: HttpRequest, delivery_id: int) -> HttpResponse:
-    actor = _case_worker(request)
+    actor = case_worker(request)
     delivery = (
         Delivery.objects.select_related("share")
         .filter(pk=delivery_id, status=DeliveryStatus.DEAD)
