@@ -11,7 +11,7 @@ from openmash.accounts.actors import actor_for_request
 from openmash.events import forms as event_forms
 from openmash.events.models import EventKind, SubjectRole
 from openmash.events.services import RECORDERS, EventInput, PersonInput, RecordedEvent, event_record
-from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
+from openmash.lib.errors import InvalidInput
 from openmash.people.selectors import person_open
 from openmash.ui.forms import add_service_errors, error_summary_items
 
@@ -143,10 +143,7 @@ def person_event_create(request: HttpRequest, person_id: uuid.UUID, kind: str) -
     if kind not in PERSON_EVENT_TITLES:
         raise Http404("No such kind of event")
     actor = _may_record(request, kind)
-    try:
-        person = person_open(actor=actor, person_id=person_id).person
-    except NotFound as error:
-        raise Http404("No such person") from error
+    person = person_open(actor=actor, person_id=person_id).person
     form = event_forms.PersonEventForm(request.POST if request.method == "POST" else None, kind=kind)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -185,8 +182,6 @@ def person_event_create(request: HttpRequest, person_id: uuid.UUID, kind: str) -
                 error,
                 {"occurred_at": "occurred_date", "council": "recipient", "recipients": "recipient"},
             )
-        except NotAllowed as error:
-            raise Http404(str(error)) from error
         else:
             messages.success(request, recorded_message(EventKind(kind).label, recorded))
             return redirect("sharing:submissions")

@@ -23,7 +23,7 @@ from openmash.access.requests import case_worker
 from openmash.accounts.actors import Actor, actor_for_request, actor_still_allowed
 from openmash.clocks.selectors import rule_titles
 from openmash.events.models import EventKind
-from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
+from openmash.lib.errors import InvalidInput
 from openmash.organisations.models import OrganisationKind
 from openmash.sharing import selectors
 from openmash.sharing.forms import WebhookEndpointForm
@@ -171,10 +171,7 @@ class AcknowledgeForm(forms.Form):
 
 def share_detail(request: HttpRequest, share_id: str) -> HttpResponse:
     actor = case_worker(request)
-    try:
-        opened = selectors.share_open(actor=actor, share_id=share_id)
-    except NotFound as error:
-        raise Http404("No such share") from error
+    opened = selectors.share_open(actor=actor, share_id=share_id)
     share = opened.share
     form = AcknowledgeForm(request.POST if request.method == "POST" else None, share=share)
     if request.method == "POST" and opened.is_recipient and form.is_valid():
@@ -187,8 +184,6 @@ def share_detail(request: HttpRequest, share_id: str) -> HttpResponse:
             )
         except InvalidInput as error:
             add_service_errors(form, error)
-        except NotAllowed as error:
-            raise Http404(str(error)) from error
         else:
             messages.success(request, "Acknowledged: the sender can now see your decision")
             return redirect("sharing:share", share_id=share.pk)
@@ -246,10 +241,7 @@ def _webhook_administrator(request: HttpRequest) -> Actor:
 
 
 def _endpoint(actor: Actor, endpoint_id: int):
-    try:
-        return selectors.webhook_endpoint_open(actor=actor, endpoint_id=endpoint_id)
-    except NotFound:
-        raise Http404("No such webhook endpoint") from None
+    return selectors.webhook_endpoint_open(actor=actor, endpoint_id=endpoint_id)
 
 
 def webhooks(request: HttpRequest) -> HttpResponse:
