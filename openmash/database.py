@@ -17,12 +17,12 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from django.db import InterfaceError, OperationalError, connection, connections, models
+from django.db import InterfaceError, OperationalError, connection, connections, models, transaction
 
 from openmash.lib.writegate import WriteGate
 
@@ -39,6 +39,14 @@ def sqlite_write_gate() -> Iterator[None]:
     path = f"{connection.settings_dict['NAME']}-writer.lock"
     gate = _gates.get(path) or _gates.setdefault(path, WriteGate(path))
     with gate.held():
+        yield
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """A transaction that writes, for every caller outside the recording path: on SQLite it first takes this
+    machine's write gate (decision 8), so callers never have to remember it."""
+    with sqlite_write_gate(), transaction.atomic():
         yield
 
 
@@ -295,11 +303,12 @@ class GroupCommit[Item, Result]:
         write: Callable[[list[Item]], list[Result]],
         most: int = 64,
         again: Callable[[list[Item]], list[Result]] | None = None,
-        hold: Callable[[], AbstractContextManager[object]] = nullcontext,
+        hold: Callable[[], AbstractContextManager[object]] = sqlite_write_gate,
     ) -> None:
         self._write = write
-        # Held around each group's write; the group is taken from the queue only once it is held, so that
-        # what arrives while the writer waits for it (SQLite's write gate) joins the same transaction.
+        # Held around each group's write (by default this machine's write gate, on SQLite); the group is taken
+        # from the queue only once it is held, so that what arrives while the writer waits joins the same
+        # transaction.
         self._hold = hold
         # How an item is written alone after its group failed (by default, as any group is written).
         self._again = again or write

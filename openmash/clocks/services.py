@@ -22,6 +22,7 @@ from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.clocks import engine
 from openmash.clocks.models import AreaClockSetting, Clock, SchoolCalendar, TermBreak
+from openmash.database import write_transaction
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.govuk import govuk_datetime
 from openmash.organisations.models import Organisation, OrganisationKind
@@ -335,10 +336,8 @@ def clocks_stop(
 def clocks_sweep_breaches(now: dt.datetime | None = None) -> int:
     """Mark open clocks past their due time as breached and escalate each to the organisation's team managers
     (shown on their deadlines page). Idempotent and safe with several workers: one conditional update."""
-    from openmash.database import sqlite_write_gate
-
     now = now or timezone.now()
-    with sqlite_write_gate():
+    with write_transaction():
         return Clock.objects.filter(stopped_at__isnull=True, breached_at__isnull=True, due_at__lt=now).update(
             breached_at=F("due_at"), escalated_at=now
         )

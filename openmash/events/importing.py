@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from openmash.access.models import AccessReason
 from openmash.accounts.actors import Actor
-from openmash.database import sqlite_write_gate
+from openmash.database import write_transaction
 from openmash.events.models import Event, EventKind, ImportBatch, ImportRow, RiskLevel, Source, SubjectRole
 from openmash.events.services import CheckedEvent, EventInput, PersonInput, _carry_out, _plan, event_check
 from openmash.lib.errors import InvalidInput
@@ -501,7 +501,7 @@ def _held_access_until(batch: ImportBatch) -> dt.datetime:
 @contextmanager
 def _writing() -> Iterator[None]:
     """One short write transaction, queued behind the service's own writers (decision 0008)."""
-    with sqlite_write_gate(), transaction.atomic():
+    with write_transaction():
         yield
 
 

@@ -26,7 +26,6 @@ from openmash.database import (
     inserts_run,
     objects_insert,
     rows_insert,
-    sqlite_write_gate,
 )
 from openmash.events.models import Event, EventKind, EventSubject, RiskLevel, Source, SubjectRole
 from openmash.lib import identifiers
@@ -350,9 +349,7 @@ def _write_again(batch: Sequence[_Recording]) -> list[RecordedEvent]:
 
 
 # Each group is written holding SQLite's write gate (decision 0008), and taken from the queue once it is held.
-_recorder: GroupCommit[_Recording, RecordedEvent] = GroupCommit(
-    _write_together, again=_write_again, hold=sqlite_write_gate
-)
+_recorder: GroupCommit[_Recording, RecordedEvent] = GroupCommit(_write_together, again=_write_again)
 
 
 def _carry_out(planned: _Planned, also: Sequence[AlsoWrite | None]) -> list[RecordedEvent]:

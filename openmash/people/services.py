@@ -36,6 +36,8 @@ from openmash.people.models import (
     Sex,
 )
 
+# Identifiers a council or force issues itself: unique only together with their issuer.
+_LOCAL_SCHEMES = (IdentifierScheme.COUNCIL_CHILD_ID, IdentifierScheme.POLICE_PERSON_ID)
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 
 
@@ -66,7 +68,7 @@ def identifier_problem(scheme: str, value: str) -> str | None:
         return identifiers.nhs_number_problem(value)
     if scheme == IdentifierScheme.UPN:
         return identifiers.upn_problem(value)
-    if scheme in (IdentifierScheme.COUNCIL_CHILD_ID, IdentifierScheme.POLICE_PERSON_ID):
+    if scheme in _LOCAL_SCHEMES:
         return None if identifiers.normalise(value) else "Enter the identifier"
     return "Choose a kind of identifier from the list"
 
@@ -107,9 +109,6 @@ def _check_person_fields(
     if ethnicity not in _ETHNICITIES:
         errors["ethnicity"] = "Choose an ethnicity from the list"
     return errors
-
-
-_LOCAL_SCHEMES = (IdentifierScheme.COUNCIL_CHILD_ID, IdentifierScheme.POLICE_PERSON_ID)
 
 
 def _check_identifiers(actor: Actor, items: Sequence[IdentifierInput]) -> dict[str, str]:

@@ -36,7 +36,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
-from openmash.database import Insert, rows_insert, sqlite_write_gate
+from openmash.database import Insert, rows_insert, write_transaction
 from openmash.events.models import EventKind
 from openmash.lib.govuk import govuk_datetime
 from openmash.lib.ids import new_id
@@ -230,7 +230,7 @@ def _uuid(value: Any) -> uuid.UUID:
 
 def _finish(outcomes: Sequence[tuple[Claimed, bool, str]], *, worker_id: str) -> None:
     """Record outcomes in a transaction of their own (one write-lock turn on SQLite)."""
-    with sqlite_write_gate(), transaction.atomic():
+    with write_transaction():
         _record(outcomes, worker_id=worker_id)
 
 
@@ -496,7 +496,7 @@ def run_once(worker_id: str, limit: int = BATCH_SIZE) -> int:
     now = timezone.now()
     if not _anything_due(now):
         return 0
-    with sqlite_write_gate(), transaction.atomic():
+    with write_transaction():
         batch = _lease(worker_id, limit, now)
         outcomes, by_notify = _deliver_here(
             [claimed for claimed in batch if claimed.channel != Channel.WEBHOOK]

@@ -21,7 +21,7 @@ from openmash.accounts.models import Role
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.clocks.starts import start_for_decision
-from openmash.database import sqlite_write_gate
+from openmash.database import write_transaction
 from openmash.events.models import EventKind, Source
 from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.lib.ids import new_id
@@ -165,7 +165,7 @@ def escalate_overdue(*, now: dt.datetime | None = None, seconds: float = ESCALAT
                 return raised  # at least one batch a sweep, so a slow database still makes progress
             batches += 1
             chunk = [row[0] for row in rows[first : first + ESCALATION_BATCH]]
-            with sqlite_write_gate(), transaction.atomic():
+            with write_transaction():
                 mine = list(
                     Share.objects.select_for_update(skip_locked=True)
                     .filter(pk__in=chunk, escalation_level=level - 1)
