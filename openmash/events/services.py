@@ -86,6 +86,14 @@ class EventInput:
 
 
 @dataclass(frozen=True)
+class PlannedShare:
+    """A share worked out before it is written, with the people it names (its rows in ``Share.people``)."""
+
+    share: Share
+    people: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True)
 class RecordedEvent:
     event: Event
     shares: list[Share]
@@ -410,21 +418,27 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
             ],
         )
     )
-    shares = [
+    planned_shares = [
         _shares(event, some, item.data, now, as_sent)
         for item, event, some, as_sent in zip(batch, events, subjects, people.as_sent, strict=True)
     ]
+    shares = [[planned.share for planned in some] for some in planned_shares]
     every_share = [share for some in shares for share in some]
     inserts.append(objects_insert(Share, every_share))
     inserts.append(
         rows_insert(
             Share.people.through,
             ("share_id", "person_id"),
-            [(share.pk, person_id) for share in every_share for person_id in share.subject_people],  # type: ignore[attr-defined]
+            [
+                (planned.share.pk, person_id)
+                for some in planned_shares
+                for planned in some
+                for person_id in planned.people
+            ],
         )
     )
     inserts.append(deliveries_for(every_share, now))
-    inserts.append(_access(batch, events, subjects, people.unseen, shares, now))
+    inserts.append(_access(batch, events, subjects, people.unseen, planned_shares, now))
     recorded = []
     for item, event, some, its_shares, hidden in zip(
         batch, events, subjects, shares, people.unseen, strict=True
@@ -734,7 +748,7 @@ def _shares(
     data: EventInput,
     now: dt.datetime,
     as_sent: list[routing.Subject] | None = None,
-) -> list[Share]:
+) -> list[PlannedShare]:
     """One unsaved share per recipient organisation, with its deadline and the people it names. With
     ``as_sent`` (the event names a record the recorder may not see), a recipient the recorder's own words
     would not have reached is one the recorder is not told of (``Share.sender_sees``)."""
@@ -755,7 +769,7 @@ def _shares(
             )
         }
     shared_at = data.shared_at or now
-    shares = []
+    shares: list[PlannedShare] = []
     for recipient in recipients:
         share = Share(
             event=event,
@@ -771,8 +785,7 @@ def _shares(
             due_at=deadline(recipient.clock_rule, recipient.organisation),
             sender_sees=told is None or recipient.organisation.pk in told,
         )
-        share.subject_people = list(recipient.people)  # type: ignore[attr-defined]
-        shares.append(share)
+        shares.append(PlannedShare(share, tuple(recipient.people)))
     return shares
 
 
@@ -781,7 +794,7 @@ def _access(
     events: list[Event],
     subjects: list[list[routing.Subject]],
     unseen: list[set[uuid.UUID]],
-    shares: list[list[Share]],
+    shares: list[list[PlannedShare]],
     now: dt.datetime,
 ) -> Insert:
     """The recorder may see the people it recorded an event about, except those linked to a record it may not
@@ -797,9 +810,9 @@ def _access(
             if subject.person_id not in hidden
         ]
         rows += [
-            (share.recipient.pk, person_id, ReasonKind.RECEIVED_SHARE, detail, now, label)
-            for share in its_shares
-            for person_id in share.subject_people  # type: ignore[attr-defined]
+            (planned.share.recipient.pk, person_id, ReasonKind.RECEIVED_SHARE, detail, now, label)
+            for planned in its_shares
+            for person_id in planned.people
         ]
     return rows_insert(
         AccessReason,
