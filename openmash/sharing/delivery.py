@@ -25,7 +25,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import httpx
@@ -114,6 +114,21 @@ def _forget_endpoints(sender: type[WebhookEndpoint], instance: WebhookEndpoint, 
     _endpoints.forget(instance.organisation_id)
 
 
+class PlannedDelivery(NamedTuple):
+    """One outbox row to write with its share: the columns named once, in the order they are inserted."""
+
+    share_id: uuid.UUID
+    channel: str
+    endpoint_id: int | None
+    message_id: str
+    status: str
+    attempts: int
+    next_attempt_at: dt.datetime
+    leased_by: str
+    last_error: str
+    created_at: dt.datetime
+
+
 def deliveries_for(shares: Sequence[Share], now: dt.datetime) -> Insert:
     """The outbox rows for new shares, to write in the same transaction as their events: one per channel (the
     inbox, an alert, and each of the recipient's active webhook endpoints)."""
@@ -123,36 +138,21 @@ def deliveries_for(shares: Sequence[Share], now: dt.datetime) -> Insert:
         channels: list[tuple[str, int | None]] = [(Channel.INBOX, None), (Channel.ALERT, None)]
         channels += [(Channel.WEBHOOK, endpoint_id) for endpoint_id in endpoints.get(share.recipient_id, [])]
         rows += [
-            (
-                share.pk,
-                channel,
-                endpoint_id,
-                f"msg_{new_id().hex}",
-                DeliveryStatus.PENDING,
-                0,
-                now,
-                "",
-                "",
-                now,
+            PlannedDelivery(
+                share_id=share.pk,
+                channel=channel,
+                endpoint_id=endpoint_id,
+                message_id=f"msg_{new_id().hex}",
+                status=DeliveryStatus.PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                leased_by="",
+                last_error="",
+                created_at=now,
             )
             for channel, endpoint_id in channels
         ]
-    return rows_insert(
-        Delivery,
-        (
-            "share_id",
-            "channel",
-            "endpoint_id",
-            "message_id",
-            "status",
-            "attempts",
-            "next_attempt_at",
-            "leased_by",
-            "last_error",
-            "created_at",
-        ),
-        rows,
-    )
+    return rows_insert(Delivery, PlannedDelivery._fields, rows)
 
 
 def wake_workers() -> None:
