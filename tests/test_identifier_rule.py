@@ -257,3 +257,33 @@ def test_an_officer_of_another_force_on_the_web_form_learns_nothing_either(cast,
         assert text not in page.text
     assert client.get(reverse("people:record", args=[amelia.pk])).status_code == 404
     assert EventSubject.objects.filter(event__reference="MER-26-0002", person=amelia).exists()
+
+
+def test_an_import_follows_the_same_rule(cast, tmp_path):
+    """A force's import names children by NHS number too: the same rule as every other way in."""
+    from django.core.management import call_command
+
+    from tests.sharing.test_import import HEADER, write_csv
+
+    amelia = cast.people["Amelia Hart"]
+    nhs = amelia.identifiers.get(scheme=IdentifierScheme.NHS_NUMBER).value
+
+    def row(reference: str, given: str, family: str) -> list[str]:
+        when = ["2025-10-01T22:00:00", "2025-10-01T22:10", "", "medium", "L1 8JQ", ""]
+        return [reference, *when, given, family, "2016-05-14", nhs, "", "", "yes", "Argument"]
+
+    rows = [row("MER-25-0001", "Amelia", "Hart"), row("MER-25-0002", "X", "Y")]
+    call_command(
+        "import",
+        "domestic-abuse",
+        str(write_csv(tmp_path / "a.csv", rows, HEADER)),
+        "--org",
+        "Merseyside Police",
+    )
+    merseyside = organisation_resolve("Merseyside Police")
+    [linked] = EventSubject.objects.filter(event__reference="MER-25-0001")
+    [other] = EventSubject.objects.filter(event__reference="MER-25-0002")
+    assert linked.person_id == amelia.pk and other.person_id != amelia.pk
+    assert PersonIdentifier.objects.get(value=nhs, issuer=merseyside).person_id == other.person_id
+    assert not AccessReason.objects.filter(organisation=merseyside, person=amelia).exists()
+    assert not Share.objects.filter(event__reference="MER-25-0001", sender_sees=True).exists()
