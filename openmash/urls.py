@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from openmash.api.api import api
+from openmash.chronology.urls import person_record_urlpatterns
+from openmash.people import urls as people_urls
 
 
 def _public(urls):
@@ -17,7 +19,8 @@ urlpatterns = [
     path("api/v1/", _public(api.urls)),
     path("", include(("openmash.web.urls", "web"))),
     path("", include(("openmash.accounts.urls", "accounts"))),
-    path("", include(("openmash.people.urls", "people"))),
+    # The record page is drawn by chronology (above what it shows) but keeps its name, people:record.
+    path("", include((people_urls.urlpatterns + person_record_urlpatterns, "people"))),
     path("", include(("openmash.access.urls", "access"))),
     path("", include(("openmash.events.urls", "events"))),
     path("", include(("openmash.sharing.urls", "sharing"))),

@@ -8,7 +8,16 @@ or received, a record created, an explicit grant.
 from django.db import models
 
 from openmash.organisations.models import Organisation
-from openmash.people.models import Person
+
+
+class Restriction(models.TextChoices):
+    """A person's record restricted by law (adoption) or for safety (protected identity): seen only through a
+    reason that covers restricted records. Defined here, with the reasons, because it is an access rule;
+    ``people.models.Person.restriction`` stores it."""
+
+    NONE = "", "Not restricted"
+    ADOPTION = "adoption", "Adoption (restricted)"
+    PROTECTED = "protected", "Protected identity (restricted)"
 
 
 class ReasonKind(models.TextChoices):
@@ -23,7 +32,7 @@ class AccessReason(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="access_reasons", db_index=False
     )
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="access_reasons")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="access_reasons")
     kind = models.CharField(max_length=20, choices=ReasonKind.choices)
     detail = models.CharField(max_length=300, blank=True)
     # A restricted record (adoption, protected identity) is visible only through a reason that says so.
@@ -60,7 +69,7 @@ class Inspection(models.Model):
 
 class InspectionSample(models.Model):
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="samples")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="inspection_samples")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="inspection_samples")
     sampled_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -10,27 +10,30 @@ Within an organisation, only case-working roles see case content: administrators
 no case content; inspectors see aggregates and their sampled cases only. A restricted record (adoption,
 protected identity) is seen only through a recorded reason that says it covers restricted records.
 These checks have no side effects; recording the read in the audit trail is the selector's job.
+
+The policy decides but owns only its own tables (recorded reasons, inspections). Where a rule is about
+another app's rows (people, events, shares, meetings), the app that owns them hands the policy its tables
+(``PeopleRows``, ``EventRows``) or the facts (``access_log_visible``), and the policy states which rows pass.
+So the policy sits low in the layers (docs/decisions/0013-app-layers.md) and every app above may ask it.
 """
 
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from openmash.access.models import AccessReason, InspectionSample
+from openmash.access.models import AccessReason, InspectionSample, Restriction
 from openmash.accounts.actors import API_CLIENT_ROLE, IMPORT_ROLE, Actor
 from openmash.accounts.models import Role
 from openmash.organisations.models import Organisation, OrganisationKind
-from openmash.people.models import Address, ChildStatus, Person, Restriction, SchoolEnrolment
 
 if TYPE_CHECKING:
     from openmash.audit.models import AuditEntry
     from openmash.events.models import Event
-    from openmash.meetings.models import Meeting
 
 CASE_ROLES = frozenset(
     {
@@ -80,26 +83,32 @@ def _reason_rows(organisation: Organisation) -> QuerySet[AccessReason]:
     )
 
 
-def _where_reasons(organisation: Organisation) -> dict[str, Q]:
+@dataclass(frozen=True)
+class PeopleRows:
+    """The people app's tables, handed to the policy by ``people.selectors`` (which owns them): every row of
+    each. The policy says which people pass; it does not import their models."""
+
+    people: QuerySet[Any]  # Person
+    addresses: QuerySet[Any]  # Address: person, council, end_date
+    enrolments: QuerySet[Any]  # SchoolEnrolment: person, school, end_date
+    statuses: QuerySet[Any]  # ChildStatus: person, council, end_date
+
+
+def _where_reasons(organisation: Organisation, rows: PeopleRows) -> dict[str, Q]:
     """Each kind of reason as a condition on Person, by the name recorded in the audit trail."""
     today = timezone.localdate()
+    current = Q(end_date__isnull=True) | Q(end_date__gte=today)
     reasons = _reason_rows(organisation)
     return {
         "recorded reason": Q(id__in=reasons.values("person_id")),
         "lives in area": Q(
-            id__in=Address.objects.filter(council=organisation)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-            .values("person_id")
+            id__in=rows.addresses.filter(council=organisation).filter(current).values("person_id")
         ),
         "attends school": Q(
-            id__in=SchoolEnrolment.objects.filter(school=organisation)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-            .values("person_id")
+            id__in=rows.enrolments.filter(school=organisation).filter(current).values("person_id")
         ),
         "open status with council": Q(
-            id__in=ChildStatus.objects.filter(council=organisation)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-            .values("person_id")
+            id__in=rows.statuses.filter(council=organisation).filter(current).values("person_id")
         ),
     }
 
@@ -108,39 +117,43 @@ def _restricted_reason(organisation: Organisation) -> Q:
     return Q(id__in=_reason_rows(organisation).filter(covers_restricted=True).values("person_id"))
 
 
-def _inspection_sample(organisation: Organisation) -> Q:
+def _sampled_people(organisation: Organisation) -> QuerySet[InspectionSample]:
+    """The ids of the people sampled for one of the inspectorate's inspections under way."""
     today = timezone.localdate()
-    return Q(
-        id__in=InspectionSample.objects.filter(
-            inspection__inspectorate=organisation,
-            inspection__starts_on__lte=today,
-            inspection__ends_on__gte=today,
-        ).values("person_id")
-    )
+    return InspectionSample.objects.filter(
+        inspection__inspectorate=organisation,
+        inspection__starts_on__lte=today,
+        inspection__ends_on__gte=today,
+    ).values("person_id")
 
 
-def visible_people(actor: Actor) -> QuerySet[Person]:
-    """Every person the actor may see. Deny by default."""
+def _inspection_sample(organisation: Organisation) -> Q:
+    return Q(id__in=_sampled_people(organisation))
+
+
+def visible_people(actor: Actor, rows: PeopleRows) -> QuerySet[Any]:
+    """Every person the actor may see. Deny by default. (Asked through ``people.selectors.visible_people``.)"""
     organisation = actor.organisation
     if organisation is None:
-        return Person.objects.none()
+        return rows.people.none()
     condition = Q(pk__in=[])
     if works_cases(actor):
         any_reason = Q(pk__in=[])
-        for reason in _where_reasons(organisation).values():
+        for reason in _where_reasons(organisation, rows).values():
             any_reason |= reason
         condition |= (Q(restriction=Restriction.NONE) & any_reason) | _restricted_reason(organisation)
     if actor.is_inspector:
         condition |= _inspection_sample(organisation)
-    return Person.objects.filter(condition)
+    return rows.people.filter(condition)
 
 
-def reason_to_see(actor: Actor, person_id: uuid.UUID) -> str | None:
-    """The reason the actor may see this person (recorded in the audit trail), or None if it may not."""
+def reason_to_see(actor: Actor, person_id: uuid.UUID, rows: PeopleRows) -> str | None:
+    """The reason the actor may see this person (recorded in the audit trail), or None if it may not.
+    (Asked through ``people.selectors.reason_to_see``.)"""
     organisation = actor.organisation
     if organisation is None:
         return None
-    person = Person.objects.filter(pk=person_id).values("restriction").first()
+    person = rows.people.filter(pk=person_id).values("restriction").first()
     if person is None:
         return None
     if works_cases(actor):
@@ -151,29 +164,21 @@ def reason_to_see(actor: Actor, person_id: uuid.UUID) -> str | None:
         if row is not None:
             return f"{row.get_kind_display()}: {row.detail}" if row.detail else row.get_kind_display()
         if not person["restriction"]:
-            for name, condition in _where_reasons(organisation).items():
-                if name != "recorded reason" and Person.objects.filter(Q(pk=person_id) & condition).exists():
+            for name, condition in _where_reasons(organisation, rows).items():
+                if name != "recorded reason" and rows.people.filter(Q(pk=person_id) & condition).exists():
                     return name
-    if (
-        actor.is_inspector
-        and Person.objects.filter(Q(pk=person_id) & _inspection_sample(organisation)).exists()
-    ):
+    if actor.is_inspector and rows.people.filter(Q(pk=person_id) & _inspection_sample(organisation)).exists():
         return "sampled for inspection"
     return None
 
 
 def may_see_event(actor: Actor, event: "Event") -> bool:
     """An event is seen by the organisation that recorded it and the organisations it was shared with."""
-    from openmash.events.models import Source
-    from openmash.sharing.models import Share
-
     organisation = actor.organisation
-    if organisation is None or not works_cases(actor) or event.source == Source.HELD:  # an import not all in
+    if organisation is None or not works_cases(actor) or event.is_held:  # an import not all in
         return False
-    return (
-        event.recorded_by_id == organisation.pk
-        or Share.objects.filter(event=event, recipient=organisation).exists()
-    )
+    # Through the event's own shares (a field path): the policy needs no import of the sharing app.
+    return event.recorded_by_id == organisation.pk or event.shares.filter(recipient=organisation).exists()
 
 
 def may_set_clock_figures(actor: Actor, organisation: Organisation) -> bool:
@@ -197,21 +202,31 @@ def may_see_area_measures(actor: Actor) -> bool:
     return works_cases(actor) and actor.has_role(Role.TEAM_MANAGER, Role.PARTNERSHIP_LEAD)
 
 
-def visible_meetings(actor: Actor) -> "QuerySet[Meeting]":
+def visible_meetings(actor: Actor, meetings: QuerySet[Any], children_seen: QuerySet[Any]) -> QuerySet[Any]:
     """Multi-agency meetings are seen by the council that convened them and the agencies invited to them
-    (case-working roles only), and only while the organisation may still see the child."""
-    from openmash.meetings.models import Meeting
+    (case-working roles only), and only while the organisation may still see the child.
 
+    ``meetings`` is every meeting and ``children_seen`` the people the actor may see, both handed over by
+    ``meetings.selectors.visible_meetings`` (which owns the table)."""
     organisation = actor.organisation
     if organisation is None or not works_cases(actor):
-        return Meeting.objects.none()
-    involved = Q(council=organisation) | Q(
-        pk__in=Meeting.objects.filter(invitations__organisation=organisation)
-    )
-    return Meeting.objects.filter(involved, child__in=visible_people(actor))
+        return meetings.none()
+    involved = Q(council=organisation) | Q(pk__in=meetings.filter(invitations__organisation=organisation))
+    return meetings.filter(involved, child__in=children_seen)
 
 
-def visible_events(actor: Actor, *, about: uuid.UUID | None = None) -> "QuerySet[Event]":
+@dataclass(frozen=True)
+class EventRows:
+    """The tables an event's visibility is judged on, handed over by ``sharing.selectors.visible_events``
+    (the lowest app that owns or sees them all): every event whose import is all in (``Event.objects.settled()``:
+    the rows of a held import are no one's until released), every share, every event subject."""
+
+    events: QuerySet[Any]
+    shares: QuerySet[Any]
+    subjects: QuerySet[Any]
+
+
+def visible_events(actor: Actor, rows: EventRows, *, about: uuid.UUID | None = None) -> QuerySet[Any]:
     """The events the actor may see, as one query (lists such as a child's chronology).
 
     A case-working organisation sees what ``may_see_event`` allows: the events it recorded and those shared
@@ -221,25 +236,23 @@ def visible_events(actor: Actor, *, about: uuid.UUID | None = None) -> "QuerySet
     one of its inspections under way (reading the multi-agency record of a sampled case is the inspection);
     nothing else. Administrators see no events.
     """
-    from openmash.events.models import Event, EventSubject, Source
-    from openmash.sharing.models import Share
-
     organisation = actor.organisation
     if organisation is None:
-        return Event.objects.none()
+        return rows.events.none()
     condition = Q(pk__in=[])
     if works_cases(actor):
-        received = Share.objects.filter(recipient=organisation)
+        received = rows.shares.filter(recipient=organisation)
         if about is not None:
             received = received.filter(people=about)
         condition |= Q(recorded_by=organisation) | Q(pk__in=received.values("event_id"))
     if actor.is_inspector:
-        sampled = _inspection_sample(organisation)
-        people = Person.objects.filter(sampled if about is None else sampled & Q(pk=about))
-        condition |= Q(pk__in=EventSubject.objects.filter(person__in=people).values("event_id"))
-    events = Event.objects.filter(condition).exclude(source=Source.HELD)  # an import not all in yet
+        sampled = rows.subjects.filter(person_id__in=_sampled_people(organisation))
+        if about is not None:
+            sampled = sampled.filter(person_id=about)
+        condition |= Q(pk__in=sampled.values("event_id"))
+    events = rows.events.filter(condition)
     if about is not None:
-        events = events.filter(pk__in=EventSubject.objects.filter(person_id=about).values("event_id"))
+        events = events.filter(pk__in=rows.subjects.filter(person_id=about).values("event_id"))
     return events
 
 
@@ -273,7 +286,11 @@ class AccessLogLine:
 
 
 def access_log_visible(
-    actor: Actor, person_id: uuid.UUID, entries: Iterable["AuditEntry"]
+    actor: Actor,
+    entries: Iterable["AuditEntry"],
+    *,
+    visible_event_ids: Iterable[str],
+    share_events: dict[str, str],
 ) -> tuple[list[AccessLogLine], int]:
     """The lines of a record's "who has looked at it" panel this actor may read, and how many it may not.
 
@@ -281,20 +298,16 @@ def access_log_visible(
     agency's reading or changing of the record itself (not for a school, which sees only the Encompass view);
     another agency's work on an event only where the actor may see that event. The reason another agency gave
     is shown only as its kind ("Received share"): its detail can name work the actor may not see. Every other
-    line is counted, never shown."""
-    from openmash.sharing.models import Share
+    line is counted, never shown.
 
+    The caller gives the facts the lines are judged on: the ids of the events about the person the actor may
+    see (``visible_events``) and, for the lines about shares, each share's event id."""
     organisation = actor.organisation
     entries = list(entries)
     if organisation is None:
         return [], len(entries)
     full = record_scope(actor) == RecordScope.FULL
-    event_ids = {str(pk) for pk in visible_events(actor, about=person_id).values_list("pk", flat=True)}
-    share_ids = [entry.object_id for entry in entries if entry.object_type == "share"]
-    share_events = {
-        str(pk): str(event_id)
-        for pk, event_id in Share.objects.filter(pk__in=share_ids).values_list("pk", "event_id")
-    }
+    event_ids = set(visible_event_ids)
     shown: list[AccessLogLine] = []
     for entry in entries:
         if entry.organisation_code == organisation.code:

@@ -25,6 +25,8 @@ from openmash.clocks.models import Clock
 from openmash.events.models import Event, EventKind, EventSubject
 from openmash.lib.errors import NotFound
 from openmash.organisations.models import Organisation, OrganisationKind
+from openmash.people import selectors as people_selectors
+from openmash.sharing import selectors as sharing_selectors
 from openmash.sharing.models import Share
 
 LIST_LIMIT = 200
@@ -59,7 +61,7 @@ def _visits(actor: Actor) -> QuerySet[JointVisit]:
     # Its own visits, about children the policy lets it see (a restricted record stays narrowed here too).
     return JointVisit.objects.filter(
         Q(council=actor.organisation) | Q(police_force=actor.organisation),
-        person__in=policy.visible_people(actor),
+        person__in=people_selectors.visible_people(actor),
     ).select_related("person", "council", "police_force")
 
 
@@ -120,9 +122,11 @@ class Protection:
 def _protections(actor: Actor) -> QuerySet[Event]:
     if not policy.works_cases(actor) or actor.organisation is None:
         return Event.objects.none()
-    about_visible = EventSubject.objects.filter(person__in=policy.visible_people(actor)).values("event_id")
+    about_visible = EventSubject.objects.filter(person__in=people_selectors.visible_people(actor)).values(
+        "event_id"
+    )
     return (
-        policy.visible_events(actor)
+        sharing_selectors.visible_events(actor)
         .filter(kind=EventKind.POLICE_PROTECTION, pk__in=about_visible)
         .select_related("recorded_by", "council", "protection_end")
         .prefetch_related("subjects__person")
@@ -235,7 +239,7 @@ def _closures(actor: Actor) -> QuerySet[InvestigationClosure]:
         return InvestigationClosure.objects.none()
     return InvestigationClosure.objects.filter(
         Q(police_force=actor.organisation) | Q(council=actor.organisation),
-        person__in=policy.visible_people(actor),
+        person__in=people_selectors.visible_people(actor),
     ).select_related("person", "police_force", "council")
 
 

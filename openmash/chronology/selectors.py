@@ -1,8 +1,8 @@
 """A child's chronology: every event from every agency about one person, in the order things happened.
 
-What the actor sees is decided by the access policy (``policy.reason_to_see`` for the person,
-``policy.visible_events`` for each entry); what a recipient sees of an event it received is what its share
-carries (``sharing.selectors.share_content``), so a school sees no more than its Operation Encompass notice.
+What the actor sees is decided by the access policy (``people.selectors.reason_to_see`` for the person,
+``sharing.selectors.visible_events`` for each entry); what a recipient sees of an event it received is what its share
+carries (``sharing.content.share_content``), so a school sees no more than its Operation Encompass notice.
 Entries the actor may not see are counted, never described. Every read and export is audited.
 """
 
@@ -15,13 +15,14 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 
-from openmash.access import policy
 from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.events.models import Event, EventKind, RiskLevel
 from openmash.lib.errors import NotFound
+from openmash.people import selectors as people_selectors
 from openmash.people.models import Person
+from openmash.sharing import selectors as sharing_selectors
 from openmash.sharing.models import Content, Share
 from openmash.sharing.selectors import share_content
 
@@ -209,11 +210,11 @@ def chronology_open(
         pid = uuid.UUID(str(person_id))
     except ValueError as error:
         raise NotFound("No such person") from error
-    reason = policy.reason_to_see(actor, pid)
+    reason = people_selectors.reason_to_see(actor, pid)
     person = Person.objects.filter(pk=pid).first()
     if reason is None or person is None or actor.organisation is None:
         raise NotFound("No such person")
-    visible = policy.visible_events(actor, about=pid)
+    visible = sharing_selectors.visible_events(actor, about=pid)
     # Without the model's ordering, or DISTINCT would also be over recorded_at: one row per event.
     options = list(
         visible.order_by().values_list("kind", "recorded_by__code", "recorded_by__name").distinct()

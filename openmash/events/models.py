@@ -41,6 +41,12 @@ class Source(models.TextChoices):
     HELD = "held", "Imported, held until the rest of its file is in"
 
 
+class EventQuerySet(models.QuerySet["Event"]):
+    def settled(self) -> "EventQuerySet":
+        """Leave out the rows of an import whose file is not all in yet (``Source.HELD``)."""
+        return self.exclude(source=Source.HELD)
+
+
 class Event(models.Model):
     id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     kind = models.CharField(max_length=30, choices=EventKind.choices)
@@ -72,6 +78,8 @@ class Event(models.Model):
     )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
 
+    objects = EventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-recorded_at"]
         indexes = [
@@ -81,6 +89,11 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.reference}".strip()
+
+    @property
+    def is_held(self) -> bool:
+        """Written by an import whose file is not all in yet."""
+        return self.source == Source.HELD
 
 
 class SubjectRole(models.TextChoices):

@@ -35,6 +35,7 @@ from openmash.lib.names import name_key
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.organisations.postcodes import UnknownPostcode, council_for_postcode
 from openmash.organisations.selectors import schools_by_urn
+from openmash.people import selectors as people_selectors
 from openmash.people.models import IdentifierScheme, Person, PersonIdentifier, PersonKind, SchoolEnrolment
 from openmash.people.services import (
     IdentifierInput,
@@ -559,7 +560,7 @@ def _match(actor: Actor, given: PersonInput, known: _Known) -> _Match:
         person = known.national.get(key)
         if person is None:
             continue
-        if policy.reason_to_see(actor, person.pk) is not None:
+        if people_selectors.reason_to_see(actor, person.pk) is not None:
             return _Match(person)
         if _same_person(given, person):
             return _Match(person, unseen=True)
@@ -612,7 +613,7 @@ def _people(
             if given.person_id is not None:
                 if (
                     given.person_id in on_record
-                    and policy.reason_to_see(checked.actor, given.person_id) is None
+                    and people_selectors.reason_to_see(checked.actor, given.person_id) is None
                 ):
                     if _in_own_related_event(checked, given.person_id):
                         unseen[position].add(given.person_id)

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from openmash.access import policy
@@ -28,6 +28,7 @@ from openmash.meetings.models import (
 from openmash.meetings.services import covering_police, referrers
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import Person
+from openmash.people.selectors import visible_people
 
 RECENT = dt.timedelta(days=30)
 # The clocks a meeting page shows: those its meetings stop or start.
@@ -38,6 +39,11 @@ MEETING_RULES = (
     ClockRule.FIRST_REVIEW_CONFERENCE,
     ClockRule.REVIEW_CONFERENCE,
 )
+
+
+def visible_meetings(actor: Actor) -> QuerySet[Meeting]:
+    """The meetings the actor may see (``policy.visible_meetings``, which decides), as one query."""
+    return policy.visible_meetings(actor, Meeting.objects.all(), visible_people(actor))
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,7 @@ def meeting_open(*, actor: Actor, meeting_id: uuid.UUID | str) -> OpenedMeeting:
     except ValueError as error:
         raise NotFound("No such meeting") from error
     meeting = (
-        policy.visible_meetings(actor)
+        visible_meetings(actor)
         .select_related("child", "council", "strategy_discussion", "previous", "event")
         .prefetch_related(
             Prefetch(
@@ -94,7 +100,7 @@ def meeting_open(*, actor: Actor, meeting_id: uuid.UUID | str) -> OpenedMeeting:
 def meetings_list(*, actor: Actor) -> tuple[list[Meeting], list[Meeting]]:
     """The meetings the actor's organisation convened or is invited to: upcoming (not yet held), and those held
     in the last 30 days."""
-    meetings = policy.visible_meetings(actor).select_related("child", "council")
+    meetings = visible_meetings(actor).select_related("child", "council")
     upcoming = list(meetings.filter(held_at__isnull=True).order_by("scheduled_for")[:200])
     recent = list(meetings.filter(held_at__gte=timezone.now() - RECENT).order_by("-held_at")[:200])
     return upcoming, recent
@@ -103,9 +109,7 @@ def meetings_list(*, actor: Actor) -> tuple[list[Meeting], list[Meeting]]:
 def meetings_for_child(*, actor: Actor, child: Person) -> list[Meeting]:
     """The council's meetings about a child (to choose the strategy discussion or previous conference)."""
     return list(
-        policy.visible_meetings(actor)
-        .filter(child=child, council=actor.organisation)
-        .order_by("-scheduled_for")
+        visible_meetings(actor).filter(child=child, council=actor.organisation).order_by("-scheduled_for")
     )
 
 

@@ -42,6 +42,7 @@ from openmash.meetings.models import (
     Participation,
 )
 from openmash.organisations.models import Organisation, OrganisationKind
+from openmash.people import selectors as people_selectors
 from openmash.people.models import Person, PersonKind
 from openmash.sharing.models import Route
 
@@ -194,7 +195,7 @@ def _convene(
 
 
 def _check_child(actor: Actor, child: Person, errors: dict[str, str]) -> None:
-    if policy.reason_to_see(actor, child.pk) is None:
+    if people_selectors.reason_to_see(actor, child.pk) is None:
         errors["child"] = "No such child, or your organisation may not see them"
     elif child.kind == PersonKind.ADULT:
         errors["child"] = "Multi-agency child protection meetings are about a child or an unborn child"

@@ -9,7 +9,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from openmash.access import policy
 from openmash.access.requests import case_worker
 from openmash.accounts.actors import Actor, actor_for_request
 from openmash.events.forms import combine
@@ -63,7 +62,7 @@ def meetings_list(request: HttpRequest) -> HttpResponse:
 def child_meetings(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     actor = case_worker(request)
     child = _child(actor, person_id)
-    meetings = policy.visible_meetings(actor).filter(child=child).order_by("-scheduled_for")
+    meetings = selectors.visible_meetings(actor).filter(child=child).order_by("-scheduled_for")
     kinds: list[tuple[str, str]] = []
     if _is_council(actor):
         if child.kind == "unborn":

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from openmash.access.models import Restriction
 from openmash.lib.ids import new_id
 from openmash.organisations.models import Organisation
 
@@ -43,12 +44,6 @@ class Ethnicity(models.TextChoices):
     OOTH = "OOTH", "Any other ethnic group"
     REFU = "REFU", "Refused"
     NOBT = "NOBT", "Information not yet obtained"
-
-
-class Restriction(models.TextChoices):
-    NONE = "", "Not restricted"
-    ADOPTION = "adoption", "Adoption (restricted)"
-    PROTECTED = "protected", "Protected identity (restricted)"
 
 
 class Person(models.Model):

@@ -1,4 +1,8 @@
-"""Reads of people. Every read goes through the policy and is written to the audit trail."""
+"""Reads of people. Every read goes through the policy and is written to the audit trail.
+
+``visible_people`` and ``reason_to_see`` hand the policy this app's tables and return its answer: the policy
+decides who may see whom (access/policy.py), this app owns the rows. They record nothing themselves; the
+reads built on them (``person_search``, ``person_open``) do."""
 
 import datetime as dt
 import uuid
@@ -13,9 +17,35 @@ from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.lib import identifiers
 from openmash.lib.errors import InvalidInput, NotFound
-from openmash.people.models import Person, PersonIdentifier, Relationship
+from openmash.people.models import (
+    Address,
+    ChildStatus,
+    Person,
+    PersonIdentifier,
+    Relationship,
+    SchoolEnrolment,
+)
 
 SEARCH_LIMIT = 50
+
+
+def _rows() -> policy.PeopleRows:
+    return policy.PeopleRows(
+        people=Person.objects.all(),
+        addresses=Address.objects.all(),
+        enrolments=SchoolEnrolment.objects.all(),
+        statuses=ChildStatus.objects.all(),
+    )
+
+
+def visible_people(actor: Actor) -> QuerySet[Person]:
+    """Every person the actor may see (``policy.visible_people``), as one query to filter further."""
+    return policy.visible_people(actor, _rows())
+
+
+def reason_to_see(actor: Actor, person_id: uuid.UUID) -> str | None:
+    """The reason the actor may see this person, or None if it may not (``policy.reason_to_see``)."""
+    return policy.reason_to_see(actor, person_id, _rows())
 
 
 @dataclass(frozen=True)
@@ -33,7 +63,7 @@ def person_search(*, actor: Actor, criteria: SearchCriteria) -> list[Person]:
     """People matching every given criterion, among those the actor may see. The search itself is audited."""
     if criteria.is_empty:
         raise InvalidInput({"": "Enter a name, a date of birth or an identifier to search for"})
-    people = policy.visible_people(actor)
+    people = visible_people(actor)
     for word in criteria.name.split():
         people = people.filter(Q(names__given_name__icontains=word) | Q(names__family_name__icontains=word))
     if criteria.date_of_birth:
@@ -83,7 +113,7 @@ def person_open(*, actor: Actor, person_id: uuid.UUID | str) -> PersonRecord:
         pid = uuid.UUID(str(person_id))
     except ValueError as error:
         raise NotFound("No such person") from error
-    reason = policy.reason_to_see(actor, pid)
+    reason = reason_to_see(actor, pid)
     if reason is None:
         raise NotFound("No such person")
     person = _person_with_details().get(pk=pid)

@@ -35,6 +35,7 @@ from openmash.people.models import (
     SchoolEnrolment,
     Sex,
 )
+from openmash.people.selectors import reason_to_see
 
 # Identifiers a council or force issues itself: unique only together with their issuer.
 _LOCAL_SCHEMES = (IdentifierScheme.COUNCIL_CHILD_ID, IdentifierScheme.POLICE_PERSON_ID)
@@ -128,8 +129,7 @@ def _check_identifiers(actor: Actor, items: Sequence[IdentifierInput]) -> dict[s
         # Said only to an organisation that may see the record: to anyone else, whether an identifier is on
         # record is itself something a record holds (``identifiers_kept`` keeps theirs as given instead).
         if any(
-            policy.reason_to_see(actor, holder) is not None
-            for holder in holders.values_list("person_id", flat=True)
+            reason_to_see(actor, holder) is not None for holder in holders.values_list("person_id", flat=True)
         ):
             errors[item.scheme] = (
                 f"A person with this {IdentifierScheme(item.scheme).label} is already recorded: "
@@ -389,7 +389,7 @@ def relationship_record(*, actor: Actor, person: Person, relative: Person, kind:
     if person.pk == relative.pk:
         raise InvalidInput({"relative": "A person cannot be related to themselves"})
     for someone in (person, relative):
-        if policy.reason_to_see(actor, someone.pk) is None:
+        if reason_to_see(actor, someone.pk) is None:
             raise NotAllowed("You may only relate people you may see")
     with transaction.atomic():
         relationship, _ = Relationship.objects.get_or_create(person=person, relative=relative, kind=kind)

@@ -6,5 +6,5 @@ app_name = "people"
 urlpatterns = [
     path("people/", views.search, name="search"),
     path("people/new/", views.create, name="create"),
-    path("people/<str:person_id>/", views.record, name="record"),
+    # people:record, the record page, is added after these by openmash/urls.py from chronology/urls.py.
 ]

@@ -1,18 +1,13 @@
-"""Find a person, open their record, record a child. Thin: policy and audit live in selectors and services."""
+"""Find a person, record a child. Thin: policy and audit live in selectors and services. (The person's record
+page is drawn by chronology/record.py, above everything it shows.)"""
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from openmash.access import policy
 from openmash.accounts.actors import actor_for_request
-from openmash.audit.selectors import audit_person_access_list
-from openmash.clocks.selectors import clocks_for_person, rule_titles
-from openmash.events.services import RECORDERS
-from openmash.events.views import PERSON_EVENT_TITLES
 from openmash.lib.errors import InvalidInput
-from openmash.organisations.selectors import organisation_names
 from openmash.people import selectors, services
 from openmash.people.forms import PersonCreateForm, PersonSearchForm
 from openmash.people.models import IdentifierScheme
@@ -33,44 +28,6 @@ def search(request: HttpRequest) -> HttpResponse:
         )
         results = selectors.person_search(actor=actor, criteria=criteria)
     return render(request, "people/search.html", {"form": form, "results": results})
-
-
-def record(request: HttpRequest, person_id: str) -> HttpResponse:
-    actor = actor_for_request(request)
-    opened = selectors.person_open(actor=actor, person_id=person_id)
-    access_log, access_log_hidden = policy.access_log_visible(
-        actor, opened.person.pk, audit_person_access_list(person_id=opened.person.pk)
-    )
-    full = opened.scope == policy.RecordScope.FULL
-    context = {
-        "person": opened.person,
-        "reason": opened.reason,
-        "full_record": full,
-        "enrolments": [
-            enrolment
-            for enrolment in opened.person.enrolments.all()
-            if full or (actor.organisation is not None and enrolment.school_id == actor.organisation.pk)
-        ],
-        "access_log": access_log,
-        "access_log_hidden": access_log_hidden,
-        "organisation_names": organisation_names(line.entry.organisation_code for line in access_log),
-        "actions": event_actions(actor),
-        "clocks": clocks_for_person(actor=actor, person=opened.person) if full else [],
-        "clock_titles": rule_titles(actor),
-        "now": timezone.now(),
-    }
-    return render(request, "people/record.html", context)
-
-
-def event_actions(actor) -> list[tuple[str, str]]:
-    """The events this actor's organisation may record about a person, as (label, kind)."""
-    if not policy.works_cases(actor) or actor.organisation is None:
-        return []
-    return [
-        (title, kind)
-        for kind, title in PERSON_EVENT_TITLES.items()
-        if kind not in RECORDERS or actor.organisation.kind in RECORDERS[kind]
-    ]
 
 
 def create(request: HttpRequest) -> HttpResponse:

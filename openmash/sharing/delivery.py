@@ -41,6 +41,7 @@ from openmash.events.models import EventKind
 from openmash.lib.govuk import govuk_datetime
 from openmash.lib.ids import new_id
 from openmash.lib.remembered import Remembered
+from openmash.sharing.content import share_content
 from openmash.sharing.models import (
     AlertSetting,
     Channel,
@@ -295,8 +296,6 @@ def _record(outcomes: Sequence[tuple[Claimed, bool, str]], *, worker_id: str) ->
 
 def webhook_payload(share: Share) -> dict:
     """What the recipient's own system receives: the share as its inbox would show it."""
-    from openmash.sharing.selectors import share_content
-
     return {
         "type": "share.created",
         "timestamp": timezone.now().isoformat(),

@@ -9,14 +9,26 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from openmash.access import policy
 from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.events.models import Event, EventSubject
 from openmash.lib.errors import NotFound
-from openmash.sharing.models import Content, Delivery, DeliveryAttempt, DeliveryStatus, Share, WebhookEndpoint
+from openmash.sharing.content import share_content
+from openmash.sharing.models import Delivery, DeliveryAttempt, DeliveryStatus, Share, WebhookEndpoint
+from openmash.sharing.services import share_mark_read
 
 DUE_SOON = dt.timedelta(hours=4)
+
+
+def visible_events(actor: Actor, *, about: uuid.UUID | None = None) -> QuerySet[Event]:
+    """The events the actor may see, as one query (``policy.visible_events``, which decides). Asked here
+    because this is the lowest app that owns or sees every table the rule reads: events, shares, subjects."""
+    rows = policy.EventRows(
+        events=Event.objects.settled(), shares=Share.objects.all(), subjects=EventSubject.objects.all()
+    )
+    return policy.visible_events(actor, rows, about=about)
 
 
 class DeadlineStatus:
@@ -65,9 +77,7 @@ class InboxFilters:
 def _inbox_shares(actor: Actor) -> QuerySet[Share]:
     if actor.organisation is None:
         return Share.objects.none()
-    from openmash.access.policy import works_cases
-
-    if not works_cases(actor):
+    if not policy.works_cases(actor):
         return Share.objects.none()
     return Share.objects.filter(recipient=actor.organisation, delivered_at__isnull=False)
 
@@ -114,64 +124,12 @@ def inbox_delivered_since(*, actor: Actor, since: dt.datetime) -> list[Share]:
     return list(_inbox_shares(actor).filter(delivered_at__gte=since).order_by("delivered_at", "id"))
 
 
-def _person_summary(subject: EventSubject | None, person: Any, encompass: bool) -> dict[str, Any]:
-    details = dict(subject.details) if subject is not None else {}
-    summary: dict[str, Any] = {
-        "id": str(person.pk),
-        "given_name": person.given_name,
-        "family_name": person.family_name,
-        "date_of_birth": person.date_of_birth.isoformat() if person.date_of_birth else None,
-        "role": subject.role if subject is not None else "child",
-        "present": details.get("present"),
-        "saw_heard": details.get("saw_heard", ""),
-        "child_words": details.get("child_words", ""),
+def share_events(share_ids: list[str]) -> dict[str, str]:
+    """Each share's event id, by share id (for judging lines of an access log that name shares)."""
+    return {
+        str(pk): str(event_id)
+        for pk, event_id in Share.objects.filter(pk__in=share_ids).values_list("pk", "event_id")
     }
-    if not encompass:
-        summary["school_urn"] = details.get("school_urn", "")
-        summary["home_educated"] = bool(details.get("home_educated"))
-    return summary
-
-
-def share_content(share: Share) -> dict[str, Any]:
-    """What the recipient may read. An Operation Encompass notice carries only what a school needs: the
-    child, the police reference, when and where, whether present, what they saw or heard, their words and the
-    circumstances; no adults, no risk grading, no other children."""
-    event = share.event
-    encompass = share.content == Content.ENCOMPASS
-    subjects = {subject.person_id: subject for subject in event.subjects.all()}
-    people = list(share.people.all())
-    content: dict[str, Any] = {
-        "share_id": str(share.pk),
-        "kind": event.kind,
-        "reference": event.reference,
-        "recorded_by": event.recorded_by.name,
-        "occurred_at": event.occurred_at.isoformat(),
-        "location": event.location,
-        "summary": event.summary,
-        "due_at": share.due_at.isoformat() if share.due_at else None,
-        "children": [
-            _person_summary(subjects.get(person.pk), person, encompass)
-            for person in people
-            if subjects.get(person.pk) is None or subjects[person.pk].role == "child"
-        ],
-    }
-    if encompass:
-        return content
-    content.update(
-        {
-            "reported_at": event.reported_at.isoformat() if event.reported_at else None,
-            "postcode": event.postcode,
-            "risk_level": event.risk_level,
-            "details": event.details,
-            "route": share.route,
-            "adults": [
-                _person_summary(subjects.get(person.pk), person, False)
-                for person in people
-                if subjects.get(person.pk) is not None and subjects[person.pk].role == "adult"
-            ],
-        }
-    )
-    return content
 
 
 @dataclass(frozen=True)
@@ -183,10 +141,7 @@ class OpenedShare:
 
 def share_open(*, actor: Actor, share_id: uuid.UUID | str) -> OpenedShare:
     """A share for its recipient, or for the organisation that sent it (to see the outcome)."""
-    from openmash.access.policy import works_cases
-    from openmash.sharing.services import share_mark_read
-
-    if actor.organisation is None or not works_cases(actor):
+    if actor.organisation is None or not policy.works_cases(actor):
         raise NotFound("No such share")
     try:
         pk = uuid.UUID(str(share_id))
@@ -262,9 +217,7 @@ __all__ = ["DeliveryAttempt", "deadline_status", "inbox", "inbox_counts", "share
 def webhook_endpoints(*, actor: Actor) -> QuerySet[WebhookEndpoint]:
     """The organisation's webhook endpoints in use (a removed one stays only as the record of its deliveries),
     for its administrators and API clients; nobody else has any."""
-    from openmash.access.policy import may_manage_webhooks
-
-    if actor.organisation is None or not may_manage_webhooks(actor, actor.organisation):
+    if actor.organisation is None or not policy.may_manage_webhooks(actor, actor.organisation):
         return WebhookEndpoint.objects.none()
     return WebhookEndpoint.objects.filter(organisation=actor.organisation, active=True).order_by("id")
 

@@ -11,6 +11,8 @@ from openmash.chronology.selectors import ChronologyFilters, chronology_open, de
 from openmash.events.models import Event, EventKind
 from openmash.events.services import EventInput, PersonInput, event_record
 from openmash.lib.errors import NotFound
+from openmash.people import selectors as people_selectors
+from openmash.sharing import selectors as sharing_selectors
 
 from .stories import LONDON
 
@@ -116,11 +118,11 @@ def test_a_share_that_did_not_name_a_child_does_not_show_in_their_chronology(cas
         ),
     )
     school = actor_for_user(cast.users["school.dsl"])
-    assert policy.reason_to_see(school, noah.pk) == "attends school"
+    assert people_selectors.reason_to_see(school, noah.pk) == "attends school"
     assert story.incident.shares.filter(recipient=cast.organisations["school"]).exists()
     assert policy.may_see_event(school, story.incident)
-    assert policy.visible_events(school, about=noah.pk).count() == 0
-    assert list(policy.visible_events(school, about=cast.people["Amelia Hart"].pk)) != []
+    assert sharing_selectors.visible_events(school, about=noah.pk).count() == 0
+    assert list(sharing_selectors.visible_events(school, about=cast.people["Amelia Hart"].pk)) != []
     chronology = open_as(cast, "school.dsl", person="Noah Hart")
     assert chronology.entries == []
     assert chronology.hidden == 1
@@ -135,7 +137,7 @@ def test_visible_events_agrees_with_may_see_event_for_case_workers(cast, story):
         "bury.social.worker",
     ]:
         actor = actor_for_user(cast.users[username])
-        visible = set(policy.visible_events(actor).values_list("pk", flat=True))
+        visible = set(sharing_selectors.visible_events(actor).values_list("pk", flat=True))
         assert visible == {event.pk for event in Event.objects.all() if policy.may_see_event(actor, event)}
 
 
@@ -190,14 +192,14 @@ def test_inspector_sees_the_whole_chronology_of_a_sampled_child_only(cast, story
         ),
     ).event
     inspector = actor_for_user(cast.users["inspector"])
-    assert policy.reason_to_see(inspector, leo.pk) == "sampled for inspection"
-    assert set(policy.visible_events(inspector)) == {missing}
+    assert people_selectors.reason_to_see(inspector, leo.pk) == "sampled for inspection"
+    assert set(sharing_selectors.visible_events(inspector)) == {missing}
     chronology = open_as(cast, "inspector", person="Leo Marsh")
     assert [entry.event_id for entry in chronology.entries] == [missing.pk]
     assert chronology.entries[0].viewer_part == "inspection"
     assert chronology.entries[0].links == []
     assert chronology.hidden == 0
-    assert policy.visible_events(inspector, about=cast.people["Amelia Hart"].pk).count() == 0
+    assert sharing_selectors.visible_events(inspector, about=cast.people["Amelia Hart"].pk).count() == 0
     with pytest.raises(NotFound):
         open_as(cast, "inspector")
 
@@ -208,7 +210,7 @@ def test_no_reason_to_see_the_child_is_not_found_and_leaves_no_trail(cast, story
     with pytest.raises(NotFound):
         open_as(cast, username)
     assert AuditEntry.objects.count() == before
-    assert policy.visible_events(actor_for_user(cast.users["council.admin"])).count() == 0
+    assert sharing_selectors.visible_events(actor_for_user(cast.users["council.admin"])).count() == 0
 
 
 def test_an_unknown_person_looks_like_one_not_allowed(cast):

@@ -6,7 +6,6 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from openmash.access import policy
 from openmash.audit.models import AuditEntry
 from openmash.clocks import engine
 from openmash.clocks import services as clocks
@@ -15,6 +14,7 @@ from openmash.events.models import Event, EventKind
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.meetings import selectors, services
 from openmash.meetings.models import AgencyReport, EvidentialInterview, Meeting, MeetingKind, Participation
+from openmash.people import selectors as people_selectors
 from openmash.sharing.models import Delivery, Route, Share
 from tests.meetings.conftest import all_but_one_attended, everyone_attended, soon
 
@@ -77,7 +77,7 @@ def test_it_invites_police_to_every_class_of_meeting(cast, actor, kind, initial_
 
 def test_the_pre_birth_invitation_reaches_police_and_lets_them_see_the_unborn_child(cast, actor, unborn):
     police = actor("police.ppu")
-    assert policy.reason_to_see(police, unborn.pk) is None
+    assert people_selectors.reason_to_see(police, unborn.pk) is None
     services.conference_schedule(
         actor=actor("social.worker"),
         kind="pre-birth-conference",
@@ -86,7 +86,7 @@ def test_the_pre_birth_invitation_reaches_police_and_lets_them_see_the_unborn_ch
         invited=[],
     )
     assert Share.objects.filter(recipient=cast.organisations["police"], people=unborn).exists()
-    assert policy.reason_to_see(police, unborn.pk) is not None
+    assert people_selectors.reason_to_see(police, unborn.pk) is not None
 
 
 def test_it_refuses_a_pre_birth_conference_for_a_born_child_and_writes_nothing(cast, actor):

@@ -26,6 +26,7 @@ from openmash.events.models import EventKind
 from openmash.lib.clock_rules import ClockRule
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.organisations.models import Organisation
+from openmash.people import selectors as people_selectors
 from openmash.people.models import ChildStatus, ChildStatusKind, Person
 
 
@@ -67,7 +68,7 @@ def investigation_closure_propose(
     if force is None or not policy.may_close_investigations(actor):
         raise NotAllowed("Only a police force closes its investigations")
     errors: dict[str, str] = {}
-    if policy.reason_to_see(actor, person.pk) is None:
+    if people_selectors.reason_to_see(actor, person.pk) is None:
         errors["person"] = "No such person, or your organisation may not see them"
     if not police_reference.strip():
         errors["police_reference"] = "Enter the police reference of the investigation"

@@ -25,6 +25,7 @@ from openmash.casework.services._shared import (
 from openmash.events.models import EventKind
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.govuk import govuk_datetime
+from openmash.people import selectors as people_selectors
 from openmash.people.models import Person
 
 
@@ -51,7 +52,7 @@ def joint_visit_request(
     force = council.police_forces.order_by("name").first()
     if force is None:
         errors[""] = f"No police force is recorded as covering {council.name}"
-    if policy.reason_to_see(actor, person.pk) is None:
+    if people_selectors.reason_to_see(actor, person.pk) is None:
         errors["person"] = "No such person, or your organisation may not see them"
     if errors:
         raise InvalidInput(errors)

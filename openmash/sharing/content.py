@@ -1,0 +1,69 @@
+"""What a share lets its recipient read: the same whether it reaches an inbox, a webhook or a chronology.
+
+Its own module so the channels (sharing/channels.py) and the reads (sharing/selectors.py) both use it without
+either importing the other."""
+
+from typing import Any
+
+from openmash.events.models import EventSubject
+from openmash.sharing.models import Content, Share
+
+
+def _person_summary(subject: EventSubject | None, person: Any, encompass: bool) -> dict[str, Any]:
+    details = dict(subject.details) if subject is not None else {}
+    summary: dict[str, Any] = {
+        "id": str(person.pk),
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "date_of_birth": person.date_of_birth.isoformat() if person.date_of_birth else None,
+        "role": subject.role if subject is not None else "child",
+        "present": details.get("present"),
+        "saw_heard": details.get("saw_heard", ""),
+        "child_words": details.get("child_words", ""),
+    }
+    if not encompass:
+        summary["school_urn"] = details.get("school_urn", "")
+        summary["home_educated"] = bool(details.get("home_educated"))
+    return summary
+
+
+def share_content(share: Share) -> dict[str, Any]:
+    """What the recipient may read. An Operation Encompass notice carries only what a school needs: the
+    child, the police reference, when and where, whether present, what they saw or heard, their words and the
+    circumstances; no adults, no risk grading, no other children."""
+    event = share.event
+    encompass = share.content == Content.ENCOMPASS
+    subjects = {subject.person_id: subject for subject in event.subjects.all()}
+    people = list(share.people.all())
+    content: dict[str, Any] = {
+        "share_id": str(share.pk),
+        "kind": event.kind,
+        "reference": event.reference,
+        "recorded_by": event.recorded_by.name,
+        "occurred_at": event.occurred_at.isoformat(),
+        "location": event.location,
+        "summary": event.summary,
+        "due_at": share.due_at.isoformat() if share.due_at else None,
+        "children": [
+            _person_summary(subjects.get(person.pk), person, encompass)
+            for person in people
+            if subjects.get(person.pk) is None or subjects[person.pk].role == "child"
+        ],
+    }
+    if encompass:
+        return content
+    content.update(
+        {
+            "reported_at": event.reported_at.isoformat() if event.reported_at else None,
+            "postcode": event.postcode,
+            "risk_level": event.risk_level,
+            "details": event.details,
+            "route": share.route,
+            "adults": [
+                _person_summary(subjects.get(person.pk), person, False)
+                for person in people
+                if subjects.get(person.pk) is not None and subjects[person.pk].role == "adult"
+            ],
+        }
+    )
+    return content
