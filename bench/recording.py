@@ -60,7 +60,7 @@ def main() -> None:
     from openmash.accounts.actors import actor_for_api_client
     from openmash.accounts.services import api_client_authenticate
     from openmash.api.sharing import DomesticAbuseIn, domestic_abuse_input
-    from openmash.events import services
+    from openmash.recording import services
     from openmash.sharing import delivery
 
     client = api_client_authenticate(tokens["police"])

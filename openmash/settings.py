@@ -190,7 +190,10 @@ INSTALLED_APPS = [
     "openmash.clocks",
     "openmash.meetings",
     "openmash.casework",
+    "openmash.recording",
+    "openmash.worker",
     "openmash.chronology",
+    "openmash.insight",
     "openmash.web",
     "openmash.api",
     "openmash.demo",
@@ -357,7 +360,7 @@ def _networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network,
 
 
 # Private networks webhook endpoints may be on (an agency's own network): none unless listed. Public addresses
-# are always allowed; every other private, loopback or link-local address is refused (sharing.delivery).
+# are always allowed; every other private, loopback or link-local address is refused (sharing.channels.address_not_allowed).
 WEBHOOK_PRIVATE_NETWORKS = _networks("OPENMASH_WEBHOOK_PRIVATE_NETWORKS")
 
 LOGGING = {

@@ -1,9 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from openmash.access.urls import administration_urlpatterns
+from openmash.accounts import urls as accounts_urls
 from openmash.api.api import api
 from openmash.chronology.urls import person_record_urlpatterns
 from openmash.people import urls as people_urls
+from openmash.recording.urls import share_page_urlpatterns
+from openmash.sharing import urls as sharing_urls
 
 
 def _public(urls):
@@ -18,12 +22,14 @@ urlpatterns = [
     # First: the API's requests are the most numerous, and Django tries the patterns in order.
     path("api/v1/", _public(api.urls)),
     path("", include(("openmash.web.urls", "web"))),
-    path("", include(("openmash.accounts.urls", "accounts"))),
+    # An organisation's administration pages are access's (the policy says who administers), named accounts:*.
+    path("", include((accounts_urls.urlpatterns + administration_urlpatterns, "accounts"))),
     # The record page is drawn by chronology (above what it shows) but keeps its name, people:record.
     path("", include((people_urls.urlpatterns + person_record_urlpatterns, "people"))),
-    path("", include(("openmash.access.urls", "access"))),
-    path("", include(("openmash.events.urls", "events"))),
-    path("", include(("openmash.sharing.urls", "sharing"))),
+    path("", include(("openmash.insight.urls", "insight"))),
+    path("", include(("openmash.recording.urls", "events"))),
+    # One share's page is recording's (acting on a share can start a clock) but keeps its name, sharing:share.
+    path("", include((sharing_urls.urlpatterns + share_page_urlpatterns, "sharing"))),
     path("", include(("openmash.chronology.urls", "chronology"))),
     path("", include(("openmash.meetings.urls", "meetings"))),
     path("", include(("openmash.clocks.urls", "clocks"))),

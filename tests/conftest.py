@@ -11,12 +11,12 @@ from django.test import Client
 
 from openmash.demo.cast import DEMO_PASSWORD, SIGN_INS, DemoCast, demo_load
 from openmash.demo.services import demo_database_mark
-from openmash.events.services import _recorder as events_recorder
 from openmash.organisations.models import Organisation
 from openmash.organisations.postcodes import forget_councils
 from openmash.organisations.selectors import forget_schools
 from openmash.organisations.services import reference_load
-from openmash.sharing.delivery import forget_endpoints
+from openmash.recording.services import _recorder as events_recorder
+from openmash.sharing.outbox import forget_endpoints
 
 
 def load_cast() -> DemoCast:

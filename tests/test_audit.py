@@ -432,7 +432,7 @@ def test_moving_the_switch_to_keyed_hashes_later_is_found(cast):
 
 
 def test_worker_writes_a_checkpoint_when_the_head_moved(cast, audit_checkpoints_of_this_test):
-    from openmash.sharing.delivery import run_worker
+    from openmash.worker.loop import run_worker
 
     _write_entries(cast, 1)
     run_worker(batch=True)

@@ -12,7 +12,7 @@ def inspection(cast):
 
 
 def test_inspector_sees_aggregates_without_names_except_the_sample(signed_in, inspection):
-    response = signed_in("inspector").get(reverse("access:inspection", args=[inspection.pk]))
+    response = signed_in("inspector").get(reverse("insight:inspection", args=[inspection.pk]))
     assert response.status_code == 200
     summary = response.context["summary"]
     # Demo: Amelia, Noah, Leo and Ellis live in Stockton; Amelia is a child in need, Leo looked after.
@@ -29,8 +29,8 @@ def test_inspector_sees_aggregates_without_names_except_the_sample(signed_in, in
     "persona", ["social.worker", "police.officer", "council.admin", "bury.social.worker"]
 )
 def test_only_the_inspectorate_sees_its_inspection(signed_in, inspection, persona):
-    assert signed_in(persona).get(reverse("access:inspection", args=[inspection.pk])).status_code == 404
+    assert signed_in(persona).get(reverse("insight:inspection", args=[inspection.pk])).status_code == 404
 
 
 def test_anonymous_is_sent_to_sign_in(client, inspection):
-    assert client.get(reverse("access:inspection", args=[inspection.pk])).status_code == 302
+    assert client.get(reverse("insight:inspection", args=[inspection.pk])).status_code == 302

@@ -14,8 +14,8 @@ from django.urls import reverse
 from openmash.accounts.actors import actor_for_user, system_actor
 from openmash.accounts.services import api_client_create
 from openmash.events.models import EventKind
-from openmash.events.services import EventInput, PersonInput, event_record
 from openmash.people.models import IdentifierScheme
+from openmash.recording.services import EventInput, PersonInput, event_record
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -45,8 +45,8 @@ def test_a_council_notes_work_it_receives_and_decides_only_on_notifications(sign
     from openmash.accounts.actors import actor_for_user
     from openmash.casework.services import joint_visit_confirm_officer
     from openmash.lib.errors import InvalidInput
+    from openmash.recording.decisions import share_acknowledge
     from openmash.sharing.models import Decision
-    from openmash.sharing.services import share_acknowledge
 
     visit = joint_visit_confirm_officer(
         actor=actor_for_user(cast.users["police.ppu"]),

@@ -1,6 +1,7 @@
 """Writes that give an organisation a reason to see a person, and inspections with their samples."""
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -10,14 +11,16 @@ from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.lib.errors import InvalidInput
 from openmash.organisations.models import Organisation, OrganisationKind
-from openmash.people.models import Person
+
+if TYPE_CHECKING:
+    from openmash.people.models import Person
 
 
 def access_reason_record(
     *,
     actor: Actor,
     organisation: Organisation,
-    person: Person,
+    person: "Person",
     kind: str,
     detail: str = "",
     covers_restricted: bool = False,
@@ -78,7 +81,7 @@ def inspection_create(
         return inspection
 
 
-def inspection_sample_add(*, actor: Actor, inspection: Inspection, person: Person) -> InspectionSample:
+def inspection_sample_add(*, actor: Actor, inspection: Inspection, person: "Person") -> InspectionSample:
     with transaction.atomic():
         sample, _ = InspectionSample.objects.get_or_create(inspection=inspection, person=person)
         audit_record(

@@ -8,13 +8,5 @@ urlpatterns = [
     path("sign-in/two-factor/", views.two_factor, name="two-factor"),
     path("sign-in/locked/", views.locked_out, name="locked-out"),
     path("sign-out/", views.sign_out, name="sign-out"),
-    path("administration/users/", views.users, name="users"),
-    path("administration/users/new/", views.user_create, name="user-create"),
-    path("administration/users/<int:user_id>/", views.user_edit, name="user-edit"),
-    path("administration/organisation/", views.organisation, name="organisation"),
-    path(
-        "administration/api-clients/<int:client_id>/revoke/",
-        views.api_client_revoke,
-        name="api-client-revoke",
-    ),
+    # The administration pages (accounts:users, ...) are access/administration.py's, added by openmash/urls.py.
 ]

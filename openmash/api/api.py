@@ -18,22 +18,18 @@ from ninja.security import HttpBearer
 from openmash.access import policy
 from openmash.accounts.actors import Actor, actor_for_api_client
 from openmash.accounts.services import api_client_authenticate
+from openmash.api.auth import request_actor
 from openmash.api.inputs import Input, SearchDate, column
+from openmash.api.meetings import router as meetings_router
 from openmash.api.openapi import DocumentedAPI
 from openmash.api.problems import problem
+from openmash.api.sharing import router as sharing_router
+from openmash.api.webhooks import router as webhooks_router
 from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.people import selectors
 from openmash.people.models import Person, PersonIdentifier
 
 logger = logging.getLogger(__name__)
-
-
-def _actor(request: HttpRequest) -> Actor:
-    """The calling organisation's actor, set by the bearer-token check that guards every endpoint."""
-    actor = getattr(request, "auth", None)
-    if not isinstance(actor, Actor):
-        raise AuthenticationError()
-    return actor
 
 
 class ApiClientToken(HttpBearer):
@@ -273,7 +269,7 @@ def people_search(request: HttpRequest, filters: Query[SearchQuery]):
     criteria = selectors.SearchCriteria(
         name=filters.name, date_of_birth=filters.date_of_birth, identifier=filters.identifier
     )
-    return selectors.person_search(actor=_actor(request), criteria=criteria)
+    return selectors.person_search(actor=request_actor(request), criteria=criteria)
 
 
 def _detail(person: Person, reason: str, scope: policy.RecordScope, actor: Actor) -> dict[str, Any]:
@@ -337,19 +333,13 @@ def _detail(person: Person, reason: str, scope: policy.RecordScope, actor: Actor
 )
 def people_read(request: HttpRequest, person_id: str):
     """One person's record. The read is recorded in the audit trail with your organisation's reason."""
-    actor = _actor(request)
+    actor = request_actor(request)
     opened = selectors.person_open(actor=actor, person_id=person_id)
     return _detail(opened.person, opened.reason, opened.scope, actor)
 
 
-from openmash.api.sharing import router as sharing_router  # noqa: E402  (the router needs the api's handlers first)
-
+# After the api's own endpoints, so the schema lists people first. The routers take the caller's actor from
+# api/auth.py, not from here: this module imports them, never the other way round.
 api.add_router("", sharing_router)
-
-from openmash.api.meetings import router as meetings_router  # noqa: E402
-
 api.add_router("", meetings_router)
-
-from openmash.api.webhooks import router as webhooks_router  # noqa: E402
-
 api.add_router("", webhooks_router)

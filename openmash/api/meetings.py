@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from openmash.api.auth import request_actor
 from openmash.api.inputs import Input
 from openmash.meetings import selectors, services
 
@@ -30,9 +31,7 @@ def report_submit(request: HttpRequest, meeting_id: str, payload: ReportIn):
     """Send your agency's report for a meeting it is invited to (before the meeting; later ones are flagged
     late). 404 for a meeting that does not exist or your organisation is not part of; 422 for an empty report
     or a second one."""
-    from openmash.api.api import _actor
-
-    actor = _actor(request)
+    actor = request_actor(request)
     meeting = selectors.meeting_open(actor=actor, meeting_id=meeting_id).meeting
     report = services.agency_report_submit(actor=actor, meeting=meeting, text=payload.text)
     return Status(

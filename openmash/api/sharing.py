@@ -14,26 +14,21 @@ from ninja.responses import Status
 
 from openmash.access import policy
 from openmash.accounts.actors import Actor
+from openmash.api.auth import request_actor
 from openmash.api.inputs import BirthDate, Input, Instant, column
 from openmash.api.problems import problem
 from openmash.events.models import Event, EventKind, SubjectRole
-from openmash.events.services import AlsoWrite, EventInput, PersonInput, RecordedEvent, event_record
 from openmash.lib.errors import InvalidInput, NotFound
 from openmash.organisations.models import Organisation
 from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
 from openmash.people.models import Person, PersonIdentifier
+from openmash.recording.decisions import share_acknowledge
+from openmash.recording.services import AlsoWrite, EventInput, PersonInput, RecordedEvent, event_record
 from openmash.sharing import selectors
 from openmash.sharing.models import IdempotentRequest, Share
-from openmash.sharing.services import share_acknowledge
 from openmash.sharing.views import event_cursor, live_stream
 
 router = Router(tags=["sharing"])
-
-
-def _actor(request: HttpRequest) -> Actor:
-    from openmash.api.api import _actor as actor_of
-
-    return actor_of(request)
 
 
 class ChildIn(Input):
@@ -230,7 +225,7 @@ def _idempotent(
 
     The answer is built and checked inside the event's transaction: an answer that cannot be given rolls the
     event back, so a committed event is always answered 201."""
-    actor = _actor(request)
+    actor = request_actor(request)
     key = _idempotency_key(request)
     if isinstance(key, HttpResponse):
         return key
@@ -326,7 +321,7 @@ def _record(
 ) -> HttpResponse | Status:
     """The API's one way to record an event: ``build`` says what the payload records, for the calling
     organisation; it is recorded once per Idempotency-Key and answered with its shares."""
-    actor = _actor(request)
+    actor = request_actor(request)
     return _idempotent(request, payload, lambda also: event_record(actor=actor, data=build(actor), also=also))
 
 
@@ -452,7 +447,7 @@ def _share_out(share: Share) -> dict[str, Any]:
 @router.get("/inbox", response={200: dict[str, Any], 401: ProblemOut})
 def inbox(request: HttpRequest, filters: Query[InboxQuery]):
     """Shares delivered to your organisation, with counts by deadline status."""
-    actor = _actor(request)
+    actor = request_actor(request)
     shares = selectors.inbox(
         actor=actor, filters=selectors.InboxFilters(status=filters.status, kind=filters.kind)
     )
@@ -463,7 +458,7 @@ def inbox(request: HttpRequest, filters: Query[InboxQuery]):
 def inbox_stream(request: HttpRequest):
     """Server-sent events: a ``share`` event (data: {"share_id": ...}) whenever a share reaches your inbox.
     Reconnect with Last-Event-ID (the id of the last event received) to resume; another value is a 400."""
-    actor = _actor(request)
+    actor = request_actor(request)
     last = request.headers.get("Last-Event-ID")
     if last is not None and event_cursor(last) is None:
         return problem(
@@ -475,7 +470,7 @@ def inbox_stream(request: HttpRequest):
 @router.get("/shares/{share_id}", response={200: dict[str, Any], 401: ProblemOut, 404: ProblemOut})
 def share_read(request: HttpRequest, share_id: str):
     """One share, for its recipient or its sender (who sees the outcome)."""
-    return _share_out(selectors.share_open(actor=_actor(request), share_id=share_id).share)
+    return _share_out(selectors.share_open(actor=request_actor(request), share_id=share_id).share)
 
 
 @router.post(
@@ -484,7 +479,7 @@ def share_read(request: HttpRequest, share_id: str):
 )
 def acknowledge(request: HttpRequest, share_id: str, payload: AcknowledgeIn):
     """Acknowledge a share with the decision (councils: the next step and reasons; others: noted)."""
-    actor = _actor(request)
+    actor = request_actor(request)
     opened = selectors.share_open(actor=actor, share_id=share_id)
     if not opened.is_recipient:
         raise NotFound("No such share in your inbox")

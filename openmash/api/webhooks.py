@@ -6,17 +6,11 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from openmash.accounts.actors import Actor
+from openmash.api.auth import request_actor
 from openmash.sharing import selectors, services
 from openmash.sharing.models import WebhookEndpoint
 
 router = Router(tags=["webhooks"])
-
-
-def _actor(request: HttpRequest) -> Actor:
-    from openmash.api.api import _actor as actor_of
-
-    return actor_of(request)
 
 
 class WebhookEndpointIn(Schema):
@@ -57,20 +51,20 @@ def _out(endpoint: WebhookEndpoint, secret: str | None = None) -> dict:
 @router.get("/webhook-endpoints", response={200: list[WebhookEndpointOut]})
 def webhook_endpoints(request: HttpRequest):
     """Your organisation's webhook endpoints: each new share to your organisation is sent to every one."""
-    return [_out(endpoint) for endpoint in selectors.webhook_endpoints(actor=_actor(request))]
+    return [_out(endpoint) for endpoint in selectors.webhook_endpoints(actor=request_actor(request))]
 
 
 @router.post("/webhook-endpoints", response={201: WebhookEndpointWithSecret})
 def webhook_endpoint_create(request: HttpRequest, payload: WebhookEndpointIn):
     """Register an endpoint. The answer carries its secret, which is not shown again."""
-    created = services.webhook_endpoint_create(actor=_actor(request), url=payload.url)
+    created = services.webhook_endpoint_create(actor=request_actor(request), url=payload.url)
     return Status(201, _out(created.endpoint, created.secret))
 
 
 @router.post("/webhook-endpoints/{endpoint_id}/test", response={200: WebhookTestOut})
 def webhook_endpoint_test(request: HttpRequest, endpoint_id: int):
     """Send the endpoint a signed test message (type ``webhook.test``) and say what happened."""
-    actor = _actor(request)
+    actor = request_actor(request)
     endpoint = selectors.webhook_endpoint_open(actor=actor, endpoint_id=endpoint_id)
     result = services.webhook_endpoint_test(actor=actor, endpoint=endpoint)
     return {"delivered": result.delivered, "status_code": result.status_code, "outcome": result.outcome}
@@ -79,7 +73,7 @@ def webhook_endpoint_test(request: HttpRequest, endpoint_id: int):
 @router.post("/webhook-endpoints/{endpoint_id}/rotate-secret", response={200: WebhookEndpointWithSecret})
 def webhook_endpoint_rotate_secret(request: HttpRequest, endpoint_id: int):
     """Give the endpoint a new secret, shown only in this answer; the old one stops being used at once."""
-    actor = _actor(request)
+    actor = request_actor(request)
     endpoint = selectors.webhook_endpoint_open(actor=actor, endpoint_id=endpoint_id)
     rotated = services.webhook_endpoint_rotate_secret(actor=actor, endpoint=endpoint)
     return _out(rotated.endpoint, rotated.secret)
@@ -88,7 +82,7 @@ def webhook_endpoint_rotate_secret(request: HttpRequest, endpoint_id: int):
 @router.delete("/webhook-endpoints/{endpoint_id}", response={204: None})
 def webhook_endpoint_remove(request: HttpRequest, endpoint_id: int):
     """Remove the endpoint: nothing more is sent to it, including what was still waiting to go."""
-    actor = _actor(request)
+    actor = request_actor(request)
     endpoint = selectors.webhook_endpoint_open(actor=actor, endpoint_id=endpoint_id)
     services.webhook_endpoint_remove(actor=actor, endpoint=endpoint)
     return Status(204, None)

@@ -10,10 +10,10 @@ from openmash.access import policy
 from openmash.accounts.actors import actor_for_request
 from openmash.audit.selectors import audit_person_access_list
 from openmash.clocks.selectors import clocks_for_person, rule_titles
-from openmash.events.services import RECORDERS
-from openmash.events.views import PERSON_EVENT_TITLES
 from openmash.organisations.selectors import organisation_names
 from openmash.people.selectors import person_open
+from openmash.recording.services import RECORDERS
+from openmash.recording.views import PERSON_EVENT_TITLES
 from openmash.sharing.selectors import share_events, visible_events
 
 

@@ -10,6 +10,8 @@ from django.utils import timezone
 from openmash.access import policy
 from openmash.accounts.actors import Actor
 from openmash.accounts.models import Role
+from openmash.audit.models import AuditAction
+from openmash.audit.services import audit_record
 from openmash.clocks import engine
 from openmash.clocks.models import Clock
 from openmash.lib.errors import NotFound
@@ -120,9 +122,6 @@ def clocks_for_person(*, actor: Actor, person: Person) -> list[Clock]:
 def clock_open(*, actor: Actor, clock_id: str) -> Clock:
     """One clock, for a case worker of the organisation that runs it; NotFound otherwise (as for a missing one).
     Opening it reads the child's record, so the read is audited."""
-    from openmash.audit.models import AuditAction
-    from openmash.audit.services import audit_record
-
     if actor.organisation is None or not policy.works_cases(actor):
         raise NotFound("No such clock")
     try:

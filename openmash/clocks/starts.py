@@ -1,7 +1,7 @@
 """Which clocks start when: the one home of "this event, or this decision, starts that statutory clock".
 
 Recording an event (events.services.event_record) and acknowledging a share with a decision
-(sharing.services.share_acknowledge) call in here, inside their own transactions, so a clock exists exactly
+(recording.decisions.share_acknowledge) call in here, inside their own transactions, so a clock exists exactly
 when the thing that starts it does. Meetings, visits and closures start and stop their own clocks through
 ``clocks.services`` because what starts them is a step of their own.
 """

@@ -35,7 +35,6 @@ from openmash.casework.services import joint_visit_request
 from openmash.clocks.services import clock_start, clocks_sweep_breaches
 from openmash.demo.cast import DemoCast
 from openmash.events.models import Event, EventKind, RiskLevel, SubjectRole
-from openmash.events.services import EventInput, PersonInput, event_record
 from openmash.lib.clock_rules import ClockRule
 from openmash.meetings.models import Meeting, MeetingKind, Participation
 from openmash.meetings.services import (
@@ -45,9 +44,10 @@ from openmash.meetings.services import (
     strategy_discussion_convene,
     strategy_discussion_record_outcome,
 )
+from openmash.recording.decisions import share_acknowledge
+from openmash.recording.services import EventInput, PersonInput, event_record
 from openmash.sharing import delivery
 from openmash.sharing.models import Decision, Share
-from openmash.sharing.services import share_acknowledge
 
 # The first incident's police reference: the cast already names it as the police force's reason to see Amelia
 # and Sarah Hart. Its presence means the story is loaded.

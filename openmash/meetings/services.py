@@ -24,7 +24,6 @@ from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.clocks import services as clocks
 from openmash.events.models import Event, EventKind, SubjectRole
-from openmash.events.services import EventInput, PersonInput, event_record
 from openmash.lib.clock_rules import ClockRule
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.govuk import govuk_datetime
@@ -44,6 +43,7 @@ from openmash.meetings.models import (
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people import selectors as people_selectors
 from openmash.people.models import Person, PersonKind
+from openmash.recording.services import EventInput, PersonInput, event_record
 from openmash.sharing.models import Route
 
 EVENT_KIND = {

@@ -16,7 +16,8 @@ import time
 import psycopg
 from django.db import connection
 
-from openmash.sharing.delivery import INBOX_CHANNEL
+from openmash.sharing.models import Share
+from openmash.sharing.outbox import INBOX_CHANNEL
 
 logger = logging.getLogger(__name__)
 
@@ -106,8 +107,6 @@ class _SQLiteWatcher:
         from django.db import connection as thread_connection
         from django.db.models import Count, Max
         from django.utils import timezone
-
-        from openmash.sharing.models import Share
 
         seen: dict[int, tuple[int, object]] = {}
         version = None

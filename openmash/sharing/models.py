@@ -136,7 +136,7 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "Waiting to be delivered"
     DELIVERED = "delivered", "Delivered"
     DEAD = "dead", "Stuck: gave up after repeated failures"
-    # An imported share's, until the rest of its file is in (openmash.events.importing): no worker claims it.
+    # An imported share's, until the rest of its file is in (openmash.recording.importing): no worker claims it.
     HELD = "held", "Held until its import is complete"
 
 

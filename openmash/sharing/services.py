@@ -20,13 +20,12 @@ from openmash.accounts.actors import Actor
 from openmash.accounts.models import Role
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
-from openmash.clocks.starts import start_for_decision
 from openmash.database import write_transaction
 from openmash.events.models import EventKind, Source
 from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.lib.ids import new_id
 from openmash.organisations.models import Organisation, OrganisationKind
-from openmash.sharing.delivery import AddressNotAllowed, Sent, forget_endpoints, replay, webhook_send
+from openmash.sharing.channels import AddressNotAllowed, Sent, webhook_send
 from openmash.sharing.models import (
     COUNCIL_DECISIONS,
     Decision,
@@ -36,6 +35,7 @@ from openmash.sharing.models import (
     Share,
     WebhookEndpoint,
 )
+from openmash.sharing.outbox import forget_endpoints, replay
 
 
 def _recipient_practitioner(actor: Actor, share: Share) -> None:
@@ -78,54 +78,6 @@ def front_door_decides(share: Share) -> bool:
 
 def decisions_for(share: Share) -> list[Decision]:
     return list(COUNCIL_DECISIONS) if front_door_decides(share) else [Decision.NOTED]
-
-
-def share_acknowledge(*, actor: Actor, share: Share, decision: str, reasons: str = "") -> Share:
-    """Acknowledge a share and record what the recipient decided. A council front door must choose its next
-    step and give reasons; other recipients (and councils receiving other work) acknowledge that they have
-    read and noted it."""
-    _recipient_practitioner(actor, share)
-    if share.acknowledged_at is not None:
-        raise InvalidInput({"decision": "This has already been acknowledged"})
-    is_council = front_door_decides(share)
-    errors = {}
-    if decision not in decisions_for(share):
-        errors["decision"] = (
-            "Choose the next step: no further action, early help, assessment or strategy discussion"
-            if is_council
-            else "Confirm you have read and noted it"
-        )
-    if is_council and not reasons.strip():
-        errors["reasons"] = "Give the reasons for the decision"
-    if errors:
-        raise InvalidInput(errors)
-    now = timezone.now()
-    with transaction.atomic():
-        updated = Share.objects.filter(pk=share.pk, acknowledged_at__isnull=True).update(
-            acknowledged_at=now,
-            acknowledged_by=actor.user,
-            acknowledged_by_label=actor.label,
-            decision=decision,
-            decision_reasons=reasons.strip(),
-            first_read_at=share.first_read_at or now,
-            first_read_by_label=share.first_read_by_label or actor.label,
-        )
-        if not updated:
-            raise InvalidInput({"decision": "This has already been acknowledged"})
-        share.decision = decision
-        start_for_decision(share, actor.user, now)
-        for person_id in share.people.values_list("id", flat=True):
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                object_type="share",
-                object_id=share.pk,
-                person_id=person_id,
-                reason="acknowledged a share",
-                detail={"decision": decision},
-            )
-    share.refresh_from_db()
-    return share
 
 
 # Escalations are raised in batches, each its own short transaction, and a sweep stops after this long so the

@@ -6,7 +6,7 @@ app_name = "sharing"
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/stream/", views.inbox_stream, name="inbox-stream"),
-    path("shares/<str:share_id>/", views.share_detail, name="share"),
+    # sharing:share, one share's page, is recording/share_page.py's: openmash/urls.py adds it here.
     path("submissions/", views.submissions, name="submissions"),
     path("deliveries/stuck/", views.stuck, name="stuck"),
     path("deliveries/<int:delivery_id>/replay/", views.replay, name="replay"),

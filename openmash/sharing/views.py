@@ -7,9 +7,6 @@ import time
 from collections.abc import AsyncIterator, Iterator
 
 from asgiref.sync import sync_to_async
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Layout, Size
-from django import forms
 from django.contrib import messages
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connection as db_connection
@@ -19,28 +16,24 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from openmash.access import policy
 from openmash.access.requests import case_worker
 from openmash.accounts.actors import Actor, actor_for_request, actor_still_allowed
-from openmash.clocks.selectors import rule_titles
 from openmash.events.models import EventKind
 from openmash.lib.errors import InvalidInput
 from openmash.organisations.models import OrganisationKind
 from openmash.sharing import selectors
 from openmash.sharing.forms import WebhookEndpointForm
-from openmash.sharing.links import work_link
 from openmash.sharing.live import InboxSubscription
-from openmash.sharing.models import Delivery, DeliveryStatus, Share
+from openmash.sharing.models import Delivery, DeliveryStatus
 from openmash.sharing.services import (
-    decisions_for,
     delivery_replay,
-    front_door_decides,
-    share_acknowledge,
     webhook_endpoint_create,
     webhook_endpoint_remove,
     webhook_endpoint_rotate_secret,
     webhook_endpoint_test,
 )
-from openmash.ui.forms import add_service_errors, error_summary_items
+from openmash.ui.forms import add_service_errors
 
 
 def inbox(request: HttpRequest) -> HttpResponse:
@@ -147,60 +140,6 @@ def inbox_stream(request: HttpRequest) -> StreamingHttpResponse:
     return live_stream(case_worker(request), request)
 
 
-class AcknowledgeForm(forms.Form):
-    decision = forms.ChoiceField(
-        widget=forms.RadioSelect, error_messages={"required": "Choose what happens next"}
-    )
-    reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-
-    def __init__(self, *args, share: Share, **kwargs):
-        super().__init__(*args, **kwargs)
-        council = front_door_decides(share)
-        choices = [(choice.value, choice.label) for choice in decisions_for(share)]
-        decision = self.fields["decision"]
-        assert isinstance(decision, forms.ChoiceField)
-        decision.choices = choices
-        self.fields["decision"].label = "What happens next" if council else "Confirm you have read this"
-        self.fields["reasons"].label = "Reasons for the decision" if council else "Note (optional)"
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
-            Field.radios("decision", legend_size=Size.SMALL), Field.textarea("reasons")
-        )
-
-
-def share_detail(request: HttpRequest, share_id: str) -> HttpResponse:
-    actor = case_worker(request)
-    opened = selectors.share_open(actor=actor, share_id=share_id)
-    share = opened.share
-    form = AcknowledgeForm(request.POST if request.method == "POST" else None, share=share)
-    if request.method == "POST" and opened.is_recipient and form.is_valid():
-        try:
-            share_acknowledge(
-                actor=actor,
-                share=share,
-                decision=form.cleaned_data["decision"],
-                reasons=form.cleaned_data["reasons"],
-            )
-        except InvalidInput as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Acknowledged: the sender can now see your decision")
-            return redirect("sharing:share", share_id=share.pk)
-    context = {
-        "opened": opened,
-        "share": share,
-        "content": opened.content,
-        "form": form,
-        "errors": error_summary_items(form) if form.is_bound else [],
-        "status": selectors.deadline_status(share),
-        "labels": selectors.DeadlineStatus.LABELS,
-        "work_link": work_link(share.event),
-        "rule_title": rule_titles(actor).get(share.clock_rule, ""),
-    }
-    return render(request, "sharing/share.html", context)
-
-
 def submissions(request: HttpRequest) -> HttpResponse:
     actor = case_worker(request)
     return render(request, "sharing/submissions.html", {"events": selectors.my_submissions(actor=actor)})
@@ -232,10 +171,8 @@ def replay(request: HttpRequest, delivery_id: int) -> HttpResponse:
 
 
 def _webhook_administrator(request: HttpRequest) -> Actor:
-    from openmash.access.policy import may_administer
-
     actor = actor_for_request(request)
-    if actor.organisation is None or not may_administer(actor, actor.organisation):
+    if actor.organisation is None or not policy.may_administer(actor, actor.organisation):
         raise Http404("Not an administrator")
     return actor
 

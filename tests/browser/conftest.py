@@ -79,7 +79,7 @@ def delivery_worker(live_cast):
 
     from django.db import connection
 
-    from openmash.sharing.delivery import run_worker
+    from openmash.worker.loop import run_worker
 
     stop = threading.Event()
 

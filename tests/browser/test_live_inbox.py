@@ -6,7 +6,7 @@ from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from openmash.accounts.actors import actor_for_user
-from openmash.events.services import event_record
+from openmash.recording.services import event_record
 from tests.sharing.conftest import incident_at_amelias_home
 
 ROWS = "[data-testid=inbox-table] tbody tr"

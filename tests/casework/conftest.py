@@ -7,9 +7,9 @@ from django.utils import timezone
 from openmash.accounts.actors import actor_for_user
 from openmash.casework import services
 from openmash.events.models import EventKind, SubjectRole
-from openmash.events.services import EventInput, PersonInput, event_record
 from openmash.people.models import ChildStatusKind
 from openmash.people.services import child_status_record
+from openmash.recording.services import EventInput, PersonInput, event_record
 
 LONDON = ZoneInfo("Europe/London")
 

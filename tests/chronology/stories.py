@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from openmash.accounts.actors import actor_for_user
 from openmash.events.models import Event, EventKind
-from openmash.events.services import EventInput, PersonInput, event_record
+from openmash.recording.services import EventInput, PersonInput, event_record
 from tests.sharing.conftest import incident_at_amelias_home
 
 LONDON = ZoneInfo("Europe/London")

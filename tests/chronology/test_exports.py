@@ -11,7 +11,7 @@ from django.urls import reverse
 from openmash.accounts.actors import actor_for_user
 from openmash.chronology.exports import CSV_HEADERS
 from openmash.events.models import EventKind
-from openmash.events.services import EventInput, PersonInput, event_record
+from openmash.recording.services import EventInput, PersonInput, event_record
 
 from .stories import LONDON
 

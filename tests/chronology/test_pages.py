@@ -13,7 +13,7 @@ from django.urls import reverse
 from openmash.accounts.actors import actor_for_user, import_actor
 from openmash.audit.models import AuditAction, AuditEntry
 from openmash.events.models import EventKind, Source
-from openmash.events.services import EventInput, PersonInput, event_record
+from openmash.recording.services import EventInput, PersonInput, event_record
 
 from .stories import LONDON, record_incident
 

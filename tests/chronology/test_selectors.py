@@ -9,9 +9,9 @@ from openmash.accounts.actors import actor_for_user
 from openmash.audit.models import AuditAction, AuditEntry
 from openmash.chronology.selectors import ChronologyFilters, chronology_open, detail_items, kind_label
 from openmash.events.models import Event, EventKind
-from openmash.events.services import EventInput, PersonInput, event_record
 from openmash.lib.errors import NotFound
 from openmash.people import selectors as people_selectors
+from openmash.recording.services import EventInput, PersonInput, event_record
 from openmash.sharing import selectors as sharing_selectors
 
 from .stories import LONDON

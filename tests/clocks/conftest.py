@@ -6,7 +6,7 @@ import pytest
 from openmash.accounts.actors import actor_for_user
 from openmash.clocks.services import forget_area_settings
 from openmash.events.models import EventKind
-from openmash.events.services import EventInput, PersonInput, event_record
+from openmash.recording.services import EventInput, PersonInput, event_record
 
 # The police officer and the incident at Amelia's home, as the sharing tests record it.
 from tests.sharing.conftest import incident_input, officer, record_incident  # noqa: F401

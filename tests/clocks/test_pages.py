@@ -212,7 +212,7 @@ def test_an_inspector_sees_the_councils_clocks_as_counts(signed_in, cast, assess
         subject_id="bury",
     )
     inspection = Inspection.objects.get(council=council)
-    page = signed_in("inspector").get(reverse("access:inspection", args=[inspection.pk]))
+    page = signed_in("inspector").get(reverse("insight:inspection", args=[inspection.pk]))
     [measure] = page.context["summary"].clocks
     # Amelia's overdue assessment (the fixture) and the one met in time.
     assert (measure.rule, measure.met, measure.late, measure.overdue, measure.running) == (

@@ -13,8 +13,8 @@ from openmash.clocks import services
 from openmash.clocks.models import AreaClockSetting, Clock
 from openmash.clocks.selectors import Scope, deadlines, open_clocks
 from openmash.lib.errors import InvalidInput, NotAllowed
+from openmash.recording.decisions import share_acknowledge
 from openmash.sharing.models import Decision
-from openmash.sharing.services import share_acknowledge
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -284,7 +284,7 @@ def test_share_deadlines_use_the_recipients_area_figure(cast, record_incident):
 
 def test_a_found_report_starts_the_return_interview_clock_for_the_responsible_council(cast):
     from openmash.events.models import EventKind
-    from openmash.events.services import EventInput, PersonInput, event_record
+    from openmash.recording.services import EventInput, PersonInput, event_record
 
     leo = cast.people["Leo Marsh"]  # looked after by Stockton, which records both reports itself
     worker = actor_for_user(cast.users["social.worker"])

@@ -8,7 +8,7 @@ import time
 from django.db.models import Count, Q
 
 from openmash.accounts.actors import actor_for_user
-from openmash.events.services import event_record
+from openmash.recording.services import event_record
 from openmash.sharing.models import Channel, Delivery, DeliveryStatus, Share, WebhookEndpoint
 from tests.sharing.receivers import Receiver
 

@@ -5,7 +5,7 @@ import pytest
 
 from openmash.accounts.actors import actor_for_user
 from openmash.events.models import EventKind, SubjectRole
-from openmash.events.services import EventInput, PersonInput, event_record
+from openmash.recording.services import EventInput, PersonInput, event_record
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -275,7 +275,7 @@ def test_a_child_born_on_the_day_is_accepted(cast, police):
 def test_a_failure_after_the_commit_is_not_an_error(cast, police, monkeypatch):
     # What runs once the transaction has committed (waking the workers) must not fail a recorded event:
     # the client would retry it, and group commit would write the events of the group again.
-    from openmash.events import services
+    from openmash.recording import services
 
     def unreachable():
         raise ConnectionError("no listener")

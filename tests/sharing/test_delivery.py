@@ -8,7 +8,8 @@ from standardwebhooks.webhooks import Webhook
 
 from openmash.accounts.actors import actor_for_user
 from openmash.lib.errors import InvalidInput, NotAllowed
-from openmash.sharing import delivery
+from openmash.recording.decisions import share_acknowledge
+from openmash.sharing import delivery, outbox
 from openmash.sharing.models import (
     Channel,
     Decision,
@@ -19,7 +20,8 @@ from openmash.sharing.models import (
     WebhookEndpoint,
 )
 from openmash.sharing.selectors import InboxFilters, inbox, inbox_counts, share_content, share_open
-from openmash.sharing.services import delivery_replay, escalate_overdue, share_acknowledge
+from openmash.sharing.services import delivery_replay, escalate_overdue
+from openmash.worker import loop
 
 from .receivers import Receiver
 
@@ -78,11 +80,11 @@ def test_failed_webhook_retries_with_backoff_then_dead_letters_and_replays(
     hook = Delivery.objects.get(channel=Channel.WEBHOOK)
     start = dt.datetime.now(tz=dt.UTC)
     with time_machine.travel(start, tick=False) as clock:
-        for attempt in range(1, delivery.MAX_ATTEMPTS + 1):
+        for attempt in range(1, outbox.MAX_ATTEMPTS + 1):
             _drain()
             hook.refresh_from_db()
             assert hook.attempts == attempt
-            clock.shift(delivery.backoff(attempt) + dt.timedelta(seconds=1))
+            clock.shift(outbox.backoff(attempt) + dt.timedelta(seconds=1))
     assert hook.status == DeliveryStatus.DEAD and hook.dead_at is not None
     assert "HTTP 503" in hook.last_error
     receiver.up = True
@@ -214,10 +216,10 @@ def test_worker_survives_a_database_error(cast, record_incident, monkeypatch):
             raise OperationalError("database is locked")
         return real(worker_id, limit)
 
-    monkeypatch.setattr(delivery, "run_once", flaky)
-    monkeypatch.setattr(delivery.time, "sleep", lambda seconds: None)
-    monkeypatch.setattr(delivery.connection, "close", lambda: None)  # keep the test's transaction
-    delivery.run_worker(batch=True)
+    monkeypatch.setattr(loop, "run_once", flaky)
+    monkeypatch.setattr(loop.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(loop.connection, "close", lambda: None)  # keep the test's transaction
+    loop.run_worker(batch=True)
     assert calls["n"] >= 3
     assert not Delivery.objects.filter(status=DeliveryStatus.PENDING).exists()
 

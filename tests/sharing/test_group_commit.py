@@ -10,9 +10,9 @@ from django.db import OperationalError, connection
 
 from openmash.audit.services import audit_verify
 from openmash.database import GroupCommit
-from openmash.events import services as events
 from openmash.events.models import Event, EventSubject
-from openmash.events.services import PersonInput
+from openmash.recording import services as events
+from openmash.recording.services import PersonInput
 from openmash.sharing.models import Delivery, Share
 
 

@@ -6,9 +6,9 @@ from django.core.management import CommandError, call_command
 
 from openmash.access import policy
 from openmash.accounts.actors import actor_for_user, import_actor
-from openmash.events import importing
 from openmash.events.models import Event, ImportBatch, ImportRow, Source
 from openmash.people import selectors as people_selectors
+from openmash.recording import importing
 from openmash.sharing import delivery
 from openmash.sharing import selectors as sharing_selectors
 from openmash.sharing.models import Delivery, DeliveryStatus, Share

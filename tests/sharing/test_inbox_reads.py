@@ -12,7 +12,7 @@ from openmash.accounts.models import ApiClient
 from openmash.accounts.services import api_client_create, api_client_revoke, user_set_active
 from openmash.audit.models import AuditEntry
 from openmash.events.models import EventKind
-from openmash.events.services import EventInput, PersonInput, event_record
+from openmash.recording.services import EventInput, PersonInput, event_record
 from openmash.sharing import delivery, views
 
 

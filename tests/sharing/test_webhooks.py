@@ -12,7 +12,7 @@ from openmash.accounts.models import Role
 from openmash.accounts.services import api_client_create, user_create
 from openmash.audit.models import AuditAction, AuditEntry
 from openmash.lib.errors import InvalidInput, NotFound
-from openmash.sharing import delivery, selectors
+from openmash.sharing import channels, outbox, selectors
 from openmash.sharing.models import Channel, Delivery, DeliveryStatus, WebhookEndpoint
 from openmash.sharing.services import (
     delivery_replay,
@@ -170,12 +170,12 @@ def test_shares_go_to_an_endpoint_from_when_it_is_added_until_it_is_removed(
 ):
     # The organisation's endpoints are remembered per process: adding and removing forget them at once.
     council = cast.organisations["council"].pk
-    assert delivery.active_endpoints([council]) == {council: ()}
+    assert outbox.active_endpoints([council]) == {council: ()}
     created = webhook_endpoint_create(actor=admin, url=receiver.url)
-    assert delivery.active_endpoints([council]) == {council: (created.endpoint.pk,)}
+    assert outbox.active_endpoints([council]) == {council: (created.endpoint.pk,)}
     record_incident(reference="CLE-26-2001")
     webhook_endpoint_remove(actor=admin, endpoint=created.endpoint)
-    assert delivery.active_endpoints([council]) == {council: ()}
+    assert outbox.active_endpoints([council]) == {council: ()}
     record_incident(reference="CLE-26-2002")
     assert Delivery.objects.filter(channel=Channel.WEBHOOK).count() == 1
 
@@ -367,17 +367,17 @@ def test_the_api_client_actor_may_manage_its_own(cast):
 )
 @override_settings(WEBHOOK_HTTP_LOOPBACK=False)
 def test_a_webhook_never_goes_to_an_internal_address(url, refused):
-    assert (delivery.address_not_allowed(url) is not None) is refused
+    assert (channels.address_not_allowed(url) is not None) is refused
 
 
 @override_settings(WEBHOOK_HTTP_LOOPBACK=False)
 def test_an_agencys_own_network_is_reached_only_when_listed():
     import ipaddress
 
-    assert delivery.address_not_allowed("https://10.20.30.40/hook") is not None
+    assert channels.address_not_allowed("https://10.20.30.40/hook") is not None
     with override_settings(WEBHOOK_PRIVATE_NETWORKS=(ipaddress.ip_network("10.20.0.0/16"),)):
-        assert delivery.address_not_allowed("https://10.20.30.40/hook") is None
-        assert delivery.address_not_allowed("https://10.21.0.1/hook") is not None
+        assert channels.address_not_allowed("https://10.20.30.40/hook") is None
+        assert channels.address_not_allowed("https://10.21.0.1/hook") is not None
 
 
 def test_testing_an_endpoint_on_an_internal_address_sends_nothing_and_says_why(cast, admin, receiver):

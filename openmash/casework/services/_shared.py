@@ -9,12 +9,12 @@ from django.utils import timezone
 from openmash.access import policy
 from openmash.accounts.actors import Actor
 from openmash.audit.services import audit_record
-from openmash.events.services import EventInput, PersonInput, RecordedEvent, event_record
 from openmash.lib.clock_rules import ClockRule
 from openmash.lib.errors import NotAllowed
 from openmash.lib.instants import instant_problem
 from openmash.organisations.models import Organisation
 from openmash.people.models import Person
+from openmash.recording.services import EventInput, PersonInput, RecordedEvent, event_record
 from openmash.sharing.models import Route
 
 # Disagreement stages run on this clock (5 working days each by default; an area may set its own figure).

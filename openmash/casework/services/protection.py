@@ -22,9 +22,9 @@ from openmash.clocks import services as clocks
 from openmash.clocks.models import Clock
 from openmash.clocks.selectors import open_clocks
 from openmash.events.models import Event, EventKind
-from openmash.events.services import EventInput, PersonInput, event_record
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.instants import is_future
+from openmash.recording.services import EventInput, PersonInput, event_record
 from openmash.sharing.models import Route
 
 

@@ -3,6 +3,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from openmash.clocks import engine
+from openmash.clocks.services import area_settings_for, overrides_for
+from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
 
 
 class Command(BaseCommand):
@@ -35,9 +37,6 @@ class Command(BaseCommand):
         overrides: dict[str, dict[str, int]] = {}
         note = ""
         if org:
-            from openmash.clocks.services import area_settings_for, overrides_for
-            from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
-
             try:
                 organisation = organisation_resolve(org)
             except UnknownOrganisation as error:

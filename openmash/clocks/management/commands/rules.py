@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from openmash.clocks import engine
-from openmash.clocks.services import figure_words
+from openmash.clocks.services import area_settings_for, figure_words
+from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
 
 
 class Command(BaseCommand):
@@ -21,9 +22,6 @@ class Command(BaseCommand):
     def handle(self, *args, nation, org, **options):
         settings = {}
         if org:
-            from openmash.clocks.services import area_settings_for
-            from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
-
             try:
                 organisation = organisation_resolve(org)
             except UnknownOrganisation as error:

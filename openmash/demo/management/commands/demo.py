@@ -34,7 +34,7 @@ class Command(BaseCommand):
             reference_load()
         cast = demo_load()
         # The story delivers its shares as the worker would; their one log line each is not news here.
-        delivery_log = logging.getLogger("openmash.sharing.delivery")
+        delivery_log = logging.getLogger("openmash.sharing.channels")
         level = delivery_log.level
         delivery_log.setLevel(logging.WARNING)
         try:

@@ -10,9 +10,9 @@ from openmash.access import policy
 from openmash.accounts.actors import actor_for_request
 from openmash.events import forms as event_forms
 from openmash.events.models import EventKind, SubjectRole
-from openmash.events.services import RECORDERS, EventInput, PersonInput, RecordedEvent, event_record
 from openmash.lib.errors import InvalidInput
 from openmash.people.selectors import person_open
+from openmash.recording.services import RECORDERS, EventInput, PersonInput, RecordedEvent, event_record
 from openmash.ui.forms import add_service_errors, error_summary_items
 
 CHILD_SLOTS = 3

@@ -33,7 +33,6 @@ from openmash.access.models import AccessReason
 from openmash.accounts.actors import Actor
 from openmash.database import write_transaction
 from openmash.events.models import Event, EventKind, ImportBatch, ImportRow, RiskLevel, Source, SubjectRole
-from openmash.events.services import CheckedEvent, EventInput, PersonInput, _carry_out, _plan, event_check
 from openmash.lib.errors import InvalidInput
 from openmash.lib.instants import (
     CLOCK_SKEW,
@@ -44,8 +43,9 @@ from openmash.lib.instants import (
 )
 from openmash.organisations.models import Organisation
 from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
-from openmash.sharing.delivery import wake_workers
+from openmash.recording.services import CheckedEvent, EventInput, PersonInput, _carry_out, _plan, event_check
 from openmash.sharing.models import Delivery, DeliveryStatus, Share
+from openmash.sharing.outbox import wake_workers
 
 REQUIRED = [
     "police_reference",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openmash.events import views
+from openmash.recording import share_page, views
 
 app_name = "events"
 urlpatterns = [
@@ -11,3 +11,6 @@ urlpatterns = [
         name="person-event-create",
     ),
 ]
+
+# Under the sharing namespace (sharing:share): see openmash/urls.py.
+share_page_urlpatterns = [path("shares/<str:share_id>/", share_page.share_page, name="share")]

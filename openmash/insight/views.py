@@ -3,10 +3,10 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from openmash.access.selectors import inspection_summary
 from openmash.accounts.actors import actor_for_request
+from openmash.insight.selectors import inspection_summary
 
 
 def inspection(request: HttpRequest, inspection_id: int) -> HttpResponse:
     summary = inspection_summary(actor=actor_for_request(request), inspection_id=inspection_id)
-    return render(request, "access/inspection.html", {"summary": summary})
+    return render(request, "insight/inspection.html", {"summary": summary})

@@ -13,9 +13,9 @@ from rich.progress import (
 )
 
 from openmash.accounts.actors import import_actor
-from openmash.events.importing import ImportBlocked, ImportFailed, import_domestic_abuse
 from openmash.organisations.models import OrganisationKind
 from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
+from openmash.recording.importing import ImportBlocked, ImportFailed, import_domestic_abuse
 
 
 class Command(BaseCommand):

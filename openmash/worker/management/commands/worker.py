@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from openmash.sharing.delivery import run_worker
+from openmash.worker.loop import run_worker
 
 
 class Command(BaseCommand):

@@ -1,0 +1,328 @@
+"""Recording an event: validate everything, then in one transaction write the event, the people it is about,
+one share per recipient organisation with its deadline, the deliveries that will carry them, the access
+reasons that follow, and the audit entries. Nothing is half-saved; a failure anywhere saves nothing.
+"""
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from openmash.access.models import AccessReason, ReasonKind
+from openmash.accounts.actors import Actor
+from openmash.audit.models import AuditAction
+from openmash.audit.services import AuditInput, PlannedEntry, audit_chain, audit_entries
+from openmash.clocks import starts as clock_starts
+from openmash.clocks.deadlines import deadline_for
+from openmash.database import (
+    GroupCommit,
+    Insert,
+    inserts_joined,
+    inserts_run,
+    objects_insert,
+    rows_insert,
+)
+from openmash.events.models import Event, EventSubject
+from openmash.organisations.models import Organisation
+from openmash.people.services import (
+    postcode_normalise,
+)
+from openmash.recording.checks import (
+    RECORDERS,
+    SUBJECT_DETAIL_FIELDS,
+    VALIDATED_BY_THEIR_APP,
+    CheckedEvent,
+    EventInput,
+    PersonInput,
+    event_check,
+)
+from openmash.recording.people import people_of
+from openmash.sharing import routing
+from openmash.sharing.models import Share
+from openmash.sharing.outbox import deliveries_for, wake_workers
+
+__all__ = [
+    "RECORDERS",
+    "SUBJECT_DETAIL_FIELDS",
+    "VALIDATED_BY_THEIR_APP",
+    "AlsoWrite",
+    "CheckedEvent",
+    "EventInput",
+    "PersonInput",
+    "PlannedShare",
+    "RecordedEvent",
+    "event_check",
+    "event_record",
+]
+
+
+@dataclass(frozen=True)
+class PlannedShare:
+    """A share worked out before it is written, with the people it names (its rows in ``Share.people``)."""
+
+    share: Share
+    people: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    event: Event
+    shares: list[Share]
+    # The people as the recorder named them who were linked to a record it may not see: its answer says only
+    # that they were linked (docs/decisions/0012).
+    linked_unseen: tuple[PersonInput, ...] = ()
+
+    @property
+    def shares_told(self) -> list[Share]:
+        """The shares the recorder is told of (``Share.sender_sees``)."""
+        return [share for share in self.shares if share.sender_sees]
+
+
+# Called inside the write transaction with what was just recorded (an API's idempotency key, say): it commits
+# or rolls back with the event.
+AlsoWrite = Callable[[RecordedEvent], None]
+
+
+def event_record(*, actor: Actor, data: EventInput, also: AlsoWrite | None = None) -> RecordedEvent:
+    """Record an event once and share it with every organisation that must know, in one transaction.
+
+    Inside a caller's transaction (a meeting, a visit) it is written there. Otherwise it joins the events
+    other requests of this process are recording at the same moment, and they commit together (decision
+    0010): one transaction, one wait for the disk, however many events."""
+    checked = event_check(actor=actor, data=data)
+    if connection.in_atomic_block:
+        # The caller's transaction already holds SQLite's write lock: no gate, no waiting for others.
+        return _carry_out(_plan([checked]), [also])[0]
+    # Worked out here, in the request's own thread, with reads only, so that the process's one writer
+    # thread only writes (decision 0010).
+    return _recorder.submit(_Recording(checked, also, _plan([checked])))
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """What a batch of events will write, worked out with reads only before the write lock is taken: the
+    people, the events, one share per recipient with its deadline, the deliveries that will carry them, the
+    access reasons that follow, and the audit entries. Each table gets one insert for the whole batch."""
+
+    recorded: list[RecordedEvent]
+    subjects: list[list[routing.Subject]]
+    inserts: list[Insert]
+    audit: list[PlannedEntry]
+
+
+@dataclass(frozen=True)
+class _Recording:
+    checked: CheckedEvent
+    also: AlsoWrite | None
+    planned: _Planned
+
+
+def _write_together(batch: Sequence[_Recording]) -> list[RecordedEvent]:
+    """Write events planned apart in one transaction: each table's rows in one statement."""
+    planned = _Planned(
+        recorded=[one for item in batch for one in item.planned.recorded],
+        subjects=[some for item in batch for some in item.planned.subjects],
+        inserts=inserts_joined(insert for item in batch for insert in item.planned.inserts),
+        audit=[entry for item in batch for entry in item.planned.audit],
+    )
+    return _carry_out(planned, [item.also for item in batch])
+
+
+def _write_again(batch: Sequence[_Recording]) -> list[RecordedEvent]:
+    """An event whose group failed, written alone and planned afresh: what its first plan read may have
+    changed (another event of the group may have recorded the same new child by NHS number)."""
+    return _carry_out(_plan([item.checked for item in batch]), [item.also for item in batch])
+
+
+# Each group is written holding SQLite's write gate (decision 0008), and taken from the queue once it is held.
+_recorder: GroupCommit[_Recording, RecordedEvent] = GroupCommit(_write_together, again=_write_again)
+
+
+def _carry_out(planned: _Planned, also: Sequence[AlsoWrite | None]) -> list[RecordedEvent]:
+    """Write a planned batch in one transaction (the caller's, or its own): the rows, the clocks the events
+    start, the audit entries, and what each caller also writes."""
+    with transaction.atomic():
+        inserts_run(planned.inserts)
+        for recorded, subjects in zip(planned.recorded, planned.subjects, strict=True):
+            clock_starts.start_for_event(recorded.event, subjects, recorded.shares)
+        audit_chain(
+            planned.audit
+        )  # last of the event's own rows: the chain head stays locked until the commit
+        for one, write in zip(planned.recorded, also, strict=True):
+            if write is not None:
+                write(one)
+        # Robust: once committed, an event is recorded; a failed wake-up (workers poll anyway) must not turn
+        # it into an error, which group commit would answer by writing the events again.
+        transaction.on_commit(wake_workers, robust=True)
+    return planned.recorded
+
+
+def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
+    now = timezone.now()
+    audit: list[tuple[Actor, AuditInput]] = []
+    inserts: list[Insert] = []
+    people = people_of(batch, audit, inserts)
+    subjects = people.subjects  # each event's people, as routing sees them
+    events = [
+        Event(  # type: ignore[misc]  # occurred_at: event_check saw it given
+            kind=item.data.kind,
+            reference=item.data.reference.strip(),
+            recorded_by=item.actor.organisation,
+            recorded_by_user=item.actor.user,
+            recorded_by_label=item.actor.label,
+            occurred_at=item.data.occurred_at,
+            reported_at=item.data.reported_at,
+            recorded_at=now,
+            location=item.data.location.strip(),
+            postcode=postcode_normalise(item.data.postcode) if item.data.postcode else "",
+            council=item.council,
+            risk_level=item.data.risk_level,
+            summary=item.data.summary.strip(),
+            details=item.data.details,
+            related_event=item.related,
+            source=item.data.source,
+        )
+        for item in batch
+    ]
+    inserts.append(objects_insert(Event, events))
+    inserts.append(
+        rows_insert(
+            EventSubject,
+            ("event_id", "person_id", "role", "details"),
+            [
+                (event.pk, subject.person_id, subject.role, subject.details)
+                for event, some in zip(events, subjects, strict=True)
+                for subject in some
+            ],
+        )
+    )
+    planned_shares = [
+        _shares(event, some, item.data, now, as_sent)
+        for item, event, some, as_sent in zip(batch, events, subjects, people.as_sent, strict=True)
+    ]
+    shares = [[planned.share for planned in some] for some in planned_shares]
+    every_share = [share for some in shares for share in some]
+    inserts.append(objects_insert(Share, every_share))
+    inserts.append(
+        rows_insert(
+            Share.people.through,
+            ("share_id", "person_id"),
+            [
+                (planned.share.pk, person_id)
+                for some in planned_shares
+                for planned in some
+                for person_id in planned.people
+            ],
+        )
+    )
+    inserts.append(deliveries_for(every_share, now))
+    inserts.append(_access(batch, events, subjects, people.unseen, planned_shares, now))
+    recorded = []
+    for item, event, some, its_shares, hidden in zip(
+        batch, events, subjects, shares, people.unseen, strict=True
+    ):
+        reason = f"recorded {event.get_kind_display().lower()} {event.reference}".strip()
+        detail = {"kind": event.kind, "shared_with": [share.recipient.code for share in its_shares]}
+        audit += [
+            (
+                item.actor,
+                AuditInput(
+                    action=AuditAction.CREATE,
+                    object_type="event",
+                    object_id=event.pk,
+                    person_id=subject.person_id,
+                    reason=reason,
+                    detail=detail,
+                ),
+            )
+            for subject in some
+        ]
+        linked_unseen = tuple(
+            given
+            for given, subject in zip(item.data.people, some, strict=True)
+            if subject.person_id in hidden
+        )
+        recorded.append(RecordedEvent(event=event, shares=its_shares, linked_unseen=linked_unseen))
+    return _Planned(recorded=recorded, subjects=subjects, inserts=inserts, audit=audit_entries(audit))
+
+
+def _shares(
+    event: Event,
+    subjects: list[routing.Subject],
+    data: EventInput,
+    now: dt.datetime,
+    as_sent: list[routing.Subject] | None = None,
+) -> list[PlannedShare]:
+    """One unsaved share per recipient organisation, with its deadline and the people it names. With
+    ``as_sent`` (the event names a record the recorder may not see), a recipient the recorder's own words
+    would not have reached is one the recorder is not told of (``Share.sender_sees``)."""
+    start = event.reported_at or event.occurred_at
+
+    def deadline(rule: str, organisation: Organisation) -> dt.datetime | None:
+        return deadline_for(rule, start, organisation)
+
+    recipients = routing.recipients_for(
+        event, subjects, deadline, added=data.added_recipients, added_route=data.added_route
+    )
+    told = None
+    if as_sent is not None:
+        told = {
+            recipient.organisation.pk
+            for recipient in routing.recipients_for(
+                event, as_sent, deadline, added=data.added_recipients, added_route=data.added_route
+            )
+        }
+    shared_at = data.shared_at or now
+    shares: list[PlannedShare] = []
+    for recipient in recipients:
+        share = Share(
+            event=event,
+            recipient=recipient.organisation,
+            route=recipient.route,
+            content=recipient.content,
+            named_recipient_id=recipient.named_recipient_id,
+            clock_rule=recipient.clock_rule,
+            occurred_at=event.occurred_at,
+            reported_at=event.reported_at,
+            recorded_at=event.recorded_at,
+            shared_at=shared_at,
+            due_at=deadline(recipient.clock_rule, recipient.organisation),
+            sender_sees=told is None or recipient.organisation.pk in told,
+        )
+        shares.append(PlannedShare(share, tuple(recipient.people)))
+    return shares
+
+
+def _access(
+    batch: Sequence[CheckedEvent],
+    events: list[Event],
+    subjects: list[list[routing.Subject]],
+    unseen: list[set[uuid.UUID]],
+    shares: list[list[PlannedShare]],
+    now: dt.datetime,
+) -> Insert:
+    """The recorder may see the people it recorded an event about, except those linked to a record it may not
+    see (it sees its own event, not their record); each recipient, the people its share names."""
+    rows = []
+    for checked, event, some, hidden, its_shares in zip(batch, events, subjects, unseen, shares, strict=True):
+        assert checked.actor.organisation is not None
+        detail = f"{event.get_kind_display()} {event.reference}".strip()
+        label = checked.actor.label
+        rows += [
+            (checked.actor.organisation.pk, subject.person_id, ReasonKind.RECORDED_EVENT, detail, now, label)
+            for subject in some
+            if subject.person_id not in hidden
+        ]
+        rows += [
+            (planned.share.recipient.pk, person_id, ReasonKind.RECEIVED_SHARE, detail, now, label)
+            for planned in its_shares
+            for person_id in planned.people
+        ]
+    return rows_insert(
+        AccessReason,
+        ("organisation_id", "person_id", "kind", "detail", "granted_at", "granted_by", "covers_restricted"),
+        [(*row, False) for row in rows],
+    )

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class WorkerConfig(AppConfig):
+    """The background worker (``openmash worker``): sharing's deliveries and escalations, clocks' sweeps and
+    the audit checkpoint in one loop, so it sits above sharing and clocks. No models of its own."""
+
+    name = "openmash.worker"
