@@ -1,10 +1,9 @@
-"""Writes of people and what identifies and locates them. Each is atomic and audited."""
+"""Writes of people and what identifies and locates them. Each is atomic and audited. A new person is
+checked and planned by the person planner (people/planner.py), whichever way they are recorded."""
 
 import datetime as dt
-import re
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,160 +12,47 @@ from openmash.access import policy
 from openmash.access.models import AccessReason, ReasonKind
 from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditAction
-from openmash.audit.services import AuditInput, audit_record
-from openmash.database import Insert, rows_insert
-from openmash.lib import identifiers
+from openmash.audit.services import audit_append, audit_record
+from openmash.database import inserts_run, rows_insert
 from openmash.lib.errors import InvalidInput, NotAllowed
-from openmash.lib.ids import new_id
-from openmash.organisations.models import Organisation, OrganisationKind
+from openmash.organisations.models import Organisation
 from openmash.people.models import (
-    Address,
     ChildStatus,
     Ethnicity,
-    IdentifierScheme,
-    NameKind,
     Person,
-    PersonIdentifier,
     PersonKind,
-    PersonName,
     Relationship,
     RelationshipKind,
     Restriction,
-    SchoolEnrolment,
     Sex,
+)
+from openmash.people.planner import (
+    AddressInput,
+    IdentifierInput,
+    NewPerson,
+    PlannedPeople,
+    identifier_problem,
+    identifiers_kept,
+    may_record,
+    people_planned,
+    planned,
+    postcode_normalise,
+    problems,
 )
 from openmash.people.selectors import reason_to_see
 
-# Identifiers a council or force issues itself: unique only together with their issuer.
-_LOCAL_SCHEMES = (IdentifierScheme.COUNCIL_CHILD_ID, IdentifierScheme.POLICE_PERSON_ID)
-POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
-
-
-@dataclass(frozen=True)
-class IdentifierInput:
-    scheme: str
-    value: str
-    issuer: Organisation | None = None
-
-
-@dataclass(frozen=True)
-class AddressInput:
-    line_1: str
-    postcode: str
-    council: Organisation
-    line_2: str = ""
-    town: str = ""
-    start_date: dt.date | None = None
-
-
-def postcode_normalise(value: str) -> str:
-    compact = re.sub(r"\s", "", value or "").upper()
-    return f"{compact[:-3]} {compact[-3:]}" if len(compact) >= 5 else compact
-
-
-def identifier_problem(scheme: str, value: str) -> str | None:
-    if scheme == IdentifierScheme.NHS_NUMBER:
-        return identifiers.nhs_number_problem(value)
-    if scheme == IdentifierScheme.UPN:
-        return identifiers.upn_problem(value)
-    if scheme in _LOCAL_SCHEMES:
-        return None if identifiers.normalise(value) else "Enter the identifier"
-    return "Choose a kind of identifier from the list"
-
-
-# The choices as sets, made once: ``Choices.values`` builds a new list at every use.
-_PERSON_KINDS = frozenset(PersonKind.values)
-_SEXES = frozenset(Sex.values)
-_ETHNICITIES = frozenset(Ethnicity.values)
-
-
-def _check_person_fields(
-    *,
-    kind: str,
-    given_name: str,
-    family_name: str,
-    date_of_birth: dt.date | None,
-    expected_date_of_birth: dt.date | None,
-    sex: str,
-    ethnicity: str,
-) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    today = timezone.localdate()
-    if kind not in _PERSON_KINDS:
-        errors["kind"] = "Choose child, adult or unborn child"
-    if kind != PersonKind.UNBORN and not (given_name.strip() or family_name.strip()):
-        errors["family_name"] = "Enter the person's name"
-    if kind == PersonKind.UNBORN:
-        if expected_date_of_birth is None:
-            errors["expected_date_of_birth"] = "Enter the expected date of birth of the unborn child"
-        if date_of_birth is not None:
-            errors["date_of_birth"] = (
-                "An unborn child has no date of birth yet: give the expected date instead"
-            )
-    elif date_of_birth is not None and date_of_birth > today:
-        errors["date_of_birth"] = "Date of birth must be today or in the past"
-    if sex not in _SEXES:
-        errors["sex"] = "Choose male, female or not known"
-    if ethnicity not in _ETHNICITIES:
-        errors["ethnicity"] = "Choose an ethnicity from the list"
-    return errors
-
-
-def _check_identifiers(actor: Actor, items: Sequence[IdentifierInput]) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    for index, item in enumerate(items):
-        problem = identifier_problem(item.scheme, item.value)
-        if problem:
-            errors[f"identifiers.{index}.value" if len(items) > 1 else item.scheme] = problem
-            continue
-        value = identifiers.normalise(item.value)
-        issuer = _identifier_issuer(actor, item)
-        holders = PersonIdentifier.objects.filter(scheme=item.scheme, value=value, issuer=issuer)
-        if issuer is None:  # or kept as this organisation gave it before
-            holders |= PersonIdentifier.objects.filter(
-                scheme=item.scheme, value=value, issuer=actor.organisation
-            )
-        # Said only to an organisation that may see the record: to anyone else, whether an identifier is on
-        # record is itself something a record holds (``identifiers_kept`` keeps theirs as given instead).
-        if any(
-            reason_to_see(actor, holder) is not None for holder in holders.values_list("person_id", flat=True)
-        ):
-            errors[item.scheme] = (
-                f"A person with this {IdentifierScheme(item.scheme).label} is already recorded: "
-                "find them instead of recording them again"
-            )
-    return errors
-
-
-def identifiers_kept(actor: Actor, items: Sequence[IdentifierInput]) -> list[IdentifierInput]:
-    """The identifiers to store for a new person: a national one that already belongs to a record the actor
-    may not see is kept as the actor gave it, unconfirmed (issued by the actor), not linked to that record
-    and not refused (docs/decisions/0012)."""
-    kept = []
-    for item in items:
-        if item.scheme not in _LOCAL_SCHEMES and item.issuer is None:
-            value = identifiers.normalise(item.value)
-            if PersonIdentifier.objects.filter(scheme=item.scheme, value=value, issuer=None).exists():
-                item = IdentifierInput(scheme=item.scheme, value=item.value, issuer=actor.organisation)
-        kept.append(item)
-    return kept
-
-
-def _identifier_issuer(actor: Actor, item: IdentifierInput) -> Organisation | None:
-    """Who issued a stored identifier: the council or force for a local scheme; for a national one, nobody,
-    unless it is kept as given (``identifiers_kept``)."""
-    return (item.issuer or actor.organisation) if item.scheme in _LOCAL_SCHEMES else item.issuer
-
-
-def _check_address(address: AddressInput) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if not address.line_1.strip():
-        errors["address_line_1"] = "Enter the first line of the address"
-    if not POSTCODE.match(postcode_normalise(address.postcode)):
-        errors["postcode"] = "Enter a full UK postcode, like TS18 1AA"
-    if address.council.kind != OrganisationKind.COUNCIL:
-        errors["council"] = "Choose the council whose area the address is in"
-    return errors
+__all__ = [
+    "AddressInput",
+    "IdentifierInput",
+    "NewPerson",
+    "PlannedPeople",
+    "child_status_record",
+    "identifier_problem",
+    "people_planned",
+    "person_create",
+    "postcode_normalise",
+    "relationship_record",
+]
 
 
 def person_create(
@@ -185,202 +71,51 @@ def person_create(
     address: AddressInput | None = None,
     school: Organisation | None = None,
 ) -> Person:
-    """Record a person. The recording organisation gets a reason to see them; nothing is saved on error."""
-    if not policy.may_record_people(actor) or actor.organisation is None:
-        raise NotAllowed("Only case-working roles may record people")
-    errors = _check_person_fields(
+    """Record a person (the "Record a child" form). The recording organisation gets a reason to see them;
+    nothing is saved on error. Checked, then planned by the same planner as the people an event names
+    (``planner.planned``), then written with its reason and audit entry in one transaction."""
+    new = NewPerson(
         kind=kind,
         given_name=given_name,
         family_name=family_name,
         date_of_birth=date_of_birth,
+        identifiers_given=identifiers_given,
         expected_date_of_birth=expected_date_of_birth,
         sex=sex,
         ethnicity=ethnicity,
+        restriction=restriction,
+        aliases=aliases,
+        address=address,
+        school=school,
     )
-    if restriction not in Restriction.values:
-        errors["restriction"] = "Choose a restriction from the list"
-    errors |= _check_identifiers(actor, identifiers_given)
-    identifiers_given = identifiers_kept(actor, identifiers_given)
-    if address is not None:
-        errors |= _check_address(address)
-    if school is not None and school.kind != OrganisationKind.SCHOOL:
-        errors["school"] = "Choose a school"
+    may_record(actor)
+    errors = problems(actor, new)
     if errors:
         raise InvalidInput(errors)
-
+    # Checked as given; stored as kept (an identifier on a record the actor may not see is kept as given).
+    new = replace(new, identifiers_given=tuple(identifiers_kept(actor, new.identifiers_given)))
+    plan = planned([(actor, new)])
+    person_id = plan.person_ids[0]
+    assert actor.organisation is not None  # may_record
+    reason = rows_insert(
+        AccessReason,
+        ("organisation_id", "person_id", "kind", "detail", "covers_restricted", "granted_at", "granted_by"),
+        [
+            (
+                actor.organisation.pk,
+                person_id,
+                ReasonKind.RECORDED_PERSON,
+                "",
+                bool(new.restriction),
+                timezone.now(),
+                actor.label,
+            )
+        ],
+    )
     with transaction.atomic():
-        person = Person.objects.create(
-            kind=kind,
-            given_name=given_name.strip(),
-            family_name=family_name.strip(),
-            date_of_birth=date_of_birth,
-            expected_date_of_birth=expected_date_of_birth,
-            sex=sex,
-            ethnicity=ethnicity,
-            restriction=restriction,
-            recorded_by=actor.organisation,
-        )
-        PersonName.objects.create(
-            person=person, given_name=person.given_name, family_name=person.family_name, kind=NameKind.LEGAL
-        )
-        for alias_given, alias_family in aliases:
-            PersonName.objects.create(
-                person=person, given_name=alias_given, family_name=alias_family, kind=NameKind.ALIAS
-            )
-        for item in identifiers_given:
-            PersonIdentifier.objects.create(
-                person=person,
-                scheme=item.scheme,
-                value=identifiers.normalise(item.value),
-                issuer=_identifier_issuer(actor, item),
-            )
-        if address is not None:
-            Address.objects.create(
-                person=person,
-                line_1=address.line_1.strip(),
-                line_2=address.line_2.strip(),
-                town=address.town.strip(),
-                postcode=postcode_normalise(address.postcode),
-                council=address.council,
-                start_date=address.start_date,
-            )
-        if school is not None:
-            SchoolEnrolment.objects.create(person=person, school=school, start_date=timezone.localdate())
-        AccessReason.objects.create(
-            organisation=actor.organisation,
-            person=person,
-            kind=ReasonKind.RECORDED_PERSON,
-            covers_restricted=bool(restriction),
-            granted_by=actor.label,
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            object_type="person",
-            object_id=person.pk,
-            person_id=person.pk,
-            reason="recorded this person",
-            detail={"kind": kind, "identifiers": [item.scheme for item in identifiers_given]},
-        )
-        return person
-
-
-@dataclass(frozen=True)
-class NewPerson:
-    """A person to record with ``people_planned``: who they are and what identifies them."""
-
-    kind: str = PersonKind.CHILD
-    given_name: str = ""
-    family_name: str = ""
-    date_of_birth: dt.date | None = None
-    identifiers_given: Sequence[IdentifierInput] = ()
-
-
-@dataclass(frozen=True)
-class PlannedPeople:
-    person_ids: list[uuid.UUID]  # in the order given
-    inserts: list[Insert]
-    audit: list[tuple[Actor, AuditInput]]
-
-
-_PERSON_COLUMNS = (
-    "id",
-    "kind",
-    "date_of_birth",
-    "expected_date_of_birth",
-    "sex",
-    "ethnicity",
-    "restriction",
-    "given_name",
-    "family_name",
-    "recorded_by_id",
-    "created_at",
-    "updated_at",
-)
-
-
-def people_planned(recorded: Sequence[tuple[Actor, NewPerson]]) -> PlannedPeople:
-    """Check new people and prepare their rows (the person, their legal name, identifiers) and audit entries,
-    writing nothing: for a caller that writes them under its own lock. The caller grants the recorder its
-    reason to see them (recording an event does, naming the event: events.services._access)."""
-    errors: dict[str, str] = {}
-    for actor, given in recorded:
-        if not policy.may_record_people(actor) or actor.organisation is None:
-            raise NotAllowed("Only case-working roles may record people")
-        errors |= _check_person_fields(
-            kind=given.kind,
-            given_name=given.given_name,
-            family_name=given.family_name,
-            date_of_birth=given.date_of_birth,
-            expected_date_of_birth=None,
-            sex=Sex.UNKNOWN,
-            ethnicity=Ethnicity.NOBT,
-        )
-        errors |= _check_identifiers(actor, given.identifiers_given)
-    if errors:
-        raise InvalidInput(errors)
-    now = timezone.now()
-    person_ids = [new_id() for _ in recorded]
-    names = [(given.given_name.strip(), given.family_name.strip()) for _actor, given in recorded]
-    identifier_rows = [
-        (
-            person_id,
-            item.scheme,
-            identifiers.normalise(item.value),
-            issuer.pk if (issuer := _identifier_issuer(actor, item)) is not None else None,
-        )
-        for person_id, (actor, given) in zip(person_ids, recorded, strict=True)
-        for item in given.identifiers_given
-    ]
-    inserts = [
-        rows_insert(
-            Person,
-            _PERSON_COLUMNS,
-            [
-                (
-                    person_id,
-                    given.kind,
-                    given.date_of_birth,
-                    None,
-                    Sex.UNKNOWN,
-                    Ethnicity.NOBT,
-                    Restriction.NONE,
-                    given_name,
-                    family_name,
-                    actor.organisation.pk,  # type: ignore[union-attr]  # checked above
-                    now,
-                    now,
-                )
-                for person_id, (actor, given), (given_name, family_name) in zip(
-                    person_ids, recorded, names, strict=True
-                )
-            ],
-        ),
-        rows_insert(
-            PersonName,
-            ("person_id", "given_name", "family_name", "kind"),
-            [
-                (person_id, given_name, family_name, NameKind.LEGAL)
-                for person_id, (given_name, family_name) in zip(person_ids, names, strict=True)
-            ],
-        ),
-        rows_insert(PersonIdentifier, ("person_id", "scheme", "value", "issuer_id"), identifier_rows),
-    ]
-    audit = [
-        (
-            actor,
-            AuditInput(
-                action=AuditAction.CREATE,
-                object_type="person",
-                object_id=person_id,
-                person_id=person_id,
-                reason="recorded this person",
-                detail={"kind": given.kind, "identifiers": [item.scheme for item in given.identifiers_given]},
-            ),
-        )
-        for person_id, (actor, given) in zip(person_ids, recorded, strict=True)
-    ]
-    return PlannedPeople(person_ids=person_ids, inserts=inserts, audit=audit)
+        inserts_run([*plan.inserts, reason])
+        audit_append(plan.audit)  # last: the chain head stays locked until the commit
+    return Person.objects.get(pk=person_id)
 
 
 def relationship_record(*, actor: Actor, person: Person, relative: Person, kind: str) -> Relationship:
