@@ -1,6 +1,8 @@
 """Starting and stopping clocks, an area's own figures, and the sweep that marks and escalates breaches.
 
 Other apps start and stop clocks through these functions only; the deadline itself is always the engine's.
+Just over the ~400 lines a service module is kept to: the area settings (cached) and the breach sweep are
+small, and kept beside the starts and stops they feed so one file shows a clock's whole life.
 """
 
 import datetime as dt

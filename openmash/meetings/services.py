@@ -9,6 +9,10 @@ a standing instruction not to attend a class of meeting was itself one of the 20
 Holding a meeting stops the statutory clock it answers and starts the ones it begins (clocks rules for England:
 strategy-discussion, initial-conference, core-group, first-review-conference, review-conference). A meeting
 held after its clock ran out needs the reason for the delay; without one, nothing is saved.
+
+Longer than the ~400 lines a service module is kept to, on purpose: every class of meeting has the same life
+(convene, invite, report, record what happened, stop and start clocks), and its steps share their checks; split
+by class of meeting, each module would repeat the others.
 """
 
 import datetime as dt

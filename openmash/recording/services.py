@@ -1,6 +1,12 @@
 """Recording an event: validate everything, then in one transaction write the event, the people it is about,
 one share per recipient organisation with its deadline, the deliveries that will carry them, the access
 reasons that follow, and the audit entries. Nothing is half-saved; a failure anywhere saves nothing.
+
+The service shape, one module a step: check (recording/checks.py: ``event_check``, every field error at once),
+plan with reads only (the people in recording/people.py; here the event, its shares from ``sharing.routing``
+with deadlines from ``clocks.deadlines``, the outbox rows from ``sharing.outbox``, the access reasons and the
+audit entries), then one transaction that writes and audits (``_carry_out``, with the clocks the event starts:
+``clocks.starts``).
 """
 
 import datetime as dt
