@@ -117,7 +117,7 @@ def _restricted_reason(organisation: Organisation) -> Q:
     return Q(id__in=_reason_rows(organisation).filter(covers_restricted=True).values("person_id"))
 
 
-def _sampled_people(organisation: Organisation) -> QuerySet[InspectionSample]:
+def _sampled_people(organisation: Organisation) -> QuerySet[InspectionSample, Any]:
     """The ids of the people sampled for one of the inspectorate's inspections under way."""
     today = timezone.localdate()
     return InspectionSample.objects.filter(
