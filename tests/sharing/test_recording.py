@@ -4,12 +4,12 @@ import datetime as dt
 
 import pytest
 
-from openmash.people.selectors import reason_to_see
 from openmash.accounts.actors import actor_for_user
 from openmash.audit.models import AuditEntry
 from openmash.events.models import Event, EventKind
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.people.models import Person
+from openmash.people.selectors import reason_to_see
 from openmash.recording.services import EventInput, PersonInput, event_record
 from openmash.sharing.models import Channel, Content, Delivery, Route, Share
 
