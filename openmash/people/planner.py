@@ -77,6 +77,7 @@ def identifier_problem(scheme: str, value: str) -> str | None:
 _PERSON_KINDS = frozenset(PersonKind.values)
 _SEXES = frozenset(Sex.values)
 _ETHNICITIES = frozenset(Ethnicity.values)
+_RESTRICTIONS = frozenset(Restriction.values)
 
 
 def _check_person_fields(
@@ -211,7 +212,7 @@ def problems(actor: Actor, given: NewPerson) -> dict[str, str]:
         sex=given.sex,
         ethnicity=given.ethnicity,
     )
-    if given.restriction not in Restriction.values:
+    if given.restriction not in _RESTRICTIONS:
         errors["restriction"] = "Choose a restriction from the list"
     errors |= _check_identifiers(actor, given.identifiers_given)
     if given.address is not None:
@@ -255,7 +256,6 @@ def planned(recorded: Sequence[tuple[Actor, NewPerson]]) -> PlannedPeople:
     identifiers with who issued each, an address, a school enrolment) and audit entry. The one place a
     person's rows are made."""
     now = timezone.now()
-    today = timezone.localdate()
     person_ids = [new_id() for _ in recorded]
     people = list(zip(person_ids, recorded, strict=True))
     names = [(given.given_name.strip(), given.family_name.strip()) for _actor, given in recorded]
@@ -338,7 +338,7 @@ def planned(recorded: Sequence[tuple[Actor, NewPerson]]) -> PlannedPeople:
             rows_insert(
                 SchoolEnrolment,
                 ("person_id", "school_id", "start_date", "end_date"),
-                [(person_id, school.pk, today, None) for person_id, school in schools],
+                [(person_id, school.pk, timezone.localdate(now), None) for person_id, school in schools],
             )
         )
     audit = [
