@@ -177,6 +177,11 @@ class MeetingChange(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.meeting.reference}"
 
+    @property
+    def added_names(self) -> list[str]:
+        """The agencies this change invited, by name (for the page: codes are for systems)."""
+        return list(Organisation.objects.filter(code__in=self.added).values_list("name", flat=True))
+
 
 class Participation(models.TextChoices):
     ATTENDED = "attended", "Attended"
