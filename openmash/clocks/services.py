@@ -206,9 +206,7 @@ def figure_for(rule: str, organisation: Organisation) -> tuple[str, str]:
     return figure, note
 
 
-def clock_bring_forward(
-    *, actor: Actor, clock: Clock, rule: str, start: dt.datetime, why: str
-) -> Clock:
+def clock_bring_forward(*, actor: Actor, clock: Clock, rule: str, start: dt.datetime, why: str) -> Clock:
     """Make an open clock due by the sooner of its own deadline and a clock of ``rule`` started at ``start``
     (a pre-birth review once the child is born). Its figure says so; audited. A deadline already past is
     marked breached by the next sweep, like any other."""
@@ -216,7 +214,9 @@ def clock_bring_forward(
         return clock
     sooner = deadline(rule, start, clock.organisation)
     figure, note = figure_for(rule, clock.organisation)
-    clock.figure = f"{clock.figure}, or {figure} {why} if sooner"[: Clock._meta.get_field("figure").max_length]
+    clock.figure = f"{clock.figure}, or {figure} {why} if sooner"[
+        : Clock._meta.get_field("figure").max_length
+    ]
     if note:
         clock.area_setting = "; ".join(part for part in (clock.area_setting, note) if part)[:400]
     changed = sooner < clock.due_at

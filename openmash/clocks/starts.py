@@ -164,7 +164,11 @@ def bring_forward_for_birth(*, actor: Actor, person: Person) -> list[Clock]:
     born = dt.datetime.combine(person.date_of_birth, dt.time(12), tzinfo=LONDON)
     return [
         clock_bring_forward(
-            actor=actor, clock=clock, rule=BROUGHT_FORWARD_BY_BIRTH[clock.rule], start=born, why="after the birth"
+            actor=actor,
+            clock=clock,
+            rule=BROUGHT_FORWARD_BY_BIRTH[clock.rule],
+            start=born,
+            why="after the birth",
         )
         for clock in Clock.objects.select_related("organisation").filter(
             person=person, rule__in=list(BROUGHT_FORWARD_BY_BIRTH), stopped_at__isnull=True

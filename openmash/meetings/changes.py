@@ -122,7 +122,11 @@ def meeting_reschedule(
     _check_when(scheduled_for, "scheduled_for", errors, past=False)
     if not errors and scheduled_for is not None and scheduled_for <= timezone.now():
         errors["scheduled_for"] = "The new date and time must be in the future"
-    elif not errors and scheduled_for == meeting.scheduled_for and (location or "").strip() in ("", meeting.location):
+    elif (
+        not errors
+        and scheduled_for == meeting.scheduled_for
+        and (location or "").strip() in ("", meeting.location)
+    ):
         errors["scheduled_for"] = "Enter a different date or time, or a different place"
     if errors:
         raise InvalidInput(errors)

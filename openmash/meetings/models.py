@@ -123,7 +123,8 @@ class Meeting(models.Model):
                 name="meeting_review_and_core_group_have_previous",
             ),
             models.CheckConstraint(
-                condition=Q(cancelled_at__isnull=True) | (Q(held_at__isnull=True) & ~Q(cancellation_reason="")),
+                condition=Q(cancelled_at__isnull=True)
+                | (Q(held_at__isnull=True) & ~Q(cancellation_reason="")),
                 name="meeting_cancelled_has_reason_and_was_not_held",
             ),
         ]

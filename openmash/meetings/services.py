@@ -449,7 +449,9 @@ def _check_outcome_common(
     if meeting.held_at is not None:
         raise InvalidInput({"held_at": "The outcome of this meeting has already been recorded"})
     if meeting.cancelled_at is not None:
-        raise InvalidInput({"held_at": "This meeting was cancelled: convene a new one and record that instead"})
+        raise InvalidInput(
+            {"held_at": "This meeting was cancelled: convene a new one and record that instead"}
+        )
     _check_when(held_at, "held_at", errors, past=True)
 
 

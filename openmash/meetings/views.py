@@ -13,11 +13,11 @@ from django.utils import timezone
 from openmash.access import policy
 from openmash.access.requests import case_worker
 from openmash.accounts.actors import Actor, actor_for_request
+from openmash.clocks.selectors import rule_titles
 from openmash.events.forms import combine
 from openmash.lib.clock_rules import ClockRule
 from openmash.lib.errors import InvalidInput
 from openmash.lib.govuk import govuk_datetime
-from openmash.clocks.selectors import rule_titles
 from openmash.meetings import changes, selectors, services
 from openmash.meetings import forms as meeting_forms
 from openmash.meetings.models import CONFERENCE_KINDS, EvidentialInterview, Meeting, MeetingKind
@@ -427,7 +427,9 @@ def invite(request: HttpRequest, meeting_id: str) -> HttpResponse:
     invitable = selectors.invitable_organisations(actor=actor, child=meeting.child)
     already = {invitation.organisation_id for invitation in meeting.invitations.all()}
     chosen_from = [org for org in [*invitable.always, *invitable.chosen_from] if org.pk not in already]
-    form = meeting_forms.InviteForm(request.POST if request.method == "POST" else None, chosen_from=chosen_from)
+    form = meeting_forms.InviteForm(
+        request.POST if request.method == "POST" else None, chosen_from=chosen_from
+    )
     if form.is_bound and form.is_valid():
         try:
             changes.meeting_invite(
@@ -472,4 +474,10 @@ def birth(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         else:
             messages.success(request, "Birth recorded")
             return redirect("meetings:child", person_id=child.pk)
-    return _form_page(request, form, title="Record the birth", caption=child.full_name or "Unborn child", button="Record the birth")
+    return _form_page(
+        request,
+        form,
+        title="Record the birth",
+        caption=child.full_name or "Unborn child",
+        button="Record the birth",
+    )

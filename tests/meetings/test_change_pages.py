@@ -53,8 +53,13 @@ def test_only_the_convening_council_opens_a_change_page(signed_in, strategy_disc
 
 def test_the_meeting_page_offers_changes_to_the_council_only(signed_in, strategy_discussion):
     url = reverse("meetings:detail", args=[strategy_discussion.pk])
-    assert reverse("meetings:cancel", args=[strategy_discussion.pk]) in signed_in("social.worker").get(url).text
-    assert reverse("meetings:cancel", args=[strategy_discussion.pk]) not in signed_in("police.officer").get(url).text
+    assert (
+        reverse("meetings:cancel", args=[strategy_discussion.pk]) in signed_in("social.worker").get(url).text
+    )
+    assert (
+        reverse("meetings:cancel", args=[strategy_discussion.pk])
+        not in signed_in("police.officer").get(url).text
+    )
 
 
 def test_moving_from_the_page(signed_in, strategy_discussion):
@@ -145,7 +150,9 @@ def test_only_the_council_records_a_birth(cast, signed_in, persona):
     url = reverse("meetings:birth", args=[unborn.pk])
     assert _status(client.get(url)) == BIRTH_EXPECTED[persona]
     born = timezone.localdate() - dt.timedelta(days=1)
-    client.post(url, {"date_of_birth_0": born.day, "date_of_birth_1": born.month, "date_of_birth_2": born.year})
+    client.post(
+        url, {"date_of_birth_0": born.day, "date_of_birth_1": born.month, "date_of_birth_2": born.year}
+    )
     recorded = Person.objects.get(pk=unborn.pk).kind == PersonKind.CHILD
     assert recorded == (BIRTH_EXPECTED[persona] == 200)
 
@@ -153,10 +160,15 @@ def test_only_the_council_records_a_birth(cast, signed_in, persona):
 def test_recording_a_birth_from_the_childs_meetings(cast, signed_in):
     unborn = cast.people["unborn"]
     client = signed_in("social.worker")
-    assert reverse("meetings:birth", args=[unborn.pk]) in client.get(reverse("meetings:child", args=[unborn.pk])).text
+    assert (
+        reverse("meetings:birth", args=[unborn.pk])
+        in client.get(reverse("meetings:child", args=[unborn.pk])).text
+    )
     url = reverse("meetings:birth", args=[unborn.pk])
     future = timezone.localdate() + dt.timedelta(days=3)
-    bad = client.post(url, {"date_of_birth_0": future.day, "date_of_birth_1": future.month, "date_of_birth_2": future.year})
+    bad = client.post(
+        url, {"date_of_birth_0": future.day, "date_of_birth_1": future.month, "date_of_birth_2": future.year}
+    )
     assert bad.status_code == 200 and "Date of birth must be today or in the past" in bad.text
     born = timezone.localdate()
     ok = client.post(

@@ -11,8 +11,8 @@ from openmash.clocks import services as clocks
 from openmash.clocks.models import Clock
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.meetings import changes, services
-from openmash.meetings.selectors import meeting_deadline
 from openmash.meetings.models import ChangeKind, Meeting, MeetingChange, MeetingInvitation, Participation
+from openmash.meetings.selectors import meeting_deadline
 from openmash.sharing.models import Delivery, Route, Share
 from tests.meetings.conftest import everyone_attended, soon
 
@@ -163,7 +163,9 @@ def test_an_agency_added_gets_the_invitation_and_is_counted_like_the_others(cast
             meeting=meeting,
             held_at=timezone.now(),
             attendance=[
-                services.AttendanceInput(organisation_id=i.organisation_id, participation=Participation.ATTENDED)
+                services.AttendanceInput(
+                    organisation_id=i.organisation_id, participation=Participation.ATTENDED
+                )
                 for i in meeting.invitations.exclude(organisation=school)
             ],
             s47_decision=False,
@@ -185,21 +187,27 @@ def test_it_refuses_an_agency_that_cannot_be_added_and_writes_nothing(
 ):
     organisation = cast.organisations[key]
     with pytest.raises(InvalidInput) as refused:
-        changes.meeting_invite(actor=actor("social.worker"), meeting=strategy_discussion, invited=[organisation])
+        changes.meeting_invite(
+            actor=actor("social.worker"), meeting=strategy_discussion, invited=[organisation]
+        )
     assert refused.value.errors == {"invited": [f"{organisation.name} {why}"]}
     assert not MeetingChange.objects.exists()
     assert not Share.objects.filter(recipient=organisation, event__meeting_change__isnull=False).exists()
 
 
 @pytest.mark.parametrize("username", ["police.officer", "school.dsl", "bury.social.worker", "council.admin"])
-def test_only_the_convening_councils_practitioners_change_a_meeting(cast, actor, strategy_discussion, username):
+def test_only_the_convening_councils_practitioners_change_a_meeting(
+    cast, actor, strategy_discussion, username
+):
     someone = actor(username)
     with pytest.raises(NotAllowed):
         changes.meeting_reschedule(actor=someone, meeting=strategy_discussion, scheduled_for=soon())
     with pytest.raises(NotAllowed):
         changes.meeting_cancel(actor=someone, meeting=strategy_discussion, reason="x")
     with pytest.raises(NotAllowed):
-        changes.meeting_invite(actor=someone, meeting=strategy_discussion, invited=[cast.organisations["health"]])
+        changes.meeting_invite(
+            actor=someone, meeting=strategy_discussion, invited=[cast.organisations["health"]]
+        )
     assert not MeetingChange.objects.exists()
 
 
@@ -211,10 +219,14 @@ def test_a_held_meeting_cannot_be_changed(cast, actor, s47_started):
 
 def test_the_invitee_inbox_lists_each_change(cast, actor, strategy_discussion):
     worker = actor("social.worker")
-    changes.meeting_reschedule(actor=worker, meeting=strategy_discussion, scheduled_for=soon() + dt.timedelta(hours=1))
+    changes.meeting_reschedule(
+        actor=worker, meeting=strategy_discussion, scheduled_for=soon() + dt.timedelta(hours=1)
+    )
     changes.meeting_cancel(actor=worker, meeting=strategy_discussion, reason="Family moved away")
     police = cast.organisations["police"]
-    contents = list(Share.objects.filter(recipient=police).order_by("shared_at").values_list("event__summary", flat=True))
+    contents = list(
+        Share.objects.filter(recipient=police).order_by("shared_at").values_list("event__summary", flat=True)
+    )
     assert any("has moved from" in text for text in contents)
     assert any("is cancelled" in text for text in contents)
     assert Clock.objects.filter(person=strategy_discussion.child, stopped_at__isnull=False).count() == 0
