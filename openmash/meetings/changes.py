@@ -81,6 +81,8 @@ def _share_change(
             people=[PersonInput(person_id=meeting.child_id, role=SubjectRole.CHILD)],
             added_recipients=list(recipients),
             added_route=Route.INVITED,
+            # What changed, in words, for an inbox row that would otherwise read as the invitation again.
+            details={"meeting": str(meeting.pk), "meeting_change": ChangeKind(kind).label.lower()},
         ),
     )
     change = MeetingChange.objects.create(

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 def _client(cast, key: str) -> Client:
     organisation = cast.organisations[key]
     created = api_client_create(
-        actor=system_actor(organisation), organisation=organisation, name=f"{key} records system {uuid.uuid4().hex[:8]}"
+        actor=system_actor(organisation),
+        organisation=organisation,
+        name=f"{key} records system {uuid.uuid4().hex[:8]}",
     )
     return Client(headers={"Authorization": f"Bearer {created.token}"})
 

@@ -185,3 +185,32 @@ def test_recording_a_birth_from_the_childs_meetings(cast, signed_in):
     assert child.kind == PersonKind.CHILD and child.given_name == "Ava" and child.date_of_birth == born
     # Born: the page is gone.
     assert client.get(url).status_code == 404
+
+
+def test_the_pages_say_the_clock_stays_open_and_a_late_move_shows(cast, signed_in, strategy_discussion):
+    from openmash.clocks import services as clocks
+    from openmash.lib.govuk import govuk_datetime
+
+    clock = clocks.clock_start(
+        rule="strategy-discussion",
+        started_at=timezone.now(),
+        organisation=strategy_discussion.council,
+        subject_type="test",
+        subject_id="sd",
+        person=strategy_discussion.child,
+    )
+    client = signed_in("social.worker")
+    due = govuk_datetime(clock.due_at)
+    move = client.get(reverse("meetings:reschedule", args=[strategy_discussion.pk])).text
+    assert f"Moving the meeting does not move its deadline: it is due by {due}" in move
+    # Set for after the deadline: the meeting page says it is late.
+    Meeting.objects.filter(pk=strategy_discussion.pk).update(
+        scheduled_for=clock.due_at + dt.timedelta(days=1)
+    )
+    detail = client.get(reverse("meetings:detail", args=[strategy_discussion.pk])).text
+    assert f"Due by {due}" in detail and ">Late<" in detail
+    cancel = client.get(reverse("meetings:cancel", args=[strategy_discussion.pk])).text
+    assert f"Cancelling does not stop the clock: the strategy discussion is still due by {due}" in cancel
+    client.post(reverse("meetings:cancel", args=[strategy_discussion.pk]), {"reason": "Moved away"})
+    after = client.get(reverse("meetings:detail", args=[strategy_discussion.pk])).text
+    assert f"strategy discussion is still due by {due}" in after
