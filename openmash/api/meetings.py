@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 from ninja.errors import AuthenticationError
@@ -332,6 +333,10 @@ def _organisations(codes: list[str], field: str) -> list[Organisation]:
     return found
 
 
+def _one(meetings: QuerySet[Meeting], meeting_id: uuid.UUID | None) -> Meeting | None:
+    return meetings.filter(pk=meeting_id).first() if meeting_id is not None else None
+
+
 def _open(actor: Actor, meeting_id: str) -> Meeting:
     return selectors.meeting_open(actor=actor, meeting_id=meeting_id).meeting
 
@@ -374,8 +379,8 @@ def meeting_convene(request: HttpRequest, payload: ConveneIn):
                 meeting = services.conference_schedule(
                     **arguments,
                     kind=payload.kind,
-                    strategy_discussion=earlier.filter(pk=payload.strategy_discussion_id).first(),
-                    previous=earlier.filter(pk=payload.previous_id).first(),
+                    strategy_discussion=_one(earlier, payload.strategy_discussion_id),
+                    previous=_one(earlier, payload.previous_id),
                 )
         except InvalidInput as error:
             raise _renamed(error, names) from error

@@ -26,7 +26,7 @@ from openmash.events.models import SubjectRole
 from openmash.events.services import EventInput, PersonInput, event_record
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.govuk import govuk_datetime
-from openmash.meetings.models import ChangeKind, Meeting, MeetingChange, MeetingInvitation
+from openmash.meetings.models import ChangeKind, Meeting, MeetingChange, MeetingInvitation, MeetingKind
 from openmash.meetings.services import EVENT_KIND, NOT_INVITABLE, _check_when, referrers, role_expected
 from openmash.organisations.models import Organisation
 from openmash.people.models import Person
@@ -72,7 +72,7 @@ def _share_change(
     recorded = event_record(
         actor=actor,
         data=EventInput(
-            kind=EVENT_KIND[meeting.kind],
+            kind=EVENT_KIND[MeetingKind(meeting.kind)],
             reference=meeting.reference,
             occurred_at=timezone.now(),
             council=meeting.council,
