@@ -25,9 +25,9 @@ from openmash.accounts.actors import Actor
 from openmash.api.inputs import Input, Instant, SearchDate, column
 from openmash.api.problems import problem
 from openmash.api.sharing import _idempotency_key
-from openmash.lib.errors import InvalidInput
+from openmash.lib.errors import InvalidInput, NotFound
 from openmash.meetings import changes, selectors, services
-from openmash.meetings.models import CONFERENCE_KINDS, Meeting, MeetingKind
+from openmash.meetings.models import CONFERENCE_KINDS, EvidentialInterview, Meeting, MeetingKind
 from openmash.organisations.models import Organisation
 from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
 from openmash.people.models import Person
@@ -114,6 +114,20 @@ class OutcomeIn(Input):
     categories: list[Literal["neglect", "physical", "sexual", "emotional", "multiple"]] = Field(
         default_factory=list, max_length=5
     )
+
+
+class CoreGroupIn(Input):
+    held_at: Instant
+    attendance: list[AttendanceIn] = Field(
+        max_length=100, description="Every agency invited to the conference"
+    )
+    actions: str = Field("", max_length=10000)
+    delay_reason: str = Field("", max_length=2000, description="Needed when the core-group clock ran out")
+
+
+class InterviewIn(Input):
+    held_at: Instant | None = Field(None, description="When the evidential interview happened")
+    not_held_reason: str = Field("", max_length=2000, description="Or why it did not happen")
 
 
 class ReportIn(Input):
@@ -337,6 +351,31 @@ def _one(meetings: QuerySet[Meeting], meeting_id: uuid.UUID | None) -> Meeting |
     return meetings.filter(pk=meeting_id).first() if meeting_id is not None else None
 
 
+def _attendance(
+    invited_to: Meeting, given: list[AttendanceIn]
+) -> tuple[list[services.AttendanceInput], dict[str, str]]:
+    """The attendance given by agency code, as the services take it (by organisation), and the names of the
+    services' attendance errors in the API's terms (attendance.<code>.reason, never an internal id)."""
+    codes = {
+        invitation.organisation.code: invitation.organisation for invitation in invited_to.invitations.all()
+    }
+    unknown = [item.organisation for item in given if item.organisation not in codes]
+    if unknown:
+        raise InvalidInput({"attendance": f"{', '.join(unknown)} not invited to this meeting"})
+    attendance = [
+        services.AttendanceInput(
+            organisation_id=codes[item.organisation].pk, participation=item.participation, reason=item.reason
+        )
+        for item in given
+    ]
+    names = {
+        f"attendance.{organisation.pk}.{part}": f"attendance.{code}.{part}"
+        for code, organisation in codes.items()
+        for part in ("participation", "reason")
+    }
+    return attendance, names
+
+
 def _open(actor: Actor, meeting_id: str) -> Meeting:
     return selectors.meeting_open(actor=actor, meeting_id=meeting_id).meeting
 
@@ -474,26 +513,7 @@ def meeting_record_outcome(request: HttpRequest, meeting_id: str, payload: Outco
     meeting = _open(actor, meeting_id)
 
     def write() -> dict[str, Any]:
-        codes = {
-            invitation.organisation.code: invitation.organisation for invitation in meeting.invitations.all()
-        }
-        unknown = [item.organisation for item in payload.attendance if item.organisation not in codes]
-        if unknown:
-            raise InvalidInput({"attendance": f"{', '.join(unknown)} not invited to this meeting"})
-        attendance = [
-            services.AttendanceInput(
-                organisation_id=codes[item.organisation].pk,
-                participation=item.participation,
-                reason=item.reason,
-            )
-            for item in payload.attendance
-        ]
-        by_id = {organisation.pk: code for code, organisation in codes.items()}
-        names = {
-            f"attendance.{pk}.{part}": f"attendance.{code}.{part}"
-            for pk, code in by_id.items()
-            for part in ("participation", "reason")
-        }
+        attendance, names = _attendance(meeting, payload.attendance)
         common: dict[str, Any] = {
             "actor": actor,
             "meeting": meeting,
@@ -525,6 +545,73 @@ def meeting_record_outcome(request: HttpRequest, meeting_id: str, payload: Outco
         return _meeting_out(held, actor)
 
     return _idempotent(request, payload, 200, MeetingOut, write)
+
+
+@router.post(
+    "/meetings/{meeting_id}/core-groups",
+    response={201: MeetingOut, **WRITE_ERRORS},
+    openapi_extra=IDEMPOTENT,
+)
+def core_group_record(request: HttpRequest, meeting_id: str, payload: CoreGroupIn):
+    """Record a core group meeting held under the plan a conference made (the council that convened the
+    conference), with every agency the conference invited and whether each took part. The first one meets the
+    core-group clock. Answers the new core group meeting."""
+    actor = _actor(request)
+    conference = _open(actor, meeting_id)
+
+    def write() -> dict[str, Any]:
+        attendance, names = _attendance(conference, payload.attendance)
+        try:
+            meeting = services.core_group_record(
+                actor=actor,
+                conference=conference,
+                held_at=payload.held_at,
+                attendance=attendance,
+                actions=payload.actions,
+                delay_reason=payload.delay_reason,
+            )
+        except InvalidInput as error:
+            raise _renamed(error, names) from error
+        return _meeting_out(meeting, actor)
+
+    return _idempotent(request, payload, 201, MeetingOut, write)
+
+
+class InterviewOut(Schema):
+    meeting_id: uuid.UUID
+    requested_at: dt.datetime
+    target_date: dt.date
+    held_at: dt.datetime | None
+    not_held_reason: str
+
+
+@router.post(
+    "/meetings/{meeting_id}/evidential-interview",
+    response={200: InterviewOut, **WRITE_ERRORS},
+    openapi_extra=IDEMPOTENT,
+)
+def evidential_interview_record(request: HttpRequest, meeting_id: str, payload: InterviewIn):
+    """Record when the evidential interview a strategy discussion asked for happened, or why it did not (the
+    council or the police force invited). 404 when the meeting asked for none."""
+    actor = _actor(request)
+    meeting = _open(actor, meeting_id)
+    interview = EvidentialInterview.objects.filter(strategy_discussion=meeting).first()
+    if interview is None:
+        raise NotFound("This meeting asked for no evidential interview")
+
+    def write() -> dict[str, Any]:
+        recorded = services.evidential_interview_record(
+            actor=actor, interview=interview, held_at=payload.held_at, not_held_reason=payload.not_held_reason
+        )
+        return {
+            "meeting_id": meeting.pk,
+            "requested_at": recorded.requested_at,
+            "target_date": recorded.target_date,
+            "held_at": recorded.held_at,
+            "not_held_reason": recorded.not_held_reason,
+        }
+
+    return _idempotent(request, payload, 200, InterviewOut, write)
 
 
 @router.post(

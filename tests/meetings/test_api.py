@@ -246,3 +246,70 @@ def test_recording_the_outcome_through_the_api(cast, strategy_discussion):
     assert done.status_code == 200, done.content
     assert done.json()["status"] == "held" and done.json()["s47_decision"] is False
     assert {item["participation"] for item in done.json()["invitations"]} == {"attended"}
+
+
+def test_recording_a_core_group_through_the_api(cast, actor, initial_conference):
+    from openmash.meetings import services
+
+    worker = actor("social.worker")
+    services.conference_record_outcome(
+        actor=worker,
+        meeting=initial_conference,
+        held_at=timezone.now() - dt.timedelta(minutes=30),
+        attendance=[
+            services.AttendanceInput(organisation_id=i.organisation_id, participation="attended")
+            for i in initial_conference.invitations.all()
+        ],
+        plan=True,
+        categories=["neglect"],
+    )
+    url = f"/api/v1/meetings/{initial_conference.pk}/core-groups"
+    codes = [invitation.organisation.code for invitation in initial_conference.invitations.all()]
+    held = (timezone.now() - dt.timedelta(minutes=5)).isoformat()
+    wrong = _post(
+        _client(cast, "council"),
+        url,
+        {"held_at": held, "attendance": [{"organisation": "NOPE", "participation": "attended"}]},
+    )
+    assert _errors(wrong) == {"attendance": "NOPE not invited to this meeting"}
+    police = _post(_client(cast, "police"), url, {"held_at": held, "attendance": []})
+    assert police.status_code == 403
+    done = _post(
+        _client(cast, "council"),
+        url,
+        {
+            "held_at": held,
+            "attendance": [{"organisation": code, "participation": "attended"} for code in codes],
+        },
+    )
+    assert done.status_code == 201, done.content
+    assert done.json()["kind"] == "core-group" and done.json()["status"] == "held"
+
+
+def test_the_police_record_the_evidential_interview_through_the_api(cast, actor, strategy_discussion):
+    from openmash.meetings import services
+
+    url = f"/api/v1/meetings/{strategy_discussion.pk}/evidential-interview"
+    assert _post(_client(cast, "police"), url, {"not_held_reason": "x"}).status_code == 404  # none asked for
+    services.strategy_discussion_record_outcome(
+        actor=actor("social.worker"),
+        meeting=strategy_discussion,
+        held_at=timezone.now() - dt.timedelta(hours=1),
+        attendance=[
+            services.AttendanceInput(organisation_id=i.organisation_id, participation="attended")
+            for i in strategy_discussion.invitations.all()
+        ],
+        s47_decision=True,
+        decision_reasons="Disclosure at school",
+        s47_started_on=timezone.localdate(),
+        evidential_interview_requested=True,
+        evidential_interview_target=timezone.localdate() + dt.timedelta(days=7),
+    )
+    police = _client(cast, "police")
+    assert _errors(_post(police, url, {})) == {
+        "held_at": "Enter when the interview happened, or why it did not"
+    }
+    assert _post(_client(cast, "unrelated-council"), url, {"not_held_reason": "x"}).status_code == 404
+    done = _post(police, url, {"held_at": (timezone.now() - dt.timedelta(minutes=5)).isoformat()})
+    assert done.status_code == 200, done.content
+    assert done.json()["held_at"] is not None

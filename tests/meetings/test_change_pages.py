@@ -160,10 +160,11 @@ def test_only_the_council_records_a_birth(cast, signed_in, persona):
 def test_recording_a_birth_from_the_childs_meetings(cast, signed_in):
     unborn = cast.people["unborn"]
     client = signed_in("social.worker")
-    assert (
-        reverse("meetings:birth", args=[unborn.pk])
-        in client.get(reverse("meetings:child", args=[unborn.pk])).text
-    )
+    birth_url = reverse("meetings:birth", args=[unborn.pk])
+    assert birth_url in client.get(reverse("meetings:child", args=[unborn.pk])).text
+    assert birth_url in client.get(reverse("people:record", args=[unborn.pk])).text
+    # Not offered to any other agency (the police force here answers 404 for the record itself).
+    assert birth_url not in signed_in("police.officer").get(reverse("people:record", args=[unborn.pk])).text
     url = reverse("meetings:birth", args=[unborn.pk])
     future = timezone.localdate() + dt.timedelta(days=3)
     bad = client.post(
