@@ -215,6 +215,10 @@ def meeting_invite(*, actor: Actor, meeting: Meeting, invited: Sequence[Organisa
         raise InvalidInput(errors)
     with transaction.atomic():
         current = _locked_open(meeting, "invited")
+        # Asked again under the lock: another request may have invited one of them a moment ago.
+        raced = [org.name for org in added.values() if current.invitations.filter(organisation=org).exists()]
+        if raced:
+            raise InvalidInput({"invited": f"{', '.join(raced)} is already invited"})
         names = ", ".join(organisation.name for organisation in added.values())
         summary = f"{_describe(current)} on {govuk_datetime(current.scheduled_for)}"
         summary += f", {current.location}" if current.location else ""
