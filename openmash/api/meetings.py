@@ -430,8 +430,8 @@ def meeting_convene(request: HttpRequest, payload: ConveneIn):
 
 @router.get("/meetings", response={200: list[MeetingSummaryOut], 401: ProblemOut})
 def meetings_list(request: HttpRequest):
-    """The meetings your organisation convened or is invited to: those not yet held or cancelled, soonest
-    first, then those held in the last 30 days."""
+    """The meetings your organisation convened or is invited to: those not yet held (cancelled ones with status
+    cancelled), soonest first, then those held in the last 30 days."""
     upcoming, recent = selectors.meetings_list(actor=_actor(request))
     return [_summary(meeting) for meeting in [*upcoming, *recent]]
 
