@@ -112,6 +112,15 @@ def test_recording_endpoints_document_the_idempotency_key_and_each_status_once(c
         "/api/v1/missing-reports/{event_id}/found",
         "/api/v1/police-protection",
         "/api/v1/referrals",
+        # Every POST about a meeting (api.meetings._idempotent).
+        "/api/v1/meetings",
+        "/api/v1/meetings/{meeting_id}/reschedule",
+        "/api/v1/meetings/{meeting_id}/cancel",
+        "/api/v1/meetings/{meeting_id}/invitations",
+        "/api/v1/meetings/{meeting_id}/outcome",
+        "/api/v1/meetings/{meeting_id}/core-groups",
+        "/api/v1/meetings/{meeting_id}/evidential-interview",
+        "/api/v1/meetings/{meeting_id}/reports",
     }
 
     def no_duplicates(pairs):

@@ -330,6 +330,18 @@ def may_record_for_meeting(actor: Actor, council_id: int) -> bool:
     )
 
 
+def may_change_meeting(actor: Actor, council_id: int) -> bool:
+    """A meeting is moved, cancelled or has agencies added by the council that convened it (who may convene
+    may change): an invited agency asks the council; it cannot move the meeting for everyone else."""
+    return may_record_for_meeting(actor, council_id)
+
+
+def may_record_birth(actor: Actor, person_id: uuid.UUID) -> bool:
+    """The birth of an unborn child is recorded by a council's practitioners with a reason to see the record
+    (the council working with the family; the birth changes its clocks, e.g. the pre-birth review)."""
+    return _practitioner_of(actor, OrganisationKind.COUNCIL) and reason_to_see(actor, person_id) is not None
+
+
 def may_send_agency_report(actor: Actor, invited_ids: Iterable[int]) -> bool:
     """An agency's report for a meeting is sent by the practitioners of an agency invited to it."""
     return works_cases(actor) and actor.organisation is not None and actor.organisation.pk in set(invited_ids)

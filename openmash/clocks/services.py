@@ -191,6 +191,51 @@ def area_setting_set(
     return setting
 
 
+def figure_for(rule: str, organisation: Organisation) -> tuple[str, str]:
+    """(the figure a clock of ``rule`` runs to for this organisation, in words; the area's setting, in words,
+    when it has set its own figure, else "")."""
+    national = engine.load_rules(organisation.nation or engine.Nation.ENGLAND)[rule]
+    setting = area_settings_for(organisation).get(rule)
+    if setting is None:
+        return figure_words(national.unit, national.amount), ""
+    figure = figure_words(setting.unit, setting.amount)
+    note = (
+        f"{_area_of(organisation).name} sets {figure} "
+        f"(national default {figure_words(national.unit, national.amount)}): {setting.reason}"
+    )
+    return figure, note
+
+
+def clock_bring_forward(*, actor: Actor, clock: Clock, rule: str, start: dt.datetime, why: str) -> Clock:
+    """Make an open clock due by the sooner of its own deadline and a clock of ``rule`` started at ``start``
+    (a pre-birth review once the child is born). Its figure says so; audited. A deadline already past is
+    marked breached by the next sweep, like any other."""
+    if clock.stopped_at is not None:
+        return clock
+    sooner = deadline(rule, start, clock.organisation)
+    figure, note = figure_for(rule, clock.organisation)
+    clock.figure = f"{clock.figure}, or {figure} {why} if sooner"[
+        : Clock._meta.get_field("figure").max_length
+    ]
+    if note:
+        clock.area_setting = "; ".join(part for part in (clock.area_setting, note) if part)[:400]
+    changed = sooner < clock.due_at
+    if changed:
+        clock.due_at = sooner
+    with transaction.atomic():
+        clock.save(update_fields=["figure", "area_setting", "due_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="clock",
+            object_id=clock.pk,
+            person_id=clock.person_id,
+            reason=f"deadline of {clock.rule} brought forward" if changed else f"{clock.rule} checked",
+            detail={"rule": clock.rule, "by": rule, "due_at": clock.due_at.isoformat()},
+        )
+    return clock
+
+
 def _new_clock(
     *,
     rule: str,
@@ -202,20 +247,10 @@ def _new_clock(
     event: "Event | None",
     owner: User | None,
 ) -> Clock:
-    nation = organisation.nation or engine.Nation.ENGLAND
-    national = engine.load_rules(nation)[rule]
-    setting = area_settings_for(organisation).get(rule)
-    if setting is not None:
-        figure = figure_words(setting.unit, setting.amount)
-        note = (
-            f"{_area_of(organisation).name} sets {figure} "
-            f"(national default {figure_words(national.unit, national.amount)}): {setting.reason}"
-        )
-    else:
-        figure, note = figure_words(national.unit, national.amount), ""
+    figure, note = figure_for(rule, organisation)
     return Clock(
         rule=rule,
-        nation=nation,
+        nation=organisation.nation or engine.Nation.ENGLAND,
         figure=figure,
         area_setting=note,
         organisation=organisation,

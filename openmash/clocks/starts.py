@@ -11,12 +11,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from openmash.accounts.actors import Actor
 from openmash.accounts.models import User
-from openmash.clocks.services import clocks_start_many
+from openmash.clocks.models import Clock
+from openmash.clocks.services import clock_bring_forward, clocks_start_many
 from openmash.events.models import Event, EventKind, SubjectRole
 from openmash.lib.clock_rules import ClockRule
+from openmash.lib.instants import LONDON
 from openmash.organisations.models import Organisation
-from openmash.people.models import ChildStatusKind, PersonKind
+from openmash.people.models import ChildStatusKind, Person, PersonKind
 from openmash.sharing import routing
 from openmash.sharing.models import Decision, Share
 
@@ -142,3 +145,32 @@ def start_for_decision(share: Share, decided_by: User | None, decided_at: dt.dat
         }
         for person in share.people.filter(kind__in=[PersonKind.CHILD, PersonKind.UNBORN])
     )
+
+
+# A birth brings a clock forward: the first review of a child made subject to a plan at a pre-birth conference
+# is due by the sooner of 3 months after the conference and 10 working days after the birth (both figures the
+# area's own: domain.md section 3, a common local rule; Working Together 2023 leaves it to local procedures).
+BROUGHT_FORWARD_BY_BIRTH: dict[str, str] = {
+    ClockRule.PRE_BIRTH_FIRST_REVIEW: ClockRule.PRE_BIRTH_REVIEW_AFTER_BIRTH,
+}
+
+
+def bring_forward_for_birth(*, actor: Actor, person: Person) -> list[Clock]:
+    """Once a child's birth is recorded (or a pre-birth conference is held for a child already born), each open
+    clock a birth brings forward is due by the sooner deadline. Counted from the date of birth (day 0)."""
+    if person.date_of_birth is None:
+        return []
+    # Midday: the engine counts from the London date, and midday is on that date whatever the clocks do.
+    born = dt.datetime.combine(person.date_of_birth, dt.time(12), tzinfo=LONDON)
+    return [
+        clock_bring_forward(
+            actor=actor,
+            clock=clock,
+            rule=BROUGHT_FORWARD_BY_BIRTH[clock.rule],
+            start=born,
+            why="after the birth",
+        )
+        for clock in Clock.objects.select_related("organisation").filter(
+            person=person, rule__in=list(BROUGHT_FORWARD_BY_BIRTH), stopped_at__isnull=True
+        )
+    ]

@@ -16,6 +16,8 @@ class ClockRule(StrEnum):
     CORE_GROUP = "core-group"
     FIRST_REVIEW_CONFERENCE = "first-review-conference"
     REVIEW_CONFERENCE = "review-conference"
+    PRE_BIRTH_FIRST_REVIEW = "pre-birth-first-review"
+    PRE_BIRTH_REVIEW_AFTER_BIRTH = "pre-birth-review-after-birth"
     POLICE_PROTECTION_INFORM = "police-protection-inform"
     POLICE_PROTECTION_MAX = "police-protection-max"
     DA_NOTIFICATION = "da-notification"

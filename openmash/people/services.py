@@ -18,6 +18,7 @@ from openmash.database import Insert, rows_insert
 from openmash.lib import identifiers
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.ids import new_id
+from openmash.lib.instants import EARLIEST_BIRTH
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import (
     Address,
@@ -38,6 +39,7 @@ from openmash.people.models import (
 
 # Identifiers a council or force issues itself: unique only together with their issuer.
 _LOCAL_SCHEMES = (IdentifierScheme.COUNCIL_CHILD_ID, IdentifierScheme.POLICE_PERSON_ID)
+_NAME_LENGTH = Person._meta.get_field("given_name").max_length or 0
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 
 
@@ -263,6 +265,56 @@ def person_create(
             detail={"kind": kind, "identifiers": [item.scheme for item in identifiers_given]},
         )
         return person
+
+
+def person_birth_record(
+    *,
+    actor: Actor,
+    person: Person,
+    date_of_birth: dt.date | None,
+    given_name: str = "",
+    family_name: str = "",
+) -> Person:
+    """Record that an unborn child has been born: the record becomes the child's, with a date of birth (and a
+    name, where one is given). The expected date stays, for the record. Atomic and audited; the caller keeps
+    any clocks the birth changes in the same transaction (meetings.changes.birth_record)."""
+    if not policy.may_record_birth(actor, person.pk):
+        raise NotAllowed("Only a council's practitioners working with the family record a birth")
+    errors: dict[str, str] = {}
+    if person.kind != PersonKind.UNBORN:
+        errors["date_of_birth"] = "This child's birth is already recorded"
+    elif date_of_birth is None:
+        errors["date_of_birth"] = "Enter the date of birth"
+    elif date_of_birth > timezone.localdate():
+        errors["date_of_birth"] = "Date of birth must be today or in the past"
+    elif date_of_birth < EARLIEST_BIRTH:
+        errors["date_of_birth"] = f"Date of birth must be on or after {EARLIEST_BIRTH:%-d %B %Y}"
+    for name, value in (("given_name", given_name), ("family_name", family_name)):
+        if len(value.strip()) > _NAME_LENGTH:
+            errors[name] = f"Enter at most {_NAME_LENGTH} characters"
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        person.kind = PersonKind.CHILD
+        person.date_of_birth = date_of_birth
+        if given_name.strip() or family_name.strip():
+            person.given_name, person.family_name = given_name.strip(), family_name.strip()
+            PersonName.objects.update_or_create(
+                person=person,
+                kind=NameKind.LEGAL,
+                defaults={"given_name": person.given_name, "family_name": person.family_name},
+            )
+        person.save(update_fields=["kind", "date_of_birth", "given_name", "family_name", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="person",
+            object_id=person.pk,
+            person_id=person.pk,
+            reason="recorded the birth",
+            detail={"date_of_birth": date_of_birth.isoformat() if date_of_birth else None},
+        )
+    return person
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from openmash.lib.errors import InvalidInput
 from openmash.organisations.selectors import organisation_names
 from openmash.people import selectors, services
 from openmash.people.forms import PersonCreateForm, PersonSearchForm
-from openmash.people.models import IdentifierScheme
+from openmash.people.models import IdentifierScheme, PersonKind
 from openmash.ui.forms import add_service_errors
 
 
@@ -55,6 +55,8 @@ def record(request: HttpRequest, person_id: str) -> HttpResponse:
         "access_log_hidden": access_log_hidden,
         "organisation_names": organisation_names(line.entry.organisation_code for line in access_log),
         "actions": event_actions(actor),
+        "may_record_birth": opened.person.kind == PersonKind.UNBORN
+        and policy.may_record_birth(actor, opened.person.pk),
         "clocks": clocks_for_person(actor=actor, person=opened.person) if full else [],
         "clock_titles": rule_titles(actor),
         "now": timezone.now(),

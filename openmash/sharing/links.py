@@ -16,6 +16,10 @@ def _meeting(event: Event) -> str:
             return reverse("meetings:detail", args=[getattr(event, name).pk])
         except ObjectDoesNotExist:
             continue
+    try:  # moved, cancelled, or more agencies invited
+        return reverse("meetings:detail", args=[event.meeting_change.meeting_id])
+    except ObjectDoesNotExist:
+        pass
     return reverse("meetings:detail", args=[event.evidential_interview.strategy_discussion_id])
 
 
