@@ -148,7 +148,17 @@ def test_an_unanswered_closure_is_escalated_to_the_councils_team_managers_then_t
     ]
 
 
-def test_an_area_sets_its_own_figure_for_answering_a_closure(propose_closure, on_plan, actors, cast):
+@pytest.fixture
+def area_settings_forgotten():
+    """Area figures are remembered per process; a rolled-back test's must not outlive it (on_commit never runs)."""
+    forget_area_settings()
+    yield
+    forget_area_settings()
+
+
+def test_an_area_sets_its_own_figure_for_answering_a_closure(
+    propose_closure, on_plan, actors, cast, area_settings_forgotten
+):
     area_setting_set(
         actor=actors["council.admin"],
         organisation=cast.organisations["council"],
@@ -157,13 +167,12 @@ def test_an_area_sets_its_own_figure_for_answering_a_closure(propose_closure, on
         amount=2,
         reason="Stockton and Cleveland joint protocol, 2026",
     )
-    forget_area_settings()
+    forget_area_settings()  # what on_commit does after a real transaction
     closure = propose_closure()
-    expected = engine.due(
-        "closure-answer", closure.event.occurred_at, overrides={"closure-answer": {"working_days": 2}}
-    )
+    start = closure.event.occurred_at
+    expected = engine.due("closure-answer", start, overrides={"closure-answer": {"working_days": 2}})
     assert closure.response_due_at == expected
-    assert expected < engine.due("closure-answer", closure.event.occurred_at)
+    assert expected < engine.due("closure-answer", start)
 
 
 def test_a_disagreement_stage_waits_for_an_answer_and_escalates_when_it_gets_none(
