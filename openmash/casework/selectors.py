@@ -350,3 +350,32 @@ def investigation_closure_open(*, actor: Actor, closure_id: uuid.UUID | str) -> 
 
 
 __all__ = ["PROTECTION_MAX_RULE"]
+
+
+def _disagreements(actor: Actor) -> QuerySet[Disagreement]:
+    if not policy.works_cases(actor) or actor.organisation is None:
+        return Disagreement.objects.none()
+    return (
+        Disagreement.objects.filter(
+            Q(raised_by=actor.organisation) | Q(raised_with=actor.organisation),
+            person__in=policy.visible_people(actor),
+        )
+        .select_related("person", "raised_by", "raised_with")
+        .prefetch_related(
+            Prefetch("stages", queryset=DisagreementStage.objects.select_related("event")),
+            _answer_prefetch("stages__event"),
+        )
+    )
+
+
+def disagreement_list(*, actor: Actor) -> list[Disagreement]:
+    """The disagreements the actor's organisation is a party to, about children it may see."""
+    return list(_disagreements(actor)[:LIST_LIMIT])
+
+
+def disagreement_open(*, actor: Actor, disagreement_id: uuid.UUID | str) -> Disagreement:
+    disagreement = _disagreements(actor).filter(pk=_uuid(disagreement_id)).first()
+    if disagreement is None:
+        raise NotFound("No such disagreement")
+    _audit_view(actor, "disagreement", disagreement.pk, [disagreement.person_id])
+    return disagreement
