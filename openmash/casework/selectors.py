@@ -90,11 +90,15 @@ def awaited_answer(event: Event | None) -> AwaitedAnswer | None:
     latest = escalations[-1] if escalations else None
     to = ""
     if latest is not None:
-        to = (
-            f"{latest.to_organisation.name}'s team managers"
-            if latest.to_role == Role.TEAM_MANAGER
-            else latest.to_organisation.name
-        )
+        # Level 1 goes to the recipient's team managers; level 2 to its area's safeguarding partnership, or
+        # back to the recipient's senior people where no partnership is on the service (a police force's).
+        name = latest.to_organisation.name
+        if latest.to_role == Role.TEAM_MANAGER:
+            to = f"{name}'s team managers"
+        elif latest.to_organisation.kind == OrganisationKind.PARTNERSHIP:
+            to = f"the safeguarding partnership ({name})"
+        else:
+            to = f"{name}'s senior managers"
     return AwaitedAnswer(
         due_at=min(dues) if dues else None,
         answered_at=done.acknowledged_at if done is not None else None,
