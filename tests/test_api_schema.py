@@ -121,6 +121,15 @@ def test_recording_endpoints_document_the_idempotency_key_and_each_status_once(c
         "/api/v1/meetings/{meeting_id}/core-groups",
         "/api/v1/meetings/{meeting_id}/evidential-interview",
         "/api/v1/meetings/{meeting_id}/reports",
+        # Joint casework's writes (api/casework.py): every POST there takes it too.
+        "/api/v1/joint-visits",
+        "/api/v1/joint-visits/{visit_id}/officer",
+        "/api/v1/joint-visits/{visit_id}/decline",
+        "/api/v1/joint-visits/{visit_id}/visit-done",
+        "/api/v1/police-protection/{event_id}/end",
+        "/api/v1/investigation-closures",
+        "/api/v1/investigation-closures/{closure_id}/answer",
+        "/api/v1/disagreements/{disagreement_id}/stages",
     }
 
     def no_duplicates(pairs):

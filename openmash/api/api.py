@@ -353,3 +353,7 @@ api.add_router("", meetings_router)
 from openmash.api.webhooks import router as webhooks_router  # noqa: E402
 
 api.add_router("", webhooks_router)
+
+from openmash.api.casework import router as casework_router  # noqa: E402
+
+api.add_router("", casework_router)

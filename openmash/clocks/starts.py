@@ -4,6 +4,9 @@ Recording an event (events.services.event_record) and acknowledging a share with
 (sharing.services.share_acknowledge) call in here, inside their own transactions, so a clock exists exactly
 when the thing that starts it does. Meetings, visits and closures start and stop their own clocks through
 ``clocks.services`` because what starts them is a step of their own.
+
+A share's own deadline is not a ``Clock``: it lives on the share, named by ``sharing.routing`` (including the
+answers joint casework waits for, ``routing.ANSWER_CLOCKS``) and counted by ``clocks.services.deadline``.
 """
 
 import datetime as dt

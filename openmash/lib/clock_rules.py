@@ -26,5 +26,7 @@ class ClockRule(StrEnum):
     MISSING_NOTIFICATION = "missing-notification"
     RETURN_INTERVIEW = "return-interview"
     ESCALATION_STAGE = "escalation-stage"
+    JOINT_VISIT_ANSWER = "joint-visit-answer"
+    CLOSURE_ANSWER = "closure-answer"
     SERIOUS_INCIDENT = "serious-incident"
     DBS_ENHANCED = "dbs-enhanced"

@@ -42,6 +42,8 @@ class Decision(models.TextChoices):
     ASSESSMENT = "assessment", "Child and family assessment"
     STRATEGY_DISCUSSION = "strategy-discussion", "Strategy discussion"
     NOTED = "noted", "Read and noted"
+    # Answered by a step of joint work on its own page (an officer named, a closure agreed, a stage's outcome).
+    ANSWERED = "answered", "Answered"
 
 
 COUNCIL_DECISIONS = [

@@ -98,7 +98,31 @@ def _children(subjects: list[Subject]) -> list[Subject]:
     return [subject for subject in subjects if subject.role == SubjectRole.CHILD]
 
 
+# A step of joint work that waits for the other agency's answer (casework): the share to that agency runs on
+# this clock like every share, is acknowledged when the answer is recorded on the step's own page, and is
+# escalated to the agency's team managers, then the partnership, when it is not answered in time
+# (sharing.services.escalate_overdue). Keyed by the event's kind and its ``details["step"]``.
+ANSWER_CLOCKS: dict[tuple[str, str], str] = {
+    # domain.md section 1 (Southend): a visit that needs an officer is confirmed only when the force names one.
+    (EventKind.JOINT_VISIT, "requested"): ClockRule.JOINT_VISIT_ANSWER,
+    # domain.md section 3: a closure about a child on a plan, under s47 or injured waits for the council.
+    (EventKind.INVESTIGATION_CLOSURE, "proposed"): ClockRule.CLOSURE_ANSWER,
+    # domain.md section 3: professional disagreement escalation, each stage 5 working days by default.
+    (EventKind.DISAGREEMENT, "stage-opened"): ClockRule.ESCALATION_STAGE,
+}
+# Shares answered by a step of their own (naming an officer, agreeing a closure, a stage's outcome), never by
+# "read and noted" in the inbox: noting a request is not answering it.
+ANSWERED_BY_A_STEP = frozenset(ANSWER_CLOCKS.values())
+
+
+def answer_clock(event: Event) -> str:
+    """The clock of a step that waits for an answer, or "" for any other event."""
+    return ANSWER_CLOCKS.get((event.kind, str(event.details.get("step", ""))), "")
+
+
 def _notification_rule(event: Event) -> str:
+    if waiting := answer_clock(event):
+        return waiting
     if event.kind == EventKind.DOMESTIC_ABUSE:
         return (
             ClockRule.DA_NOTIFICATION_HIGH_RISK

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from openmash.access import policy
@@ -22,10 +24,11 @@ from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.clocks.starts import start_for_decision
 from openmash.database import write_transaction
-from openmash.events.models import EventKind, Source
+from openmash.events.models import Event, EventKind, Source
 from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.lib.ids import new_id
 from openmash.organisations.models import Organisation, OrganisationKind
+from openmash.sharing import routing
 from openmash.sharing.delivery import AddressNotAllowed, Sent, forget_endpoints, replay, webhook_send
 from openmash.sharing.models import (
     COUNCIL_DECISIONS,
@@ -76,7 +79,15 @@ def front_door_decides(share: Share) -> bool:
     return share.recipient.kind == OrganisationKind.COUNCIL and share.event.kind in FRONT_DOOR_KINDS
 
 
+def answered_by_a_step(share: Share) -> bool:
+    """Whether the share asks for an answer given on the work's own page (routing.ANSWER_CLOCKS), so it is
+    acknowledged by that answer rather than from the inbox."""
+    return share.clock_rule in routing.ANSWERED_BY_A_STEP
+
+
 def decisions_for(share: Share) -> list[Decision]:
+    if answered_by_a_step(share):
+        return []
     return list(COUNCIL_DECISIONS) if front_door_decides(share) else [Decision.NOTED]
 
 
@@ -87,6 +98,8 @@ def share_acknowledge(*, actor: Actor, share: Share, decision: str, reasons: str
     _recipient_practitioner(actor, share)
     if share.acknowledged_at is not None:
         raise InvalidInput({"decision": "This has already been acknowledged"})
+    if answered_by_a_step(share):
+        raise InvalidInput({"decision": "Answer this on its own page: it is acknowledged when you answer it"})
     is_council = front_door_decides(share)
     errors = {}
     if decision not in decisions_for(share):
@@ -126,6 +139,26 @@ def share_acknowledge(*, actor: Actor, share: Share, decision: str, reasons: str
             )
     share.refresh_from_db()
     return share
+
+
+def shares_answered(*, actor: Actor, event: Event, answer: str, at: dt.datetime | None = None) -> int:
+    """A step of joint work that waited for an answer has been answered (by either agency, on its own page):
+    its shares are acknowledged with the answer, which stops their deadline and any further escalation. Called
+    inside the answering step's transaction, which audits it."""
+    at = at or timezone.now()
+    return Share.objects.filter(
+        event=event, acknowledged_at__isnull=True, clock_rule__in=routing.ANSWERED_BY_A_STEP
+    ).update(
+        acknowledged_at=at,
+        acknowledged_by=actor.user,
+        acknowledged_by_label=actor.label,
+        decision=Decision.ANSWERED,
+        decision_reasons=answer,
+        first_read_by_label=Case(
+            When(first_read_at__isnull=True, then=Value(actor.label)), default=F("first_read_by_label")
+        ),
+        first_read_at=Coalesce(F("first_read_at"), Value(at)),
+    )
 
 
 # Escalations are raised in batches, each its own short transaction, and a sweep stops after this long so the

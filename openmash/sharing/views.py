@@ -31,6 +31,7 @@ from openmash.sharing.links import work_link
 from openmash.sharing.live import InboxSubscription
 from openmash.sharing.models import Delivery, DeliveryStatus, Share
 from openmash.sharing.services import (
+    answered_by_a_step,
     decisions_for,
     delivery_replay,
     front_door_decides,
@@ -197,6 +198,7 @@ def share_detail(request: HttpRequest, share_id: str) -> HttpResponse:
         "labels": selectors.DeadlineStatus.LABELS,
         "work_link": work_link(share.event),
         "rule_title": rule_titles(actor).get(share.clock_rule, ""),
+        "answered_by_a_step": answered_by_a_step(share),
     }
     return render(request, "sharing/share.html", context)
 

@@ -248,6 +248,8 @@ def test_rules_are_complete_and_well_formed():
         "missing-notification": (Unit.HOURS, 1),
         "return-interview": (Unit.HOURS, 72),
         "escalation-stage": (Unit.WORKING_DAYS, 5),
+        "joint-visit-answer": (Unit.WORKING_DAYS, 1),
+        "closure-answer": (Unit.WORKING_DAYS, 5),
         "serious-incident": (Unit.WORKING_DAYS, 5),
         "dbs-enhanced": (Unit.DAYS, 14),
     }
@@ -264,6 +266,8 @@ def test_rules_are_complete_and_well_formed():
         "da-notification-high-risk",
         "missing-notification",
         "escalation-stage",
+        "joint-visit-answer",
+        "closure-answer",
     }
     assert england["encompass"].default_school_day_start == time(8, 30)
     assert england["dbs-enhanced"].target_share == 0.8
