@@ -26,3 +26,4 @@ class ClockRule(StrEnum):
     ESCALATION_STAGE = "escalation-stage"
     SERIOUS_INCIDENT = "serious-incident"
     DBS_ENHANCED = "dbs-enhanced"
+    DBS_ESCALATION = "dbs-escalation"
