@@ -353,3 +353,11 @@ api.add_router("", meetings_router)
 from openmash.api.webhooks import router as webhooks_router  # noqa: E402
 
 api.add_router("", webhooks_router)
+
+from openmash.api.philomena import router as philomena_router  # noqa: E402
+
+api.add_router("", philomena_router)
+
+from openmash.api.vetting import router as vetting_router  # noqa: E402
+
+api.add_router("", vetting_router)

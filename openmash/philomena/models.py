@@ -7,7 +7,6 @@ not copied here: they are the missing reports already recorded (openmash.events)
 shown.
 """
 
-from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage
 from django.db import models
 
@@ -17,9 +16,10 @@ from openmash.people.models import Person
 
 
 def photo_storage() -> Storage:
-    """Photos are files under MEDIA_ROOT/philomena with no public address (``base_url`` is never used): they are
-    served only by the pages and endpoints that ask the access policy (philomena.views.photo)."""
-    return FileSystemStorage(location=settings.MEDIA_ROOT / "philomena", base_url=None)
+    """Photos are files under MEDIA_ROOT (read when a file is written or read, so a setting's change holds),
+    in ``philomena/``, with no public address: no URL serves MEDIA_ROOT, and they are served only by the pages
+    and endpoints that ask the access policy (philomena.views.photo, api.philomena.photo_get)."""
+    return FileSystemStorage()
 
 
 class PhilomenaProfile(models.Model):
@@ -34,7 +34,7 @@ class PhilomenaProfile(models.Model):
     phone_numbers = models.JSONField(default=list, blank=True)
     health_needs = models.TextField(blank=True)
     medication = models.TextField(blank=True)
-    photo = models.FileField(storage=photo_storage, upload_to="", blank=True, max_length=200)
+    photo = models.FileField(storage=photo_storage, upload_to="philomena", blank=True, max_length=200)
     photo_content_type = models.CharField(max_length=40, blank=True)
     photo_taken_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField()
