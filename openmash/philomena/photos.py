@@ -26,12 +26,19 @@ class CheckedPhoto:
     extension: str
 
 
+def size_words(size: int) -> str:
+    """A file size as GOV.UK writes one: "5MB", "500KB"."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):g}MB"
+    return f"{max(size // 1024, 1)}KB"
+
+
 def photo_check(data: bytes, *, max_bytes: int) -> CheckedPhoto:
     """The photo as it will be kept, or PhotoRefused saying why in words for the person uploading."""
     if not data:
         raise PhotoRefused("The selected file is empty")
     if len(data) > max_bytes:
-        raise PhotoRefused(f"The photo must be smaller than {max_bytes // (1024 * 1024)}MB")
+        raise PhotoRefused(f"The photo must be smaller than {size_words(max_bytes)}")
     try:
         with Image.open(io.BytesIO(data)) as probe:
             found = probe.format or ""

@@ -18,9 +18,10 @@ def media_of_this_test(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-def jpeg_bytes(size=(40, 50), colour="navy", with_exif=False) -> bytes:
+def jpeg_bytes(size=(40, 50), with_exif=False) -> bytes:
+    """A JPEG of noise: it does not compress to nothing, so its size follows its dimensions."""
     out = io.BytesIO()
-    image = Image.new("RGB", size, colour)
+    image = Image.effect_noise(size, 64).convert("RGB")
     if with_exif:
         exif = Image.Exif()
         exif[0x010F] = "Phone maker"  # Make

@@ -5,6 +5,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 
 from openmash.accounts.actors import actor_for_user
@@ -93,7 +94,7 @@ def test_every_field_error_is_given_at_once(keeper, leo):
             data=ProfileInput(
                 places=["x" * 301],
                 description="y" * 5001,
-                photo_taken_on=dt.date.today() + dt.timedelta(days=3),
+                photo_taken_on=timezone.localdate() + dt.timedelta(days=3),
             ),
             photo=b"not an image",
         )
