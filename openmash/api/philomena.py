@@ -120,9 +120,9 @@ def profile_put(request: HttpRequest, person_id: uuid.UUID, payload: ProfileIn):
     from openmash.api.api import _actor
 
     actor = _actor(request)
-    view = selectors.profile_open(actor=actor, person_id=person_id, purpose="opened to change")
-    if not view.keeps_it:
-        raise NotFound("No such profile, or your organisation may not change it")
+    view = selectors.profile_open(
+        actor=actor, person_id=person_id, purpose="opened to change", keepers_only=True
+    )
     photo = None
     if payload.photo_base64 is not None:
         try:

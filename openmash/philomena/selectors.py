@@ -65,15 +65,20 @@ def episodes_of(child_id: uuid.UUID) -> list[Episode]:
     return [Episode(report, report.found_reports[0] if report.found_reports else None) for report in reports]
 
 
-def profile_open(*, actor: Actor, person_id: uuid.UUID, purpose: str = "opened") -> ProfileView:
+def profile_open(
+    *, actor: Actor, person_id: uuid.UUID, purpose: str = "opened", keepers_only: bool = False
+) -> ProfileView:
     """The child's profile as this actor may read it, audited. NotFound for a child that does not exist, one the
-    actor may not see, or a profile it may not open (the same answer for each). A keeper of a child with no
+    actor may not see, or a profile it may not open (the same answer for each); with ``keepers_only`` (to change
+    it), for anyone but its keepers, before anything is recorded. A keeper of a child with no
     profile yet gets an empty view to start one."""
     child = Person.objects.filter(pk=person_id).first()
     if child is None:
         raise NotFound("No such person")
     organisation_id = actor.organisation.pk if actor.organisation is not None else None
     keeps_it = may_keep(actor, child)
+    if keepers_only and not keeps_it:
+        raise NotFound("Only its keepers change a profile")
     releases = _released_shares(child.pk)
     if not policy.may_open_philomena_profile(
         actor, keeps_it=keeps_it, released_to_ids=[share.recipient_id for share in releases]

@@ -23,9 +23,9 @@ def profile(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 
 def profile_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     actor = case_worker(request)
-    view = selectors.profile_open(actor=actor, person_id=person_id, purpose="opened to change")
-    if not view.keeps_it:
-        raise NotFound("Only its keepers change a profile")
+    view = selectors.profile_open(
+        actor=actor, person_id=person_id, purpose="opened to change", keepers_only=True
+    )
     posted = request.method == "POST"
     form = ProfileForm(
         request.POST if posted else None,
