@@ -87,7 +87,6 @@ def test_after_a_missing_report_the_covering_force_opens_it_and_every_opening_is
         "opened the Philomena profile released on missing report CLE-MIS-1",
         "viewed the photo of the Philomena profile released on missing report CLE-MIS-1",
     ]
-    ]
     keeper = signed_in("social.worker").get(reverse("philomena:profile", args=[leo.pk])).content.decode()
     assert "Cleveland Police" in keeper and "Priya Shah" in keeper  # who opened it, on the profile itself
     for username in ("school.dsl", "bury.social.worker", "inspector"):
