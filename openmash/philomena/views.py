@@ -57,7 +57,7 @@ def profile_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     )
 
 
-def photo(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+def photo(request: HttpRequest, person_id: uuid.UUID) -> FileResponse:
     actor = case_worker(request)
     view = selectors.profile_open(actor=actor, person_id=person_id, purpose="viewed the photo of")
     if view.profile is None or not view.profile.photo:
