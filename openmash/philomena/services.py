@@ -20,7 +20,7 @@ from openmash.access import policy
 from openmash.accounts.actors import Actor, protocol_actor
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
-from openmash.events.models import Event, EventKind, EventSubject, Source, SubjectRole
+from openmash.events.models import Event, EventKind, Source, SubjectRole
 from openmash.events.services import EventInput, PersonInput, RecordedEvent, event_record
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.organisations.models import Organisation
@@ -153,10 +153,11 @@ def profile_release_on_missing_report(recorded: RecordedEvent) -> None:
     report = recorded.event
     if report.source not in _RELEASED_FROM:
         return
-    children = list(
-        EventSubject.objects.filter(event=report, role=SubjectRole.CHILD).values_list("person_id", flat=True)
+    # One query on the hot path of every missing report: the profiles of the children it is about, if any.
+    about = PhilomenaProfile.objects.filter(
+        child__event_subjects__event=report, child__event_subjects__role=SubjectRole.CHILD
     )
-    for profile in PhilomenaProfile.objects.filter(child_id__in=children).select_related("child"):
+    for profile in about.select_related("child"):
         councils = responsible_councils(profile.child)
         if not councils:
             continue  # no longer looked after: the profile stays with its keepers

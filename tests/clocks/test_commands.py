@@ -85,5 +85,5 @@ def test_rules_lists_every_rule_with_its_source():
     out = run("rules", "--nation", "northern-ireland")
     for rule in ("referral-decision", "encompass", "dbs-enhanced", "escalation-stage"):
         assert f"{rule}: " in out
-    assert out.count("  source: ") == 17
+    assert out.count("  source: ") == 18
     assert "target: 80% of cases" in out

@@ -248,6 +248,7 @@ def test_rules_are_complete_and_well_formed():
         "escalation-stage": (Unit.WORKING_DAYS, 5),
         "serious-incident": (Unit.WORKING_DAYS, 5),
         "dbs-enhanced": (Unit.DAYS, 14),
+        "dbs-escalation": (Unit.DAYS, 14),
     }
     assert set(rule_ids()) == set(expected)
     england = load_rules(E)
@@ -260,6 +261,7 @@ def test_rules_are_complete_and_well_formed():
         "da-notification-high-risk",
         "missing-notification",
         "escalation-stage",
+        "dbs-escalation",
     }
     assert england["encompass"].default_school_day_start == time(8, 30)
     assert england["dbs-enhanced"].target_share == 0.8

@@ -102,3 +102,23 @@ def test_the_release_share_links_to_the_profile(signed_in, leo, profile, report_
     page = signed_in("police.officer").get(reverse("sharing:share", args=[share.pk]))
     assert page.status_code == 200
     assert reverse("philomena:profile", args=[leo.pk]).encode() in page.content
+
+
+def test_an_unrelated_force_gets_404_by_id_even_after_a_release(leo, profile, report_missing):
+    from django.test import Client
+
+    from openmash.accounts.models import Role
+    from openmash.organisations.models import Organisation, OrganisationKind
+    from tests.vetting.conftest import _user
+
+    durham = Organisation.objects.get(kind=OrganisationKind.POLICE, name__icontains="Durham")
+    durham.requires_two_factor = False
+    durham.save(update_fields=["requires_two_factor"])
+    report_missing()
+    client = Client()
+    client.force_login(_user(durham, "durham.officer", Role.POLICE_OFFICER))
+    for name in ("philomena:profile", "philomena:edit", "philomena:photo"):
+        assert client.get(reverse(name, args=[leo.pk])).status_code == 404
+    assert not AuditEntry.objects.filter(
+        object_type="philomena-profile", organisation_code=durham.code
+    ).exists()
