@@ -102,3 +102,14 @@ def test_another_council_and_another_force_do_not_see_the_request(
     assert durham.get(reverse("vetting:detail", args=[request.pk])).status_code == 404
     assert "Jordan" not in durham.get(reverse("vetting:list")).content.decode()
     assert "Jordan" not in durham.get(reverse("vetting:backlog")).content.decode()
+
+
+def test_the_forces_deadlines_lead_to_the_request_and_not_to_a_done_form(signed_in, submit):
+    from openmash.vetting.services import vetting_clock
+
+    request = submit()
+    page = signed_in("vetting.officer").get(reverse("clocks:clock", args=[vetting_clock(request).pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert reverse("vetting:detail", args=[request.pk]) in html
+    assert "Record that this was done" not in html  # only the certificate or a withdrawal stops it
