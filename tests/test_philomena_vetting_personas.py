@@ -17,6 +17,7 @@ from openmash.events.services import EventInput, PersonInput, event_record
 from openmash.lib.instants import LONDON
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.philomena.services import ProfileInput, profile_save
+from openmash.sharing import delivery
 from openmash.vetting.services import VettingRequestInput, vetting_request_submit
 
 
@@ -74,6 +75,8 @@ def world(cast, durham, settings, tmp_path):
             password="A-long-test-password-2026",
         )
     }
+    while delivery.run_once("personas"):  # delivered, as the worker would: inboxes show what was delivered
+        pass
     return {"leo": leo, "request": request, "users": users}
 
 
