@@ -8,7 +8,7 @@ from openmash.events.forms import EARLIEST_DAY, LondonTimes, TimeField, combine
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.forms import DateField
 from openmash.ui.forms import column_length
-from openmash.vetting.models import VettingOutcome, VettingRequest, VettingRole, VettingStage
+from openmash.vetting.models import VettingOutcome, VettingRequest, VettingRole
 from openmash.vetting.services import CERTIFICATE_OUTCOMES, FORCE_STAGES
 
 
@@ -125,6 +125,3 @@ class StageForm(LondonTimes, forms.Form):
 
     def at(self):
         return combine(self.cleaned_data.get("at_date"), self.cleaned_data.get("at_time"))
-
-
-WITHDRAWN = VettingStage.WITHDRAWN

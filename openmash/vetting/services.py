@@ -106,20 +106,19 @@ def vetting_request_submit(*, actor: Actor, data: VettingRequestInput) -> Vettin
             submitted_at=submitted_at,
             # The council's area sets the escalation point: its placements are the ones waiting.
             escalation_at=deadline(ClockRule.DBS_ESCALATION, submitted_at, council),
-            due_at=submitted_at,  # replaced by the clock's own due time below
+            # The standard's due time, as the clock started below counts it (the force is to act).
+            due_at=deadline(ClockRule.DBS_ENHANCED, submitted_at, force),
             requested_by_label=actor.label,
             updated_at=now,
         )
         request.save(force_insert=True)
-        clock = clock_start(
+        clock_start(
             rule=ClockRule.DBS_ENHANCED,
             started_at=submitted_at,
             organisation=force,
             subject_type=SUBJECT_TYPE,
             subject_id=request.pk,
         )
-        request.due_at = clock.due_at
-        request.save(update_fields=["due_at"])
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,

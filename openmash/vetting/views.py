@@ -80,8 +80,12 @@ def request_detail(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
         else None
     )
     if posted and action == "withdraw" and view.is_council and view.request.is_open:
-        services.vetting_stage_record(actor=actor, request=view.request, stage=VettingStage.WITHDRAWN)
-        messages.success(request, "Request withdrawn: the police have been told")
+        try:
+            services.vetting_stage_record(actor=actor, request=view.request, stage=VettingStage.WITHDRAWN)
+        except InvalidInput:
+            pass  # closed by the force a moment before: the page shows how it ended
+        else:
+            messages.success(request, "Request withdrawn: the force's queue no longer holds it")
         return redirect("vetting:detail", request_id=view.request.pk)
     if form is not None and form.is_bound and form.is_valid():
         try:
