@@ -32,7 +32,7 @@ def story(cast):
 
 
 def test_story_records_one_line_per_thing_and_again_adds_nothing(cast, story):
-    assert len(story) == 9
+    assert len(story) == 11
     assert any(FIRST_INCIDENT in line for line in story)
     before = _counts()
     assert demo_story_load(cast) == []
@@ -125,3 +125,12 @@ def test_every_sign_in_opens_its_pages_with_the_story_loaded(signed_in, story, u
         "casework:protections",
     ]:
         assert client.get(reverse(name)).status_code in (200, 302, 403, 404), (username, name)
+
+
+def test_the_vetting_officer_sees_the_backlog_and_leos_profile_is_kept(cast, signed_in, story):
+    backlog = signed_in("vetting.officer").get("/vetting/backlog/").content.decode()
+    assert "Two brothers, 6 and 9" in backlog
+    profile = (
+        signed_in("social.worker").get(f"/people/{cast.people['Leo Marsh'].pk}/philomena/").content.decode()
+    )
+    assert "Thornaby skate park" in profile

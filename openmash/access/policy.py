@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from openmash.access.models import AccessReason, InspectionSample
-from openmash.accounts.actors import API_CLIENT_ROLE, IMPORT_ROLE, Actor
+from openmash.accounts.actors import API_CLIENT_ROLE, IMPORT_ROLE, PROTOCOL_ROLE, Actor
 from openmash.accounts.models import Role
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import Address, ChildStatus, Person, Restriction, SchoolEnrolment
@@ -47,6 +47,7 @@ CASE_ROLES = frozenset(
         Role.PARTNERSHIP_LEAD,
         API_CLIENT_ROLE,
         IMPORT_ROLE,
+        PROTOCOL_ROLE,
     }
 )
 
@@ -422,4 +423,82 @@ def may_record_disagreement_stage(actor: Actor, party_ids: Iterable[int | None],
     their practitioners, from stage 2 (team managers) upwards only by their managers."""
     return may_act_as_involved_agency(actor, party_ids) and (
         level <= PRACTITIONERS_STAGE or bool(actor.roles & MANAGER_ROLES)
+    )
+
+
+# Philomena protocol (domain.md section 3): a looked-after child's carers and council keep a profile that goes to
+# the police at once when the child is reported missing.
+
+
+def may_keep_philomena_profile(
+    actor: Actor, *, responsible_council_ids: Iterable[int], sees_child: bool
+) -> bool:
+    """A looked-after child's Philomena profile is kept by the practitioners of the council responsible for the
+    child and by the child's carers (a fostering agency or children's home: an agency of the "other" kind that
+    has a reason to see the child). Nobody keeps a profile for a child who is not looked after."""
+    organisation = actor.organisation
+    responsible = set(responsible_council_ids)
+    if organisation is None or not works_cases(actor) or not sees_child or not responsible:
+        return False
+    return organisation.pk in responsible or organisation.kind == OrganisationKind.OTHER
+
+
+def may_open_philomena_profile(actor: Actor, *, keeps_it: bool, released_to_ids: Iterable[int]) -> bool:
+    """Its keepers open a profile; so do the officers of a police force it was released to by a missing report.
+    Nobody else: not a school, not another council, not a force it was not released to."""
+    organisation = actor.organisation
+    if organisation is None or not works_cases(actor):
+        return False
+    if keeps_it:
+        return True
+    return organisation.kind == OrganisationKind.POLICE and organisation.pk in set(released_to_ids)
+
+
+# Vetting (DBS) checks for prospective foster carers, adopters and their household members (domain.md section 3,
+# "Enhanced DBS check"): the council's fostering and adoption practitioners ask, the force's vetting officers do
+# the local police checks.
+VETTING_COUNCIL_ROLES = frozenset({Role.SOCIAL_WORKER, Role.TEAM_MANAGER, API_CLIENT_ROLE})
+VETTING_FORCE_ROLES = frozenset({Role.VETTING_OFFICER, API_CLIENT_ROLE})
+
+
+def may_request_vetting(actor: Actor) -> bool:
+    """A council's fostering and adoption practitioners (its social workers and team managers) ask for checks."""
+    return (
+        actor.organisation is not None
+        and actor.organisation.kind == OrganisationKind.COUNCIL
+        and bool(actor.roles & VETTING_COUNCIL_ROLES)
+    )
+
+
+def may_do_vetting_checks(actor: Actor) -> bool:
+    """A police force's vetting officers do the local checks and see their force's queue."""
+    return (
+        actor.organisation is not None
+        and actor.organisation.kind == OrganisationKind.POLICE
+        and bool(actor.roles & VETTING_FORCE_ROLES)
+    )
+
+
+def may_see_vetting_request(actor: Actor, *, council_id: int, force_id: int) -> bool:
+    """A vetting request is seen by the council that asked (its fostering and adoption practitioners) and the
+    force doing its local checks (its vetting officers). Nobody else."""
+    organisation = actor.organisation
+    if organisation is None:
+        return False
+    return (organisation.pk == council_id and may_request_vetting(actor)) or (
+        organisation.pk == force_id and may_do_vetting_checks(actor)
+    )
+
+
+def may_record_vetting_check(actor: Actor, *, force_id: int) -> bool:
+    """The local check's stages and the certificate are recorded by the force doing the check."""
+    return (
+        actor.organisation is not None and actor.organisation.pk == force_id and may_do_vetting_checks(actor)
+    )
+
+
+def may_withdraw_vetting_request(actor: Actor, *, council_id: int) -> bool:
+    """A request is withdrawn by the council that made it (the applicant withdrew, the application ended)."""
+    return (
+        actor.organisation is not None and actor.organisation.pk == council_id and may_request_vetting(actor)
     )

@@ -357,3 +357,11 @@ api.add_router("", webhooks_router)
 from openmash.api.casework import router as casework_router  # noqa: E402
 
 api.add_router("", casework_router)
+
+from openmash.api.philomena import router as philomena_router  # noqa: E402
+
+api.add_router("", philomena_router)
+
+from openmash.api.vetting import router as vetting_router  # noqa: E402
+
+api.add_router("", vetting_router)

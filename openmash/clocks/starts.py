@@ -101,9 +101,8 @@ DECISION_CLOCKS: dict[str, str] = {
 }
 
 # Clocks whose work has no page of its own yet: the organisation records on the clock itself that it was done.
-DONE_ON_THE_CLOCK = frozenset(
-    {ClockRule.ASSESSMENT, ClockRule.RETURN_INTERVIEW, ClockRule.SERIOUS_INCIDENT, ClockRule.DBS_ENHANCED}
-)
+# (A DBS check's clock is stopped by its vetting request's certificate or withdrawal: openmash.vetting.)
+DONE_ON_THE_CLOCK = frozenset({ClockRule.ASSESSMENT, ClockRule.RETURN_INTERVIEW, ClockRule.SERIOUS_INCIDENT})
 
 
 def start_for_event(event: Event, subjects: list[routing.Subject], shares: list[Share]) -> None:

@@ -25,6 +25,8 @@ class EventKind(models.TextChoices):
     INVESTIGATION_CLOSURE = "investigation-closure", "Proposed closure of a police investigation"
     DISAGREEMENT = "disagreement", "Professional disagreement"
     POLICE_PROTECTION_ENDED = "police-protection-ended", "End of police protection"
+    # A looked-after child's Philomena profile, released to the police by a missing report (openmash.philomena).
+    PHILOMENA_PROFILE = "philomena-profile", "Philomena profile released"
 
 
 class RiskLevel(models.TextChoices):

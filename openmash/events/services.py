@@ -27,6 +27,7 @@ from openmash.database import (
     objects_insert,
     rows_insert,
 )
+from openmash.events import followups
 from openmash.events.models import Event, EventKind, EventSubject, RiskLevel, Source, SubjectRole
 from openmash.lib import identifiers
 from openmash.lib.errors import InvalidInput, NotAllowed
@@ -187,6 +188,7 @@ VALIDATED_BY_THEIR_APP = frozenset(
         EventKind.INVESTIGATION_CLOSURE,
         EventKind.DISAGREEMENT,
         EventKind.POLICE_PROTECTION_ENDED,
+        EventKind.PHILOMENA_PROFILE,
     }
 )
 
@@ -370,6 +372,8 @@ def _carry_out(planned: _Planned, also: Sequence[AlsoWrite | None]) -> list[Reco
         audit_chain(
             planned.audit
         )  # last of the event's own rows: the chain head stays locked until the commit
+        for recorded in planned.recorded:
+            followups.run(recorded)  # what an app above writes with such an event (a Philomena release)
         for one, write in zip(planned.recorded, also, strict=True):
             if write is not None:
                 write(one)

@@ -30,3 +30,4 @@ class ClockRule(StrEnum):
     CLOSURE_ANSWER = "closure-answer"
     SERIOUS_INCIDENT = "serious-incident"
     DBS_ENHANCED = "dbs-enhanced"
+    DBS_ESCALATION = "dbs-escalation"

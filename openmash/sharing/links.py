@@ -40,6 +40,13 @@ def _joint_visit(event: Event) -> str:
     return reverse("casework:visit", args=[visit_id])
 
 
+def _philomena(event: Event) -> str:
+    subject = event.subjects.first()
+    if subject is None:
+        raise ObjectDoesNotExist
+    return reverse("philomena:profile", args=[subject.person_id])
+
+
 # kind -> (link text, how to find the page)
 WORK_PAGES = {
     EventKind.STRATEGY_DISCUSSION: ("Go to the strategy discussion", _meeting),
@@ -57,6 +64,7 @@ WORK_PAGES = {
     ),
     EventKind.INVESTIGATION_CLOSURE: ("Go to the proposed closure", _closure),
     EventKind.DISAGREEMENT: ("Go to the proposed closure and its disagreement", _closure),
+    EventKind.PHILOMENA_PROFILE: ("Open the Philomena profile", _philomena),
 }
 
 

@@ -131,6 +131,8 @@ def _notification_rule(event: Event) -> str:
         )
     rules: dict[str, str] = {
         EventKind.MISSING: ClockRule.MISSING_NOTIFICATION,
+        # Released on a missing report: the force must have it as soon as the report itself.
+        EventKind.PHILOMENA_PROFILE: ClockRule.MISSING_NOTIFICATION,
         EventKind.FOUND: ClockRule.MISSING_NOTIFICATION,
         EventKind.POLICE_PROTECTION: ClockRule.POLICE_PROTECTION_INFORM,
         EventKind.REFERRAL: ClockRule.REFERRAL_DECISION,
@@ -214,6 +216,20 @@ def covering_police(event: Event, subjects: list[Subject]) -> Iterator[Recipient
             )
 
 
+def placement_police(event: Event, subjects: list[Subject]) -> Iterator[Recipient]:
+    """A Philomena profile goes to the police force covering the looked-after child's placement (the council
+    where the child lives now), whoever recorded the missing report (domain.md section 3, Philomena protocol).
+    Only the child is named: the profile is about no one else."""
+    for subject in _children(subjects):
+        council = home_council(subject, event)
+        if council is None:
+            continue
+        for force in council.police_forces.all():
+            yield Recipient(
+                force, Route.COVERING_POLICE, Content.FULL, _notification_rule(event), {subject.person_id}
+            )
+
+
 def council_where_found(event: Event, subjects: list[Subject]) -> Iterator[Recipient]:
     """Police protection: the council for the place the child was found (event.council)."""
     if event.council is not None:
@@ -244,6 +260,7 @@ RULES: dict[str, list[Rule]] = {
     EventKind.INVESTIGATION_CLOSURE: [],
     EventKind.DISAGREEMENT: [],
     EventKind.POLICE_PROTECTION_ENDED: [],
+    EventKind.PHILOMENA_PROFILE: [placement_police],
 }
 
 

@@ -27,6 +27,13 @@ def navigation(request):
         is_council = user.organisation.kind == OrganisationKind.COUNCIL
         candidates.append(("Joint visits", reverse("casework:visits"), works and (is_police or is_council)))
         candidates.append(("Deadlines", reverse("clocks:deadlines"), works))
+        candidates.append(
+            (
+                "Vetting",
+                reverse("vetting:list"),
+                policy.may_request_vetting(actor) or policy.may_do_vetting_checks(actor),
+            )
+        )
         candidates.append(("Find a person", reverse("people:search"), policy.may_search_people(actor)))
         candidates.append(("Record a child", reverse("people:create"), policy.may_record_people(actor)))
         candidates.append(

@@ -252,6 +252,7 @@ def test_rules_are_complete_and_well_formed():
         "closure-answer": (Unit.WORKING_DAYS, 5),
         "serious-incident": (Unit.WORKING_DAYS, 5),
         "dbs-enhanced": (Unit.DAYS, 14),
+        "dbs-escalation": (Unit.DAYS, 14),
     }
     assert set(rule_ids()) == set(expected)
     england = load_rules(E)
@@ -268,6 +269,7 @@ def test_rules_are_complete_and_well_formed():
         "escalation-stage",
         "joint-visit-answer",
         "closure-answer",
+        "dbs-escalation",
     }
     assert england["encompass"].default_school_day_start == time(8, 30)
     assert england["dbs-enhanced"].target_share == 0.8
