@@ -161,9 +161,9 @@ def test_as_live_is_a_real_backlog(cast, tmp_path):
 
 def test_handled_at_is_checked(cast, tmp_path):
     rows = [[*ROWS[0], "2025-10-28T10:00:00"], [*ROWS[1], "2025-10-28T10:00:00"]]  # before it was shared
-    with pytest.raises(CommandError, match="line 2, column handled_at: .* before the council was told"):
+    with pytest.raises(CommandError, match=r"line 2, column handled_at: .* before the council was told"):
         run(write_csv(tmp_path / "early.csv", rows, header=WITH_HANDLED))
-    with pytest.raises(CommandError, match="line 2, column handled_at: .*import the file as history"):
+    with pytest.raises(CommandError, match=r"line 2, column handled_at: .*import the file as history"):
         run(write_csv(tmp_path / "live.csv", HANDLED_ROWS, header=WITH_HANDLED), "--as", "live")
     assert not Event.objects.filter(reference__startswith="CLE-25-").exists()
 
