@@ -284,9 +284,17 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="postgres://... (default: a fresh SQLite file)")
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=100, help="searches of each kind")
+    parser.add_argument(
+        "--again",
+        default="",
+        help="a database this benchmark loaded before (a SQLite file, or the --database-url again): search it "
+        "without loading it again",
+    )
     args = parser.parse_args()
 
     var_dir = tempfile.mkdtemp(prefix="openmash-bench-")
+    if args.again and not args.database_url:
+        args.database_url = f"sqlite:///{Path(args.again).resolve()}"
     os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{var_dir}/bench.sqlite3"
     os.environ["OPENMASH_VAR_DIR"] = var_dir
     os.environ.setdefault("OPENMASH_SECRET_KEY", "benchmark-secret-key-0123456789abcdefghijkl")
@@ -317,7 +325,8 @@ def main() -> None:
     index = importlib.import_module("openmash.people.migrations.0005_person_name_search_index")
 
     call_command("migrate", verbosity=0)
-    reference_load()
+    if not args.again:
+        reference_load()
     demo_database_mark(demo_usernames=[name for name, *_rest in SIGN_INS], database_url_allowed=True)
     cast = demo_load()
     council = cast.organisations["council"]
@@ -328,11 +337,19 @@ def main() -> None:
     first_birthday = dt.date(2008, 1, 1)
     now = timezone.now()
 
+    print(f"database: {os.environ['DATABASE_URL'].rsplit('@', 1)[-1]}", flush=True)
     began = time.perf_counter()
+    known: list[tuple[str, str, dt.date, str]] = []  # some people as written, to search for
+    if args.again:
+        args.people = 0
+        sample = Person.objects.filter(recorded_by=council, access_reasons__organisation=council)
+        for person in sample.order_by("?" if connection.vendor == "postgresql" else "id")[:2000]:
+            nhs = person.identifiers.values_list("value", flat=True).first() or ""
+            known.append((person.given_name, person.family_name, person.date_of_birth, nhs))
     with connection.cursor() as cursor:  # built again after the load, as the migration builds it
         for statement in index.SQLITE_REVERSE if connection.vendor == "sqlite" else index.POSTGRESQL_REVERSE:
-            cursor.execute(statement)
-    known: list[tuple[str, str, dt.date, str]] = []  # some people as written, to search for
+            if not args.again:
+                cursor.execute(statement)
     chunk = 5000
     for first in range(0, args.people, chunk):
         people, names, identifiers, reasons = [], [], [], []
@@ -396,7 +413,8 @@ def main() -> None:
     began = time.perf_counter()
     with connection.cursor() as cursor:
         for statement in index.SQLITE if connection.vendor == "sqlite" else index.POSTGRESQL:
-            cursor.execute(statement)
+            if not args.again:
+                cursor.execute(statement)
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     indexed = time.perf_counter() - began
     gc.collect()

@@ -31,11 +31,14 @@ class SearchCriteria:
         return not (self.name.strip() or self.date_of_birth or self.identifier.strip())
 
 
-# A person found only by a name like the one given (not containing every word of it): how alike, at least, as
+# A person found only by a name like the one given (not holding every word of it): how alike, at least, as
 # pg_trgm counts it (0.3 is the default threshold of its % operator, which the PostgreSQL search uses).
 SIMILAR_ENOUGH = 0.3
-# The most people with the date of birth given whose names are compared for likeness.
+# The most names compared for people born on the day given (about 150 are, among a million people).
 SAME_BIRTHDAY_COMPARED = 2000
+# The most people holding the words given that are ranked, when no date of birth narrows them: "Smith" alone
+# is one in a hundred people. A search that finds more asks for a date of birth.
+NAME_CANDIDATES = 1000
 
 
 def _names_containing(words: list[str]) -> QuerySet[PersonName]:
@@ -66,14 +69,20 @@ def _exact_name(words: list[str]) -> Q:
     return Q(search_key__in=search_exact_keys(words))
 
 
+def _is_exact(key: str, words: list[str], exact_keys: set[str]) -> bool:
+    if len(words) == 1:
+        return key.startswith(f"{words[0]} ") or key.endswith(f" {words[0]}")
+    return key in exact_keys
+
+
 def _born_on(day: dt.date) -> Q:
     return Q(date_of_birth=day) | Q(expected_date_of_birth=day)
 
 
 def _ranked_ids(actor: Actor, criteria: SearchCriteria) -> list[uuid.UUID]:
     """The people found, best first: the identifier given, exactly; then the name (either order) and date of
-    birth given; then names holding every word given; then names alike (with the date of birth given, or on
-    PostgreSQL when nothing holds every word). Only people the actor may see are ever read."""
+    birth given; then names holding every word given; then names alike. Only people the actor may see are ever
+    read (``policy.visible_among``)."""
     words = search_words(criteria.name)
     found: list[uuid.UUID] = []
     identifier = identifiers.normalise(criteria.identifier) if criteria.identifier.strip() else ""
@@ -81,45 +90,56 @@ def _ranked_ids(actor: Actor, criteria: SearchCriteria) -> list[uuid.UUID]:
         found += policy.visible_among(
             actor, Person.objects.filter(identifiers__value=identifier).order_by("family_name", "given_name")
         ).values_list("pk", flat=True)[:SEARCH_LIMIT]
-        if not words and not criteria.date_of_birth:
-            return found
-    people = Person.objects.all()
-    if words:
-        people = people.filter(pk__in=_names_containing(words).values("person_id"))
     if criteria.date_of_birth:
-        people = people.filter(_born_on(criteria.date_of_birth))
-    if words:
-        people = people.annotate(
-            exact=Exists(_names_containing(words).filter(_exact_name(words), person_id=OuterRef("pk")))
-        ).order_by("-exact", "family_name", "given_name", "date_of_birth")
+        more = _born_on_ranked(actor, words, criteria.date_of_birth)
+    elif words:
+        more = _by_name(actor, words)
     else:
-        people = people.order_by("family_name", "given_name", "date_of_birth")
-    found += [
-        pk
-        for pk in policy.visible_among(actor, people).values_list("pk", flat=True)[:SEARCH_LIMIT]
-        if pk not in found
-    ]
-    if words and len(found) < SEARCH_LIMIT:
-        found += [pk for pk in _alike(actor, words, criteria.date_of_birth, bool(found)) if pk not in found]
-    return found[:SEARCH_LIMIT]
+        more = []
+    return (found + [pk for pk in more if pk not in found])[:SEARCH_LIMIT]
 
 
-def _alike(actor: Actor, words: list[str], born: dt.date | None, found_any: bool) -> list[uuid.UUID]:
-    """People whose name is like the one given though it does not hold every word ("Amelia Smyth" for "Amelia
-    Smith"), most alike first: among those born on the day given (both databases, compared here), or, with no
-    date of birth and nothing else found, through pg_trgm's similarity on PostgreSQL."""
+def _born_on_ranked(actor: Actor, words: list[str], day: dt.date) -> list[uuid.UUID]:
+    """People born (or expected) on the day, found by its index, their names ranked here: exactly the name
+    given, then holding every word, then alike (most alike first), each in name order. About 150 people share
+    a birthday among a million, so no name index is needed."""
+    people = policy.visible_among(actor, Person.objects.filter(_born_on(day)))
+    names = (
+        PersonName.objects.filter(person__in=people)
+        .order_by("person__family_name", "person__given_name", "person_id")
+        .values_list("person_id", "search_key")[:SAME_BIRTHDAY_COMPARED]
+    )
+    if not words:
+        return list(dict.fromkeys(person_id for person_id, _key in names))
+    wanted, exact_keys = " ".join(words), search_exact_keys(words)
+    best: dict[uuid.UUID, tuple[int, float]] = {}
+    for person_id, key in names:
+        if _is_exact(key, words, exact_keys):
+            rank = (0, 0.0)
+        elif all(word in key for word in words):
+            rank = (1, 0.0)
+        elif (alike := similarity(wanted, key)) >= SIMILAR_ENOUGH:
+            rank = (2, -alike)
+        else:
+            continue
+        best[person_id] = min(best.get(person_id, rank), rank)
+    order = {person_id: index for index, person_id in enumerate(dict.fromkeys(pk for pk, _key in names))}
+    return sorted(best, key=lambda pk: (*best[pk], order[pk]))
+
+
+def _by_name(actor: Actor, words: list[str]) -> list[uuid.UUID]:
+    """People holding every word given in one of their names, through the trigram index, exactly the name
+    (either order) first; on PostgreSQL, when none does, names alike through pg_trgm's similarity."""
+    holding = _names_containing(words).values("person_id")[:NAME_CANDIDATES]
+    people = (
+        Person.objects.filter(pk__in=holding)
+        .annotate(exact=Exists(PersonName.objects.filter(_exact_name(words), person_id=OuterRef("pk"))))
+        .order_by("-exact", "family_name", "given_name", "date_of_birth")
+    )
+    found = list(policy.visible_among(actor, people).values_list("pk", flat=True)[:SEARCH_LIMIT])
+    if found or connection.vendor != "postgresql":
+        return found
     wanted = " ".join(words)
-    if born is not None:
-        names = PersonName.objects.filter(
-            person__in=policy.visible_among(actor, Person.objects.filter(_born_on(born)))
-        ).values_list("person_id", "search_key")[:SAME_BIRTHDAY_COMPARED]
-        best: dict[uuid.UUID, float] = {}
-        for person_id, key in names:
-            best[person_id] = max(best.get(person_id, 0.0), similarity(wanted, key))
-        alike = [(score, pk) for pk, score in best.items() if score >= SIMILAR_ENOUGH]
-        return [pk for _score, pk in sorted(alike, key=lambda item: -item[0])]
-    if found_any or connection.vendor != "postgresql":
-        return []
     close = (
         PersonName.objects.filter(
             pk__in=RawSQL("SELECT id FROM people_personname WHERE search_key %% %s", [wanted])
