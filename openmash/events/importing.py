@@ -764,12 +764,12 @@ def _release(*, batch: ImportBatch, progress: Progress | None) -> tuple[int, flo
             progress("Releasing", released, batch.incidents)
     reasons = AccessReason.objects.filter(expires_at=_held_access_until(batch))
     while True:
-        chunk = list(reasons.order_by("pk").values_list("pk", flat=True)[: RELEASE_CHUNK * 4])
-        if not chunk:
+        reason_ids = list(reasons.order_by("pk").values_list("pk", flat=True)[: RELEASE_CHUNK * 4])
+        if not reason_ids:
             break
         began = time.monotonic()
         with _writing():
-            AccessReason.objects.filter(pk__in=chunk).update(expires_at=None)
+            AccessReason.objects.filter(pk__in=reason_ids).update(expires_at=None)
         longest = max(longest, time.monotonic() - began)
     with _writing():
         ImportBatch.objects.filter(pk=batch.pk).update(finished_at=timezone.now())

@@ -16,7 +16,6 @@ from openmash.accounts.actors import import_actor
 from openmash.events.importing import ImportBlocked, ImportFailed, import_domestic_abuse
 from openmash.organisations.models import OrganisationKind
 from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
-from openmash.sharing.models import ImportedAs
 
 
 class Command(BaseCommand):
@@ -37,8 +36,8 @@ class Command(BaseCommand):
         incidents.add_argument(
             "--as",
             dest="imported_as",
-            choices=ImportedAs.values,
-            default=ImportedAs.HISTORY,
+            choices=["history", "live"],  # sharing.models.ImportedAs
+            default="history",
             help=(
                 "history (the default): incidents already dealt with elsewhere, counted in every measure with "
                 "their real times but creating no work now (no deadlines, escalations, alerts or webhooks); "
@@ -90,7 +89,7 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing was imported. {error}") from error
         how = (
             "as history (counted in the measures; nothing sent, no deadlines to meet now)"
-            if imported_as == ImportedAs.HISTORY
+            if imported_as == "history"
             else "as live work (delivered and on the clock)"
         )
         self.stdout.write(
