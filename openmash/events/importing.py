@@ -83,7 +83,7 @@ KNOWN = frozenset(REQUIRED + OPTIONAL)
 STAGE_CHUNK = 500
 RECORD_CHUNK = 25
 # Incidents released a transaction: each a short hold of the write lock, not one long one for the whole file.
-RELEASE_CHUNK = 1000
+RELEASE_CHUNK = 500
 # The most problems reported: a file with a wrong column has one for every row.
 MOST_PROBLEMS = 1000
 
