@@ -120,7 +120,8 @@ class ImportSummary:
     release_seconds: float  # the longest any one transaction of the release held the database
 
 
-# Told what has been done so far: the step ("Checking", "Writing"), rows done, rows in all (0 if unknown).
+# Told what has been done so far: the step ("Checking", "Writing", "Releasing"), rows (incidents, for the
+# release) done, and in all (0 if unknown).
 Progress = Callable[[str, int, int], None]
 
 
@@ -411,6 +412,12 @@ class _Checker:
             else:
                 instants[column] = value
         handled = instants["handled_at"]
+        if self.imported_as == ImportedAs.HISTORY and "shared_at" not in problems and not text.get("shared_at"):
+            # Without it the share would be counted as reaching the council today: years late in every measure.
+            problems["shared_at"] = (
+                "is empty: as history, when the incident reached the council is what its measures count (import "
+                "with --as live for incidents reaching the council only now)"
+            )
         if handled is not None and self.imported_as != ImportedAs.HISTORY:
             problems["handled_at"] = (
                 "says the incident was handled already: import the file as history (--as history), or leave "

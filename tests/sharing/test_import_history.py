@@ -159,6 +159,16 @@ def test_as_live_is_a_real_backlog(cast, tmp_path):
     assert Escalation.objects.filter(share=council, level=1).exists()
 
 
+def test_history_needs_when_it_reached_the_council(cast, tmp_path):
+    rows = [list(row) for row in ROWS]
+    rows[2][HEADER.index("shared_at")] = ""
+    with pytest.raises(CommandError, match=r"line 4, column shared_at: is empty: as history"):
+        run(write_csv(tmp_path / "unknown.csv", rows))
+    assert not Event.objects.filter(reference__startswith="CLE-25-").exists()
+    run(write_csv(tmp_path / "unknown.csv", rows), "--as", "live")  # reaching the council now: fine
+    assert Share.objects.get(event__reference="CLE-25-0002").imported_as == ImportedAs.LIVE
+
+
 def test_handled_at_is_checked(cast, tmp_path):
     rows = [[*ROWS[0], "2025-10-28T10:00:00"], [*ROWS[1], "2025-10-28T10:00:00"]]  # before it was shared
     with pytest.raises(CommandError, match=r"line 2, column handled_at: .* before the council was told"):
