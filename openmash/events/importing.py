@@ -412,7 +412,11 @@ class _Checker:
             else:
                 instants[column] = value
         handled = instants["handled_at"]
-        if self.imported_as == ImportedAs.HISTORY and "shared_at" not in problems and not text.get("shared_at"):
+        if (
+            self.imported_as == ImportedAs.HISTORY
+            and "shared_at" not in problems
+            and not text.get("shared_at")
+        ):
             # Without it the share would be counted as reaching the council today: years late in every measure.
             problems["shared_at"] = (
                 "is empty: as history, when the incident reached the council is what its measures count (import "
