@@ -269,7 +269,7 @@ def test_an_import_follows_the_same_rule(cast, tmp_path):
     nhs = amelia.identifiers.get(scheme=IdentifierScheme.NHS_NUMBER).value
 
     def row(reference: str, given: str, family: str) -> list[str]:
-        when = ["2025-10-01T22:00:00", "2025-10-01T22:10", "", "medium", "L1 8JQ", ""]
+        when = ["2025-10-01T22:00:00", "2025-10-01T22:10", "2025-10-02T09:00", "medium", "L1 8JQ", ""]
         return [reference, *when, given, family, "2016-05-14", nhs, "", "", "yes", "Argument"]
 
     rows = [row("MER-25-0001", "Amelia", "Hart"), row("MER-25-0002", "X", "Y")]

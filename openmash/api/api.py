@@ -268,8 +268,10 @@ _SEARCH_PARAMETERS = [
     openapi_extra={"parameters": _SEARCH_PARAMETERS},
 )
 def people_search(request: HttpRequest, filters: Query[SearchQuery]):
-    """People matching a name, date of birth or identifier, among those your organisation may see. Give at
-    least one of the three: a search with none answers 422."""
+    """People matching a name, date of birth or identifier, among those your organisation may see, best
+    first: the identifier exactly; then the name (in either order; case, accents, hyphens and apostrophes
+    ignored) and date of birth; then names holding every word given; then names alike. Give at least one of
+    the three: a search with none answers 422."""
     criteria = selectors.SearchCriteria(
         name=filters.name, date_of_birth=filters.date_of_birth, identifier=filters.identifier
     )

@@ -433,6 +433,8 @@ def referral(request: HttpRequest, payload: ReferralIn):
 class InboxQuery(Input):
     status: Literal["", "overdue", "due-soon", "on-time", "no-deadline", "acknowledged"] = ""
     kind: str = ""
+    # Live work (the default), or shares imported as history: handled elsewhere, nobody's work now.
+    view: Literal["live", "history"] = "live"
 
 
 def _share_out(share: Share) -> dict[str, Any]:
@@ -446,15 +448,19 @@ def _share_out(share: Share) -> dict[str, Any]:
         "decision": share.decision,
         "decision_reasons": share.decision_reasons,
         "deadline_status": selectors.deadline_status(share),
+        "imported_as": share.imported_as,
+        "handled_at": share.handled_at.isoformat() if share.handled_at else None,
     }
 
 
 @router.get("/inbox", response={200: dict[str, Any], 401: ProblemOut})
 def inbox(request: HttpRequest, filters: Query[InboxQuery]):
-    """Shares delivered to your organisation, with counts by deadline status."""
+    """Shares delivered to your organisation, live work by default (``view=history`` for shares imported as
+    history), with counts: live work by deadline status, and history apart."""
     actor = _actor(request)
     shares = selectors.inbox(
-        actor=actor, filters=selectors.InboxFilters(status=filters.status, kind=filters.kind)
+        actor=actor,
+        filters=selectors.InboxFilters(status=filters.status, kind=filters.kind, view=filters.view),
     )
     return {"counts": selectors.inbox_counts(actor=actor), "shares": [_share_out(share) for share in shares]}
 

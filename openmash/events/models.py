@@ -117,6 +117,8 @@ class ImportBatch(models.Model):
     incidents = models.PositiveIntegerField(default=0)
     checked = models.BooleanField(default=False)  # every row checked and staged
     recorded = models.PositiveIntegerField(default=0)  # incidents written (held) so far, in staged order
+    # "history" or "live" (sharing.models.ImportedAs): whether the file's shares are work to do now.
+    imported_as = models.CharField(max_length=10, default="history")
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
 

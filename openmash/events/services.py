@@ -82,8 +82,11 @@ class EventInput:
     # Why the added recipients receive it: chosen by the person recording, or invited to a meeting, ...
     added_route: str = Route.ADDED
     source: str = Source.WEB
-    # Only for records imported from elsewhere: when it really reached the recipients.
+    # Only for records imported from elsewhere: when it really reached the recipients, whether its shares are
+    # history or live work (sharing.models.ImportedAs), and when the recipients handled it, if known.
     shared_at: dt.datetime | None = None
+    imported_as: str = ""
+    handled_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -788,6 +791,8 @@ def _shares(
             shared_at=shared_at,
             due_at=deadline(recipient.clock_rule, recipient.organisation),
             sender_sees=told is None or recipient.organisation.pk in told,
+            imported_as=data.imported_as,
+            handled_at=data.handled_at,
         )
         shares.append(PlannedShare(share, tuple(recipient.people)))
     return shares

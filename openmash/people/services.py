@@ -19,6 +19,7 @@ from openmash.lib import identifiers
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.ids import new_id
 from openmash.lib.instants import EARLIEST_BIRTH
+from openmash.lib.names import search_key
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import (
     Address,
@@ -223,11 +224,19 @@ def person_create(
             recorded_by=actor.organisation,
         )
         PersonName.objects.create(
-            person=person, given_name=person.given_name, family_name=person.family_name, kind=NameKind.LEGAL
+            person=person,
+            given_name=person.given_name,
+            family_name=person.family_name,
+            kind=NameKind.LEGAL,
+            search_key=search_key(person.given_name, person.family_name),
         )
         for alias_given, alias_family in aliases:
             PersonName.objects.create(
-                person=person, given_name=alias_given, family_name=alias_family, kind=NameKind.ALIAS
+                person=person,
+                given_name=alias_given,
+                family_name=alias_family,
+                kind=NameKind.ALIAS,
+                search_key=search_key(alias_given, alias_family),
             )
         for item in identifiers_given:
             PersonIdentifier.objects.create(
@@ -410,9 +419,9 @@ def people_planned(recorded: Sequence[tuple[Actor, NewPerson]]) -> PlannedPeople
         ),
         rows_insert(
             PersonName,
-            ("person_id", "given_name", "family_name", "kind"),
+            ("person_id", "given_name", "family_name", "kind", "search_key"),
             [
-                (person_id, given_name, family_name, NameKind.LEGAL)
+                (person_id, given_name, family_name, NameKind.LEGAL, search_key(given_name, family_name))
                 for person_id, (given_name, family_name) in zip(person_ids, names, strict=True)
             ],
         ),

@@ -46,6 +46,16 @@ class Decision(models.TextChoices):
     ANSWERED = "answered", "Answered"
 
 
+class ImportedAs(models.TextChoices):
+    """How a share recorded in another system was imported (docs/import.md)."""
+
+    # Counted in every measure with its real times, but nobody's work now: no deadline to meet, no escalation,
+    # no alert, webhook or live inbox push. Shown apart from live work.
+    HISTORY = "history", "History, handled elsewhere"
+    # A backlog still waiting: delivered, counted overdue and escalated like any share.
+    LIVE = "live", "Recorded elsewhere, still to be handled"
+
+
 COUNCIL_DECISIONS = [
     Decision.NO_FURTHER_ACTION,
     Decision.EARLY_HELP,
@@ -89,6 +99,10 @@ class Share(models.Model):
     # False when the recipient was found only through a record the sender may not see (its home, its status
     # with a council, its school): telling the sender who received it would tell it what that record holds.
     sender_sees = models.BooleanField(default=True)
+    # Set when the share was recorded in another system and imported; blank for one recorded here.
+    imported_as = models.CharField(max_length=10, choices=ImportedAs.choices, blank=True)
+    # When the recipient handled it in its own system, where the import says (history only).
+    handled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-shared_at"]
@@ -140,6 +154,8 @@ class DeliveryStatus(models.TextChoices):
     DEAD = "dead", "Stuck: gave up after repeated failures"
     # An imported share's, until the rest of its file is in (openmash.events.importing): no worker claims it.
     HELD = "held", "Held until its import is complete"
+    # An imported share's that is history (ImportedAs.HISTORY): never sent, since it was handled elsewhere.
+    HISTORY = "history", "Not sent: imported as history"
 
 
 class Delivery(models.Model):

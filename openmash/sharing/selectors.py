@@ -14,7 +14,15 @@ from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.events.models import Event, EventSubject
 from openmash.lib.errors import NotFound
-from openmash.sharing.models import Content, Delivery, DeliveryAttempt, DeliveryStatus, Share, WebhookEndpoint
+from openmash.sharing.models import (
+    Content,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    ImportedAs,
+    Share,
+    WebhookEndpoint,
+)
 
 DUE_SOON = dt.timedelta(hours=4)
 
@@ -25,6 +33,7 @@ class DeadlineStatus:
     ON_TIME = "on-time"
     NO_DEADLINE = "no-deadline"
     ACKNOWLEDGED = "acknowledged"
+    HISTORY = "history"  # imported as history: no deadline to meet now, so in none of the live statuses
     LABELS = {
         OVERDUE: "Overdue",
         DUE_SOON: "Due within 4 hours",
@@ -47,6 +56,8 @@ def deadline_condition(status: str, now: dt.datetime) -> Q:
 
 def deadline_status(share: Share, now: dt.datetime | None = None) -> str:
     now = now or timezone.now()
+    if share.imported_as == ImportedAs.HISTORY:
+        return DeadlineStatus.HISTORY
     if share.acknowledged_at is not None:
         return DeadlineStatus.ACKNOWLEDGED
     if share.due_at is None:
@@ -56,10 +67,26 @@ def deadline_status(share: Share, now: dt.datetime | None = None) -> str:
     return DeadlineStatus.DUE_SOON if share.due_at < now + DUE_SOON else DeadlineStatus.ON_TIME
 
 
+class InboxView:
+    """Live work (the default) or history: shares imported as history are nobody's work now, so they are
+    listed and counted apart and never among what is overdue (docs/import.md)."""
+
+    LIVE = "live"
+    HISTORY = "history"
+    LABELS = {LIVE: "Live work", HISTORY: "History"}
+
+
 @dataclass(frozen=True)
 class InboxFilters:
     status: str = ""
     kind: str = ""
+    view: str = InboxView.LIVE
+
+
+def _in_view(shares: QuerySet[Share], view: str) -> QuerySet[Share]:
+    if view == InboxView.HISTORY:
+        return shares.filter(imported_as=ImportedAs.HISTORY)
+    return shares.exclude(imported_as=ImportedAs.HISTORY)
 
 
 def _inbox_shares(actor: Actor) -> QuerySet[Share]:
@@ -74,7 +101,7 @@ def _inbox_shares(actor: Actor) -> QuerySet[Share]:
 
 def inbox(*, actor: Actor, filters: InboxFilters, limit: int = 200) -> list[Share]:
     """The actor's inbox, newest work first. Reading it is audited: it lists children's names and details."""
-    shares = _inbox_shares(actor)
+    shares = _in_view(_inbox_shares(actor), filters.view)
     if filters.status in DeadlineStatus.LABELS:
         shares = shares.filter(deadline_condition(filters.status, timezone.now()))
     if filters.kind:
@@ -82,7 +109,13 @@ def inbox(*, actor: Actor, filters: InboxFilters, limit: int = 200) -> list[Shar
     listed = list(
         shares.select_related("event__recorded_by")
         .prefetch_related("people")
-        .order_by("acknowledged_at", "due_at", "-shared_at")[:limit]
+        .order_by(
+            *(
+                ["-shared_at"]
+                if filters.view == InboxView.HISTORY
+                else ["acknowledged_at", "due_at", "-shared_at"]
+            )
+        )[:limit]
     )
     if listed:
         with transaction.atomic():
@@ -94,6 +127,7 @@ def inbox(*, actor: Actor, filters: InboxFilters, limit: int = 200) -> list[Shar
                 detail={
                     "status": filters.status,
                     "kind": filters.kind,
+                    "view": filters.view,
                     "shares": [str(share.pk) for share in listed],
                     "people": sorted({str(person.pk) for share in listed for person in share.people.all()}),
                 },
@@ -102,16 +136,21 @@ def inbox(*, actor: Actor, filters: InboxFilters, limit: int = 200) -> list[Shar
 
 
 def inbox_counts(*, actor: Actor) -> dict[str, int]:
+    """Live work by deadline status, and history (imported as history) apart: never overdue, never due."""
     now = timezone.now()
+    live = ~Q(imported_as=ImportedAs.HISTORY)
     aggregates = {
-        status: Count("id", filter=deadline_condition(status, now)) for status in DeadlineStatus.LABELS
+        status: Count("id", filter=live & deadline_condition(status, now)) for status in DeadlineStatus.LABELS
     }
+    aggregates[InboxView.HISTORY] = Count("id", filter=Q(imported_as=ImportedAs.HISTORY))
     return _inbox_shares(actor).aggregate(**aggregates)
 
 
 def inbox_delivered_since(*, actor: Actor, since: dt.datetime) -> list[Share]:
     """Shares that reached the inbox at or after ``since`` (the live stream's cursor)."""
-    return list(_inbox_shares(actor).filter(delivered_at__gte=since).order_by("delivered_at", "id"))
+    # History is never pushed: it reached the recipient long ago, in another system.
+    shares = _in_view(_inbox_shares(actor), InboxView.LIVE)
+    return list(shares.filter(delivered_at__gte=since).order_by("delivered_at", "id"))
 
 
 def _person_summary(subject: EventSubject | None, person: Any, encompass: bool) -> dict[str, Any]:

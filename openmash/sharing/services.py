@@ -36,6 +36,7 @@ from openmash.sharing.models import (
     Delivery,
     DeliveryStatus,
     Escalation,
+    ImportedAs,
     Share,
     WebhookEndpoint,
 )
@@ -98,6 +99,11 @@ def share_acknowledge(*, actor: Actor, share: Share, decision: str, reasons: str
     _recipient_practitioner(actor, share)
     if share.acknowledged_at is not None:
         raise InvalidInput({"decision": "This has already been acknowledged"})
+    if share.imported_as == ImportedAs.HISTORY:
+        # A decision now would start clocks from a referral handled years ago, in another system.
+        raise InvalidInput(
+            {"decision": "This is history, handled in another system: it needs no decision here"}
+        )
     if answered_by_a_step(share):
         raise InvalidInput({"decision": "Answer this on its own page: it is acknowledged when you answer it"})
     is_council = front_door_decides(share)
@@ -179,6 +185,7 @@ def escalate_overdue(*, now: dt.datetime | None = None, seconds: float = ESCALAT
         rows = list(
             Share.objects.filter(acknowledged_at__isnull=True, due_at__lt=now, escalation_level=level - 1)
             .exclude(event__source=Source.HELD)  # an import not all in yet: no one has been told
+            .exclude(imported_as=ImportedAs.HISTORY)  # handled elsewhere: nobody's work now
             .order_by("due_at")
             .values_list(
                 "pk",

@@ -66,7 +66,7 @@ ROWS = [
         "CLE-25-0002",
         "2025-10-03T01:00:00+01:00",
         "2025-10-03T01:20:00+01:00",
-        "",
+        "2025-10-03T09:00:00+01:00",
         "high",
         "BL9 0EJ",
         "",
@@ -264,7 +264,12 @@ def test_a_london_time_in_the_spring_gap_is_refused_and_the_autumn_hour_is_summe
     message = import_failure(write_csv(tmp_path / "gap.csv", rows))
     assert "line 4, column occurred_at: 2026-03-29T01:30:00: That time did not happen in London" in message
 
-    rows = with_values(2, occurred_at="2025-10-26T01:30:00", reported_at="2025-10-26T03:00:00")
+    rows = with_values(
+        2,
+        occurred_at="2025-10-26T01:30:00",
+        reported_at="2025-10-26T03:00:00",
+        shared_at="2025-10-26T09:00:00",
+    )
     call_command(
         "import", "domestic-abuse", str(write_csv(tmp_path / "fold.csv", rows)), "--org", "Cleveland Police"
     )
