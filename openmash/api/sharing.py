@@ -114,13 +114,26 @@ class ReferralIn(Input):
     reference: str = column(Event, "reference", "")
 
 
+class NotificationOut(Schema):
+    rule: str | None = Field(description="The sender's clock rule, as `openmash rules` lists them")
+    due: dt.datetime | None = Field(description="When the recipient had to be told by")
+    sent_at: dt.datetime
+    late: bool | None = Field(description="Whether it was shared after `due` (the sender's lateness)")
+    late_by_hours: float | None
+
+
 class ShareOut(Schema):
     share_id: uuid.UUID
     recipient: str
     recipient_name: str
     route: str
     content: str
-    deadline: dt.datetime | None
+    deadline: dt.datetime | None = Field(description="The same as decision_due")
+    decision_due: dt.datetime | None = Field(
+        description="The recipient's own deadline, counted from the share's arrival (none for a school's "
+        "Operation Encompass notice)"
+    )
+    notification: NotificationOut = Field(description="The sender's clock: when the recipient had to be told")
 
 
 class LinkedOut(Schema):
@@ -143,7 +156,20 @@ class RecordedOut(Schema):
 
 
 class AcknowledgeIn(Input):
-    decision: Literal["no-further-action", "early-help", "assessment", "strategy-discussion", "noted"]
+    decision: Literal[
+        "",
+        "no-further-action",
+        "early-help",
+        "assessment",
+        "strategy-discussion",
+        "social-worker-told",
+        "return-interview",
+        "noted",
+    ] = Field(
+        "",
+        description="A council front door's next step (a missing or found report has its own); anyone else "
+        "acknowledges as read and noted, and may leave this out",
+    )
     reasons: str = ""
 
 
@@ -194,6 +220,8 @@ def _recorded(recorded: RecordedEvent) -> dict[str, Any]:
                 "content": share.content,
                 # In UTC: a deadline in London time far from today carries an offset no parser reads.
                 "deadline": share.due_at.astimezone(dt.UTC).isoformat() if share.due_at else None,
+                "decision_due": share.due_at.astimezone(dt.UTC).isoformat() if share.due_at else None,
+                "notification": selectors.notification_timing(share).as_json(),
             }
             for share in recorded.shares_told
         ],

@@ -43,7 +43,7 @@ from openmash.people.services import (
     postcode_normalise,
 )
 from openmash.sharing import routing
-from openmash.sharing.deadlines import deadline_for
+from openmash.sharing.deadlines import deadline_for, share_clocks
 from openmash.sharing.delivery import deliveries_for, wake_workers
 from openmash.sharing.models import Route, Share
 
@@ -771,18 +771,26 @@ def _shares(
     shared_at = data.shared_at or now
     shares: list[PlannedShare] = []
     for recipient in recipients:
+        clocks = share_clocks(
+            event=event,
+            recipient=recipient.organisation,
+            notification_rule=recipient.clock_rule,
+            shared_at=shared_at,
+        )
         share = Share(
             event=event,
             recipient=recipient.organisation,
             route=recipient.route,
             content=recipient.content,
             named_recipient_id=recipient.named_recipient_id,
-            clock_rule=recipient.clock_rule,
+            clock_rule=clocks.clock_rule,
+            notification_rule=clocks.notification_rule,
+            notification_due_at=clocks.notification_due_at,
             occurred_at=event.occurred_at,
             reported_at=event.reported_at,
             recorded_at=event.recorded_at,
             shared_at=shared_at,
-            due_at=deadline(recipient.clock_rule, recipient.organisation),
+            due_at=clocks.due_at,
             sender_sees=told is None or recipient.organisation.pk in told,
         )
         shares.append(PlannedShare(share, tuple(recipient.people)))

@@ -99,6 +99,8 @@ def _children(subjects: list[Subject]) -> list[Subject]:
 
 
 def _notification_rule(event: Event) -> str:
+    """The sender's clock: how soon the recording agency must tell a recipient (sharing.deadlines). A referral
+    has none: its clock is the council's decision, from receipt."""
     if event.kind == EventKind.DOMESTIC_ABUSE:
         return (
             ClockRule.DA_NOTIFICATION_HIGH_RISK
@@ -109,7 +111,6 @@ def _notification_rule(event: Event) -> str:
         EventKind.MISSING: ClockRule.MISSING_NOTIFICATION,
         EventKind.FOUND: ClockRule.MISSING_NOTIFICATION,
         EventKind.POLICE_PROTECTION: ClockRule.POLICE_PROTECTION_INFORM,
-        EventKind.REFERRAL: ClockRule.REFERRAL_DECISION,
     }
     return rules.get(event.kind, "")
 

@@ -57,6 +57,39 @@ def deadline_status(share: Share, now: dt.datetime | None = None) -> str:
 
 
 @dataclass(frozen=True)
+class NotificationTiming:
+    """The sender's clock of a share (sharing.deadlines): whether the recipient was told in time. Late is the
+    sender's lateness; it never makes the recipient overdue."""
+
+    rule: str
+    due: dt.datetime | None
+    sent_at: dt.datetime
+    late: bool | None
+    late_by: dt.timedelta | None
+
+    @property
+    def late_by_hours(self) -> float | None:
+        return None if self.late_by is None else round(self.late_by.total_seconds() / 3600, 1)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule or None,
+            "due": self.due.astimezone(dt.UTC).isoformat() if self.due else None,
+            "sent_at": self.sent_at.astimezone(dt.UTC).isoformat(),
+            "late": self.late,
+            "late_by_hours": self.late_by_hours,
+        }
+
+
+def notification_timing(share: Share) -> NotificationTiming:
+    due = share.notification_due_at
+    if due is None:
+        return NotificationTiming(share.notification_rule, None, share.shared_at, None, None)
+    late_by = max(share.shared_at - due, dt.timedelta(0))
+    return NotificationTiming(share.notification_rule, due, share.shared_at, share.shared_at > due, late_by)
+
+
+@dataclass(frozen=True)
 class InboxFilters:
     status: str = ""
     kind: str = ""
@@ -149,6 +182,9 @@ def share_content(share: Share) -> dict[str, Any]:
         "location": event.location,
         "summary": event.summary,
         "due_at": share.due_at.isoformat() if share.due_at else None,
+        # The recipient's deadline, from arrival, and the sender's clock (sharing.deadlines).
+        "decision_due": share.due_at.astimezone(dt.UTC).isoformat() if share.due_at else None,
+        "notification": notification_timing(share).as_json(),
         "children": [
             _person_summary(subjects.get(person.pk), person, encompass)
             for person in people
