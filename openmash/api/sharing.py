@@ -23,6 +23,7 @@ from openmash.organisations.models import Organisation
 from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
 from openmash.people.models import Person, PersonIdentifier
 from openmash.sharing import selectors
+from openmash.sharing.context import share_context
 from openmash.sharing.models import IdempotentRequest, Share
 from openmash.sharing.services import share_acknowledge
 from openmash.sharing.views import event_cursor, live_stream
@@ -57,6 +58,16 @@ class AdultIn(Input):
     given_name: str = column(Person, "given_name", "")
     family_name: str = column(Person, "family_name", "")
     date_of_birth: BirthDate | None = None
+    harm_role: Literal["", "victim", "person-causing-harm", "other"] = Field(
+        "", description="Their part in the incident"
+    )
+    relationship: Literal[
+        "", "parent", "parent-partner", "carer", "relative", "sibling", "household-member"
+    ] = Field(
+        "",
+        description="What they are to the children at the incident (a household member when not given); "
+        "linked on their records",
+    )
 
 
 class DomesticAbuseIn(Input):
@@ -330,6 +341,7 @@ def domestic_abuse_input(payload: DomesticAbuseIn) -> EventInput:
             given_name=a.given_name,
             family_name=a.family_name,
             date_of_birth=a.date_of_birth,
+            details={"harm_role": a.harm_role, "relationship": a.relationship},
         )
         for a in payload.adults
     ]
@@ -502,8 +514,16 @@ def inbox_stream(request: HttpRequest):
 
 @router.get("/shares/{share_id}", response={200: dict[str, Any], 401: ProblemOut, 404: ProblemOut})
 def share_read(request: HttpRequest, share_id: str):
-    """One share, for its recipient or its sender (who sees the outcome)."""
-    return _share_out(selectors.share_open(actor=_actor(request), share_id=share_id).share)
+    """One share, for its recipient or its sender (who sees the outcome), with the context of each child the
+    caller may see (``children_context``): age, current statuses, the last 12 months' events about the child
+    and household that the caller may see, domestic abuse incidents counted, earlier decisions, the allocated
+    worker, siblings and adults. A school is given only what Operation Encompass gives it."""
+    actor = _actor(request)
+    share = selectors.share_open(actor=actor, share_id=share_id).share
+    return {
+        **_share_out(share),
+        "children_context": [child.as_json() for child in share_context(actor=actor, share=share)],
+    }
 
 
 @router.post(
