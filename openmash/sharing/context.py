@@ -12,7 +12,7 @@ Nothing here is shown that the reader's own record page or chronology would not 
 
 import datetime as dt
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
@@ -328,8 +328,8 @@ def share_context(*, actor: Actor, share: Share, now: dt.datetime | None = None)
             "chronology_url": reverse("chronology:chronology", args=[child.pk]),
         }
         if scope != policy.RecordScope.FULL:
-            # Operation Encompass: the child and the school's own notices, nothing else.
-            events = _events(actor, child, [], share, since)
+            # Operation Encompass: the child and the school's own notices, which carry no risk grading.
+            events = [replace(event, risk_level="") for event in _events(actor, child, [], share, since)]
             contexts.append(
                 ChildContext(**base, events=events, domestic_abuse=_domestic_abuse(events, share))
             )
