@@ -411,3 +411,9 @@ def may_record_disagreement_stage(actor: Actor, party_ids: Iterable[int | None],
     return may_act_as_involved_agency(actor, party_ids) and (
         level <= PRACTITIONERS_STAGE or bool(actor.roles & MANAGER_ROLES)
     )
+
+
+def may_see_notification_timeliness(actor: Actor) -> bool:
+    """Whether the organisation told others in time (its sender's clocks, late notices by name of the work) is
+    for its managers: team managers, partnership leads and a force's designated officers."""
+    return works_cases(actor) and bool(actor.roles & MANAGER_ROLES)

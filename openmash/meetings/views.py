@@ -12,6 +12,7 @@ from django.utils import timezone
 from openmash.access import policy
 from openmash.access.requests import case_worker
 from openmash.accounts.actors import Actor, actor_for_request
+from openmash.clocks.selectors import rule_titles
 from openmash.events.forms import combine
 from openmash.lib.clock_rules import ClockRule
 from openmash.lib.errors import InvalidInput
@@ -156,6 +157,7 @@ def detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
         "errors": error_summary_items(form) if form.is_bound else [],
         "now": timezone.now(),
         "interview": EvidentialInterview.objects.filter(strategy_discussion=opened.meeting).first(),
+        "clock_titles": rule_titles(actor),
     }
     return render(request, "meetings/meeting.html", context)
 

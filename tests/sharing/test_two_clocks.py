@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.test import Client
+from django.urls import reverse
 
 from openmash.accounts.actors import actor_for_user, system_actor
 from openmash.accounts.services import api_client_create
@@ -199,3 +200,21 @@ def test_one_strategy_discussion_duty_is_one_clock(cast, record_incident):
     )
     share_acknowledge(actor=mash, share=later, decision=Decision.STRATEGY_DISCUSSION, reasons="Again")
     assert Clock.objects.filter(rule="strategy-discussion", person=amelia).count() == 2
+
+
+def test_the_senders_managers_see_its_late_notices_and_the_recipient_reads_whose_lateness_it_is(
+    cast, signed_in, record_incident
+):
+    council = _late_notice(record_incident)["E06000004"]
+    page = signed_in("police.designated").get(reverse("clocks:notifications-sent"))
+    assert page.status_code == 200
+    assert "Domestic abuse incident CLE-26-1001" in page.text and "20 November 2026 at 9:00am" in page.text
+    assert signed_in("police.officer").get(reverse("clocks:notifications-sent")).status_code == 404
+    # The council's managers see nothing of the police's lateness as their own.
+    assert "CLE-26-1001" not in signed_in("team.manager").get(reverse("clocks:notifications-sent")).text
+    with time_machine.travel(dt.datetime(2026, 11, 24, 12, 0, tzinfo=LONDON), tick=False):
+        text = signed_in("mash.practitioner").get(reverse("sharing:share", args=[council.pk])).text
+    assert "72.0 hours late" in text and "recorded against Cleveland Police, not against you" in text
+    assert "24 November 2026 at 11:59pm" in text and "Not yet due" in text
+    for internal in ("da-notification", "referral-decision", "no GOV.UK Notify key"):
+        assert internal not in text.split("How it was delivered")[0]
