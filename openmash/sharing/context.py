@@ -318,28 +318,26 @@ def share_context(*, actor: Actor, share: Share, now: dt.datetime | None = None)
                 reason="read the child's context on a share",
                 detail={"share": str(share.pk)},
             )
-        base = {
-            "person_id": child.pk,
-            "name": child.full_name,
-            "date_of_birth": child.date_of_birth,
-            "age": govuk_age(child.date_of_birth),
-            "scope": str(scope),
-            "record_url": reverse("people:record", args=[child.pk]),
-            "chronology_url": reverse("chronology:chronology", args=[child.pk]),
-        }
+        base = ChildContext(
+            person_id=child.pk,
+            name=child.full_name,
+            date_of_birth=child.date_of_birth,
+            age=govuk_age(child.date_of_birth),
+            scope=str(scope),
+            record_url=reverse("people:record", args=[child.pk]),
+            chronology_url=reverse("chronology:chronology", args=[child.pk]),
+        )
         if scope != policy.RecordScope.FULL:
             # Operation Encompass: the child and the school's own notices, which carry no risk grading.
             events = [replace(event, risk_level="") for event in _events(actor, child, [], share, since)]
-            contexts.append(
-                ChildContext(**base, events=events, domestic_abuse=_domestic_abuse(events, share))
-            )
+            contexts.append(replace(base, events=events, domestic_abuse=_domestic_abuse(events, share)))
             continue
         siblings, adults = _household(actor, child, share)
         events = _events(actor, child, [m.person_id for m in siblings + adults], share, since)
         statuses, worker = _statuses(actor, child, now)
         contexts.append(
-            ChildContext(
-                **base,
+            replace(
+                base,
                 statuses=statuses,
                 allocated_worker=worker,
                 events=events,
