@@ -385,7 +385,9 @@ def people_planned(recorded: Sequence[tuple[Actor, NewPerson]]) -> PlannedPeople
 
 def relationship_record(*, actor: Actor, person: Person, relative: Person, kind: str) -> Relationship:
     if kind not in RelationshipKind.values:
-        raise InvalidInput({"kind": "Choose parent, carer, sibling or household member"})
+        raise InvalidInput(
+            {"kind": "Choose parent, parent's partner, carer, other relative, sibling or household member"}
+        )
     if person.pk == relative.pk:
         raise InvalidInput({"relative": "A person cannot be related to themselves"})
     for someone in (person, relative):
