@@ -467,7 +467,9 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
     )
     inserts.append(deliveries_for(every_share, now))
     for item, event, some, hidden in zip(batch, events, subjects, people.unseen, strict=True):
-        if event.kind in HOUSEHOLD_KINDS:
+        # Not from an import still held (docs/import.md): an address would give its council a reason to see
+        # people nobody has been told of yet.
+        if event.kind in HOUSEHOLD_KINDS and event.source not in (Source.HELD, Source.IMPORT):
             household = _household(item, event, some, hidden)
             inserts += household.inserts
             audit += household.audit
