@@ -523,3 +523,9 @@ def may_withdraw_vetting_request(actor: Actor, *, council_id: int) -> bool:
     return (
         actor.organisation is not None and actor.organisation.pk == council_id and may_request_vetting(actor)
     )
+
+
+def may_see_notification_timeliness(actor: Actor) -> bool:
+    """Whether the organisation told others in time (its sender's clocks, late notices by name of the work) is
+    for its managers: team managers, partnership leads and a force's designated officers."""
+    return works_cases(actor) and bool(actor.roles & MANAGER_ROLES)

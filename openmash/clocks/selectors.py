@@ -181,19 +181,21 @@ class RuleMeasure:
         return round(100 * self.met / stopped) if stopped else None
 
 
-def clock_measures(*, organisation: Organisation, now: dt.datetime | None = None) -> list[RuleMeasure]:
+def clock_measures(
+    *, organisation: Organisation, now: dt.datetime | None = None, subject_type: str = ""
+) -> list[RuleMeasure]:
     """Counts only, never names: for each rule an organisation's clocks ran on, how many were met in time,
-    met late, are open past their due time, and are still running. Callers check who may see them."""
+    met late, are open past their due time, and are still running (only those about ``subject_type`` when
+    given). Callers check who may see them."""
     now = now or timezone.now()
-    rows = (
-        Clock.objects.filter(organisation=organisation)
-        .values("rule")
-        .annotate(
-            in_time=Count("pk", filter=Q(stopped_at__isnull=False, breached_at__isnull=True)),
-            late=Count("pk", filter=Q(stopped_at__isnull=False, breached_at__isnull=False)),
-            overdue=Count("pk", filter=Q(stopped_at__isnull=True, due_at__lt=now)),
-            running=Count("pk", filter=Q(stopped_at__isnull=True, due_at__gte=now)),
-        )
+    clocks = Clock.objects.filter(organisation=organisation)
+    if subject_type:
+        clocks = clocks.filter(subject_type=subject_type)
+    rows = clocks.values("rule").annotate(
+        in_time=Count("pk", filter=Q(stopped_at__isnull=False, breached_at__isnull=True)),
+        late=Count("pk", filter=Q(stopped_at__isnull=False, breached_at__isnull=False)),
+        overdue=Count("pk", filter=Q(stopped_at__isnull=True, due_at__lt=now)),
+        running=Count("pk", filter=Q(stopped_at__isnull=True, due_at__gte=now)),
     )
     rules = engine.load_rules(organisation.nation or engine.Nation.ENGLAND)
     order = list(rules)
@@ -210,4 +212,39 @@ def clock_measures(*, organisation: Organisation, now: dt.datetime | None = None
             for row in rows
         ),
         key=lambda measure: order.index(measure.rule) if measure.rule in order else len(order),
+    )
+
+
+# The rules of a sender's clock: how soon an agency must tell another (sharing.deadlines), recorded as met or
+# missed the moment the share is sent (clocks.starts.notifications_record).
+NOTIFICATION_SUBJECT = "share"
+
+
+@dataclass(frozen=True)
+class NotificationsSent:
+    measures: list[RuleMeasure]
+    late: list[Clock]
+    late_count: int
+
+
+def notifications_sent(
+    *, actor: Actor, days: int = 90, now: dt.datetime | None = None
+) -> NotificationsSent | None:
+    """For the sender's managers: how many of its notifications to other agencies went in time, by rule, and
+    the late ones of the last ``days`` days, latest first. None for anyone else."""
+    if actor.organisation is None or not policy.may_see_notification_timeliness(actor):
+        return None
+    now = now or timezone.now()
+    sent = Clock.objects.filter(organisation=actor.organisation, subject_type=NOTIFICATION_SUBJECT)
+    late = sent.filter(
+        breached_at__isnull=False, stopped_at__gte=now - dt.timedelta(days=days)
+    ).select_related("event")
+    measures = [
+        measure
+        for measure in clock_measures(
+            organisation=actor.organisation, now=now, subject_type=NOTIFICATION_SUBJECT
+        )
+    ]
+    return NotificationsSent(
+        measures=measures, late=list(late.order_by("-stopped_at")[:LIST_LIMIT]), late_count=late.count()
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from openmash.access import policy
@@ -191,18 +191,25 @@ def area_setting_set(
     return setting
 
 
+def _figure(rule: str, organisation: Organisation) -> tuple[str, str, str]:
+    """The nation, the figure in words, and the area setting that applied (if any) to ``rule`` there."""
+    nation = organisation.nation or engine.Nation.ENGLAND
+    national = engine.load_rules(nation)[rule]
+    setting = area_settings_for(organisation).get(rule)
+    if setting is not None:
+        figure = figure_words(setting.unit, setting.amount)
+        note = (
+            f"{_area_of(organisation).name} sets {figure} "
+            f"(national default {figure_words(national.unit, national.amount)}): {setting.reason}"
+        )
+        return nation, figure, note
+    return nation, figure_words(national.unit, national.amount), ""
+
+
 def figure_for(rule: str, organisation: Organisation) -> tuple[str, str]:
     """(the figure a clock of ``rule`` runs to for this organisation, in words; the area's setting, in words,
     when it has set its own figure, else "")."""
-    national = engine.load_rules(organisation.nation or engine.Nation.ENGLAND)[rule]
-    setting = area_settings_for(organisation).get(rule)
-    if setting is None:
-        return figure_words(national.unit, national.amount), ""
-    figure = figure_words(setting.unit, setting.amount)
-    note = (
-        f"{_area_of(organisation).name} sets {figure} "
-        f"(national default {figure_words(national.unit, national.amount)}): {setting.reason}"
-    )
+    _nation, figure, note = _figure(rule, organisation)
     return figure, note
 
 
@@ -247,7 +254,7 @@ def _new_clock(
     event: "Event | None",
     owner: User | None,
 ) -> Clock:
-    figure, note = figure_for(rule, organisation)
+    _nation, figure, note = _figure(rule, organisation)
     return Clock(
         rule=rule,
         nation=organisation.nation or engine.Nation.ENGLAND,
@@ -281,6 +288,8 @@ def clock_start(
     existing = Clock.objects.filter(
         rule=rule, subject_type=subject_type, subject_id=str(subject_id), person=person
     ).first()
+    if existing is None and person is not None and _one_per_child(rule, organisation):
+        existing = _open_for_child(rule, organisation).filter(person=person).first()
     if existing is not None:
         return existing
     clock = _new_clock(
@@ -304,10 +313,94 @@ def clock_start(
     return clock
 
 
+def _one_per_child(rule: str, organisation: Organisation) -> bool:
+    return engine.load_rules(organisation.nation or engine.Nation.ENGLAND)[rule].one_per_child
+
+
+def _open_for_child(rule: str, organisation: Organisation) -> QuerySet[Clock]:
+    return Clock.objects.filter(rule=rule, organisation=organisation, stopped_at__isnull=True)
+
+
 def clocks_start_many(specs: Iterable[dict[str, Any]]) -> list[Clock]:
     """Start several new clocks in one insert (recording an event): each spec is clock_start's arguments,
-    with the child by ``person_id``."""
-    clocks = [_new_clock(**spec) for spec in specs]
+    with the child by ``person_id``. A rule that is one duty to a child (``one_per_child``) starts no second
+    clock for a child who has one open at that organisation: the open one, started first, stands."""
+    wanted = list(specs)
+    per_child = {
+        (spec["rule"], spec["organisation"].pk, spec["person_id"])
+        for spec in wanted
+        if spec.get("person_id") is not None and _one_per_child(spec["rule"], spec["organisation"])
+    }
+    running = set()
+    if per_child:
+        condition = Q(pk__in=[])
+        for rule, organisation_id, person_id in per_child:
+            condition |= Q(rule=rule, organisation_id=organisation_id, person_id=person_id)
+        running = set(
+            Clock.objects.filter(condition, stopped_at__isnull=True).values_list(
+                "rule", "organisation_id", "person_id"
+            )
+        )
+    clocks = []
+    for spec in wanted:
+        key = (spec["rule"], spec["organisation"].pk, spec.get("person_id"))
+        if key in per_child:
+            if key in running:
+                continue
+            running.add(key)  # the first of the batch starts it; the others are met by the same work
+        clocks.append(_new_clock(**spec))
+    return Clock.objects.bulk_create(clocks, ignore_conflicts=True)
+
+
+@dataclass(frozen=True)
+class DoneClock:
+    """A clock met or missed in the same moment the work that stops it was done: a notification to another
+    agency, due within ``rule`` from ``started_at`` (counted where ``counted_for`` is, as the share's
+    ``notification_due_at`` was) and done at ``done_at`` by ``organisation``."""
+
+    rule: str
+    organisation: Organisation
+    counted_for: Organisation
+    started_at: dt.datetime
+    due_at: dt.datetime
+    done_at: dt.datetime
+    subject_type: str
+    subject_id: object
+    event: "Event | None" = None
+    owner: User | None = None
+    done_by_label: str = ""
+
+
+# Said of a notification sent after its clock ran out, where nobody has given a reason yet.
+LATE_WITHOUT_REASON = "Sent after the deadline; no reason recorded"
+
+
+def clocks_record_done(done: Iterable[DoneClock]) -> list[Clock]:
+    """Record clocks already met or missed, in one insert: the organisation's measures count them, and a
+    late one is a breach of the organisation that was late (never of anyone downstream)."""
+    clocks = []
+    for item in done:
+        nation, figure, note = _figure(item.rule, item.counted_for)
+        late = item.done_at > item.due_at
+        clocks.append(
+            Clock(
+                rule=item.rule,
+                nation=nation,
+                figure=figure,
+                area_setting=note,
+                organisation=item.organisation,
+                owner=item.owner,
+                event=item.event,
+                subject_type=item.subject_type,
+                subject_id=str(item.subject_id),
+                started_at=item.started_at,
+                due_at=item.due_at,
+                stopped_at=item.done_at,
+                stopped_by_label=item.done_by_label,
+                breached_at=item.due_at if late else None,
+                breach_reason=LATE_WITHOUT_REASON if late else "",
+            )
+        )
     return Clock.objects.bulk_create(clocks, ignore_conflicts=True)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from openmash.accounts.actors import Actor
 from openmash.accounts.models import User
 from openmash.clocks.models import Clock
-from openmash.clocks.services import clock_bring_forward, clocks_start_many
+from openmash.clocks.services import DoneClock, clock_bring_forward, clocks_record_done, clocks_start_many
 from openmash.events.models import Event, EventKind, SubjectRole
 from openmash.lib.clock_rules import ClockRule
 from openmash.lib.instants import LONDON
@@ -126,6 +126,32 @@ def start_for_event(event: Event, subjects: list[routing.Subject], shares: list[
     ]
     if specs:
         clocks_start_many(specs)
+    notifications_record(event, shares)
+
+
+def notifications_record(event: Event, shares: list[Share]) -> None:
+    """The sender's clock of each share (sharing.deadlines): met or missed the moment it was sent, recorded
+    against the organisation that recorded the event, so its measures count it and its managers see it. The
+    recipient is never held to it: its own clock starts when the share arrives."""
+    done = [
+        DoneClock(
+            rule=share.notification_rule,
+            organisation=event.recorded_by,
+            counted_for=share.recipient,
+            started_at=event.reported_at or event.occurred_at,
+            due_at=share.notification_due_at,
+            done_at=share.shared_at,
+            subject_type="share",
+            subject_id=share.pk,
+            event=event,
+            owner=event.recorded_by_user,
+            done_by_label=event.recorded_by_label,
+        )
+        for share in shares
+        if share.notification_rule and share.notification_due_at is not None
+    ]
+    if done:
+        clocks_record_done(done)
 
 
 def start_for_decision(share: Share, decided_by: User | None, decided_at: dt.datetime) -> None:

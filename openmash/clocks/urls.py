@@ -7,6 +7,7 @@ urlpatterns = [
     path("deadlines/", views.deadlines, name="deadlines"),
     path("deadlines/rules/", views.rules, name="rules"),
     path("deadlines/school-days/", views.school_days, name="school-days"),
+    path("deadlines/notifications-sent/", views.notifications, name="notifications-sent"),
     path("deadlines/rules/<str:rule_id>/", views.area_setting, name="area-setting"),
     path("deadlines/<str:clock_id>/", views.clock_detail, name="clock"),
 ]

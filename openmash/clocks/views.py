@@ -29,8 +29,19 @@ def deadlines(request: HttpRequest) -> HttpResponse:
         "scopes": [(name, selectors.Scope.LABELS[name]) for name in scopes],
         "titles": selectors.rule_titles(actor),
         "now": timezone.now(),
+        "may_see_notifications": policy.may_see_notification_timeliness(actor),
     }
     return render(request, "clocks/deadlines.html", context)
+
+
+def notifications(request: HttpRequest) -> HttpResponse:
+    """For a sender's managers: its notifications to other agencies, in time or late (its own clocks)."""
+    actor = actor_for_request(request)
+    sent = selectors.notifications_sent(actor=actor)
+    if sent is None:
+        raise Http404("Not available to this role")
+    context = {"sent": sent, "titles": selectors.rule_titles(actor), "organisation": actor.organisation}
+    return render(request, "clocks/notifications.html", context)
 
 
 def clock_detail(request: HttpRequest, clock_id: str) -> HttpResponse:

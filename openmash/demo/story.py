@@ -12,10 +12,11 @@ What happens, in order:
    reads and notes its Operation Encompass notice.
 2. The police record a second, higher-risk incident there yesterday. Nobody has acknowledged it yet: it waits
    in the MASH inbox and in the school's Encompass inbox.
-3. Nine hours ago the police take Amelia into police protection: the force's 72-hour clock and the council's
-   strategy-discussion clock start. The MASH acknowledges the notice, deciding on a strategy discussion.
+3. Nine hours ago the police take Amelia into police protection: the force's 72-hour clock starts; the council's
+   strategy-discussion clock is already running (one duty to the child, one clock). The MASH acknowledges the
+   notice, deciding on a strategy discussion.
 4. The social worker convenes and holds the strategy discussion (police, health and the school take part):
-   section 47 enquiries start today, which meets the strategy-discussion clocks and starts the initial child
+   section 47 enquiries start today, which meets the strategy-discussion clock and starts the initial child
    protection conference clock.
 5. The initial child protection conference is scheduled, police and health invited. Health has sent its report;
    the police have not yet.
@@ -213,8 +214,8 @@ def demo_story_load(cast: DemoCast) -> list[str]:
         ),
     )
     lines.append(
-        "Cleveland Police took Amelia Hart into police protection (9 hours ago): the 72-hour clock and the "
-        "council's strategy-discussion clock started"
+        "Cleveland Police took Amelia Hart into police protection (9 hours ago): the 72-hour clock started "
+        "(the council's strategy-discussion clock was already running)"
     )
     _deliver_waiting()
     share_acknowledge(

@@ -11,7 +11,7 @@ from openmash.events.models import Event, RiskLevel
 from openmash.lib.instants import EARLIEST_EVENT, NonexistentLocalTime, london_to_utc
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.forms import DateField
-from openmash.people.models import Person
+from openmash.people.models import Person, RelationshipKind
 from openmash.ui.forms import YesNoField, column_length
 
 TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
@@ -184,6 +184,17 @@ class AdultForm(forms.Form):
         label="Last name", max_length=column_length(Person, "family_name"), required=False
     )
     date_of_birth = DateField(label="Date of birth", past_only=True)
+    harm_role = forms.ChoiceField(
+        label="Their part in the incident",
+        choices=[("victim", "Victim"), ("person-causing-harm", "Person causing harm"), ("other", "Other")],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    relationship = forms.ChoiceField(
+        label="What they are to the children",
+        choices=[("", "Not known"), *RelationshipKind.choices],
+        required=False,
+    )
 
     def __init__(self, *args, number: int, **kwargs):
         super().__init__(*args, **kwargs)
@@ -191,6 +202,8 @@ class AdultForm(forms.Form):
             Field.text("given_name", field_width=20),
             Field.text("family_name", field_width=20),
             Field("date_of_birth"),
+            Field.radios("harm_role", legend_size=Size.SMALL, inline=True),
+            Field.select("relationship"),
             legend=f"Adult {number} involved (leave blank if none)",
         )
 

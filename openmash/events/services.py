@@ -36,20 +36,44 @@ from openmash.lib.names import name_key
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.organisations.postcodes import UnknownPostcode, council_for_postcode
 from openmash.organisations.selectors import schools_by_urn
-from openmash.people.models import IdentifierScheme, Person, PersonIdentifier, PersonKind, SchoolEnrolment
+from openmash.people.models import (
+    IdentifierScheme,
+    Person,
+    PersonIdentifier,
+    PersonKind,
+    RelationshipKind,
+    SchoolEnrolment,
+)
 from openmash.people.services import (
+    HouseholdMemberAt,
     IdentifierInput,
     NewPerson,
+    PlannedHousehold,
+    household_planned,
     people_planned,
     postcode_normalise,
 )
 from openmash.sharing import routing
-from openmash.sharing.deadlines import deadline_for
+from openmash.sharing.deadlines import deadline_for, share_clocks
 from openmash.sharing.delivery import deliveries_for, wake_workers
 from openmash.sharing.models import Route, Share
 
 # Fields a child or adult may carry in an event, beyond who they are.
-SUBJECT_DETAIL_FIELDS = ("present", "saw_heard", "child_words", "home_educated", "school_urn")
+SUBJECT_DETAIL_FIELDS = (
+    "present",
+    "saw_heard",
+    "child_words",
+    "home_educated",
+    "school_urn",
+    "harm_role",
+    "relationship",
+)
+# An adult at a domestic abuse incident: their part in it, and what they are to the children there.
+HARM_ROLES = ("victim", "person-causing-harm", "other")
+ADULT_RELATIONSHIPS = tuple(RelationshipKind.values)
+# Kinds of event at a household, whose people are linked as one and whose place is their address
+# (people.services.household_planned).
+HOUSEHOLD_KINDS = frozenset({EventKind.DOMESTIC_ABUSE})
 
 
 @dataclass(frozen=True)
@@ -151,6 +175,10 @@ def _check_times(data: EventInput, errors: dict[str, str]) -> None:
 def _check_person(index: int, person: PersonInput, data: EventInput, errors: dict[str, str]) -> None:
     kind = data.kind
     where = f"children.{index}" if person.role == SubjectRole.CHILD else f"adults.{index}"
+    if person.details.get("harm_role") not in (None, "", *HARM_ROLES):
+        errors[f"{where}.harm_role"] = "Choose victim, person causing harm or other"
+    if person.details.get("relationship") not in (None, "", *ADULT_RELATIONSHIPS):
+        errors[f"{where}.relationship"] = "Choose what they are to the children"
     if person.person_id is not None:
         return
     for name in ("given_name", "family_name"):
@@ -445,6 +473,13 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
         )
     )
     inserts.append(deliveries_for(every_share, now))
+    for item, event, some, hidden in zip(batch, events, subjects, people.unseen, strict=True):
+        # Not from an import still held (docs/import.md): an address would give its council a reason to see
+        # people nobody has been told of yet.
+        if event.kind in HOUSEHOLD_KINDS and event.source not in (Source.HELD, Source.IMPORT):
+            household = _household(item, event, some, hidden)
+            inserts += household.inserts
+            audit += household.audit
     inserts.append(_access(batch, events, subjects, people.unseen, planned_shares, now))
     recorded = []
     for item, event, some, its_shares, hidden in zip(
@@ -473,6 +508,33 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
         )
         recorded.append(RecordedEvent(event=event, shares=its_shares, linked_unseen=linked_unseen))
     return _Planned(recorded=recorded, subjects=subjects, inserts=inserts, audit=audit_entries(audit))
+
+
+def _household(
+    checked: CheckedEvent, event: Event, subjects: list[routing.Subject], hidden: set[uuid.UUID]
+) -> PlannedHousehold:
+    """What a household incident adds to the records of the people at it (people.services.household_planned),
+    except to records the recorder may not see (as for a school it names)."""
+    day = event.occurred_at.astimezone(LONDON).date()
+    members = [
+        HouseholdMemberAt(
+            person_id=subject.person_id,
+            is_child=subject.role == SubjectRole.CHILD,
+            relationship=str(subject.details.get("relationship", "")),
+            has_current_address=any(end is None or end >= day for _council, end in subject.homes),
+        )
+        for subject in subjects
+        if subject.person_id not in hidden
+    ]
+    return household_planned(
+        actor=checked.actor,
+        members=members,
+        line_1=event.location,
+        postcode=event.postcode,
+        council=event.council,
+        day=day,
+        what=f"{event.get_kind_display().lower()} {event.reference}".strip(),
+    )
 
 
 def _subject_details(given: PersonInput) -> dict[str, Any]:
@@ -778,18 +840,26 @@ def _shares(
     shared_at = data.shared_at or now
     shares: list[PlannedShare] = []
     for recipient in recipients:
+        clocks = share_clocks(
+            event=event,
+            recipient=recipient.organisation,
+            notification_rule=recipient.clock_rule,
+            shared_at=shared_at,
+        )
         share = Share(
             event=event,
             recipient=recipient.organisation,
             route=recipient.route,
             content=recipient.content,
             named_recipient_id=recipient.named_recipient_id,
-            clock_rule=recipient.clock_rule,
+            clock_rule=clocks.clock_rule,
+            notification_rule=clocks.notification_rule,
+            notification_due_at=clocks.notification_due_at,
             occurred_at=event.occurred_at,
             reported_at=event.reported_at,
             recorded_at=event.recorded_at,
             shared_at=shared_at,
-            due_at=deadline(recipient.clock_rule, recipient.organisation),
+            due_at=clocks.due_at,
             sender_sees=told is None or recipient.organisation.pk in told,
             imported_as=data.imported_as,
             handled_at=data.handled_at,

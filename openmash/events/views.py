@@ -70,6 +70,10 @@ def incident_create(request: HttpRequest) -> HttpResponse:
                     given_name=a.cleaned_data["given_name"],
                     family_name=a.cleaned_data["family_name"],
                     date_of_birth=a.cleaned_data["date_of_birth"],
+                    details={
+                        "harm_role": a.cleaned_data["harm_role"],
+                        "relationship": a.cleaned_data["relationship"],
+                    },
                 )
                 for a in given_adults
             ]

@@ -179,7 +179,9 @@ class Address(models.Model):
 
 class RelationshipKind(models.TextChoices):
     PARENT = "parent", "Parent"
+    PARENT_PARTNER = "parent-partner", "Parent's partner"
     CARER = "carer", "Carer"
+    RELATIVE = "relative", "Other relative"
     SIBLING = "sibling", "Sibling"
     HOUSEHOLD_MEMBER = "household-member", "Household member"
 

@@ -446,7 +446,9 @@ def people_planned(recorded: Sequence[tuple[Actor, NewPerson]]) -> PlannedPeople
 
 def relationship_record(*, actor: Actor, person: Person, relative: Person, kind: str) -> Relationship:
     if kind not in RelationshipKind.values:
-        raise InvalidInput({"kind": "Choose parent, carer, sibling or household member"})
+        raise InvalidInput(
+            {"kind": "Choose parent, parent's partner, carer, other relative, sibling or household member"}
+        )
     if person.pk == relative.pk:
         raise InvalidInput({"relative": "A person cannot be related to themselves"})
     for someone in (person, relative):
@@ -484,3 +486,117 @@ def child_status_record(
             detail={"status": status, "council": council.code, "start_date": start_date.isoformat()},
         )
         return record
+
+
+@dataclass(frozen=True)
+class HouseholdMemberAt:
+    """A person named at an incident, as the household planning needs them."""
+
+    person_id: uuid.UUID
+    is_child: bool
+    # For an adult: what they are to the children at the incident (a RelationshipKind; household member when
+    # not said).
+    relationship: str = ""
+    # Whether the person has an address on record that is current on the incident's day.
+    has_current_address: bool = False
+
+
+@dataclass(frozen=True)
+class PlannedHousehold:
+    inserts: list[Insert]
+    audit: list[tuple[Actor, AuditInput]]
+
+
+def household_planned(
+    *,
+    actor: Actor,
+    members: Sequence[HouseholdMemberAt],
+    line_1: str,
+    postcode: str,
+    council: Organisation | None,
+    day: dt.date,
+    what: str,
+) -> PlannedHousehold:
+    """Build the records from what an agency reports at a household incident, writing nothing (the caller
+    writes the rows with its event): the incident's address becomes the address, from that day, of each person
+    with none on record (an address already on record is not overwritten by one report); the children and
+    adults are linked as a household: each adult to each child by the relationship given, the children to
+    each other as household members. Links already on record between two people are kept as they are. The
+    caller leaves out people whose record it may not change (a record the recorder may not see)."""
+    if not members:
+        return PlannedHousehold([], [])
+    ids = [member.person_id for member in members]
+    linked = {
+        frozenset((person, relative))
+        for person, relative in Relationship.objects.filter(person__in=ids, relative__in=ids).values_list(
+            "person_id", "relative_id"
+        )
+    }
+    relationships: list[tuple[uuid.UUID, uuid.UUID, str, dt.date, None]] = []
+    children = [member for member in members if member.is_child]
+    adults = [member for member in members if not member.is_child]
+    pairs = [(adult.person_id, child.person_id, adult.relationship) for adult in adults for child in children]
+    pairs += [
+        (first.person_id, second.person_id, "")
+        for index, first in enumerate(children)
+        for second in children[index + 1 :]
+    ]
+    for person, relative, kind in pairs:
+        if frozenset((person, relative)) in linked:
+            continue
+        linked.add(frozenset((person, relative)))
+        relationships.append((person, relative, kind or RelationshipKind.HOUSEHOLD_MEMBER, day, None))
+    addresses = []
+    if council is not None and postcode:
+        addresses = [
+            (
+                member.person_id,
+                line_1[:200] or "Where the incident happened",
+                "",
+                "",
+                postcode,
+                council.pk,
+                day,
+                None,
+            )
+            for member in members
+            if not member.has_current_address
+        ]
+    audit = [
+        (
+            actor,
+            AuditInput(
+                action=AuditAction.UPDATE,
+                object_type="relationship",
+                person_id=relative,
+                reason=f"linked as a household at {what}",
+                detail={"kind": kind, "person": str(person)},
+            ),
+        )
+        for person, relative, kind, _start, _end in relationships
+    ] + [
+        (
+            actor,
+            AuditInput(
+                action=AuditAction.UPDATE,
+                object_type="address",
+                person_id=person_id,
+                reason=f"address from {what}",
+                detail={"postcode": postcode},
+            ),
+        )
+        for person_id, *_rest in addresses
+    ]
+    return PlannedHousehold(
+        inserts=[
+            rows_insert(
+                Relationship, ("person_id", "relative_id", "kind", "start_date", "end_date"), relationships
+            ),
+            rows_insert(
+                Address,
+                ("person_id", "line_1", "line_2", "town", "postcode", "council_id", "start_date", "end_date"),
+                addresses,
+            ),
+        ],
+        audit=audit,
+    )

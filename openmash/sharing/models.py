@@ -42,6 +42,9 @@ class Decision(models.TextChoices):
     ASSESSMENT = "assessment", "Child and family assessment"
     STRATEGY_DISCUSSION = "strategy-discussion", "Strategy discussion"
     NOTED = "noted", "Read and noted"
+    # A missing or found report about a child the council already works with.
+    SOCIAL_WORKER_TOLD = "social-worker-told", "Passed to the child's social worker"
+    RETURN_INTERVIEW = "return-interview", "Return home interview to be offered"
     # Answered by a step of joint work on its own page (an officer named, a closure agreed, a stage's outcome).
     ANSWERED = "answered", "Answered"
 
@@ -63,6 +66,16 @@ COUNCIL_DECISIONS = [
     Decision.STRATEGY_DISCUSSION,
 ]
 
+# What a council front door may decide on a missing or found report: tell the child's social worker, hold a
+# strategy discussion (a risk of exploitation, say), or (for a found report) offer the return home interview.
+MISSING_DECISIONS = [Decision.SOCIAL_WORKER_TOLD, Decision.STRATEGY_DISCUSSION, Decision.NO_FURTHER_ACTION]
+FOUND_DECISIONS = [
+    Decision.RETURN_INTERVIEW,
+    Decision.SOCIAL_WORKER_TOLD,
+    Decision.STRATEGY_DISCUSSION,
+    Decision.NO_FURTHER_ACTION,
+]
+
 
 class Share(models.Model):
     id = models.UUIDField(primary_key=True, default=new_id, editable=False)
@@ -79,7 +92,13 @@ class Share(models.Model):
     named_recipient = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Two clocks, one each side (docs/architecture.md, "Two clocks"). The recipient's: the rule it must act
+    # by, counted from the share's arrival (``due_at``, met by ``acknowledged_at``; the only one escalated at
+    # the recipient). The sender's: the rule it had to tell the recipient by, counted from the event
+    # (``notification_due_at``, met or missed by ``shared_at``; recorded against the sender).
     clock_rule = models.CharField(max_length=40, blank=True)
+    notification_rule = models.CharField(max_length=40, blank=True)
+    notification_due_at = models.DateTimeField(null=True, blank=True)
     occurred_at = models.DateTimeField()
     reported_at = models.DateTimeField(null=True, blank=True)
     recorded_at = models.DateTimeField()

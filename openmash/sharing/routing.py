@@ -121,8 +121,8 @@ def answer_clock(event: Event) -> str:
 
 
 def _notification_rule(event: Event) -> str:
-    if waiting := answer_clock(event):
-        return waiting
+    """The sender's clock: how soon the recording agency must tell a recipient (sharing.deadlines). A referral
+    has none: its clock is the council's decision, from receipt."""
     if event.kind == EventKind.DOMESTIC_ABUSE:
         return (
             ClockRule.DA_NOTIFICATION_HIGH_RISK
@@ -135,7 +135,6 @@ def _notification_rule(event: Event) -> str:
         EventKind.PHILOMENA_PROFILE: ClockRule.MISSING_NOTIFICATION,
         EventKind.FOUND: ClockRule.MISSING_NOTIFICATION,
         EventKind.POLICE_PROTECTION: ClockRule.POLICE_PROTECTION_INFORM,
-        EventKind.REFERRAL: ClockRule.REFERRAL_DECISION,
     }
     return rules.get(event.kind, "")
 

@@ -14,6 +14,7 @@ from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.events.models import Event, EventSubject
 from openmash.lib.errors import NotFound
+from openmash.people.models import RelationshipKind
 from openmash.sharing.models import (
     Content,
     Delivery,
@@ -25,6 +26,15 @@ from openmash.sharing.models import (
 )
 
 DUE_SOON = dt.timedelta(hours=4)
+
+HARM_ROLE_LABELS = {
+    "victim": "victim",
+    "person-causing-harm": "person causing harm",
+    "other": "other adult present",
+}
+RELATIONSHIP_LABELS = {
+    key: f"{str(label).lower()} of the children" for key, label in RelationshipKind.choices
+}
 
 
 class DeadlineStatus:
@@ -74,6 +84,95 @@ class InboxView:
     LIVE = "live"
     HISTORY = "history"
     LABELS = {LIVE: "Live work", HISTORY: "History"}
+
+
+@dataclass(frozen=True)
+class NotificationTiming:
+    """The sender's clock of a share (sharing.deadlines): whether the recipient was told in time. Late is the
+    sender's lateness; it never makes the recipient overdue."""
+
+    rule: str
+    due: dt.datetime | None
+    sent_at: dt.datetime
+    late: bool | None
+    late_by: dt.timedelta | None
+
+    @property
+    def late_by_hours(self) -> float | None:
+        return None if self.late_by is None else round(self.late_by.total_seconds() / 3600, 1)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule or None,
+            "due": self.due.astimezone(dt.UTC).isoformat() if self.due else None,
+            "sent_at": self.sent_at.astimezone(dt.UTC).isoformat(),
+            "late": self.late,
+            "late_by_hours": self.late_by_hours,
+        }
+
+
+def notification_timing(share: Share) -> NotificationTiming:
+    due = share.notification_due_at
+    if due is None:
+        return NotificationTiming(share.notification_rule, None, share.shared_at, None, None)
+    late_by = max(share.shared_at - due, dt.timedelta(0))
+    return NotificationTiming(share.notification_rule, due, share.shared_at, share.shared_at > due, late_by)
+
+
+# An event's own details in words (the web page; the API gives the values). Ids of other work are not
+# shown: the share links to that work's page (sharing.links).
+DETAIL_LABELS: dict[str, str] = {
+    # MARAC is explained where it is first used, here.
+    "marac": "Referred to MARAC (the multi-agency risk assessment conference for victims at high risk)",
+    "designated_officer": "Designated officer",
+    "reasons": "Reasons",
+    "alternatives_discussed": "Alternatives to police protection discussed with the council",
+    "alternatives_discussed_with": "Discussed with",
+    "risk": "Risk grading",
+    "episode": "Missing or away",
+    "police_needed_because": "Police needed because",
+    "address": "Address",
+    "how": "How it ended",
+    "grounds": "Grounds",
+    "resolution": "Resolution",
+    "stage": "Stage",
+}
+DETAIL_VALUES: dict[str, dict[str, str]] = {
+    "risk": {"no-apparent-risk": "No apparent risk", "low": "Low", "medium": "Medium", "high": "High"},
+    "episode": {"M": "Missing", "A": "Away without authorisation"},
+    "police_needed_because": {
+        "risk": "risk to the social worker or the child",
+        "evidential": "evidence may be needed",
+        "removal": "the child may need to be removed",
+    },
+}
+HIDDEN_DETAILS = frozenset(
+    {"police_protection", "joint_visit", "lone_visit", "disagreement", "investigation_closure", "step"}
+)
+
+
+def _detail_text(key: str, value: Any) -> str:
+    if value is True:
+        return "Yes"
+    if value is False:
+        return "No"
+    if value in (None, "", []):
+        return "Not given"
+    words = DETAIL_VALUES.get(key, {})
+    if isinstance(value, list | tuple):
+        text = ", ".join(words.get(str(item), str(item).replace("-", " ")) for item in value)
+        return text[:1].upper() + text[1:]
+    return words.get(str(value), str(value))
+
+
+def detail_rows(details: dict[str, Any]) -> list[tuple[str, str]]:
+    """An event's details as (label, words), known ones first in a fixed order, then any others."""
+    known = [key for key in DETAIL_LABELS if key in details]
+    others = sorted(key for key in details if key not in DETAIL_LABELS and key not in HIDDEN_DETAILS)
+    return [
+        (DETAIL_LABELS.get(key, key.replace("_", " ").capitalize()), _detail_text(key, details[key]))
+        for key in known + others
+    ]
 
 
 @dataclass(frozen=True)
@@ -168,7 +267,25 @@ def _person_summary(subject: EventSubject | None, person: Any, encompass: bool) 
     if not encompass:
         summary["school_urn"] = details.get("school_urn", "")
         summary["home_educated"] = bool(details.get("home_educated"))
+    if summary["role"] == "adult":
+        # Their part in what happened and what they are to the children (events.services.ADULT_DETAILS).
+        summary["harm_role"] = details.get("harm_role", "")
+        summary["relationship"] = details.get("relationship", "")
     return summary
+
+
+def people_in_words(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A share's children or adults for the page: the date of birth as a date, the adult's part in what
+    happened and relationship to the children in words."""
+    return [
+        {
+            **person,
+            "born": dt.date.fromisoformat(person["date_of_birth"]) if person.get("date_of_birth") else None,
+            "role_label": HARM_ROLE_LABELS.get(person.get("harm_role") or "", ""),
+            "relationship_label": RELATIONSHIP_LABELS.get(person.get("relationship") or "", ""),
+        }
+        for person in people
+    ]
 
 
 def share_content(share: Share) -> dict[str, Any]:
@@ -188,6 +305,9 @@ def share_content(share: Share) -> dict[str, Any]:
         "location": event.location,
         "summary": event.summary,
         "due_at": share.due_at.isoformat() if share.due_at else None,
+        # The recipient's deadline, from arrival, and the sender's clock (sharing.deadlines).
+        "decision_due": share.due_at.astimezone(dt.UTC).isoformat() if share.due_at else None,
+        "notification": notification_timing(share).as_json(),
         "children": [
             _person_summary(subjects.get(person.pk), person, encompass)
             for person in people

@@ -29,9 +29,12 @@ from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.lib.ids import new_id
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.sharing import routing
+from openmash.sharing.deadlines import FRONT_DOOR_KINDS
 from openmash.sharing.delivery import AddressNotAllowed, Sent, forget_endpoints, replay, webhook_send
 from openmash.sharing.models import (
     COUNCIL_DECISIONS,
+    FOUND_DECISIONS,
+    MISSING_DECISIONS,
     Decision,
     Delivery,
     DeliveryStatus,
@@ -60,21 +63,6 @@ def share_mark_read(*, actor: Actor, share: Share) -> Share:
     return share
 
 
-# Notifications about a child that a council's front door triages. Everything else a council receives (a
-# meeting invitation, an officer named for a joint visit, a proposed closure) is worked on its own page and
-# acknowledged as read.
-FRONT_DOOR_KINDS = frozenset(
-    {
-        EventKind.DOMESTIC_ABUSE,
-        EventKind.MISSING,
-        EventKind.FOUND,
-        EventKind.POLICE_PROTECTION,
-        EventKind.REFERRAL,
-        EventKind.INFORMATION_SHARE,
-    }
-)
-
-
 def front_door_decides(share: Share) -> bool:
     """Whether acknowledging this share means a front-door decision (with reasons) rather than "noted"."""
     return share.recipient.kind == OrganisationKind.COUNCIL and share.event.kind in FRONT_DOOR_KINDS
@@ -86,10 +74,27 @@ def answered_by_a_step(share: Share) -> bool:
     return share.clock_rule in routing.ANSWERED_BY_A_STEP
 
 
+# The decisions that apply to each kind of notification a front door decides on; every other kind (a
+# domestic abuse incident, police protection, a referral, information) takes the referral decisions.
+DECISIONS_BY_KIND: dict[str, list[Decision]] = {
+    EventKind.MISSING: MISSING_DECISIONS,
+    EventKind.FOUND: FOUND_DECISIONS,
+}
+
+
 def decisions_for(share: Share) -> list[Decision]:
+    """What the recipient may decide on this share: a front door's next steps that fit the kind of event;
+    for everyone else (a school's Operation Encompass notice included) only that it was read and noted."""
     if answered_by_a_step(share):
         return []
-    return list(COUNCIL_DECISIONS) if front_door_decides(share) else [Decision.NOTED]
+    if not front_door_decides(share):
+        return [Decision.NOTED]
+    return list(DECISIONS_BY_KIND.get(share.event.kind, COUNCIL_DECISIONS))
+
+
+def _decision_list(decisions: list[Decision]) -> str:
+    labels = [str(decision.label).lower() for decision in decisions]
+    return ", ".join(labels[:-1]) + " or " + labels[-1]
 
 
 def share_acknowledge(*, actor: Actor, share: Share, decision: str, reasons: str = "") -> Share:
@@ -108,16 +113,17 @@ def share_acknowledge(*, actor: Actor, share: Share, decision: str, reasons: str
         raise InvalidInput({"decision": "Answer this on its own page: it is acknowledged when you answer it"})
     is_council = front_door_decides(share)
     errors = {}
-    if decision not in decisions_for(share):
-        errors["decision"] = (
-            "Choose the next step: no further action, early help, assessment or strategy discussion"
-            if is_council
-            else "Confirm you have read and noted it"
-        )
+    if is_council and decision not in decisions_for(share):
+        errors["decision"] = f"Choose the next step: {_decision_list(decisions_for(share))}"
+    elif not is_council and decision not in ("", Decision.NOTED):
+        errors["decision"] = "This is acknowledged as read and noted: there is no decision to make"
     if is_council and not reasons.strip():
         errors["reasons"] = "Give the reasons for the decision"
     if errors:
         raise InvalidInput(errors)
+    if not is_council:
+        # Only one thing can be done with it (read and noted): no choice to get wrong.
+        decision = Decision.NOTED
     now = timezone.now()
     with transaction.atomic():
         updated = Share.objects.filter(pk=share.pk, acknowledged_at__isnull=True).update(
@@ -190,15 +196,14 @@ def escalate_overdue(*, now: dt.datetime | None = None, seconds: float = ESCALAT
             .values_list(
                 "pk",
                 "due_at",
-                "reported_at",
-                "occurred_at",
+                "shared_at",  # the recipient's clock runs from arrival (sharing.deadlines)
                 "recipient_id",
                 "recipient__kind",
                 "recipient__parent_id",
             )
         )
         if level == 2:
-            rows = [row for row in rows if _long_overdue(row[1], row[2] or row[3], now)]
+            rows = [row for row in rows if _long_overdue(row[1], row[2], now)]
         targets = _escalation_targets(level, rows)
         for first in range(0, len(rows), ESCALATION_BATCH):
             if batches and time.monotonic() - began > seconds:
@@ -236,17 +241,17 @@ def _escalation_targets(level: int, rows: list[tuple]) -> dict[object, int]:
     the partnership of the recipient's council (the recipient when it is a council, a school's council), or
     the recipient where there is no partnership on the service."""
     if level == 1:
-        return {pk: recipient for pk, _d, _r, _o, recipient, _k, _p in rows}
+        return {pk: recipient for pk, _d, _s, recipient, _k, _p in rows}
     council_of = {
         pk: recipient if kind == OrganisationKind.COUNCIL else parent
-        for pk, _d, _r, _o, recipient, kind, parent in rows
+        for pk, _d, _s, recipient, kind, parent in rows
     }
     partnerships = dict(
         Organisation.objects.filter(
             kind=OrganisationKind.PARTNERSHIP, parent_id__in={c for c in council_of.values() if c}
         ).values_list("parent_id", "pk")
     )
-    return {pk: partnerships.get(council_of[pk]) or recipient for pk, _d, _r, _o, recipient, _k, _p in rows}
+    return {pk: partnerships.get(council_of[pk]) or recipient for pk, _d, _s, recipient, _k, _p in rows}
 
 
 def delivery_replay(*, actor: Actor, delivery: Delivery) -> Delivery:

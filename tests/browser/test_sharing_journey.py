@@ -73,7 +73,7 @@ def test_incident_reaches_the_open_inbox_live_and_the_loop_closes(
         check_accessibility(mash)
         mash.get_by_label("Child and family assessment").check()
         mash.get_by_label("Reasons for the decision").fill("Two young children, second call-out")
-        mash.get_by_role("button", name="Acknowledge").click()
+        mash.get_by_role("button", name="Record the decision").click()
         expect(mash.get_by_test_id("acknowledged")).to_contain_text("Child and family assessment")
         check_accessibility(mash)
 

@@ -42,7 +42,13 @@ def test_police_protection_starts_the_72_hours_and_the_councils_duty(cast, polic
 
 def test_domestic_abuse_incident_starts_no_case_clock(record_incident):
     record_incident()
-    assert not Clock.objects.exists()  # its deadlines are the shares' own
+    # Its deadlines are the shares' own; the only clocks are the police's notifications, met or missed as
+    # they were sent (one for the council, one for the school), recorded against the police.
+    assert not Clock.objects.exclude(subject_type="share", stopped_at__isnull=False).exists()
+    assert set(Clock.objects.values_list("organisation__code", "rule")) == {
+        ("E23000013", "da-notification"),
+        ("E23000013", "encompass"),
+    }
 
 
 def test_a_front_door_decision_starts_the_clock_of_the_work_decided(cast, record_incident):
@@ -70,7 +76,7 @@ def test_no_further_action_starts_nothing(cast, record_incident):
         decision=Decision.NO_FURTHER_ACTION,
         reasons="Already known; plan in place",
     )
-    assert not Clock.objects.exists()
+    assert not Clock.objects.filter(organisation=cast.organisations["council"]).exists()
 
 
 def test_clock_start_is_idempotent_per_rule_subject_and_child(cast):
@@ -279,7 +285,10 @@ def test_share_deadlines_use_the_recipients_area_figure(cast, record_incident):
     services.forget_area_settings()
     recorded = record_incident()
     share = next(s for s in recorded.shares if s.recipient == cast.organisations["council"])
-    assert share.due_at == share.reported_at + dt.timedelta(hours=12)
+    assert share.notification_due_at == share.reported_at + dt.timedelta(hours=12)
+    # The police's clock on its measures says whose figure it was.
+    sent = Clock.objects.get(rule="da-notification", subject_id=str(share.pk))
+    assert sent.figure == "12 hours" and "Tees domestic abuse protocol 2026" in sent.area_setting
 
 
 def test_a_found_report_starts_the_return_interview_clock_for_the_responsible_council(cast):

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
+from openmash.clocks.models import Clock
 from openmash.events.models import Event
 from openmash.sharing.models import Share
 
@@ -105,7 +106,13 @@ def test_csv_import_keeps_real_times_and_groups_by_reference(cast, tmp_path, cap
     # Occurred in October 2025 (BST): 22:00 local is 21:00 UTC. Shared four weeks later: the delay shows.
     assert council.occurred_at == dt.datetime(2025, 10, 1, 21, 0, tzinfo=dt.UTC)
     assert council.shared_at == dt.datetime(2025, 10, 29, 9, 0, tzinfo=dt.UTC)
-    assert council.shared_at - council.due_at > dt.timedelta(days=26)  # 26 days late, and visible
+    # 26 days late for the police, and visible; the council's own day to decide runs from arrival
+    # (Thursday 29 October 2025: by the end of Friday, in GMT).
+    assert council.shared_at - council.notification_due_at > dt.timedelta(days=26)
+    assert council.due_at == dt.datetime(2025, 10, 30, 23, 59, 59, tzinfo=dt.UTC)
+    [late] = Clock.objects.filter(subject_type="share", subject_id=str(council.pk))
+    assert late.organisation.code == "E23000013" and late.rule == "da-notification"
+    assert late.breached_at == council.notification_due_at and late.stopped_at == council.shared_at
     second = Event.objects.get(reference="CLE-25-0002")
     assert [share.recipient.code for share in second.shares.all()] == ["E08000002"]  # BL9 0EJ is in Bury
 
