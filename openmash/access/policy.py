@@ -55,6 +55,24 @@ def works_cases(actor: Actor) -> bool:
     return actor.organisation is not None and bool(actor.roles & CASE_ROLES)
 
 
+# A vetting officer answers the council's questions about people the police know of: the information shares a
+# force receives (or sends back). That is their work, not the force's other casework (incidents, protection,
+# investigations, meetings), which they see only if they also hold another case-working role.
+VETTING_EVENT_KINDS = frozenset({"information-share"})
+
+
+def vetting_only(actor: Actor) -> bool:
+    """Whether the actor's case work is vetting and nothing else."""
+    return actor.has_role(Role.VETTING_OFFICER) and not (actor.roles & (CASE_ROLES - {Role.VETTING_OFFICER}))
+
+
+def _vetting_people(actor: Actor) -> Q:
+    """The people a vetting officer may see: those named in the vetting work they may see."""
+    from openmash.events.models import EventSubject
+
+    return Q(id__in=EventSubject.objects.filter(event__in=visible_events(actor)).values("person_id"))
+
+
 def may_search_people(actor: Actor) -> bool:
     return works_cases(actor) or (actor.organisation is not None and actor.is_inspector)
 
@@ -125,6 +143,8 @@ def visible_people(actor: Actor) -> QuerySet[Person]:
     if organisation is None:
         return Person.objects.none()
     condition = Q(pk__in=[])
+    if vetting_only(actor):
+        return Person.objects.filter(Q(restriction=Restriction.NONE) & _vetting_people(actor))
     if works_cases(actor):
         any_reason = Q(pk__in=[])
         for reason in _where_reasons(organisation).values():
@@ -143,6 +163,9 @@ def reason_to_see(actor: Actor, person_id: uuid.UUID) -> str | None:
     person = Person.objects.filter(pk=person_id).values("restriction").first()
     if person is None:
         return None
+    if vetting_only(actor):
+        named = Person.objects.filter(Q(pk=person_id) & _vetting_people(actor)).exists()
+        return "named in a vetting request" if named and not person["restriction"] else None
     if works_cases(actor):
         recorded = _reason_rows(organisation).filter(person_id=person_id)
         if person["restriction"]:
@@ -169,6 +192,8 @@ def may_see_event(actor: Actor, event: "Event") -> bool:
 
     organisation = actor.organisation
     if organisation is None or not works_cases(actor) or event.source == Source.HELD:  # an import not all in
+        return False
+    if vetting_only(actor) and event.kind not in VETTING_EVENT_KINDS:
         return False
     return (
         event.recorded_by_id == organisation.pk
@@ -203,7 +228,7 @@ def visible_meetings(actor: Actor) -> "QuerySet[Meeting]":
     from openmash.meetings.models import Meeting
 
     organisation = actor.organisation
-    if organisation is None or not works_cases(actor):
+    if organisation is None or not works_cases(actor) or vetting_only(actor):
         return Meeting.objects.none()
     involved = Q(council=organisation) | Q(
         pk__in=Meeting.objects.filter(invitations__organisation=organisation)
@@ -238,6 +263,8 @@ def visible_events(actor: Actor, *, about: uuid.UUID | None = None) -> "QuerySet
         people = Person.objects.filter(sampled if about is None else sampled & Q(pk=about))
         condition |= Q(pk__in=EventSubject.objects.filter(person__in=people).values("event_id"))
     events = Event.objects.filter(condition).exclude(source=Source.HELD)  # an import not all in yet
+    if vetting_only(actor):
+        events = events.filter(kind__in=VETTING_EVENT_KINDS)
     if about is not None:
         events = events.filter(pk__in=EventSubject.objects.filter(person_id=about).values("event_id"))
     return events
