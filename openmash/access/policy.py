@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from openmash.access.models import AccessReason, InspectionSample
 from openmash.accounts.actors import API_CLIENT_ROLE, IMPORT_ROLE, Actor
-from openmash.accounts.models import Role
+from openmash.accounts.models import Role, User
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import Address, ChildStatus, Person, Restriction, SchoolEnrolment
 
@@ -438,3 +438,41 @@ def may_record_disagreement_stage(actor: Actor, party_ids: Iterable[int | None],
     return may_act_as_involved_agency(actor, party_ids) and (
         level <= PRACTITIONERS_STAGE or bool(actor.roles & MANAGER_ROLES)
     )
+
+
+# Allocation: who does a piece of an organisation's work. A team manager allocates (and reallocates) their
+# organisation's work to its case workers; a manager with a team allocates to the members of that team.
+
+
+def may_allocate(actor: Actor, organisation_id: int) -> bool:
+    """Whether the actor may allocate (or reallocate) work of this organisation at all."""
+    return (
+        works_cases(actor)
+        and actor.organisation is not None
+        and actor.organisation.pk == organisation_id
+        and actor.has_role(Role.TEAM_MANAGER)
+    )
+
+
+def may_be_allocated(actor: Actor, worker: User) -> bool:
+    """Whether the actor may allocate work to this person: an active case worker of the actor's organisation,
+    in the actor's team where the actor has one."""
+    if actor.organisation is None or actor.user is None or not may_allocate(actor, actor.organisation.pk):
+        return False
+    team = actor.user.team
+    return (
+        worker.is_active
+        and worker.organisation_id == actor.organisation.pk
+        and bool(worker.role_codes & CASE_ROLES)
+        and (not team or worker.team == team)
+    )
+
+
+def may_see_caseload(actor: Actor) -> bool:
+    """A team manager sees the open work of each worker in their team."""
+    return actor.organisation is not None and may_allocate(actor, actor.organisation.pk)
+
+
+def receives_escalations(actor: Actor) -> bool:
+    """Missed deadlines are raised to team managers (their organisation's) and partnership leads (the area's)."""
+    return works_cases(actor) and actor.has_role(Role.TEAM_MANAGER, Role.PARTNERSHIP_LEAD)

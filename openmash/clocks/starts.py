@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from openmash.accounts.models import User
-from openmash.clocks.services import clocks_start_many
+from openmash.clocks.models import WorkType
+from openmash.clocks.services import allocated_worker, clocks_start_many
 from openmash.events.models import Event, EventKind, SubjectRole
 from openmash.lib.clock_rules import ClockRule
 from openmash.organisations.models import Organisation
@@ -129,6 +130,8 @@ def start_for_decision(share: Share, decided_by: User | None, decided_at: dt.dat
     if rule is None:
         return
     started_at = share.shared_at if rule == ClockRule.ASSESSMENT else decided_at
+    # The work's clocks are the allocated worker's, whoever recorded the decision.
+    owner = allocated_worker(WorkType.SHARE, share.pk) or decided_by
     clocks_start_many(
         {
             "rule": rule,
@@ -138,7 +141,7 @@ def start_for_decision(share: Share, decided_by: User | None, decided_at: dt.dat
             "subject_id": share.pk,
             "person_id": person.pk,
             "event": share.event,
-            "owner": decided_by,
+            "owner": owner,
         }
         for person in share.people.filter(kind__in=[PersonKind.CHILD, PersonKind.UNBORN])
     )

@@ -7,11 +7,15 @@ from collections.abc import Sequence
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from openmash.access import policy
 from openmash.access.requests import case_worker
 from openmash.accounts.actors import Actor, actor_for_request
+from openmash.clocks.models import WorkType
+from openmash.clocks.selectors import current_allocation
+from openmash.clocks.views import Work, allocation_page
 from openmash.events.forms import combine
 from openmash.lib.clock_rules import ClockRule
 from openmash.lib.errors import InvalidInput
@@ -156,8 +160,27 @@ def detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
         "errors": error_summary_items(form) if form.is_bound else [],
         "now": timezone.now(),
         "interview": EvidentialInterview.objects.filter(strategy_discussion=opened.meeting).first(),
+        "allocation": current_allocation(WorkType.MEETING, opened.meeting.pk),
+        "may_allocate": policy.may_allocate(actor, opened.meeting.council_id),
     }
     return render(request, "meetings/meeting.html", context)
+
+
+def allocate(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    """A council team manager allocates a strategy discussion or conference to a worker; its clocks follow."""
+    actor = case_worker(request)
+    meeting = _open(actor, meeting_id).meeting
+    if not policy.may_allocate(actor, meeting.council_id):
+        raise Http404("Not available")
+    work = Work(
+        organisation=meeting.council,
+        work_type=WorkType.MEETING,
+        work_id=str(meeting.pk),
+        title=f"{meeting.get_kind_display()} {meeting.reference}",
+        back_url=reverse("meetings:detail", args=[meeting.pk]),
+        person_ids=(meeting.child_id,),
+    )
+    return allocation_page(request, actor, work)
 
 
 def _outcome_form(meeting: Meeting, data, show_delay: bool) -> meeting_forms.HeldForm:
