@@ -32,7 +32,7 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     scope = request.GET.get("scope") or scopes[0]
     choices = selectors.what_choices(actor)
     what = request.GET.get("what", "")
-    what = what if what in dict(choices) else ""
+    what = what if what in dict(choices) or what in selectors.rule_titles(actor) else ""
     unallocated = request.GET.get("unallocated") == "yes"
     lists = selectors.deadlines(actor=actor, scope=scope, what=what, unallocated_only=unallocated)
     context = {
