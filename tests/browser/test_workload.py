@@ -62,7 +62,7 @@ def test_a_team_manager_allocates_work_and_sees_the_caseload(
 
     # The notification: allocate it from its own page, to Dev Patel too.
     page.goto(f"{live_server.url}/deadlines/?scope=organisation&what=notifications")
-    page.get_by_role("link", name="Decide on: Domestic abuse incident").first.click()
+    page.get_by_role("link", name="Decide on: Domestic abuse incident", exact=True).first.click()
     expect(page.get_by_test_id("allocation")).to_contain_text("Not allocated")
     page.get_by_test_id("allocation").get_by_role("link", name="Allocate").click()
     page.get_by_label("Dev Patel").check()
