@@ -45,7 +45,8 @@ def test_a_team_manager_allocates_work_and_sees_the_caseload(
     sign_in(page, "team.manager")
     page.get_by_role("link", name="Deadlines").first.click()
     page.get_by_role("link", name="My organisation").click()
-    expect(page.get_by_test_id("count-overdue")).to_have_text("1")
+    # The notification (its decision was due a working day after the police were told) and the assessment.
+    expect(page.get_by_test_id("count-overdue")).to_have_text("2")
     check_accessibility(page)
 
     # The overdue assessment: allocate it to Dev Patel from the list.
@@ -74,7 +75,7 @@ def test_a_team_manager_allocates_work_and_sees_the_caseload(
     page.get_by_role("link", name="Your team's caseload").click()
     expect(page.get_by_role("heading", name="Caseload")).to_be_visible()
     expect(page.get_by_test_id("load-social.worker")).to_contain_text("2 open")
-    expect(page.get_by_test_id("load-social.worker")).to_contain_text("1 overdue")
+    expect(page.get_by_test_id("load-social.worker")).to_contain_text("2 overdue")
     expect(page.get_by_test_id("load-mash.practitioner")).to_contain_text("0 open")
     expect(page.get_by_test_id("worker-social.worker")).to_contain_text("Amelia Hart")
     check_accessibility(page)
@@ -82,10 +83,11 @@ def test_a_team_manager_allocates_work_and_sees_the_caseload(
     # The clocks followed the worker: Dev Patel's own list shows both.
     worker = page.context.browser.new_context().new_page()
     sign_in(worker, "social.worker")
-    expect(worker.get_by_test_id("home-count-overdue")).to_have_text("1")
+    expect(worker.get_by_test_id("home-count-overdue")).to_have_text("2")
     worker.get_by_role("link", name="Deadlines").first.click()
     expect(worker.get_by_test_id("overdue")).to_contain_text("Child and family assessment")
-    expect(worker.get_by_test_id("deadline-counts")).to_contain_text("Overdue: 1")
+    expect(worker.get_by_test_id("overdue")).to_contain_text("Decide on: Domestic abuse incident")
+    expect(worker.get_by_test_id("deadline-counts")).to_contain_text("Overdue: 2")
     check_accessibility(worker)
     worker.context.close()
 
