@@ -212,6 +212,7 @@ def deadlines(
     what: str = "",
     unallocated_only: bool = False,
     now: dt.datetime | None = None,
+    with_lists: bool = True,
 ) -> Deadlines:
     """Everything open with a deadline, for me, my team or my organisation: its clocks and the notifications
     waiting for a decision, grouped overdue, due today, in the next 7 days and later, earliest first. ``what``
@@ -236,8 +237,8 @@ def deadlines(
     aggregates = {name: Count("pk", filter=_due_between(*bounds[name])) for name in Group.LABELS}
     clock_counts, share_counts = clocks.aggregate(**aggregates), shares.aggregate(**aggregates)
     titles = rule_titles(actor)
-    groups: dict[str, list[WorkItem]] = {}
-    for name in Group.LABELS:
+    groups: dict[str, list[WorkItem]] = {name: [] for name in Group.LABELS}
+    for name in Group.LABELS if with_lists else ():
         condition = _due_between(*bounds[name])
         items = [
             _clock_item(clock, titles)
@@ -375,12 +376,13 @@ def _team_manager_escalations(actor: Actor) -> tuple[QuerySet[Escalation], Query
     if team:
         # A manager with a team is raised their team's missed work and the work nobody has been allocated.
         clocks = clocks.filter(Q(owner__isnull=True) | Q(owner__team=team))
-        elsewhere = [
-            pk
-            for pk, allocation in _share_allocations(actor.organisation).items()
-            if allocation.worker.team != team
-        ]
-        shares = shares.exclude(share_id__in=elsewhere)
+        escalated = [str(pk) for pk in shares.values_list("share_id", flat=True)]
+        elsewhere = (
+            Allocation.objects.filter(work_type=WorkType.SHARE, work_id__in=escalated, ended_at__isnull=True)
+            .exclude(worker__team=team)
+            .values_list("work_id", flat=True)
+        )
+        shares = shares.exclude(share_id__in=[uuid.UUID(pk) for pk in elsewhere])
     return shares, clocks
 
 
@@ -520,7 +522,8 @@ def deadline_summary(*, actor: Actor, now: dt.datetime | None = None) -> Deadlin
     if Scope.MINE not in scopes_for(actor):
         return None
     return DeadlineSummary(
-        mine=deadlines(actor=actor, scope=Scope.MINE, now=now).counts, escalated=escalation_count(actor)
+        mine=deadlines(actor=actor, scope=Scope.MINE, now=now, with_lists=False).counts,
+        escalated=escalation_count(actor),
     )
 
 

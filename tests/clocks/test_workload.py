@@ -31,7 +31,7 @@ def council_share(cast) -> Share:
 
 def allocate(cast, share, worker="social.worker", by="team.manager"):
     return services.work_allocate(
-        actor=actor_for_user(cast.users[by]),
+        actor=actor_for_user(by if isinstance(by, User) else cast.users[by]),
         organisation=share.recipient,
         work_type=WorkType.SHARE,
         work_id=share.pk,
@@ -215,3 +215,48 @@ def test_the_home_page_counts_agree_with_the_lists_they_summarise(signed_in, cas
         assert persona == "social.worker" and "Escalations (" not in home.text
     if persona == "social.worker":
         assert board.counts["overdue"] == 1
+
+
+def test_a_managers_escalations_are_their_teams_and_the_unallocated(cast, council_share):
+    admin = actor_for_user(cast.users["council.admin"])
+    made = {}
+    for username, role in (("care.manager", Role.TEAM_MANAGER), ("care.worker", Role.SOCIAL_WORKER)):
+        made[username] = user_create(
+            actor=admin,
+            organisation=cast.organisations["council"],
+            username=username,
+            email=f"{username}@example.org",
+            first_name=username.split(".")[0].title(),
+            last_name=username.split(".")[1].title(),
+            roles=[role],
+            team="Children in care",
+        )
+    assert council_share.due_at is not None
+    escalate_overdue(now=council_share.due_at + dt.timedelta(minutes=1))
+    front_door = actor_for_user(cast.users["team.manager"])
+    care = actor_for_user(made["care.manager"])
+    # Unallocated: raised to every team manager of the council.
+    assert selectors.escalation_count(front_door) == selectors.escalation_count(care) == 1
+    allocate(cast, council_share, worker=made["care.worker"], by=made["care.manager"])
+    assert selectors.escalation_count(front_door) == 0 and selectors.escalations(actor=front_door) == []
+    [item] = selectors.escalations(actor=care)
+    assert item.worker == made["care.worker"]
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["social.worker", "police.officer", "bury.social.worker", "inspector", "council.admin", "anonymous"],
+)
+def test_the_managers_pages_are_not_found_for_everyone_else(signed_in, cast, council_share, persona):
+    from django.test import Client
+
+    client = Client() if persona == "anonymous" else signed_in(persona)
+    share_url = reverse("clocks:allocate", args=["share", council_share.pk])
+    for url in (reverse("clocks:caseload"), reverse("clocks:escalations"), share_url):
+        response = client.get(url)
+        if persona == "anonymous":
+            assert response.status_code == 302 and "sign-in" in response["Location"], url
+        else:
+            assert response.status_code == 404, (persona, url)
+    assert client.post(share_url, {"worker": cast.users["social.worker"].pk}).status_code in (302, 404)
+    assert not Allocation.objects.exists()
