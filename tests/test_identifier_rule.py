@@ -24,8 +24,8 @@ from openmash.organisations.selectors import organisation_resolve
 from openmash.organisations.services import organisation_create
 from openmash.people.models import IdentifierScheme, PersonIdentifier, SchoolEnrolment
 from openmash.sharing.models import Share
-from tests.sharing.test_pages import INCIDENT_FORM
 from tests.incident_journey import walk
+from tests.sharing.test_pages import INCIDENT_FORM
 
 # Each way in: (recording organisation, endpoint, body for a child). Times are London time.
 RECORDINGS = [

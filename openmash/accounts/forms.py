@@ -98,7 +98,9 @@ class UserForm(GovukFormMixin, forms.Form):
     def __init__(self, *args, organisation_kind: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         # Only the roles an organisation of this kind has (a council offers no police officer or inspector).
-        self.fields["roles"].choices = roles_for_kind(organisation_kind)
+        roles = self.fields["roles"]
+        assert isinstance(roles, forms.MultipleChoiceField)
+        roles.choices = roles_for_kind(organisation_kind)
 
 
 class RolesForm(GovukFormMixin, forms.Form):
@@ -111,7 +113,9 @@ class RolesForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, organisation_kind: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = roles_for_kind(organisation_kind)
+        roles = self.fields["roles"]
+        assert isinstance(roles, forms.MultipleChoiceField)
+        roles.choices = roles_for_kind(organisation_kind)
 
 
 class PasswordChangeForm(GovukFormMixin, forms.Form):

@@ -85,7 +85,9 @@ class AllocationForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, workers=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["worker"].choices = [
+        field = self.fields["worker"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
             (
                 str(worker.pk),
                 f"{worker.get_full_name() or worker.username}"

@@ -357,7 +357,7 @@ def clocks_of_work(work_type: str, work_id: object) -> "models.QuerySet[Clock]":
     """The clocks a piece of work runs on: a share's (the assessment or strategy discussion its decision
     started), a meeting's (those started when it was held), or the clock itself."""
     if work_type == WorkType.CLOCK:
-        return Clock.objects.filter(pk=work_id)
+        return Clock.objects.filter(pk=str(work_id))
     if work_type == WorkType.MEETING:
         return Clock.objects.filter(subject_type__startswith="meeting:", subject_id=str(work_id))
     return Clock.objects.filter(subject_type="share", subject_id=str(work_id))
@@ -370,7 +370,7 @@ def work_allocate(
     work_type: str,
     work_id: object,
     worker: User,
-    person_ids: Iterable[uuid.UUID] = (),
+    person_ids: Iterable[uuid.UUID | None] = (),
 ) -> Allocation:
     """Allocate (or reallocate) a piece of the organisation's work to a worker. Its open clocks follow the
     worker at once, and clocks it starts later start with them (clocks.starts, meetings): the worker's and
@@ -418,7 +418,7 @@ def work_allocate(
                     actor,
                     AuditInput(AuditAction.UPDATE, "allocation", allocation.pk, person_id, reason, detail),
                 )
-                for person_id in list(person_ids) or [None]
+                for person_id in (list(person_ids) or [None])
             ]
         )
     return allocation

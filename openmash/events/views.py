@@ -78,7 +78,7 @@ def _save_draft(request: HttpRequest, draft: dict[str, Any]) -> None:
 def _answers(posted: QueryDict, prefix: str = "") -> dict[str, str]:
     """A page's answers as typed (strings), without the form's prefix, for the session."""
     skip = {"csrfmiddlewaretoken", "submit"}
-    return {key.removeprefix(prefix): value for key, value in posted.items() if key not in skip}
+    return {key.removeprefix(prefix): str(value) for key, value in posted.items() if key not in skip}
 
 
 def _step_form(slug: str, answers: dict[str, str] | None) -> forms.Form:
