@@ -92,8 +92,8 @@ def test_deadlines_show_the_overdue_assessment_and_its_escalation(cast, signed_i
     worker = signed_in("social.worker").get(reverse("clocks:deadlines")).text
     overdue = worker.split('data-testid="overdue"', 1)[1]
     assert "Child and family assessment" in overdue and "Noah Hart" in overdue
-    manager = signed_in("team.manager").get(reverse("clocks:deadlines")).text
-    escalated = manager.split('data-testid="escalated"', 1)[1].split("</table>", 1)[0]
+    manager = signed_in("team.manager").get(reverse("clocks:escalations")).text
+    escalated = manager.split('data-testid="escalations"', 1)[1].split("</table>", 1)[0]
     assert "Child and family assessment" in escalated and "Noah Hart" in escalated
     clock = Clock.objects.get(rule="assessment", person=cast.people["Noah Hart"])
     assert clock.owner == cast.users["social.worker"]

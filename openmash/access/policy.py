@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from openmash.access.models import AccessReason, InspectionSample
 from openmash.accounts.actors import API_CLIENT_ROLE, IMPORT_ROLE, PROTOCOL_ROLE, Actor
-from openmash.accounts.models import Role
+from openmash.accounts.models import Role, User
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import Address, ChildStatus, Person, Restriction, SchoolEnrolment
 
@@ -54,6 +54,24 @@ CASE_ROLES = frozenset(
 
 def works_cases(actor: Actor) -> bool:
     return actor.organisation is not None and bool(actor.roles & CASE_ROLES)
+
+
+# A vetting officer answers the council's questions about people the police know of: the information shares a
+# force receives (or sends back). That is their work, not the force's other casework (incidents, protection,
+# investigations, meetings), which they see only if they also hold another case-working role.
+VETTING_EVENT_KINDS = frozenset({"information-share"})
+
+
+def vetting_only(actor: Actor) -> bool:
+    """Whether the actor's case work is vetting and nothing else."""
+    return actor.has_role(Role.VETTING_OFFICER) and not (actor.roles & (CASE_ROLES - {Role.VETTING_OFFICER}))
+
+
+def _vetting_people(actor: Actor) -> Q:
+    """The people a vetting officer may see: those named in the vetting work they may see."""
+    from openmash.events.models import EventSubject
+
+    return Q(id__in=EventSubject.objects.filter(event__in=visible_events(actor)).values("person_id"))
 
 
 def may_search_people(actor: Actor) -> bool:
@@ -145,6 +163,8 @@ def visible_among(actor: Actor, people: QuerySet[Person]) -> QuerySet[Person]:
     """``people`` narrowed to those the actor may see: the rule of ``visible_people``, asked of each of them
     (a correlated EXISTS on each kind of reason) rather than by reading every reason the organisation holds,
     for a search whose candidates are few against an organisation that may see a million."""
+    if vetting_only(actor):
+        return people.filter(Q(restriction=Restriction.NONE) & _vetting_people(actor))
     return people.filter(
         _visible_condition(actor, lambda rows: Q(Exists(rows.filter(person_id=OuterRef("pk")))))
     )
@@ -154,6 +174,8 @@ def visible_people(actor: Actor) -> QuerySet[Person]:
     """Every person the actor may see. Deny by default."""
     if actor.organisation is None:
         return Person.objects.none()
+    if vetting_only(actor):
+        return Person.objects.filter(Q(restriction=Restriction.NONE) & _vetting_people(actor))
     return Person.objects.filter(_visible_condition(actor, lambda rows: Q(id__in=rows.values("person_id"))))
 
 
@@ -165,6 +187,9 @@ def reason_to_see(actor: Actor, person_id: uuid.UUID) -> str | None:
     person = Person.objects.filter(pk=person_id).values("restriction").first()
     if person is None:
         return None
+    if vetting_only(actor):
+        named = Person.objects.filter(Q(pk=person_id) & _vetting_people(actor)).exists()
+        return "named in a vetting request" if named and not person["restriction"] else None
     if works_cases(actor):
         recorded = _reason_rows(organisation).filter(person_id=person_id)
         if person["restriction"]:
@@ -191,6 +216,8 @@ def may_see_event(actor: Actor, event: "Event") -> bool:
 
     organisation = actor.organisation
     if organisation is None or not works_cases(actor) or event.source == Source.HELD:  # an import not all in
+        return False
+    if vetting_only(actor) and event.kind not in VETTING_EVENT_KINDS:
         return False
     return (
         event.recorded_by_id == organisation.pk
@@ -225,7 +252,7 @@ def visible_meetings(actor: Actor) -> "QuerySet[Meeting]":
     from openmash.meetings.models import Meeting
 
     organisation = actor.organisation
-    if organisation is None or not works_cases(actor):
+    if organisation is None or not works_cases(actor) or vetting_only(actor):
         return Meeting.objects.none()
     involved = Q(council=organisation) | Q(
         pk__in=Meeting.objects.filter(invitations__organisation=organisation)
@@ -260,6 +287,8 @@ def visible_events(actor: Actor, *, about: uuid.UUID | None = None) -> "QuerySet
         people = Person.objects.filter(sampled if about is None else sampled & Q(pk=about))
         condition |= Q(pk__in=EventSubject.objects.filter(person__in=people).values("event_id"))
     events = Event.objects.filter(condition).exclude(source=Source.HELD)  # an import not all in yet
+    if vetting_only(actor):
+        events = events.filter(kind__in=VETTING_EVENT_KINDS)
     if about is not None:
         events = events.filter(pk__in=EventSubject.objects.filter(person_id=about).values("event_id"))
     return events
@@ -529,3 +558,41 @@ def may_see_notification_timeliness(actor: Actor) -> bool:
     """Whether the organisation told others in time (its sender's clocks, late notices by name of the work) is
     for its managers: team managers, partnership leads and a force's designated officers."""
     return works_cases(actor) and bool(actor.roles & MANAGER_ROLES)
+
+
+# Allocation: who does a piece of an organisation's work. A team manager allocates (and reallocates) their
+# organisation's work to its case workers; a manager with a team allocates to the members of that team.
+
+
+def may_allocate(actor: Actor, organisation_id: int) -> bool:
+    """Whether the actor may allocate (or reallocate) work of this organisation at all."""
+    return (
+        works_cases(actor)
+        and actor.organisation is not None
+        and actor.organisation.pk == organisation_id
+        and actor.has_role(Role.TEAM_MANAGER)
+    )
+
+
+def may_be_allocated(actor: Actor, worker: User) -> bool:
+    """Whether the actor may allocate work to this person: an active case worker of the actor's organisation,
+    in the actor's team where the actor has one."""
+    if actor.organisation is None or actor.user is None or not may_allocate(actor, actor.organisation.pk):
+        return False
+    team = actor.user.team
+    return (
+        worker.is_active
+        and worker.organisation_id == actor.organisation.pk
+        and bool(worker.role_codes & CASE_ROLES)
+        and (not team or worker.team == team)
+    )
+
+
+def may_see_caseload(actor: Actor) -> bool:
+    """A team manager sees the open work of each worker in their team."""
+    return actor.organisation is not None and may_allocate(actor, actor.organisation.pk)
+
+
+def receives_escalations(actor: Actor) -> bool:
+    """Missed deadlines are raised to team managers (their organisation's) and partnership leads (the area's)."""
+    return works_cases(actor) and actor.has_role(Role.TEAM_MANAGER, Role.PARTNERSHIP_LEAD)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("sign-in/two-factor/", views.two_factor, name="two-factor"),
     path("sign-in/locked/", views.locked_out, name="locked-out"),
     path("sign-out/", views.sign_out, name="sign-out"),
+    path("account/password/", views.password_change, name="password-change"),
     path("administration/users/", views.users, name="users"),
     path("administration/users/new/", views.user_create, name="user-create"),
     path("administration/users/<int:user_id>/", views.user_edit, name="user-edit"),

@@ -5,6 +5,7 @@ from urllib.parse import urlparse
 
 import segno
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -22,6 +23,7 @@ from openmash.accounts.actors import actor_for_request
 from openmash.accounts.addresses import client_address
 from openmash.accounts.forms import (
     ApiClientForm,
+    PasswordChangeForm,
     RolesForm,
     SignInForm,
     TokenForm,
@@ -133,7 +135,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 def user_create(request: HttpRequest) -> HttpResponse:
     actor, organisation = _administered_organisation(request)
-    form = UserForm(request.POST if request.method == "POST" else None)
+    form = UserForm(request.POST if request.method == "POST" else None, organisation_kind=organisation.kind)
     if request.method == "POST" and form.is_valid():
         try:
             created = services.user_create(actor=actor, organisation=organisation, **form.cleaned_data)
@@ -151,7 +153,9 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     if person is None:
         raise Http404("No such user")
     form = RolesForm(
-        request.POST if request.method == "POST" else None, initial={"roles": sorted(person.role_codes)}
+        request.POST if request.method == "POST" else None,
+        initial={"roles": sorted(person.role_codes)},
+        organisation_kind=organisation.kind,
     )
     if request.method == "POST" and "active" in request.POST:
         services.user_set_active(actor=actor, user=person, active=request.POST["active"] == "yes")
@@ -160,10 +164,34 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         )
         return redirect("accounts:users")
     if request.method == "POST" and form.is_valid():
-        services.user_set_roles(actor=actor, user=person, roles=form.cleaned_data["roles"])
-        messages.success(request, f"Roles saved for {person.get_full_name()}")
-        return redirect("accounts:users")
+        try:
+            services.user_set_roles(actor=actor, user=person, roles=form.cleaned_data["roles"])
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Roles saved for {person.get_full_name()}")
+            return redirect("accounts:users")
     return render(request, "accounts/user_edit.html", {"form": form, "person": person})
+
+
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Anyone signed in changes their own password; they stay signed in (the session is kept)."""
+    actor = actor_for_request(request)
+    user = actor.user
+    if user is None:
+        raise Http404("Not available")
+    form = PasswordChangeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(actor=actor, user=user, **form.cleaned_data)
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            # A changed password ends every other session of the account, not this one.
+            update_session_auth_hash(request, user)
+            messages.success(request, "Your password has been changed")
+            return redirect("web:home")
+    return render(request, "accounts/password_change.html", {"form": form})
 
 
 def organisation(request: HttpRequest) -> HttpResponse:

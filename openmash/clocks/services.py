@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -19,9 +19,9 @@ from openmash.access import policy
 from openmash.accounts.actors import Actor
 from openmash.accounts.models import User
 from openmash.audit.models import AuditAction
-from openmash.audit.services import audit_record
+from openmash.audit.services import AuditInput, audit_append, audit_record
 from openmash.clocks import engine
-from openmash.clocks.models import AreaClockSetting, Clock, SchoolCalendar, TermBreak
+from openmash.clocks.models import Allocation, AreaClockSetting, Clock, SchoolCalendar, TermBreak, WorkType
 from openmash.database import write_transaction
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.govuk import govuk_datetime
@@ -469,6 +469,87 @@ def clocks_sweep_breaches(now: dt.datetime | None = None) -> int:
         return Clock.objects.filter(stopped_at__isnull=True, breached_at__isnull=True, due_at__lt=now).update(
             breached_at=F("due_at"), escalated_at=now
         )
+
+
+def allocated_worker(work_type: str, work_id: object) -> User | None:
+    """The worker a piece of work is allocated to now, or None."""
+    allocation = (
+        Allocation.objects.filter(work_type=work_type, work_id=str(work_id), ended_at__isnull=True)
+        .select_related("worker")
+        .first()
+    )
+    return allocation.worker if allocation is not None else None
+
+
+def clocks_of_work(work_type: str, work_id: object) -> "models.QuerySet[Clock]":
+    """The clocks a piece of work runs on: a share's (the assessment or strategy discussion its decision
+    started), a meeting's (those started when it was held), or the clock itself."""
+    if work_type == WorkType.CLOCK:
+        return Clock.objects.filter(pk=str(work_id))
+    if work_type == WorkType.MEETING:
+        return Clock.objects.filter(subject_type__startswith="meeting:", subject_id=str(work_id))
+    return Clock.objects.filter(subject_type="share", subject_id=str(work_id))
+
+
+def work_allocate(
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    work_type: str,
+    work_id: object,
+    worker: User,
+    person_ids: Iterable[uuid.UUID | None] = (),
+) -> Allocation:
+    """Allocate (or reallocate) a piece of the organisation's work to a worker. Its open clocks follow the
+    worker at once, and clocks it starts later start with them (clocks.starts, meetings): the worker's and
+    their manager's lists show them, not whoever pressed the button. Callers load the work for the actor
+    (it exists and belongs to ``organisation``); the policy decides who may allocate to whom."""
+    if not policy.may_allocate(actor, organisation.pk):
+        raise NotAllowed("Only the organisation's team managers allocate its work")
+    if work_type not in WorkType.values:
+        raise InvalidInput({"work_type": "Choose what to allocate"})
+    if not policy.may_be_allocated(actor, worker):
+        raise InvalidInput({"worker": "Choose a case worker in your team"})
+    now = timezone.now()
+    with transaction.atomic():
+        current = (
+            Allocation.objects.select_for_update()
+            .filter(work_type=work_type, work_id=str(work_id), ended_at__isnull=True)
+            .first()
+        )
+        if current is not None and current.worker_id == worker.pk:
+            return current
+        if current is not None:
+            Allocation.objects.filter(pk=current.pk).update(ended_at=now)
+        allocation = Allocation.objects.create(
+            organisation=organisation,
+            work_type=work_type,
+            work_id=str(work_id),
+            worker=worker,
+            allocated_by=actor.user,
+            allocated_by_label=actor.label,
+            allocated_at=now,
+        )
+        clocks_of_work(work_type, work_id).filter(organisation=organisation, stopped_at__isnull=True).update(
+            owner=worker
+        )
+        detail = {
+            "work_type": work_type,
+            "work_id": str(work_id),
+            "worker": worker.pk,
+            "previous_worker": current.worker_id if current is not None else None,
+        }
+        reason = "reallocated work" if current is not None else "allocated work"
+        audit_append(
+            [
+                (
+                    actor,
+                    AuditInput(AuditAction.UPDATE, "allocation", allocation.pk, person_id, reason, detail),
+                )
+                for person_id in (list(person_ids) or [None])
+            ]
+        )
+    return allocation
 
 
 def _may_set_school_days(actor: Actor, organisation: Organisation) -> None:

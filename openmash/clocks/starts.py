@@ -16,8 +16,14 @@ from typing import Any
 
 from openmash.accounts.actors import Actor
 from openmash.accounts.models import User
-from openmash.clocks.models import Clock
-from openmash.clocks.services import DoneClock, clock_bring_forward, clocks_record_done, clocks_start_many
+from openmash.clocks.models import Clock, WorkType
+from openmash.clocks.services import (
+    DoneClock,
+    allocated_worker,
+    clock_bring_forward,
+    clocks_record_done,
+    clocks_start_many,
+)
 from openmash.events.models import Event, EventKind, SubjectRole
 from openmash.lib.clock_rules import ClockRule
 from openmash.lib.instants import LONDON
@@ -160,6 +166,8 @@ def start_for_decision(share: Share, decided_by: User | None, decided_at: dt.dat
     if rule is None:
         return
     started_at = share.shared_at if rule == ClockRule.ASSESSMENT else decided_at
+    # The work's clocks are the allocated worker's, whoever recorded the decision.
+    owner = allocated_worker(WorkType.SHARE, share.pk) or decided_by
     clocks_start_many(
         {
             "rule": rule,
@@ -169,7 +177,7 @@ def start_for_decision(share: Share, decided_by: User | None, decided_at: dt.dat
             "subject_id": share.pk,
             "person_id": person.pk,
             "event": share.event,
-            "owner": decided_by,
+            "owner": owner,
         }
         for person in share.people.filter(kind__in=[PersonKind.CHILD, PersonKind.UNBORN])
     )

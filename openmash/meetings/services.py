@@ -25,6 +25,7 @@ from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.clocks import services as clocks
 from openmash.clocks import starts
+from openmash.clocks.models import WorkType
 from openmash.events.models import Event, EventKind, SubjectRole
 from openmash.events.services import EventInput, PersonInput, event_record
 from openmash.lib.clock_rules import ClockRule
@@ -376,6 +377,8 @@ def _stop(
 
 
 def _start(actor: Actor, *, rules: Sequence[str], meeting: Meeting, at: dt.datetime) -> None:
+    # The meeting's next clocks are its allocated worker's, whoever recorded the outcome.
+    owner = clocks.allocated_worker(WorkType.MEETING, meeting.pk) or actor.user
     for rule in rules:
         clocks.clock_start(
             rule=rule,
@@ -385,7 +388,7 @@ def _start(actor: Actor, *, rules: Sequence[str], meeting: Meeting, at: dt.datet
             subject_id=meeting.pk,
             person=meeting.child,
             event=meeting.event,
-            owner=actor.user,
+            owner=owner,
         )
 
 

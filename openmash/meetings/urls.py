@@ -8,6 +8,7 @@ urlpatterns = [
     path("meetings/attendance/", views.attendance, name="attendance"),
     path("meetings/<str:meeting_id>/", views.detail, name="detail"),
     path("meetings/<str:meeting_id>/outcome/", views.outcome, name="outcome"),
+    path("meetings/<str:meeting_id>/allocate/", views.allocate, name="allocate"),
     path("meetings/<str:meeting_id>/core-group/", views.core_group, name="core-group"),
     path("meetings/<str:meeting_id>/move/", views.reschedule, name="reschedule"),
     path("meetings/<str:meeting_id>/cancel/", views.cancel, name="cancel"),

@@ -13,7 +13,9 @@ from django.utils import timezone
 from openmash.access import policy
 from openmash.access.requests import case_worker
 from openmash.accounts.actors import Actor, actor_for_request
-from openmash.clocks.selectors import rule_titles
+from openmash.clocks.models import WorkType
+from openmash.clocks.selectors import current_allocation, rule_titles
+from openmash.clocks.views import Work, allocation_page
 from openmash.events.forms import combine
 from openmash.lib.clock_rules import ClockRule
 from openmash.lib.errors import InvalidInput
@@ -170,8 +172,27 @@ def detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
         and opened.meeting.is_open
         and policy.may_change_meeting(actor, opened.meeting.council_id),
         "clock_titles": rule_titles(actor),
+        "allocation": current_allocation(WorkType.MEETING, opened.meeting.pk),
+        "may_allocate": policy.may_allocate(actor, opened.meeting.council_id),
     }
     return render(request, "meetings/meeting.html", context)
+
+
+def allocate(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    """A council team manager allocates a strategy discussion or conference to a worker; its clocks follow."""
+    actor = case_worker(request)
+    meeting = _open(actor, meeting_id).meeting
+    if not policy.may_allocate(actor, meeting.council_id):
+        raise Http404("Not available")
+    work = Work(
+        organisation=meeting.council,
+        work_type=WorkType.MEETING,
+        work_id=str(meeting.pk),
+        title=f"{meeting.get_kind_display()} {meeting.reference}",
+        back_url=reverse("meetings:detail", args=[meeting.pk]),
+        person_ids=(meeting.child_id,),
+    )
+    return allocation_page(request, actor, work)
 
 
 def _outcome_form(meeting: Meeting, data, show_delay: bool) -> meeting_forms.HeldForm:

@@ -191,11 +191,14 @@ def _in_view(shares: QuerySet[Share], view: str) -> QuerySet[Share]:
 def _inbox_shares(actor: Actor) -> QuerySet[Share]:
     if actor.organisation is None:
         return Share.objects.none()
-    from openmash.access.policy import works_cases
+    from openmash.access.policy import VETTING_EVENT_KINDS, vetting_only, works_cases
 
     if not works_cases(actor):
         return Share.objects.none()
-    return Share.objects.filter(recipient=actor.organisation, delivered_at__isnull=False)
+    shares = Share.objects.filter(recipient=actor.organisation, delivered_at__isnull=False)
+    if vetting_only(actor):
+        shares = shares.filter(event__kind__in=VETTING_EVENT_KINDS)
+    return shares
 
 
 def inbox(*, actor: Actor, filters: InboxFilters, limit: int = 200) -> list[Share]:
@@ -342,11 +345,12 @@ class OpenedShare:
 
 def share_open(*, actor: Actor, share_id: uuid.UUID | str) -> OpenedShare:
     """A share for its recipient, or for the organisation that sent it (to see the outcome)."""
-    from openmash.access.policy import works_cases
+    from openmash.access.policy import VETTING_EVENT_KINDS, vetting_only, works_cases
     from openmash.sharing.services import share_mark_read
 
     if actor.organisation is None or not works_cases(actor):
         raise NotFound("No such share")
+    vetting = Q(event__kind__in=VETTING_EVENT_KINDS) if vetting_only(actor) else Q()
     try:
         pk = uuid.UUID(str(share_id))
     except ValueError as error:
@@ -363,6 +367,7 @@ def share_open(*, actor: Actor, share_id: uuid.UUID | str) -> OpenedShare:
             ),
         )
         .filter(pk=pk)
+        .filter(vetting)
         .filter(Q(recipient=actor.organisation) | Q(event__recorded_by=actor.organisation, sender_sees=True))
         .first()
     )

@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from openmash.access import policy
 from openmash.access.requests import case_worker
 from openmash.accounts.actors import Actor, actor_for_request, actor_still_allowed
-from openmash.clocks.selectors import rule_titles
+from openmash.clocks.selectors import current_allocation, rule_titles
 from openmash.events.models import EventKind
 from openmash.lib.errors import InvalidInput
 from openmash.organisations.models import OrganisationKind
@@ -228,6 +229,9 @@ def share_detail(request: HttpRequest, share_id: str) -> HttpResponse:
         "detail_rows": selectors.detail_rows(content.get("details") or {}),
         "children": selectors.people_in_words(content["children"]),
         "adults": selectors.people_in_words(content.get("adults", [])),
+        # Who in the receiving organisation is doing it, and whether this person may (re)allocate it.
+        "allocation": current_allocation("share", share.pk) if opened.is_recipient else None,
+        "may_allocate": opened.is_recipient and policy.may_allocate(actor, share.recipient_id),
     }
     return render(request, "sharing/share.html", context)
 

@@ -11,7 +11,7 @@ from openmash.accounts.actors import actor_for_user
 from openmash.audit.models import AuditEntry
 from openmash.clocks import services
 from openmash.clocks.models import AreaClockSetting, Clock
-from openmash.clocks.selectors import Scope, deadlines, open_clocks
+from openmash.clocks.selectors import Group, Scope, deadlines, escalation_count, open_clocks
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.sharing.models import Decision
 from openmash.sharing.services import share_acknowledge
@@ -156,8 +156,8 @@ def test_the_sweep_marks_breaches_once_and_escalates_to_team_managers(cast, poli
     assert services.clocks_sweep_breaches(now=after + dt.timedelta(hours=1)) == 0  # once only
     with time_machine.travel(after, tick=False):
         escalated = deadlines(actor=actor_for_user(cast.users["police.officer"]), scope=Scope.ORGANISATION)
-    assert maximum in escalated.overdue
-    assert escalated.escalated_to_me == []  # a constable is not a team manager
+    assert str(maximum.pk) in [item.work_id for item in escalated.overdue]
+    assert escalation_count(actor_for_user(cast.users["police.officer"])) == 0  # a constable is not a manager
 
 
 def test_deadlines_by_scope(cast):
@@ -185,12 +185,13 @@ def test_deadlines_by_scope(cast):
     assert deadlines(actor=worker, scope=Scope.MINE, now=now).overdue == []  # assessment not yet due
     assert [c.pk for c in open_clocks(organisation=council)] == [teams.pk, unallocated.pk, mine.pk]
     team = deadlines(actor=manager, scope=Scope.TEAM, now=now)
-    assert team.overdue == [teams] and team.overdue_count == 1
+    assert [item.work_id for item in team.overdue] == [str(teams.pk)] and team.overdue_count == 1
     organisation = deadlines(actor=manager, scope=Scope.ORGANISATION, now=now)
-    assert set(organisation.overdue) == {teams, unallocated}
-    assert elsewhere not in organisation.overdue
+    assert {item.work_id for item in organisation.overdue} == {str(teams.pk), str(unallocated.pk)}
+    assert str(elsewhere.pk) not in {item.work_id for item in organisation.overdue}
     soon = deadlines(actor=worker, scope=Scope.MINE, now=mine.due_at - dt.timedelta(days=1))
-    assert soon.due_soon == [mine]
+    assert [item.work_id for item in soon.groups[Group.WEEK]] == [str(mine.pk)]
+    assert soon.counts == {Group.OVERDUE: 0, Group.TODAY: 0, Group.WEEK: 1, Group.LATER: 0}
 
 
 def test_an_area_figure_changes_new_clocks_and_is_shown(cast):
