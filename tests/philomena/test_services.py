@@ -142,7 +142,10 @@ def test_a_missing_report_releases_the_profile_to_the_force_covering_the_placeme
     assert list(share.people.all()) == [leo]
     # Delivered like every share: an inbox delivery waiting for the worker, timed on the missing-report clock.
     assert Delivery.objects.filter(share=share, channel=Channel.INBOX).exists()
-    assert share.due_at == dt.datetime(2026, 11, 20, 20, 0, tzinfo=LONDON)
+    # The force must have it as soon as the missing report itself: the council's (sender's) clock; the force
+    # reading it has no deadline of its own.
+    assert share.notification_due_at == dt.datetime(2026, 11, 20, 20, 0, tzinfo=LONDON)
+    assert share.due_at is None
     # It is a share of its own, beside the report's own share to the same force.
     assert Share.objects.filter(event=recorded.event, recipient__code=CLEVELAND).exists()
 

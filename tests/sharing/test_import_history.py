@@ -96,7 +96,8 @@ def test_history_keeps_real_times_and_when_it_was_handled(cast, tmp_path):
     assert council.shared_at == dt.datetime(2025, 10, 29, 9, 0, tzinfo=dt.UTC)
     assert council.delivered_at == council.shared_at  # reached the council then, in another system
     assert council.handled_at == dt.datetime(2025, 10, 30, 10, 0, tzinfo=dt.UTC)  # GMT by then
-    assert council.shared_at - council.due_at > dt.timedelta(days=26)  # the delay still counts
+    # The delay still counts, against the police (the sender's clock).
+    assert council.shared_at - council.notification_due_at > dt.timedelta(days=26)
     other = Share.objects.get(event__reference="CLE-25-0002")
     assert other.imported_as == ImportedAs.HISTORY and other.handled_at is None
 
