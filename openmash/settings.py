@@ -110,6 +110,11 @@ AUDIT_CHECKPOINTS = Path(
 ).resolve()
 AUDIT_CHECKPOINT_SECONDS = float(os.environ.get("OPENMASH_AUDIT_CHECKPOINT_SECONDS", "60"))
 
+# Uploaded files (Philomena profile photos). Never served from a public address: only through pages and
+# endpoints that ask the access policy first, so there is no MEDIA_URL.
+MEDIA_ROOT = Path(os.environ.get("OPENMASH_MEDIA_DIR", "").strip() or VAR_DIR / "media").resolve()
+PHILOMENA_PHOTO_MAX_BYTES = _env_int("OPENMASH_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+
 ALLOWED_HOSTS = _env_list("OPENMASH_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = _env_list("OPENMASH_CSRF_TRUSTED_ORIGINS", [])
 
@@ -194,6 +199,8 @@ INSTALLED_APPS = [
     "openmash.worker",
     "openmash.chronology",
     "openmash.insight",
+    "openmash.philomena",
+    "openmash.vetting",
     "openmash.web",
     "openmash.api",
     "openmash.demo",

@@ -112,6 +112,27 @@ def test_recording_endpoints_document_the_idempotency_key_and_each_status_once(c
         "/api/v1/missing-reports/{event_id}/found",
         "/api/v1/police-protection",
         "/api/v1/referrals",
+        # Every POST about a meeting (api.meetings._idempotent).
+        "/api/v1/meetings",
+        "/api/v1/meetings/{meeting_id}/reschedule",
+        "/api/v1/meetings/{meeting_id}/cancel",
+        "/api/v1/meetings/{meeting_id}/invitations",
+        "/api/v1/meetings/{meeting_id}/outcome",
+        "/api/v1/meetings/{meeting_id}/core-groups",
+        "/api/v1/meetings/{meeting_id}/evidential-interview",
+        "/api/v1/meetings/{meeting_id}/reports",
+        # Joint casework's writes (api/casework.py): every POST there takes it too.
+        "/api/v1/joint-visits",
+        "/api/v1/joint-visits/{visit_id}/officer",
+        "/api/v1/joint-visits/{visit_id}/decline",
+        "/api/v1/joint-visits/{visit_id}/visit-done",
+        "/api/v1/police-protection/{event_id}/end",
+        "/api/v1/investigation-closures",
+        "/api/v1/investigation-closures/{closure_id}/answer",
+        "/api/v1/disagreements/{disagreement_id}/stages",
+        # Writes that are not events take the same key (api.idempotency).
+        "/api/v1/vetting-requests",
+        "/api/v1/vetting-requests/{request_id}/stages",
     }
 
     def no_duplicates(pairs):

@@ -24,6 +24,7 @@ from openmash.organisations.selectors import organisation_resolve
 from openmash.organisations.services import organisation_create
 from openmash.people.models import IdentifierScheme, PersonIdentifier, SchoolEnrolment
 from openmash.sharing.models import Share
+from tests.incident_journey import walk
 from tests.sharing.test_pages import INCIDENT_FORM
 
 # Each way in: (recording organisation, endpoint, body for a child). Times are London time.
@@ -249,7 +250,7 @@ def test_an_officer_of_another_force_on_the_web_form_learns_nothing_either(cast,
         "child1-school_urn": "",
         "child1-nhs_number": nhs,
     }
-    response = client.post(reverse("events:incident-create"), form)
+    response = walk(client, form)
     assert response.status_code == 302, response.content.decode()[:2000]
     page = client.get(response["Location"])
     assert "linked to a record your organisation may not see" in page.text
@@ -269,7 +270,7 @@ def test_an_import_follows_the_same_rule(cast, tmp_path):
     nhs = amelia.identifiers.get(scheme=IdentifierScheme.NHS_NUMBER).value
 
     def row(reference: str, given: str, family: str) -> list[str]:
-        when = ["2025-10-01T22:00:00", "2025-10-01T22:10", "", "medium", "L1 8JQ", ""]
+        when = ["2025-10-01T22:00:00", "2025-10-01T22:10", "2025-10-02T09:00", "medium", "L1 8JQ", ""]
         return [reference, *when, given, family, "2016-05-14", nhs, "", "", "yes", "Argument"]
 
     rows = [row("MER-25-0001", "Amelia", "Hart"), row("MER-25-0002", "X", "Y")]

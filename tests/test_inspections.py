@@ -20,6 +20,8 @@ def test_inspector_sees_aggregates_without_names_except_the_sample(signed_in, in
     assert summary.open_statuses["Child in need"] == 1
     assert summary.open_statuses["Looked after"] == 1
     assert summary.open_statuses["Child protection plan"] == 0
+    # A child in need and a looked-after child are both known to children's social care: counted once each.
+    assert summary.open_statuses["Known to children's social care"] == 2
     assert "Leo Marsh" in response.text
     for hidden in ["Amelia", "Noah", "Ellis"]:
         assert hidden not in response.text

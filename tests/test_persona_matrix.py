@@ -11,9 +11,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from openmash.accounts.actors import system_actor
+from openmash.accounts.actors import actor_for_api_client, system_actor
+from openmash.accounts.models import ApiClient
 from openmash.accounts.services import api_client_create
 from openmash.audit.models import AuditAction, AuditEntry
+from openmash.people import selectors as people_selectors
 
 PERSONAS = [
     "social.worker",
@@ -285,3 +287,40 @@ def test_administrator_manages_only_their_own_organisation(cast):
     assert client.get(reverse("accounts:user-edit", args=[police_user.pk])).status_code == 404
     own = cast.users["social.worker"]
     assert client.get(reverse("accounts:user-edit", args=[own.pk])).status_code == 200
+
+
+# Every way of asking search for a child: the exact name and date of birth (swapped, lower case, no accents),
+# a name alike with the date of birth, part of the name, and the identifier. None may find a record the
+# organisation may not see (an adoption-restricted child, a child of another council's area).
+SEARCHES = {
+    "exact name and date of birth": {"name": "reyes ellis", "date_of_birth": "2022-01-20"},
+    "name alike and date of birth": {"name": "Elis Reyez", "date_of_birth": "2022-01-20"},
+    "part of the name": {"name": "eye"},
+    "date of birth alone": {"date_of_birth": "2022-01-20"},
+}
+SEARCH_FINDS_REYES = {"owning": True, "partner": False, "unrelated": False, "inspector": False}
+
+
+@pytest.mark.parametrize("search", SEARCHES)
+@pytest.mark.parametrize("persona", SEARCH_FINDS_REYES)
+def test_api_search_never_reveals_a_restricted_record(cast, api_tokens, persona, search):
+    response = Client().get(
+        "/api/v1/people", SEARCHES[search], headers={"Authorization": f"Bearer {api_tokens[persona]}"}
+    )
+    assert response.status_code == 200
+    names = {(person["given_name"], person["family_name"]) for person in response.json()}
+    assert (("Ellis", "Reyes") in names) is SEARCH_FINDS_REYES[persona]
+
+
+@pytest.mark.parametrize("persona", ["owning", "partner", "unrelated", "inspector"])
+def test_api_search_by_identifier_finds_only_what_may_be_seen(cast, api_tokens, persona):
+    marsh = cast.people["Leo Marsh"]
+    nhs = marsh.identifiers.get().value
+    response = Client().get(
+        "/api/v1/people",
+        {"identifier": nhs, "name": "Leo Marsh"},
+        headers={"Authorization": f"Bearer {api_tokens[persona]}"},
+    )
+    searcher = actor_for_api_client(ApiClient.objects.get(name=f"{persona} system"))
+    visible = people_selectors.visible_people(searcher).filter(pk=marsh.pk).exists()
+    assert [person["id"] for person in response.json()] == ([str(marsh.pk)] if visible else [])

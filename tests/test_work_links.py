@@ -58,7 +58,8 @@ def test_a_council_notes_work_it_receives_and_decides_only_on_notifications(sign
         recipient=cast.organisations["council"], event__details__joint_visit=str(visit.pk)
     )
     page = signed_in("social.worker").get(reverse("sharing:share", args=[share.pk]))
-    assert [value for value, _label in page.context["form"].fields["decision"].choices] == ["noted"]
+    # Nothing to choose: it is marked as read (with an optional note).
+    assert "decision" not in page.context["form"].fields and "Mark as read" in page.text
     worker = actor_for_user(cast.users["social.worker"])
     with pytest.raises(InvalidInput):
         share_acknowledge(actor=worker, share=share, decision=Decision.ASSESSMENT, reasons="x")

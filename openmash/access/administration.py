@@ -33,7 +33,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 def user_create(request: HttpRequest) -> HttpResponse:
     actor, organisation = _administered_organisation(request)
-    form = UserForm(request.POST if request.method == "POST" else None)
+    form = UserForm(request.POST if request.method == "POST" else None, organisation_kind=organisation.kind)
     if request.method == "POST" and form.is_valid():
         try:
             created = services.user_create(actor=actor, organisation=organisation, **form.cleaned_data)
@@ -51,7 +51,9 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     if person is None:
         raise Http404("No such user")
     form = RolesForm(
-        request.POST if request.method == "POST" else None, initial={"roles": sorted(person.role_codes)}
+        request.POST if request.method == "POST" else None,
+        initial={"roles": sorted(person.role_codes)},
+        organisation_kind=organisation.kind,
     )
     if request.method == "POST" and "active" in request.POST:
         services.user_set_active(actor=actor, user=person, active=request.POST["active"] == "yes")
@@ -60,9 +62,13 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         )
         return redirect("accounts:users")
     if request.method == "POST" and form.is_valid():
-        services.user_set_roles(actor=actor, user=person, roles=form.cleaned_data["roles"])
-        messages.success(request, f"Roles saved for {person.get_full_name()}")
-        return redirect("accounts:users")
+        try:
+            services.user_set_roles(actor=actor, user=person, roles=form.cleaned_data["roles"])
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Roles saved for {person.get_full_name()}")
+            return redirect("accounts:users")
     return render(request, "accounts/user_edit.html", {"form": form, "person": person})
 
 

@@ -18,17 +18,17 @@ So the policy sits low in the layers (docs/decisions/0013-app-layers.md) and eve
 """
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from openmash.access.models import AccessReason, InspectionSample, Restriction
-from openmash.accounts.actors import API_CLIENT_ROLE, IMPORT_ROLE, Actor
-from openmash.accounts.models import Role
+from openmash.accounts.actors import API_CLIENT_ROLE, IMPORT_ROLE, PROTOCOL_ROLE, Actor
+from openmash.accounts.models import Role, User
 from openmash.organisations.models import Organisation, OrganisationKind
 
 if TYPE_CHECKING:
@@ -50,12 +50,41 @@ CASE_ROLES = frozenset(
         Role.PARTNERSHIP_LEAD,
         API_CLIENT_ROLE,
         IMPORT_ROLE,
+        PROTOCOL_ROLE,
     }
 )
 
 
 def works_cases(actor: Actor) -> bool:
     return actor.organisation is not None and bool(actor.roles & CASE_ROLES)
+
+
+# A vetting officer answers the council's questions about people the police know of: the information shares a
+# force receives (or sends back). That is their work, not the force's other casework (incidents, protection,
+# investigations, meetings), which they see only if they also hold another case-working role.
+VETTING_EVENT_KINDS = frozenset({"information-share"})
+
+
+def vetting_only(actor: Actor) -> bool:
+    """Whether the actor's case work is vetting and nothing else."""
+    return actor.has_role(Role.VETTING_OFFICER) and not (actor.roles & (CASE_ROLES - {Role.VETTING_OFFICER}))
+
+
+def _vetting_people(actor: Actor, people: QuerySet[Any]) -> Q:
+    """The people a vetting officer may see: those named in the vetting work they may see (the events of
+    ``VETTING_EVENT_KINDS`` their organisation recorded or received, none of a held import). A condition on
+    Person through the events' field paths (``event_subjects``, ``shares``), as ``may_see_event`` reads an
+    event's shares: the policy needs no import of the events or sharing apps, which sit above it."""
+    organisation = actor.organisation
+    if organisation is None or not works_cases(actor):
+        return Q(pk__in=[])
+    named = people.filter(
+        # One filter() call: every condition is on the same event of the person.
+        Q(event_subjects__event__recorded_by=organisation)
+        | Q(event_subjects__event__shares__recipient=organisation),
+        event_subjects__event__kind__in=VETTING_EVENT_KINDS,
+    ).exclude(event_subjects__event__source="held")  # events.models.Source.HELD: vetting is never imported
+    return Q(pk__in=named.values("pk"))
 
 
 def may_search_people(actor: Actor) -> bool:
@@ -94,57 +123,92 @@ class PeopleRows:
     statuses: QuerySet[Any]  # ChildStatus: person, council, end_date
 
 
-def _where_reasons(organisation: Organisation, rows: PeopleRows) -> dict[str, Q]:
-    """Each kind of reason as a condition on Person, by the name recorded in the audit trail."""
+def _reason_sources(organisation: Organisation, rows: PeopleRows) -> dict[str, QuerySet[Any]]:
+    """Each kind of reason as the rows that give it (each with a ``person_id``), by the name recorded in the
+    audit trail."""
     today = timezone.localdate()
     current = Q(end_date__isnull=True) | Q(end_date__gte=today)
-    reasons = _reason_rows(organisation)
     return {
-        "recorded reason": Q(id__in=reasons.values("person_id")),
-        "lives in area": Q(
-            id__in=rows.addresses.filter(council=organisation).filter(current).values("person_id")
-        ),
-        "attends school": Q(
-            id__in=rows.enrolments.filter(school=organisation).filter(current).values("person_id")
-        ),
-        "open status with council": Q(
-            id__in=rows.statuses.filter(council=organisation).filter(current).values("person_id")
-        ),
+        "recorded reason": _reason_rows(organisation),
+        "lives in area": rows.addresses.filter(council=organisation).filter(current),
+        "attends school": rows.enrolments.filter(school=organisation).filter(current),
+        "open status with council": rows.statuses.filter(council=organisation).filter(current),
     }
 
 
+def _where_reasons(organisation: Organisation, rows: PeopleRows) -> dict[str, Q]:
+    """Each kind of reason as a condition on Person, by the name recorded in the audit trail."""
+    return {
+        name: Q(id__in=reason.values("person_id"))
+        for name, reason in _reason_sources(organisation, rows).items()
+    }
+
+
+def _restricted_rows(organisation: Organisation) -> QuerySet[AccessReason]:
+    return _reason_rows(organisation).filter(covers_restricted=True)
+
+
 def _restricted_reason(organisation: Organisation) -> Q:
-    return Q(id__in=_reason_rows(organisation).filter(covers_restricted=True).values("person_id"))
+    return Q(id__in=_restricted_rows(organisation).values("person_id"))
 
 
-def _sampled_people(organisation: Organisation) -> QuerySet[InspectionSample, Any]:
-    """The ids of the people sampled for one of the inspectorate's inspections under way."""
+def _inspection_rows(organisation: Organisation) -> QuerySet[InspectionSample]:
     today = timezone.localdate()
     return InspectionSample.objects.filter(
         inspection__inspectorate=organisation,
         inspection__starts_on__lte=today,
         inspection__ends_on__gte=today,
-    ).values("person_id")
+    )
+
+
+def _sampled_people(organisation: Organisation) -> QuerySet[InspectionSample, Any]:
+    """The ids of the people sampled for one of the inspectorate's inspections under way."""
+    return _inspection_rows(organisation).values("person_id")
 
 
 def _inspection_sample(organisation: Organisation) -> Q:
     return Q(id__in=_sampled_people(organisation))
 
 
-def visible_people(actor: Actor, rows: PeopleRows) -> QuerySet[Any]:
-    """Every person the actor may see. Deny by default. (Asked through ``people.selectors.visible_people``.)"""
+def _visible_condition(actor: Actor, rows: PeopleRows, reason: Callable[[QuerySet[Any]], Q]) -> Q:
+    """Who the actor may see, each reason's rows made a condition on Person by ``reason``."""
     organisation = actor.organisation
-    if organisation is None:
-        return rows.people.none()
     condition = Q(pk__in=[])
+    if organisation is None:
+        return condition
     if works_cases(actor):
         any_reason = Q(pk__in=[])
-        for reason in _where_reasons(organisation, rows).values():
-            any_reason |= reason
-        condition |= (Q(restriction=Restriction.NONE) & any_reason) | _restricted_reason(organisation)
+        for reason_rows in _reason_sources(organisation, rows).values():
+            any_reason |= reason(reason_rows)
+        condition |= (Q(restriction=Restriction.NONE) & any_reason) | reason(_restricted_rows(organisation))
     if actor.is_inspector:
-        condition |= _inspection_sample(organisation)
-    return rows.people.filter(condition)
+        condition |= reason(_inspection_rows(organisation))
+    return condition
+
+
+def visible_among(actor: Actor, people: QuerySet[Any], rows: PeopleRows) -> QuerySet[Any]:
+    """``people`` narrowed to those the actor may see: the rule of ``visible_people``, asked of each of them
+    (a correlated EXISTS on each kind of reason) rather than by reading every reason the organisation holds,
+    for a search whose candidates are few against an organisation that may see a million.
+    (Asked through ``people.selectors``.)"""
+    if actor.organisation is None:
+        return people.none()
+    if vetting_only(actor):
+        return people.filter(Q(restriction=Restriction.NONE) & _vetting_people(actor, people))
+    return people.filter(
+        _visible_condition(actor, rows, lambda reason: Q(Exists(reason.filter(person_id=OuterRef("pk")))))
+    )
+
+
+def visible_people(actor: Actor, rows: PeopleRows) -> QuerySet[Any]:
+    """Every person the actor may see. Deny by default. (Asked through ``people.selectors.visible_people``.)"""
+    if actor.organisation is None:
+        return rows.people.none()
+    if vetting_only(actor):
+        return rows.people.filter(Q(restriction=Restriction.NONE) & _vetting_people(actor, rows.people))
+    return rows.people.filter(
+        _visible_condition(actor, rows, lambda reason: Q(id__in=reason.values("person_id")))
+    )
 
 
 def reason_to_see(actor: Actor, person_id: uuid.UUID, rows: PeopleRows) -> str | None:
@@ -156,6 +220,9 @@ def reason_to_see(actor: Actor, person_id: uuid.UUID, rows: PeopleRows) -> str |
     person = rows.people.filter(pk=person_id).values("restriction").first()
     if person is None:
         return None
+    if vetting_only(actor):
+        named = rows.people.filter(Q(pk=person_id) & _vetting_people(actor, rows.people)).exists()
+        return "named in a vetting request" if named and not person["restriction"] else None
     if works_cases(actor):
         recorded = _reason_rows(organisation).filter(person_id=person_id)
         if person["restriction"]:
@@ -176,6 +243,8 @@ def may_see_event(actor: Actor, event: "Event") -> bool:
     """An event is seen by the organisation that recorded it and the organisations it was shared with."""
     organisation = actor.organisation
     if organisation is None or not works_cases(actor) or event.is_held:  # an import not all in
+        return False
+    if vetting_only(actor) and event.kind not in VETTING_EVENT_KINDS:
         return False
     # Through the event's own shares (a field path): the policy needs no import of the sharing app.
     return event.recorded_by_id == organisation.pk or event.shares.filter(recipient=organisation).exists()
@@ -209,7 +278,7 @@ def visible_meetings(actor: Actor, meetings: QuerySet[Any], children_seen: Query
     ``meetings`` is every meeting and ``children_seen`` the people the actor may see, both handed over by
     ``meetings.selectors.visible_meetings`` (which owns the table)."""
     organisation = actor.organisation
-    if organisation is None or not works_cases(actor):
+    if organisation is None or not works_cases(actor) or vetting_only(actor):
         return meetings.none()
     involved = Q(council=organisation) | Q(pk__in=meetings.filter(invitations__organisation=organisation))
     return meetings.filter(involved, child__in=children_seen)
@@ -251,6 +320,8 @@ def visible_events(actor: Actor, rows: EventRows, *, about: uuid.UUID | None = N
             sampled = sampled.filter(person_id=about)
         condition |= Q(pk__in=sampled.values("event_id"))
     events = rows.events.filter(condition)
+    if vetting_only(actor):
+        events = events.filter(kind__in=VETTING_EVENT_KINDS)
     if about is not None:
         events = events.filter(pk__in=rows.subjects.filter(person_id=about).values("event_id"))
     return events
@@ -343,6 +414,19 @@ def may_record_for_meeting(actor: Actor, council_id: int) -> bool:
     )
 
 
+def may_change_meeting(actor: Actor, council_id: int) -> bool:
+    """A meeting is moved, cancelled or has agencies added by the council that convened it (who may convene
+    may change): an invited agency asks the council; it cannot move the meeting for everyone else."""
+    return may_record_for_meeting(actor, council_id)
+
+
+def may_record_birth(actor: Actor, reason: str | None) -> bool:
+    """The birth of an unborn child is recorded by a council's practitioners with a reason to see the record
+    (the council working with the family; the birth changes its clocks, e.g. the pre-birth review). ``reason``
+    is the actor's reason to see the child (``people.selectors.reason_to_see``), None if it has none."""
+    return _practitioner_of(actor, OrganisationKind.COUNCIL) and reason is not None
+
+
 def may_send_agency_report(actor: Actor, invited_ids: Iterable[int]) -> bool:
     """An agency's report for a meeting is sent by the practitioners of an agency invited to it."""
     return works_cases(actor) and actor.organisation is not None and actor.organisation.pk in set(invited_ids)
@@ -424,3 +508,125 @@ def may_record_disagreement_stage(actor: Actor, party_ids: Iterable[int | None],
     return may_act_as_involved_agency(actor, party_ids) and (
         level <= PRACTITIONERS_STAGE or bool(actor.roles & MANAGER_ROLES)
     )
+
+
+# Philomena protocol (domain.md section 3): a looked-after child's carers and council keep a profile that goes to
+# the police at once when the child is reported missing.
+
+
+def may_keep_philomena_profile(
+    actor: Actor, *, responsible_council_ids: Iterable[int], sees_child: bool
+) -> bool:
+    """A looked-after child's Philomena profile is kept by the practitioners of the council responsible for the
+    child and by the child's carers (a fostering agency or children's home: an agency of the "other" kind that
+    has a reason to see the child). Nobody keeps a profile for a child who is not looked after."""
+    organisation = actor.organisation
+    responsible = set(responsible_council_ids)
+    if organisation is None or not works_cases(actor) or not sees_child or not responsible:
+        return False
+    return organisation.pk in responsible or organisation.kind == OrganisationKind.OTHER
+
+
+def may_open_philomena_profile(actor: Actor, *, keeps_it: bool, released_to_ids: Iterable[int]) -> bool:
+    """Its keepers open a profile; so do the officers of a police force it was released to by a missing report.
+    Nobody else: not a school, not another council, not a force it was not released to."""
+    organisation = actor.organisation
+    if organisation is None or not works_cases(actor):
+        return False
+    if keeps_it:
+        return True
+    return organisation.kind == OrganisationKind.POLICE and organisation.pk in set(released_to_ids)
+
+
+# Vetting (DBS) checks for prospective foster carers, adopters and their household members (domain.md section 3,
+# "Enhanced DBS check"): the council's fostering and adoption practitioners ask, the force's vetting officers do
+# the local police checks.
+VETTING_COUNCIL_ROLES = frozenset({Role.SOCIAL_WORKER, Role.TEAM_MANAGER, API_CLIENT_ROLE})
+VETTING_FORCE_ROLES = frozenset({Role.VETTING_OFFICER, API_CLIENT_ROLE})
+
+
+def may_request_vetting(actor: Actor) -> bool:
+    """A council's fostering and adoption practitioners (its social workers and team managers) ask for checks."""
+    return (
+        actor.organisation is not None
+        and actor.organisation.kind == OrganisationKind.COUNCIL
+        and bool(actor.roles & VETTING_COUNCIL_ROLES)
+    )
+
+
+def may_do_vetting_checks(actor: Actor) -> bool:
+    """A police force's vetting officers do the local checks and see their force's queue."""
+    return (
+        actor.organisation is not None
+        and actor.organisation.kind == OrganisationKind.POLICE
+        and bool(actor.roles & VETTING_FORCE_ROLES)
+    )
+
+
+def may_see_vetting_request(actor: Actor, *, council_id: int, force_id: int) -> bool:
+    """A vetting request is seen by the council that asked (its fostering and adoption practitioners) and the
+    force doing its local checks (its vetting officers). Nobody else."""
+    organisation = actor.organisation
+    if organisation is None:
+        return False
+    return (organisation.pk == council_id and may_request_vetting(actor)) or (
+        organisation.pk == force_id and may_do_vetting_checks(actor)
+    )
+
+
+def may_record_vetting_check(actor: Actor, *, force_id: int) -> bool:
+    """The local check's stages and the certificate are recorded by the force doing the check."""
+    return (
+        actor.organisation is not None and actor.organisation.pk == force_id and may_do_vetting_checks(actor)
+    )
+
+
+def may_withdraw_vetting_request(actor: Actor, *, council_id: int) -> bool:
+    """A request is withdrawn by the council that made it (the applicant withdrew, the application ended)."""
+    return (
+        actor.organisation is not None and actor.organisation.pk == council_id and may_request_vetting(actor)
+    )
+
+
+def may_see_notification_timeliness(actor: Actor) -> bool:
+    """Whether the organisation told others in time (its sender's clocks, late notices by name of the work) is
+    for its managers: team managers, partnership leads and a force's designated officers."""
+    return works_cases(actor) and bool(actor.roles & MANAGER_ROLES)
+
+
+# Allocation: who does a piece of an organisation's work. A team manager allocates (and reallocates) their
+# organisation's work to its case workers; a manager with a team allocates to the members of that team.
+
+
+def may_allocate(actor: Actor, organisation_id: int) -> bool:
+    """Whether the actor may allocate (or reallocate) work of this organisation at all."""
+    return (
+        works_cases(actor)
+        and actor.organisation is not None
+        and actor.organisation.pk == organisation_id
+        and actor.has_role(Role.TEAM_MANAGER)
+    )
+
+
+def may_be_allocated(actor: Actor, worker: User) -> bool:
+    """Whether the actor may allocate work to this person: an active case worker of the actor's organisation,
+    in the actor's team where the actor has one."""
+    if actor.organisation is None or actor.user is None or not may_allocate(actor, actor.organisation.pk):
+        return False
+    team = actor.user.team
+    return (
+        worker.is_active
+        and worker.organisation_id == actor.organisation.pk
+        and bool(worker.role_codes & CASE_ROLES)
+        and (not team or worker.team == team)
+    )
+
+
+def may_see_caseload(actor: Actor) -> bool:
+    """A team manager sees the open work of each worker in their team."""
+    return actor.organisation is not None and may_allocate(actor, actor.organisation.pk)
+
+
+def receives_escalations(actor: Actor) -> bool:
+    """Missed deadlines are raised to team managers (their organisation's) and partnership leads (the area's)."""
+    return works_cases(actor) and actor.has_role(Role.TEAM_MANAGER, Role.PARTNERSHIP_LEAD)

@@ -15,6 +15,9 @@ from openmash.organisations.models import Organisation
 API_CLIENT_ROLE = "api-client"
 # An operator loading records an organisation made elsewhere (`openmash import`) acts as its case system.
 IMPORT_ROLE = "import"
+# The service acting for an organisation under a protocol it has agreed to, with no person acting: a looked-after
+# child's Philomena profile released to the police by a missing report (openmash.philomena).
+PROTOCOL_ROLE = "protocol"
 # Someone trying to sign in, not (yet) anyone: the actor of a failed sign-in.
 SIGNING_IN_ROLE = "signing-in"
 
@@ -46,6 +49,8 @@ class Actor:
             return f"API client {self.api_client.name}"
         if IMPORT_ROLE in self.roles:
             return "import by an operator"
+        if PROTOCOL_ROLE in self.roles:
+            return "released automatically under the Philomena Protocol"
         if SIGNING_IN_ROLE in self.roles:
             return "someone not signed in"
         return "system"
@@ -76,6 +81,10 @@ def actor_for_api_client(client: ApiClient) -> Actor:
 
 def import_actor(organisation: Organisation) -> Actor:
     return Actor(organisation=organisation, roles=frozenset({IMPORT_ROLE}))
+
+
+def protocol_actor(organisation: Organisation) -> Actor:
+    return Actor(organisation=organisation, roles=frozenset({PROTOCOL_ROLE}))
 
 
 def signing_in_actor(organisation: Organisation | None) -> Actor:

@@ -5,7 +5,7 @@ from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from openmash.accounts.models import Role
+from openmash.accounts.models import Role, roles_for_kind
 
 
 class GovukFormMixin:
@@ -95,6 +95,13 @@ class UserForm(GovukFormMixin, forms.Form):
         error_messages={"required": "Enter a temporary password"},
     )
 
+    def __init__(self, *args, organisation_kind: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the roles an organisation of this kind has (a council offers no police officer or inspector).
+        roles = self.fields["roles"]
+        assert isinstance(roles, forms.MultipleChoiceField)
+        roles.choices = roles_for_kind(organisation_kind)
+
 
 class RolesForm(GovukFormMixin, forms.Form):
     submit_label = "Save roles"
@@ -102,6 +109,37 @@ class RolesForm(GovukFormMixin, forms.Form):
         choices=Role.choices,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one role"},
+    )
+
+    def __init__(self, *args, organisation_kind: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        roles = self.fields["roles"]
+        assert isinstance(roles, forms.MultipleChoiceField)
+        roles.choices = roles_for_kind(organisation_kind)
+
+
+class PasswordChangeForm(GovukFormMixin, forms.Form):
+    """Change your own password: GOV.UK asks for the current one, then the new one twice."""
+
+    submit_label = "Change password"
+    current = forms.CharField(
+        label="Current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your current password"},
+    )
+    new = forms.CharField(
+        label="New password",
+        strip=False,
+        help_text="At least 12 characters. Not a common password, not only numbers, and not like your name.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Enter a new password"},
+    )
+    confirm = forms.CharField(
+        label="Confirm new password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Enter the new password again"},
     )
 
 

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.functional import cached_property
 
-from openmash.organisations.models import Organisation
+from openmash.organisations.models import Organisation, OrganisationKind
 
 
 class Role(models.TextChoices):
@@ -21,6 +21,41 @@ class Role(models.TextChoices):
     PARTNERSHIP_LEAD = "partnership-lead", "Partnership lead"
     INSPECTOR = "inspector", "Inspector"
     ADMINISTRATOR = "administrator", "Administrator"
+
+
+# The roles an organisation of each kind can give its people: a council has no police officers or inspectors, a
+# school no team managers. Every kind has administrators. Checked when an account is made or its roles change.
+ROLES_BY_KIND: dict[str, frozenset[str]] = {
+    OrganisationKind.COUNCIL: frozenset(
+        {Role.MASH_PRACTITIONER, Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.RETURN_INTERVIEWER}
+    ),
+    OrganisationKind.POLICE: frozenset(
+        {
+            Role.POLICE_OFFICER,
+            Role.POLICE_PUBLIC_PROTECTION,
+            Role.POLICE_DESIGNATED_OFFICER,
+            Role.VETTING_OFFICER,
+            Role.MASH_PRACTITIONER,
+            Role.TEAM_MANAGER,
+        }
+    ),
+    OrganisationKind.NHS_REGION: frozenset({Role.HEALTH_SAFEGUARDING, Role.TEAM_MANAGER}),
+    OrganisationKind.INTEGRATED_CARE_BOARD: frozenset({Role.HEALTH_SAFEGUARDING, Role.TEAM_MANAGER}),
+    OrganisationKind.HEALTH_TRUST: frozenset(
+        {Role.HEALTH_SAFEGUARDING, Role.MASH_PRACTITIONER, Role.TEAM_MANAGER}
+    ),
+    OrganisationKind.SCHOOL: frozenset({Role.SCHOOL_DSL}),
+    OrganisationKind.RETURN_INTERVIEW_SERVICE: frozenset({Role.RETURN_INTERVIEWER, Role.TEAM_MANAGER}),
+    OrganisationKind.INSPECTORATE: frozenset({Role.INSPECTOR}),
+    OrganisationKind.PARTNERSHIP: frozenset({Role.PARTNERSHIP_LEAD}),
+    OrganisationKind.OTHER: frozenset({Role.MASH_PRACTITIONER, Role.TEAM_MANAGER}),
+}
+
+
+def roles_for_kind(kind: str) -> list[tuple[str, str]]:
+    """The roles (value, label) an organisation of this kind can give, in the order of ``Role``."""
+    allowed = ROLES_BY_KIND.get(kind, frozenset()) | {Role.ADMINISTRATOR}
+    return [(value, label) for value, label in Role.choices if value in allowed]
 
 
 class User(AbstractUser):

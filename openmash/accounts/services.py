@@ -11,23 +11,30 @@ from django.db import transaction
 from django.utils import timezone
 
 from openmash.accounts.actors import Actor, actor_for_user, signing_in_actor
-from openmash.accounts.models import ApiClient, Role, RoleAssignment, User
+from openmash.accounts.models import ApiClient, Role, RoleAssignment, User, roles_for_kind
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.lib.errors import InvalidInput
 from openmash.lib.remembered import Remembered
-from openmash.organisations.models import Organisation
+from openmash.organisations.models import Organisation, OrganisationKind
 
 TOKEN_PREFIX = "omk"
 
 
-def _check_roles(roles: Iterable[str]) -> list[str]:
+def _check_roles(roles: Iterable[str], organisation: Organisation) -> list[str]:
     chosen = sorted(set(roles))
     unknown = [role for role in chosen if role not in Role.values]
     if unknown:
         raise InvalidInput({"roles": f"Unknown role: {', '.join(unknown)}"})
     if not chosen:
         raise InvalidInput({"roles": "Choose at least one role"})
+    allowed = {value for value, _label in roles_for_kind(organisation.kind)}
+    refused = [Role(role).label for role in chosen if role not in allowed]
+    if refused:
+        kind = OrganisationKind(organisation.kind).label.lower() if organisation.kind else "organisation"
+        raise InvalidInput(
+            {"roles": f"A {kind} cannot give the role of {', '.join(refused)}: choose its own roles"}
+        )
     return chosen
 
 
@@ -72,7 +79,7 @@ def user_create(
     team: str = "",
 ) -> User:
     """Create an account. Without a password the account cannot sign in until one is set."""
-    chosen = _check_roles(roles)
+    chosen = _check_roles(roles, organisation)
     user = User(
         organisation=organisation,
         username=username.strip(),
@@ -112,7 +119,7 @@ def user_create(
 
 
 def user_set_roles(*, actor: Actor, user: User, roles: Iterable[str]) -> User:
-    chosen = _check_roles(roles)
+    chosen = _check_roles(roles, user.organisation)
     with transaction.atomic():
         user.role_assignments.exclude(role__in=chosen).delete()
         for role in chosen:
@@ -126,6 +133,39 @@ def user_set_roles(*, actor: Actor, user: User, roles: Iterable[str]) -> User:
             detail={"roles": chosen},
         )
         return user
+
+
+def password_change(*, actor: Actor, user: User, current: str, new: str, confirm: str) -> User:
+    """A person changes their own password: the current one proves it is them, the new one passes the
+    service's password validators (settings.AUTH_PASSWORD_VALIDATORS). The password itself is never audited."""
+    if actor.user is None or actor.user.pk != user.pk:
+        raise InvalidInput({"current": "You can only change your own password"})
+    errors: dict[str, str | list[str]] = {}
+    if not user.check_password(current):
+        errors["current"] = "Your current password is not right"
+    if new != confirm:
+        errors["confirm"] = "The new passwords do not match: enter the same password twice"
+    elif new == current and "current" not in errors:
+        errors["new"] = "Your new password must be different from your current one"
+    else:
+        try:
+            validate_password(new, user)
+        except ValidationError as error:
+            errors["new"] = list(error.messages)
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        user.set_password(new)
+        user.save(update_fields=["password"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="user",
+            object_id=user.pk,
+            reason="changed their own password",
+            detail={"password_changed": True},
+        )
+    return user
 
 
 def user_set_active(*, actor: Actor, user: User, active: bool) -> User:

@@ -4,11 +4,13 @@ from base64 import b32encode
 from urllib.parse import urlparse
 
 import segno
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -19,11 +21,14 @@ from openmash.accounts import services
 from openmash.accounts.actors import actor_for_request
 from openmash.accounts.addresses import client_address
 from openmash.accounts.forms import (
+    PasswordChangeForm,
     SignInForm,
     TokenForm,
 )
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
+from openmash.lib.errors import InvalidInput
+from openmash.ui.forms import add_service_errors
 
 
 def _safe_next(request: HttpRequest, default: str = "/") -> str:
@@ -107,3 +112,23 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         secret = b32encode(device.bin_key).decode()
         context["secret"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return render(request, "accounts/two_factor.html", context)
+
+
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Anyone signed in changes their own password; they stay signed in (the session is kept)."""
+    actor = actor_for_request(request)
+    user = actor.user
+    if user is None:
+        raise Http404("Not available")
+    form = PasswordChangeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(actor=actor, user=user, **form.cleaned_data)
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            # A changed password ends every other session of the account, not this one.
+            update_session_auth_hash(request, user)
+            messages.success(request, "Your password has been changed")
+            return redirect("web:home")
+    return render(request, "accounts/password_change.html", {"form": form})

@@ -264,8 +264,10 @@ _SEARCH_PARAMETERS = [
     openapi_extra={"parameters": _SEARCH_PARAMETERS},
 )
 def people_search(request: HttpRequest, filters: Query[SearchQuery]):
-    """People matching a name, date of birth or identifier, among those your organisation may see. Give at
-    least one of the three: a search with none answers 422."""
+    """People matching a name, date of birth or identifier, among those your organisation may see, best
+    first: the identifier exactly; then the name (in either order; case, accents, hyphens and apostrophes
+    ignored) and date of birth; then names holding every word given; then names alike. Give at least one of
+    the three: a search with none answers 422."""
     criteria = selectors.SearchCriteria(
         name=filters.name, date_of_birth=filters.date_of_birth, identifier=filters.identifier
     )
@@ -343,3 +345,15 @@ def people_read(request: HttpRequest, person_id: str):
 api.add_router("", sharing_router)
 api.add_router("", meetings_router)
 api.add_router("", webhooks_router)
+
+from openmash.api.casework import router as casework_router  # noqa: E402
+
+api.add_router("", casework_router)
+
+from openmash.api.philomena import router as philomena_router  # noqa: E402
+
+api.add_router("", philomena_router)
+
+from openmash.api.vetting import router as vetting_router  # noqa: E402
+
+api.add_router("", vetting_router)

@@ -106,7 +106,9 @@ def with_problems(document: dict[str, Any]) -> dict[str, Any]:
             responses = operation["responses"] = {
                 str(code): answer for code, answer in operation.get("responses", {}).items()
             }
-            if _records_an_event(responses):  # every such endpoint takes the key (api.sharing._idempotent)
+            # Every endpoint that records an event takes the key (api.sharing._idempotent), as does every one
+            # marked x-idempotent (api.meetings._idempotent); the mark is ours, not the document's.
+            if _records_an_event(responses) or operation.pop("x-idempotent", False):
                 operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
             for status in error_answers(operation):
                 responses.setdefault(str(status), {})

@@ -25,6 +25,7 @@ from openmash.people.models import Person, PersonIdentifier
 from openmash.recording.decisions import share_acknowledge
 from openmash.recording.services import AlsoWrite, EventInput, PersonInput, RecordedEvent, event_record
 from openmash.sharing import selectors
+from openmash.sharing.context import share_context
 from openmash.sharing.models import IdempotentRequest, Share
 from openmash.sharing.views import event_cursor, live_stream
 
@@ -52,6 +53,16 @@ class AdultIn(Input):
     given_name: str = column(Person, "given_name", "")
     family_name: str = column(Person, "family_name", "")
     date_of_birth: BirthDate | None = None
+    harm_role: Literal["", "victim", "person-causing-harm", "other"] = Field(
+        "", description="Their part in the incident"
+    )
+    relationship: Literal[
+        "", "parent", "parent-partner", "carer", "relative", "sibling", "household-member"
+    ] = Field(
+        "",
+        description="What they are to the children at the incident (a household member when not given); "
+        "linked on their records",
+    )
 
 
 class DomesticAbuseIn(Input):
@@ -109,13 +120,26 @@ class ReferralIn(Input):
     reference: str = column(Event, "reference", "")
 
 
+class NotificationOut(Schema):
+    rule: str | None = Field(description="The sender's clock rule, as `openmash rules` lists them")
+    due: dt.datetime | None = Field(description="When the recipient had to be told by")
+    sent_at: dt.datetime
+    late: bool | None = Field(description="Whether it was shared after `due` (the sender's lateness)")
+    late_by_hours: float | None
+
+
 class ShareOut(Schema):
     share_id: uuid.UUID
     recipient: str
     recipient_name: str
     route: str
     content: str
-    deadline: dt.datetime | None
+    deadline: dt.datetime | None = Field(description="The same as decision_due")
+    decision_due: dt.datetime | None = Field(
+        description="The recipient's own deadline, counted from the share's arrival (none for a school's "
+        "Operation Encompass notice)"
+    )
+    notification: NotificationOut = Field(description="The sender's clock: when the recipient had to be told")
 
 
 class LinkedOut(Schema):
@@ -138,7 +162,20 @@ class RecordedOut(Schema):
 
 
 class AcknowledgeIn(Input):
-    decision: Literal["no-further-action", "early-help", "assessment", "strategy-discussion", "noted"]
+    decision: Literal[
+        "",
+        "no-further-action",
+        "early-help",
+        "assessment",
+        "strategy-discussion",
+        "social-worker-told",
+        "return-interview",
+        "noted",
+    ] = Field(
+        "",
+        description="A council front door's next step (a missing or found report has its own); anyone else "
+        "acknowledges as read and noted, and may leave this out",
+    )
     reasons: str = ""
 
 
@@ -189,6 +226,8 @@ def _recorded(recorded: RecordedEvent) -> dict[str, Any]:
                 "content": share.content,
                 # In UTC: a deadline in London time far from today carries an offset no parser reads.
                 "deadline": share.due_at.astimezone(dt.UTC).isoformat() if share.due_at else None,
+                "decision_due": share.due_at.astimezone(dt.UTC).isoformat() if share.due_at else None,
+                "notification": selectors.notification_timing(share).as_json(),
             }
             for share in recorded.shares_told
         ],
@@ -297,6 +336,7 @@ def domestic_abuse_input(payload: DomesticAbuseIn) -> EventInput:
             given_name=a.given_name,
             family_name=a.family_name,
             date_of_birth=a.date_of_birth,
+            details={"harm_role": a.harm_role, "relationship": a.relationship},
         )
         for a in payload.adults
     ]
@@ -428,6 +468,8 @@ def referral(request: HttpRequest, payload: ReferralIn):
 class InboxQuery(Input):
     status: Literal["", "overdue", "due-soon", "on-time", "no-deadline", "acknowledged"] = ""
     kind: str = ""
+    # Live work (the default), or shares imported as history: handled elsewhere, nobody's work now.
+    view: Literal["live", "history"] = "live"
 
 
 def _share_out(share: Share) -> dict[str, Any]:
@@ -441,15 +483,19 @@ def _share_out(share: Share) -> dict[str, Any]:
         "decision": share.decision,
         "decision_reasons": share.decision_reasons,
         "deadline_status": selectors.deadline_status(share),
+        "imported_as": share.imported_as,
+        "handled_at": share.handled_at.isoformat() if share.handled_at else None,
     }
 
 
 @router.get("/inbox", response={200: dict[str, Any], 401: ProblemOut})
 def inbox(request: HttpRequest, filters: Query[InboxQuery]):
-    """Shares delivered to your organisation, with counts by deadline status."""
+    """Shares delivered to your organisation, live work by default (``view=history`` for shares imported as
+    history), with counts: live work by deadline status, and history apart."""
     actor = request_actor(request)
     shares = selectors.inbox(
-        actor=actor, filters=selectors.InboxFilters(status=filters.status, kind=filters.kind)
+        actor=actor,
+        filters=selectors.InboxFilters(status=filters.status, kind=filters.kind, view=filters.view),
     )
     return {"counts": selectors.inbox_counts(actor=actor), "shares": [_share_out(share) for share in shares]}
 
@@ -469,8 +515,16 @@ def inbox_stream(request: HttpRequest):
 
 @router.get("/shares/{share_id}", response={200: dict[str, Any], 401: ProblemOut, 404: ProblemOut})
 def share_read(request: HttpRequest, share_id: str):
-    """One share, for its recipient or its sender (who sees the outcome)."""
-    return _share_out(selectors.share_open(actor=request_actor(request), share_id=share_id).share)
+    """One share, for its recipient or its sender (who sees the outcome), with the context of each child the
+    caller may see (``children_context``): age, current statuses, the last 12 months' events about the child
+    and household that the caller may see, domestic abuse incidents counted, earlier decisions, the allocated
+    worker, siblings and adults. A school is given only what Operation Encompass gives it."""
+    actor = request_actor(request)
+    share = selectors.share_open(actor=actor, share_id=share_id).share
+    return {
+        **_share_out(share),
+        "children_context": [child.as_json() for child in share_context(actor=actor, share=share)],
+    }
 
 
 @router.post(

@@ -121,6 +121,18 @@ class VisitDoneForm(_WhenMixin, forms.Form):
         )
 
 
+class VisitDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the police cannot send an officer",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the police cannot send an officer"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.textarea("reason"))
+
+
 class LoneVisitReviewForm(forms.Form):
     notes = forms.CharField(
         label="What you have done about this lone visit",

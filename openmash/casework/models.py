@@ -27,6 +27,7 @@ class PoliceNeed(models.TextChoices):
 class VisitStatus(models.TextChoices):
     REQUESTED = "requested", "Waiting for the police to name an officer"
     CONFIRMED = "confirmed", "Confirmed: officer named"
+    DECLINED = "declined", "The police cannot send an officer"
     DONE = "done", "Visit done"
 
 
@@ -44,11 +45,17 @@ class JointVisit(models.Model):
     status = models.CharField(max_length=10, choices=VisitStatus.choices, default=VisitStatus.REQUESTED)
     requested_at = models.DateTimeField()
     requested_by_label = models.CharField(max_length=300)
+    # When the force's answer is due (the request's share runs on the joint-visit-answer clock).
+    answer_due_at = models.DateTimeField(null=True, blank=True)
     # Named by the police: who will go, and when they will be there.
     officer_name = models.CharField(max_length=200, blank=True)
     officer_attends_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_by_label = models.CharField(max_length=300, blank=True)
+    # Or the police say they cannot send an officer, and why (the council then decides whether to go alone).
+    declined_at = models.DateTimeField(null=True, blank=True)
+    declined_by_label = models.CharField(max_length=300, blank=True)
+    decline_reason = models.TextField(blank=True)
     # Recorded by the council once the visit has happened.
     visited_at = models.DateTimeField(null=True, blank=True)
     officer_present = models.BooleanField(null=True, blank=True)
@@ -125,8 +132,8 @@ class InvestigationClosure(models.Model):
 
     Where the child is on a protection plan, under s47 enquiry, or has recorded injuries, the closure is only
     proposed: it takes effect when the council agrees, or when a disagreement ends with the closure going
-    ahead. Silence never closes it: an unanswered proposal stays open and shows as overdue once the response
-    time (5 working days, the escalation-stage default) has passed.
+    ahead. Silence never closes it: an unanswered proposal stays open, shows as overdue once its answer is due
+    (the closure-answer clock, 5 working days by default) and is escalated like every unanswered share.
     """
 
     id = models.UUIDField(primary_key=True, default=new_id, editable=False)

@@ -6,16 +6,18 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from openmash.access import policy
 from openmash.accounts.actors import Actor
+from openmash.accounts.models import Role
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.casework.models import (
     ClosureStatus,
     Disagreement,
+    DisagreementStage,
     InvestigationClosure,
     JointVisit,
     PoliceProtectionEnd,
@@ -28,6 +30,7 @@ from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people import selectors as people_selectors
 from openmash.sharing import selectors as sharing_selectors
 from openmash.sharing.models import Share
+from openmash.sharing.routing import ANSWERED_BY_A_STEP
 
 LIST_LIMIT = 200
 
@@ -52,6 +55,70 @@ def _audit_view(actor: Actor, object_type: str, object_id: object, person_ids: l
             )
 
 
+# Answers awaited ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AwaitedAnswer:
+    """Where a step waiting for the other agency's answer stands (a joint-visit request, a proposed closure, a
+    disagreement stage): read from the shares that asked, which carry the deadline and its escalations."""
+
+    due_at: dt.datetime | None
+    answered_at: dt.datetime | None
+    answered_by: str
+    # The latest escalation of an unanswered one: when, and to whom in words ("Cleveland Police's team managers").
+    escalated_at: dt.datetime | None
+    escalated_to: str
+
+    @property
+    def overdue(self) -> bool:
+        return self.answered_at is None and self.due_at is not None and self.due_at < timezone.now()
+
+
+def awaited_answer(event: Event | None) -> AwaitedAnswer | None:
+    """The answer an event's step waits for, or None when it waits for none. Reads ``event.shares`` and their
+    escalations, prefetched by the lists (``ANSWER_PREFETCH``)."""
+    if event is None:
+        return None
+    shares = [share for share in event.shares.all() if share.clock_rule in ANSWERED_BY_A_STEP]
+    if not shares:
+        return None
+    dues = [share.due_at for share in shares if share.due_at is not None]
+    answered = [share for share in shares if share.acknowledged_at is not None]
+    done = answered[0] if len(answered) == len(shares) else None
+    escalations = sorted(
+        (escalation for share in shares for escalation in share.escalations.all()), key=lambda e: e.at
+    )
+    latest = escalations[-1] if escalations else None
+    to = ""
+    if latest is not None:
+        # Level 1 goes to the recipient's team managers; level 2 to its area's safeguarding partnership, or
+        # back to the recipient's senior people where no partnership is on the service (a police force's).
+        name = latest.to_organisation.name
+        if latest.to_role == Role.TEAM_MANAGER:
+            to = f"{name}'s team managers"
+        elif latest.to_organisation.kind == OrganisationKind.PARTNERSHIP:
+            to = f"the safeguarding partnership ({name})"
+        else:
+            to = f"{name}'s senior managers"
+    return AwaitedAnswer(
+        due_at=min(dues) if dues else None,
+        answered_at=done.acknowledged_at if done is not None else None,
+        answered_by=done.acknowledged_by_label if done is not None else "",
+        escalated_at=latest.at if latest is not None else None,
+        escalated_to=to,
+    )
+
+
+def _answer_prefetch(event_path: str) -> Prefetch:
+    return Prefetch(
+        f"{event_path}__shares",
+        queryset=Share.objects.filter(clock_rule__in=ANSWERED_BY_A_STEP).prefetch_related(
+            "escalations__to_organisation"
+        ),
+    )
+
+
 # Joint visits ----------------------------------------------------------------------------------------------
 
 
@@ -62,11 +129,11 @@ def _visits(actor: Actor) -> QuerySet[JointVisit]:
     return JointVisit.objects.filter(
         Q(council=actor.organisation) | Q(police_force=actor.organisation),
         person__in=people_selectors.visible_people(actor),
-    ).select_related("person", "council", "police_force")
+    ).select_related("person", "council", "police_force", "request_event")
 
 
 def joint_visit_list(*, actor: Actor, lone_only: bool = False) -> list[JointVisit]:
-    visits = _visits(actor)
+    visits = _visits(actor).prefetch_related(_answer_prefetch("request_event"))
     if lone_only:
         visits = visits.filter(lone_visit=True).order_by("reviewed_at", "-visited_at")
     return list(visits[:LIST_LIMIT])
@@ -80,7 +147,9 @@ def lone_visits_awaiting_review(*, actor: Actor) -> int:
 
 
 def joint_visit_open(*, actor: Actor, visit_id: uuid.UUID | str) -> JointVisit:
-    visit = _visits(actor).filter(pk=_uuid(visit_id)).first()
+    visit = (
+        _visits(actor).prefetch_related(_answer_prefetch("request_event")).filter(pk=_uuid(visit_id)).first()
+    )
     if visit is None:
         raise NotFound("No such joint visit")
     _audit_view(actor, "joint-visit", visit.pk, [visit.person_id])
@@ -240,11 +309,11 @@ def _closures(actor: Actor) -> QuerySet[InvestigationClosure]:
     return InvestigationClosure.objects.filter(
         Q(police_force=actor.organisation) | Q(council=actor.organisation),
         person__in=people_selectors.visible_people(actor),
-    ).select_related("person", "police_force", "council")
+    ).select_related("person", "police_force", "council", "event")
 
 
 def investigation_closure_list(*, actor: Actor) -> list[InvestigationClosure]:
-    return list(_closures(actor)[:LIST_LIMIT])
+    return list(_closures(actor).prefetch_related(_answer_prefetch("event"))[:LIST_LIMIT])
 
 
 @dataclass(frozen=True)
@@ -261,15 +330,24 @@ class OpenedClosure:
             and self.closure.response_due_at < timezone.now()
         )
 
+    @property
+    def answer(self) -> AwaitedAnswer | None:
+        return awaited_answer(self.closure.event) if self.closure.needs_agreement else None
+
 
 def investigation_closure_open(*, actor: Actor, closure_id: uuid.UUID | str) -> OpenedClosure:
-    closure = _closures(actor).filter(pk=_uuid(closure_id)).first()
+    closure = (
+        _closures(actor).prefetch_related(_answer_prefetch("event")).filter(pk=_uuid(closure_id)).first()
+    )
     if closure is None:
         raise NotFound("No such investigation closure")
     disagreement = (
         Disagreement.objects.filter(closure=closure)
         .select_related("raised_by", "raised_with")
-        .prefetch_related("stages")
+        .prefetch_related(
+            Prefetch("stages", queryset=DisagreementStage.objects.select_related("event")),
+            _answer_prefetch("stages__event"),
+        )
         .first()
     )
     stage_clocks = (
@@ -280,3 +358,32 @@ def investigation_closure_open(*, actor: Actor, closure_id: uuid.UUID | str) -> 
 
 
 __all__ = ["PROTECTION_MAX_RULE"]
+
+
+def _disagreements(actor: Actor) -> QuerySet[Disagreement]:
+    if not policy.works_cases(actor) or actor.organisation is None:
+        return Disagreement.objects.none()
+    return (
+        Disagreement.objects.filter(
+            Q(raised_by=actor.organisation) | Q(raised_with=actor.organisation),
+            person__in=people_selectors.visible_people(actor),
+        )
+        .select_related("person", "raised_by", "raised_with")
+        .prefetch_related(
+            Prefetch("stages", queryset=DisagreementStage.objects.select_related("event")),
+            _answer_prefetch("stages__event"),
+        )
+    )
+
+
+def disagreement_list(*, actor: Actor) -> list[Disagreement]:
+    """The disagreements the actor's organisation is a party to, about children it may see."""
+    return list(_disagreements(actor)[:LIST_LIMIT])
+
+
+def disagreement_open(*, actor: Actor, disagreement_id: uuid.UUID | str) -> Disagreement:
+    disagreement = _disagreements(actor).filter(pk=_uuid(disagreement_id)).first()
+    if disagreement is None:
+        raise NotFound("No such disagreement")
+    _audit_view(actor, "disagreement", disagreement.pk, [disagreement.person_id])
+    return disagreement

@@ -94,9 +94,11 @@ def visit_detail(request: HttpRequest, visit_id: str) -> HttpResponse:
     is_council = actor.organisation.pk == visit.council_id
     posted = request.POST if request.method == "POST" else None
     action = posted.get("action") if posted is not None else None
-    officer_form = done_form = review_form = None
+    officer_form = done_form = review_form = decline_form = None
     if is_police and visit.status != VisitStatus.DONE:
         officer_form = casework_forms.OfficerForm(posted if action == "officer" else None)
+    if is_police and visit.status == VisitStatus.REQUESTED:
+        decline_form = casework_forms.VisitDeclineForm(posted if action == "decline" else None)
     if is_council and visit.status != VisitStatus.DONE:
         done_form = casework_forms.VisitDoneForm(posted if action == "done" else None)
     if is_council and visit.lone_visit and not visit.reviewed_at and actor.has_role(Role.TEAM_MANAGER):
@@ -112,6 +114,16 @@ def visit_detail(request: HttpRequest, visit_id: str) -> HttpResponse:
             ),
             {"officer_attends_at": "attends_date"},
             "Officer named: the visit is confirmed and the council has been told",
+        ),
+        "decline": (
+            decline_form,
+            lambda: services.joint_visit_decline(
+                actor=actor,
+                visit=visit,
+                reason=decline_form.cleaned_data["reason"],  # type: ignore[union-attr]
+            ),
+            {},
+            "The council has been told that no officer can attend",
         ),
         "done": (
             done_form,
@@ -149,8 +161,9 @@ def visit_detail(request: HttpRequest, visit_id: str) -> HttpResponse:
         "officer_form": officer_form,
         "done_form": done_form,
         "review_form": review_form,
+        "decline_form": decline_form,
     }
-    return _page(request, "casework/visit.html", context, officer_form, done_form, review_form)
+    return _page(request, "casework/visit.html", context, officer_form, decline_form, done_form, review_form)
 
 
 # Police protection -----------------------------------------------------------------------------------------

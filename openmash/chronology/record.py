@@ -11,6 +11,7 @@ from openmash.accounts.actors import actor_for_request
 from openmash.audit.selectors import audit_person_access_list
 from openmash.clocks.selectors import clocks_for_person, rule_titles
 from openmash.organisations.selectors import organisation_names
+from openmash.people.models import PersonKind
 from openmash.people.selectors import person_open
 from openmash.recording.services import RECORDERS
 from openmash.recording.views import PERSON_EVENT_TITLES
@@ -43,6 +44,8 @@ def person_record(request: HttpRequest, person_id: str) -> HttpResponse:
         "access_log_hidden": access_log_hidden,
         "organisation_names": organisation_names(line.entry.organisation_code for line in access_log),
         "actions": event_actions(actor),
+        "may_record_birth": opened.person.kind == PersonKind.UNBORN
+        and policy.may_record_birth(actor, opened.reason),
         "clocks": clocks_for_person(actor=actor, person=opened.person) if full else [],
         "clock_titles": rule_titles(actor),
         "now": timezone.now(),

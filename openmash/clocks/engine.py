@@ -90,13 +90,26 @@ class Rule:
     default_school_day_start: time | None = None
     # A service standard met by a share of cases rather than by each (DBS: 80% within 14 days).
     target_share: float | None = None
+    # A duty to a child, not to each thing that raised it: while one clock of the rule is open for a child at
+    # an organisation, whatever else would start it (another incident, police protection, a front-door
+    # decision) is met by the same work, so no second clock starts (one strategy discussion, one clock).
+    one_per_child: bool = False
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Rules as data
 
 
-_RULE_KEYS = {"id", "title", "starts", "local_default", "source", "default_school_day_start", "target_share"}
+_RULE_KEYS = {
+    "id",
+    "title",
+    "starts",
+    "local_default",
+    "source",
+    "default_school_day_start",
+    "target_share",
+    "one_per_child",
+}
 
 
 def _rule_from_toml(raw: Mapping[str, object], where: str) -> Rule:
@@ -127,6 +140,8 @@ def _rule_from_toml(raw: Mapping[str, object], where: str) -> Rule:
             raise ValueError(f"{where}: {key} must be a non-empty string")
     if not isinstance(raw.get("local_default"), bool):
         raise ValueError(f"{where}: local_default must be true or false")
+    if not isinstance(raw.get("one_per_child", False), bool):
+        raise ValueError(f"{where}: one_per_child must be true or false")
     return Rule(
         id=str(raw["id"]),
         title=str(raw["title"]),
@@ -137,6 +152,7 @@ def _rule_from_toml(raw: Mapping[str, object], where: str) -> Rule:
         source=str(raw["source"]),
         default_school_day_start=default_start,
         target_share=target_share,
+        one_per_child=bool(raw.get("one_per_child", False)),
     )
 
 

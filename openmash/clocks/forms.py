@@ -68,3 +68,30 @@ class SchoolDayStartForm(GovukFormMixin, forms.Form):
     starts_at = TimeField(
         label="School day starts at", error_messages={"required": "Enter when the school day starts"}
     )
+
+
+class AllocationForm(GovukFormMixin, forms.Form):
+    """A team manager chooses who does a piece of work (one question: the label is the page's heading)."""
+
+    submit_label = "Allocate"
+    worker = forms.ChoiceField(
+        label="Who will do this work?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose who will do this work",
+            "invalid_choice": "Choose who will do this work",
+        },
+    )
+
+    def __init__(self, *args, workers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["worker"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            (
+                str(worker.pk),
+                f"{worker.get_full_name() or worker.username}"
+                + (f", {worker.job_title}" if worker.job_title else ""),
+            )
+            for worker in workers
+        ]

@@ -148,3 +148,42 @@ class Clock(models.Model):
     @property
     def met(self) -> bool:
         return self.stopped_at is not None and self.stopped_at <= self.due_at
+
+
+class WorkType(models.TextChoices):
+    """What a team manager allocates: a notification to decide on, a piece of work on a clock (an assessment, a
+    strategy discussion to hold), or a multi-agency meeting (a strategy discussion, a conference)."""
+
+    SHARE = "share", "Notification"
+    CLOCK = "clock", "Deadline"
+    MEETING = "meeting", "Meeting"
+
+
+class Allocation(models.Model):
+    """Who in an organisation is doing a piece of its work. A reallocation ends the current row and adds a new
+    one, so the history stays; the clocks of the work follow the worker (``Clock.owner``)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="allocations")
+    work_type = models.CharField(max_length=20, choices=WorkType.choices)
+    work_id = models.CharField(max_length=64)
+    worker = models.ForeignKey(User, on_delete=models.PROTECT, related_name="allocations")
+    allocated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    allocated_by_label = models.CharField(max_length=300)
+    allocated_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-allocated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work_type", "work_id"],
+                condition=Q(ended_at__isnull=True),
+                name="allocation_one_current_per_work",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["worker"], condition=Q(ended_at__isnull=True), name="allocation_current_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_type} {self.work_id} to {self.worker}"

@@ -13,17 +13,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from openmash.access import policy
 from openmash.accounts.actors import Actor
 from openmash.accounts.models import User
 from openmash.audit.models import AuditAction
-from openmash.audit.services import audit_record
+from openmash.audit.services import AuditInput, audit_append, audit_record
 from openmash.clocks import engine
-from openmash.clocks.models import AreaClockSetting, Clock, SchoolCalendar, TermBreak
+from openmash.clocks.models import Allocation, AreaClockSetting, Clock, SchoolCalendar, TermBreak, WorkType
 from openmash.database import write_transaction
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.govuk import govuk_datetime
@@ -193,6 +193,58 @@ def area_setting_set(
     return setting
 
 
+def _figure(rule: str, organisation: Organisation) -> tuple[str, str, str]:
+    """The nation, the figure in words, and the area setting that applied (if any) to ``rule`` there."""
+    nation = organisation.nation or engine.Nation.ENGLAND
+    national = engine.load_rules(nation)[rule]
+    setting = area_settings_for(organisation).get(rule)
+    if setting is not None:
+        figure = figure_words(setting.unit, setting.amount)
+        note = (
+            f"{_area_of(organisation).name} sets {figure} "
+            f"(national default {figure_words(national.unit, national.amount)}): {setting.reason}"
+        )
+        return nation, figure, note
+    return nation, figure_words(national.unit, national.amount), ""
+
+
+def figure_for(rule: str, organisation: Organisation) -> tuple[str, str]:
+    """(the figure a clock of ``rule`` runs to for this organisation, in words; the area's setting, in words,
+    when it has set its own figure, else "")."""
+    _nation, figure, note = _figure(rule, organisation)
+    return figure, note
+
+
+def clock_bring_forward(*, actor: Actor, clock: Clock, rule: str, start: dt.datetime, why: str) -> Clock:
+    """Make an open clock due by the sooner of its own deadline and a clock of ``rule`` started at ``start``
+    (a pre-birth review once the child is born). Its figure says so; audited. A deadline already past is
+    marked breached by the next sweep, like any other."""
+    if clock.stopped_at is not None:
+        return clock
+    sooner = deadline(rule, start, clock.organisation)
+    figure, note = figure_for(rule, clock.organisation)
+    clock.figure = f"{clock.figure}, or {figure} {why} if sooner"[
+        : Clock._meta.get_field("figure").max_length
+    ]
+    if note:
+        clock.area_setting = "; ".join(part for part in (clock.area_setting, note) if part)[:400]
+    changed = sooner < clock.due_at
+    if changed:
+        clock.due_at = sooner
+    with transaction.atomic():
+        clock.save(update_fields=["figure", "area_setting", "due_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="clock",
+            object_id=clock.pk,
+            person_id=clock.person_id,
+            reason=f"deadline of {clock.rule} brought forward" if changed else f"{clock.rule} checked",
+            detail={"rule": clock.rule, "by": rule, "due_at": clock.due_at.isoformat()},
+        )
+    return clock
+
+
 def _new_clock(
     *,
     rule: str,
@@ -204,20 +256,10 @@ def _new_clock(
     event: "Event | None",
     owner: User | None,
 ) -> Clock:
-    nation = organisation.nation or engine.Nation.ENGLAND
-    national = engine.load_rules(nation)[rule]
-    setting = area_settings_for(organisation).get(rule)
-    if setting is not None:
-        figure = figure_words(setting.unit, setting.amount)
-        note = (
-            f"{_area_of(organisation).name} sets {figure} "
-            f"(national default {figure_words(national.unit, national.amount)}): {setting.reason}"
-        )
-    else:
-        figure, note = figure_words(national.unit, national.amount), ""
+    _nation, figure, note = _figure(rule, organisation)
     return Clock(
         rule=rule,
-        nation=nation,
+        nation=organisation.nation or engine.Nation.ENGLAND,
         figure=figure,
         area_setting=note,
         organisation=organisation,
@@ -248,6 +290,8 @@ def clock_start(
     existing = Clock.objects.filter(
         rule=rule, subject_type=subject_type, subject_id=str(subject_id), person=person
     ).first()
+    if existing is None and person is not None and _one_per_child(rule, organisation):
+        existing = _open_for_child(rule, organisation).filter(person=person).first()
     if existing is not None:
         return existing
     clock = _new_clock(
@@ -271,10 +315,94 @@ def clock_start(
     return clock
 
 
+def _one_per_child(rule: str, organisation: Organisation) -> bool:
+    return engine.load_rules(organisation.nation or engine.Nation.ENGLAND)[rule].one_per_child
+
+
+def _open_for_child(rule: str, organisation: Organisation) -> QuerySet[Clock]:
+    return Clock.objects.filter(rule=rule, organisation=organisation, stopped_at__isnull=True)
+
+
 def clocks_start_many(specs: Iterable[dict[str, Any]]) -> list[Clock]:
     """Start several new clocks in one insert (recording an event): each spec is clock_start's arguments,
-    with the child by ``person_id``."""
-    clocks = [_new_clock(**spec) for spec in specs]
+    with the child by ``person_id``. A rule that is one duty to a child (``one_per_child``) starts no second
+    clock for a child who has one open at that organisation: the open one, started first, stands."""
+    wanted = list(specs)
+    per_child = {
+        (spec["rule"], spec["organisation"].pk, spec["person_id"])
+        for spec in wanted
+        if spec.get("person_id") is not None and _one_per_child(spec["rule"], spec["organisation"])
+    }
+    running = set()
+    if per_child:
+        condition = Q(pk__in=[])
+        for rule, organisation_id, person_id in per_child:
+            condition |= Q(rule=rule, organisation_id=organisation_id, person_id=person_id)
+        running = set(
+            Clock.objects.filter(condition, stopped_at__isnull=True).values_list(
+                "rule", "organisation_id", "person_id"
+            )
+        )
+    clocks = []
+    for spec in wanted:
+        key = (spec["rule"], spec["organisation"].pk, spec.get("person_id"))
+        if key in per_child:
+            if key in running:
+                continue
+            running.add(key)  # the first of the batch starts it; the others are met by the same work
+        clocks.append(_new_clock(**spec))
+    return Clock.objects.bulk_create(clocks, ignore_conflicts=True)
+
+
+@dataclass(frozen=True)
+class DoneClock:
+    """A clock met or missed in the same moment the work that stops it was done: a notification to another
+    agency, due within ``rule`` from ``started_at`` (counted where ``counted_for`` is, as the share's
+    ``notification_due_at`` was) and done at ``done_at`` by ``organisation``."""
+
+    rule: str
+    organisation: Organisation
+    counted_for: Organisation
+    started_at: dt.datetime
+    due_at: dt.datetime
+    done_at: dt.datetime
+    subject_type: str
+    subject_id: object
+    event: "Event | None" = None
+    owner: User | None = None
+    done_by_label: str = ""
+
+
+# Said of a notification sent after its clock ran out, where nobody has given a reason yet.
+LATE_WITHOUT_REASON = "Sent after the deadline; no reason recorded"
+
+
+def clocks_record_done(done: Iterable[DoneClock]) -> list[Clock]:
+    """Record clocks already met or missed, in one insert: the organisation's measures count them, and a
+    late one is a breach of the organisation that was late (never of anyone downstream)."""
+    clocks = []
+    for item in done:
+        nation, figure, note = _figure(item.rule, item.counted_for)
+        late = item.done_at > item.due_at
+        clocks.append(
+            Clock(
+                rule=item.rule,
+                nation=nation,
+                figure=figure,
+                area_setting=note,
+                organisation=item.organisation,
+                owner=item.owner,
+                event=item.event,
+                subject_type=item.subject_type,
+                subject_id=str(item.subject_id),
+                started_at=item.started_at,
+                due_at=item.due_at,
+                stopped_at=item.done_at,
+                stopped_by_label=item.done_by_label,
+                breached_at=item.due_at if late else None,
+                breach_reason=LATE_WITHOUT_REASON if late else "",
+            )
+        )
     return Clock.objects.bulk_create(clocks, ignore_conflicts=True)
 
 
@@ -343,6 +471,87 @@ def clocks_sweep_breaches(now: dt.datetime | None = None) -> int:
         return Clock.objects.filter(stopped_at__isnull=True, breached_at__isnull=True, due_at__lt=now).update(
             breached_at=F("due_at"), escalated_at=now
         )
+
+
+def allocated_worker(work_type: str, work_id: object) -> User | None:
+    """The worker a piece of work is allocated to now, or None."""
+    allocation = (
+        Allocation.objects.filter(work_type=work_type, work_id=str(work_id), ended_at__isnull=True)
+        .select_related("worker")
+        .first()
+    )
+    return allocation.worker if allocation is not None else None
+
+
+def clocks_of_work(work_type: str, work_id: object) -> "models.QuerySet[Clock]":
+    """The clocks a piece of work runs on: a share's (the assessment or strategy discussion its decision
+    started), a meeting's (those started when it was held), or the clock itself."""
+    if work_type == WorkType.CLOCK:
+        return Clock.objects.filter(pk=str(work_id))
+    if work_type == WorkType.MEETING:
+        return Clock.objects.filter(subject_type__startswith="meeting:", subject_id=str(work_id))
+    return Clock.objects.filter(subject_type="share", subject_id=str(work_id))
+
+
+def work_allocate(
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    work_type: str,
+    work_id: object,
+    worker: User,
+    person_ids: Iterable[uuid.UUID | None] = (),
+) -> Allocation:
+    """Allocate (or reallocate) a piece of the organisation's work to a worker. Its open clocks follow the
+    worker at once, and clocks it starts later start with them (clocks.starts, meetings): the worker's and
+    their manager's lists show them, not whoever pressed the button. Callers load the work for the actor
+    (it exists and belongs to ``organisation``); the policy decides who may allocate to whom."""
+    if not policy.may_allocate(actor, organisation.pk):
+        raise NotAllowed("Only the organisation's team managers allocate its work")
+    if work_type not in WorkType.values:
+        raise InvalidInput({"work_type": "Choose what to allocate"})
+    if not policy.may_be_allocated(actor, worker):
+        raise InvalidInput({"worker": "Choose a case worker in your team"})
+    now = timezone.now()
+    with transaction.atomic():
+        current = (
+            Allocation.objects.select_for_update()
+            .filter(work_type=work_type, work_id=str(work_id), ended_at__isnull=True)
+            .first()
+        )
+        if current is not None and current.worker_id == worker.pk:
+            return current
+        if current is not None:
+            Allocation.objects.filter(pk=current.pk).update(ended_at=now)
+        allocation = Allocation.objects.create(
+            organisation=organisation,
+            work_type=work_type,
+            work_id=str(work_id),
+            worker=worker,
+            allocated_by=actor.user,
+            allocated_by_label=actor.label,
+            allocated_at=now,
+        )
+        clocks_of_work(work_type, work_id).filter(organisation=organisation, stopped_at__isnull=True).update(
+            owner=worker
+        )
+        detail = {
+            "work_type": work_type,
+            "work_id": str(work_id),
+            "worker": worker.pk,
+            "previous_worker": current.worker_id if current is not None else None,
+        }
+        reason = "reallocated work" if current is not None else "allocated work"
+        audit_append(
+            [
+                (
+                    actor,
+                    AuditInput(AuditAction.UPDATE, "allocation", allocation.pk, person_id, reason, detail),
+                )
+                for person_id in (list(person_ids) or [None])
+            ]
+        )
+    return allocation
 
 
 def _may_set_school_days(actor: Actor, organisation: Organisation) -> None:

@@ -1,9 +1,12 @@
 """Which clocks start when: the one home of "this event, or this decision, starts that statutory clock".
 
-Recording an event (events.services.event_record) and acknowledging a share with a decision
+Recording an event (recording.services.event_record) and acknowledging a share with a decision
 (recording.decisions.share_acknowledge) call in here, inside their own transactions, so a clock exists exactly
 when the thing that starts it does. Meetings, visits and closures start and stop their own clocks through
 ``clocks.services`` because what starts them is a step of their own.
+
+A share's own deadline is not a ``Clock``: it lives on the share, named by ``sharing.routing`` (including the
+answers joint casework waits for, ``routing.ANSWER_CLOCKS``) and counted by ``clocks.services.deadline``.
 """
 
 import datetime as dt
@@ -11,12 +14,21 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from openmash.accounts.actors import Actor
 from openmash.accounts.models import User
-from openmash.clocks.services import clocks_start_many
+from openmash.clocks.models import Clock, WorkType
+from openmash.clocks.services import (
+    DoneClock,
+    allocated_worker,
+    clock_bring_forward,
+    clocks_record_done,
+    clocks_start_many,
+)
 from openmash.events.models import Event, EventKind, SubjectRole
 from openmash.lib.clock_rules import ClockRule
+from openmash.lib.instants import LONDON
 from openmash.organisations.models import Organisation
-from openmash.people.models import ChildStatusKind, PersonKind
+from openmash.people.models import ChildStatusKind, Person, PersonKind
 from openmash.sharing import routing
 from openmash.sharing.models import Decision, Share
 
@@ -95,9 +107,8 @@ DECISION_CLOCKS: dict[str, str] = {
 }
 
 # Clocks whose work has no page of its own yet: the organisation records on the clock itself that it was done.
-DONE_ON_THE_CLOCK = frozenset(
-    {ClockRule.ASSESSMENT, ClockRule.RETURN_INTERVIEW, ClockRule.SERIOUS_INCIDENT, ClockRule.DBS_ENHANCED}
-)
+# (A DBS check's clock is stopped by its vetting request's certificate or withdrawal: openmash.vetting.)
+DONE_ON_THE_CLOCK = frozenset({ClockRule.ASSESSMENT, ClockRule.RETURN_INTERVIEW, ClockRule.SERIOUS_INCIDENT})
 
 
 def start_for_event(event: Event, subjects: list[routing.Subject], shares: list[Share]) -> None:
@@ -121,6 +132,32 @@ def start_for_event(event: Event, subjects: list[routing.Subject], shares: list[
     ]
     if specs:
         clocks_start_many(specs)
+    notifications_record(event, shares)
+
+
+def notifications_record(event: Event, shares: list[Share]) -> None:
+    """The sender's clock of each share (clocks.deadlines): met or missed the moment it was sent, recorded
+    against the organisation that recorded the event, so its measures count it and its managers see it. The
+    recipient is never held to it: its own clock starts when the share arrives."""
+    done = [
+        DoneClock(
+            rule=share.notification_rule,
+            organisation=event.recorded_by,
+            counted_for=share.recipient,
+            started_at=event.reported_at or event.occurred_at,
+            due_at=share.notification_due_at,
+            done_at=share.shared_at,
+            subject_type="share",
+            subject_id=share.pk,
+            event=event,
+            owner=event.recorded_by_user,
+            done_by_label=event.recorded_by_label,
+        )
+        for share in shares
+        if share.notification_rule and share.notification_due_at is not None
+    ]
+    if done:
+        clocks_record_done(done)
 
 
 def start_for_decision(share: Share, decided_by: User | None, decided_at: dt.datetime) -> None:
@@ -129,6 +166,8 @@ def start_for_decision(share: Share, decided_by: User | None, decided_at: dt.dat
     if rule is None:
         return
     started_at = share.shared_at if rule == ClockRule.ASSESSMENT else decided_at
+    # The work's clocks are the allocated worker's, whoever recorded the decision.
+    owner = allocated_worker(WorkType.SHARE, share.pk) or decided_by
     clocks_start_many(
         {
             "rule": rule,
@@ -138,7 +177,36 @@ def start_for_decision(share: Share, decided_by: User | None, decided_at: dt.dat
             "subject_id": share.pk,
             "person_id": person.pk,
             "event": share.event,
-            "owner": decided_by,
+            "owner": owner,
         }
         for person in share.people.filter(kind__in=[PersonKind.CHILD, PersonKind.UNBORN])
     )
+
+
+# A birth brings a clock forward: the first review of a child made subject to a plan at a pre-birth conference
+# is due by the sooner of 3 months after the conference and 10 working days after the birth (both figures the
+# area's own: domain.md section 3, a common local rule; Working Together 2023 leaves it to local procedures).
+BROUGHT_FORWARD_BY_BIRTH: dict[str, str] = {
+    ClockRule.PRE_BIRTH_FIRST_REVIEW: ClockRule.PRE_BIRTH_REVIEW_AFTER_BIRTH,
+}
+
+
+def bring_forward_for_birth(*, actor: Actor, person: Person) -> list[Clock]:
+    """Once a child's birth is recorded (or a pre-birth conference is held for a child already born), each open
+    clock a birth brings forward is due by the sooner deadline. Counted from the date of birth (day 0)."""
+    if person.date_of_birth is None:
+        return []
+    # Midday: the engine counts from the London date, and midday is on that date whatever the clocks do.
+    born = dt.datetime.combine(person.date_of_birth, dt.time(12), tzinfo=LONDON)
+    return [
+        clock_bring_forward(
+            actor=actor,
+            clock=clock,
+            rule=BROUGHT_FORWARD_BY_BIRTH[clock.rule],
+            start=born,
+            why="after the birth",
+        )
+        for clock in Clock.objects.select_related("organisation").filter(
+            person=person, rule__in=list(BROUGHT_FORWARD_BY_BIRTH), stopped_at__isnull=True
+        )
+    ]

@@ -1,18 +1,25 @@
 """Deadlines: what is overdue or due soon (mine, my team's, my organisation's), one clock, and the rules."""
 
+import uuid
+from dataclasses import dataclass
+
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from openmash.access import policy
-from openmash.accounts.actors import actor_for_request
+from openmash.accounts.actors import Actor, actor_for_request
 from openmash.clocks import engine, selectors, services
-from openmash.clocks.forms import AreaSettingForm, DoneForm, SchoolDayStartForm, TermBreakForm
-from openmash.clocks.models import SchoolCalendar, TermBreak
+from openmash.clocks.forms import AllocationForm, AreaSettingForm, DoneForm, SchoolDayStartForm, TermBreakForm
+from openmash.clocks.models import Clock, SchoolCalendar, TermBreak, WorkType
 from openmash.clocks.starts import DONE_ON_THE_CLOCK
-from openmash.lib.errors import InvalidInput, NotAllowed
-from openmash.organisations.models import OrganisationKind
+from openmash.events.models import EventKind
+from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
+from openmash.organisations.models import Organisation, OrganisationKind
+from openmash.sharing.models import Share
 from openmash.ui.forms import add_service_errors, error_summary_items
 
 
@@ -23,14 +30,132 @@ def deadlines(request: HttpRequest) -> HttpResponse:
         raise Http404("Not available to this role")
     assert actor.organisation is not None  # scopes_for gives none without one
     scope = request.GET.get("scope") or scopes[0]
-    lists = selectors.deadlines(actor=actor, scope=scope)
+    choices = selectors.what_choices(actor)
+    what = request.GET.get("what", "")
+    what = what if what in dict(choices) or what in selectors.rule_titles(actor) else ""
+    unallocated = request.GET.get("unallocated") == "yes"
+    lists = selectors.deadlines(actor=actor, scope=scope, what=what, unallocated_only=unallocated)
     context = {
         "lists": lists,
+        "groups": [
+            (name, label, lists.groups[name], lists.counts[name])
+            for name, label in selectors.Group.LABELS.items()
+        ],
         "scopes": [(name, selectors.Scope.LABELS[name]) for name in scopes],
-        "titles": selectors.rule_titles(actor),
+        "what_choices": choices,
+        "may_see_caseload": policy.may_see_caseload(actor),
         "now": timezone.now(),
+        "may_see_notifications": policy.may_see_notification_timeliness(actor),
     }
     return render(request, "clocks/deadlines.html", context)
+
+
+def notifications(request: HttpRequest) -> HttpResponse:
+    """For a sender's managers: its notifications to other agencies, in time or late (its own clocks)."""
+    actor = actor_for_request(request)
+    sent = selectors.notifications_sent(actor=actor)
+    if sent is None:
+        raise Http404("Not available to this role")
+    context = {"sent": sent, "titles": selectors.rule_titles(actor), "organisation": actor.organisation}
+    return render(request, "clocks/notifications.html", context)
+
+
+def caseload(request: HttpRequest) -> HttpResponse:
+    """A team manager's caseload: each worker's open work and what is overdue."""
+    actor = actor_for_request(request)
+    loads = selectors.caseload(actor=actor)
+    context = {"loads": loads, "now": timezone.now(), "team": actor.user.team if actor.user else ""}
+    return render(request, "clocks/caseload.html", context)
+
+
+def escalations(request: HttpRequest) -> HttpResponse:
+    """The missed deadlines raised to this team manager or partnership lead, still waiting."""
+    actor = actor_for_request(request)
+    items = selectors.escalations(actor=actor)
+    return render(request, "clocks/escalations.html", {"items": items, "now": timezone.now()})
+
+
+@dataclass(frozen=True)
+class Work:
+    """A piece of an organisation's work to allocate, as the allocation page names it."""
+
+    organisation: Organisation
+    work_type: str
+    work_id: str
+    title: str
+    back_url: str
+    person_ids: tuple[uuid.UUID, ...] = ()
+
+
+def _work_for(actor: Actor, work_type: str, work_id: str) -> Work:
+    organisation = actor.organisation
+    if organisation is None or not policy.may_allocate(actor, organisation.pk):
+        raise NotFound("Not available")
+    try:
+        if work_type == WorkType.SHARE:
+            share = Share.objects.select_related("event").get(pk=work_id, recipient=organisation)
+            return Work(
+                organisation,
+                work_type,
+                str(share.pk),
+                f"{EventKind(share.event.kind).label} {share.event.reference}".strip(),
+                reverse("sharing:share", args=[share.pk]),
+                tuple(share.people.values_list("pk", flat=True)),
+            )
+        if work_type == WorkType.CLOCK:
+            clock = Clock.objects.get(pk=work_id, organisation=organisation, stopped_at__isnull=True)
+            title = engine.load_rules(clock.nation)[clock.rule].title
+            people = (clock.person_id,) if clock.person_id else ()
+            return Work(
+                organisation,
+                work_type,
+                str(clock.pk),
+                title,
+                reverse("clocks:clock", args=[clock.pk]),
+                people,
+            )
+    except (Share.DoesNotExist, Clock.DoesNotExist, ValueError, ValidationError):
+        pass
+    raise NotFound("No such work")
+
+
+def allocate(request: HttpRequest, work_type: str, work_id: str) -> HttpResponse:
+    actor = actor_for_request(request)
+    return allocation_page(request, actor, _work_for(actor, work_type, work_id))
+
+
+def allocation_page(request: HttpRequest, actor: Actor, work: Work) -> HttpResponse:
+    """Allocate or reallocate a piece of work (a notification, a clock, a meeting) to a worker in the team."""
+    workers = selectors.allocatable_workers(actor)
+    current = selectors.current_allocation(work.work_type, work.work_id)
+    form = AllocationForm(
+        request.POST if request.method == "POST" else None,
+        workers=workers,
+        initial={"worker": str(current.worker_id)} if current else None,
+    )
+    if form.is_bound and form.is_valid():
+        worker = next(w for w in workers if str(w.pk) == form.cleaned_data["worker"])
+        try:
+            services.work_allocate(
+                actor=actor,
+                organisation=work.organisation,
+                work_type=work.work_type,
+                work_id=work.work_id,
+                worker=worker,
+                person_ids=work.person_ids,
+            )
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Allocated to {worker.get_full_name() or worker.username}")
+            return redirect(work.back_url)
+    context = {
+        "work": work,
+        "form": form,
+        "current": current,
+        "errors": error_summary_items(form) if form.is_bound else [],
+    }
+    return render(request, "clocks/allocate.html", context)
 
 
 def clock_detail(request: HttpRequest, clock_id: str) -> HttpResponse:
@@ -50,6 +175,7 @@ def clock_detail(request: HttpRequest, clock_id: str) -> HttpResponse:
             return redirect("clocks:clock", clock_id=clock.pk)
     rule = engine.load_rules(clock.nation)[clock.rule]
     context = {"clock": clock, "rule": rule, "form": form, "may_record": may_record, "now": timezone.now()}
+    context["may_allocate"] = clock.is_open and policy.may_allocate(actor, clock.organisation_id)
     context["errors"] = error_summary_items(form) if form.is_bound else []
     return render(request, "clocks/clock.html", context)
 

@@ -12,16 +12,21 @@ What happens, in order:
    reads and notes its Operation Encompass notice.
 2. The police record a second, higher-risk incident there yesterday. Nobody has acknowledged it yet: it waits
    in the MASH inbox and in the school's Encompass inbox.
-3. Nine hours ago the police take Amelia into police protection: the force's 72-hour clock and the council's
-   strategy-discussion clock start. The MASH acknowledges the notice, deciding on a strategy discussion.
+3. Nine hours ago the police take Amelia into police protection: the force's 72-hour clock starts; the council's
+   strategy-discussion clock is already running (one duty to the child, one clock). The MASH acknowledges the
+   notice, deciding on a strategy discussion.
 4. The social worker convenes and holds the strategy discussion (police, health and the school take part):
-   section 47 enquiries start today, which meets the strategy-discussion clocks and starts the initial child
+   section 47 enquiries start today, which meets the strategy-discussion clock and starts the initial child
    protection conference clock.
 5. The initial child protection conference is scheduled, police and health invited. Health has sent its report;
    the police have not yet.
 6. The social worker asks the police for a joint visit tomorrow; the force has not yet named an officer.
 7. Noah Hart's child and family assessment, from a referral received by phone eleven weeks ago, is overdue: the
    clock is breached and escalated to the team manager.
+8. Leo Marsh, looked after, has a Philomena profile kept by his social worker (released to the police if he is
+   reported missing).
+9. The council has asked Cleveland Police for vetting checks on a prospective foster carer (16 days ago, past
+   the 14-day standard, holding up a placement) and on an adopter (3 days ago, police local checks started).
 """
 
 import datetime as dt
@@ -44,10 +49,13 @@ from openmash.meetings.services import (
     strategy_discussion_convene,
     strategy_discussion_record_outcome,
 )
+from openmash.philomena.services import ProfileInput, profile_save
 from openmash.recording.decisions import share_acknowledge
 from openmash.recording.services import EventInput, PersonInput, event_record
 from openmash.sharing import delivery
 from openmash.sharing.models import Decision, Share
+from openmash.vetting.models import VettingStage
+from openmash.vetting.services import VettingRequestInput, vetting_request_submit, vetting_stage_record
 
 # The first incident's police reference: the cast already names it as the police force's reason to see Amelia
 # and Sarah Hart. Its presence means the story is loaded.
@@ -206,8 +214,8 @@ def demo_story_load(cast: DemoCast) -> list[str]:
         ),
     )
     lines.append(
-        "Cleveland Police took Amelia Hart into police protection (9 hours ago): the 72-hour clock and the "
-        "council's strategy-discussion clock started"
+        "Cleveland Police took Amelia Hart into police protection (9 hours ago): the 72-hour clock started "
+        "(the council's strategy-discussion clock was already running)"
     )
     _deliver_waiting()
     share_acknowledge(
@@ -293,6 +301,56 @@ def demo_story_load(cast: DemoCast) -> list[str]:
     lines.append(
         "Noah Hart's child and family assessment (referral 11 weeks ago) is overdue for Dev Patel "
         "and escalated to the team manager"
+    )
+
+    # 8: Leo's Philomena profile.
+    profile_save(
+        actor=worker,
+        child=cast.people["Leo Marsh"],
+        data=ProfileInput(
+            description="Tall for his age, short dark hair, small scar above his left eyebrow; usually wears a "
+            "black hooded top",
+            associates=["Kyle (school friend), often at Thornaby skate park"],
+            places=["Thornaby skate park", "Stockton bus station"],
+            phone_numbers=["07700 900123 (Leo's own)"],
+            health_needs="Asthma",
+            medication="Salbutamol inhaler, as needed",
+        ),
+    )
+    lines.append("Leo Marsh's Philomena profile is kept by Dev Patel")
+
+    # 9: two vetting checks at Cleveland Police.
+    vetting_request_submit(
+        actor=worker,
+        data=VettingRequestInput(
+            given_name="Jordan",
+            family_name="Blake",
+            date_of_birth=dt.date(1984, 6, 1),
+            role="foster-carer",
+            household="Blake household (demo)",
+            placements_blocked="Two brothers, 6 and 9, matched with the Blake household",
+            submitted_at=now - dt.timedelta(days=16),
+        ),
+    )
+    adopter = vetting_request_submit(
+        actor=worker,
+        data=VettingRequestInput(
+            given_name="Sam",
+            family_name="Okoro",
+            date_of_birth=dt.date(1988, 2, 14),
+            role="adopter",
+            submitted_at=now - dt.timedelta(days=3),
+        ),
+    )
+    vetting_stage_record(
+        actor=users["vetting.officer"],
+        request=adopter,
+        stage=VettingStage.LOCAL_CHECK_STARTED,
+        at=now - dt.timedelta(days=1),
+    )
+    lines.append(
+        "Vetting checks asked of Cleveland Police: a foster carer waiting 16 days (past the 14-day standard, "
+        "holding up a placement) and an adopter whose police local checks have started"
     )
     _deliver_waiting()
     return lines

@@ -11,7 +11,7 @@ from openmash.events.models import Event, RiskLevel
 from openmash.lib.instants import EARLIEST_EVENT, NonexistentLocalTime, london_to_utc
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.forms import DateField
-from openmash.people.models import Person
+from openmash.people.models import Person, RelationshipKind
 from openmash.ui.forms import YesNoField, column_length
 
 TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
@@ -81,7 +81,13 @@ class LondonTimes:
         return data
 
 
-class IncidentForm(LondonTimes, forms.Form):
+# The domestic-abuse incident, one thing per page (GOV.UK "question pages"): when, where, the risk, what
+# happened; then the children and adults ("add another"), then "check your answers". Each page's form checks its
+# own answers; nothing is recorded until the officer confirms (recording.views.incident_check).
+
+
+class IncidentWhenForm(LondonTimes, forms.Form):
+    title = "When it happened"
     police_reference = forms.CharField(
         max_length=column_length(Event, "reference"),
         error_messages={"required": "Enter the police reference"},
@@ -92,25 +98,6 @@ class IncidentForm(LondonTimes, forms.Form):
     )
     reported_date = DateField(label="Date police were told", past_only=True, earliest=EARLIEST_DAY)
     reported_time = TimeField(label="Time police were told", required=False)
-    location = forms.CharField(
-        label="Where it happened", max_length=column_length(Event, "location"), required=False
-    )
-    postcode = forms.CharField(
-        max_length=column_length(Event, "postcode"),
-        error_messages={"required": "Enter the postcode where it happened"},
-    )
-    risk_level = forms.ChoiceField(
-        label="Risk level (DASH)",
-        choices=RiskLevel.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the risk level"},
-    )
-    marac = YesNoField(label="Referred to MARAC?", initial="no")
-    summary = forms.CharField(
-        label="What happened",
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Say what happened"},
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,12 +108,6 @@ class IncidentForm(LondonTimes, forms.Form):
             Field.text("occurred_time", field_width=5),
             Field("reported_date"),
             Field.text("reported_time", field_width=5),
-            Field.text("location"),
-            Field.text("postcode", field_width=10),
-            Field.radios("risk_level", legend_size=Size.SMALL, inline=True),
-            Field.radios("marac", legend_size=Size.SMALL, inline=True),
-            Field.textarea("summary"),
-            legend="The incident",
         )
 
     def clean(self):
@@ -134,6 +115,77 @@ class IncidentForm(LondonTimes, forms.Form):
         if data.get("reported_date") and not data.get("reported_time") and "reported_time" not in self.errors:
             self.add_error("reported_time", "Enter the time police were told")
         return data
+
+
+class IncidentWhereForm(forms.Form):
+    title = "Where it happened"
+    location = forms.CharField(
+        label="Address or place", max_length=column_length(Event, "location"), required=False
+    )
+    postcode = forms.CharField(
+        max_length=column_length(Event, "postcode"),
+        help_text="It decides which council is told",
+        error_messages={"required": "Enter the postcode where it happened"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.text("location"), Field.text("postcode", field_width=10))
+
+
+class IncidentRiskForm(forms.Form):
+    title = "Risk"
+    risk_level = forms.ChoiceField(
+        label="Risk level (DASH)",
+        choices=RiskLevel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the risk level"},
+    )
+    marac = YesNoField(
+        label="Referred to MARAC (multi-agency risk assessment conference)?",
+        required_message="Say whether it was referred to MARAC",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field.radios("risk_level", legend_size=Size.SMALL, inline=True),
+            Field.radios("marac", legend_size=Size.SMALL, inline=True),
+        )
+
+
+class IncidentSummaryForm(forms.Form):
+    title = "What happened"
+    summary = forms.CharField(
+        label="What happened",
+        help_text="What police found and were told. The council reads this to decide what happens next.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Say what happened"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.textarea("summary"))
+
+
+class AddAnotherForm(forms.Form):
+    """The question under an "add another" list: is there another child (or adult) to add?"""
+
+    add_another = YesNoField(label="", required_message="")
+
+    def __init__(self, *args, question: str, required_message: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["add_another"]
+        field.label = question
+        field.error_messages["required"] = required_message
+        self.helper = _helper(Field.radios("add_another", legend_size=Size.MEDIUM, inline=True))
+
+
+def _names_required(form: forms.Form, who: str) -> None:
+    """On a page about one child or adult, their name is the one thing that must be given."""
+    for name, words in (("given_name", "first name"), ("family_name", "last name")):
+        form.fields[name].required = True
+        form.fields[name].error_messages["required"] = f"Enter the {who}'s {words}"
 
 
 class ChildForm(forms.Form):
@@ -157,6 +209,7 @@ class ChildForm(forms.Form):
     def __init__(self, *args, number: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.number = number
+        _names_required(self, "child")
         self.helper = _helper(
             Field.text("given_name", field_width=20),
             Field.text("family_name", field_width=20),
@@ -166,14 +219,16 @@ class ChildForm(forms.Form):
             Field.radios("present", legend_size=Size.SMALL, inline=True),
             Field.textarea("saw_heard"),
             Field.textarea("child_words"),
-            legend=f"Child {number}" + (" (leave blank if none)" if number > 1 else ""),
+            legend="",
         )
 
-    @property
-    def is_blank(self) -> bool:
-        return not any(
-            str(value or "").strip() for key, value in self.data.items() if key.startswith(self.prefix or "")
-        )
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("date_of_birth") is None and "date_of_birth" not in self.errors:
+            self.add_error(
+                "date_of_birth", "Enter the child's date of birth (it decides Operation Encompass)"
+            )
+        return data
 
 
 class AdultForm(forms.Form):
@@ -184,20 +239,29 @@ class AdultForm(forms.Form):
         label="Last name", max_length=column_length(Person, "family_name"), required=False
     )
     date_of_birth = DateField(label="Date of birth", past_only=True)
+    harm_role = forms.ChoiceField(
+        label="Their part in the incident",
+        choices=[("victim", "Victim"), ("person-causing-harm", "Person causing harm"), ("other", "Other")],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    relationship = forms.ChoiceField(
+        label="What they are to the children",
+        choices=[("", "Not known"), *RelationshipKind.choices],
+        required=False,
+    )
 
     def __init__(self, *args, number: int, **kwargs):
         super().__init__(*args, **kwargs)
+        self.number = number
+        _names_required(self, "adult")
         self.helper = _helper(
             Field.text("given_name", field_width=20),
             Field.text("family_name", field_width=20),
             Field("date_of_birth"),
-            legend=f"Adult {number} involved (leave blank if none)",
-        )
-
-    @property
-    def is_blank(self) -> bool:
-        return not any(
-            str(value or "").strip() for key, value in self.data.items() if key.startswith(self.prefix or "")
+            Field.radios("harm_role", legend_size=Size.SMALL, inline=True),
+            Field.select("relationship"),
+            legend="",
         )
 
 

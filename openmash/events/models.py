@@ -25,6 +25,8 @@ class EventKind(models.TextChoices):
     INVESTIGATION_CLOSURE = "investigation-closure", "Proposed closure of a police investigation"
     DISAGREEMENT = "disagreement", "Professional disagreement"
     POLICE_PROTECTION_ENDED = "police-protection-ended", "End of police protection"
+    # A looked-after child's Philomena profile, released to the police by a missing report (openmash.philomena).
+    PHILOMENA_PROFILE = "philomena-profile", "Philomena profile released"
 
 
 class RiskLevel(models.TextChoices):
@@ -128,6 +130,8 @@ class ImportBatch(models.Model):
     incidents = models.PositiveIntegerField(default=0)
     checked = models.BooleanField(default=False)  # every row checked and staged
     recorded = models.PositiveIntegerField(default=0)  # incidents written (held) so far, in staged order
+    # "history" or "live" (sharing.models.ImportedAs): whether the file's shares are work to do now.
+    imported_as = models.CharField(max_length=10, default="history")
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -38,6 +38,11 @@ def inspection_summary(*, actor: Actor, inspection_id: int) -> InspectionSummary
     by_status = {label: 0 for label in ChildStatusKind.labels}
     for row in statuses:
         by_status[ChildStatusKind(row["status"]).label] = row["children"]
+    # A child in need, on a plan or looked after is known to children's social care too: "known" counts every
+    # child with any current status, once.
+    by_status[ChildStatusKind.KNOWN.label] = (
+        ChildStatus.objects.filter(current, council=inspection.council).values("person").distinct().count()
+    )
     living = (
         Address.objects.filter(current, council=inspection.council, person__kind="child")
         .values("person")

@@ -29,3 +29,21 @@ def govuk_datetime(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     return f"{govuk_date(value)} at {govuk_time(value)}"
+
+
+def age_in_years(born: dt.date, on: dt.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def govuk_age(born: dt.date | None, on: dt.date | None = None) -> str:
+    """A child's age in words: "9 years old"; under 2, in months ("14 months old"); "" when not known."""
+    if born is None:
+        return ""
+    on = on or timezone.localdate()
+    years = age_in_years(born, on)
+    if years >= 2:
+        return f"{years} years old"
+    months = (on.year - born.year) * 12 + on.month - born.month - (on.day < born.day)
+    if months < 1:
+        return "under a month old"
+    return f"{months} month{'s' if months != 1 else ''} old"

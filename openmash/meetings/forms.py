@@ -267,3 +267,85 @@ class InterviewForm(LondonTimes, forms.Form):
 
 def invitation_label(invitation: MeetingInvitation) -> str:
     return f"{invitation.organisation.name} ({invitation.role_expected})"
+
+
+class RescheduleForm(LondonTimes, forms.Form):
+    """Move a meeting: the new date and time, where (kept unless changed), and why (optional)."""
+
+    location = forms.CharField(
+        label="Where (or how: video call)", max_length=column_length(Meeting, "location"), required=False
+    )
+    reason = forms.CharField(
+        label="Why it has moved (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Every agency invited is told.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _when_fields(self, "scheduled", "of the meeting", past_only=False)
+        self.fields["scheduled_date"].label = "New date"
+        self.fields["scheduled_date"].error_messages["required"] = "Enter the new date of the meeting"
+        self.fields["scheduled_time"].label = "New time"
+        self.fields["scheduled_time"].error_messages["required"] = "Enter the new time of the meeting"
+        self.helper = _helper(
+            Layout(
+                Field("scheduled_date"),
+                Field.text("scheduled_time", field_width=5),
+                Field.text("location"),
+                Field.textarea("reason"),
+            )
+        )
+
+
+class CancelForm(forms.Form):
+    """One question: why the meeting is cancelled (shared with every agency invited)."""
+
+    reason = forms.CharField(
+        label="Why is the meeting cancelled?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Every agency invited is told, with this reason.",
+        error_messages={"required": "Enter why the meeting is cancelled"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Layout(Field.textarea("reason", label_size=Size.LARGE, label_tag="h1")))
+
+
+class InviteForm(forms.Form):
+    """Which more agencies to invite (checkboxes)."""
+
+    invited = forms.MultipleChoiceField(
+        label="Which agencies do you want to invite?",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply. Each is sent the invitation; every agency already invited is told.",
+        error_messages={"required": "Select at least one agency to invite"},
+    )
+
+    def __init__(self, *args, chosen_from: Sequence[Organisation], **kwargs):
+        super().__init__(*args, **kwargs)
+        invited = self.fields["invited"]
+        assert isinstance(invited, forms.MultipleChoiceField)
+        invited.choices = [(str(org.pk), f"{org.name} ({org.get_kind_display()})") for org in chosen_from]
+        self.helper = _helper(
+            Layout(Field.checkboxes("invited", legend_size=Size.LARGE, legend_tag="h1", small=False))
+        )
+
+
+class BirthForm(forms.Form):
+    """Record the birth of an unborn child: the date, and the child's name where known."""
+
+    date_of_birth = DateField(
+        label="Date of birth", past_only=True, required=True, help_text="For example, 18 12 2026"
+    )
+    given_name = forms.CharField(label="First name (optional)", required=False, max_length=100)
+    family_name = forms.CharField(label="Last name (optional)", required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date_of_birth"].error_messages["required"] = "Enter the date of birth"
+        self.helper = _helper(
+            Layout(Field("date_of_birth"), Field.text("given_name"), Field.text("family_name"))
+        )

@@ -87,6 +87,12 @@ class Meeting(models.Model):
     plan = models.BooleanField(null=True, blank=True)
     categories = models.JSONField(default=list, blank=True)
 
+    # Cancelled before it was held, and why. Cancelling stops no clock: the statutory deadline the meeting
+    # answered stays open until another meeting of its kind is held.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by_label = models.CharField(max_length=300, blank=True)
+    cancellation_reason = models.TextField(blank=True)
+
     class Meta:
         ordering = ["scheduled_for"]
         indexes = [
@@ -116,6 +122,11 @@ class Meeting(models.Model):
                 | Q(previous__isnull=False),
                 name="meeting_review_and_core_group_have_previous",
             ),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True)
+                | (Q(held_at__isnull=True) & ~Q(cancellation_reason="")),
+                name="meeting_cancelled_has_reason_and_was_not_held",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -128,6 +139,49 @@ class Meeting(models.Model):
     @property
     def category_labels(self) -> list[str]:
         return [AbuseCategory(value).label for value in self.categories]
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def is_open(self) -> bool:
+        """Neither held nor cancelled: it can still be moved, cancelled or have agencies added."""
+        return self.held_at is None and self.cancelled_at is None
+
+
+class ChangeKind(models.TextChoices):
+    RESCHEDULED = "rescheduled", "Moved"
+    CANCELLED = "cancelled", "Cancelled"
+    INVITED = "invited", "Agencies added"
+
+
+class MeetingChange(models.Model):
+    """A change to a meeting after it was convened: moved, cancelled, or more agencies invited. Each is an
+    event shared with every agency invited (the ones just added included), so nobody arrives at a meeting that
+    moved or no longer happens."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=20, choices=ChangeKind.choices)
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="meeting_change")
+    recorded_at = models.DateTimeField()
+    recorded_by_label = models.CharField(max_length=300)
+    # Moved: from when to when. Cancelled or moved: why (required to cancel). Agencies added: their codes.
+    previous_scheduled_for = models.DateTimeField(null=True, blank=True)
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    added = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.meeting.reference}"
+
+    @property
+    def added_names(self) -> list[str]:
+        """The agencies this change invited, by name (for the page: codes are for systems)."""
+        return list(Organisation.objects.filter(code__in=self.added).values_list("name", flat=True))
 
 
 class Participation(models.TextChoices):

@@ -25,7 +25,7 @@ from openmash.meetings.models import (
     MeetingKind,
     Participation,
 )
-from openmash.meetings.services import covering_police, referrers
+from openmash.meetings.services import covering_police, referrers, stops
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import Person
 from openmash.people.selectors import visible_people
@@ -37,6 +37,7 @@ MEETING_RULES = (
     ClockRule.INITIAL_CONFERENCE,
     ClockRule.CORE_GROUP,
     ClockRule.FIRST_REVIEW_CONFERENCE,
+    ClockRule.PRE_BIRTH_FIRST_REVIEW,
     ClockRule.REVIEW_CONFERENCE,
 )
 
@@ -95,6 +96,39 @@ def meeting_open(*, actor: Actor, meeting_id: uuid.UUID | str) -> OpenedMeeting:
             reason="convened this meeting" if is_council else "invited to this meeting",
         )
     return OpenedMeeting(meeting=meeting, is_council=is_council, invitation=invitation, clocks=clocks)
+
+
+@dataclass(frozen=True)
+class MeetingDeadline:
+    """The statutory deadline a meeting answers, and whether the meeting is now set for after it."""
+
+    clock: Clock
+    scheduled_late: bool
+
+    @property
+    def due_at(self) -> dt.datetime:
+        return self.clock.due_at
+
+
+def meeting_deadline(meeting: Meeting) -> MeetingDeadline | None:
+    """The soonest open clock this meeting would meet when held (for its child, at the council), or None.
+    Moving the meeting never moves it (the deadline counts from what started the clock); a cancelled meeting
+    leaves it open, still due, until a meeting of its kind is held."""
+    if meeting.held_at is not None:
+        return None
+    clock = (
+        Clock.objects.filter(
+            person_id=meeting.child_id,
+            organisation_id=meeting.council_id,
+            rule__in=stops(meeting.kind),
+            stopped_at__isnull=True,
+        )
+        .order_by("due_at")
+        .first()
+    )
+    if clock is None:
+        return None
+    return MeetingDeadline(clock=clock, scheduled_late=meeting.scheduled_for > clock.due_at)
 
 
 def meetings_list(*, actor: Actor) -> tuple[list[Meeting], list[Meeting]]:

@@ -7,7 +7,8 @@ invited, to every class of meeting (pre-birth included): there is no setting tha
 a standing instruction not to attend a class of meeting was itself one of the 2016 findings.
 
 Holding a meeting stops the statutory clock it answers and starts the ones it begins (clocks rules for England:
-strategy-discussion, initial-conference, core-group, first-review-conference, review-conference). A meeting
+strategy-discussion, initial-conference, core-group, first-review-conference, pre-birth-first-review,
+review-conference). Moving, cancelling and inviting more agencies are in ``changes.py``. A meeting
 held after its clock ran out needs the reason for the delay; without one, nothing is saved.
 
 Longer than the ~400 lines a service module is kept to, on purpose: every class of meeting has the same life
@@ -27,6 +28,8 @@ from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.clocks import services as clocks
+from openmash.clocks import starts
+from openmash.clocks.models import WorkType
 from openmash.events.models import Event, EventKind, SubjectRole
 from openmash.lib.clock_rules import ClockRule
 from openmash.lib.errors import InvalidInput, NotAllowed
@@ -309,6 +312,8 @@ def agency_report_submit(*, actor: Actor, meeting: Meeting, text: str) -> Agency
         raise NotAllowed("Only an invited agency's practitioners send its report")
     organisation = actor.organisation
     invitation = invited[organisation.pk]
+    if meeting.cancelled_at is not None:
+        raise InvalidInput({"text": "This meeting was cancelled: no report is needed for it"})
     if not text.strip():
         raise InvalidInput({"text": "Enter your agency's report"})
     now = timezone.now()
@@ -377,6 +382,8 @@ def _stop(
 
 
 def _start(actor: Actor, *, rules: Sequence[str], meeting: Meeting, at: dt.datetime) -> None:
+    # The meeting's next clocks are its allocated worker's, whoever recorded the outcome.
+    owner = clocks.allocated_worker(WorkType.MEETING, meeting.pk) or actor.user
     for rule in rules:
         clocks.clock_start(
             rule=rule,
@@ -386,7 +393,7 @@ def _start(actor: Actor, *, rules: Sequence[str], meeting: Meeting, at: dt.datet
             subject_id=meeting.pk,
             person=meeting.child,
             event=meeting.event,
-            owner=actor.user,
+            owner=owner,
         )
 
 
@@ -449,6 +456,10 @@ def _check_outcome_common(
     _council_practitioner(actor, meeting.council)
     if meeting.held_at is not None:
         raise InvalidInput({"held_at": "The outcome of this meeting has already been recorded"})
+    if meeting.cancelled_at is not None:
+        raise InvalidInput(
+            {"held_at": "This meeting was cancelled: convene a new one and record that instead"}
+        )
     _check_when(held_at, "held_at", errors, past=True)
 
 
@@ -520,14 +531,21 @@ def strategy_discussion_record_outcome(
 
 
 # Which clocks a conference meets, and which it starts when the child is (or stays) subject to a plan.
+# A pre-birth conference's plan starts its own first-review clock: the area's rule, by default 3 months after
+# the conference or 10 working days after the birth if sooner (domain.md section 3; brought forward when the
+# birth is recorded, clocks.starts.BROUGHT_FORWARD_BY_BIRTH).
 CONFERENCE_STOPS = {
     MeetingKind.INITIAL_CONFERENCE: [ClockRule.INITIAL_CONFERENCE],
     MeetingKind.PRE_BIRTH_CONFERENCE: [ClockRule.INITIAL_CONFERENCE],
-    MeetingKind.REVIEW_CONFERENCE: [ClockRule.FIRST_REVIEW_CONFERENCE, ClockRule.REVIEW_CONFERENCE],
+    MeetingKind.REVIEW_CONFERENCE: [
+        ClockRule.FIRST_REVIEW_CONFERENCE,
+        ClockRule.PRE_BIRTH_FIRST_REVIEW,
+        ClockRule.REVIEW_CONFERENCE,
+    ],
 }
 CONFERENCE_STARTS = {
     MeetingKind.INITIAL_CONFERENCE: [ClockRule.CORE_GROUP, ClockRule.FIRST_REVIEW_CONFERENCE],
-    MeetingKind.PRE_BIRTH_CONFERENCE: [ClockRule.CORE_GROUP, ClockRule.FIRST_REVIEW_CONFERENCE],
+    MeetingKind.PRE_BIRTH_CONFERENCE: [ClockRule.CORE_GROUP, ClockRule.PRE_BIRTH_FIRST_REVIEW],
     MeetingKind.REVIEW_CONFERENCE: [ClockRule.REVIEW_CONFERENCE],
 }
 
@@ -593,6 +611,8 @@ def conference_record_outcome(
         _record_held(actor, meeting, held_at=held_at, attendance=given, outcome=outcome)
         if plan:
             _start(actor, rules=CONFERENCE_STARTS[MeetingKind(meeting.kind)], meeting=meeting, at=held_at)
+            # A pre-birth conference held after the birth: its review is due by the sooner deadline at once.
+            starts.bring_forward_for_birth(actor=actor, person=meeting.child)
     return meeting
 
 

@@ -7,19 +7,25 @@ from collections.abc import Sequence
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
+from openmash.access import policy
 from openmash.access.requests import case_worker
 from openmash.accounts.actors import Actor, actor_for_request
+from openmash.clocks.models import WorkType
+from openmash.clocks.selectors import current_allocation, rule_titles
+from openmash.clocks.views import Work, allocation_page
 from openmash.events.forms import combine
 from openmash.lib.clock_rules import ClockRule
 from openmash.lib.errors import InvalidInput
+from openmash.lib.govuk import govuk_datetime
+from openmash.meetings import changes, selectors, services
 from openmash.meetings import forms as meeting_forms
-from openmash.meetings import selectors, services
 from openmash.meetings.models import CONFERENCE_KINDS, EvidentialInterview, Meeting, MeetingKind
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import Person
-from openmash.people.selectors import person_open
+from openmash.people.selectors import person_open, reason_to_see
 from openmash.ui.forms import add_service_errors, error_summary_items
 
 SCHEDULE_TITLES = {
@@ -74,7 +80,14 @@ def child_meetings(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
             if selectors.conferences_with_plan(actor=actor, child=child):
                 wanted.append(MeetingKind.REVIEW_CONFERENCE)
         kinds = [(kind, SCHEDULE_TITLES[kind]) for kind in wanted]
-    return render(request, "meetings/child.html", {"child": child, "meetings": meetings, "kinds": kinds})
+    context = {
+        "child": child,
+        "meetings": meetings,
+        "kinds": kinds,
+        "may_record_birth": child.kind == "unborn"
+        and policy.may_record_birth(actor, reason_to_see(actor, child.pk)),
+    }
+    return render(request, "meetings/child.html", context)
 
 
 def schedule(request: HttpRequest, person_id: uuid.UUID, kind: str) -> HttpResponse:
@@ -155,8 +168,32 @@ def detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
         "errors": error_summary_items(form) if form.is_bound else [],
         "now": timezone.now(),
         "interview": EvidentialInterview.objects.filter(strategy_discussion=opened.meeting).first(),
+        "deadline": selectors.meeting_deadline(opened.meeting) if opened.is_council else None,
+        "may_change": opened.is_council
+        and opened.meeting.is_open
+        and policy.may_change_meeting(actor, opened.meeting.council_id),
+        "clock_titles": rule_titles(actor),
+        "allocation": current_allocation(WorkType.MEETING, opened.meeting.pk),
+        "may_allocate": policy.may_allocate(actor, opened.meeting.council_id),
     }
     return render(request, "meetings/meeting.html", context)
+
+
+def allocate(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    """A council team manager allocates a strategy discussion or conference to a worker; its clocks follow."""
+    actor = case_worker(request)
+    meeting = _open(actor, meeting_id).meeting
+    if not policy.may_allocate(actor, meeting.council_id):
+        raise Http404("Not available")
+    work = Work(
+        organisation=meeting.council,
+        work_type=WorkType.MEETING,
+        work_id=str(meeting.pk),
+        title=f"{meeting.get_kind_display()} {meeting.reference}",
+        back_url=reverse("meetings:detail", args=[meeting.pk]),
+        person_ids=(meeting.child_id,),
+    )
+    return allocation_page(request, actor, work)
 
 
 def _outcome_form(meeting: Meeting, data, show_delay: bool) -> meeting_forms.HeldForm:
@@ -319,3 +356,150 @@ def attendance(request: HttpRequest) -> HttpResponse:
     actor = actor_for_request(request)
     rows = selectors.attendance_counts(actor=actor)
     return render(request, "meetings/attendance.html", {"rows": rows})
+
+
+def _question_page(request: HttpRequest, form, **context) -> HttpResponse:
+    context |= {"form": form, "errors": error_summary_items(form) if form.is_bound else []}
+    return render(request, "meetings/question.html", context)
+
+
+def _changeable(request: HttpRequest, meeting_id: str) -> tuple[Actor, Meeting]:
+    """The meeting, for the council that convened it while it can still change; 404 for anyone else."""
+    actor = case_worker(request)
+    meeting = _open(actor, meeting_id).meeting
+    if not meeting.is_open or not policy.may_change_meeting(actor, meeting.council_id):
+        raise Http404("No such page")
+    return actor, meeting
+
+
+def _not_moved_warning(meeting: Meeting) -> str:
+    deadline = selectors.meeting_deadline(meeting)
+    if deadline is None:
+        return ""
+    return (
+        f"Moving the meeting does not move its deadline: it is due by {govuk_datetime(deadline.due_at)}. "
+        "A later date will show as late."
+    )
+
+
+def reschedule(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    actor, meeting = _changeable(request, meeting_id)
+    form = meeting_forms.RescheduleForm(
+        request.POST if request.method == "POST" else None, initial={"location": meeting.location}
+    )
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changes.meeting_reschedule(
+                actor=actor,
+                meeting=meeting,
+                scheduled_for=combine(data["scheduled_date"], data["scheduled_time"]),
+                location=data["location"],
+                reason=data["reason"],
+            )
+        except InvalidInput as error:
+            add_service_errors(form, error, {"scheduled_for": "scheduled_date"})
+        else:
+            messages.success(request, f"{meeting.reference} moved: every agency invited has been told")
+            return redirect("meetings:detail", meeting_id=meeting.pk)
+    return _question_page(
+        request,
+        form,
+        title=f"Move the {meeting.get_kind_display().lower()}",
+        heading=f"Move the {meeting.get_kind_display().lower()}",
+        caption=f"{meeting.reference}, now {govuk_datetime(meeting.scheduled_for)}",
+        warning=_not_moved_warning(meeting),
+        button="Move the meeting",
+        back=reverse("meetings:detail", args=[meeting.pk]),
+    )
+
+
+def cancel(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    actor, meeting = _changeable(request, meeting_id)
+    form = meeting_forms.CancelForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            changes.meeting_cancel(actor=actor, meeting=meeting, reason=form.cleaned_data["reason"])
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{meeting.reference} cancelled: every agency invited has been told")
+            return redirect("meetings:detail", meeting_id=meeting.pk)
+    deadline = selectors.meeting_deadline(meeting)
+    warning = (
+        f"Cancelling does not stop the clock: the {meeting.get_kind_display().lower()} is still due by "
+        f"{govuk_datetime(deadline.due_at)}. Convene another to meet it."
+        if deadline is not None
+        else ""
+    )
+    return _question_page(
+        request,
+        form,
+        title="Why is the meeting cancelled?",
+        caption=f"Cancel {meeting.get_kind_display().lower()} {meeting.reference}",
+        warning=warning,
+        button="Cancel the meeting",
+        destructive=True,
+        back=reverse("meetings:detail", args=[meeting.pk]),
+    )
+
+
+def invite(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    actor, meeting = _changeable(request, meeting_id)
+    invitable = selectors.invitable_organisations(actor=actor, child=meeting.child)
+    already = {invitation.organisation_id for invitation in meeting.invitations.all()}
+    chosen_from = [org for org in [*invitable.always, *invitable.chosen_from] if org.pk not in already]
+    form = meeting_forms.InviteForm(
+        request.POST if request.method == "POST" else None, chosen_from=chosen_from
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            changes.meeting_invite(
+                actor=actor,
+                meeting=meeting,
+                invited=list(Organisation.objects.filter(pk__in=form.cleaned_data["invited"])),
+            )
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Invitations sent: every agency already invited has been told")
+            return redirect("meetings:detail", meeting_id=meeting.pk)
+    return _question_page(
+        request,
+        form,
+        title="Which agencies do you want to invite?",
+        caption=f"{meeting.get_kind_display()} {meeting.reference}",
+        warning="" if chosen_from else "Every agency that can be invited already is.",
+        button="Send invitations",
+        back=reverse("meetings:detail", args=[meeting.pk]),
+    )
+
+
+def birth(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    actor = case_worker(request)
+    child = _child(actor, person_id)
+    if child.kind != "unborn" or not policy.may_record_birth(actor, reason_to_see(actor, child.pk)):
+        raise Http404("No such page")
+    form = meeting_forms.BirthForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changes.birth_record(
+                actor=actor,
+                child=child,
+                date_of_birth=data["date_of_birth"],
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+            )
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Birth recorded")
+            return redirect("meetings:child", person_id=child.pk)
+    return _form_page(
+        request,
+        form,
+        title="Record the birth",
+        caption=child.full_name or "Unborn child",
+        button="Record the birth",
+    )

@@ -42,7 +42,10 @@ class DateField(DateInputField):
 
 class PersonSearchForm(forms.Form):
     name = forms.CharField(
-        label="Name", required=False, max_length=200, help_text="First name, last name or both"
+        label="Name",
+        required=False,
+        max_length=200,
+        help_text="First name, last name or both, in any order, or part of a name",
     )
     date_of_birth = DateField(label="Date of birth", help_text="For example, 27 3 2015")
     identifier = forms.CharField(

@@ -69,6 +69,13 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["family_name", "given_name"], name="person_name_idx"),
             models.Index(fields=["date_of_birth"], name="person_dob_idx"),
+            # Search by date of birth also finds the unborn by the date they are expected: without this, that
+            # "or" read every person. Only the unborn have one, so the index is small.
+            models.Index(
+                fields=["expected_date_of_birth"],
+                condition=models.Q(expected_date_of_birth__isnull=False),
+                name="person_expected_dob_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -96,10 +103,13 @@ class PersonName(models.Model):
     given_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
     kind = models.CharField(max_length=10, choices=NameKind.choices, default=NameKind.LEGAL)
+    # The name as search matches it (lib.names.search_key: case, accents, hyphens and apostrophes ignored),
+    # written with the name on every path. Indexed by trigram for search by any part of a name, by a migration
+    # (0005) since the index differs between the databases: pg_trgm's GIN index on PostgreSQL, an FTS5 table
+    # with the trigram tokenizer (kept current by triggers) on SQLite.
+    search_key = models.CharField(max_length=210)
 
     class Meta:
-        # No index on the names: search matches any part of a name (icontains), which no b-tree index serves,
-        # and every person recorded would write one more index entry on a random page.
         ordering = ["kind", "family_name", "given_name"]
 
     def __str__(self) -> str:
@@ -164,7 +174,9 @@ class Address(models.Model):
 
 class RelationshipKind(models.TextChoices):
     PARENT = "parent", "Parent"
+    PARENT_PARTNER = "parent-partner", "Parent's partner"
     CARER = "carer", "Carer"
+    RELATIVE = "relative", "Other relative"
     SIBLING = "sibling", "Sibling"
     HOUSEHOLD_MEMBER = "household-member", "Household member"
 

@@ -20,6 +20,7 @@ from openmash.database import Insert, rows_insert
 from openmash.lib import identifiers
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.ids import new_id
+from openmash.lib.names import search_key
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import (
     Address,
@@ -283,13 +284,19 @@ def planned(recorded: Sequence[tuple[Actor, NewPerson]]) -> PlannedPeople:
         ),
         rows_insert(
             PersonName,
-            ("person_id", "given_name", "family_name", "kind"),
+            ("person_id", "given_name", "family_name", "kind", "search_key"),
             [
-                (person_id, given_name, family_name, NameKind.LEGAL)
+                (person_id, given_name, family_name, NameKind.LEGAL, search_key(given_name, family_name))
                 for person_id, (given_name, family_name) in zip(person_ids, names, strict=True)
             ]
             + [
-                (person_id, alias_given, alias_family, NameKind.ALIAS)
+                (
+                    person_id,
+                    alias_given,
+                    alias_family,
+                    NameKind.ALIAS,
+                    search_key(alias_given, alias_family),
+                )
                 for person_id, (_actor, given) in people
                 for alias_given, alias_family in given.aliases
             ],

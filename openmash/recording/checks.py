@@ -20,11 +20,22 @@ from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.instants import EARLIEST_BIRTH, EARLIEST_EVENT, LONDON, instant_problem, is_future
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.organisations.postcodes import UnknownPostcode, council_for_postcode
-from openmash.people.models import Person
+from openmash.people.models import Person, RelationshipKind
 from openmash.sharing.models import Route
 
 # Fields a child or adult may carry in an event, beyond who they are.
-SUBJECT_DETAIL_FIELDS = ("present", "saw_heard", "child_words", "home_educated", "school_urn")
+SUBJECT_DETAIL_FIELDS = (
+    "present",
+    "saw_heard",
+    "child_words",
+    "home_educated",
+    "school_urn",
+    "harm_role",
+    "relationship",
+)
+# An adult at a domestic abuse incident: their part in it, and what they are to the children there.
+HARM_ROLES = ("victim", "person-causing-harm", "other")
+ADULT_RELATIONSHIPS = tuple(RelationshipKind.values)
 
 
 @dataclass(frozen=True)
@@ -57,8 +68,11 @@ class EventInput:
     # Why the added recipients receive it: chosen by the person recording, or invited to a meeting, ...
     added_route: str = Route.ADDED
     source: str = Source.WEB
-    # Only for records imported from elsewhere: when it really reached the recipients.
+    # Only for records imported from elsewhere: when it really reached the recipients, whether its shares are
+    # history or live work (sharing.models.ImportedAs), and when the recipients handled it, if known.
     shared_at: dt.datetime | None = None
+    imported_as: str = ""
+    handled_at: dt.datetime | None = None
 
 
 # Which kinds each kind of organisation may record. Police record incidents and police protection;
@@ -101,6 +115,10 @@ def _check_times(data: EventInput, errors: dict[str, str]) -> None:
 def _check_person(index: int, person: PersonInput, data: EventInput, errors: dict[str, str]) -> None:
     kind = data.kind
     where = f"children.{index}" if person.role == SubjectRole.CHILD else f"adults.{index}"
+    if person.details.get("harm_role") not in (None, "", *HARM_ROLES):
+        errors[f"{where}.harm_role"] = "Choose victim, person causing harm or other"
+    if person.details.get("relationship") not in (None, "", *ADULT_RELATIONSHIPS):
+        errors[f"{where}.relationship"] = "Choose what they are to the children"
     if person.person_id is not None:
         return
     for name in ("given_name", "family_name"):
@@ -141,6 +159,7 @@ VALIDATED_BY_THEIR_APP = frozenset(
         EventKind.INVESTIGATION_CLOSURE,
         EventKind.DISAGREEMENT,
         EventKind.POLICE_PROTECTION_ENDED,
+        EventKind.PHILOMENA_PROFILE,
     }
 )
 

@@ -12,8 +12,8 @@ from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.clocks import starts as clock_starts
 from openmash.lib.errors import InvalidInput, NotAllowed
-from openmash.sharing.models import Share
-from openmash.sharing.services import decisions_for, front_door_decides
+from openmash.sharing.models import Decision, ImportedAs, Share
+from openmash.sharing.services import answered_by_a_step, decision_list, decisions_for, front_door_decides
 
 
 def share_acknowledge(*, actor: Actor, share: Share, decision: str, reasons: str = "") -> Share:
@@ -24,18 +24,26 @@ def share_acknowledge(*, actor: Actor, share: Share, decision: str, reasons: str
         raise NotAllowed("Only the receiving organisation's practitioners act on a share")
     if share.acknowledged_at is not None:
         raise InvalidInput({"decision": "This has already been acknowledged"})
+    if share.imported_as == ImportedAs.HISTORY:
+        # A decision now would start clocks from a referral handled years ago, in another system.
+        raise InvalidInput(
+            {"decision": "This is history, handled in another system: it needs no decision here"}
+        )
+    if answered_by_a_step(share):
+        raise InvalidInput({"decision": "Answer this on its own page: it is acknowledged when you answer it"})
     is_council = front_door_decides(share)
     errors = {}
-    if decision not in decisions_for(share):
-        errors["decision"] = (
-            "Choose the next step: no further action, early help, assessment or strategy discussion"
-            if is_council
-            else "Confirm you have read and noted it"
-        )
+    if is_council and decision not in decisions_for(share):
+        errors["decision"] = f"Choose the next step: {decision_list(decisions_for(share))}"
+    elif not is_council and decision not in ("", Decision.NOTED):
+        errors["decision"] = "This is acknowledged as read and noted: there is no decision to make"
     if is_council and not reasons.strip():
         errors["reasons"] = "Give the reasons for the decision"
     if errors:
         raise InvalidInput(errors)
+    if not is_council:
+        # Only one thing can be done with it (read and noted): no choice to get wrong.
+        decision = Decision.NOTED
     now = timezone.now()
     with transaction.atomic():
         updated = Share.objects.filter(pk=share.pk, acknowledged_at__isnull=True).update(

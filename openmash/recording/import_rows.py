@@ -29,6 +29,7 @@ from openmash.lib.instants import (
 from openmash.organisations.models import Organisation
 from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
 from openmash.recording.services import EventInput, PersonInput, event_check
+from openmash.sharing.models import ImportedAs
 
 REQUIRED = [
     "police_reference",
@@ -42,10 +43,19 @@ REQUIRED = [
     "child_present",
     "summary",
 ]
-OPTIONAL = ["shared_at", "council", "child_nhs_number", "child_upn", "child_school_urn"]
+OPTIONAL = ["shared_at", "handled_at", "council", "child_nhs_number", "child_upn", "child_school_urn"]
 # Columns that must agree across the rows of one incident.
-INCIDENT_COLUMNS = ["occurred_at", "reported_at", "shared_at", "risk_level", "postcode", "council", "summary"]
-INSTANT_COLUMNS = ("occurred_at", "reported_at", "shared_at")
+INCIDENT_COLUMNS = [
+    "occurred_at",
+    "reported_at",
+    "shared_at",
+    "handled_at",
+    "risk_level",
+    "postcode",
+    "council",
+    "summary",
+]
+INSTANT_COLUMNS = ("occurred_at", "reported_at", "shared_at", "handled_at")
 KNOWN = frozenset(REQUIRED + OPTIONAL)
 
 
@@ -290,8 +300,9 @@ class RowChecker:
     """Checks the rows of one file, remembering only what spans rows: each incident's number, first line and
     the fingerprint of its incident columns, and the councils named."""
 
-    def __init__(self, actor: Actor) -> None:
+    def __init__(self, actor: Actor, imported_as: str) -> None:
         self.actor = actor
+        self.imported_as = imported_as
         self.now = timezone.now()
         self.incidents: dict[str, tuple[int, int, bytes]] = {}
         self.councils: dict[str, Organisation | str] = {}
@@ -346,6 +357,28 @@ class RowChecker:
                 problems[column] = value
             else:
                 instants[column] = value
+        handled = instants["handled_at"]
+        if (
+            self.imported_as == ImportedAs.HISTORY
+            and "shared_at" not in problems
+            and not text.get("shared_at")
+        ):
+            # Without it the share would be counted as reaching the council today: years late in every measure.
+            problems["shared_at"] = (
+                "is empty: as history, when the incident reached the council is what its measures count (import "
+                "with --as live for incidents reaching the council only now)"
+            )
+        if handled is not None and self.imported_as != ImportedAs.HISTORY:
+            problems["handled_at"] = (
+                "says the incident was handled already: import the file as history (--as history), or leave "
+                "the column out for work still waiting"
+            )
+        elif handled is not None:
+            arrived = instants["shared_at"] or instants["reported_at"] or instants["occurred_at"]
+            if arrived is not None and handled < arrived:
+                problems["handled_at"] = (
+                    f"{cell_text(row['handled_at'])} is before the council was told of it"
+                )
         born: dt.date | None = None
         if "child_date_of_birth" not in problems:
             value_born = _date_of_birth(row["child_date_of_birth"])
@@ -378,6 +411,8 @@ class RowChecker:
             occurred_at=instants["occurred_at"],
             reported_at=instants["reported_at"],
             shared_at=instants["shared_at"],
+            imported_as=self.imported_as,
+            handled_at=handled,
             postcode=text.get("postcode", ""),
             council=council,
             risk_level=risk,
@@ -415,6 +450,7 @@ class RowChecker:
                 "occurred_at": _iso(instants["occurred_at"]),
                 "reported_at": _iso(instants["reported_at"]),
                 "shared_at": _iso(instants["shared_at"]),
+                "handled_at": _iso(handled),
                 "risk_level": risk,
                 "postcode": text.get("postcode", ""),
                 "council": council.pk if council else None,

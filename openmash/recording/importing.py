@@ -9,9 +9,12 @@ none of which holds the database for long, so the service answers throughout:
 2. **Write, held.** The incidents are written from the staging table a chunk at a time, each chunk its own
    short transaction through the write gate, as held: their events seen by no one, their deliveries claimed
    by no worker, the access they give not yet in force, their shares escalated to no one.
-3. **Release.** One short transaction releases every held row of the file at once.
+3. **Release.** The held rows are released a chunk of incidents a short transaction. As history (the
+   default) a share counts in every measure with its real times but is nobody's work now: nothing is sent,
+   nothing escalated. As live work its deliveries are sent as any share's.
 
-A crash leaves nothing visible: running the same file again carries on from the last chunk written.
+A crash leaves nothing half-written: running the same file again carries on from the last chunk written or
+released.
 """
 
 import datetime as dt
@@ -23,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from openmash.access.models import AccessReason
@@ -43,13 +47,15 @@ from openmash.recording.import_rows import (
     rows_in,
 )
 from openmash.recording.services import CheckedEvent, EventInput, PersonInput, _carry_out, _plan, event_check
-from openmash.sharing.models import Delivery, DeliveryStatus, Share
+from openmash.sharing.models import Delivery, DeliveryStatus, ImportedAs, Share
 from openmash.sharing.outbox import wake_workers
 
 # Rows staged a transaction, and incidents written a transaction: each holds SQLite's write lock for a few
 # tens of milliseconds at most, so the service's own writes slip in between.
 STAGE_CHUNK = 500
 RECORD_CHUNK = 25
+# Incidents released a transaction: each a short hold of the write lock, not one long one for the whole file.
+RELEASE_CHUNK = 500
 # The most problems reported: a file with a wrong column has one for every row.
 MOST_PROBLEMS = 1000
 
@@ -73,7 +79,7 @@ class ImportSummary:
     rows: int
     incidents: int
     shares: int
-    release_seconds: float  # how long the release held the database
+    release_seconds: float  # the longest any one transaction of the release held the database
 
 
 # Told what has been done so far: the step ("Checking", "Writing"), rows done, rows in all (0 if unknown).
@@ -120,7 +126,9 @@ def _unstage(batch: ImportBatch) -> None:
         batch.delete()
 
 
-def _stage(*, actor: Actor, path: Path, digest: str, progress: Progress | None) -> ImportBatch:
+def _stage(
+    *, actor: Actor, path: Path, digest: str, imported_as: str, progress: Progress | None
+) -> ImportBatch:
     """Check every row and stage the good ones, a chunk a transaction. Raises ImportFailed, with every
     problem of the file, having removed what it staged."""
     organisation = actor.organisation
@@ -129,12 +137,16 @@ def _stage(*, actor: Actor, path: Path, digest: str, progress: Progress | None) 
     try:
         with _writing():
             batch = ImportBatch.objects.create(
-                organisation=organisation, file_name=path.name[:300], digest=digest, started_at=timezone.now()
+                organisation=organisation,
+                file_name=path.name[:300],
+                digest=digest,
+                imported_as=imported_as,
+                started_at=timezone.now(),
             )
     except IntegrityError as error:
         raise ImportBlocked(f"Another import for {organisation.name} is under way") from error
     problems: list[RowError] = []
-    checker = RowChecker(actor)
+    checker = RowChecker(actor, imported_as)
     header: list[str] = []
     waiting: list[ImportRow] = []
     rows = 0
@@ -190,7 +202,7 @@ def _stage(*, actor: Actor, path: Path, digest: str, progress: Progress | None) 
     return batch
 
 
-def _incident_input(lines: list[tuple[int, dict[str, Any]]]) -> EventInput:
+def _incident_input(lines: list[tuple[int, dict[str, Any]]], imported_as: str) -> EventInput:
     first = lines[0][1]
     return EventInput(
         kind=EventKind.DOMESTIC_ABUSE,
@@ -198,6 +210,8 @@ def _incident_input(lines: list[tuple[int, dict[str, Any]]]) -> EventInput:
         occurred_at=instant_from(first["occurred_at"]),
         reported_at=instant_from(first["reported_at"]),
         shared_at=instant_from(first["shared_at"]),
+        imported_as=imported_as,
+        handled_at=instant_from(first.get("handled_at")),
         postcode=first["postcode"],
         council=_council_by_pk(first["council"]),
         risk_level=first["risk_level"],
@@ -247,7 +261,7 @@ def _write_held(*, actor: Actor, batch: ImportBatch, progress: Progress | None) 
         failed: list[RowError] = []
         for lines in incidents.values():
             try:
-                checked.append(event_check(actor=actor, data=_incident_input(lines)))
+                checked.append(event_check(actor=actor, data=_incident_input(lines, batch.imported_as)))
             except InvalidInput as error:  # something changed since the file was checked (rare)
                 failed += [
                     RowError(lines[0][0], COLUMN_NAMES.get(key, key), "; ".join(messages))
@@ -275,7 +289,11 @@ def _write_held(*, actor: Actor, batch: ImportBatch, progress: Progress | None) 
 def _carry_out_held(planned: Any, batch: ImportBatch, upto: int, until: dt.datetime) -> None:
     _carry_out(planned, [None] * len(planned.recorded))
     share_ids = [share.pk for one in planned.recorded for share in one.shares]
-    Delivery.objects.filter(share_id__in=share_ids).update(status=DeliveryStatus.HELD)
+    # History is never sent, so its deliveries are marked so at once; live work's wait for the release.
+    history = batch.imported_as == ImportedAs.HISTORY
+    Delivery.objects.filter(share_id__in=share_ids).update(
+        status=DeliveryStatus.HISTORY if history else DeliveryStatus.HELD
+    )
     people = {subject.person_id for some in planned.subjects for subject in some}
     recorded_at = planned.recorded[0].event.recorded_at
     AccessReason.objects.filter(person_id__in=people, granted_at=recorded_at, expires_at__isnull=True).update(
@@ -284,29 +302,59 @@ def _carry_out_held(planned: Any, batch: ImportBatch, upto: int, until: dt.datet
     ImportBatch.objects.filter(pk=batch.pk).update(recorded=upto)
 
 
-def _release(*, batch: ImportBatch) -> tuple[int, float]:
-    """Make every incident of the file visible at once, in one short transaction: how many shares, and how
-    long the transaction took (the gate included)."""
-
-    began = time.monotonic()
+def _release(*, batch: ImportBatch, progress: Progress | None) -> tuple[int, float]:
+    """Make the file's incidents visible, RELEASE_CHUNK incidents a short transaction, then the access their
+    shares give, a chunk a transaction too: how many shares, and the longest any one transaction took (the
+    gate included). Live work's deliveries become pending and are sent; history's shares are marked as
+    reaching their recipients when they really did (``shared_at``) and nothing is sent. A release that stops
+    part way is finished by running the file again."""
+    history = batch.imported_as == ImportedAs.HISTORY
+    held = Event.objects.filter(recorded_by=batch.organisation, source=Source.HELD)
+    shares = longest = 0.0
+    released = 0
+    while True:
+        chunk = list(held.order_by("pk").values_list("pk", flat=True)[:RELEASE_CHUNK])
+        if not chunk:
+            break
+        began = time.monotonic()
+        with _writing():
+            its_shares = Share.objects.filter(event_id__in=chunk)
+            if history:
+                shares += its_shares.update(delivered_at=F("shared_at"))
+            else:
+                shares += its_shares.count()
+                Delivery.objects.filter(status=DeliveryStatus.HELD, share__event_id__in=chunk).update(
+                    status=DeliveryStatus.PENDING
+                )
+                transaction.on_commit(wake_workers)
+            Event.objects.filter(pk__in=chunk, source=Source.HELD).update(source=Source.IMPORT)
+        longest = max(longest, time.monotonic() - began)
+        released += len(chunk)
+        if progress:
+            progress("Releasing", released, batch.incidents)
+    reasons = AccessReason.objects.filter(expires_at=_held_access_until(batch))
+    while True:
+        reason_ids = list(reasons.order_by("pk").values_list("pk", flat=True)[: RELEASE_CHUNK * 4])
+        if not reason_ids:
+            break
+        began = time.monotonic()
+        with _writing():
+            AccessReason.objects.filter(pk__in=reason_ids).update(expires_at=None)
+        longest = max(longest, time.monotonic() - began)
     with _writing():
-        held = Event.objects.filter(recorded_by=batch.organisation, source=Source.HELD)
-        shares = Share.objects.filter(event__in=held).count()
-        Delivery.objects.filter(status=DeliveryStatus.HELD, share__event__in=held).update(
-            status=DeliveryStatus.PENDING
-        )
-        AccessReason.objects.filter(expires_at=_held_access_until(batch)).update(expires_at=None)
-        held.update(source=Source.IMPORT)
         ImportBatch.objects.filter(pk=batch.pk).update(finished_at=timezone.now())
-        transaction.on_commit(wake_workers)
-    held_for = time.monotonic() - began
     _unstage_rows(batch)  # no longer needed
-    return shares, held_for
+    return int(shares), longest
 
 
-def import_domestic_abuse(*, actor: Actor, path: Path, progress: Progress | None = None) -> ImportSummary:
-    """Import every incident in the file, or none. A re-run of a file whose import stopped part way carries
-    on where it stopped. Raises ImportFailed (every problem of the file) or ImportBlocked."""
+def import_domestic_abuse(
+    *, actor: Actor, path: Path, imported_as: str = ImportedAs.HISTORY, progress: Progress | None = None
+) -> ImportSummary:
+    """Import every incident in the file, or none, as history (the default: counted, nobody's work now) or as
+    live work (a backlog still waiting). A re-run of a file whose import stopped part way carries on where it
+    stopped. Raises ImportFailed (every problem of the file) or ImportBlocked."""
+    if imported_as not in ImportedAs.values:
+        raise ValueError(f"imported_as must be one of {ImportedAs.values}")
     assert actor.organisation is not None
     digest = file_digest(path)
     for finished in ImportBatch.objects.filter(
@@ -314,7 +362,14 @@ def import_domestic_abuse(*, actor: Actor, path: Path, progress: Progress | None
     ).distinct():
         _unstage_rows(finished)  # left by a run that stopped after its release
     batch = ImportBatch.objects.filter(organisation=actor.organisation, finished_at__isnull=True).first()
-    if batch is not None and not (batch.checked and batch.digest == digest):
+    if batch is not None and batch.recorded and batch.imported_as != imported_as:
+        raise ImportBlocked(
+            f"The import of {batch.file_name} for {actor.organisation.name} stopped part way, imported as "
+            f"{batch.imported_as}. Import it again as {batch.imported_as} to finish it."
+        )
+    if batch is not None and not (
+        batch.checked and batch.digest == digest and batch.imported_as == imported_as
+    ):
         if batch.recorded:
             raise ImportBlocked(
                 f"The import of {batch.file_name} for {actor.organisation.name} stopped part way "
@@ -324,9 +379,9 @@ def import_domestic_abuse(*, actor: Actor, path: Path, progress: Progress | None
         _unstage(batch)  # stopped while checking, or before writing anything: start again
         batch = None
     if batch is None:
-        batch = _stage(actor=actor, path=path, digest=digest, progress=progress)
+        batch = _stage(actor=actor, path=path, digest=digest, imported_as=imported_as, progress=progress)
     _write_held(actor=actor, batch=batch, progress=progress)
-    shares, release_seconds = _release(batch=batch)
+    shares, release_seconds = _release(batch=batch, progress=progress)
     return ImportSummary(
         rows=batch.rows, incidents=batch.incidents, shares=shares, release_seconds=release_seconds
     )

@@ -22,7 +22,7 @@ from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditAction
 from openmash.audit.services import AuditInput, PlannedEntry, audit_chain, audit_entries
 from openmash.clocks import starts as clock_starts
-from openmash.clocks.deadlines import deadline_for
+from openmash.clocks.deadlines import deadline_for, share_clocks
 from openmash.database import (
     GroupCommit,
     Insert,
@@ -31,9 +31,14 @@ from openmash.database import (
     objects_insert,
     rows_insert,
 )
-from openmash.events.models import Event, EventSubject
+from openmash.events import followups
+from openmash.events.models import Event, EventKind, EventSubject, Source, SubjectRole
+from openmash.lib.instants import LONDON
 from openmash.organisations.models import Organisation
 from openmash.people.services import (
+    HouseholdMemberAt,
+    PlannedHousehold,
+    household_planned,
     postcode_normalise,
 )
 from openmash.recording.checks import (
@@ -63,6 +68,10 @@ __all__ = [
     "event_check",
     "event_record",
 ]
+
+# Kinds of event at a household, whose people are linked as one and whose place is their address
+# (people.services.household_planned).
+HOUSEHOLD_KINDS = frozenset({EventKind.DOMESTIC_ABUSE})
 
 
 @dataclass(frozen=True)
@@ -157,6 +166,8 @@ def _carry_out(planned: _Planned, also: Sequence[AlsoWrite | None]) -> list[Reco
         audit_chain(
             planned.audit
         )  # last of the event's own rows: the chain head stays locked until the commit
+        for recorded in planned.recorded:
+            followups.run(recorded)  # what an app above writes with such an event (a Philomena release)
         for one, write in zip(planned.recorded, also, strict=True):
             if write is not None:
                 write(one)
@@ -225,6 +236,13 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
         )
     )
     inserts.append(deliveries_for(every_share, now))
+    for item, event, some, hidden in zip(batch, events, subjects, people.unseen, strict=True):
+        # Not from an import still held (docs/import.md): an address would give its council a reason to see
+        # people nobody has been told of yet.
+        if event.kind in HOUSEHOLD_KINDS and event.source not in (Source.HELD, Source.IMPORT):
+            household = _household(item, event, some, hidden)
+            inserts += household.inserts
+            audit += household.audit
     inserts.append(_access(batch, events, subjects, people.unseen, planned_shares, now))
     recorded = []
     for item, event, some, its_shares, hidden in zip(
@@ -253,6 +271,33 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
         )
         recorded.append(RecordedEvent(event=event, shares=its_shares, linked_unseen=linked_unseen))
     return _Planned(recorded=recorded, subjects=subjects, inserts=inserts, audit=audit_entries(audit))
+
+
+def _household(
+    checked: CheckedEvent, event: Event, subjects: list[routing.Subject], hidden: set[uuid.UUID]
+) -> PlannedHousehold:
+    """What a household incident adds to the records of the people at it (people.services.household_planned),
+    except to records the recorder may not see (as for a school it names)."""
+    day = event.occurred_at.astimezone(LONDON).date()
+    members = [
+        HouseholdMemberAt(
+            person_id=subject.person_id,
+            is_child=subject.role == SubjectRole.CHILD,
+            relationship=str(subject.details.get("relationship", "")),
+            has_current_address=any(end is None or end >= day for _council, end in subject.homes),
+        )
+        for subject in subjects
+        if subject.person_id not in hidden
+    ]
+    return household_planned(
+        actor=checked.actor,
+        members=members,
+        line_1=event.location,
+        postcode=event.postcode,
+        council=event.council,
+        day=day,
+        what=f"{event.get_kind_display().lower()} {event.reference}".strip(),
+    )
 
 
 def _shares(
@@ -284,19 +329,29 @@ def _shares(
     shared_at = data.shared_at or now
     shares: list[PlannedShare] = []
     for recipient in recipients:
+        clocks = share_clocks(
+            event=event,
+            recipient=recipient.organisation,
+            notification_rule=recipient.clock_rule,
+            shared_at=shared_at,
+        )
         share = Share(
             event=event,
             recipient=recipient.organisation,
             route=recipient.route,
             content=recipient.content,
             named_recipient_id=recipient.named_recipient_id,
-            clock_rule=recipient.clock_rule,
+            clock_rule=clocks.clock_rule,
+            notification_rule=clocks.notification_rule,
+            notification_due_at=clocks.notification_due_at,
             occurred_at=event.occurred_at,
             reported_at=event.reported_at,
             recorded_at=event.recorded_at,
             shared_at=shared_at,
-            due_at=deadline(recipient.clock_rule, recipient.organisation),
+            due_at=clocks.due_at,
             sender_sees=told is None or recipient.organisation.pk in told,
+            imported_as=data.imported_as,
+            handled_at=data.handled_at,
         )
         shares.append(PlannedShare(share, tuple(recipient.people)))
     return shares

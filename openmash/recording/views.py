@@ -1,24 +1,49 @@
 """Recording events through the web: a police domestic abuse incident, and events about a known person."""
 
 import uuid
+from typing import Any
 
+from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from openmash.access import policy
 from openmash.accounts.actors import actor_for_request
 from openmash.events import forms as event_forms
-from openmash.events.models import EventKind, SubjectRole
+from openmash.events.models import EventKind, RiskLevel, SubjectRole
 from openmash.lib.errors import InvalidInput
+from openmash.lib.govuk import govuk_datetime
 from openmash.people.selectors import person_open
+from openmash.recording.checks import event_check
 from openmash.recording.services import RECORDERS, EventInput, PersonInput, RecordedEvent, event_record
 from openmash.ui.forms import add_service_errors, error_summary_items
 
-CHILD_SLOTS = 3
-ADULT_SLOTS = 2
-# Service error keys that belong to a field of the incident form.
-INCIDENT_FIELDS = {"occurred_at": "occurred_date", "reported_at": "reported_date"}
+# The incident's question pages, in order: (slug, form). Each page's answers are kept in the session's draft
+# until the officer confirms on "check your answers"; nothing is recorded before then.
+INCIDENT_STEPS: list[tuple[str, type[forms.Form]]] = [
+    ("when", event_forms.IncidentWhenForm),
+    ("where", event_forms.IncidentWhereForm),
+    ("risk", event_forms.IncidentRiskForm),
+    ("what", event_forms.IncidentSummaryForm),
+]
+DRAFT = "incident-draft"
+MAX_PEOPLE = 20
+# Service error keys that belong to an incident page, and the field on it.
+STEP_OF_ERROR = {
+    "police_reference": ("when", "police_reference"),
+    "occurred_at": ("when", "occurred_date"),
+    "reported_at": ("when", "reported_date"),
+    "location": ("where", "location"),
+    "postcode": ("where", "postcode"),
+    "council": ("where", "postcode"),
+    "risk_level": ("risk", "risk_level"),
+    "summary": ("what", "summary"),
+}
+PERSON_FORMS = {"children": event_forms.ChildForm, "adults": event_forms.AdultForm}
+PERSON_WORDS = {"children": "child", "adults": "adult"}
 
 
 def _may_record(request: HttpRequest, kind: str):
@@ -31,9 +56,194 @@ def _may_record(request: HttpRequest, kind: str):
     return actor
 
 
-def _child_input(form: event_forms.ChildForm) -> PersonInput:
-    data = form.cleaned_data
-    present = data["present"]
+def _draft(request: HttpRequest) -> dict[str, Any]:
+    """The incident being recorded: each page's answers as typed, and the children and adults added."""
+    draft = request.session.get(DRAFT)
+    if not isinstance(draft, dict):
+        draft = {"steps": {}, "children": [], "adults": []}
+    return draft
+
+
+def _save_draft(request: HttpRequest, draft: dict[str, Any]) -> None:
+    request.session[DRAFT] = draft
+    request.session.modified = True
+
+
+def _answers(posted: QueryDict, prefix: str = "") -> dict[str, str]:
+    """A page's answers as typed (strings), without the form's prefix, for the session."""
+    skip = {"csrfmiddlewaretoken", "submit"}
+    return {key.removeprefix(prefix): str(value) for key, value in posted.items() if key not in skip}
+
+
+def _step_form(slug: str, answers: dict[str, str] | None) -> forms.Form:
+    form_class = dict(INCIDENT_STEPS)[slug]
+    return form_class(answers) if answers is not None else form_class()
+
+
+def _person_form(group: str, number: int, answers: dict[str, str] | None) -> forms.Form:
+    prefix = f"{PERSON_WORDS[group]}{number}"
+    data = {f"{prefix}-{key}": value for key, value in answers.items()} if answers is not None else None
+    return PERSON_FORMS[group](data, prefix=prefix, number=number)
+
+
+def _next_after(slug: str, change: bool) -> str:
+    if change:
+        return reverse("events:incident-check")
+    slugs = [name for name, _form in INCIDENT_STEPS]
+    index = slugs.index(slug)
+    if index + 1 < len(slugs):
+        return reverse("events:incident-step", args=[slugs[index + 1]])
+    return reverse("events:incident-people", args=["children"])
+
+
+def _back_from(slug: str) -> str:
+    slugs = [name for name, _form in INCIDENT_STEPS]
+    index = slugs.index(slug)
+    return reverse("events:incident-step", args=[slugs[index - 1]]) if index else reverse("web:home")
+
+
+def incident_create(request: HttpRequest) -> HttpResponse:
+    """Start recording an incident: the first question page (a draft in progress carries on)."""
+    return incident_step(request, INCIDENT_STEPS[0][0])
+
+
+def incident_step(request: HttpRequest, step: str) -> HttpResponse:
+    """One question page of the incident: its answers are checked, kept in the draft, and the next page shown."""
+    _may_record(request, EventKind.DOMESTIC_ABUSE)
+    if step not in dict(INCIDENT_STEPS):
+        raise Http404("No such page")
+    draft = _draft(request)
+    change = request.GET.get("change") == "1"
+    if request.method == "POST":
+        form = _step_form(step, _answers(request.POST))
+        if form.is_valid():
+            draft["steps"][step] = _answers(request.POST)
+            _save_draft(request, draft)
+            return redirect(_next_after(step, change))
+    else:
+        saved = draft["steps"].get(step)
+        form = _step_form(step, saved) if saved is not None else _step_form(step, None)
+        if saved is not None:
+            form.full_clean()  # shows the answers given before, with any problem they now have
+    context = {
+        "form": form,
+        "title": form.title,  # type: ignore[attr-defined]
+        "back": reverse("events:incident-check") if change else _back_from(step),
+        "errors": error_summary_items(form) if form.is_bound and request.method == "POST" else [],
+        "first": step == INCIDENT_STEPS[0][0],
+    }
+    return render(request, "events/incident_step.html", context)
+
+
+def incident_people(request: HttpRequest, group: str) -> HttpResponse:
+    """The children (or adults) added so far, and whether there is another to add (GOV.UK "add another")."""
+    _may_record(request, EventKind.DOMESTIC_ABUSE)
+    if group not in PERSON_FORMS:
+        raise Http404("No such page")
+    draft = _draft(request)
+    people = draft[group]
+    word = PERSON_WORDS[group]
+    if group == "children" and not people and request.method == "GET":
+        return redirect("events:incident-person", group=group, number=1)
+    question = f"Do you need to add another {word}?" if people else f"Do you need to add an {word}?"
+    form = event_forms.AddAnotherForm(
+        request.POST if request.method == "POST" else None,
+        question=question,
+        required_message=f"Say whether you need to add {'another' if people else 'an'} {word}",
+    )
+    if form.is_bound and form.is_valid():
+        if form.cleaned_data["add_another"]:
+            if len(people) >= MAX_PEOPLE:
+                form.add_error("add_another", f"You can add at most {MAX_PEOPLE} people of each kind")
+            else:
+                return redirect("events:incident-person", group=group, number=len(people) + 1)
+        elif group == "children":
+            if not people:
+                form.add_error(
+                    "add_another", "Add at least one child who was present or normally lives there"
+                )
+            else:
+                return redirect("events:incident-people", group="adults")
+        else:
+            return redirect("events:incident-check")
+    listed = [_person_form(group, n, answers) for n, answers in enumerate(people, start=1)]
+    for person in listed:
+        person.is_valid()
+    context = {
+        "group": group,
+        "word": word,
+        "people": listed,
+        "form": form,
+        "errors": error_summary_items(form) if form.is_bound else [],
+        "back": reverse("events:incident-step", args=[INCIDENT_STEPS[-1][0]])
+        if group == "children"
+        else reverse("events:incident-people", args=["children"]),
+    }
+    return render(request, "events/incident_people.html", context)
+
+
+def incident_person(request: HttpRequest, group: str, number: int) -> HttpResponse:
+    """Add (or change) one child or adult."""
+    _may_record(request, EventKind.DOMESTIC_ABUSE)
+    if group not in PERSON_FORMS:
+        raise Http404("No such page")
+    draft = _draft(request)
+    people = draft[group]
+    if not 1 <= number <= min(len(people) + 1, MAX_PEOPLE):
+        raise Http404("No such person")
+    change = request.GET.get("change") == "1"
+    word = PERSON_WORDS[group]
+    prefix = f"{word}{number}-"
+    if request.method == "POST":
+        form = _person_form(group, number, _answers(request.POST, prefix))
+        if form.is_valid():
+            answers = _answers(request.POST, prefix)
+            if number <= len(people):
+                people[number - 1] = answers
+            else:
+                people.append(answers)
+            _save_draft(request, draft)
+            if change:
+                return redirect("events:incident-check")
+            return redirect("events:incident-people", group=group)
+    else:
+        saved = people[number - 1] if number <= len(people) else None
+        form = _person_form(group, number, saved)
+        if saved is not None:
+            form.full_clean()
+    context = {
+        "form": form,
+        "title": f"{word.capitalize()} {number}",
+        "group": group,
+        "back": reverse("events:incident-check")
+        if change
+        else (
+            reverse("events:incident-people", args=[group])
+            if people
+            else reverse("events:incident-step", args=[INCIDENT_STEPS[-1][0]])
+        ),
+        "errors": error_summary_items(form) if request.method == "POST" else [],
+    }
+    return render(request, "events/incident_person.html", context)
+
+
+@require_POST
+def incident_person_remove(request: HttpRequest, group: str, number: int) -> HttpResponse:
+    _may_record(request, EventKind.DOMESTIC_ABUSE)
+    if group not in PERSON_FORMS:
+        raise Http404("No such page")
+    draft = _draft(request)
+    if not 1 <= number <= len(draft[group]):
+        raise Http404("No such person")
+    removed = draft[group].pop(number - 1)
+    _save_draft(request, draft)
+    messages.success(
+        request, f"{removed.get('given_name', '')} {removed.get('family_name', '')} removed".strip()
+    )
+    return redirect("events:incident-people", group=group)
+
+
+def _child_input(data: dict[str, Any]) -> PersonInput:
     return PersonInput(
         role=SubjectRole.CHILD,
         given_name=data["given_name"],
@@ -41,7 +251,7 @@ def _child_input(form: event_forms.ChildForm) -> PersonInput:
         date_of_birth=data["date_of_birth"],
         nhs_number=data["nhs_number"].strip(),
         details={
-            "present": present,
+            "present": data["present"],
             "saw_heard": data["saw_heard"],
             "child_words": data["child_words"],
             "school_urn": data["school_urn"].strip(),
@@ -49,57 +259,133 @@ def _child_input(form: event_forms.ChildForm) -> PersonInput:
     )
 
 
-def incident_create(request: HttpRequest) -> HttpResponse:
-    actor = _may_record(request, EventKind.DOMESTIC_ABUSE)
-    posted = request.POST if request.method == "POST" else None
-    form = event_forms.IncidentForm(posted)
-    children = [
-        event_forms.ChildForm(posted, prefix=f"child{n}", number=n) for n in range(1, CHILD_SLOTS + 1)
-    ]
-    adults = [event_forms.AdultForm(posted, prefix=f"adult{n}", number=n) for n in range(1, ADULT_SLOTS + 1)]
-    if posted is not None:
-        given_children = [child for child in children if not child.is_blank]
-        given_adults = [adult for adult in adults if not adult.is_blank]
-        valid = all([form.is_valid(), *(f.is_valid() for f in given_children + given_adults)])
-        if valid:
-            data = form.cleaned_data
-            people = [_child_input(child) for child in given_children]
-            people += [
-                PersonInput(
-                    role=SubjectRole.ADULT,
-                    given_name=a.cleaned_data["given_name"],
-                    family_name=a.cleaned_data["family_name"],
-                    date_of_birth=a.cleaned_data["date_of_birth"],
-                )
-                for a in given_adults
-            ]
-            try:
-                recorded = event_record(
-                    actor=actor,
-                    data=EventInput(
-                        kind=EventKind.DOMESTIC_ABUSE,
-                        reference=data["police_reference"],
-                        occurred_at=event_forms.combine(data["occurred_date"], data["occurred_time"]),
-                        reported_at=event_forms.combine(data["reported_date"], data["reported_time"]),
-                        location=data["location"],
-                        postcode=data["postcode"],
-                        risk_level=data["risk_level"],
-                        summary=data["summary"],
-                        details={"marac": data["marac"]},
-                        people=people,
-                    ),
-                )
-            except InvalidInput as error:
-                _spread_errors(error, form, given_children, given_adults)
-            else:
-                messages.success(request, recorded_message(f"Incident {recorded.event.reference}", recorded))
-                return redirect("sharing:submissions")
-    errors = error_summary_items(form, *children, *adults)
-    return render(
-        request,
-        "events/incident_form.html",
-        {"form": form, "children": children, "adults": adults, "errors": errors},
+def _adult_input(data: dict[str, Any]) -> PersonInput:
+    return PersonInput(
+        role=SubjectRole.ADULT,
+        given_name=data["given_name"],
+        family_name=data["family_name"],
+        date_of_birth=data["date_of_birth"],
+        details={key: data[key] for key in ("harm_role", "relationship") if data.get(key)},
     )
+
+
+def _incident_input(steps: dict[str, forms.Form], children: list, adults: list) -> EventInput:
+    when, where, risk, what = (steps[slug].cleaned_data for slug, _form in INCIDENT_STEPS)
+    return EventInput(
+        kind=EventKind.DOMESTIC_ABUSE,
+        reference=when["police_reference"],
+        occurred_at=event_forms.combine(when["occurred_date"], when["occurred_time"]),
+        reported_at=event_forms.combine(when["reported_date"], when["reported_time"]),
+        location=where["location"],
+        postcode=where["postcode"],
+        risk_level=risk["risk_level"],
+        summary=what["summary"],
+        details={"marac": risk["marac"]},
+        people=[_child_input(c.cleaned_data) for c in children]
+        + [_adult_input(a.cleaned_data) for a in adults],
+    )
+
+
+def _check_problems(error: InvalidInput, children: int) -> list[tuple[str, str]]:
+    """The service's errors as error-summary links to the page (and field) where each can be put right."""
+    items = []
+    for key, messages_ in error.errors.items():
+        parts = key.split(".")
+        if parts[0] in ("children", "adults") and len(parts) == 3 and parts[1].isdigit():
+            # The service numbers everyone in one list, children first.
+            index = int(parts[1]) - (children if parts[0] == "adults" else 0)
+            group, word = parts[0], PERSON_WORDS[parts[0]]
+            url = reverse("events:incident-person", args=[group, index + 1])
+            target = f"{url}?change=1#id_{word}{index + 1}-{parts[2]}"
+            label = f"{word.capitalize()} {index + 1}: "
+        elif key in STEP_OF_ERROR:
+            step, field = STEP_OF_ERROR[key]
+            target = f"{reverse('events:incident-step', args=[step])}?change=1#id_{field}"
+            label = ""
+        else:
+            target, label = reverse("events:incident-people", args=["children"]), ""
+        items += [(target, f"{label}{message}") for message in messages_]
+    return items
+
+
+def _check_rows(steps: dict[str, forms.Form]) -> list[tuple[str, str, str, str]]:
+    """The incident's answers for "check your answers": (question, answer, page to change it, what it is)."""
+    when, where, risk, what = (steps[slug].cleaned_data for slug, _form in INCIDENT_STEPS)
+
+    def at(day: Any, time: Any) -> str:
+        return govuk_datetime(event_forms.combine(day, time)) if day and time else "Not given"
+
+    def page(slug: str) -> str:
+        return reverse("events:incident-step", args=[slug])
+
+    return [
+        ("Police reference", when["police_reference"], page("when"), "the police reference"),
+        (
+            "When it happened",
+            at(when["occurred_date"], when["occurred_time"]),
+            page("when"),
+            "when it happened",
+        ),
+        (
+            "When police were told",
+            at(when["reported_date"], when["reported_time"]),
+            page("when"),
+            "when police were told",
+        ),
+        ("Where it happened", where["location"] or "Not given", page("where"), "where it happened"),
+        ("Postcode", where["postcode"], page("where"), "the postcode"),
+        ("Risk level (DASH)", RiskLevel(risk["risk_level"]).label, page("risk"), "the risk level"),
+        (
+            "Referred to MARAC",
+            "Yes" if risk["marac"] else "No",
+            page("risk"),
+            "whether it was referred to MARAC",
+        ),
+        ("What happened", what["summary"], page("what"), "what happened"),
+    ]
+
+
+def incident_check(request: HttpRequest) -> HttpResponse:
+    """Check your answers, then record and share: the one moment the incident is written."""
+    actor = _may_record(request, EventKind.DOMESTIC_ABUSE)
+    draft = _draft(request)
+    steps = {}
+    for slug, _form in INCIDENT_STEPS:
+        saved = draft["steps"].get(slug)
+        form = _step_form(slug, saved) if saved is not None else None
+        if form is None or not form.is_valid():
+            return redirect("events:incident-step", step=slug)  # a page not yet answered (or no longer valid)
+        steps[slug] = form
+    children = [_person_form("children", n, a) for n, a in enumerate(draft["children"], start=1)]
+    adults = [_person_form("adults", n, a) for n, a in enumerate(draft["adults"], start=1)]
+    for group, listed in (("children", children), ("adults", adults)):
+        for number, person in enumerate(listed, start=1):
+            if not person.is_valid():
+                return redirect("events:incident-person", group=group, number=number)
+    if not children:
+        return redirect("events:incident-people", group="children")
+    data = _incident_input(steps, children, adults)
+    problems: list[tuple[str, str]] = []
+    try:
+        if request.method == "POST":
+            recorded = event_record(actor=actor, data=data)
+        else:
+            event_check(actor=actor, data=data)  # writes nothing: shows now what confirming would refuse
+    except InvalidInput as error:
+        problems = _check_problems(error, len(children))
+    else:
+        if request.method == "POST":
+            request.session.pop(DRAFT, None)
+            messages.success(request, recorded_message(f"Incident {recorded.event.reference}", recorded))
+            return redirect("sharing:submissions")
+    context = {
+        "rows": _check_rows(steps),
+        "children": children,
+        "adults": adults,
+        "errors": problems,
+        "back": reverse("events:incident-people", args=["adults"]),
+    }
+    return render(request, "events/incident_check.html", context)
 
 
 def recorded_message(what: str, recorded: RecordedEvent) -> str:
@@ -116,19 +402,6 @@ def recorded_message(what: str, recorded: RecordedEvent) -> str:
             "the agencies that hold it have been told"
         )
     return message
-
-
-def _spread_errors(error: InvalidInput, form, children, adults) -> None:
-    """Put each service error on the form and field it names (children.0.family_name -> child 1's field)."""
-    for key, messages_ in error.errors.items():
-        parts = key.split(".")
-        if parts[0] in ("children", "adults") and len(parts) == 3 and parts[1].isdigit():
-            group = children if parts[0] == "children" else adults
-            target, field = group[int(parts[1])], parts[2]
-        else:
-            target, field = form, INCIDENT_FIELDS.get(key, key)
-        for message in messages_:
-            target.add_error(field if field in target.fields else None, message)
 
 
 PERSON_EVENT_TITLES: dict[str, str] = {

@@ -3,10 +3,45 @@
 Its own module so the channels (sharing/channels.py) and the reads (sharing/selectors.py) both use it without
 either importing the other."""
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from openmash.events.models import EventSubject
 from openmash.sharing.models import Content, Share
+
+
+@dataclass(frozen=True)
+class NotificationTiming:
+    """The sender's clock of a share (clocks.deadlines): whether the recipient was told in time. Late is the
+    sender's lateness; it never makes the recipient overdue."""
+
+    rule: str
+    due: dt.datetime | None
+    sent_at: dt.datetime
+    late: bool | None
+    late_by: dt.timedelta | None
+
+    @property
+    def late_by_hours(self) -> float | None:
+        return None if self.late_by is None else round(self.late_by.total_seconds() / 3600, 1)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule or None,
+            "due": self.due.astimezone(dt.UTC).isoformat() if self.due else None,
+            "sent_at": self.sent_at.astimezone(dt.UTC).isoformat(),
+            "late": self.late,
+            "late_by_hours": self.late_by_hours,
+        }
+
+
+def notification_timing(share: Share) -> NotificationTiming:
+    due = share.notification_due_at
+    if due is None:
+        return NotificationTiming(share.notification_rule, None, share.shared_at, None, None)
+    late_by = max(share.shared_at - due, dt.timedelta(0))
+    return NotificationTiming(share.notification_rule, due, share.shared_at, share.shared_at > due, late_by)
 
 
 def _person_summary(subject: EventSubject | None, person: Any, encompass: bool) -> dict[str, Any]:
@@ -24,6 +59,10 @@ def _person_summary(subject: EventSubject | None, person: Any, encompass: bool) 
     if not encompass:
         summary["school_urn"] = details.get("school_urn", "")
         summary["home_educated"] = bool(details.get("home_educated"))
+    if summary["role"] == "adult":
+        # Their part in what happened and what they are to the children (recording.checks.HARM_ROLES).
+        summary["harm_role"] = details.get("harm_role", "")
+        summary["relationship"] = details.get("relationship", "")
     return summary
 
 
@@ -44,6 +83,9 @@ def share_content(share: Share) -> dict[str, Any]:
         "location": event.location,
         "summary": event.summary,
         "due_at": share.due_at.isoformat() if share.due_at else None,
+        # The recipient's deadline, from arrival, and the sender's clock (clocks.deadlines).
+        "decision_due": share.due_at.astimezone(dt.UTC).isoformat() if share.due_at else None,
+        "notification": notification_timing(share).as_json(),
         "children": [
             _person_summary(subjects.get(person.pk), person, encompass)
             for person in people

@@ -16,6 +16,10 @@ def _meeting(event: Event) -> str:
             return reverse("meetings:detail", args=[getattr(event, name).pk])
         except ObjectDoesNotExist:
             continue
+    try:  # moved, cancelled, or more agencies invited
+        return reverse("meetings:detail", args=[event.meeting_change.meeting_id])
+    except ObjectDoesNotExist:
+        pass
     return reverse("meetings:detail", args=[event.evidential_interview.strategy_discussion_id])
 
 
@@ -36,6 +40,13 @@ def _joint_visit(event: Event) -> str:
     return reverse("casework:visit", args=[visit_id])
 
 
+def _philomena(event: Event) -> str:
+    subject = event.subjects.first()
+    if subject is None:
+        raise ObjectDoesNotExist
+    return reverse("philomena:profile", args=[subject.person_id])
+
+
 # kind -> (link text, how to find the page)
 WORK_PAGES = {
     EventKind.STRATEGY_DISCUSSION: ("Go to the strategy discussion", _meeting),
@@ -53,6 +64,7 @@ WORK_PAGES = {
     ),
     EventKind.INVESTIGATION_CLOSURE: ("Go to the proposed closure", _closure),
     EventKind.DISAGREEMENT: ("Go to the proposed closure and its disagreement", _closure),
+    EventKind.PHILOMENA_PROFILE: ("Open the Philomena profile", _philomena),
 }
 
 

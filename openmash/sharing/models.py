@@ -42,6 +42,21 @@ class Decision(models.TextChoices):
     ASSESSMENT = "assessment", "Child and family assessment"
     STRATEGY_DISCUSSION = "strategy-discussion", "Strategy discussion"
     NOTED = "noted", "Read and noted"
+    # A missing or found report about a child the council already works with.
+    SOCIAL_WORKER_TOLD = "social-worker-told", "Passed to the child's social worker"
+    RETURN_INTERVIEW = "return-interview", "Return home interview to be offered"
+    # Answered by a step of joint work on its own page (an officer named, a closure agreed, a stage's outcome).
+    ANSWERED = "answered", "Answered"
+
+
+class ImportedAs(models.TextChoices):
+    """How a share recorded in another system was imported (docs/import.md)."""
+
+    # Counted in every measure with its real times, but nobody's work now: no deadline to meet, no escalation,
+    # no alert, webhook or live inbox push. Shown apart from live work.
+    HISTORY = "history", "History, handled elsewhere"
+    # A backlog still waiting: delivered, counted overdue and escalated like any share.
+    LIVE = "live", "Recorded elsewhere, still to be handled"
 
 
 COUNCIL_DECISIONS = [
@@ -49,6 +64,16 @@ COUNCIL_DECISIONS = [
     Decision.EARLY_HELP,
     Decision.ASSESSMENT,
     Decision.STRATEGY_DISCUSSION,
+]
+
+# What a council front door may decide on a missing or found report: tell the child's social worker, hold a
+# strategy discussion (a risk of exploitation, say), or (for a found report) offer the return home interview.
+MISSING_DECISIONS = [Decision.SOCIAL_WORKER_TOLD, Decision.STRATEGY_DISCUSSION, Decision.NO_FURTHER_ACTION]
+FOUND_DECISIONS = [
+    Decision.RETURN_INTERVIEW,
+    Decision.SOCIAL_WORKER_TOLD,
+    Decision.STRATEGY_DISCUSSION,
+    Decision.NO_FURTHER_ACTION,
 ]
 
 
@@ -67,7 +92,13 @@ class Share(models.Model):
     named_recipient = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Two clocks, one each side (docs/architecture.md, "Two clocks"). The recipient's: the rule it must act
+    # by, counted from the share's arrival (``due_at``, met by ``acknowledged_at``; the only one escalated at
+    # the recipient). The sender's: the rule it had to tell the recipient by, counted from the event
+    # (``notification_due_at``, met or missed by ``shared_at``; recorded against the sender).
     clock_rule = models.CharField(max_length=40, blank=True)
+    notification_rule = models.CharField(max_length=40, blank=True)
+    notification_due_at = models.DateTimeField(null=True, blank=True)
     occurred_at = models.DateTimeField()
     reported_at = models.DateTimeField(null=True, blank=True)
     recorded_at = models.DateTimeField()
@@ -87,6 +118,10 @@ class Share(models.Model):
     # False when the recipient was found only through a record the sender may not see (its home, its status
     # with a council, its school): telling the sender who received it would tell it what that record holds.
     sender_sees = models.BooleanField(default=True)
+    # Set when the share was recorded in another system and imported; blank for one recorded here.
+    imported_as = models.CharField(max_length=10, choices=ImportedAs.choices, blank=True)
+    # When the recipient handled it in its own system, where the import says (history only).
+    handled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-shared_at"]
@@ -138,6 +173,8 @@ class DeliveryStatus(models.TextChoices):
     DEAD = "dead", "Stuck: gave up after repeated failures"
     # An imported share's, until the rest of its file is in (openmash.recording.importing): no worker claims it.
     HELD = "held", "Held until its import is complete"
+    # An imported share's that is history (ImportedAs.HISTORY): never sent, since it was handled elsewhere.
+    HISTORY = "history", "Not sent: imported as history"
 
 
 class Delivery(models.Model):

@@ -21,6 +21,20 @@ from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import ChildStatusKind, Person
 from openmash.sharing.models import Content, Route
 
+# Notifications about a child that a council's front door triages and decides on. Everything else a council
+# receives (a meeting invitation, an officer named for a joint visit, a proposed closure) is worked on its own
+# page and acknowledged as read.
+FRONT_DOOR_KINDS = frozenset(
+    {
+        EventKind.DOMESTIC_ABUSE,
+        EventKind.MISSING,
+        EventKind.FOUND,
+        EventKind.POLICE_PROTECTION,
+        EventKind.REFERRAL,
+        EventKind.INFORMATION_SHARE,
+    }
+)
+
 # Operation Encompass covers children of compulsory school age and the year before: 4 to 17.
 ENCOMPASS_AGES = range(4, 18)
 
@@ -98,7 +112,31 @@ def _children(subjects: list[Subject]) -> list[Subject]:
     return [subject for subject in subjects if subject.role == SubjectRole.CHILD]
 
 
+# A step of joint work that waits for the other agency's answer (casework): the share to that agency runs on
+# this clock like every share, is acknowledged when the answer is recorded on the step's own page, and is
+# escalated to the agency's team managers, then the partnership, when it is not answered in time
+# (sharing.services.escalate_overdue). Keyed by the event's kind and its ``details["step"]``.
+ANSWER_CLOCKS: dict[tuple[str, str], str] = {
+    # domain.md section 1 (Southend): a visit that needs an officer is confirmed only when the force names one.
+    (EventKind.JOINT_VISIT, "requested"): ClockRule.JOINT_VISIT_ANSWER,
+    # domain.md section 3: a closure about a child on a plan, under s47 or injured waits for the council.
+    (EventKind.INVESTIGATION_CLOSURE, "proposed"): ClockRule.CLOSURE_ANSWER,
+    # domain.md section 3: professional disagreement escalation, each stage 5 working days by default.
+    (EventKind.DISAGREEMENT, "stage-opened"): ClockRule.ESCALATION_STAGE,
+}
+# Shares answered by a step of their own (naming an officer, agreeing a closure, a stage's outcome), never by
+# "read and noted" in the inbox: noting a request is not answering it.
+ANSWERED_BY_A_STEP = frozenset(ANSWER_CLOCKS.values())
+
+
+def answer_clock(event: Event) -> str:
+    """The clock of a step that waits for an answer, or "" for any other event."""
+    return ANSWER_CLOCKS.get((event.kind, str(event.details.get("step", ""))), "")
+
+
 def _notification_rule(event: Event) -> str:
+    """The sender's clock: how soon the recording agency must tell a recipient (clocks.deadlines). A referral
+    has none: its clock is the council's decision, from receipt."""
     if event.kind == EventKind.DOMESTIC_ABUSE:
         return (
             ClockRule.DA_NOTIFICATION_HIGH_RISK
@@ -107,9 +145,10 @@ def _notification_rule(event: Event) -> str:
         )
     rules: dict[str, str] = {
         EventKind.MISSING: ClockRule.MISSING_NOTIFICATION,
+        # Released on a missing report: the force must have it as soon as the report itself.
+        EventKind.PHILOMENA_PROFILE: ClockRule.MISSING_NOTIFICATION,
         EventKind.FOUND: ClockRule.MISSING_NOTIFICATION,
         EventKind.POLICE_PROTECTION: ClockRule.POLICE_PROTECTION_INFORM,
-        EventKind.REFERRAL: ClockRule.REFERRAL_DECISION,
     }
     return rules.get(event.kind, "")
 
@@ -190,6 +229,20 @@ def covering_police(event: Event, subjects: list[Subject]) -> Iterator[Recipient
             )
 
 
+def placement_police(event: Event, subjects: list[Subject]) -> Iterator[Recipient]:
+    """A Philomena profile goes to the police force covering the looked-after child's placement (the council
+    where the child lives now), whoever recorded the missing report (domain.md section 3, Philomena protocol).
+    Only the child is named: the profile is about no one else."""
+    for subject in _children(subjects):
+        council = home_council(subject, event)
+        if council is None:
+            continue
+        for force in council.police_forces.all():
+            yield Recipient(
+                force, Route.COVERING_POLICE, Content.FULL, _notification_rule(event), {subject.person_id}
+            )
+
+
 def council_where_found(event: Event, subjects: list[Subject]) -> Iterator[Recipient]:
     """Police protection: the council for the place the child was found (event.council)."""
     if event.council is not None:
@@ -220,6 +273,7 @@ RULES: dict[str, list[Rule]] = {
     EventKind.INVESTIGATION_CLOSURE: [],
     EventKind.DISAGREEMENT: [],
     EventKind.POLICE_PROTECTION_ENDED: [],
+    EventKind.PHILOMENA_PROFILE: [placement_police],
 }
 
 

@@ -15,11 +15,28 @@ from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.events.models import Event, EventSubject
 from openmash.lib.errors import NotFound
-from openmash.sharing.content import share_content
-from openmash.sharing.models import Delivery, DeliveryAttempt, DeliveryStatus, Share, WebhookEndpoint
+from openmash.people.models import RelationshipKind
+from openmash.sharing.content import NotificationTiming, notification_timing, share_content
+from openmash.sharing.models import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    ImportedAs,
+    Share,
+    WebhookEndpoint,
+)
 from openmash.sharing.services import share_mark_read
 
 DUE_SOON = dt.timedelta(hours=4)
+
+HARM_ROLE_LABELS = {
+    "victim": "victim",
+    "person-causing-harm": "person causing harm",
+    "other": "other adult present",
+}
+RELATIONSHIP_LABELS = {
+    key: f"{str(label).lower()} of the children" for key, label in RelationshipKind.choices
+}
 
 
 def visible_events(actor: Actor, *, about: uuid.UUID | None = None) -> QuerySet[Event]:
@@ -37,6 +54,7 @@ class DeadlineStatus:
     ON_TIME = "on-time"
     NO_DEADLINE = "no-deadline"
     ACKNOWLEDGED = "acknowledged"
+    HISTORY = "history"  # imported as history: no deadline to meet now, so in none of the live statuses
     LABELS = {
         OVERDUE: "Overdue",
         DUE_SOON: "Due within 4 hours",
@@ -59,6 +77,8 @@ def deadline_condition(status: str, now: dt.datetime) -> Q:
 
 def deadline_status(share: Share, now: dt.datetime | None = None) -> str:
     now = now or timezone.now()
+    if share.imported_as == ImportedAs.HISTORY:
+        return DeadlineStatus.HISTORY
     if share.acknowledged_at is not None:
         return DeadlineStatus.ACKNOWLEDGED
     if share.due_at is None:
@@ -68,10 +88,82 @@ def deadline_status(share: Share, now: dt.datetime | None = None) -> str:
     return DeadlineStatus.DUE_SOON if share.due_at < now + DUE_SOON else DeadlineStatus.ON_TIME
 
 
+class InboxView:
+    """Live work (the default) or history: shares imported as history are nobody's work now, so they are
+    listed and counted apart and never among what is overdue (docs/import.md)."""
+
+    LIVE = "live"
+    HISTORY = "history"
+    LABELS = {LIVE: "Live work", HISTORY: "History"}
+
+
+# An event's own details in words (the web page; the API gives the values). Ids of other work are not
+# shown: the share links to that work's page (sharing.links).
+DETAIL_LABELS: dict[str, str] = {
+    # MARAC is explained where it is first used, here.
+    "marac": "Referred to MARAC (the multi-agency risk assessment conference for victims at high risk)",
+    "designated_officer": "Designated officer",
+    "reasons": "Reasons",
+    "alternatives_discussed": "Alternatives to police protection discussed with the council",
+    "alternatives_discussed_with": "Discussed with",
+    "risk": "Risk grading",
+    "episode": "Missing or away",
+    "police_needed_because": "Police needed because",
+    "address": "Address",
+    "how": "How it ended",
+    "grounds": "Grounds",
+    "resolution": "Resolution",
+    "stage": "Stage",
+}
+DETAIL_VALUES: dict[str, dict[str, str]] = {
+    "risk": {"no-apparent-risk": "No apparent risk", "low": "Low", "medium": "Medium", "high": "High"},
+    "episode": {"M": "Missing", "A": "Away without authorisation"},
+    "police_needed_because": {
+        "risk": "risk to the social worker or the child",
+        "evidential": "evidence may be needed",
+        "removal": "the child may need to be removed",
+    },
+}
+HIDDEN_DETAILS = frozenset(
+    {"police_protection", "joint_visit", "lone_visit", "disagreement", "investigation_closure", "step"}
+)
+
+
+def _detail_text(key: str, value: Any) -> str:
+    if value is True:
+        return "Yes"
+    if value is False:
+        return "No"
+    if value in (None, "", []):
+        return "Not given"
+    words = DETAIL_VALUES.get(key, {})
+    if isinstance(value, list | tuple):
+        text = ", ".join(words.get(str(item), str(item).replace("-", " ")) for item in value)
+        return text[:1].upper() + text[1:]
+    return words.get(str(value), str(value))
+
+
+def detail_rows(details: dict[str, Any]) -> list[tuple[str, str]]:
+    """An event's details as (label, words), known ones first in a fixed order, then any others."""
+    known = [key for key in DETAIL_LABELS if key in details]
+    others = sorted(key for key in details if key not in DETAIL_LABELS and key not in HIDDEN_DETAILS)
+    return [
+        (DETAIL_LABELS.get(key, key.replace("_", " ").capitalize()), _detail_text(key, details[key]))
+        for key in known + others
+    ]
+
+
 @dataclass(frozen=True)
 class InboxFilters:
     status: str = ""
     kind: str = ""
+    view: str = InboxView.LIVE
+
+
+def _in_view(shares: QuerySet[Share], view: str) -> QuerySet[Share]:
+    if view == InboxView.HISTORY:
+        return shares.filter(imported_as=ImportedAs.HISTORY)
+    return shares.exclude(imported_as=ImportedAs.HISTORY)
 
 
 def _inbox_shares(actor: Actor) -> QuerySet[Share]:
@@ -79,12 +171,15 @@ def _inbox_shares(actor: Actor) -> QuerySet[Share]:
         return Share.objects.none()
     if not policy.works_cases(actor):
         return Share.objects.none()
-    return Share.objects.filter(recipient=actor.organisation, delivered_at__isnull=False)
+    shares = Share.objects.filter(recipient=actor.organisation, delivered_at__isnull=False)
+    if policy.vetting_only(actor):
+        shares = shares.filter(event__kind__in=policy.VETTING_EVENT_KINDS)
+    return shares
 
 
 def inbox(*, actor: Actor, filters: InboxFilters, limit: int = 200) -> list[Share]:
     """The actor's inbox, newest work first. Reading it is audited: it lists children's names and details."""
-    shares = _inbox_shares(actor)
+    shares = _in_view(_inbox_shares(actor), filters.view)
     if filters.status in DeadlineStatus.LABELS:
         shares = shares.filter(deadline_condition(filters.status, timezone.now()))
     if filters.kind:
@@ -92,7 +187,13 @@ def inbox(*, actor: Actor, filters: InboxFilters, limit: int = 200) -> list[Shar
     listed = list(
         shares.select_related("event__recorded_by")
         .prefetch_related("people")
-        .order_by("acknowledged_at", "due_at", "-shared_at")[:limit]
+        .order_by(
+            *(
+                ["-shared_at"]
+                if filters.view == InboxView.HISTORY
+                else ["acknowledged_at", "due_at", "-shared_at"]
+            )
+        )[:limit]
     )
     if listed:
         with transaction.atomic():
@@ -104,6 +205,7 @@ def inbox(*, actor: Actor, filters: InboxFilters, limit: int = 200) -> list[Shar
                 detail={
                     "status": filters.status,
                     "kind": filters.kind,
+                    "view": filters.view,
                     "shares": [str(share.pk) for share in listed],
                     "people": sorted({str(person.pk) for share in listed for person in share.people.all()}),
                 },
@@ -112,16 +214,21 @@ def inbox(*, actor: Actor, filters: InboxFilters, limit: int = 200) -> list[Shar
 
 
 def inbox_counts(*, actor: Actor) -> dict[str, int]:
+    """Live work by deadline status, and history (imported as history) apart: never overdue, never due."""
     now = timezone.now()
+    live = ~Q(imported_as=ImportedAs.HISTORY)
     aggregates = {
-        status: Count("id", filter=deadline_condition(status, now)) for status in DeadlineStatus.LABELS
+        status: Count("id", filter=live & deadline_condition(status, now)) for status in DeadlineStatus.LABELS
     }
+    aggregates[InboxView.HISTORY] = Count("id", filter=Q(imported_as=ImportedAs.HISTORY))
     return _inbox_shares(actor).aggregate(**aggregates)
 
 
 def inbox_delivered_since(*, actor: Actor, since: dt.datetime) -> list[Share]:
     """Shares that reached the inbox at or after ``since`` (the live stream's cursor)."""
-    return list(_inbox_shares(actor).filter(delivered_at__gte=since).order_by("delivered_at", "id"))
+    # History is never pushed: it reached the recipient long ago, in another system.
+    shares = _in_view(_inbox_shares(actor), InboxView.LIVE)
+    return list(shares.filter(delivered_at__gte=since).order_by("delivered_at", "id"))
 
 
 def share_events(share_ids: list[str]) -> dict[str, str]:
@@ -130,6 +237,20 @@ def share_events(share_ids: list[str]) -> dict[str, str]:
         str(pk): str(event_id)
         for pk, event_id in Share.objects.filter(pk__in=share_ids).values_list("pk", "event_id")
     }
+
+
+def people_in_words(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A share's children or adults for the page: the date of birth as a date, the adult's part in what
+    happened and relationship to the children in words."""
+    return [
+        {
+            **person,
+            "born": dt.date.fromisoformat(person["date_of_birth"]) if person.get("date_of_birth") else None,
+            "role_label": HARM_ROLE_LABELS.get(person.get("harm_role") or "", ""),
+            "relationship_label": RELATIONSHIP_LABELS.get(person.get("relationship") or "", ""),
+        }
+        for person in people
+    ]
 
 
 @dataclass(frozen=True)
@@ -143,6 +264,7 @@ def share_open(*, actor: Actor, share_id: uuid.UUID | str) -> OpenedShare:
     """A share for its recipient, or for the organisation that sent it (to see the outcome)."""
     if actor.organisation is None or not policy.works_cases(actor):
         raise NotFound("No such share")
+    vetting = Q(event__kind__in=policy.VETTING_EVENT_KINDS) if policy.vetting_only(actor) else Q()
     try:
         pk = uuid.UUID(str(share_id))
     except ValueError as error:
@@ -159,6 +281,7 @@ def share_open(*, actor: Actor, share_id: uuid.UUID | str) -> OpenedShare:
             ),
         )
         .filter(pk=pk)
+        .filter(vetting)
         .filter(Q(recipient=actor.organisation) | Q(event__recorded_by=actor.organisation, sender_sees=True))
         .first()
     )
@@ -211,7 +334,16 @@ def stuck_deliveries(*, actor: Actor) -> list[Delivery]:
     )
 
 
-__all__ = ["DeliveryAttempt", "deadline_status", "inbox", "inbox_counts", "share_content", "share_open"]
+__all__ = [
+    "DeliveryAttempt",
+    "NotificationTiming",
+    "deadline_status",
+    "inbox",
+    "inbox_counts",
+    "notification_timing",
+    "share_content",
+    "share_open",
+]
 
 
 def webhook_endpoints(*, actor: Actor) -> QuerySet[WebhookEndpoint]:

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from openmash.access import policy
@@ -21,21 +23,26 @@ from openmash.accounts.models import Role
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.database import write_transaction
-from openmash.events.models import EventKind, Source
+from openmash.events.models import Event, EventKind, Source
 from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.lib.ids import new_id
 from openmash.organisations.models import Organisation, OrganisationKind
+from openmash.sharing import routing
 from openmash.sharing.channels import AddressNotAllowed, Sent, webhook_send
 from openmash.sharing.models import (
     COUNCIL_DECISIONS,
+    FOUND_DECISIONS,
+    MISSING_DECISIONS,
     Decision,
     Delivery,
     DeliveryStatus,
     Escalation,
+    ImportedAs,
     Share,
     WebhookEndpoint,
 )
 from openmash.sharing.outbox import forget_endpoints, replay
+from openmash.sharing.routing import FRONT_DOOR_KINDS
 
 
 def _recipient_practitioner(actor: Actor, share: Share) -> None:
@@ -56,28 +63,58 @@ def share_mark_read(*, actor: Actor, share: Share) -> Share:
     return share
 
 
-# Notifications about a child that a council's front door triages. Everything else a council receives (a
-# meeting invitation, an officer named for a joint visit, a proposed closure) is worked on its own page and
-# acknowledged as read.
-FRONT_DOOR_KINDS = frozenset(
-    {
-        EventKind.DOMESTIC_ABUSE,
-        EventKind.MISSING,
-        EventKind.FOUND,
-        EventKind.POLICE_PROTECTION,
-        EventKind.REFERRAL,
-        EventKind.INFORMATION_SHARE,
-    }
-)
-
-
 def front_door_decides(share: Share) -> bool:
     """Whether acknowledging this share means a front-door decision (with reasons) rather than "noted"."""
     return share.recipient.kind == OrganisationKind.COUNCIL and share.event.kind in FRONT_DOOR_KINDS
 
 
+def answered_by_a_step(share: Share) -> bool:
+    """Whether the share asks for an answer given on the work's own page (routing.ANSWER_CLOCKS), so it is
+    acknowledged by that answer rather than from the inbox."""
+    return share.clock_rule in routing.ANSWERED_BY_A_STEP
+
+
+# The decisions that apply to each kind of notification a front door decides on; every other kind (a
+# domestic abuse incident, police protection, a referral, information) takes the referral decisions.
+DECISIONS_BY_KIND: dict[str, list[Decision]] = {
+    EventKind.MISSING: MISSING_DECISIONS,
+    EventKind.FOUND: FOUND_DECISIONS,
+}
+
+
 def decisions_for(share: Share) -> list[Decision]:
-    return list(COUNCIL_DECISIONS) if front_door_decides(share) else [Decision.NOTED]
+    """What the recipient may decide on this share: a front door's next steps that fit the kind of event;
+    for everyone else (a school's Operation Encompass notice included) only that it was read and noted."""
+    if answered_by_a_step(share):
+        return []
+    if not front_door_decides(share):
+        return [Decision.NOTED]
+    return list(DECISIONS_BY_KIND.get(share.event.kind, COUNCIL_DECISIONS))
+
+
+def decision_list(decisions: list[Decision]) -> str:
+    labels = [str(decision.label).lower() for decision in decisions]
+    return ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
+def shares_answered(*, actor: Actor, event: Event, answer: str, at: dt.datetime | None = None) -> int:
+    """A step of joint work that waited for an answer has been answered (by either agency, on its own page):
+    its shares are acknowledged with the answer, which stops their deadline and any further escalation. Called
+    inside the answering step's transaction, which audits it."""
+    at = at or timezone.now()
+    return Share.objects.filter(
+        event=event, acknowledged_at__isnull=True, clock_rule__in=routing.ANSWERED_BY_A_STEP
+    ).update(
+        acknowledged_at=at,
+        acknowledged_by=actor.user,
+        acknowledged_by_label=actor.label,
+        decision=Decision.ANSWERED,
+        decision_reasons=answer,
+        first_read_by_label=Case(
+            When(first_read_at__isnull=True, then=Value(actor.label)), default=F("first_read_by_label")
+        ),
+        first_read_at=Coalesce(F("first_read_at"), Value(at)),
+    )
 
 
 # Escalations are raised in batches, each its own short transaction, and a sweep stops after this long so the
@@ -98,19 +135,19 @@ def escalate_overdue(*, now: dt.datetime | None = None, seconds: float = ESCALAT
         rows = list(
             Share.objects.filter(acknowledged_at__isnull=True, due_at__lt=now, escalation_level=level - 1)
             .exclude(event__source=Source.HELD)  # an import not all in yet: no one has been told
+            .exclude(imported_as=ImportedAs.HISTORY)  # handled elsewhere: nobody's work now
             .order_by("due_at")
             .values_list(
                 "pk",
                 "due_at",
-                "reported_at",
-                "occurred_at",
+                "shared_at",  # the recipient's clock runs from arrival (clocks.deadlines)
                 "recipient_id",
                 "recipient__kind",
                 "recipient__parent_id",
             )
         )
         if level == 2:
-            rows = [row for row in rows if _long_overdue(row[1], row[2] or row[3], now)]
+            rows = [row for row in rows if _long_overdue(row[1], row[2], now)]
         targets = _escalation_targets(level, rows)
         for first in range(0, len(rows), ESCALATION_BATCH):
             if batches and time.monotonic() - began > seconds:
@@ -148,17 +185,17 @@ def _escalation_targets(level: int, rows: list[tuple]) -> dict[object, int]:
     the partnership of the recipient's council (the recipient when it is a council, a school's council), or
     the recipient where there is no partnership on the service."""
     if level == 1:
-        return {pk: recipient for pk, _d, _r, _o, recipient, _k, _p in rows}
+        return {pk: recipient for pk, _d, _s, recipient, _k, _p in rows}
     council_of = {
         pk: recipient if kind == OrganisationKind.COUNCIL else parent
-        for pk, _d, _r, _o, recipient, kind, parent in rows
+        for pk, _d, _s, recipient, kind, parent in rows
     }
     partnerships = dict(
         Organisation.objects.filter(
             kind=OrganisationKind.PARTNERSHIP, parent_id__in={c for c in council_of.values() if c}
         ).values_list("parent_id", "pk")
     )
-    return {pk: partnerships.get(council_of[pk]) or recipient for pk, _d, _r, _o, recipient, _k, _p in rows}
+    return {pk: partnerships.get(council_of[pk]) or recipient for pk, _d, _s, recipient, _k, _p in rows}
 
 
 def delivery_replay(*, actor: Actor, delivery: Delivery) -> Delivery:

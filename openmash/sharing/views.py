@@ -38,10 +38,18 @@ from openmash.ui.forms import add_service_errors
 
 def inbox(request: HttpRequest) -> HttpResponse:
     actor = case_worker(request)
-    filters = selectors.InboxFilters(status=request.GET.get("status", ""), kind=request.GET.get("kind", ""))
+    view = request.GET.get("view", "")
+    filters = selectors.InboxFilters(
+        status=request.GET.get("status", ""),
+        kind=request.GET.get("kind", ""),
+        view=view if view in selectors.InboxView.LABELS else selectors.InboxView.LIVE,
+    )
+    counts = selectors.inbox_counts(actor=actor)
     context = {
         "shares": selectors.inbox(actor=actor, filters=filters),
-        "counts": selectors.inbox_counts(actor=actor),
+        "counts": counts,
+        "live_count": sum(counts[status] for status in selectors.DeadlineStatus.LABELS),
+        "views": selectors.InboxView.LABELS,
         "labels": selectors.DeadlineStatus.LABELS,
         "filters": filters,
         "kinds": EventKind.choices,

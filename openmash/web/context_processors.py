@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from openmash.access import policy
 from openmash.accounts.actors import actor_for_user
+from openmash.clocks.selectors import escalation_count
 from openmash.organisations.models import OrganisationKind
 
 
@@ -27,6 +28,17 @@ def navigation(request):
         is_council = user.organisation.kind == OrganisationKind.COUNCIL
         candidates.append(("Joint visits", reverse("casework:visits"), works and (is_police or is_council)))
         candidates.append(("Deadlines", reverse("clocks:deadlines"), works))
+        candidates.append(
+            (
+                "Vetting",
+                reverse("vetting:list"),
+                policy.may_request_vetting(actor) or policy.may_do_vetting_checks(actor),
+            )
+        )
+        if policy.receives_escalations(actor):
+            # The count is the list's own (clocks.selectors.escalation_count), on every page.
+            count = escalation_count(actor)
+            candidates.append((f"Escalations ({count})", reverse("clocks:escalations"), True))
         candidates.append(("Find a person", reverse("people:search"), policy.may_search_people(actor)))
         candidates.append(("Record a child", reverse("people:create"), policy.may_record_people(actor)))
         candidates.append(

@@ -10,7 +10,7 @@ from openmash.access import policy
 from openmash.access.selectors import inspection_list
 from openmash.accounts.actors import actor_for_request
 from openmash.accounts.models import Role
-from openmash.clocks.selectors import deadline_summary
+from openmash.clocks.selectors import Group, deadline_summary
 from openmash.web.middleware import session_extend
 
 
@@ -24,8 +24,16 @@ def home(request):
         "may_administer": actor.organisation is not None and policy.may_administer(actor, actor.organisation),
         "is_inspector": actor.is_inspector,
         "inspections": inspections,
-        "deadlines": deadline_summary(actor=actor),
     }
+    # The same selectors as the lists these counts link to, so they agree (tests/clocks/test_workload.py).
+    summary = deadline_summary(actor=actor)
+    context["deadlines"] = summary
+    if summary is not None:
+        context["deadline_counts"] = [
+            (name, label, summary.mine[name]) for name, label in Group.LABELS.items()
+        ]
+        context["escalations"] = summary.escalated if policy.receives_escalations(actor) else None
+        context["may_see_caseload"] = policy.may_see_caseload(actor)
     return render(request, "web/home.html", context)
 
 

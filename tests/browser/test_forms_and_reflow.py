@@ -5,6 +5,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.incident_pages import add_child, answer_add_another, answer_the_incident
+
 ROLES = ["police.officer", "mash.practitioner", "team.manager", "council.admin", "school.dsl", "inspector"]
 # Links not followed: downloads, signing out, the API's pages.
 SKIP = re.compile(r"sign-out|export|\.csv|\.pdf|/api/|/static/|/system-admin/")
@@ -85,9 +87,12 @@ def test_every_error_summary_link_reaches_a_control(
 def test_an_error_about_a_child_says_which_child(page, live_server, live_cast, sign_in, check_accessibility):
     sign_in(page, "police.officer")
     page.goto(f"{live_server.url}/incidents/domestic-abuse/new/")
+    answer_the_incident(page, "CLE-26-7001")
+    add_child(page, 1, "Zara", "Quinn", ("2", "4", "2015"))
+    answer_add_another(page, yes=True)
     page.locator("#id_child2-given_name").fill("Max")
     page.locator("#id_child2-date_of_birth_0").fill("12")
-    page.get_by_role("button", name="Record and share").click()
+    page.get_by_role("button", name="Continue").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Child 2: Date of birth must include a day, month and year")
     link = summary.get_by_role("link").filter(has_text="Child 2: ").first

@@ -5,6 +5,8 @@ import time
 
 from playwright.sync_api import expect
 
+from tests.browser.incident_pages import add_child, answer_add_another, answer_the_incident
+
 
 def test_incident_reaches_the_open_inbox_live_and_the_loop_closes(
     browser, live_server, live_cast, delivery_worker, sign_in, check_accessibility
@@ -21,30 +23,27 @@ def test_incident_reaches_the_open_inbox_live_and_the_loop_closes(
         sign_in(police, "police.officer")
         police.get_by_role("link", name="Record an incident").first.click()
         check_accessibility(police)
-        police.get_by_role("button", name="Record and share").click()
+        police.get_by_role("button", name="Continue").click()
         expect(police.locator(".govuk-error-summary")).to_contain_text("Enter the police reference")
         check_accessibility(police)
 
-        police.get_by_label("Police reference").fill("CLE-26-5001")
-        police.locator("#id_occurred_date_0").fill("20")
-        police.locator("#id_occurred_date_1").fill("11")
-        police.locator("#id_occurred_date_2").fill("2026")
-        police.get_by_label("Time it happened").fill("21:30")
-        police.get_by_label("Postcode").fill("TS18 1AA")
-        police.get_by_label("Medium").check()
-        police.get_by_label("What happened").fill("Shouting heard by neighbours")
-        police.locator("#id_child1-given_name").fill("Zara")
-        police.locator("#id_child1-family_name").fill("Quinn")
-        police.locator("#id_child1-date_of_birth_0").fill("2")
-        police.locator("#id_child1-date_of_birth_1").fill("4")
-        police.locator("#id_child1-date_of_birth_2").fill("2015")
-        police.locator("#id_child1-school_urn").fill("900001")
-        police.locator("#id_child1-child_words").fill("I hid in my room")
-        police.locator("#id_child2-given_name").fill("Max")
-        police.locator("#id_child2-family_name").fill("Quinn")
-        police.locator("#id_child2-date_of_birth_0").fill("9")
-        police.locator("#id_child2-date_of_birth_1").fill("1")
-        police.locator("#id_child2-date_of_birth_2").fill("2023")
+        answer_the_incident(police, "CLE-26-5001")
+        add_child(
+            police,
+            1,
+            "Zara",
+            "Quinn",
+            ("2", "4", "2015"),
+            school_urn="900001",
+            child_words="I hid in my room",
+        )
+        answer_add_another(police, yes=True)
+        add_child(police, 2, "Max", "Quinn", ("9", "1", "2023"))
+        answer_add_another(police, yes=False)
+        answer_add_another(police, yes=False)  # no adults
+        expect(
+            police.get_by_role("heading", name="Check your answers before recording the incident")
+        ).to_be_visible()
         police.get_by_role("button", name="Record and share").click()
         submitted = time.monotonic()
         expect(
@@ -73,7 +72,7 @@ def test_incident_reaches_the_open_inbox_live_and_the_loop_closes(
         check_accessibility(mash)
         mash.get_by_label("Child and family assessment").check()
         mash.get_by_label("Reasons for the decision").fill("Two young children, second call-out")
-        mash.get_by_role("button", name="Acknowledge").click()
+        mash.get_by_role("button", name="Record the decision").click()
         expect(mash.get_by_test_id("acknowledged")).to_contain_text("Child and family assessment")
         check_accessibility(mash)
 

@@ -260,7 +260,8 @@ def test_closing_an_investigation_about_a_child_on_a_plan_waits_for_the_council(
     assert closure.status == ClosureStatus.PROPOSED and closure.closed_at is None
     share = Share.objects.get(event=closure.event)
     assert (share.recipient, share.route) == (cast.organisations["council"], Route.INVOLVED)
-    assert closure.response_due_at == engine.due("escalation-stage", closure.proposed_at)
+    assert closure.response_due_at == engine.due("closure-answer", closure.proposed_at)
+    assert share.clock_rule == "closure-answer" and share.due_at == closure.response_due_at
     # Silence does not close it, however long it lasts.
     with time_machine.travel(timezone.now() + dt.timedelta(days=40)):
         closure.refresh_from_db()

@@ -238,6 +238,8 @@ def test_rules_are_complete_and_well_formed():
         "core-group": (Unit.WORKING_DAYS, 10),
         "first-review-conference": (Unit.MONTHS, 3),
         "review-conference": (Unit.MONTHS, 6),
+        "pre-birth-first-review": (Unit.MONTHS, 3),
+        "pre-birth-review-after-birth": (Unit.WORKING_DAYS, 10),
         "police-protection-inform": (Unit.HOURS, 1),
         "police-protection-max": (Unit.HOURS, 72),
         "da-notification": (Unit.HOURS, 24),
@@ -246,8 +248,11 @@ def test_rules_are_complete_and_well_formed():
         "missing-notification": (Unit.HOURS, 1),
         "return-interview": (Unit.HOURS, 72),
         "escalation-stage": (Unit.WORKING_DAYS, 5),
+        "joint-visit-answer": (Unit.WORKING_DAYS, 1),
+        "closure-answer": (Unit.WORKING_DAYS, 5),
         "serious-incident": (Unit.WORKING_DAYS, 5),
         "dbs-enhanced": (Unit.DAYS, 14),
+        "dbs-escalation": (Unit.DAYS, 14),
     }
     assert set(rule_ids()) == set(expected)
     england = load_rules(E)
@@ -255,11 +260,16 @@ def test_rules_are_complete_and_well_formed():
     assert {rule_id for rule_id, rule in england.items() if rule.local_default} == {
         "strategy-discussion",
         "core-group",
+        "pre-birth-first-review",
+        "pre-birth-review-after-birth",
         "police-protection-inform",
         "da-notification",
         "da-notification-high-risk",
         "missing-notification",
         "escalation-stage",
+        "joint-visit-answer",
+        "closure-answer",
+        "dbs-escalation",
     }
     assert england["encompass"].default_school_day_start == time(8, 30)
     assert england["dbs-enhanced"].target_share == 0.8
@@ -341,3 +351,22 @@ def test_every_nations_rules_are_the_clock_rules_the_code_names(nation):
     path = Path(__file__).parents[2] / "openmash" / "clocks" / "rules" / f"{nation}.toml"
     ids = {rule["id"] for rule in tomllib.loads(path.read_text())["rules"]}
     assert ids == set(ClockRule)
+
+
+@pytest.mark.parametrize(
+    ("nation", "born", "due_day"),
+    [
+        # Friday 18 December 2026 is day 0; 25 and 28 December and 1 January are bank holidays in England.
+        ("england", datetime(2026, 12, 18, 12, tzinfo=LONDON), date(2027, 1, 6)),
+        # Scotland also keeps 2 January (a Saturday in 2027: its substitute is Monday 4 January).
+        ("scotland", datetime(2026, 12, 18, 12, tzinfo=LONDON), date(2027, 1, 7)),
+    ],
+)
+def test_the_review_after_a_birth_counts_working_days_of_the_nation(nation, born, due_day):
+    assert due("pre-birth-review-after-birth", born, nation=nation) == datetime.combine(
+        due_day, time(23, 59, 59), tzinfo=LONDON
+    )
+    # The 3 months after a pre-birth conference on 2 November 2026: 2 February 2027.
+    assert due("pre-birth-first-review", datetime(2026, 11, 2, 10, tzinfo=LONDON), nation=nation) == (
+        datetime(2027, 2, 2, 23, 59, 59, tzinfo=LONDON)
+    )

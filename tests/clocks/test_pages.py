@@ -184,11 +184,12 @@ def test_home_page_counts_my_deadlines_and_escalations(signed_in, assessment):
     services.clocks_sweep_breaches()
     worker = signed_in("social.worker").get(reverse("web:home"))
     assert worker.context["deadlines"].mine_overdue == 1
-    assert "1 overdue and 0 due within 2 days" in worker.text
-    assert "escalated to team managers" not in worker.text
+    assert 'data-testid="home-count-overdue">1<' in worker.text
+    assert "raised to you" not in worker.text  # a social worker is not raised missed deadlines
     manager = signed_in("team.manager").get(reverse("web:home"))
     assert manager.context["deadlines"].escalated == 1 and manager.context["deadlines"].mine_overdue == 0
-    assert "1 breached deadline escalated to team managers" in manager.text
+    assert 'home-escalation-count">1</span> missed deadline raised to you' in manager.text
+    assert "Escalations (1)" in manager.text
     assert signed_in("council.admin").get(reverse("web:home")).context["deadlines"] is None
 
 

@@ -35,8 +35,8 @@ def test_a_schools_term_break_moves_its_encompass_deadline(cast, record_incident
     )
     services.forget_area_settings()
     share = school_share(record_incident(), cast)
-    assert share.route == Route.SCHOOL and share.clock_rule == "encompass"
-    assert share.due_at == dt.datetime(2026, 11, 25, 8, 45, tzinfo=LONDON)
+    assert share.route == Route.SCHOOL and share.notification_rule == "encompass"
+    assert share.notification_due_at == dt.datetime(2026, 11, 25, 8, 45, tzinfo=LONDON)
 
 
 def test_a_school_without_its_own_uses_its_councils(cast, record_incident):
@@ -50,12 +50,12 @@ def test_a_school_without_its_own_uses_its_councils(cast, record_incident):
     )
     services.forget_area_settings()
     share = school_share(record_incident(), cast)
-    assert share.due_at == dt.datetime(2026, 11, 24, 8, 30, tzinfo=LONDON)
+    assert share.notification_due_at == dt.datetime(2026, 11, 24, 8, 30, tzinfo=LONDON)
 
 
 def test_without_breaks_the_next_school_day_at_0830(cast, record_incident):
     share = school_share(record_incident(), cast)
-    assert share.due_at == dt.datetime(2026, 11, 23, 8, 30, tzinfo=LONDON)
+    assert share.notification_due_at == dt.datetime(2026, 11, 23, 8, 30, tzinfo=LONDON)
 
 
 def test_school_days_are_set_only_by_their_own_organisation(cast):

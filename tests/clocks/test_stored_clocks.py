@@ -11,7 +11,7 @@ from openmash.accounts.actors import actor_for_user
 from openmash.audit.models import AuditEntry
 from openmash.clocks import services
 from openmash.clocks.models import AreaClockSetting, Clock
-from openmash.clocks.selectors import Scope, deadlines, open_clocks
+from openmash.clocks.selectors import Group, Scope, deadlines, escalation_count, open_clocks
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.recording.decisions import share_acknowledge
 from openmash.sharing.models import Decision
@@ -42,7 +42,13 @@ def test_police_protection_starts_the_72_hours_and_the_councils_duty(cast, polic
 
 def test_domestic_abuse_incident_starts_no_case_clock(record_incident):
     record_incident()
-    assert not Clock.objects.exists()  # its deadlines are the shares' own
+    # Its deadlines are the shares' own; the only clocks are the police's notifications, met or missed as
+    # they were sent (one for the council, one for the school), recorded against the police.
+    assert not Clock.objects.exclude(subject_type="share", stopped_at__isnull=False).exists()
+    assert set(Clock.objects.values_list("organisation__code", "rule")) == {
+        ("E23000013", "da-notification"),
+        ("E23000013", "encompass"),
+    }
 
 
 def test_a_front_door_decision_starts_the_clock_of_the_work_decided(cast, record_incident):
@@ -70,7 +76,7 @@ def test_no_further_action_starts_nothing(cast, record_incident):
         decision=Decision.NO_FURTHER_ACTION,
         reasons="Already known; plan in place",
     )
-    assert not Clock.objects.exists()
+    assert not Clock.objects.filter(organisation=cast.organisations["council"]).exists()
 
 
 def test_clock_start_is_idempotent_per_rule_subject_and_child(cast):
@@ -150,8 +156,8 @@ def test_the_sweep_marks_breaches_once_and_escalates_to_team_managers(cast, poli
     assert services.clocks_sweep_breaches(now=after + dt.timedelta(hours=1)) == 0  # once only
     with time_machine.travel(after, tick=False):
         escalated = deadlines(actor=actor_for_user(cast.users["police.officer"]), scope=Scope.ORGANISATION)
-    assert maximum in escalated.overdue
-    assert escalated.escalated_to_me == []  # a constable is not a team manager
+    assert str(maximum.pk) in [item.work_id for item in escalated.overdue]
+    assert escalation_count(actor_for_user(cast.users["police.officer"])) == 0  # a constable is not a manager
 
 
 def test_deadlines_by_scope(cast):
@@ -179,12 +185,13 @@ def test_deadlines_by_scope(cast):
     assert deadlines(actor=worker, scope=Scope.MINE, now=now).overdue == []  # assessment not yet due
     assert [c.pk for c in open_clocks(organisation=council)] == [teams.pk, unallocated.pk, mine.pk]
     team = deadlines(actor=manager, scope=Scope.TEAM, now=now)
-    assert team.overdue == [teams] and team.overdue_count == 1
+    assert [item.work_id for item in team.overdue] == [str(teams.pk)] and team.overdue_count == 1
     organisation = deadlines(actor=manager, scope=Scope.ORGANISATION, now=now)
-    assert set(organisation.overdue) == {teams, unallocated}
-    assert elsewhere not in organisation.overdue
+    assert {item.work_id for item in organisation.overdue} == {str(teams.pk), str(unallocated.pk)}
+    assert str(elsewhere.pk) not in {item.work_id for item in organisation.overdue}
     soon = deadlines(actor=worker, scope=Scope.MINE, now=mine.due_at - dt.timedelta(days=1))
-    assert soon.due_soon == [mine]
+    assert [item.work_id for item in soon.groups[Group.WEEK]] == [str(mine.pk)]
+    assert soon.counts == {Group.OVERDUE: 0, Group.TODAY: 0, Group.WEEK: 1, Group.LATER: 0}
 
 
 def test_an_area_figure_changes_new_clocks_and_is_shown(cast):
@@ -279,7 +286,10 @@ def test_share_deadlines_use_the_recipients_area_figure(cast, record_incident):
     services.forget_area_settings()
     recorded = record_incident()
     share = next(s for s in recorded.shares if s.recipient == cast.organisations["council"])
-    assert share.due_at == share.reported_at + dt.timedelta(hours=12)
+    assert share.notification_due_at == share.reported_at + dt.timedelta(hours=12)
+    # The police's clock on its measures says whose figure it was.
+    sent = Clock.objects.get(rule="da-notification", subject_id=str(share.pk))
+    assert sent.figure == "12 hours" and "Tees domestic abuse protocol 2026" in sent.area_setting
 
 
 def test_a_found_report_starts_the_return_interview_clock_for_the_responsible_council(cast):

@@ -54,8 +54,12 @@ def test_incident_is_created_and_shared(cast, tokens):
     body = response.json()
     recipients = {share["recipient"]: share for share in body["shares"]}
     assert set(recipients) == {"E06000004", "URN-900001"}
-    # Without an offset, occurred_at is London time; high risk: one hour from being reported.
-    assert recipients["E06000004"]["deadline"].startswith("2026-11-20T22:40:00")
+    # Without an offset, occurred_at is London time; high risk: police tell the council within one hour of
+    # the report. The council's own deadline runs from arrival.
+    council = recipients["E06000004"]
+    assert council["notification"]["due"].startswith("2026-11-20T22:40:00")
+    assert council["notification"]["late"] is True  # recorded weeks later
+    assert council["decision_due"] == council["deadline"] is not None
     event = Event.objects.get(pk=body["event_id"])
     assert event.source == "api" and event.occurred_at.isoformat() == "2026-11-20T21:30:00+00:00"
 

@@ -85,7 +85,7 @@ def test_deadlines_are_answered_in_utc(cast, police):
     response = post("/incidents/domestic-abuse", summer, police)
     assert response.status_code == 201, response.content
     council = next(share for share in response.json()["shares"] if share["recipient"] == "E06000004")
-    assert council["deadline"] == "2026-07-01T21:40:00Z"  # 22:40 BST
+    assert council["notification"]["due"] == "2026-07-01T21:40:00Z"  # 22:40 BST
 
 
 # Item 5: text longer than its column is refused on both databases, and OpenAPI says so.

@@ -23,6 +23,7 @@ from openmash.sharing.selectors import InboxFilters, inbox, inbox_counts, share_
 from openmash.sharing.services import delivery_replay, escalate_overdue
 from openmash.worker import loop
 
+from .conftest import LONDON
 from .receivers import Receiver
 
 SECRET = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -164,17 +165,21 @@ def test_first_read_is_stamped_once(cast, record_incident):
 
 
 def test_inbox_counts_by_deadline(cast, record_incident):
-    record_incident(risk_level="high")
-    record_incident(reference="CLE-26-1002")
-    _drain()
+    # Recorded on Friday 20 November at 21:45: the council decides within 1 working day of arrival, by the
+    # end of Monday 23 November, whatever the risk level (the risk level sets the police's clock).
+    with time_machine.travel(dt.datetime(2026, 11, 20, 21, 45, tzinfo=LONDON), tick=False):
+        record_incident(risk_level="high")
+        record_incident(reference="CLE-26-1002")
+        _drain()
     mash = actor_for_user(cast.users["mash.practitioner"])
-    with time_machine.travel(dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.UTC), tick=False):
+    with time_machine.travel(dt.datetime(2026, 11, 21, 12, 0, tzinfo=LONDON), tick=False):
         counts = inbox_counts(actor=mash)
-        assert counts["overdue"] == 1 and counts["on-time"] == 1 and counts["due-soon"] == 0
-        # The standard one is due 21:40 on the 21st: within four hours at 18:00.
-    with time_machine.travel(dt.datetime(2026, 11, 21, 18, 0, tzinfo=dt.UTC), tick=False):
-        assert inbox_counts(actor=mash)["due-soon"] == 1
-        assert len(inbox(actor=mash, filters=InboxFilters(status="overdue"))) == 1
+        assert counts["on-time"] == 2 and counts["overdue"] == 0 and counts["due-soon"] == 0
+    with time_machine.travel(dt.datetime(2026, 11, 23, 21, 0, tzinfo=LONDON), tick=False):
+        assert inbox_counts(actor=mash)["due-soon"] == 2
+    with time_machine.travel(dt.datetime(2026, 11, 24, 0, 1, tzinfo=LONDON), tick=False):
+        assert inbox_counts(actor=mash)["overdue"] == 2
+        assert len(inbox(actor=mash, filters=InboxFilters(status="overdue"))) == 2
 
 
 def test_unacknowledged_share_escalates_to_manager_then_partnership(cast, record_incident):
@@ -185,7 +190,8 @@ def test_unacknowledged_share_escalates_to_manager_then_partnership(cast, record
     with time_machine.travel(share.due_at + dt.timedelta(minutes=1), tick=False):
         assert escalate_overdue() >= 1
         assert escalate_overdue() == 0  # once per level
-    with time_machine.travel(share.due_at + dt.timedelta(hours=2), tick=False):
+    # Overdue by as long again as the council had from arrival: to the partnership.
+    with time_machine.travel(share.due_at + (share.due_at - share.shared_at), tick=False):
         escalate_overdue()
     levels = list(
         Escalation.objects.filter(share=share).values_list("level", "to_role", "to_organisation__code")
@@ -229,25 +235,26 @@ def test_escalation_sweeps_in_batches_and_carries_on_next_time(cast, record_inci
 
     shares = [
         share
-        for n in range(3)
+        for n in range(4)
         for share in record_incident(reference=f"CLE-26-20{n}").shares
         if share.due_at is not None
     ]
-    assert len(shares) == 6  # each incident: Stockton's notice and the school's Encompass notice
+    # Each incident: Stockton's notice. The school's Encompass notice has no deadline, so never escalates.
+    assert len(shares) == 4 and {share.recipient.code for share in shares} == {"E06000004"}
     monkeypatch.setattr(sharing_services, "ESCALATION_BATCH", 2)
     later = max(share.due_at for share in shares) + dt.timedelta(minutes=1)
     # A sweep out of time does one batch and stops; the next carries on.
     assert escalate_overdue(now=later, seconds=0) == 2
     assert Escalation.objects.count() == 2
-    # The rest reach the team managers; Stockton's notices (24 hours, two days past due) also the partnership.
-    assert escalate_overdue(now=later) == 4 + 3
+    assert escalate_overdue(now=later) == 2
     assert escalate_overdue(now=later) == 0
     levels = dict(Share.objects.filter(pk__in=[s.pk for s in shares]).values_list("pk", "escalation_level"))
-    assert sorted(levels.values()) == [1, 1, 1, 2, 2, 2]
-    # A year on, the school's notices are overdue by as long again: to Stockton's partnership (its council's).
-    assert escalate_overdue(now=later + dt.timedelta(days=365)) == 3
+    assert sorted(levels.values()) == [1, 1, 1, 1]
+    # Overdue by as long again as they had: to Stockton's partnership.
+    much_later = later + max(share.due_at - share.shared_at for share in shares)
+    assert escalate_overdue(now=much_later) == 4
     second = Escalation.objects.filter(level=2).select_related("to_organisation")
-    assert {e.to_organisation.code for e in second} == {"ORG-STOCKTON-SCP"} and second.count() == 6
+    assert {e.to_organisation.code for e in second} == {"ORG-STOCKTON-SCP"} and second.count() == 4
     assert {e.to_role for e in second} == {"partnership-lead"}
 
 

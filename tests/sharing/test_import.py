@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
+from openmash.clocks.models import Clock
 from openmash.events.models import Event
 from openmash.sharing.models import Share
 
@@ -66,7 +67,7 @@ ROWS = [
         "CLE-25-0002",
         "2025-10-03T01:00:00+01:00",
         "2025-10-03T01:20:00+01:00",
-        "",
+        "2025-10-03T09:00:00+01:00",
         "high",
         "BL9 0EJ",
         "",
@@ -105,7 +106,13 @@ def test_csv_import_keeps_real_times_and_groups_by_reference(cast, tmp_path, cap
     # Occurred in October 2025 (BST): 22:00 local is 21:00 UTC. Shared four weeks later: the delay shows.
     assert council.occurred_at == dt.datetime(2025, 10, 1, 21, 0, tzinfo=dt.UTC)
     assert council.shared_at == dt.datetime(2025, 10, 29, 9, 0, tzinfo=dt.UTC)
-    assert council.shared_at - council.due_at > dt.timedelta(days=26)  # 26 days late, and visible
+    # 26 days late for the police, and visible; the council's own day to decide runs from arrival
+    # (Thursday 29 October 2025: by the end of Friday, in GMT).
+    assert council.shared_at - council.notification_due_at > dt.timedelta(days=26)
+    assert council.due_at == dt.datetime(2025, 10, 30, 23, 59, 59, tzinfo=dt.UTC)
+    [late] = Clock.objects.filter(subject_type="share", subject_id=str(council.pk))
+    assert late.organisation.code == "E23000013" and late.rule == "da-notification"
+    assert late.breached_at == council.notification_due_at and late.stopped_at == council.shared_at
     second = Event.objects.get(reference="CLE-25-0002")
     assert [share.recipient.code for share in second.shares.all()] == ["E08000002"]  # BL9 0EJ is in Bury
 
@@ -264,7 +271,12 @@ def test_a_london_time_in_the_spring_gap_is_refused_and_the_autumn_hour_is_summe
     message = import_failure(write_csv(tmp_path / "gap.csv", rows))
     assert "line 4, column occurred_at: 2026-03-29T01:30:00: That time did not happen in London" in message
 
-    rows = with_values(2, occurred_at="2025-10-26T01:30:00", reported_at="2025-10-26T03:00:00")
+    rows = with_values(
+        2,
+        occurred_at="2025-10-26T01:30:00",
+        reported_at="2025-10-26T03:00:00",
+        shared_at="2025-10-26T09:00:00",
+    )
     call_command(
         "import", "domestic-abuse", str(write_csv(tmp_path / "fold.csv", rows)), "--org", "Cleveland Police"
     )

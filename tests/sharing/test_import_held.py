@@ -23,7 +23,7 @@ class Crash(Exception):
 
 
 def run(path):
-    call_command("import", "domestic-abuse", str(path), "--org", "Cleveland Police")
+    call_command("import", "domestic-abuse", str(path), "--org", "Cleveland Police", "--as", "live")
 
 
 def drain():
@@ -132,6 +132,7 @@ def test_progress_is_told_rows_checked_and_written(cast, tmp_path, small_chunks)
     assert (summary.rows, summary.incidents) == (3, 2)
     assert ("Checking", 3, 3) in told
     assert [entry for entry in told if entry[0] == "Writing"] == [("Writing", 2, 3), ("Writing", 3, 3)]
+    assert told[-1] == ("Releasing", 2, 2)
 
 
 def test_staged_rows_left_by_a_run_that_stopped_after_its_release_are_removed_by_the_next(

@@ -6,6 +6,7 @@ from django.urls import reverse
 from openmash.events.models import Event
 from openmash.sharing import delivery
 from openmash.sharing.models import Channel, Delivery, DeliveryStatus, Share
+from tests.incident_journey import walk
 
 INCIDENT_FORM = {
     "police_reference": "CLE-26-4001",
@@ -41,7 +42,7 @@ def _drain():
 def test_officer_records_an_incident_and_sees_where_it_went(signed_in):
     client = signed_in("police.officer")
     assert client.get(reverse("events:incident-create")).status_code == 200
-    response = client.post(reverse("events:incident-create"), INCIDENT_FORM)
+    response = walk(client, INCIDENT_FORM)
     assert response.status_code == 302, response.content.decode()[:3000]
     event = Event.objects.get(reference="CLE-26-4001")
     assert {share.recipient.code for share in event.shares.all()} == {"E06000004", "URN-900001"}
@@ -95,9 +96,7 @@ def test_officer_records_an_incident_and_sees_where_it_went(signed_in):
 )
 def test_bad_incident_shows_the_error_summary_and_saves_nothing(signed_in, changes, message):
     before = Event.objects.count(), Share.objects.count()
-    response = signed_in("police.officer").post(
-        reverse("events:incident-create"), {**INCIDENT_FORM, **changes}
-    )
+    response = walk(signed_in("police.officer"), {**INCIDENT_FORM, **changes})
     assert response.status_code == 200
     assert "There is a problem" in response.text and message in response.text
     assert "<title>Error: " in response.text
@@ -110,7 +109,7 @@ def test_only_police_record_incidents(signed_in, persona):
 
 
 def test_inbox_shows_delivered_shares_and_the_school_only_its_notice(signed_in):
-    signed_in("police.officer").post(reverse("events:incident-create"), INCIDENT_FORM)
+    walk(signed_in("police.officer"), INCIDENT_FORM)
     mash = signed_in("mash.practitioner")
     assert "CLE-26-4001" not in mash.get(reverse("sharing:inbox")).text  # not delivered yet
     _drain()
@@ -127,7 +126,7 @@ def test_inbox_shows_delivered_shares_and_the_school_only_its_notice(signed_in):
 
 
 def test_share_page_acknowledges_and_the_officer_sees_the_outcome(signed_in):
-    signed_in("police.officer").post(reverse("events:incident-create"), INCIDENT_FORM)
+    walk(signed_in("police.officer"), INCIDENT_FORM)
     _drain()
     share = Share.objects.get(event__reference="CLE-26-4001", recipient__code="E06000004")
     mash = signed_in("mash.practitioner")
@@ -145,8 +144,8 @@ def test_share_page_acknowledges_and_the_officer_sees_the_outcome(signed_in):
 
 
 def test_school_share_page_withholds_what_a_school_does_not_need(signed_in):
-    signed_in("police.officer").post(
-        reverse("events:incident-create"),
+    walk(
+        signed_in("police.officer"),
         {**INCIDENT_FORM, "adult1-given_name": "Dean", "adult1-family_name": "Quinn"},
     )
     share = Share.objects.get(event__reference="CLE-26-4001", recipient__code="URN-900001")
@@ -201,8 +200,8 @@ def test_school_refers_a_child_from_the_record(cast, signed_in):
 @pytest.mark.parametrize(
     ("form", "field", "model", "column"),
     [
-        ("openmash.events.forms.IncidentForm", "police_reference", "events.Event", "reference"),
-        ("openmash.events.forms.IncidentForm", "location", "events.Event", "location"),
+        ("openmash.events.forms.IncidentWhenForm", "police_reference", "events.Event", "reference"),
+        ("openmash.events.forms.IncidentWhereForm", "location", "events.Event", "location"),
         ("openmash.people.forms.PersonCreateForm", "given_name", "people.Person", "given_name"),
         ("openmash.people.forms.PersonCreateForm", "address_line_1", "people.Address", "line_1"),
         (

@@ -6,6 +6,7 @@ import pytest
 
 from openmash.accounts.actors import actor_for_user
 from openmash.audit.models import AuditEntry
+from openmash.clocks.engine import due
 from openmash.events.models import Event, EventKind
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.people.models import Person
@@ -33,13 +34,18 @@ def test_incident_is_shared_with_the_council_and_the_school(cast, record_inciden
     council, school = shares["E06000004"], shares["URN-900001"]
     assert council.route == Route.HOME_COUNCIL and council.content == Content.FULL
     assert {p.given_name for p in council.people.all()} == {"Amelia", "Ivy", "Sarah"}
-    assert council.clock_rule == "da-notification"
-    assert council.due_at == dt.datetime(2026, 11, 21, 21, 40, tzinfo=LONDON)
+    # The police's clock: 24 hours from the report. The council's own: 1 working day from arrival.
+    assert council.notification_rule == "da-notification"
+    assert council.notification_due_at == dt.datetime(2026, 11, 21, 21, 40, tzinfo=LONDON)
+    assert council.clock_rule == "referral-decision"
+    assert council.due_at == due("referral-decision", council.shared_at)
     # Only Amelia is of school age and at the school; the school sees only her.
     assert school.content == Content.ENCOMPASS and school.route == Route.SCHOOL
     assert [p.given_name for p in school.people.all()] == ["Amelia"]
-    # Friday 21:40 -> the start of the next school day, Monday 08:30.
-    assert school.due_at == dt.datetime(2026, 11, 23, 8, 30, tzinfo=LONDON)
+    # Friday 21:40 -> the start of the next school day, Monday 08:30: the police's clock. A school reading
+    # its notice has none of its own.
+    assert school.notification_due_at == dt.datetime(2026, 11, 23, 8, 30, tzinfo=LONDON)
+    assert school.clock_rule == "" and school.due_at is None
     for share in recorded.shares:
         assert share.occurred_at == dt.datetime(2026, 11, 20, 21, 30, tzinfo=LONDON)
         assert share.shared_at == share.recorded_at
@@ -65,8 +71,8 @@ def test_a_known_child_given_a_new_school_is_enrolled_and_the_school_told(record
 
 def test_high_risk_incident_is_due_in_an_hour(record_incident):
     council = next(s for s in record_incident(risk_level="high").shares if s.recipient.code == "E06000004")
-    assert council.clock_rule == "da-notification-high-risk"
-    assert council.due_at == dt.datetime(2026, 11, 20, 22, 40, tzinfo=LONDON)
+    assert council.notification_rule == "da-notification-high-risk"
+    assert council.notification_due_at == dt.datetime(2026, 11, 20, 22, 40, tzinfo=LONDON)
 
 
 def test_recipients_gain_a_reason_to_see_only_whom_they_were_told_about(cast, record_incident):
@@ -137,7 +143,7 @@ def test_missing_looked_after_child_reaches_police_and_named_social_worker(cast)
     # Stockton recorded it (and is the responsible council), so the covering force is told.
     assert set(shares) == {"E23000013"}
     assert shares["E23000013"].route == Route.COVERING_POLICE
-    assert shares["E23000013"].due_at == dt.datetime(2026, 11, 20, 20, 0, tzinfo=LONDON)
+    assert shares["E23000013"].notification_due_at == dt.datetime(2026, 11, 20, 20, 0, tzinfo=LONDON)
 
 
 def test_missing_reported_by_police_reaches_responsible_council_naming_the_social_worker(cast, officer):
@@ -181,7 +187,8 @@ def test_police_protection_needs_alternatives_recorded(officer, cast):
     data["details"] = {**data["details"], "alternatives_discussed": False}
     recorded = event_record(actor=officer, data=EventInput(**data))
     [share] = recorded.shares  # found in Stockton, lives in Stockton: one council share
-    assert share.clock_rule == "police-protection-inform"
+    assert share.notification_rule == "police-protection-inform"
+    assert share.clock_rule == "referral-decision"
 
 
 def test_information_share_goes_only_where_chosen(cast):

@@ -13,6 +13,7 @@ from openmash.casework.services.disagreements import disagreement_stage_record, 
 from openmash.casework.services.protection import police_protection_end, protection_clocks, protection_due
 from openmash.casework.services.visits import (
     joint_visit_confirm_officer,
+    joint_visit_decline,
     joint_visit_record,
     joint_visit_request,
     lone_visit_review,
@@ -26,6 +27,7 @@ __all__ = [
     "investigation_closure_propose",
     "investigation_closure_respond",
     "joint_visit_confirm_officer",
+    "joint_visit_decline",
     "joint_visit_record",
     "joint_visit_request",
     "lone_visit_review",

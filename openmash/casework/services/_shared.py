@@ -57,6 +57,11 @@ def share_with_involved(
     )
 
 
+def answer_due(recorded: RecordedEvent, recipient: Organisation) -> dt.datetime | None:
+    """When ``recipient``'s answer to a step is due: its share's deadline (sharing.routing.ANSWER_CLOCKS)."""
+    return next((share.due_at for share in recorded.shares if share.recipient_id == recipient.pk), None)
+
+
 def audit_step(
     actor: Actor,
     *,

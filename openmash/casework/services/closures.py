@@ -14,13 +14,12 @@ from openmash.casework.models import (
     InvestigationClosure,
 )
 from openmash.casework.services._shared import (
-    ESCALATION_RULE,
+    answer_due,
     audit_step,
     involved_agency,
     share_with_involved,
 )
 from openmash.casework.services.disagreements import disagreement_stage_open
-from openmash.clocks import services as clocks
 from openmash.clocks.selectors import open_clocks
 from openmash.events.models import EventKind
 from openmash.lib.clock_rules import ClockRule
@@ -28,6 +27,7 @@ from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.organisations.models import Organisation
 from openmash.people import selectors as people_selectors
 from openmash.people.models import ChildStatus, ChildStatusKind, Person
+from openmash.sharing.services import shares_answered
 
 
 def _responsible_council(person: Person) -> tuple[Organisation | None, bool]:
@@ -99,13 +99,9 @@ def investigation_closure_propose(
             proposed_by_label=actor.label,
             closed_at=None if needs_agreement else now,
         )
-        if needs_agreement:
-            assert council is not None
-            # Silence never closes it; this is when the council's answer is due (and shown overdue after).
-            closure.response_due_at = clocks.deadline(ESCALATION_RULE, now, council)
         if shared:
             assert council is not None
-            closure.event = share_with_involved(
+            recorded = share_with_involved(
                 actor=actor,
                 kind=EventKind.INVESTIGATION_CLOSURE,
                 person=person,
@@ -122,7 +118,12 @@ def investigation_closure_propose(
                     "grounds": closure.grounds(),
                     "needs_agreement": needs_agreement,
                 },
-            ).event
+            )
+            closure.event = recorded.event
+            if needs_agreement:
+                # Silence never closes it: the council's answer is due by its share's deadline (the
+                # closure-answer clock), shown overdue after it and escalated like every unanswered share.
+                closure.response_due_at = answer_due(recorded, council)
         closure.full_clean()
         closure.save()
         audit_step(
@@ -175,6 +176,14 @@ def investigation_closure_respond(
         if not updated:
             raise InvalidInput({"": "This closure is not waiting for the council"})
         closure.refresh_from_db()
+        if closure.event is not None:
+            # Either answer answers the proposal: its share is acknowledged and its deadline stops.
+            shares_answered(
+                actor=actor,
+                event=closure.event,
+                answer=("Agreed: " if agree else "Disputed: ") + reasons.strip(),
+                at=now,
+            )
         if agree:
             share_with_involved(
                 actor=actor,

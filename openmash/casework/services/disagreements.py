@@ -30,6 +30,7 @@ from openmash.clocks.models import Clock
 from openmash.events.models import EventKind
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.organisations.models import Organisation, OrganisationKind
+from openmash.sharing.services import shares_answered
 
 
 def _partnership_of(council: Organisation) -> Organisation | None:
@@ -121,6 +122,13 @@ def disagreement_stage_record(
             clocks.clock_stop(actor=actor, clock=clock, at=now, breach_reason=delay_reason)
         elif late and not delay_reason.strip():
             raise InvalidInput({"breach_reason": "Give the reason for the delay"})
+        # The stage is answered, whoever records its outcome: the shares that opened it stop waiting.
+        shares_answered(
+            actor=actor,
+            event=stage.event,
+            answer=f"{StageOutcome(outcome).label}: {notes.strip()}",
+            at=now,
+        )
         DisagreementStage.objects.filter(pk=stage.pk).update(
             outcome=outcome,
             outcome_notes=notes.strip(),

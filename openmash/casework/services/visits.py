@@ -17,6 +17,7 @@ from openmash.casework.models import (
     VisitStatus,
 )
 from openmash.casework.services._shared import (
+    answer_due,
     audit_step,
     check_instant,
     involved_agency,
@@ -27,6 +28,7 @@ from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.govuk import govuk_datetime
 from openmash.people import selectors as people_selectors
 from openmash.people.models import Person
+from openmash.sharing.services import shares_answered
 
 
 def joint_visit_request(
@@ -76,6 +78,7 @@ def joint_visit_request(
             purpose=purpose.strip(),
             requested_at=recorded.event.recorded_at,
             requested_by_label=actor.label,
+            answer_due_at=answer_due(recorded, force),
             request_event=recorded.event,
         )
         audit_step(
@@ -93,7 +96,8 @@ def joint_visit_request(
 def joint_visit_confirm_officer(
     *, actor: Actor, visit: JointVisit, officer_name: str, officer_attends_at: dt.datetime | None
 ) -> JointVisit:
-    """The police force names the officer who will attend and when: only that confirms the visit."""
+    """The police force names the officer who will attend and when: only that confirms the visit, and it
+    answers the request (its share is acknowledged, its deadline stops)."""
     involved_agency(actor, visit.police_force, what="name the officer for a joint visit")
     errors: dict[str, str] = {}
     if visit.status == VisitStatus.DONE:
@@ -119,6 +123,12 @@ def joint_visit_confirm_officer(
         )
         if not updated:
             raise InvalidInput({"": "This visit has already happened"})
+        shares_answered(
+            actor=actor,
+            event=visit.request_event,
+            answer=f"Officer named: {officer_name.strip()}, {govuk_datetime(officer_attends_at)}",
+            at=now,
+        )
         share_with_involved(
             actor=actor,
             kind=EventKind.JOINT_VISIT,
@@ -136,6 +146,51 @@ def joint_visit_confirm_officer(
             person=visit.person,
             reason="named the officer for a joint visit",
             detail={"officer_name": officer_name.strip(), "attends_at": officer_attends_at.isoformat()},
+        )
+    visit.refresh_from_db()
+    return visit
+
+
+def joint_visit_decline(*, actor: Actor, visit: JointVisit, reason: str) -> JointVisit:
+    """The police force says it cannot send an officer, and why. That answers the request (its deadline stops)
+    and tells the council at once, which then decides whether the visit goes ahead alone."""
+    involved_agency(actor, visit.police_force, what="answer a joint visit request")
+    errors: dict[str, str] = {}
+    if visit.status != VisitStatus.REQUESTED:
+        errors[""] = "This request has already been answered"
+    if not reason.strip():
+        errors["reason"] = "Say why the police cannot send an officer"
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        now = timezone.now()
+        updated = JointVisit.objects.filter(pk=visit.pk, status=VisitStatus.REQUESTED).update(
+            status=VisitStatus.DECLINED,
+            declined_at=now,
+            declined_by_label=actor.label,
+            decline_reason=reason.strip(),
+        )
+        if not updated:
+            raise InvalidInput({"": "This request has already been answered"})
+        shares_answered(
+            actor=actor, event=visit.request_event, answer=f"No officer: {reason.strip()}", at=now
+        )
+        share_with_involved(
+            actor=actor,
+            kind=EventKind.JOINT_VISIT,
+            person=visit.person,
+            recipients=[visit.council],
+            summary=f"The police cannot send an officer to the joint visit: {reason.strip()}",
+            details={"step": "declined", "joint_visit": str(visit.pk)},
+        )
+        audit_step(
+            actor,
+            action=AuditAction.UPDATE,
+            object_type="joint-visit",
+            object_id=visit.pk,
+            person=visit.person,
+            reason="declined a joint visit request",
+            detail={"reason": reason.strip()},
         )
     visit.refresh_from_db()
     return visit

@@ -1,4 +1,4 @@
-"""The joint casework panel of the home page: links by role, and lone visits waiting for a team manager."""
+"""The joint casework panel of the home page (links by role, lone visits waiting for a team manager), and\nwhere a step waiting for the other agency's answer stands."""
 
 from django import template
 
@@ -26,3 +26,9 @@ def casework_home(context) -> dict:
         "lone_visits": selectors.lone_visits_awaiting_review(actor=actor) if is_manager else None,
         "measures": policy.may_see_area_measures(actor),
     }
+
+
+@register.filter
+def answer_awaited(event):
+    """Where the step an event records stands, if it waits for the other agency's answer (or None)."""
+    return selectors.awaited_answer(event)

@@ -41,3 +41,9 @@ def govuk_time(value: dt.time | dt.datetime | None) -> str:
 def error_summary_links(form) -> list[tuple[str, str]]:
     """A form's errors as (link target, message), for ``includes/error_summary.html``."""
     return error_summary_items(form) if form is not None and form.is_bound else []
+
+
+@register.filter
+def govuk_age(value: dt.date | None) -> str:
+    """A date of birth as an age today: "9 years old", "14 months old"."""
+    return govuk.govuk_age(value)

@@ -33,8 +33,19 @@ class Command(BaseCommand):
         incidents.add_argument(
             "--org", required=True, help="The police force that recorded them: code or exact name"
         )
+        incidents.add_argument(
+            "--as",
+            dest="imported_as",
+            choices=["history", "live"],  # sharing.models.ImportedAs
+            default="history",
+            help=(
+                "history (the default): incidents already dealt with elsewhere, counted in every measure with "
+                "their real times but creating no work now (no deadlines, escalations, alerts or webhooks); "
+                "live: a backlog still waiting, delivered and escalated like any new incident"
+            ),
+        )
 
-    def handle(self, *args, what, file, org, **options):
+    def handle(self, *args, what, file, org, imported_as, **options):
         try:
             force = organisation_resolve(org)
         except UnknownOrganisation as error:
@@ -68,13 +79,21 @@ class Command(BaseCommand):
 
         try:
             with bar:
-                summary = import_domestic_abuse(actor=import_actor(force), path=file, progress=progress)
+                summary = import_domestic_abuse(
+                    actor=import_actor(force), path=file, imported_as=imported_as, progress=progress
+                )
         except ImportFailed as error:
             count = len(error.errors) + error.more
             raise CommandError(f"Nothing was imported. {count} problem(s):\n{error}") from error
         except ImportBlocked as error:
             raise CommandError(f"Nothing was imported. {error}") from error
+        how = (
+            "as history (counted in the measures; nothing sent, no deadlines to meet now)"
+            if imported_as == "history"
+            else "as live work (delivered and on the clock)"
+        )
         self.stdout.write(
-            f"Imported {summary.incidents} incident(s) ({summary.rows} row(s)) from {file.name}, "
-            f"shared {summary.shares} time(s); all made visible at once in {summary.release_seconds:.2f} s."
+            f"Imported {summary.incidents} incident(s) ({summary.rows} row(s)) from {file.name} {how}, "
+            f"shared {summary.shares} time(s); the release held the database at most "
+            f"{summary.release_seconds:.2f} s at a time."
         )
