@@ -190,6 +190,7 @@ INSTALLED_APPS = [
     "openmash.clocks",
     "openmash.meetings",
     "openmash.casework",
+    "openmash.missing",
     "openmash.chronology",
     "openmash.web",
     "openmash.api",

@@ -25,6 +25,8 @@ class EventKind(models.TextChoices):
     INVESTIGATION_CLOSURE = "investigation-closure", "Proposed closure of a police investigation"
     DISAGREEMENT = "disagreement", "Professional disagreement"
     POLICE_PROTECTION_ENDED = "police-protection-ended", "End of police protection"
+    # The findings of a return home interview, shared with the police and the child's social worker.
+    RETURN_INTERVIEW = "return-interview", "Return home interview findings"
 
 
 class RiskLevel(models.TextChoices):

@@ -187,6 +187,7 @@ VALIDATED_BY_THEIR_APP = frozenset(
         EventKind.INVESTIGATION_CLOSURE,
         EventKind.DISAGREEMENT,
         EventKind.POLICE_PROTECTION_ENDED,
+        EventKind.RETURN_INTERVIEW,
     }
 )
 
