@@ -418,12 +418,18 @@ def may_record_disagreement_stage(actor: Actor, party_ids: Iterable[int | None],
 # placed with, an episode's council.
 
 
+def _carer_only(actor: Actor) -> bool:
+    """A carer who holds no other case-working role: they see the children in their care and report them
+    missing and found, nothing of the council's case lists."""
+    return actor.roles & CASE_ROLES == {Role.CARER}
+
+
 def may_report_missing(actor: Actor, placed_with_ids: Iterable[int]) -> bool:
     """A child is reported missing or found by the agencies that record missing reports; a carer (foster
     carer, children's home staff) only for a child placed with their own organisation."""
     if not works_cases(actor) or actor.organisation is None:
         return False
-    if actor.roles & CASE_ROLES == {Role.CARER}:
+    if _carer_only(actor):
         return actor.organisation.pk in set(placed_with_ids)
     return True
 
@@ -457,7 +463,7 @@ def may_see_missing_list(actor: Actor, council_id: int) -> bool:
         _practitioner_of(actor, OrganisationKind.COUNCIL)
         and actor.organisation is not None
         and actor.organisation.pk == council_id
-        and not actor.roles & CASE_ROLES == {Role.CARER}
+        and not _carer_only(actor)
     )
 
 

@@ -722,7 +722,7 @@ def return_interview_record(
             location=outcome.held_where.strip(),
             summary=summary,
             details={
-                "episode": str(episode.pk),
+                "missing_episode": str(episode.pk),
                 "why_went": outcome.why_went.strip(),
                 "where_went": outcome.where_went.strip(),
                 "with_whom": outcome.with_whom.strip(),
