@@ -112,11 +112,23 @@ class OpenedEpisode:
     updates: list
     clocks: list[Clock] = field(default_factory=list)
     reason: str = ""
+    # False for a recorder linked to a record it may not see (decision 0012): it is not shown what the record
+    # holds (the child's council, whether looked after, other agencies' shares).
+    sees_child: bool = True
 
 
-def _share_steps(event: Event, label: str) -> list[Step]:
+def _share_steps(actor: Actor, event: Event, label: str, sees_child: bool) -> list[Step]:
+    """The shares of an event as this actor may know them: its own; the recorder's, those it is told of
+    (``Share.sender_sees``); any other agency's only where it may see the child's record."""
     steps = []
+    organisation_id = actor.organisation.pk if actor.organisation is not None else None
     for share in Share.objects.filter(event=event).select_related("recipient").order_by("shared_at"):
+        if not (
+            share.recipient_id == organisation_id
+            or (event.recorded_by_id == organisation_id and share.sender_sees)
+            or sees_child
+        ):
+            continue
         done = share.delivered_at
         gap = (done - share.due_at) if (done is not None and share.due_at is not None) else None
         steps.append(
@@ -145,13 +157,15 @@ def episode_open(*, actor: Actor, episode_id: uuid.UUID | str) -> OpenedEpisode:
     """An episode with every agency's part in time order and the gap between each step and its clock.
     Audited as a read of the child's record."""
     episode = episode_get(actor=actor, episode_id=episode_id)
-    reason = policy.reason_to_see(actor, episode.child_id) or "received the episode"
+    seen = policy.reason_to_see(actor, episode.child_id)
+    reason = seen or "received the episode"
+    sees_child = seen is not None
     _audit_view(actor, "missing-episode", episode.pk, episode.child_id, reason)
     steps: list[Step] = [
         Step("Last seen", episode.last_seen_where or "Place not given", episode.last_seen_at),
         Step("Reported missing", episode.reported_by.name, episode.reported_at),
     ]
-    steps += _share_steps(episode.missing_report, "Missing report")
+    steps += _share_steps(actor, episode.missing_report, "Missing report", sees_child)
     for grading in episode.gradings.all():
         steps.append(
             Step(
@@ -172,7 +186,7 @@ def episode_open(*, actor: Actor, episode_id: uuid.UUID | str) -> OpenedEpisode:
                 note=episode.found_where,
             )
         )
-        steps += _share_steps(episode.found_report, "Found report")
+        steps += _share_steps(actor, episode.found_report, "Found report", sees_child)
         clocks = list(
             Clock.objects.filter(
                 rule=ClockRule.RETURN_INTERVIEW, subject_type="event", subject_id=str(episode.found_report_id)
@@ -219,7 +233,7 @@ def episode_open(*, actor: Actor, episode_id: uuid.UUID | str) -> OpenedEpisode:
             )
         )
         if interview.findings_id is not None:
-            steps += _share_steps(interview.findings, "Interview findings")
+            steps += _share_steps(actor, interview.findings, "Interview findings", sees_child)
     steps.sort(key=lambda step: (step.at is None, step.at or timezone.now()))
     return OpenedEpisode(
         episode=episode,
@@ -229,6 +243,7 @@ def episode_open(*, actor: Actor, episode_id: uuid.UUID | str) -> OpenedEpisode:
         updates=list(episode.updates.all()),
         clocks=clocks,
         reason=reason,
+        sees_child=sees_child,
     )
 
 

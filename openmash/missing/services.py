@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -25,6 +24,7 @@ from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.clocks.models import Clock
 from openmash.clocks.services import clock_stop
+from openmash.database import write_transaction
 from openmash.events.models import EventKind, Source, SubjectRole
 from openmash.events.services import AlsoWrite, EventInput, PersonInput, RecordedEvent, event_record
 from openmash.lib.clock_rules import ClockRule
@@ -81,7 +81,7 @@ def placement_record(
     )
     if status is None or not policy.may_record_placement(actor, status.council_id):
         raise NotAllowed("Only the council responsible for a looked-after child records its placement")
-    with transaction.atomic():
+    with write_transaction():
         Placement.objects.filter(child=child, ended_on__isnull=True).update(ended_on=started_on)
         placement = Placement.objects.create(
             child=child,
@@ -129,7 +129,7 @@ def repeat_setting_set(
         errors["days"] = "Enter a number of days from 7 to 365"
     if errors:
         raise InvalidInput(errors)
-    with transaction.atomic():
+    with write_transaction():
         setting, _ = RepeatMissingSetting.objects.update_or_create(
             council=council,
             defaults={
@@ -402,7 +402,7 @@ def risk_grade(*, actor: Actor, episode: MissingEpisode, risk: str, reason: str 
     if errors:
         raise InvalidInput(errors)
     assert actor.organisation is not None
-    with transaction.atomic():
+    with write_transaction():
         grading = RiskGrading.objects.create(
             episode=episode,
             risk=risk,
@@ -431,7 +431,7 @@ def episode_update_add(*, actor: Actor, episode: MissingEpisode, text: str) -> E
         raise NotAllowed("Only case-working roles add updates")
     if not text.strip():
         raise InvalidInput({"text": "Enter the update"})
-    with transaction.atomic():
+    with write_transaction():
         update = EpisodeUpdate.objects.create(
             episode=episode,
             at=timezone.now(),
@@ -467,7 +467,7 @@ def safe_and_well_record(
         errors["at"] = "The safe-and-well check is made after the child is found"
     if errors:
         raise InvalidInput(errors)
-    with transaction.atomic():
+    with write_transaction():
         MissingEpisode.objects.filter(pk=episode.pk).update(
             safe_and_well_at=at, safe_and_well_by=actor.label, safe_and_well_notes=notes.strip()
         )
@@ -547,7 +547,7 @@ def return_interview_offer(
     if errors:
         raise InvalidInput(errors)
     assert actor.organisation is not None and offered_at is not None
-    with transaction.atomic():
+    with write_transaction():
         interview = ReturnInterview.objects.create(
             episode=episode,
             service=actor.organisation,
@@ -580,7 +580,7 @@ def return_interview_answer(
         raise InvalidInput({"response": "Choose whether the child accepted or declined"})
     if response == InterviewResponse.DECLINED and not declined_reason.strip():
         raise InvalidInput({"declined_reason": "Enter the child's reason for declining"})
-    with transaction.atomic():
+    with write_transaction():
         interview.response = response
         interview.declined_reason = declined_reason.strip() if response == InterviewResponse.DECLINED else ""
         interview.save(update_fields=["response", "declined_reason"])
