@@ -18,7 +18,7 @@ class Role(models.TextChoices):
     HEALTH_SAFEGUARDING = "health-safeguarding", "Health safeguarding practitioner"
     RETURN_INTERVIEWER = "return-interviewer", "Return-interview practitioner"
     # A foster carer or children's home worker: reports a child in their care missing and found.
-    CARER = "carer", "Carer (foster carer or children's home)"
+    CARER = "carer", "Carer (foster carer or residential care worker)"
     VETTING_OFFICER = "vetting-officer", "Vetting officer"
     PARTNERSHIP_LEAD = "partnership-lead", "Partnership lead"
     INSPECTOR = "inspector", "Inspector"

@@ -184,8 +184,8 @@ def episodes(request: HttpRequest, filters: Query[EpisodeFilters]):
     if filters.council:
         try:
             council = organisation_resolve(filters.council)
-        except UnknownOrganisation as error:
-            raise InvalidInput({"council": str(error)}) from error
+        except UnknownOrganisation:
+            return []  # no such council: none of its episodes
     found = selectors.episodes_search(
         actor=_actor(request),
         council=council,

@@ -120,7 +120,7 @@ def _local_organisations() -> dict[str, Organisation]:
         (
             "childrens-home",
             "ORG-OAK-HOUSE",
-            "Oak House Children's Home (demo)",
+            "Oak House Residential Care (demo)",
             OrganisationKind.OTHER,
             None,
         ),
