@@ -16,7 +16,7 @@ from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.clocks.models import Clock
-from openmash.events.models import Event
+from openmash.events.models import Event, Source
 from openmash.lib.clock_rules import ClockRule
 from openmash.lib.errors import NotAllowed, NotFound
 from openmash.missing.models import (
@@ -38,7 +38,8 @@ def visible_episodes(actor: Actor) -> QuerySet[MissingEpisode]:
     condition = Q(missing_report__in=events) | Q(found_report__in=events)
     if actor.organisation is not None and policy.may_see_missing_list(actor, actor.organisation.pk):
         condition |= Q(council=actor.organisation)
-    return MissingEpisode.objects.filter(condition)
+    # An import not all in yet is seen by no one (its reports are held).
+    return MissingEpisode.objects.filter(condition).exclude(missing_report__source=Source.HELD)
 
 
 def _audit_view(actor: Actor, what: str, object_id: object, person_id: uuid.UUID | None, reason: str) -> None:
@@ -357,13 +358,11 @@ def missing_list(
     year_ago = as_of - dt.timedelta(days=365)
     since = since or year_ago
     until = until or as_of
-    in_period = MissingEpisode.objects.filter(
-        council=council, last_seen_at__gte=since, last_seen_at__lt=until
-    )
+    episodes_of = MissingEpisode.objects.filter(council=council).exclude(missing_report__source=Source.HELD)
+    in_period = episodes_of.filter(last_seen_at__gte=since, last_seen_at__lt=until)
     window_start = min(since, year_ago)
     rows = list(
-        MissingEpisode.objects.filter(
-            council=council,
+        episodes_of.filter(
             child__in=in_period.values("child_id"),
             last_seen_at__gte=window_start,
             last_seen_at__lt=max(until, as_of),

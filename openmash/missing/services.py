@@ -162,6 +162,11 @@ class MissingReportInput:
     reference: str = ""
     postcode: str = ""
     source: str = Source.WEB
+    # Only for episodes imported from another system: the child's council and whether looked after, as the
+    # file says, and when the council was really told (absent: the import time).
+    council: Organisation | None = None
+    looked_after: bool | None = None
+    council_told_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -243,6 +248,8 @@ def missing_report_record(
             reported_at=data.reported_at or data.last_seen_at,
             location=data.last_seen_where,
             postcode=data.postcode,
+            council=data.council,
+            shared_at=data.council_told_at,
             summary=data.summary,
             details=details,
             people=[data.child],
@@ -277,6 +284,10 @@ def _episode_write(
     event = recorded.event
     child = event.subjects.get(role=SubjectRole.CHILD).person_id
     council, looked_after = _child_council(child, recorded)
+    if data.council is not None:
+        council = data.council
+    if data.looked_after is not None:
+        looked_after = data.looked_after
     told = [
         share.shared_at
         for share in recorded.shares
@@ -380,6 +391,8 @@ def found_report_record(
             reported_at=data.found_at,
             location=data.found_where,
             postcode=data.postcode,
+            # Without a postcode, the child's council (as the episode has it) is where it is told.
+            council=episode.council if not data.postcode else None,
             summary=data.summary,
             related_event_id=episode.missing_report_id,
             people=[PersonInput(person_id=episode.child_id)],
