@@ -252,7 +252,9 @@ class OutcomeForm(LondonTimes, forms.Form):
     def __init__(self, *args, interviewers=None, **kwargs):
         super().__init__(*args, **kwargs)
         if interviewers is not None:
-            self.fields["interviewer"].queryset = interviewers
+            field = self.fields["interviewer"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = interviewers
         _when(self, "held", "held")
         self.helper = _helper(
             "held_date",

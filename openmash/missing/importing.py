@@ -168,13 +168,14 @@ class _Checker:
             problems["return_interview_independent"] = "must be yes or no"
         born: dt.date | None = None
         if "child_date_of_birth" not in problems:
-            value = _date_of_birth(row["child_date_of_birth"])
-            if isinstance(value, str):
-                problems["child_date_of_birth"] = value
-            elif times["last_seen_at"] and value > times["last_seen_at"].date():
+            given = _date_of_birth(row["child_date_of_birth"])
+            last_seen = times["last_seen_at"]
+            if isinstance(given, str):
+                problems["child_date_of_birth"] = given
+            elif last_seen is not None and given > last_seen.date():
                 problems["child_date_of_birth"] = "is after the child was last seen"
             else:
-                born = value
+                born = given
         for column, scheme_problem in (
             ("child_nhs_number", identifiers.nhs_number_problem),
             ("child_upn", identifiers.upn_problem),

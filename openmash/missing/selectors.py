@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from openmash.access import policy
@@ -233,7 +233,7 @@ def episode_open(*, actor: Actor, episode_id: uuid.UUID | str) -> OpenedEpisode:
                 note=interview.held_where,
             )
         )
-        if interview.findings_id is not None:
+        if interview.findings is not None:
             steps += _share_steps(actor, interview.findings, "Interview findings", sees_child)
     steps.sort(key=lambda step: (step.at is None, step.at or timezone.now()))
     return OpenedEpisode(
@@ -358,41 +358,59 @@ def missing_list(
     year_ago = as_of - dt.timedelta(days=365)
     since = since or year_ago
     until = until or as_of
-    episodes_of = MissingEpisode.objects.filter(council=council).exclude(missing_report__source=Source.HELD)
-    in_period = episodes_of.filter(last_seen_at__gte=since, last_seen_at__lt=until)
     window_start = min(since, year_ago)
-    rows = list(
-        episodes_of.filter(
-            child__in=in_period.values("child_id"),
-            last_seen_at__gte=window_start,
-            last_seen_at__lt=max(until, as_of),
-        )
-        .select_related("child")
-        .order_by("last_seen_at")
+    # Counted in the database, a row a child (one range scan of episode_council_idx); only each child's last
+    # episode of the period is read back, with its interview: a few thousand rows converted, not every episode.
+    episodes = MissingEpisode.objects.filter(
+        council=council, last_seen_at__gte=window_start, last_seen_at__lt=max(until, as_of)
+    ).exclude(missing_report__source=Source.HELD)
+    last_year = Q(last_seen_at__gte=year_ago, last_seen_at__lt=as_of)
+    in_period = Q(last_seen_at__gte=since, last_seen_at__lt=until)
+    last_of_child = (
+        MissingEpisode.objects.filter(council=council, child_id=OuterRef("child_id"), last_seen_at__lt=until)
+        .exclude(missing_report__source=Source.HELD)
+        .order_by("-last_seen_at")
+        .values("id")[:1]
     )
-    interviews = {
-        item.episode_id: item
-        for item in ReturnInterview.objects.filter(episode__in=[row.pk for row in rows if row.found_at]).only(
-            "episode_id", "offered_at", "response"
+    counted = list(
+        episodes.values("child_id")
+        .annotate(
+            missing=Count("id", filter=last_year & ~Q(category=Category.AWAY)),
+            away=Count("id", filter=last_year & Q(category=Category.AWAY)),
+            in_period=Count("id", filter=in_period),
+            last_id=Subquery(last_of_child),
         )
+        .filter(in_period__gt=0)
+        .values_list("child_id", "missing", "away", "last_id")
+    )
+    people = Person.objects.only("id", "given_name", "family_name", "date_of_birth").in_bulk(
+        [child_id for child_id, *_rest in counted]
+    )
+    last_ids = [last_id for *_rest, last_id in counted]
+    lasts = MissingEpisode.objects.only(
+        "id", "child_id", "category", "last_seen_at", "reported_at", "council_told_at", "found_at"
+    ).in_bulk(last_ids)
+    interviews = {
+        episode_id: (offered_at, response)
+        for episode_id, offered_at, response in ReturnInterview.objects.filter(
+            episode_id__in=last_ids
+        ).values_list("episode_id", "offered_at", "response")
     }
     listed: dict[uuid.UUID, ListedChild] = {}
-    for episode in rows:
-        line = listed.setdefault(episode.child_id, ListedChild(child=episode.child))
-        if year_ago <= episode.last_seen_at < as_of:
-            if episode.category == Category.AWAY:
-                line.away_12_months += 1
-            else:
-                line.missing_12_months += 1
-        if episode.last_seen_at < until:
-            line.last_episode = episode
+    for child_id, missing, away, last_id in counted:
+        listed[child_id] = ListedChild(
+            child=people[child_id],
+            missing_12_months=missing,
+            away_12_months=away,
+            last_episode=lasts.get(last_id),
+        )
     for line in listed.values():
         last = line.last_episode
         interview = interviews.get(last.pk) if last is not None else None
         line.offered = interview is not None
-        line.accepted = interview is not None and interview.response == InterviewResponse.ACCEPTED
+        line.accepted = interview is not None and interview[1] == InterviewResponse.ACCEPTED
         if interview is not None and last is not None and last.found_at is not None:
-            line.offered_in_time = interview.offered_at <= last.found_at + dt.timedelta(hours=72)
+            line.offered_in_time = interview[0] <= last.found_at + dt.timedelta(hours=72)
         if last is not None and last.council_told_at is not None:
             line.council_told_in_time = last.council_told_at <= last.reported_at + dt.timedelta(hours=1)
     result = sorted(listed.values(), key=lambda line: (line.child.family_name, line.child.given_name))

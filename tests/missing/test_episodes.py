@@ -7,7 +7,7 @@ import pytest
 
 from openmash.clocks.models import Clock
 from openmash.events.models import EventKind
-from openmash.lib.errors import InvalidInput, NotAllowed
+from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.missing import selectors, services
 from openmash.missing.models import InterviewResponse, MissingEpisode
 from openmash.sharing.models import Share
@@ -211,3 +211,33 @@ def test_a_third_episode_in_90_days_is_flagged_repeat_missing(cast, report_missi
     third = report_missing()
     assert third.repeat_count == 3
     assert third.missing_report.details["repeat_missing"] == {"episodes": 3, "days": 90}
+
+
+def test_the_missing_list_counts_episodes_and_the_last_interview(
+    cast, report_missing, report_found, actor_of
+):
+    report_found(report_missing(hours_ago=24 * 400), hours_ago=24 * 399)  # older than 12 months: not counted
+    report_found(report_missing(hours_ago=24 * 30, category="A"), hours_ago=24 * 29)
+    last = report_found(report_missing())
+    services.return_interview_offer(
+        actor=actor_of("return.interviewer"),
+        episode=last,
+        offered_at=ago(hours=1),
+        offered_to="Leo",
+        response="accepted",
+    )
+    [line] = selectors.missing_list(actor=actor_of("social.worker"), council=cast.organisations["council"])
+    assert (line.child, line.missing_12_months, line.away_12_months) == (cast.people["Leo Marsh"], 1, 1)
+    assert line.last_episode.pk == last.pk and line.offered and line.accepted and line.offered_in_time
+    # The fixture's report says the police were told 4.5 hours before it was recorded (and shared): late.
+    assert line.council_told_in_time is False
+    # A period before the last episode: the one then is the last, with no interview.
+    [earlier] = selectors.missing_list(
+        actor=actor_of("social.worker"),
+        council=cast.organisations["council"],
+        since=ago(days=40),
+        until=ago(days=10),
+    )
+    assert earlier.last_episode.category == "A" and not earlier.offered
+    with pytest.raises(NotFound):
+        selectors.missing_list(actor=actor_of("home.carer"), council=cast.organisations["council"])
