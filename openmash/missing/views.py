@@ -360,7 +360,13 @@ def missing_list(request: HttpRequest) -> HttpResponse:
         return response
     query = request.GET.copy()
     query.pop("format", None)
-    context = {"lines": lines, "form": form, "council": council, "query": query.urlencode()}
+    context = {
+        "lines": lines,
+        "form": form,
+        "council": council,
+        "query": query.urlencode(),
+        "may_see_patterns": policy.may_see_exploitation_patterns(actor, council.pk),
+    }
     return render(request, "missing/list.html", context)
 
 
