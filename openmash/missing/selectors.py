@@ -326,14 +326,36 @@ def returned_children(*, actor: Actor) -> list[ReturnedChild]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class ListedPerson:
+    pk: uuid.UUID
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date | None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class LastEpisode:
+    pk: uuid.UUID
+    category: str
+    last_seen_at: dt.datetime
+    reported_at: dt.datetime
+    council_told_at: dt.datetime | None
+    found_at: dt.datetime | None
+
+
 @dataclass
 class ListedChild:
     """A line of a council's missing-children list."""
 
-    child: Person
+    child: ListedPerson
     missing_12_months: int = 0
     away_12_months: int = 0
-    last_episode: MissingEpisode | None = None
+    last_episode: LastEpisode | None = None
     offered: bool = False
     accepted: bool = False
     offered_in_time: bool | None = None
@@ -383,13 +405,20 @@ def missing_list(
         .filter(in_period__gt=0)
         .values_list("child_id", "missing", "away", "last_id")
     )
-    people = Person.objects.only("id", "given_name", "family_name", "date_of_birth").in_bulk(
-        [child_id for child_id, *_rest in counted]
-    )
+    # Plain values, not model instances: thousands of rows a read.
+    people = {
+        row[0]: ListedPerson(*row)
+        for row in Person.objects.filter(pk__in=[child_id for child_id, *_rest in counted]).values_list(
+            "id", "given_name", "family_name", "date_of_birth"
+        )
+    }
     last_ids = [last_id for *_rest, last_id in counted]
-    lasts = MissingEpisode.objects.only(
-        "id", "child_id", "category", "last_seen_at", "reported_at", "council_told_at", "found_at"
-    ).in_bulk(last_ids)
+    lasts = {
+        row[0]: LastEpisode(*row)
+        for row in MissingEpisode.objects.filter(pk__in=last_ids).values_list(
+            "id", "category", "last_seen_at", "reported_at", "council_told_at", "found_at"
+        )
+    }
     interviews = {
         episode_id: (offered_at, response)
         for episode_id, offered_at, response in ReturnInterview.objects.filter(

@@ -227,7 +227,7 @@ def test_the_missing_list_counts_episodes_and_the_last_interview(
         response="accepted",
     )
     [line] = selectors.missing_list(actor=actor_of("social.worker"), council=cast.organisations["council"])
-    assert (line.child, line.missing_12_months, line.away_12_months) == (cast.people["Leo Marsh"], 1, 1)
+    assert (line.child.pk, line.missing_12_months, line.away_12_months) == (cast.people["Leo Marsh"].pk, 1, 1)
     assert line.last_episode.pk == last.pk and line.offered and line.accepted and line.offered_in_time
     # The fixture's report says the police were told 4.5 hours before it was recorded (and shared): late.
     assert line.council_told_in_time is False
