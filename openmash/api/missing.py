@@ -18,6 +18,7 @@ from openmash.accounts.actors import Actor
 from openmash.accounts.models import User
 from openmash.api.inputs import Input, Instant, SearchDate
 from openmash.api.problems import problem
+from openmash.api.sharing import _idempotency_key
 from openmash.database import write_transaction
 from openmash.lib.errors import InvalidInput
 from openmash.lib.instants import LONDON
@@ -217,8 +218,6 @@ def episode(request: HttpRequest, episode_id: uuid.UUID):
 
 def _once(request: HttpRequest, payload: Schema, run: Callable[[], dict[str, Any]]) -> HttpResponse | Status:
     """Run a write once per Idempotency-Key (as the event endpoints do): a retry gets the first answer."""
-    from openmash.api.sharing import _idempotency_key
-
     actor = _actor(request)
     key = _idempotency_key(request)
     if isinstance(key, HttpResponse):
