@@ -195,6 +195,7 @@ INSTALLED_APPS = [
     "openmash.clocks",
     "openmash.meetings",
     "openmash.casework",
+    "openmash.missing",
     "openmash.chronology",
     "openmash.philomena",
     "openmash.vetting",

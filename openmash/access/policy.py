@@ -45,6 +45,7 @@ CASE_ROLES = frozenset(
         Role.RETURN_INTERVIEWER,
         Role.VETTING_OFFICER,
         Role.PARTNERSHIP_LEAD,
+        Role.CARER,
         API_CLIENT_ROLE,
         IMPORT_ROLE,
         PROTOCOL_ROLE,
@@ -596,3 +597,67 @@ def may_see_caseload(actor: Actor) -> bool:
 def receives_escalations(actor: Actor) -> bool:
     """Missed deadlines are raised to team managers (their organisation's) and partnership leads (the area's)."""
     return works_cases(actor) and actor.has_role(Role.TEAM_MANAGER, Role.PARTNERSHIP_LEAD)
+
+
+# Missing children (issue 15). The facts come from the missing app's services: the organisations a child is
+# placed with, an episode's council.
+
+
+def _carer_only(actor: Actor) -> bool:
+    """A carer who holds no other case-working role: they see the children in their care and report them
+    missing and found, nothing of the council's case lists."""
+    return actor.roles & CASE_ROLES == {Role.CARER}
+
+
+def may_report_missing(actor: Actor, placed_with_ids: Iterable[int]) -> bool:
+    """A child is reported missing or found by the agencies that record missing reports; a carer (foster
+    carer, children's home staff) only for a child placed with their own organisation."""
+    if not works_cases(actor) or actor.organisation is None:
+        return False
+    if _carer_only(actor):
+        return actor.organisation.pk in set(placed_with_ids)
+    return True
+
+
+def may_grade_missing_risk(actor: Actor) -> bool:
+    """The risk grading of a missing child, and the safe-and-well check on return, are the police's."""
+    return _practitioner_of(actor, OrganisationKind.POLICE) and not actor.has_role(Role.CARER)
+
+
+def may_work_return_interviews(actor: Actor) -> bool:
+    """Return home interviews are offered and recorded by a return-interview service's practitioners, or by a
+    council's own return-interview practitioners where it runs the service itself."""
+    return _practitioner_of(actor, OrganisationKind.RETURN_INTERVIEW_SERVICE) or (
+        _practitioner_of(actor, OrganisationKind.COUNCIL) and actor.has_role(Role.RETURN_INTERVIEWER)
+    )
+
+
+def may_record_placement(actor: Actor, council_id: int) -> bool:
+    """A looked-after child's placement is recorded by the responsible council's practitioners."""
+    return (
+        _practitioner_of(actor, OrganisationKind.COUNCIL)
+        and actor.organisation is not None
+        and (actor.organisation.pk == council_id)
+    )
+
+
+def may_see_missing_list(actor: Actor, council_id: int) -> bool:
+    """A council's list of missing children (and its return of them) is its own practitioners' and managers',
+    never a carer's."""
+    return (
+        _practitioner_of(actor, OrganisationKind.COUNCIL)
+        and actor.organisation is not None
+        and actor.organisation.pk == council_id
+        and not _carer_only(actor)
+    )
+
+
+def may_see_exploitation_patterns(actor: Actor, council_id: int) -> bool:
+    """Places and associates recurring across children of an area are for its exploitation lead: the council's
+    team managers and the area's safeguarding partnership leads."""
+    organisation = actor.organisation
+    if organisation is None or not works_cases(actor):
+        return False
+    if organisation.kind == OrganisationKind.PARTNERSHIP:
+        return organisation.parent_id == council_id and actor.has_role(Role.PARTNERSHIP_LEAD)
+    return organisation.pk == council_id and actor.has_role(Role.TEAM_MANAGER, Role.PARTNERSHIP_LEAD)

@@ -17,6 +17,8 @@ class Role(models.TextChoices):
     SCHOOL_DSL = "school-dsl", "School designated safeguarding lead"
     HEALTH_SAFEGUARDING = "health-safeguarding", "Health safeguarding practitioner"
     RETURN_INTERVIEWER = "return-interviewer", "Return-interview practitioner"
+    # A foster carer or children's home worker: reports a child in their care missing and found.
+    CARER = "carer", "Carer (foster carer or residential care worker)"
     VETTING_OFFICER = "vetting-officer", "Vetting officer"
     PARTNERSHIP_LEAD = "partnership-lead", "Partnership lead"
     INSPECTOR = "inspector", "Inspector"

@@ -352,6 +352,10 @@ from openmash.api.meetings import router as meetings_router  # noqa: E402
 
 api.add_router("", meetings_router)
 
+from openmash.api.missing import router as missing_router  # noqa: E402
+
+api.add_router("", missing_router)
+
 from openmash.api.webhooks import router as webhooks_router  # noqa: E402
 
 api.add_router("", webhooks_router)
