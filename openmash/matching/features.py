@@ -52,6 +52,16 @@ def name_group(given: str) -> tuple[str, ...]:
     return tuple(sorted(group))
 
 
+@lru_cache(maxsize=20_000)
+def name_and_canonicals(given: str) -> tuple[str, ...]:
+    """The given name and the names it is a nickname of ("bill" -> bill, william): fewer than its whole group,
+    for candidate keys (a record is stored under these and looked up by its whole group)."""
+    if not given:
+        return ()
+    first = given.split(" ")[0]
+    return tuple(sorted({first} | _nick_namer().canonicals_of(first)))
+
+
 @lru_cache(maxsize=50_000)
 def phonetic(name: str) -> str:
     return jellyfish.metaphone(name.replace(" ", "")) if name else ""

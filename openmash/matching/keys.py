@@ -6,7 +6,7 @@ birth (or its day/month swap), same-sounding family name and year of birth (eith
 same-sounding given and family names, or a postcode and year of birth in common.
 """
 
-from openmash.matching.features import MatchRecord, phonetic
+from openmash.matching.features import MatchRecord, name_and_canonicals, phonetic
 
 
 def _family_codes(record: MatchRecord) -> set[str]:
@@ -23,8 +23,11 @@ def stored_keys(record: MatchRecord) -> set[str]:
         keys.update(f"f:{code}:{record.birth_year}" for code in _family_codes(record))
     if record.given_phonetic and record.family_phonetic:
         keys.add(f"n:{record.given_phonetic}:{record.family_phonetic}")
-    # Every name of the given name's nickname group, so "Bill Smith" finds "William Smith" born any year.
-    keys.update(f"g:{name}:{code}" for name in record.given_group for code in _family_codes(record))
+    # The given name and what it is a nickname of; an arriving record looks up its whole nickname group, so
+    # "Bill Smith" finds "William Smith" (and "Will Smith") born any year.
+    if record.given_name:
+        codes = _family_codes(record)
+        keys.update(f"g:{name}:{code}" for name in name_and_canonicals(record.given_name) for code in codes)
     if record.birth_year:
         keys.update(f"p:{postcode}:{record.birth_year}" for postcode in record.postcodes)
     return keys
@@ -38,8 +41,6 @@ def probe_keys(record: MatchRecord) -> set[str]:
         keys.add(f"f:{record.given_phonetic}:{record.birth_year}")  # names typed the other way round
     if record.given_phonetic and record.family_phonetic:
         keys.add(f"n:{record.family_phonetic}:{record.given_phonetic}")
+    codes = _family_codes(record)
+    keys.update(f"g:{name}:{code}" for name in record.given_group for code in codes)
     return keys
-
-
-def probe_only(record: MatchRecord) -> set[str]:
-    return probe_keys(record) - stored_keys(record)
