@@ -152,7 +152,7 @@ def main() -> None:
     import django
 
     django.setup()
-    print(f"bench/matching.py on {dt.date.today():%-d %B %Y}")
+    print(f"bench/matching.py on {dt.datetime.now(dt.UTC):%-d %B %Y}")
     if not args.skip_quality:
         quality(args.families, args.seed)
     if not args.skip_speed:
