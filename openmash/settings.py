@@ -192,6 +192,7 @@ INSTALLED_APPS = [
     "openmash.meetings",
     "openmash.casework",
     "openmash.chronology",
+    "openmash.merging",
     "openmash.web",
     "openmash.api",
     "openmash.demo",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include(("openmash.meetings.urls", "meetings"))),
     path("", include(("openmash.clocks.urls", "clocks"))),
     path("", include(("openmash.casework.urls", "casework"))),
+    path("", include(("openmash.merging.urls", "merging"))),
     # The Django admin is for system administrators (is_staff) only; organisations use /administration/.
     path("system-admin/", admin.site.urls),
 ]

@@ -132,7 +132,8 @@ def visible_people(actor: Actor) -> QuerySet[Person]:
         condition |= (Q(restriction=Restriction.NONE) & any_reason) | _restricted_reason(organisation)
     if actor.is_inspector:
         condition |= _inspection_sample(organisation)
-    return Person.objects.filter(condition)
+    # A record merged into another is seen as that other record (openmash.merging).
+    return Person.objects.filter(condition, merged_into__isnull=True)
 
 
 def reason_to_see(actor: Actor, person_id: uuid.UUID) -> str | None:
@@ -140,8 +141,8 @@ def reason_to_see(actor: Actor, person_id: uuid.UUID) -> str | None:
     organisation = actor.organisation
     if organisation is None:
         return None
-    person = Person.objects.filter(pk=person_id).values("restriction").first()
-    if person is None:
+    person = Person.objects.filter(pk=person_id, merged_into__isnull=True).values("restriction").first()
+    if person is None:  # absent, or merged into another record (seen there)
         return None
     if works_cases(actor):
         recorded = _reason_rows(organisation).filter(person_id=person_id)
@@ -410,4 +411,25 @@ def may_record_disagreement_stage(actor: Actor, party_ids: Iterable[int | None],
     their practitioners, from stage 2 (team managers) upwards only by their managers."""
     return may_act_as_involved_agency(actor, party_ids) and (
         level <= PRACTITIONERS_STAGE or bool(actor.roles & MANAGER_ROLES)
+    )
+
+
+DUPLICATE_DECIDERS = (
+    Role.MASH_PRACTITIONER,
+    Role.SOCIAL_WORKER,
+    Role.TEAM_MANAGER,
+    Role.POLICE_PUBLIC_PROTECTION,
+    Role.HEALTH_SAFEGUARDING,
+)
+
+
+def may_decide_duplicates(actor: Actor, *people: uuid.UUID) -> bool:
+    """Whether two records are one child is decided, and merges undone, by a case-working organisation that may
+    see every record concerned (so matching never shows an agency a record it may not see), by its
+    safeguarding practitioners and managers (not a school, which sees only what an Encompass notice gives)."""
+    return (
+        works_cases(actor)
+        and record_scope(actor) == RecordScope.FULL
+        and actor.has_role(*DUPLICATE_DECIDERS)
+        and all(reason_to_see(actor, person) is not None for person in people)
     )

@@ -16,7 +16,7 @@ def record_of(person: Person, postcodes: Iterable[str]) -> MatchRecord:
 
 
 def index_people(person_ids: Iterable[uuid.UUID], *, batch_size: int = 2_000) -> int:
-    """(Re)build the match profile and keys of these people from their records. Returns how many."""
+    """(Re)build the match profile and keys of these people from their records. Returns how many were indexed."""
     ids = list(person_ids)
     done = 0
     for start in range(0, len(ids), batch_size):
@@ -28,7 +28,8 @@ def index_people(person_ids: Iterable[uuid.UUID], *, batch_size: int = 2_000) ->
             postcodes.setdefault(person_id, []).append(postcode)
         profiles: list[MatchProfile] = []
         keys: list[MatchKey] = []
-        for person in Person.objects.filter(pk__in=chunk).only(
+        # A record merged into another is found as that other record: it keeps no keys of its own.
+        for person in Person.objects.filter(pk__in=chunk, merged_into__isnull=True).only(
             "id", "given_name", "family_name", "date_of_birth", "sex"
         ):
             record = record_of(person, postcodes.get(person.pk, ()))
