@@ -6,9 +6,11 @@ back exactly what the merge moved; what was recorded on the kept record after th
 
 import uuid
 from collections.abc import Iterator
+from typing import cast
 
 from django.apps import apps
 from django.db import IntegrityError, models, transaction
+from django.db.models import ManyToManyRel
 from django.utils import timezone
 
 from openmash.access import policy
@@ -31,7 +33,7 @@ _NOT_MOVED = (MatchProfile, MatchKey, MatchReview, KeptApart, Merge, Person)
 def _relations() -> Iterator[tuple[type[models.Model], str]]:
     """Every (model, column) that names a person."""
     for relation in Person._meta.related_objects:
-        model = relation.through if relation.many_to_many else relation.related_model
+        model = cast(ManyToManyRel, relation).through if relation.many_to_many else relation.related_model
         if model in _NOT_MOVED:
             continue
         fields = (
@@ -127,7 +129,9 @@ def unmerge(*, actor: Actor, merge_id: uuid.UUID, reason: str) -> Merge:
         for (label, field), rows in by_model.items():
             model = apps.get_model(label)
             for start in range(0, len(rows), 500):
-                model._default_manager.filter(pk__in=rows[start : start + 500]).update(**{field: merge.merged_id})
+                model._default_manager.filter(pk__in=rows[start : start + 500]).update(
+                    **{field: merge.merged_id}
+                )
         Person.objects.filter(pk=merge.merged_id).update(merged_into=None)
         Merge.objects.filter(pk=merge.pk).update(
             unmerged_at=timezone.now(), unmerged_by=actor.user, unmerge_reason=reason
