@@ -34,7 +34,7 @@ def _relations() -> Iterator[tuple[type[models.Model], str]]:
     """Every (model, column) that names a person."""
     for relation in Person._meta.related_objects:
         model = cast(ManyToManyRel, relation).through if relation.many_to_many else relation.related_model
-        if model in _NOT_MOVED:
+        if model is None or model in _NOT_MOVED:
             continue
         fields = (
             [field.name for field in model._meta.fields if field.related_model is Person]
