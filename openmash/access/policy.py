@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from openmash.access.models import AccessReason, InspectionSample
-from openmash.accounts.actors import API_CLIENT_ROLE, IMPORT_ROLE, Actor
+from openmash.accounts.actors import API_CLIENT_ROLE, IMPORT_ROLE, OPERATOR_ROLE, Actor
 from openmash.accounts.models import Role
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import Address, ChildStatus, Person, Restriction, SchoolEnrolment
@@ -47,6 +47,7 @@ CASE_ROLES = frozenset(
         Role.PARTNERSHIP_LEAD,
         API_CLIENT_ROLE,
         IMPORT_ROLE,
+        OPERATOR_ROLE,
     }
 )
 

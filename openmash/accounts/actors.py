@@ -15,6 +15,9 @@ from openmash.organisations.models import Organisation
 API_CLIENT_ROLE = "api-client"
 # An operator loading records an organisation made elsewhere (`openmash import`) acts as its case system.
 IMPORT_ROLE = "import"
+# A command an operator runs for an organisation (an export, a search for duplicates): it sees what that
+# organisation may see, no more.
+OPERATOR_ROLE = "operator"
 # Someone trying to sign in, not (yet) anyone: the actor of a failed sign-in.
 SIGNING_IN_ROLE = "signing-in"
 
@@ -46,6 +49,8 @@ class Actor:
             return f"API client {self.api_client.name}"
         if IMPORT_ROLE in self.roles:
             return "import by an operator"
+        if OPERATOR_ROLE in self.roles:
+            return "an operator's command"
         if SIGNING_IN_ROLE in self.roles:
             return "someone not signed in"
         return "system"
@@ -100,3 +105,7 @@ def actor_still_allowed(actor: Actor, request: HttpRequest | None = None) -> boo
     if actor.api_client is not None:
         return ApiClient.objects.filter(pk=actor.api_client.pk, revoked_at__isnull=True).exists()
     return False
+
+
+def operator_actor(organisation: Organisation) -> Actor:
+    return Actor(organisation=organisation, roles=frozenset({OPERATOR_ROLE}))

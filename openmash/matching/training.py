@@ -48,9 +48,34 @@ def train(
         linker.training.estimate_parameters_using_expectation_maximisation(rule)
     path = Path(out)
     model = linker.misc.save_model_to_json(overwrite=True)
+    _fill_unseen_u(model)
     model["openmash_trained_on"] = trained_on
     path.write_text(json.dumps(model, indent=1, sort_keys=True) + "\n")
     return model
+
+
+def _fill_unseen_u(model: dict[str, Any]) -> None:
+    """A level never met among random pairs (names swapped) has no u: take the comparison's exact level's, so
+    Splink's batch scoring and the intake scorer (model.TrainedModel) weigh it alike."""
+    for comparison in model["comparisons"]:
+        levels = comparison["comparison_levels"]
+        for level in levels:
+            if not level.get("is_null_level") and level.get("u_probability") is None:
+                level["u_probability"] = levels[1].get("u_probability")
+
+
+def likely_pairs(
+    records: Iterable[tuple[str, MatchRecord]], model_file: Path, threshold: float
+) -> list[tuple[str, str, float]]:
+    """Every pair of records Splink's blocking finds whose match probability is at least ``threshold`` (the
+    batch dedupe: DuckDB on one machine; the same model runs on Spark, docs/deployment.md)."""
+    model = json.loads(Path(model_file).read_text())
+    model.pop("openmash_trained_on", None)  # our note of what it was trained on: not a Splink setting
+    linker = _linker(records, model)
+    result = linker.inference.predict(threshold_match_probability=threshold)
+    return [
+        (row["unique_id_l"], row["unique_id_r"], row["match_probability"]) for row in result.as_record_list()
+    ]
 
 
 def splink_vectors(
