@@ -130,6 +130,32 @@ def speed(people: int, arriving: int, seed: int) -> None:
     )
 
 
+def batch(people: int, seed: int) -> None:
+    """The batch dedupe's scoring: Splink (DuckDB) over every blocked pair of ``people`` generated records."""
+    from django.conf import settings
+
+    from openmash.matching import synthetic
+    from openmash.matching.evaluation import as_record
+    from openmash.matching.training import likely_pairs
+
+    generator = synthetic.Generator(seed)
+    records = []
+    for children in generator.families(people):
+        for child in children:
+            records.append((str(len(records)), as_record(generator.typed(child))))
+            if len(records) % 2 == 0:  # about a third of children recorded twice
+                records.append((str(len(records)), as_record(generator.typed(child))))
+        if len(records) >= people:
+            break
+    started = time.perf_counter()
+    pairs = likely_pairs(records, settings.MATCHING_MODEL, settings.MATCHING_REVIEW)
+    took = time.perf_counter() - started
+    print(
+        f"batch: Splink scored {len(records):,} records' likely pairs in {took:.0f} s "
+        f"({len(pairs):,} pairs at or above {settings.MATCHING_REVIEW})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -141,6 +167,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="default: a throwaway SQLite file")
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--batch", type=int, default=0, metavar="PEOPLE", help="also time the batch dedupe")
     args = parser.parse_args()
     scratch = tempfile.mkdtemp(prefix="openmash-bench-matching-")
     os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{scratch}/bench.sqlite3"
@@ -157,6 +184,8 @@ def main() -> None:
         quality(args.families, args.seed)
     if not args.skip_speed:
         speed(args.people, args.arriving, args.seed + 1)
+    if args.batch:
+        batch(args.batch, args.seed + 2)
 
 
 if __name__ == "__main__":

@@ -1,44 +1,34 @@
-"""Keeping the match index in step with people's records."""
+"""Keeping the match index in step with people's records: the rows for a person's features and keys."""
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from django.db import transaction
-
-from openmash.matching.features import MatchRecord, match_record, to_json
+from openmash.matching.features import MatchRecord, to_json
 from openmash.matching.keys import stored_keys
 from openmash.matching.models import MatchKey, MatchProfile
-from openmash.people.models import Address, Person
 
 
-def record_of(person: Person, postcodes: Iterable[str]) -> MatchRecord:
-    return match_record(person.given_name, person.family_name, person.date_of_birth, person.sex, postcodes)
+def index_rows(
+    people: Iterable[tuple[uuid.UUID, MatchRecord]],
+) -> tuple[list[tuple[uuid.UUID, dict[str, object]]], list[tuple[uuid.UUID, str]]]:
+    """The profile rows (person_id, features) and key rows (person_id, key) for these people, for the fast
+    insert path (the person planner adds them to the batch that records the people)."""
+    profiles: list[tuple[uuid.UUID, dict[str, object]]] = []
+    keys: list[tuple[uuid.UUID, str]] = []
+    for person_id, record in people:
+        profiles.append((person_id, to_json(record)))
+        keys.extend((person_id, key) for key in sorted(stored_keys(record)))
+    return profiles, keys
 
 
-def index_people(person_ids: Iterable[uuid.UUID], *, batch_size: int = 2_000) -> int:
-    """(Re)build the match profile and keys of these people from their records. Returns how many were indexed."""
-    ids = list(person_ids)
-    done = 0
-    for start in range(0, len(ids), batch_size):
-        chunk = ids[start : start + batch_size]
-        postcodes: dict[uuid.UUID, list[str]] = {}
-        for person_id, postcode in Address.objects.filter(person_id__in=chunk).values_list(
-            "person_id", "postcode"
-        ):
-            postcodes.setdefault(person_id, []).append(postcode)
-        profiles: list[MatchProfile] = []
-        keys: list[MatchKey] = []
-        # A record merged into another is found as that other record: it keeps no keys of its own.
-        for person in Person.objects.filter(pk__in=chunk, merged_into__isnull=True).only(
-            "id", "given_name", "family_name", "date_of_birth", "sex"
-        ):
-            record = record_of(person, postcodes.get(person.pk, ()))
-            profiles.append(MatchProfile(person_id=person.pk, features=to_json(record)))
-            keys.extend(MatchKey(person_id=person.pk, key=key) for key in stored_keys(record))
-        with transaction.atomic():
-            MatchKey.objects.filter(person_id__in=chunk).delete()
-            MatchProfile.objects.filter(person_id__in=chunk).delete()
-            MatchProfile.objects.bulk_create(profiles)
-            MatchKey.objects.bulk_create(keys)
-        done += len(profiles)
-    return done
+def index_replace(person_ids: Sequence[uuid.UUID], people: Iterable[tuple[uuid.UUID, MatchRecord]]) -> int:
+    """Replace the index rows of ``person_ids`` with those of ``people`` (a person left out, such as a record
+    merged into another, keeps none). Call inside a transaction."""
+    MatchKey.objects.filter(person_id__in=person_ids).delete()
+    MatchProfile.objects.filter(person_id__in=person_ids).delete()
+    profiles, keys = index_rows(people)
+    MatchProfile.objects.bulk_create(
+        MatchProfile(person_id=pk, features=features) for pk, features in profiles
+    )
+    MatchKey.objects.bulk_create(MatchKey(person_id=pk, key=key) for pk, key in keys)
+    return len(profiles)

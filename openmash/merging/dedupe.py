@@ -37,7 +37,7 @@ def dedupe(
     people = Person.objects.filter(merged_into__isnull=True)
     if area is not None:  # the records the area's council may see: its own, and those shared with it
         people = policy.visible_people(operator_actor(area))
-    profiles = MatchProfile.objects.filter(person__in=people.values("pk")).values_list(
+    profiles = MatchProfile.objects.filter(person_id__in=people.values("pk")).values_list(
         "person_id", "features"
     )
     records = []

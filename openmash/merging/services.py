@@ -21,9 +21,9 @@ from openmash.database import write_transaction
 from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.matching.model import COMPARISONS, Score
 from openmash.matching.models import MatchKey, MatchProfile
-from openmash.matching.services import index_people
 from openmash.merging.models import KeptApart, MatchReview, Merge, MergeMove, ReviewSource, ReviewStatus
 from openmash.organisations.models import Organisation
+from openmash.people.matching import index_people
 from openmash.people.models import Person
 
 # Rows about the records themselves rather than about the child: they stay where they are.

@@ -12,8 +12,8 @@ from openmash.accounts.actors import actor_for_user
 from openmash.audit.models import AuditEntry
 from openmash.events.models import EventKind
 from openmash.events.services import EventInput, PersonInput, event_record
-from openmash.matching.services import index_people
 from openmash.merging.models import MatchReview, ReviewSource
+from openmash.people.matching import index_people
 from openmash.people.models import Person
 
 LONDON = ZoneInfo("Europe/London")

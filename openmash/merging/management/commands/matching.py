@@ -6,7 +6,7 @@ from rich.progress import Progress
 
 from openmash.matching import evaluation, synthetic
 from openmash.matching.features import match_record
-from openmash.matching.services import index_people
+from openmash.people.matching import index_people
 from openmash.people.models import Address, Person
 
 

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from openmash.chronology.people_export import people_export
 from openmash.merging.dedupe import dedupe
-from openmash.merging.exports import people_export
 from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
 
 
