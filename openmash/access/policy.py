@@ -22,7 +22,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from openmash.access.models import AccessReason, InspectionSample
-from openmash.accounts.actors import API_CLIENT_ROLE, IMPORT_ROLE, PROTOCOL_ROLE, Actor
+from openmash.accounts.actors import API_CLIENT_ROLE, IMPORT_ROLE, OPERATOR_ROLE, PROTOCOL_ROLE, Actor
 from openmash.accounts.models import Role, User
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import Address, ChildStatus, Person, Restriction, SchoolEnrolment
@@ -49,6 +49,7 @@ CASE_ROLES = frozenset(
         API_CLIENT_ROLE,
         IMPORT_ROLE,
         PROTOCOL_ROLE,
+        OPERATOR_ROLE,
     }
 )
 
@@ -157,7 +158,8 @@ def _visible_condition(actor: Actor, reason: Callable[[QuerySet[Any]], Q]) -> Q:
         condition |= (Q(restriction=Restriction.NONE) & any_reason) | reason(_restricted_rows(organisation))
     if actor.is_inspector:
         condition |= reason(_inspection_rows(organisation))
-    return condition
+    # A record merged into another is seen as that other record (openmash.merging).
+    return condition & Q(merged_into__isnull=True)
 
 
 def visible_among(actor: Actor, people: QuerySet[Person]) -> QuerySet[Person]:
@@ -176,7 +178,9 @@ def visible_people(actor: Actor) -> QuerySet[Person]:
     if actor.organisation is None:
         return Person.objects.none()
     if vetting_only(actor):
-        return Person.objects.filter(Q(restriction=Restriction.NONE) & _vetting_people(actor))
+        return Person.objects.filter(
+            Q(restriction=Restriction.NONE) & _vetting_people(actor), merged_into__isnull=True
+        )
     return Person.objects.filter(_visible_condition(actor, lambda rows: Q(id__in=rows.values("person_id"))))
 
 
@@ -185,8 +189,8 @@ def reason_to_see(actor: Actor, person_id: uuid.UUID) -> str | None:
     organisation = actor.organisation
     if organisation is None:
         return None
-    person = Person.objects.filter(pk=person_id).values("restriction").first()
-    if person is None:
+    person = Person.objects.filter(pk=person_id, merged_into__isnull=True).values("restriction").first()
+    if person is None:  # absent, or merged into another record (seen there)
         return None
     if vetting_only(actor):
         named = Person.objects.filter(Q(pk=person_id) & _vetting_people(actor)).exists()
@@ -661,3 +665,24 @@ def may_see_exploitation_patterns(actor: Actor, council_id: int) -> bool:
     if organisation.kind == OrganisationKind.PARTNERSHIP:
         return organisation.parent_id == council_id and actor.has_role(Role.PARTNERSHIP_LEAD)
     return organisation.pk == council_id and actor.has_role(Role.TEAM_MANAGER, Role.PARTNERSHIP_LEAD)
+
+
+DUPLICATE_DECIDERS = (
+    Role.MASH_PRACTITIONER,
+    Role.SOCIAL_WORKER,
+    Role.TEAM_MANAGER,
+    Role.POLICE_PUBLIC_PROTECTION,
+    Role.HEALTH_SAFEGUARDING,
+)
+
+
+def may_decide_duplicates(actor: Actor, *people: uuid.UUID) -> bool:
+    """Whether two records are one child is decided, and merges undone, by a case-working organisation that may
+    see every record concerned (so matching never shows an agency a record it may not see), by its
+    safeguarding practitioners and managers (not a school, which sees only what an Encompass notice gives)."""
+    return (
+        works_cases(actor)
+        and record_scope(actor) == RecordScope.FULL
+        and actor.has_role(*DUPLICATE_DECIDERS)
+        and all(reason_to_see(actor, person) is not None for person in people)
+    )
