@@ -28,8 +28,9 @@ class Role(models.TextChoices):
 # The roles an organisation of each kind can give its people: a council has no police officers or inspectors, a
 # school no team managers. Every kind has administrators. Checked when an account is made or its roles change.
 ROLES_BY_KIND: dict[str, frozenset[str]] = {
+    # A council's own foster carers and children's homes' staff are its carers.
     OrganisationKind.COUNCIL: frozenset(
-        {Role.MASH_PRACTITIONER, Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.RETURN_INTERVIEWER}
+        {Role.MASH_PRACTITIONER, Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.RETURN_INTERVIEWER, Role.CARER}
     ),
     OrganisationKind.POLICE: frozenset(
         {
@@ -50,7 +51,8 @@ ROLES_BY_KIND: dict[str, frozenset[str]] = {
     OrganisationKind.RETURN_INTERVIEW_SERVICE: frozenset({Role.RETURN_INTERVIEWER, Role.TEAM_MANAGER}),
     OrganisationKind.INSPECTORATE: frozenset({Role.INSPECTOR}),
     OrganisationKind.PARTNERSHIP: frozenset({Role.PARTNERSHIP_LEAD}),
-    OrganisationKind.OTHER: frozenset({Role.MASH_PRACTITIONER, Role.TEAM_MANAGER}),
+    # Independent fostering agencies and children's homes among them: their carers report children missing.
+    OrganisationKind.OTHER: frozenset({Role.MASH_PRACTITIONER, Role.TEAM_MANAGER, Role.CARER}),
 }
 
 
