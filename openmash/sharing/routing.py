@@ -246,8 +246,10 @@ def return_interview_service(event: Event, subjects: list[Subject]) -> Iterator[
             for service in Organisation.objects.filter(
                 kind=OrganisationKind.RETURN_INTERVIEW_SERVICE, parent=council
             ):
+                # The found report reaches the service as fast as the council (the sender's clock); the 72-hour
+                # return-interview clock itself is the arranging council's (clocks.starts), met by the offer.
                 yield Recipient(
-                    service, Route.INVOLVED, Content.FULL, ClockRule.RETURN_INTERVIEW, {subject.person_id}
+                    service, Route.INVOLVED, Content.FULL, _notification_rule(event), {subject.person_id}
                 )
 
 
