@@ -189,6 +189,7 @@ INSTALLED_APPS = [
     "openmash.accounts",
     "openmash.audit",
     "openmash.people",
+    "openmash.matching",
     "openmash.access",
     "openmash.events",
     "openmash.sharing",
@@ -197,10 +198,12 @@ INSTALLED_APPS = [
     "openmash.casework",
     "openmash.recording",
     "openmash.worker",
+    "openmash.missing",
     "openmash.chronology",
     "openmash.insight",
     "openmash.philomena",
     "openmash.vetting",
+    "openmash.merging",
     "openmash.web",
     "openmash.api",
     "openmash.demo",
@@ -348,6 +351,15 @@ CRISPY_TEMPLATE_PACK = "gds"
 
 # Deliveries are an outbox table emptied by `openmash worker` (docs/decisions/0006-delivery-outbox.md).
 # A worker's claim on a delivery lasts this long; a worker that dies is replaced after it runs out.
+# Matching a person at intake (openmash.matching; issue 14). At or above LINK a record is linked without
+# asking (if the given name and date of birth agree at some level); at or above REVIEW a person decides.
+MATCHING_MODEL = Path(
+    os.environ.get("OPENMASH_MATCHING_MODEL", "").strip() or PACKAGE_DIR / "matching" / "model.json"
+)
+MATCHING_LINK = float(os.environ.get("OPENMASH_MATCHING_LINK", "0.95"))
+MATCHING_REVIEW = float(os.environ.get("OPENMASH_MATCHING_REVIEW", "0.5"))
+if not 0 < MATCHING_REVIEW <= MATCHING_LINK < 1:
+    raise ImproperlyConfigured("OPENMASH_MATCHING_REVIEW and _LINK must be probabilities with REVIEW <= LINK")
 DELIVERY_LEASE_SECONDS = float(os.environ.get("OPENMASH_DELIVERY_LEASE_SECONDS", "60"))
 
 # Webhook endpoints must be https; plain http is allowed only to this machine (127.0.0.1, ::1, localhost), and

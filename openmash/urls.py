@@ -36,6 +36,8 @@ urlpatterns = [
     path("", include(("openmash.casework.urls", "casework"))),
     path("", include(("openmash.philomena.urls", "philomena"))),
     path("", include(("openmash.vetting.urls", "vetting"))),
+    path("", include(("openmash.missing.urls", "missing"))),
+    path("", include(("openmash.merging.urls", "merging"))),
     # The Django admin is for system administrators (is_staff) only; organisations use /administration/.
     path("system-admin/", admin.site.urls),
 ]

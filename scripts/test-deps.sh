@@ -2,6 +2,8 @@
 # Install what the test suite needs from Debian's packages when it is missing: a PostgreSQL server and
 # Chromium (Playwright drives Debian's /usr/bin/chromium; its own browser download cannot work offline).
 set -euo pipefail
+# The SSDA903 validator the missing-children return is checked with, in its own environment.
+bash "$(dirname "$0")/validator-903.sh"
 need=()
 ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need+=(postgresql)
 [ -x /usr/bin/chromium ] || need+=(chromium)

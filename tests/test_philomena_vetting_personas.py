@@ -64,11 +64,11 @@ def world(cast, durham, settings, tmp_path):
         ),
     )
     users = {
-        "durham.officer": user_create(
+        "durham.vetting": user_create(
             actor=system_actor(durham),
             organisation=durham,
-            username="durham.officer",
-            email="durham.officer@example.invalid",
+            username="durham.vetting",
+            email="durham.vetting@example.invalid",
             first_name="Dee",
             last_name="Ham",
             roles=[Role.POLICE_OFFICER, Role.VETTING_OFFICER],
@@ -100,7 +100,7 @@ def _pages(world) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("username", [*OUTSIDERS, "durham.officer"])
+@pytest.mark.parametrize("username", [*OUTSIDERS, "durham.vetting"])
 def test_outsiders_get_404_on_every_page_by_id_and_find_nothing_in_lists(world, cast, username):
     user = world["users"].get(username) or cast.users[username]
     client = _login(user)

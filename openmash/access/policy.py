@@ -27,7 +27,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from openmash.access.models import AccessReason, InspectionSample, Restriction
-from openmash.accounts.actors import API_CLIENT_ROLE, IMPORT_ROLE, PROTOCOL_ROLE, Actor
+from openmash.accounts.actors import API_CLIENT_ROLE, IMPORT_ROLE, OPERATOR_ROLE, PROTOCOL_ROLE, Actor
 from openmash.accounts.models import Role, User
 from openmash.organisations.models import Organisation, OrganisationKind
 
@@ -48,9 +48,11 @@ CASE_ROLES = frozenset(
         Role.RETURN_INTERVIEWER,
         Role.VETTING_OFFICER,
         Role.PARTNERSHIP_LEAD,
+        Role.CARER,
         API_CLIENT_ROLE,
         IMPORT_ROLE,
         PROTOCOL_ROLE,
+        OPERATOR_ROLE,
     }
 )
 
@@ -183,7 +185,8 @@ def _visible_condition(actor: Actor, rows: PeopleRows, reason: Callable[[QuerySe
         condition |= (Q(restriction=Restriction.NONE) & any_reason) | reason(_restricted_rows(organisation))
     if actor.is_inspector:
         condition |= reason(_inspection_rows(organisation))
-    return condition
+    # A record merged into another is seen as that other record (openmash.merging).
+    return condition & Q(merged_into__isnull=True)
 
 
 def visible_among(actor: Actor, people: QuerySet[Any], rows: PeopleRows) -> QuerySet[Any]:
@@ -205,7 +208,9 @@ def visible_people(actor: Actor, rows: PeopleRows) -> QuerySet[Any]:
     if actor.organisation is None:
         return rows.people.none()
     if vetting_only(actor):
-        return rows.people.filter(Q(restriction=Restriction.NONE) & _vetting_people(actor, rows.people))
+        return rows.people.filter(
+            Q(restriction=Restriction.NONE) & _vetting_people(actor, rows.people), merged_into__isnull=True
+        )
     return rows.people.filter(
         _visible_condition(actor, rows, lambda reason: Q(id__in=reason.values("person_id")))
     )
@@ -217,8 +222,8 @@ def reason_to_see(actor: Actor, person_id: uuid.UUID, rows: PeopleRows) -> str |
     organisation = actor.organisation
     if organisation is None:
         return None
-    person = rows.people.filter(pk=person_id).values("restriction").first()
-    if person is None:
+    person = rows.people.filter(pk=person_id, merged_into__isnull=True).values("restriction").first()
+    if person is None:  # absent, or merged into another record (seen there)
         return None
     if vetting_only(actor):
         named = rows.people.filter(Q(pk=person_id) & _vetting_people(actor, rows.people)).exists()
@@ -630,3 +635,89 @@ def may_see_caseload(actor: Actor) -> bool:
 def receives_escalations(actor: Actor) -> bool:
     """Missed deadlines are raised to team managers (their organisation's) and partnership leads (the area's)."""
     return works_cases(actor) and actor.has_role(Role.TEAM_MANAGER, Role.PARTNERSHIP_LEAD)
+
+
+# Missing children (issue 15). The facts come from the missing app's services: the organisations a child is
+# placed with, an episode's council.
+
+
+def _carer_only(actor: Actor) -> bool:
+    """A carer who holds no other case-working role: they see the children in their care and report them
+    missing and found, nothing of the council's case lists."""
+    return actor.roles & CASE_ROLES == {Role.CARER}
+
+
+def may_report_missing(actor: Actor, placed_with_ids: Iterable[int]) -> bool:
+    """A child is reported missing or found by the agencies that record missing reports; a carer (foster
+    carer, children's home staff) only for a child placed with their own organisation."""
+    if not works_cases(actor) or actor.organisation is None:
+        return False
+    if _carer_only(actor):
+        return actor.organisation.pk in set(placed_with_ids)
+    return True
+
+
+def may_grade_missing_risk(actor: Actor) -> bool:
+    """The risk grading of a missing child, and the safe-and-well check on return, are the police's."""
+    return _practitioner_of(actor, OrganisationKind.POLICE) and not actor.has_role(Role.CARER)
+
+
+def may_work_return_interviews(actor: Actor) -> bool:
+    """Return home interviews are offered and recorded by a return-interview service's practitioners, or by a
+    council's own return-interview practitioners where it runs the service itself."""
+    return _practitioner_of(actor, OrganisationKind.RETURN_INTERVIEW_SERVICE) or (
+        _practitioner_of(actor, OrganisationKind.COUNCIL) and actor.has_role(Role.RETURN_INTERVIEWER)
+    )
+
+
+def may_record_placement(actor: Actor, council_id: int) -> bool:
+    """A looked-after child's placement is recorded by the responsible council's practitioners."""
+    return (
+        _practitioner_of(actor, OrganisationKind.COUNCIL)
+        and actor.organisation is not None
+        and (actor.organisation.pk == council_id)
+    )
+
+
+def may_see_missing_list(actor: Actor, council_id: int) -> bool:
+    """A council's list of missing children (and its return of them) is its own practitioners' and managers',
+    never a carer's."""
+    return (
+        _practitioner_of(actor, OrganisationKind.COUNCIL)
+        and actor.organisation is not None
+        and actor.organisation.pk == council_id
+        and not _carer_only(actor)
+    )
+
+
+def may_see_exploitation_patterns(actor: Actor, council_id: int) -> bool:
+    """Places and associates recurring across children of an area are for its exploitation lead: the council's
+    team managers and the area's safeguarding partnership leads."""
+    organisation = actor.organisation
+    if organisation is None or not works_cases(actor):
+        return False
+    if organisation.kind == OrganisationKind.PARTNERSHIP:
+        return organisation.parent_id == council_id and actor.has_role(Role.PARTNERSHIP_LEAD)
+    return organisation.pk == council_id and actor.has_role(Role.TEAM_MANAGER, Role.PARTNERSHIP_LEAD)
+
+
+DUPLICATE_DECIDERS = (
+    Role.MASH_PRACTITIONER,
+    Role.SOCIAL_WORKER,
+    Role.TEAM_MANAGER,
+    Role.POLICE_PUBLIC_PROTECTION,
+    Role.HEALTH_SAFEGUARDING,
+)
+
+
+def may_decide_duplicates(actor: Actor, *, sees_every_record: bool) -> bool:
+    """Whether two records are one child is decided, and merges undone, by a case-working organisation that may
+    see every record concerned (so matching never shows an agency a record it may not see: the caller asks
+    ``people.selectors.reason_to_see`` of each), by its safeguarding practitioners and managers (not a school,
+    which sees only what an Encompass notice gives)."""
+    return (
+        works_cases(actor)
+        and record_scope(actor) == RecordScope.FULL
+        and actor.has_role(*DUPLICATE_DECIDERS)
+        and sees_every_record
+    )

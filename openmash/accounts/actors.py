@@ -18,6 +18,9 @@ IMPORT_ROLE = "import"
 # The service acting for an organisation under a protocol it has agreed to, with no person acting: a looked-after
 # child's Philomena profile released to the police by a missing report (openmash.philomena).
 PROTOCOL_ROLE = "protocol"
+# A command an operator runs for an organisation (an export, a search for duplicates): it sees what that
+# organisation may see, no more.
+OPERATOR_ROLE = "operator"
 # Someone trying to sign in, not (yet) anyone: the actor of a failed sign-in.
 SIGNING_IN_ROLE = "signing-in"
 
@@ -51,6 +54,8 @@ class Actor:
             return "import by an operator"
         if PROTOCOL_ROLE in self.roles:
             return "released automatically under the Philomena Protocol"
+        if OPERATOR_ROLE in self.roles:
+            return "an operator's command"
         if SIGNING_IN_ROLE in self.roles:
             return "someone not signed in"
         return "system"
@@ -109,3 +114,7 @@ def actor_still_allowed(actor: Actor, request: HttpRequest | None = None) -> boo
     if actor.api_client is not None:
         return ApiClient.objects.filter(pk=actor.api_client.pk, revoked_at__isnull=True).exists()
     return False
+
+
+def operator_actor(organisation: Organisation) -> Actor:
+    return Actor(organisation=organisation, roles=frozenset({OPERATOR_ROLE}))

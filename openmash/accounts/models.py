@@ -17,6 +17,8 @@ class Role(models.TextChoices):
     SCHOOL_DSL = "school-dsl", "School designated safeguarding lead"
     HEALTH_SAFEGUARDING = "health-safeguarding", "Health safeguarding practitioner"
     RETURN_INTERVIEWER = "return-interviewer", "Return-interview practitioner"
+    # A foster carer or children's home worker: reports a child in their care missing and found.
+    CARER = "carer", "Carer (foster carer or residential care worker)"
     VETTING_OFFICER = "vetting-officer", "Vetting officer"
     PARTNERSHIP_LEAD = "partnership-lead", "Partnership lead"
     INSPECTOR = "inspector", "Inspector"
@@ -26,8 +28,9 @@ class Role(models.TextChoices):
 # The roles an organisation of each kind can give its people: a council has no police officers or inspectors, a
 # school no team managers. Every kind has administrators. Checked when an account is made or its roles change.
 ROLES_BY_KIND: dict[str, frozenset[str]] = {
+    # A council's own foster carers and children's homes' staff are its carers.
     OrganisationKind.COUNCIL: frozenset(
-        {Role.MASH_PRACTITIONER, Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.RETURN_INTERVIEWER}
+        {Role.MASH_PRACTITIONER, Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.RETURN_INTERVIEWER, Role.CARER}
     ),
     OrganisationKind.POLICE: frozenset(
         {
@@ -48,7 +51,8 @@ ROLES_BY_KIND: dict[str, frozenset[str]] = {
     OrganisationKind.RETURN_INTERVIEW_SERVICE: frozenset({Role.RETURN_INTERVIEWER, Role.TEAM_MANAGER}),
     OrganisationKind.INSPECTORATE: frozenset({Role.INSPECTOR}),
     OrganisationKind.PARTNERSHIP: frozenset({Role.PARTNERSHIP_LEAD}),
-    OrganisationKind.OTHER: frozenset({Role.MASH_PRACTITIONER, Role.TEAM_MANAGER}),
+    # Independent fostering agencies and children's homes among them: their carers report children missing.
+    OrganisationKind.OTHER: frozenset({Role.MASH_PRACTITIONER, Role.TEAM_MANAGER, Role.CARER}),
 }
 
 

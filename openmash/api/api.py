@@ -344,6 +344,10 @@ def people_read(request: HttpRequest, person_id: str):
 # api/auth.py, not from here: this module imports them, never the other way round.
 api.add_router("", sharing_router)
 api.add_router("", meetings_router)
+
+from openmash.api.missing import router as missing_router  # noqa: E402
+
+api.add_router("", missing_router)
 api.add_router("", webhooks_router)
 
 from openmash.api.casework import router as casework_router  # noqa: E402

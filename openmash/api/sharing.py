@@ -19,6 +19,13 @@ from openmash.api.inputs import BirthDate, Input, Instant, column
 from openmash.api.problems import problem
 from openmash.events.models import Event, EventKind, SubjectRole
 from openmash.lib.errors import InvalidInput, NotFound
+from openmash.missing.models import Category, MissingEpisode
+from openmash.missing.services import (
+    FoundInput,
+    MissingReportInput,
+    found_report_record,
+    missing_report_record,
+)
 from openmash.organisations.models import Organisation
 from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
 from openmash.people.models import Person, PersonIdentifier
@@ -374,49 +381,50 @@ def domestic_abuse(request: HttpRequest, payload: DomesticAbuseIn):
 
 @router.post("/missing-reports", response=CREATED)
 def missing_report(request: HttpRequest, payload: MissingIn):
-    """Report a child missing. Shared at once with the child's council and, for a looked-after child, the
-    placing and host councils and the allocated social worker; carers' reports go to the police."""
-    return _record(
-        request,
-        payload,
-        lambda _actor: EventInput(
-            kind=EventKind.MISSING,
-            reference=payload.reference,
-            occurred_at=payload.last_seen_at,
-            reported_at=payload.reported_at,
-            location=payload.location,
-            postcode=payload.postcode,
-            summary=payload.summary,
-            details={"risk": payload.risk, "episode": "A" if payload.away else "M"},
-            people=[_child(payload.child)],
-            source="api",
-        ),
+    """Report a child missing: a missing episode begins (`/missing-episodes`). Shared at once with the child's
+    council and, for a looked-after child, the placing and host councils and the allocated social worker;
+    carers' reports go to the police."""
+    actor = request_actor(request)
+    data = MissingReportInput(
+        reference=payload.reference,
+        last_seen_at=payload.last_seen_at,
+        reported_at=payload.reported_at,
+        last_seen_where=payload.location,
+        postcode=payload.postcode,
+        summary=payload.summary,
+        risk=payload.risk,
+        category=Category.AWAY if payload.away else Category.MISSING,
+        child=_child(payload.child),
+        source="api",
+    )
+    return _idempotent(
+        request, payload, lambda also: missing_report_record(actor=actor, data=data, also=also).recorded
     )
 
 
 @router.post("/missing-reports/{event_id}/found", response=CREATED)
 def found_report(request: HttpRequest, event_id: uuid.UUID, payload: FoundIn):
-    """Record that a missing child was found or returned; the return interview clock starts."""
-
-    def found(actor: Actor) -> EventInput:
-        missing = Event.objects.filter(pk=event_id, kind=EventKind.MISSING).first()
-        if missing is None or not policy.may_see_event(actor, missing):
-            raise NotFound("No such missing report")
-        child = missing.subjects.get(role=SubjectRole.CHILD).person
-        return EventInput(
-            kind=EventKind.FOUND,
-            reference=missing.reference,
-            occurred_at=payload.found_at,
-            reported_at=payload.found_at,
-            location=payload.location,
-            postcode=payload.postcode,
-            summary=payload.summary,
-            related_event_id=missing.pk,
-            people=[PersonInput(person_id=child.pk)],
-            source="api",
-        )
-
-    return _record(request, payload, found)
+    """Record that a missing child was found or returned: the episode closes and the return interview clock
+    starts."""
+    actor = request_actor(request)
+    missing = Event.objects.filter(pk=event_id, kind=EventKind.MISSING).first()
+    if missing is None or not policy.may_see_event(actor, missing):
+        raise NotFound("No such missing report")
+    episode = MissingEpisode.objects.filter(missing_report=missing).first()
+    if episode is None:
+        raise NotFound("No such missing report")
+    data = FoundInput(
+        found_at=payload.found_at,
+        found_where=payload.location,
+        postcode=payload.postcode,
+        summary=payload.summary,
+        source="api",
+    )
+    return _idempotent(
+        request,
+        payload,
+        lambda also: found_report_record(actor=actor, episode=episode, data=data, also=also).recorded,
+    )
 
 
 @router.post("/police-protection", response=CREATED)

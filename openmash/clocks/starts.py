@@ -28,7 +28,7 @@ from openmash.events.models import Event, EventKind, SubjectRole
 from openmash.lib.clock_rules import ClockRule
 from openmash.lib.instants import LONDON
 from openmash.organisations.models import Organisation
-from openmash.people.models import ChildStatusKind, Person, PersonKind
+from openmash.people.models import Person, PersonKind
 from openmash.sharing import routing
 from openmash.sharing.models import Decision, Share
 
@@ -59,11 +59,7 @@ def _council_arranging_return_interview(
 ) -> Iterator[Organisation]:
     """The responsible council for a looked-after child; otherwise the council where the child lives. The same
     councils routing tells (whether or not the council itself recorded the found report)."""
-    responsible = [
-        status.council for status in routing.open_statuses(child, event, ChildStatusKind.LOOKED_AFTER)
-    ]
-    home = routing.home_council(child, event)
-    yield from responsible or ([home] if home is not None else [])
+    yield from routing.council_arranging_return_interview(child, event)
 
 
 def _taken_at(event: Event) -> dt.datetime:

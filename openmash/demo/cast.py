@@ -19,6 +19,7 @@ from openmash.accounts.models import Role, User
 from openmash.accounts.services import user_create
 from openmash.demo.services import DEMO_EMAIL_DOMAIN, DemoRefused, demo_database_marked
 from openmash.lib.identifiers import nhs_number_check_digit, upn_check_letter
+from openmash.missing.services import placement_record
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.organisations.selectors import organisation_resolve
 from openmash.organisations.services import organisation_create
@@ -65,6 +66,8 @@ SIGN_INS = [
     ("partnership.lead", "partnership", Role.PARTNERSHIP_LEAD, "Chris", "Hale"),
     ("inspector", "inspectorate", Role.INSPECTOR, "Olu", "Adeyemi"),
     ("bury.social.worker", "unrelated-council", Role.SOCIAL_WORKER, "Kim", "Ashworth"),
+    ("home.carer", "childrens-home", Role.CARER, "Bea", "Lund"),
+    ("durham.officer", "unrelated-force", Role.POLICE_OFFICER, "Rob", "Kerr"),
 ]
 
 
@@ -96,6 +99,7 @@ def _local_organisations() -> dict[str, Organisation]:
         "council": council,
         "police": organisation_resolve("Cleveland Police"),
         "unrelated-council": organisation_resolve("Bury"),
+        "unrelated-force": organisation_resolve("Durham Constabulary"),
     }
     made_up = [
         ("school", "URN-900001", "Riverside Primary School (demo)", OrganisationKind.SCHOOL, council),
@@ -111,6 +115,13 @@ def _local_organisations() -> dict[str, Organisation]:
             "ORG-TEES-RHI",
             "Tees Return Interviews (demo)",
             OrganisationKind.RETURN_INTERVIEW_SERVICE,
+            council,  # commissioned by the council: it receives the council's returned children
+        ),
+        (
+            "childrens-home",
+            "ORG-OAK-HOUSE",
+            "Oak House Residential Care (demo)",
+            OrganisationKind.OTHER,
             None,
         ),
         (
@@ -259,6 +270,13 @@ def _load_families(cast: DemoCast) -> None:
         council=council,
         status=ChildStatusKind.LOOKED_AFTER,
         start_date=dt.date(2024, 6, 10),
+    )
+    # Leo lives at Oak House, a children's home: its carers report him missing and found.
+    placement_record(
+        actor=worker,
+        child=leo,
+        provider=cast.organisations["childrens-home"],
+        started_on=dt.date(2024, 6, 10),
     )
     # The police force has recorded an incident about Amelia and her mother: its reason to see them.
     for person in (amelia, sarah):

@@ -27,6 +27,8 @@ class EventKind(models.TextChoices):
     POLICE_PROTECTION_ENDED = "police-protection-ended", "End of police protection"
     # A looked-after child's Philomena profile, released to the police by a missing report (openmash.philomena).
     PHILOMENA_PROFILE = "philomena-profile", "Philomena profile released"
+    # The findings of a return home interview, shared with the police and the child's social worker.
+    RETURN_INTERVIEW = "return-interview", "Return home interview findings"
 
 
 class RiskLevel(models.TextChoices):

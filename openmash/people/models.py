@@ -61,6 +61,9 @@ class Person(models.Model):
     given_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
     recorded_by = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # Set when this record was merged into another (openmash.merging): everything it named moved there, and
+    # it is no longer shown or matched. Cleared by an unmerge.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -160,6 +160,7 @@ VALIDATED_BY_THEIR_APP = frozenset(
         EventKind.DISAGREEMENT,
         EventKind.POLICE_PROTECTION_ENDED,
         EventKind.PHILOMENA_PROFILE,
+        EventKind.RETURN_INTERVIEW,
     }
 )
 

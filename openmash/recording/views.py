@@ -415,6 +415,9 @@ PERSON_EVENT_TITLES: dict[str, str] = {
 def person_event_create(request: HttpRequest, person_id: uuid.UUID, kind: str) -> HttpResponse:
     if kind not in PERSON_EVENT_TITLES:
         raise Http404("No such kind of event")
+    if kind == EventKind.MISSING:
+        # A missing report opens an episode: the missing children's own form (openmash.missing).
+        return redirect("missing:report", person_id=person_id)
     actor = _may_record(request, kind)
     person = person_open(actor=actor, person_id=person_id).person
     form = event_forms.PersonEventForm(request.POST if request.method == "POST" else None, kind=kind)

@@ -47,6 +47,18 @@ def _philomena(event: Event) -> str:
     return reverse("philomena:profile", args=[subject.person_id])
 
 
+def _episode(event: Event) -> str:
+    # The missing report opens the episode, the found report closes it, the interview's findings name it.
+    for name in ("missing_episode", "found_episode"):
+        try:
+            return reverse("missing:episode", args=[getattr(event, name).pk])
+        except ObjectDoesNotExist:
+            continue
+    if event.kind != EventKind.RETURN_INTERVIEW or not event.details.get("missing_episode"):
+        raise ObjectDoesNotExist
+    return reverse("missing:episode", args=[event.details["missing_episode"]])
+
+
 # kind -> (link text, how to find the page)
 WORK_PAGES = {
     EventKind.STRATEGY_DISCUSSION: ("Go to the strategy discussion", _meeting),
@@ -63,6 +75,9 @@ WORK_PAGES = {
         lambda event: reverse("casework:protection", args=[event.details["police_protection"]]),
     ),
     EventKind.INVESTIGATION_CLOSURE: ("Go to the proposed closure", _closure),
+    EventKind.MISSING: ("Go to the missing episode", _episode),
+    EventKind.FOUND: ("Go to the missing episode", _episode),
+    EventKind.RETURN_INTERVIEW: ("Go to the missing episode", _episode),
     EventKind.DISAGREEMENT: ("Go to the proposed closure and its disagreement", _closure),
     EventKind.PHILOMENA_PROFILE: ("Open the Philomena profile", _philomena),
 }

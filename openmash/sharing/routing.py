@@ -243,6 +243,30 @@ def placement_police(event: Event, subjects: list[Subject]) -> Iterator[Recipien
             )
 
 
+def council_arranging_return_interview(subject: Subject, event: Event) -> list[Organisation]:
+    """The council that arranges a returned child's interview: the responsible council of a looked-after child,
+    otherwise the council where the child lives (DfE guidance on children who run away or go missing from home
+    or care, 2014; domain.md section 3)."""
+    responsible = [status.council for status in open_statuses(subject, event, ChildStatusKind.LOOKED_AFTER)]
+    home = home_council(subject, event)
+    return responsible or ([home] if home is not None else [])
+
+
+def return_interview_service(event: Event, subjects: list[Subject]) -> Iterator[Recipient]:
+    """A found child: the return-interview service the arranging council commissions (the service's parent
+    organisation) gets the found report, to offer the interview within 72 hours."""
+    for subject in _children(subjects):
+        for council in council_arranging_return_interview(subject, event):
+            for service in Organisation.objects.filter(
+                kind=OrganisationKind.RETURN_INTERVIEW_SERVICE, parent=council
+            ):
+                # The found report reaches the service as fast as the council (the sender's clock); the 72-hour
+                # return-interview clock itself is the arranging council's (clocks.starts), met by the offer.
+                yield Recipient(
+                    service, Route.INVOLVED, Content.FULL, _notification_rule(event), {subject.person_id}
+                )
+
+
 def council_where_found(event: Event, subjects: list[Subject]) -> Iterator[Recipient]:
     """Police protection: the council for the place the child was found (event.council)."""
     if event.council is not None:
@@ -260,7 +284,12 @@ def chosen_council(event: Event, subjects: list[Subject]) -> Iterator[Recipient]
 RULES: dict[str, list[Rule]] = {
     EventKind.DOMESTIC_ABUSE: [children_to_home_council, encompass],
     EventKind.MISSING: [children_to_home_council, looked_after_councils, covering_police],
-    EventKind.FOUND: [children_to_home_council, looked_after_councils, covering_police],
+    EventKind.FOUND: [
+        children_to_home_council,
+        looked_after_councils,
+        covering_police,
+        return_interview_service,
+    ],
     EventKind.POLICE_PROTECTION: [council_where_found, children_to_home_council],
     EventKind.REFERRAL: [chosen_council],
     EventKind.INFORMATION_SHARE: [],
@@ -274,6 +303,9 @@ RULES: dict[str, list[Rule]] = {
     EventKind.DISAGREEMENT: [],
     EventKind.POLICE_PROTECTION_ENDED: [],
     EventKind.PHILOMENA_PROFILE: [placement_police],
+    # A return interview's findings go to the child's social worker (the responsible council, naming them, or
+    # the home council) and the police force covering the child's home (issue 15).
+    EventKind.RETURN_INTERVIEW: [children_to_home_council, looked_after_councils, covering_police],
 }
 
 

@@ -178,8 +178,8 @@ def test_a_report_by_an_unrelated_force_does_not_give_it_the_profile(profile, re
     officer = user_create(
         actor=system_actor(durham),
         organisation=durham,
-        username="durham.officer",
-        email="durham.officer@example.invalid",
+        username="durham.reporter",
+        email="durham.reporter@example.invalid",
         first_name="Dee",
         last_name="Ham",
         roles=[Role.POLICE_OFFICER],

@@ -116,7 +116,7 @@ def test_an_unrelated_force_gets_404_by_id_even_after_a_release(leo, profile, re
     durham.save(update_fields=["requires_two_factor"])
     report_missing()
     client = Client()
-    client.force_login(_user(durham, "durham.officer", Role.POLICE_OFFICER))
+    client.force_login(_user(durham, "durham.reporter", Role.POLICE_OFFICER))
     for name in ("philomena:profile", "philomena:edit", "philomena:photo"):
         assert client.get(reverse(name, args=[leo.pk])).status_code == 404
     assert not AuditEntry.objects.filter(

@@ -1,0 +1,192 @@
+"""How well and how fast a person is matched at intake (issue 14).
+
+Quality: generated people with known truth (openmash.matching.synthetic: nicknames, typos, swapped names,
+double family names, day/month swaps, moves, missing details, siblings and twins sharing a family name, a home
+and, for twins, a date of birth) scored with the shipped model at the thresholds in settings: precision of
+automatic links, recall, and the share sent to a person to decide.
+
+Speed: PEOPLE people recorded in a throwaway database (their match features and candidate keys as intake keeps
+them), then ARRIVING records matched one at a time as intake does (candidate lookup in the database, then
+scoring): milliseconds per person at p50, p95 and p99.
+
+    python bench/matching.py                       # 1,000,000 people on SQLite
+    python bench/matching.py --people 100000 --database-url postgres://postgres@127.0.0.1:54331/bench
+"""
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import percentile  # noqa: E402
+
+
+def quality(families: int, seed: int) -> None:
+    from django.conf import settings
+
+    from openmash.matching import evaluation, synthetic
+
+    started = time.perf_counter()
+    data = synthetic.intake_set(families, seed=seed)
+    outcome = evaluation.evaluate(
+        data, evaluation.Thresholds(settings.MATCHING_LINK, settings.MATCHING_REVIEW)
+    )
+    print(
+        f"quality: {outcome.arriving:,} records arriving for {len(data.recorded):,} recorded people "
+        f"(seed {seed}): precision {outcome.precision:.4f}, recall {outcome.recall:.4f}, "
+        f"sent to review {outcome.review_share:.2%} ({time.perf_counter() - started:.0f} s)"
+    )
+
+
+def speed(people: int, arriving: int, seed: int) -> None:
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from openmash.lib.ids import new_id
+    from openmash.matching import synthetic
+    from openmash.matching.evaluation import as_record
+    from openmash.matching.features import to_json
+    from openmash.matching.keys import stored_keys
+    from openmash.matching.model import best_matches, stored_model
+    from openmash.matching.models import MatchKey, MatchProfile
+    from openmash.matching.selectors import candidates
+    from openmash.organisations.models import Organisation
+    from openmash.people.models import Person
+
+    call_command("migrate", verbosity=0)
+    call_command("load_reference", verbosity=0)
+    council = Organisation.objects.filter(kind="council").first()
+    generator = synthetic.Generator(seed)
+    started = time.perf_counter()
+    recorded: list[synthetic.Typed] = []
+    made = 0
+    batch: list[tuple[object, synthetic.Typed]] = []
+
+    def flush() -> None:
+        with transaction.atomic():
+            Person.objects.bulk_create(
+                [
+                    Person(
+                        id=pk,
+                        given_name=typed.given_name,
+                        family_name=typed.family_name,
+                        date_of_birth=typed.date_of_birth,
+                        sex=typed.sex or "U",
+                        recorded_by=council,
+                    )
+                    for pk, typed in batch
+                ]
+            )
+            records = [(pk, as_record(typed)) for pk, typed in batch]
+            MatchProfile.objects.bulk_create(
+                MatchProfile(person_id=pk, features=to_json(r)) for pk, r in records
+            )
+            MatchKey.objects.bulk_create(
+                MatchKey(person_id=pk, key=key) for pk, record in records for key in stored_keys(record)
+            )
+        batch.clear()
+
+    for children in generator.families(people):
+        for child in children:
+            typed = generator.typed(child)
+            batch.append((new_id(), typed))
+            if len(recorded) < arriving:
+                recorded.append(child)
+            made += 1
+        if len(batch) >= 5_000:
+            flush()
+            print(f"\r  recorded {made:,} people", end="", flush=True)
+        if made >= people:
+            break
+    flush()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"\r  recorded {made:,} people in {time.perf_counter() - started:.0f} s")
+    model = stored_model()
+    # Half of what arrives is a recorded child typed again by another agency, half a stranger.
+    arrivals = [generator.typed(child) for child in recorded[: arriving // 2]]
+    for children in generator.families(arriving):
+        arrivals.extend(children)
+        if len(arrivals) >= arriving:
+            break
+    timings, found = [], 0
+    for typed in arrivals:
+        began = time.perf_counter()
+        record = as_record(typed)
+        scored = best_matches(record, candidates(record), model)
+        timings.append((time.perf_counter() - began) * 1000)
+        found += bool(scored)
+    print(
+        f"speed: matching one arriving person against {made:,} people on {connection.vendor}: "
+        f"p50 {percentile(timings, 0.5):.1f} ms, p95 {percentile(timings, 0.95):.1f} ms, "
+        f"p99 {percentile(timings, 0.99):.1f} ms over {len(timings):,} arrivals ({found:,} with candidates)"
+    )
+
+
+def batch(people: int, seed: int) -> None:
+    """The batch dedupe's scoring: Splink (DuckDB) over every blocked pair of ``people`` generated records."""
+    from django.conf import settings
+
+    from openmash.matching import synthetic
+    from openmash.matching.evaluation import as_record
+    from openmash.matching.training import likely_pairs
+
+    generator = synthetic.Generator(seed)
+    records = []
+    for children in generator.families(people):
+        for child in children:
+            records.append((str(len(records)), as_record(generator.typed(child))))
+            if len(records) % 2 == 0:  # about a third of children recorded twice
+                records.append((str(len(records)), as_record(generator.typed(child))))
+        if len(records) >= people:
+            break
+    started = time.perf_counter()
+    pairs = likely_pairs(records, settings.MATCHING_MODEL, settings.MATCHING_REVIEW)
+    took = time.perf_counter() - started
+    print(
+        f"batch: Splink scored {len(records):,} records' likely pairs in {took:.0f} s "
+        f"({len(pairs):,} pairs at or above {settings.MATCHING_REVIEW})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--families", type=int, default=20_000, help="generated families for the quality run")
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--arriving", type=int, default=1_000)
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--database-url", default="", help="default: a throwaway SQLite file")
+    parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--batch", type=int, default=0, metavar="PEOPLE", help="also time the batch dedupe")
+    args = parser.parse_args()
+    scratch = tempfile.mkdtemp(prefix="openmash-bench-matching-")
+    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{scratch}/bench.sqlite3"
+    os.environ.setdefault("OPENMASH_SECRET_KEY", "benchmark-secret-key-0123456789abcdefghijkl")
+    os.environ.setdefault("OPENMASH_AUDIT_KEY", "benchmark-audit-key-0123456789abcdefghijklmn")
+    os.environ["OPENMASH_VAR_DIR"] = scratch
+    os.environ["OPENMASH_LOG_LEVEL"] = "WARNING"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "openmash.settings"
+    import django
+
+    django.setup()
+    print(f"bench/matching.py on {dt.datetime.now(dt.UTC):%-d %B %Y}")
+    if not args.skip_quality:
+        quality(args.families, args.seed)
+    if not args.skip_speed:
+        speed(args.people, args.arriving, args.seed + 1)
+    if args.batch:
+        batch(args.batch, args.seed + 2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MergingConfig(AppConfig):
+    name = "openmash.merging"
+    verbose_name = "Duplicate records"

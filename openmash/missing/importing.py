@@ -1,0 +1,410 @@
+"""Importing missing episodes recorded elsewhere, keeping their real times so delays are measured (docs/import.md).
+
+One row per episode. Like the domestic-abuse import (openmash.events.importing, whose file readers and cell
+rules it shares), every row is checked before anything is written and a file with any problem imports nothing,
+every problem reported by line and column. The episodes are then written a chunk a short transaction through
+the write gate, their reports **held** (seen by no one, delivered to no one), and the whole file released at
+once when it is all in (the domestic-abuse import's release).
+"""
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import IntegrityError
+from django.utils import timezone
+
+from openmash.accounts.actors import Actor
+from openmash.audit.models import AuditAction
+from openmash.audit.services import audit_record
+from openmash.clocks.models import Clock
+from openmash.database import write_transaction
+from openmash.events.models import Event, ImportBatch, Source, SubjectRole
+from openmash.lib import identifiers
+from openmash.lib.clock_rules import ClockRule
+from openmash.lib.names import name_key
+from openmash.missing import services
+from openmash.missing.models import Category, InterviewResponse, MissingEpisode, ReturnInterview, Risk
+from openmash.organisations.models import Organisation, OrganisationKind
+from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
+from openmash.recording.import_rows import (
+    RowError,
+    _date_of_birth,
+    _instant,
+)
+from openmash.recording.import_rows import cell_text as _text
+from openmash.recording.import_rows import file_digest as _digest
+from openmash.recording.import_rows import file_rows as _rows
+from openmash.recording.import_rows import rows_in as _rows_in
+from openmash.recording.importing import MOST_PROBLEMS, ImportBlocked, ImportFailed, _release
+from openmash.recording.services import PersonInput
+from openmash.sharing.models import Delivery, DeliveryStatus
+
+REQUIRED = [
+    "reference",
+    "child_given_name",
+    "child_family_name",
+    "child_date_of_birth",
+    "council",
+    "looked_after",
+    "category",
+    "risk_level",
+    "last_seen_at",
+    "reported_at",
+]
+OPTIONAL = [
+    "child_nhs_number",
+    "child_upn",
+    "council_told_at",
+    "found_at",
+    "return_interview_offered_at",
+    "return_interview_held_at",
+    "return_interview_independent",
+]
+KNOWN = frozenset(REQUIRED + OPTIONAL)
+INSTANTS = (
+    "last_seen_at",
+    "reported_at",
+    "council_told_at",
+    "found_at",
+    "return_interview_offered_at",
+    "return_interview_held_at",
+)
+CATEGORIES = {"missing": Category.MISSING, "away": Category.AWAY}
+# Episodes written a transaction: each holds SQLite's write lock for a short while only.
+WRITE_CHUNK = 50
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class MissingImportSummary:
+    rows: int
+    episodes: int
+    shares: int
+    release_seconds: float
+
+
+def _yes_no(text: str) -> bool | None:
+    return {"yes": True, "no": False}.get(text.lower())
+
+
+class _Checker:
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.now = timezone.now()
+        self.councils: dict[str, Organisation | str] = {}
+        self.references: dict[str, int] = {}
+        assert actor.organisation is not None
+        self.done = set(
+            MissingEpisode.objects.filter(reported_by=actor.organisation).values_list("reference", flat=True)
+        )
+
+    def _council(self, name: str) -> Organisation | str:
+        if name not in self.councils:
+            try:
+                found = organisation_resolve(name)
+                self.councils[name] = (
+                    found if found.kind == OrganisationKind.COUNCIL else f"{found.name} is not a council"
+                )
+            except UnknownOrganisation as error:
+                self.councils[name] = str(error)
+        return self.councils[name]
+
+    def check(self, line: int, row: dict[str, object]) -> tuple[dict[str, Any] | None, list[RowError]]:
+        problems: dict[str, str] = {}
+        text = {column: _text(value) for column, value in row.items() if column in KNOWN}
+        for column in REQUIRED:
+            if not text.get(column):
+                problems[column] = "is empty"
+        reference = text.get("reference", "")
+        if reference:
+            if reference in self.references:
+                problems["reference"] = (
+                    f"is the same as line {self.references[reference]}: one row per episode"
+                )
+            elif reference in self.done:
+                problems["reference"] = "was imported before: this episode is already on record"
+            else:
+                self.references[reference] = line
+            if len(reference) > 60:
+                problems["reference"] = "is longer than 60 characters"
+        times: dict[str, dt.datetime | None] = dict.fromkeys(INSTANTS)
+        for column in INSTANTS:
+            if column in problems or not text.get(column):
+                continue
+            value = _instant(row[column], self.now)
+            if isinstance(value, str):
+                problems[column] = value
+            else:
+                times[column] = value
+        order = [
+            "last_seen_at",
+            "reported_at",
+            "found_at",
+            "return_interview_offered_at",
+            "return_interview_held_at",
+        ]
+        for earlier, later in itertools.pairwise(order):
+            if times[earlier] and times[later] and times[later] < times[earlier]:  # type: ignore[operator]
+                problems.setdefault(later, f"is before {earlier}")
+        told = times["council_told_at"]
+        if told is not None and times["reported_at"] is not None and told < times["reported_at"]:
+            problems["council_told_at"] = "is before reported_at"
+        if times["return_interview_offered_at"] and not times["found_at"]:
+            problems.setdefault("found_at", "is empty, but a return interview was offered")
+        if times["return_interview_held_at"] and not times["return_interview_offered_at"]:
+            problems.setdefault("return_interview_offered_at", "is empty, but a return interview was held")
+        independent = _yes_no(text.get("return_interview_independent", ""))
+        if times["return_interview_held_at"] and independent is None:
+            problems["return_interview_independent"] = "must be yes or no when the interview was held"
+        elif text.get("return_interview_independent") and independent is None:
+            problems["return_interview_independent"] = "must be yes or no"
+        born: dt.date | None = None
+        if "child_date_of_birth" not in problems:
+            given = _date_of_birth(row["child_date_of_birth"])
+            last_seen = times["last_seen_at"]
+            if isinstance(given, str):
+                problems["child_date_of_birth"] = given
+            elif last_seen is not None and given > last_seen.date():
+                problems["child_date_of_birth"] = "is after the child was last seen"
+            else:
+                born = given
+        for column, scheme_problem in (
+            ("child_nhs_number", identifiers.nhs_number_problem),
+            ("child_upn", identifiers.upn_problem),
+        ):
+            if text.get(column) and (problem := scheme_problem(text[column])):
+                problems[column] = problem
+        looked_after = _yes_no(text.get("looked_after", ""))
+        if "looked_after" not in problems and looked_after is None:
+            problems["looked_after"] = "must be yes or no"
+        category = CATEGORIES.get(text.get("category", "").lower())
+        if "category" not in problems and category is None:
+            problems["category"] = "must be missing or away"
+        risk = text.get("risk_level", "").lower()
+        if "risk_level" not in problems and risk not in Risk.values:
+            problems["risk_level"] = "must be no-apparent-risk, low, medium or high"
+        council: Organisation | None = None
+        if "council" not in problems:
+            found = self._council(text["council"])
+            if isinstance(found, str):
+                problems["council"] = found
+            else:
+                council = found
+        for column in ("child_given_name", "child_family_name"):
+            if len(text.get(column, "")) > 100:
+                problems[column] = "is longer than 100 characters"
+        if problems:
+            return None, [RowError(line, column, message) for column, message in problems.items()]
+        assert council is not None and born is not None
+        return {
+            "line": line,
+            "reference": reference,
+            "given_name": text["child_given_name"],
+            "family_name": text["child_family_name"],
+            "date_of_birth": born,
+            "nhs_number": text.get("child_nhs_number", ""),
+            "upn": text.get("child_upn", ""),
+            "council": council,
+            "looked_after": looked_after,
+            "category": category,
+            "risk": risk,
+            "independent": independent,
+            **times,
+        }, []
+
+
+def _check(
+    actor: Actor, path: Path, progress: Progress | None, written: set[str]
+) -> tuple[int, list[dict[str, Any]]]:
+    problems: list[RowError] = []
+    checker = _Checker(actor)
+    checker.done -= written
+    header: list[str] = []
+    good: list[dict[str, Any]] = []
+    rows = 0
+    total = _rows_in(path)
+    for line, names, values in _rows(path, problems):
+        if not line:
+            header = names
+            missing = [column for column in REQUIRED if column not in header]
+            if missing:
+                problems += [RowError(1, column, "column is missing from the header") for column in missing]
+                break
+            continue
+        rows += 1
+        if len(values) > len(header) and any(_text(value) for value in values[len(header) :]):
+            problems.append(
+                RowError(
+                    line,
+                    f"{len(header) + 1} (after the last named column)",
+                    f"this row has {len(values)} values but the header names {len(header)} columns",
+                )
+            )
+        checked, its_problems = checker.check(line, dict(zip(header, values, strict=False)))
+        problems += its_problems
+        if checked is not None and not problems:
+            good.append(checked)
+        if progress and rows % 500 == 0:
+            progress("Checking", rows, max(total, rows))
+    if not header and not problems:
+        problems.append(RowError(1, "-", "the file is empty: it needs a header row and at least one row"))
+    elif not rows and not problems:
+        problems.append(RowError(2, "-", "the file has a header row but no rows"))
+    if problems:
+        raise ImportFailed(problems[:MOST_PROBLEMS], more=max(len(problems) - MOST_PROBLEMS, 0))
+    if progress:
+        progress("Checking", rows, rows)
+    return rows, good
+
+
+def _interview_service(council: Organisation) -> Organisation:
+    """Who offered an imported interview: the return-interview service the council commissions, else the
+    council itself."""
+    return (
+        Organisation.objects.filter(kind=OrganisationKind.RETURN_INTERVIEW_SERVICE, parent=council).first()
+        or council
+    )
+
+
+def _write_one(actor: Actor, row: dict[str, Any], known: dict[tuple[str, dt.date], Any]) -> list[Event]:
+    key = (name_key(row["given_name"], row["family_name"]), row["date_of_birth"])
+    person_id = known.get(key) if not (row["nhs_number"] or row["upn"]) else None
+    child = (
+        PersonInput(role=SubjectRole.CHILD, person_id=person_id)
+        if person_id is not None
+        else PersonInput(
+            role=SubjectRole.CHILD,
+            given_name=row["given_name"],
+            family_name=row["family_name"],
+            date_of_birth=row["date_of_birth"],
+            nhs_number=row["nhs_number"],
+            upn=row["upn"],
+        )
+    )
+    recorded = services.missing_report_record(
+        actor=actor,
+        data=services.MissingReportInput(
+            last_seen_at=row["last_seen_at"],
+            reported_at=row["reported_at"],
+            child=child,
+            category=row["category"],
+            risk=row["risk"],
+            reference=row["reference"],
+            council=row["council"],
+            looked_after=row["looked_after"],
+            council_told_at=row["council_told_at"],
+            source=Source.IMPORT,  # held at the end of its chunk (the found report must see it first)
+        ),
+    )
+    episode = recorded.episode
+    known.setdefault(key, episode.child_id)
+    events = [recorded.recorded.event]
+    if row["found_at"] is None:
+        return events
+    found = services.found_report_record(
+        actor=actor,
+        episode=episode,
+        data=services.FoundInput(found_at=row["found_at"], found_by="As imported", source=Source.IMPORT),
+    )
+    events.append(found.recorded.event)
+    offered = row["return_interview_offered_at"]
+    if offered is None:
+        return events
+    held = row["return_interview_held_at"]
+    independent = row["independent"]
+    interview = ReturnInterview.objects.create(
+        episode=found.episode,
+        service=_interview_service(row["council"]),
+        offered_at=offered,
+        offered_to="As imported",
+        offered_by_label=actor.label,
+        response=InterviewResponse.ACCEPTED if held else InterviewResponse.WAITING,
+        held_at=held,
+        interviewer_label="As imported" if held else "",
+        independent=independent if held else None,
+        independence_exception="Recorded as not independent in the imported file"
+        if held and not independent
+        else "",
+        outcome_recorded_at=timezone.now() if held else None,
+    )
+    # The offer met (or missed) the 72-hour clock at its real time.
+    for clock in Clock.objects.filter(
+        rule=ClockRule.RETURN_INTERVIEW, subject_type="event", subject_id=str(found.recorded.event.pk)
+    ):
+        late = offered > clock.due_at
+        Clock.objects.filter(pk=clock.pk).update(
+            stopped_at=offered,
+            stopped_by_label=actor.label,
+            breached_at=clock.due_at if late else None,
+            breach_reason="Offered late, as recorded in the imported file" if late else "",
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="return-interview",
+        object_id=interview.pk,
+        person_id=episode.child_id,
+        reason="imported a return home interview",
+    )
+    return events
+
+
+def import_missing(*, actor: Actor, path: Path, progress: Progress | None = None) -> MissingImportSummary:
+    """Import every episode in the file, or none. A re-run of a file whose import stopped part way carries on
+    where it stopped. Raises ImportFailed (every problem of the file) or ImportBlocked (another file's import
+    for the organisation is unfinished)."""
+    organisation = actor.organisation
+    assert organisation is not None
+    digest = _digest(path)
+    batch = ImportBatch.objects.filter(organisation=organisation, finished_at__isnull=True).first()
+    if batch is not None and batch.digest != digest:
+        raise ImportBlocked(
+            f"The import of {batch.file_name} for {organisation.name} is unfinished. Import {batch.file_name} "
+            "again to finish it before importing another file."
+        )
+    # Episodes this file's unfinished import already wrote (held): skipped, not refused, on a re-run.
+    written = set(
+        MissingEpisode.objects.filter(
+            reported_by=organisation, missing_report__source=Source.HELD
+        ).values_list("reference", flat=True)
+    )
+    rows, good = _check(actor, path, progress, written)
+    if batch is None:
+        try:
+            with write_transaction():
+                batch = ImportBatch.objects.create(
+                    organisation=organisation,
+                    file_name=path.name[:300],
+                    digest=digest,
+                    started_at=timezone.now(),
+                    rows=rows,
+                    incidents=len(good),
+                    checked=True,
+                    # Recorded through the episode services as live work (their clocks stopped at the real
+                    # offers); an import as history, like the domestic-abuse import's, is still to do.
+                    imported_as="live",
+                )
+        except IntegrityError as error:
+            raise ImportBlocked(f"Another import for {organisation.name} is under way") from error
+    todo = [row for row in good if row["reference"] not in written]
+    known: dict[tuple[str, dt.date], Any] = {}
+    for start in range(0, len(todo), WRITE_CHUNK):
+        chunk = todo[start : start + WRITE_CHUNK]
+        with write_transaction():
+            events: list[Event] = []
+            for row in chunk:
+                events += _write_one(actor, row, known)
+            # Held until the whole file is in: seen by no one, no worker claims the deliveries (the
+            # domestic-abuse import's release makes the file visible at once).
+            Event.objects.filter(pk__in=[event.pk for event in events]).update(source=Source.HELD)
+            Delivery.objects.filter(share__event__in=events).update(status=DeliveryStatus.HELD)
+            ImportBatch.objects.filter(pk=batch.pk).update(recorded=len(written) + start + len(chunk))
+        if progress:
+            progress("Writing", len(written) + start + len(chunk), len(good))
+    shares, release_seconds = _release(batch=batch, progress=progress)
+    return MissingImportSummary(rows=rows, episodes=len(good), shares=shares, release_seconds=release_seconds)

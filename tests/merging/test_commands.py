@@ -1,0 +1,72 @@
+"""`openmash people dedupe` puts likely duplicates to an agency that may see both; `openmash people export`
+writes exactly the people an organisation may see."""
+
+import csv
+import datetime as dt
+import io
+from zoneinfo import ZoneInfo
+
+from django.core.management import call_command
+
+from openmash.accounts.actors import actor_for_user
+from openmash.audit.models import AuditEntry
+from openmash.events.models import EventKind
+from openmash.merging.models import MatchReview, ReviewSource
+from openmash.people.matching import index_people
+from openmash.people.models import Person
+from openmash.recording.services import EventInput, PersonInput, event_record
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def _millie(cast):
+    amelia = cast.people["Amelia Hart"]
+    event_record(
+        actor=actor_for_user(cast.users["police.ppu"]),
+        data=EventInput(
+            kind=EventKind.DOMESTIC_ABUSE,
+            reference="CLE-26-7002",
+            occurred_at=dt.datetime(2026, 11, 20, 21, 30, tzinfo=LONDON),
+            reported_at=dt.datetime(2026, 11, 20, 21, 40, tzinfo=LONDON),
+            risk_level="medium",
+            postcode="TS18 1AA",
+            people=[PersonInput(given_name="Amelie", family_name="Hart", date_of_birth=amelia.date_of_birth)],
+        ),
+    )
+    return amelia, Person.objects.get(given_name="Amelie")
+
+
+def test_dedupe_puts_a_likely_pair_to_the_council_that_may_see_both(cast):
+    amelia, amelie = _millie(cast)
+    index_people(Person.objects.values_list("pk", flat=True))
+    out = io.StringIO()
+    call_command("people", "dedupe", "--area", "Stockton-on-Tees", stdout=out)
+    review = MatchReview.objects.get(arriving=amelie, candidate=amelia)
+    assert review.organisation == cast.organisations["council"] and review.source == ReviewSource.DEDUPE
+    assert "put to review" in out.getvalue()
+    # Run again: the question is already waiting, so it is not asked twice.
+    call_command("people", "dedupe", "--area", "Stockton-on-Tees", stdout=io.StringIO())
+    assert MatchReview.objects.filter(arriving=amelie, candidate=amelia).count() == 1
+
+
+def test_export_writes_the_people_the_organisation_may_see_and_no_one_else(cast, tmp_path):
+    _millie(cast)
+    out = tmp_path / "people.csv"
+    call_command("people", "export", "--org", "Cleveland Police", "--out", str(out), stdout=io.StringIO())
+    rows = list(csv.DictReader(out.open()))
+    assert list(rows[0]) == [
+        "person_id",
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "nhs_number",
+        "upn",
+        "references",
+    ]
+    amelie = next(row for row in rows if row["given_name"] == "Amelie")
+    assert "CLE-26-7002" in amelie["references"].split(";")
+    # Bury's social worker's council may see none of Stockton's children.
+    call_command("people", "export", "--org", "Bury", "--out", str(out), stdout=io.StringIO())
+    bury = list(csv.DictReader(out.open()))
+    assert not any(row["family_name"] == "Hart" for row in bury)
+    assert AuditEntry.objects.filter(action="export", object_type="people").count() == 2
