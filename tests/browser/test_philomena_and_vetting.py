@@ -72,7 +72,9 @@ def test_a_missing_report_puts_the_profile_in_front_of_the_police_at_once(
         worker.get_by_label("Missing", exact=True).check()
         _fill_date(worker, "last_seen_date", last_seen.date())
         worker.fill("[name=last_seen_time]", last_seen.strftime("%H:%M"))
-        worker.get_by_label("Where was the child last seen?").fill("Did not come back to Oak House after school")
+        worker.get_by_label("Where was the child last seen?").fill(
+            "Did not come back to Oak House after school"
+        )
         worker.get_by_label("High").check()
         worker.get_by_role("button", name="Report missing").click()
         expect(worker.get_by_test_id("status")).to_contain_text("Still missing")
