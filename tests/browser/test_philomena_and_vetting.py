@@ -69,10 +69,15 @@ def test_a_missing_report_puts_the_profile_in_front_of_the_police_at_once(
         worker.goto(f"{live_server.url}/people/{leo.pk}/")
         worker.get_by_role("link", name="Report this child missing").click()
         last_seen = timezone.localtime(timezone.now() - dt.timedelta(hours=2), LONDON)
-        _fill_date(worker, "occurred_date", last_seen.date())
-        worker.get_by_label("Time").fill(last_seen.strftime("%H:%M"))
-        worker.get_by_label("Details").fill("Did not come back to Oak House after school")
-        worker.get_by_role("button", name="Record and share").click()
+        worker.get_by_label("Missing", exact=True).check()
+        _fill_date(worker, "last_seen_date", last_seen.date())
+        worker.fill("[name=last_seen_time]", last_seen.strftime("%H:%M"))
+        worker.get_by_label("Where was the child last seen?").fill(
+            "Did not come back to Oak House after school"
+        )
+        worker.get_by_label("High").check()
+        worker.get_by_role("button", name="Report missing").click()
+        expect(worker.get_by_test_id("status")).to_contain_text("Still missing")
         check_accessibility(worker)
 
         # At once: the release is a share of its own in the force's inbox.
