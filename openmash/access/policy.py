@@ -74,7 +74,7 @@ def vetting_only(actor: Actor) -> bool:
 
 def _vetting_people(actor: Actor, people: QuerySet[Any]) -> Q:
     """The people a vetting officer may see: those named in the vetting work they may see (the events of
-    ``VETTING_EVENT_KINDS`` their organisation recorded or received, none of a held import). A condition on
+    ``VETTING_EVENT_KINDS`` their organisation recorded or received). A condition on
     Person through the events' field paths (``event_subjects``, ``shares``), as ``may_see_event`` reads an
     event's shares: the policy needs no import of the events or sharing apps, which sit above it."""
     organisation = actor.organisation
@@ -85,7 +85,7 @@ def _vetting_people(actor: Actor, people: QuerySet[Any]) -> Q:
         Q(event_subjects__event__recorded_by=organisation)
         | Q(event_subjects__event__shares__recipient=organisation),
         event_subjects__event__kind__in=VETTING_EVENT_KINDS,
-    ).exclude(event_subjects__event__source="held")  # events.models.Source.HELD: vetting is never imported
+    )  # none held: only domestic abuse incidents are imported (held until released), never vetting work
     return Q(pk__in=named.values("pk"))
 
 
