@@ -6,6 +6,7 @@ from rich.progress import Progress
 
 from openmash.matching import evaluation, synthetic
 from openmash.matching.features import match_record
+from openmash.matching.training import train
 from openmash.people.matching import index_people
 from openmash.people.models import Address, Person
 
@@ -33,8 +34,6 @@ class Command(BaseCommand):
         getattr(self, f"_{action}")(**options)
 
     def _train(self, *, generated, seed, out, **options):
-        from openmash.matching.training import train
-
         if generated:
             data = synthetic.intake_set(generated, seed=seed)
             people = data.recorded + data.arriving
