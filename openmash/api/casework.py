@@ -10,23 +10,20 @@ nothing twice.
 """
 
 import datetime as dt
-import hashlib
-import json
 import uuid
 from collections.abc import Callable
 from typing import Any, Literal
 
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from openmash.accounts.actors import Actor
 from openmash.api.auth import request_actor
+from openmash.api.idempotency import idempotent
 from openmash.api.inputs import Input, Instant, column
 from openmash.api.openapi import IDEMPOTENCY_KEY
-from openmash.api.problems import problem
-from openmash.api.sharing import ProblemOut, _idempotency_key
+from openmash.api.sharing import ProblemOut
 from openmash.api.sharing import router as sharing_router
 from openmash.casework import selectors, services
 from openmash.casework.models import (
@@ -41,7 +38,6 @@ from openmash.casework.models import (
 )
 from openmash.lib.errors import InvalidInput
 from openmash.people.models import Person
-from openmash.sharing.models import IdempotentRequest
 
 router = Router(tags=["casework"])
 
@@ -78,46 +74,10 @@ def _answer(answer: selectors.AwaitedAnswer | None) -> dict[str, Any] | None:
 def _once(
     request: HttpRequest, payload: Schema, run: Callable[[Actor], dict[str, Any]], status: int = 200
 ) -> HttpResponse | Status:
-    """Run a step once per Idempotency-Key, the answer kept in the step's own transaction (as for recording an
-    event): a retry with the same key and body gets the first answer; the same key with another body is a 422."""
+    """Run a step once per Idempotency-Key, the answer kept in the step's own transaction (api.idempotency):
+    a retry with the same key and body gets the first answer; the same key with another body is a 422."""
     actor = request_actor(request)
-    key = _idempotency_key(request)
-    if isinstance(key, HttpResponse):
-        return key
-    if not key:
-        return Status(status, run(actor))
-    assert actor.organisation is not None  # every API client belongs to an organisation
-    same = {
-        "organisation_id": actor.organisation.pk,
-        "method": request.method or "",
-        "path": request.path,
-        "key": key,
-    }
-    digest = hashlib.sha256(json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
-
-    def replay(existing: IdempotentRequest) -> HttpResponse | Status:
-        if existing.request_digest != digest:
-            return problem(
-                request, 422, "Unprocessable content", "This Idempotency-Key was used for a different request"
-            )
-        return Status(existing.status, existing.body)
-
-    existing = IdempotentRequest.objects.filter(**same).first()
-    if existing is not None:
-        return replay(existing)
-    try:
-        with transaction.atomic():
-            body = run(actor)
-            IdempotentRequest.objects.create(
-                **same,
-                api_client_id=actor.api_client.pk if actor.api_client is not None else 0,
-                request_digest=digest,
-                status=status,
-                body=body,
-            )
-    except IntegrityError:
-        return replay(IdempotentRequest.objects.get(**same))
-    return Status(status, body)
+    return idempotent(request, actor, payload, lambda: run(actor), status)
 
 
 def _field_names(error: InvalidInput, names: dict[str, str]) -> InvalidInput:
