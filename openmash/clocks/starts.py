@@ -2,14 +2,16 @@
 
 Recording an event (recording.services.event_record) and acknowledging a share with a decision
 (recording.decisions.share_acknowledge) call in here, inside their own transactions, so a clock exists exactly
-when the thing that starts it does. Meetings, visits and closures start and stop their own clocks through
-``clocks.services`` because what starts them is a step of their own.
+when the thing that starts it does. Work with steps of its own (holding a meeting, opening a stage of a
+professional disagreement, asking the police for vetting checks) calls in here too, from its own app, at the
+step: which clocks each step starts (and which a held meeting meets) is written here, nowhere else.
 
 A share's own deadline is not a ``Clock``: it lives on the share, named by ``sharing.routing`` (including the
 answers joint casework waits for, ``routing.ANSWER_CLOCKS``) and counted by ``clocks.services.deadline``.
 """
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,12 +23,14 @@ from openmash.clocks.services import (
     DoneClock,
     allocated_worker,
     clock_bring_forward,
+    clock_start,
     clocks_record_done,
     clocks_start_many,
 )
 from openmash.events.models import Event, EventKind, SubjectRole
 from openmash.lib.clock_rules import ClockRule
 from openmash.lib.instants import LONDON
+from openmash.lib.meeting_kinds import MeetingKind
 from openmash.organisations.models import Organisation
 from openmash.people.models import Person, PersonKind
 from openmash.sharing import routing
@@ -206,3 +210,107 @@ def bring_forward_for_birth(*, actor: Actor, person: Person) -> list[Clock]:
             person=person, rule__in=list(BROUGHT_FORWARD_BY_BIRTH), stopped_at__isnull=True
         )
     ]
+
+
+# Holding a meeting meets the clock that asked for it (domain.md section 3, Working Together 2023): the strategy
+# discussion's, the initial conference's (a pre-birth conference is the initial conference of an unborn child),
+# the first review's or the next review's, the core group's.
+MET_WHEN_HELD: dict[str, tuple[ClockRule, ...]] = {
+    MeetingKind.STRATEGY_DISCUSSION: (ClockRule.STRATEGY_DISCUSSION,),
+    MeetingKind.INITIAL_CONFERENCE: (ClockRule.INITIAL_CONFERENCE,),
+    MeetingKind.PRE_BIRTH_CONFERENCE: (ClockRule.INITIAL_CONFERENCE,),
+    MeetingKind.REVIEW_CONFERENCE: (
+        ClockRule.FIRST_REVIEW_CONFERENCE,
+        ClockRule.PRE_BIRTH_FIRST_REVIEW,
+        ClockRule.REVIEW_CONFERENCE,
+    ),
+    MeetingKind.CORE_GROUP: (ClockRule.CORE_GROUP,),
+}
+
+# A meeting that decides for the child's protection starts the next step's clocks: a strategy discussion that
+# starts section 47 enquiries, the initial conference's; a conference that makes (or keeps) a plan, the core
+# group's and the next review's. A pre-birth conference's plan starts its own first-review clock (the area's
+# rule: by default 3 months after the conference, or 10 working days after the birth if sooner: domain.md
+# section 3), brought forward at once if the child is already born (BROUGHT_FORWARD_BY_BIRTH).
+STARTED_WHEN_DECIDED: dict[str, tuple[ClockRule, ...]] = {
+    MeetingKind.STRATEGY_DISCUSSION: (ClockRule.INITIAL_CONFERENCE,),
+    MeetingKind.INITIAL_CONFERENCE: (ClockRule.CORE_GROUP, ClockRule.FIRST_REVIEW_CONFERENCE),
+    MeetingKind.PRE_BIRTH_CONFERENCE: (ClockRule.CORE_GROUP, ClockRule.PRE_BIRTH_FIRST_REVIEW),
+    MeetingKind.REVIEW_CONFERENCE: (ClockRule.REVIEW_CONFERENCE,),
+}
+
+
+def start_for_meeting_decision(
+    *,
+    actor: Actor,
+    kind: str,
+    meeting_id: uuid.UUID,
+    person: Person,
+    council: Organisation,
+    event: Event | None,
+    held_at: dt.datetime,
+    owner: User | None,
+) -> list[Clock]:
+    """The clocks a held meeting's decision starts for the child, run by the council that convened it and owned
+    by the meeting's allocated worker (the caller passes it, or whoever recorded the outcome)."""
+    started = [
+        clock_start(
+            rule=rule,
+            started_at=held_at,
+            organisation=council,
+            subject_type=f"meeting:{kind}",
+            subject_id=meeting_id,
+            person=person,
+            event=event,
+            owner=owner,
+        )
+        for rule in STARTED_WHEN_DECIDED.get(kind, ())
+    ]
+    if any(clock.rule in BROUGHT_FORWARD_BY_BIRTH for clock in started):
+        bring_forward_for_birth(actor=actor, person=person)
+    return started
+
+
+def disagreement_stage_subject(disagreement_id: uuid.UUID, level: int) -> str:
+    """The subject a stage's clock is kept under: one clock per stage of one disagreement."""
+    return f"{disagreement_id}:{level}"
+
+
+def start_for_disagreement_stage(
+    *,
+    raised_by: Organisation,
+    disagreement_id: uuid.UUID,
+    level: int,
+    person: Person,
+    event: Event,
+    opened_at: dt.datetime,
+) -> Clock:
+    """Each stage of a professional disagreement is to be answered within the area's figure (5 working days by
+    default: domain.md section 3, the partnerships' escalation procedures). The clock runs for the agency that
+    raised the disagreement: it is the one that must see it answered."""
+    return clock_start(
+        rule=ClockRule.ESCALATION_STAGE,
+        started_at=opened_at,
+        organisation=raised_by,
+        subject_type="disagreement",
+        subject_id=disagreement_stage_subject(disagreement_id, level),
+        person=person,
+        event=event,
+    )
+
+
+VETTING_SUBJECT = "vetting-request"
+
+
+def start_for_vetting_request(
+    *, force: Organisation, request_id: uuid.UUID, submitted_at: dt.datetime
+) -> Clock:
+    """A council's request for police vetting checks starts the force's ``dbs-enhanced`` clock (the 14-day
+    service standard for the local police check: domain.md section 3); the certificate or a withdrawal stops it."""
+    return clock_start(
+        rule=ClockRule.DBS_ENHANCED,
+        started_at=submitted_at,
+        organisation=force,
+        subject_type=VETTING_SUBJECT,
+        subject_id=request_id,
+    )

@@ -15,18 +15,10 @@ from django.db.models import Q
 from openmash.accounts.models import User
 from openmash.events.models import Event
 from openmash.lib.ids import new_id
+from openmash.lib.meeting_kinds import MeetingKind as MeetingKind  # in lib: clocks.starts names them too
 from openmash.organisations.models import Organisation
 from openmash.people.models import Person
 from openmash.sharing.models import Share
-
-
-class MeetingKind(models.TextChoices):
-    STRATEGY_DISCUSSION = "strategy-discussion", "Strategy discussion"
-    INITIAL_CONFERENCE = "initial-conference", "Initial child protection conference"
-    REVIEW_CONFERENCE = "review-conference", "Review child protection conference"
-    PRE_BIRTH_CONFERENCE = "pre-birth-conference", "Pre-birth child protection conference"
-    CORE_GROUP = "core-group", "Core group meeting"
-
 
 CONFERENCE_KINDS = frozenset(
     {MeetingKind.INITIAL_CONFERENCE, MeetingKind.REVIEW_CONFERENCE, MeetingKind.PRE_BIRTH_CONFERENCE}

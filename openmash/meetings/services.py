@@ -381,20 +381,18 @@ def _stop(
             ) from error
 
 
-def _start(actor: Actor, *, rules: Sequence[str], meeting: Meeting, at: dt.datetime) -> None:
-    # The meeting's next clocks are its allocated worker's, whoever recorded the outcome.
-    owner = clocks.allocated_worker(WorkType.MEETING, meeting.pk) or actor.user
-    for rule in rules:
-        clocks.clock_start(
-            rule=rule,
-            started_at=at,
-            organisation=meeting.council,
-            subject_type=f"meeting:{meeting.kind}",
-            subject_id=meeting.pk,
-            person=meeting.child,
-            event=meeting.event,
-            owner=owner,
-        )
+def _start_next(actor: Actor, meeting: Meeting, held_at: dt.datetime) -> None:
+    """The clocks this meeting's decision starts (clocks.starts): its allocated worker's, whoever recorded it."""
+    starts.start_for_meeting_decision(
+        actor=actor,
+        kind=meeting.kind,
+        meeting_id=meeting.pk,
+        person=meeting.child,
+        council=meeting.council,
+        event=meeting.event,
+        held_at=held_at,
+        owner=clocks.allocated_worker(WorkType.MEETING, meeting.pk) or actor.user,
+    )
 
 
 def _record_held(
@@ -510,7 +508,7 @@ def strategy_discussion_record_outcome(
     with transaction.atomic():
         _stop(
             actor,
-            rules=[ClockRule.STRATEGY_DISCUSSION],
+            rules=stops(meeting.kind),
             meeting=meeting,
             at=held_at,
             delay_reason=delay_reason,
@@ -521,7 +519,7 @@ def strategy_discussion_record_outcome(
         meeting.actions = actions.strip()
         _record_held(actor, meeting, held_at=held_at, attendance=given, outcome=outcome)
         if s47_decision:
-            _start(actor, rules=[ClockRule.INITIAL_CONFERENCE], meeting=meeting, at=held_at)
+            _start_next(actor, meeting, held_at)
         if evidential_interview_requested:
             assert evidential_interview_target is not None
             EvidentialInterview.objects.create(
@@ -530,33 +528,9 @@ def strategy_discussion_record_outcome(
     return meeting
 
 
-# Which clocks a conference meets, and which it starts when the child is (or stays) subject to a plan.
-# A pre-birth conference's plan starts its own first-review clock: the area's rule, by default 3 months after
-# the conference or 10 working days after the birth if sooner (domain.md section 3; brought forward when the
-# birth is recorded, clocks.starts.BROUGHT_FORWARD_BY_BIRTH).
-CONFERENCE_STOPS = {
-    MeetingKind.INITIAL_CONFERENCE: [ClockRule.INITIAL_CONFERENCE],
-    MeetingKind.PRE_BIRTH_CONFERENCE: [ClockRule.INITIAL_CONFERENCE],
-    MeetingKind.REVIEW_CONFERENCE: [
-        ClockRule.FIRST_REVIEW_CONFERENCE,
-        ClockRule.PRE_BIRTH_FIRST_REVIEW,
-        ClockRule.REVIEW_CONFERENCE,
-    ],
-}
-CONFERENCE_STARTS = {
-    MeetingKind.INITIAL_CONFERENCE: [ClockRule.CORE_GROUP, ClockRule.FIRST_REVIEW_CONFERENCE],
-    MeetingKind.PRE_BIRTH_CONFERENCE: [ClockRule.CORE_GROUP, ClockRule.PRE_BIRTH_FIRST_REVIEW],
-    MeetingKind.REVIEW_CONFERENCE: [ClockRule.REVIEW_CONFERENCE],
-}
-
-
 def stops(kind: str) -> list[ClockRule]:
-    """The clocks a meeting of this kind meets when it is held."""
-    if kind == MeetingKind.STRATEGY_DISCUSSION:
-        return [ClockRule.STRATEGY_DISCUSSION]
-    if kind == MeetingKind.CORE_GROUP:
-        return [ClockRule.CORE_GROUP]
-    return CONFERENCE_STOPS.get(MeetingKind(kind), [])
+    """The clocks a meeting of this kind meets when it is held (clocks.starts.MET_WHEN_HELD)."""
+    return list(starts.MET_WHEN_HELD.get(kind, ()))
 
 
 def conference_record_outcome(
@@ -600,7 +574,7 @@ def conference_record_outcome(
     with transaction.atomic():
         _stop(
             actor,
-            rules=CONFERENCE_STOPS[MeetingKind(meeting.kind)],
+            rules=stops(meeting.kind),
             meeting=meeting,
             at=held_at,
             delay_reason=delay_reason,
@@ -610,9 +584,7 @@ def conference_record_outcome(
         meeting.actions = actions.strip()
         _record_held(actor, meeting, held_at=held_at, attendance=given, outcome=outcome)
         if plan:
-            _start(actor, rules=CONFERENCE_STARTS[MeetingKind(meeting.kind)], meeting=meeting, at=held_at)
-            # A pre-birth conference held after the birth: its review is due by the sooner deadline at once.
-            starts.bring_forward_for_birth(actor=actor, person=meeting.child)
+            _start_next(actor, meeting, held_at)
     return meeting
 
 
@@ -638,7 +610,13 @@ def core_group_record(
         raise InvalidInput(errors)
     assert held_at is not None
     with transaction.atomic():
-        _stop(actor, rules=[ClockRule.CORE_GROUP], meeting=conference, at=held_at, delay_reason=delay_reason)
+        _stop(
+            actor,
+            rules=stops(MeetingKind.CORE_GROUP),
+            meeting=conference,
+            at=held_at,
+            delay_reason=delay_reason,
+        )
         meeting = _convene(
             actor=actor,
             kind=MeetingKind.CORE_GROUP,

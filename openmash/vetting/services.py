@@ -14,14 +14,15 @@ from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.clocks.models import Clock
-from openmash.clocks.services import clock_start, clock_stop, deadline
+from openmash.clocks.services import clock_stop, deadline
+from openmash.clocks.starts import VETTING_SUBJECT, start_for_vetting_request
 from openmash.lib.clock_rules import ClockRule
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.instants import EARLIEST_BIRTH, EARLIEST_EVENT, is_future
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.vetting.models import VettingOutcome, VettingRequest, VettingRole, VettingStage
 
-SUBJECT_TYPE = "vetting-request"
+SUBJECT_TYPE = VETTING_SUBJECT
 
 
 @dataclass(frozen=True)
@@ -112,13 +113,7 @@ def vetting_request_submit(*, actor: Actor, data: VettingRequestInput) -> Vettin
             updated_at=now,
         )
         request.save(force_insert=True)
-        clock_start(
-            rule=ClockRule.DBS_ENHANCED,
-            started_at=submitted_at,
-            organisation=force,
-            subject_type=SUBJECT_TYPE,
-            subject_id=request.pk,
-        )
+        start_for_vetting_request(force=force, request_id=request.pk, submitted_at=submitted_at)
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,

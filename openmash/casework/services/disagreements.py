@@ -26,6 +26,7 @@ from openmash.casework.services._shared import (
     share_with_involved,
 )
 from openmash.clocks import services as clocks
+from openmash.clocks import starts
 from openmash.clocks.models import Clock
 from openmash.events.models import EventKind
 from openmash.lib.errors import InvalidInput, NotAllowed
@@ -60,15 +61,13 @@ def disagreement_stage_open(
         summary=f"Professional disagreement, {label.lower()}: {disagreement.about}",
         details={"step": "stage-opened", "stage": level, "disagreement": str(disagreement.pk)},
     )
-    # The stage's clock runs for the agency that raised the disagreement: it must see it answered.
-    clock = clocks.clock_start(
-        rule=ESCALATION_RULE,
-        started_at=now,
-        organisation=disagreement.raised_by,
-        subject_type="disagreement",
-        subject_id=f"{disagreement.pk}:{level}",
+    clock = starts.start_for_disagreement_stage(
+        raised_by=disagreement.raised_by,
+        disagreement_id=disagreement.pk,
+        level=level,
         person=disagreement.person,
         event=recorded.event,
+        opened_at=now,
     )
     return DisagreementStage.objects.create(
         disagreement=disagreement, level=level, started_at=now, due_at=clock.due_at, event=recorded.event
@@ -79,7 +78,7 @@ def stage_clock(stage: DisagreementStage) -> Clock | None:
     return Clock.objects.filter(
         rule=ESCALATION_RULE,
         subject_type="disagreement",
-        subject_id=f"{stage.disagreement_id}:{stage.level}",
+        subject_id=starts.disagreement_stage_subject(stage.disagreement_id, stage.level),
     ).first()
 
 
