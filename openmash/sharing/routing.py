@@ -4,6 +4,12 @@ Each kind of event has a list of rules (``RULES``). A rule looks at the event an
 names recipients: an organisation, why (the route), what it sees (full notification or the Operation Encompass
 notice) and the statutory clock its deadline runs on. Recipients named by several rules are merged into one
 share per organisation: full content wins over the Encompass notice, and the earliest deadline wins.
+
+Work between named agencies (a meeting, a joint visit, a proposed closure, a professional disagreement) is
+addressed by its own app to its parties (``EventInput.added_recipients``): who they are is that work's own
+record (the agencies invited, the force asked for an officer, the other side of the disagreement), chosen by
+the people doing it, not a rule. Whoever else must be told of such work is a rule here like any other: the
+partnership when a disagreement reaches its stage, everyone told of a police protection when it ends.
 """
 
 import datetime as dt
@@ -19,7 +25,7 @@ from openmash.lib.clock_rules import ClockRule
 from openmash.lib.instants import LONDON
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import ChildStatusKind, Person
-from openmash.sharing.models import Content, Route
+from openmash.sharing.models import Content, Route, Share
 
 # Notifications about a child that a council's front door triages and decides on. Everything else a council
 # receives (a meeting invitation, an officer named for a joint visit, a proposed closure) is worked on its own
@@ -281,6 +287,41 @@ def chosen_council(event: Event, subjects: list[Subject]) -> Iterator[Recipient]
         yield Recipient(event.council, Route.CHOSEN_COUNCIL, Content.FULL, _notification_rule(event), people)
 
 
+# The stage of a professional disagreement at which the area's safeguarding partnership takes it up (domain.md
+# section 3: the partnerships' escalation procedures; casework.models.DisagreementStageLevel.PARTNERSHIP).
+PARTNERSHIP_STAGE = 4
+
+
+def partnership_at_its_stage(event: Event, subjects: list[Subject]) -> Iterator[Recipient]:
+    """A disagreement opened at the partnership's stage goes to the safeguarding partnership of the council
+    that is a party to it (the event's council)."""
+    details = event.details or {}
+    if details.get("step") != "stage-opened" or details.get("stage") != PARTNERSHIP_STAGE:
+        return
+    if event.council is None:
+        return
+    people = {subject.person_id for subject in subjects}
+    for partnership in Organisation.objects.filter(kind=OrganisationKind.PARTNERSHIP, parent=event.council):
+        yield Recipient(partnership, Route.INVOLVED, Content.FULL, _notification_rule(event), people)
+
+
+def told_of_the_protection(event: Event, subjects: list[Subject]) -> Iterator[Recipient]:
+    """The end of a police protection goes at once to everyone who was told of it (and the force that took it,
+    when someone else records the end): nobody is left thinking a child is still protected."""
+    protection_id = (event.details or {}).get("police_protection")
+    if not protection_id:
+        return
+    protection = Event.objects.select_related("recorded_by").filter(pk=protection_id).first()
+    if protection is None:
+        return
+    people = {subject.person_id for subject in subjects}
+    told = [protection.recorded_by] + [
+        share.recipient for share in Share.objects.select_related("recipient").filter(event=protection)
+    ]
+    for organisation in told:
+        yield Recipient(organisation, Route.INVOLVED, Content.FULL, _notification_rule(event), people)
+
+
 RULES: dict[str, list[Rule]] = {
     EventKind.DOMESTIC_ABUSE: [children_to_home_council, encompass],
     EventKind.MISSING: [children_to_home_council, looked_after_councils, covering_police],
@@ -300,8 +341,8 @@ RULES: dict[str, list[Rule]] = {
     EventKind.JOINT_VISIT: [],
     EventKind.EVIDENTIAL_INTERVIEW: [],
     EventKind.INVESTIGATION_CLOSURE: [],
-    EventKind.DISAGREEMENT: [],
-    EventKind.POLICE_PROTECTION_ENDED: [],
+    EventKind.DISAGREEMENT: [partnership_at_its_stage],
+    EventKind.POLICE_PROTECTION_ENDED: [told_of_the_protection],
     EventKind.PHILOMENA_PROFILE: [placement_police],
     # A return interview's findings go to the child's social worker (the responsible council, naming them, or
     # the home council) and the police force covering the child's home (issue 15).

@@ -12,6 +12,7 @@ from openmash.casework import selectors, services
 from openmash.casework.models import (
     ClosureStatus,
     Disagreement,
+    DisagreementStageLevel,
     DisagreementStatus,
     InvestigationClosure,
     JointVisit,
@@ -23,6 +24,7 @@ from openmash.clocks import engine
 from openmash.clocks.models import Clock
 from openmash.events.models import Event, EventKind
 from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
+from openmash.sharing import routing
 from openmash.sharing.models import Route, Share
 from tests.casework.conftest import LONDON
 
@@ -492,3 +494,25 @@ def test_from_stage_2_only_managers_take_a_disagreement_forward(
         with pytest.raises(NotAllowed):
             services.disagreement_stage_record(actor=actors[persona], **record)
         assert Disagreement.objects.get(pk=disagreement.pk).stage == 2
+
+
+def test_the_end_of_police_protection_reaches_everyone_told_of_it(record_protection, actors):
+    """Routing's rule (sharing.routing.told_of_the_protection), not a list the casework service keeps: every
+    organisation told of the protection, and the force that took it, hears of its end; the recorder does not."""
+    event = record_protection()
+    told = {share.recipient_id for share in Share.objects.filter(event=event)} | {event.recorded_by_id}
+    assert len(told) >= 2
+    services.police_protection_end(
+        actor=actors["social.worker"],
+        event=event,
+        ended_at=timezone.now() - dt.timedelta(minutes=5),
+        how="placed-by-council",
+    )
+    end = Event.objects.get(kind=EventKind.POLICE_PROTECTION_ENDED, details__police_protection=str(event.pk))
+    recipients = {share.recipient_id for share in Share.objects.filter(event=end)}
+    assert recipients == told - {actors["social.worker"].organisation.pk}
+    assert event.recorded_by_id in recipients
+
+
+def test_routing_names_the_partnership_stage_the_casework_levels_use():
+    assert routing.PARTNERSHIP_STAGE == DisagreementStageLevel.PARTNERSHIP

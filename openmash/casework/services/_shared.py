@@ -40,8 +40,10 @@ def share_with_involved(
     details: dict[str, Any],
     reference: str = "",
     occurred_at: dt.datetime | None = None,
+    council: Organisation | None = None,
 ) -> RecordedEvent:
-    """Record a step as an event shared with the agencies involved, the same way as every other event."""
+    """Record a step as an event shared with the agencies involved (its parties), the same way as every other
+    event; whoever else must be told is routing's rule for the kind (sharing.routing)."""
     return event_record(
         actor=actor,
         data=EventInput(
@@ -51,6 +53,7 @@ def share_with_involved(
             summary=summary,
             details=details,
             people=[PersonInput(person_id=person.pk)],
+            council=council,
             added_recipients=list(recipients),
             added_route=Route.INVOLVED,
         ),

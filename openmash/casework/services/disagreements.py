@@ -34,10 +34,6 @@ from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.sharing.services import shares_answered
 
 
-def _partnership_of(council: Organisation) -> Organisation | None:
-    return Organisation.objects.filter(kind=OrganisationKind.PARTNERSHIP, parent=council).first()
-
-
 def _parties(disagreement: Disagreement) -> list[Organisation]:
     return [disagreement.raised_by, disagreement.raised_with]
 
@@ -47,17 +43,16 @@ def disagreement_stage_open(
 ) -> DisagreementStage:
     assert actor.organisation is not None
     others = [org for org in _parties(disagreement) if org.pk != actor.organisation.pk]
-    if level == DisagreementStageLevel.PARTNERSHIP:
-        council = next((o for o in _parties(disagreement) if o.kind == OrganisationKind.COUNCIL), None)
-        partnership = _partnership_of(council) if council is not None else None
-        if partnership is not None:
-            others.append(partnership)
+    # The council that is a party: at the partnership's stage, routing tells its safeguarding partnership
+    # (sharing.routing.partnership_at_its_stage).
+    council = next((o for o in _parties(disagreement) if o.kind == OrganisationKind.COUNCIL), None)
     label = DisagreementStageLevel(level).label
     recorded = share_with_involved(
         actor=actor,
         kind=EventKind.DISAGREEMENT,
         person=disagreement.person,
         recipients=others,
+        council=council,
         summary=f"Professional disagreement, {label.lower()}: {disagreement.about}",
         details={"step": "stage-opened", "stage": level, "disagreement": str(disagreement.pk)},
     )

@@ -25,7 +25,6 @@ from openmash.events.models import Event, EventKind
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.instants import is_future
 from openmash.recording.services import EventInput, PersonInput, event_record
-from openmash.sharing.models import Route
 
 
 def protection_clocks(event: Event) -> list[Clock]:
@@ -77,8 +76,8 @@ def police_protection_end(
             recorded_by_label=actor.label,
         )
         children = [subject.person for subject in event.subjects.select_related("person")]
-        # Everyone told of the police protection is told at once that it has ended, and how.
-        told = {event.recorded_by, *(share.recipient for share in event.shares.select_related("recipient"))}
+        # Everyone told of the police protection is told at once that it has ended, and how (the rule:
+        # sharing.routing.told_of_the_protection).
         event_record(
             actor=actor,
             data=EventInput(
@@ -88,10 +87,6 @@ def police_protection_end(
                 summary=f"{ProtectionEnd(how).label}. {notes.strip()}".strip(),
                 details={"police_protection": str(event.pk), "how": how},
                 people=[PersonInput(person_id=child.pk) for child in children],
-                added_recipients=[
-                    organisation for organisation in told if organisation != actor.organisation
-                ],
-                added_route=Route.INVOLVED,
             ),
         )
         for child in children:
