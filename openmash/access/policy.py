@@ -568,6 +568,11 @@ def may_do_vetting_checks(actor: Actor) -> bool:
     )
 
 
+def may_use_vetting(actor: Actor) -> bool:
+    """The vetting pages are the force's vetting officers' and the council's fostering and adoption workers'."""
+    return may_do_vetting_checks(actor) or may_request_vetting(actor)
+
+
 def may_see_vetting_request(actor: Actor, *, council_id: int, force_id: int) -> bool:
     """A vetting request is seen by the council that asked (its fostering and adoption practitioners) and the
     force doing its local checks (its vetting officers). Nobody else."""

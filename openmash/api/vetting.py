@@ -9,6 +9,7 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from openmash.access import policy
 from openmash.api.auth import request_actor
 from openmash.api.idempotency import TAKES_IDEMPOTENCY_KEY, idempotent
 from openmash.api.inputs import BirthDate, Input, Instant, column
@@ -161,7 +162,7 @@ def vetting_request_list(request: HttpRequest, open: bool = True):
     """Your force's queue (a force) or your council's requests (a council), longest wait first; with
     `open=false`, closed ones too. Empty for any other organisation."""
     actor = request_actor(request)
-    if not selectors.may_use_vetting(actor):
+    if not policy.may_use_vetting(actor):
         return []
     return [_out(item) for item in selectors.vetting_request_list(actor=actor, open_only=open)]
 

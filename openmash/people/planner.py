@@ -197,7 +197,7 @@ class PlannedPeople:
     audit: list[tuple[Actor, AuditInput]]
 
 
-def may_record(actor: Actor) -> None:
+def check_may_record(actor: Actor) -> None:
     if not policy.may_record_people(actor) or actor.organisation is None:
         raise NotAllowed("Only case-working roles may record people")
 
@@ -245,7 +245,7 @@ def people_planned(recorded: Sequence[tuple[Actor, NewPerson]]) -> PlannedPeople
     the event: recording.services._access)."""
     errors: dict[str, str] = {}
     for actor, given in recorded:
-        may_record(actor)
+        check_may_record(actor)
         errors |= problems(actor, given)
     if errors:
         raise InvalidInput(errors)

@@ -36,9 +36,9 @@ from openmash.people.planner import (
     IdentifierInput,
     NewPerson,
     PlannedPeople,
+    check_may_record,
     identifier_problem,
     identifiers_kept,
-    may_record,
     people_planned,
     planned,
     postcode_normalise,
@@ -99,7 +99,7 @@ def person_create(
         address=address,
         school=school,
     )
-    may_record(actor)
+    check_may_record(actor)
     errors = problems(actor, new)
     if errors:
         raise InvalidInput(errors)
@@ -107,7 +107,7 @@ def person_create(
     new = replace(new, identifiers_given=tuple(identifiers_kept(actor, new.identifiers_given)))
     plan = planned([(actor, new)])
     person_id = plan.person_ids[0]
-    assert actor.organisation is not None  # may_record
+    assert actor.organisation is not None  # check_may_record
     reason = rows_insert(
         AccessReason,
         ("organisation_id", "person_id", "kind", "detail", "covers_restricted", "granted_at", "granted_by"),

@@ -15,7 +15,7 @@ from openmash.lib.errors import NotFound
 from openmash.organisations.models import Organisation
 from openmash.people.models import Person
 from openmash.philomena.models import PhilomenaProfile
-from openmash.philomena.services import may_keep
+from openmash.philomena.services import keeps_profiles_for
 from openmash.sharing.models import Share
 
 OBJECT_TYPE = "philomena-profile"
@@ -76,7 +76,7 @@ def profile_open(
     if child is None:
         raise NotFound("No such person")
     organisation_id = actor.organisation.pk if actor.organisation is not None else None
-    keeps_it = may_keep(actor, child)
+    keeps_it = keeps_profiles_for(actor, child)
     if keepers_only and not keeps_it:
         raise NotFound("Only its keepers change a profile")
     releases = _released_shares(child.pk)

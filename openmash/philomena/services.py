@@ -47,7 +47,9 @@ def responsible_councils(child: Person) -> list[Organisation]:
     ]
 
 
-def may_keep(actor: Actor, child: Person) -> bool:
+def keeps_profiles_for(actor: Actor, child: Person) -> bool:
+    """Whether ``actor`` keeps this child's profile: the policy decides (may_keep_philomena_profile) over the
+    rows read here."""
     return policy.may_keep_philomena_profile(
         actor,
         responsible_council_ids=[council.pk for council in responsible_councils(child)],
@@ -80,7 +82,7 @@ def profile_save(
 ) -> PhilomenaProfile:
     """Start or update a child's profile (and, given, replace its photo). Every field is checked first; then one
     transaction writes the profile and its audit entry. Raises NotAllowed for anyone but its keepers."""
-    if not may_keep(actor, child):
+    if not keeps_profiles_for(actor, child):
         raise NotAllowed("Only the child's council and carers keep a Philomena profile")
     errors: dict[str, str] = {}
     lists = {

@@ -35,13 +35,9 @@ def _visible(actor: Actor) -> QuerySet[VettingRequest]:
     return requests.none()
 
 
-def may_use_vetting(actor: Actor) -> bool:
-    return policy.may_do_vetting_checks(actor) or policy.may_request_vetting(actor)
-
-
 def vetting_request_list(*, actor: Actor, open_only: bool = True) -> list[VettingRequest]:
     """The force's queue or the council's requests, oldest first (the longest wait at the top)."""
-    if not may_use_vetting(actor):
+    if not policy.may_use_vetting(actor):
         raise NotFound("Not available to this role")
     requests = _visible(actor)
     if open_only:
@@ -151,7 +147,7 @@ class Backlogs:
 
 def vetting_backlog(*, actor: Actor) -> Backlogs:
     """The actor's own backlog (its force's or its council's), and the same split by the other side."""
-    if not may_use_vetting(actor):
+    if not policy.may_use_vetting(actor):
         raise NotFound("Not available to this role")
     organisation = actor.organisation
     assert organisation is not None
