@@ -43,11 +43,41 @@ def sqlite_write_gate() -> Iterator[None]:
 
 
 @contextmanager
-def write_transaction() -> Iterator[None]:
+def write_transaction(*, durable: bool = True) -> Iterator[None]:
     """A transaction that writes, for every caller outside the recording path: on SQLite it first takes this
-    machine's write gate (decision 8), so callers never have to remember it."""
-    with sqlite_write_gate(), transaction.atomic():
+    machine's write gate (decision 8), so callers never have to remember it.
+
+    ``durable=False`` is for work that nobody relies on until a later durable commit says so (an import's
+    staged and held chunks, decision 15): its commit does not wait for the disk. The database stays
+    consistent (both write a log in order), and the later durable commit flushes everything before it; a
+    power cut can lose only such commits since the last durable one, which the import then writes again."""
+    with sqlite_write_gate():
+        if durable or connection.in_atomic_block:
+            with transaction.atomic():
+                yield
+            return
+        with _without_waiting_for_the_disk(), transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            yield
+
+
+@contextmanager
+def _without_waiting_for_the_disk() -> Iterator[None]:
+    # SQLite's setting is the connection's (settings.py sets FULL, decision 4) and cannot change inside a
+    # transaction: set around it, and put back whatever happens.
+    if connection.vendor != "sqlite":
         yield
+        return
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous=FULL")
 
 
 Convert = Callable[[Any], Any]

@@ -577,7 +577,7 @@ def clock_measures(
 
 
 # The rules of a sender's clock: how soon an agency must tell another (clocks.deadlines), recorded as met or
-# missed the moment the share is sent (clocks.starts.notifications_record).
+# missed the moment the share is sent (clocks.starts.start_for_events).
 NOTIFICATION_SUBJECT = "share"
 
 

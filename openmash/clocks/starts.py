@@ -111,10 +111,24 @@ DECISION_CLOCKS: dict[str, str] = {
 DONE_ON_THE_CLOCK = frozenset({ClockRule.ASSESSMENT, ClockRule.RETURN_INTERVIEW, ClockRule.SERIOUS_INCIDENT})
 
 
-def start_for_event(event: Event, subjects: list[routing.Subject], shares: list[Share]) -> None:
-    """Start the clocks an event starts, for each child it is about. Called inside event_record."""
+def start_for_events(recorded: Iterable[tuple[Event, list[routing.Subject], list[Share]]]) -> None:
+    """Start the clocks each event starts, for each child it is about, and record each share's sender's clock:
+    for a whole batch of events at once (one insert each), as event_record writes them. Called inside its
+    transaction."""
+    specs: list[dict[str, Any]] = []
+    done: list[DoneClock] = []
+    for event, subjects, shares in recorded:
+        specs += _event_clocks(event, subjects, shares)
+        done += _notifications(event, shares)
+    if specs:
+        clocks_start_many(specs)
+    if done:
+        clocks_record_done(done)
+
+
+def _event_clocks(event: Event, subjects: list[routing.Subject], shares: list[Share]) -> list[dict[str, Any]]:
     children = [subject for subject in subjects if subject.role == SubjectRole.CHILD]
-    specs: list[dict[str, Any]] = [
+    return [
         {
             "rule": item.rule,
             "started_at": item.start(event),
@@ -130,16 +144,13 @@ def start_for_event(event: Event, subjects: list[routing.Subject], shares: list[
         for child in children
         for organisation in item.who(event, child, shares)
     ]
-    if specs:
-        clocks_start_many(specs)
-    notifications_record(event, shares)
 
 
-def notifications_record(event: Event, shares: list[Share]) -> None:
+def _notifications(event: Event, shares: list[Share]) -> list[DoneClock]:
     """The sender's clock of each share (clocks.deadlines): met or missed the moment it was sent, recorded
     against the organisation that recorded the event, so its measures count it and its managers see it. The
     recipient is never held to it: its own clock starts when the share arrives."""
-    done = [
+    return [
         DoneClock(
             rule=share.notification_rule,
             organisation=event.recorded_by,
@@ -156,8 +167,6 @@ def notifications_record(event: Event, shares: list[Share]) -> None:
         for share in shares
         if share.notification_rule and share.notification_due_at is not None
     ]
-    if done:
-        clocks_record_done(done)
 
 
 def start_for_decision(share: Share, decided_by: User | None, decided_at: dt.datetime) -> None:

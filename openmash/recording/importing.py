@@ -98,9 +98,11 @@ def _held_access_until(batch: ImportBatch) -> dt.datetime:
 
 
 @contextmanager
-def _writing() -> Iterator[None]:
-    """One short write transaction, queued behind the service's own writers (decision 0008)."""
-    with write_transaction():
+def _writing(*, durable: bool = False) -> Iterator[None]:
+    """One short write transaction, queued behind the service's own writers (decision 0008). Staged and held
+    chunks are nobody's until the release: their commits do not wait for the disk (decision 0015); the
+    release's do, and flush everything written before them."""
+    with write_transaction(durable=durable):
         yield
 
 
@@ -317,7 +319,7 @@ def _release(*, batch: ImportBatch, progress: Progress | None) -> tuple[int, flo
         if not chunk:
             break
         began = time.monotonic()
-        with _writing():
+        with _writing(durable=True):
             its_shares = Share.objects.filter(event_id__in=chunk)
             if history:
                 shares += its_shares.update(delivered_at=F("shared_at"))
@@ -338,10 +340,10 @@ def _release(*, batch: ImportBatch, progress: Progress | None) -> tuple[int, flo
         if not reason_ids:
             break
         began = time.monotonic()
-        with _writing():
+        with _writing(durable=True):
             AccessReason.objects.filter(pk__in=reason_ids).update(expires_at=None)
         longest = max(longest, time.monotonic() - began)
-    with _writing():
+    with _writing(durable=True):
         ImportBatch.objects.filter(pk=batch.pk).update(finished_at=timezone.now())
     _unstage_rows(batch)  # no longer needed
     return int(shares), longest

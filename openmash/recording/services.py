@@ -161,8 +161,10 @@ def _carry_out(planned: _Planned, also: Sequence[AlsoWrite | None]) -> list[Reco
     start, the audit entries, and what each caller also writes."""
     with transaction.atomic():
         inserts_run(planned.inserts)
-        for recorded, subjects in zip(planned.recorded, planned.subjects, strict=True):
-            clock_starts.start_for_event(recorded.event, subjects, recorded.shares)
+        clock_starts.start_for_events(
+            (recorded.event, subjects, recorded.shares)
+            for recorded, subjects in zip(planned.recorded, planned.subjects, strict=True)
+        )
         audit_chain(
             planned.audit
         )  # last of the event's own rows: the chain head stays locked until the commit
