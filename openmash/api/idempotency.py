@@ -1,11 +1,12 @@
-"""Idempotency-Key for API writes that are not events (a vetting request, its stages): the same rule as
-api.sharing's for events. A retry with the same key, method, path and body gets the first answer and writes
+"""Idempotency-Key for API writes that are not events recorded by api.sharing (a vetting request and its
+stages, a missing episode's risk and interview, a meeting's steps): the same rule as api.sharing's for events. A retry with the same key, method, path and body gets the first answer and writes
 nothing twice; the same key with a different body is refused (422). The answer is stored in the write's own
 transaction, so a committed write is always answered."""
 
 import hashlib
 import json
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -29,15 +30,19 @@ def idempotent(
     payload: Schema,
     write: Callable[[], dict[str, Any]],
     status: int = 201,
+    *,
+    within: Callable[[], AbstractContextManager[Any]] = transaction.atomic,
 ) -> HttpResponse | Status:
-    """Run ``write`` (which returns the answer's body) once per Idempotency-Key."""
+    """Run ``write`` (which returns the answer's body, as JSON values) once per Idempotency-Key, inside
+    ``within`` (a transaction; ``database.write_transaction`` for writes that need SQLite's write gate)."""
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > KEY_LENGTH or not key.isprintable():
         return problem(
             request, 400, "Bad request", f"Idempotency-Key must be at most {KEY_LENGTH} printable characters"
         )
     if not key:
-        return Status(status, write())
+        with within():
+            return Status(status, write())
     assert actor.organisation is not None  # every API client belongs to an organisation
     same = {
         "organisation_id": actor.organisation.pk,
@@ -58,7 +63,7 @@ def idempotent(
     if existing is not None:
         return replay(existing)
     try:
-        with transaction.atomic():
+        with within():
             body = write()
             IdempotentRequest.objects.create(
                 **same,
@@ -69,5 +74,8 @@ def idempotent(
             )
     except IntegrityError:
         # The same key raced in from another request and won; this write was rolled back with it.
-        return replay(IdempotentRequest.objects.get(**same))
+        raced = IdempotentRequest.objects.filter(**same).first()
+        if raced is None:  # not the key's constraint: the write's own
+            raise
+        return replay(raced)
     return Status(status, body)

@@ -8,13 +8,10 @@ may read a meeting but not change it (403).
 """
 
 import datetime as dt
-import hashlib
-import json
 import uuid
 from collections.abc import Callable
 from typing import Any, Literal
 
-from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
@@ -22,16 +19,14 @@ from ninja.responses import Status
 
 from openmash.accounts.actors import Actor
 from openmash.api.auth import request_actor
+from openmash.api.idempotency import idempotent
 from openmash.api.inputs import Input, Instant, SearchDate, column
-from openmash.api.problems import problem
-from openmash.api.sharing import _idempotency_key
 from openmash.lib.errors import InvalidInput, NotFound
 from openmash.meetings import changes, selectors, services
 from openmash.meetings.models import CONFERENCE_KINDS, EvidentialInterview, Meeting, MeetingKind
 from openmash.organisations.models import Organisation
 from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
 from openmash.people.models import Person
-from openmash.sharing.models import IdempotentRequest
 
 router = Router(tags=["meetings"])
 
@@ -277,49 +272,13 @@ def _idempotent(
     """Run ``write`` once per Idempotency-Key: a retry of the same request (organisation, method, path, key and
     body) gets the first answer and changes nothing twice; the same key with another body is refused (422).
     The answer is built inside the write's transaction, with the key, so they commit together or not at all."""
-    actor = request_actor(request)
-    key = _idempotency_key(request)
-    if isinstance(key, HttpResponse):
-        return key
-    if not key:
-        with transaction.atomic():
-            return Status(status, out.model_validate(write()).model_dump(mode="json"))
-    assert actor.organisation is not None  # every API client belongs to an organisation
-    same = {
-        "organisation_id": actor.organisation.pk,
-        "method": request.method or "",
-        "path": request.path,
-        "key": key,
-    }
-    digest = hashlib.sha256(json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
-
-    def replay(existing: IdempotentRequest) -> HttpResponse | Status:
-        if existing.request_digest != digest:
-            return problem(
-                request, 422, "Unprocessable content", "This Idempotency-Key was used for a different request"
-            )
-        return Status(existing.status, existing.body)
-
-    existing = IdempotentRequest.objects.filter(**same).first()
-    if existing is not None:
-        return replay(existing)
-    try:
-        with transaction.atomic():
-            body = out.model_validate(write()).model_dump(mode="json")
-            IdempotentRequest.objects.create(
-                **same,
-                api_client_id=actor.api_client.pk if actor.api_client is not None else 0,
-                request_digest=digest,
-                status=status,
-                body=body,
-            )
-    except IntegrityError:
-        # The same key raced in from another request and won; this one was rolled back whole.
-        raced = IdempotentRequest.objects.filter(**same).first()
-        if raced is None:
-            raise
-        return replay(raced)
-    return Status(status, body)
+    return idempotent(
+        request,
+        request_actor(request),
+        payload,
+        lambda: out.model_validate(write()).model_dump(mode="json"),
+        status,
+    )
 
 
 def _renamed(error: InvalidInput, names: dict[str, str]) -> InvalidInput:

@@ -2,13 +2,10 @@
 selectors and services as the pages; thin translation here (issue 15)."""
 
 import datetime as dt
-import hashlib
-import json
 import uuid
 from collections.abc import Callable
 from typing import Any, Literal
 
-from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
@@ -16,9 +13,8 @@ from ninja.responses import Status
 from openmash.accounts.actors import Actor
 from openmash.accounts.models import User
 from openmash.api.auth import request_actor
+from openmash.api.idempotency import idempotent
 from openmash.api.inputs import Input, Instant, SearchDate
-from openmash.api.problems import problem
-from openmash.api.sharing import _idempotency_key
 from openmash.database import write_transaction
 from openmash.lib.errors import InvalidInput
 from openmash.lib.instants import LONDON
@@ -26,7 +22,6 @@ from openmash.missing import selectors, services
 from openmash.missing.models import MissingEpisode, ReturnInterview
 from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
 from openmash.people import selectors as people_selectors
-from openmash.sharing.models import IdempotentRequest
 
 router = Router(tags=["missing children"])
 
@@ -213,44 +208,14 @@ def episode(request: HttpRequest, episode_id: uuid.UUID):
 
 def _once(request: HttpRequest, payload: Schema, run: Callable[[], dict[str, Any]]) -> HttpResponse | Status:
     """Run a write once per Idempotency-Key (as the event endpoints do): a retry gets the first answer."""
-    actor = request_actor(request)
-    key = _idempotency_key(request)
-    if isinstance(key, HttpResponse):
-        return key
-    if not key:
-        return Status(200, run())
-    assert actor.organisation is not None
-    same = {
-        "organisation_id": actor.organisation.pk,
-        "method": request.method or "",
-        "path": request.path,
-        "key": key,
-    }
-    digest = hashlib.sha256(json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
-
-    def replay(existing: IdempotentRequest) -> HttpResponse | Status:
-        if existing.request_digest != digest:
-            return problem(
-                request, 422, "Unprocessable content", "This Idempotency-Key was used for a different request"
-            )
-        return Status(existing.status, existing.body)
-
-    existing = IdempotentRequest.objects.filter(**same).first()
-    if existing is not None:
-        return replay(existing)
-    try:
-        with write_transaction():
-            body = json.loads(EpisodeDetailOut.model_validate(run()).model_dump_json())
-            IdempotentRequest.objects.create(
-                **same,
-                api_client_id=actor.api_client.pk if actor.api_client is not None else 0,
-                request_digest=digest,
-                status=200,
-                body=body,
-            )
-    except IntegrityError:
-        return replay(IdempotentRequest.objects.get(**same))
-    return Status(200, body)
+    return idempotent(
+        request,
+        request_actor(request),
+        payload,
+        lambda: EpisodeDetailOut.model_validate(run()).model_dump(mode="json"),
+        200,
+        within=write_transaction,
+    )
 
 
 WRITTEN = {
