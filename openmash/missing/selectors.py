@@ -30,7 +30,7 @@ from openmash.organisations.models import Organisation
 from openmash.people import selectors as people_selectors
 from openmash.people.models import Person
 from openmash.sharing import selectors as sharing_selectors
-from openmash.sharing.models import Share
+from openmash.sharing.models import ImportedAs, Share
 
 
 def visible_episodes(actor: Actor) -> QuerySet[MissingEpisode]:
@@ -297,8 +297,13 @@ def returned_children(*, actor: Actor) -> list[ReturnedChild]:
     with its interview (if offered) and when the offer is due."""
     if not policy.may_work_return_interviews(actor) or actor.organisation is None:
         raise NotFound("Not available to this role")
-    # As soon as the found report is shared (the inbox delivery may follow a moment later).
-    received = Share.objects.filter(recipient=actor.organisation).values("event_id")
+    # As soon as the found report is shared (the inbox delivery may follow a moment later). Not an episode
+    # imported as history: it was dealt with elsewhere and is nobody's work now.
+    received = (
+        Share.objects.filter(recipient=actor.organisation)
+        .exclude(imported_as=ImportedAs.HISTORY)
+        .values("event_id")
+    )
     episodes = list(
         MissingEpisode.objects.filter(found_report__in=received)
         .select_related("child", "council")

@@ -167,6 +167,8 @@ class MissingReportInput:
     council: Organisation | None = None
     looked_after: bool | None = None
     council_told_at: dt.datetime | None = None
+    # Imported only: whether its shares are history or live work (sharing.models.ImportedAs).
+    imported_as: str = ""
 
 
 @dataclass(frozen=True)
@@ -250,6 +252,7 @@ def missing_report_record(
             postcode=data.postcode,
             council=data.council,
             shared_at=data.council_told_at,
+            imported_as=data.imported_as,
             summary=data.summary,
             details=details,
             people=[data.child],
@@ -337,6 +340,10 @@ class FoundInput:
     summary: str = ""
     postcode: str = ""
     source: str = Source.WEB
+    # Imported only: whether its shares are history or live work (sharing.models.ImportedAs), and when they
+    # reached their recipients (absent: now).
+    imported_as: str = ""
+    shared_at: dt.datetime | None = None
 
 
 def found_report_record(
@@ -397,6 +404,8 @@ def found_report_record(
             related_event_id=episode.missing_report_id,
             people=[PersonInput(person_id=episode.child_id)],
             source=data.source,
+            imported_as=data.imported_as,
+            shared_at=data.shared_at,
         ),
         also=write_found,
     )

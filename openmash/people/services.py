@@ -19,6 +19,7 @@ from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.instants import EARLIEST_BIRTH
 from openmash.lib.names import search_key
 from openmash.organisations.models import Organisation
+from openmash.people.matching import index_people
 from openmash.people.models import (
     Address,
     ChildStatus,
@@ -32,7 +33,6 @@ from openmash.people.models import (
     Restriction,
     Sex,
 )
-from openmash.people.matching import index_people
 from openmash.people.planner import (
     AddressInput,
     IdentifierInput,
