@@ -701,6 +701,33 @@ def may_see_exploitation_patterns(actor: Actor, council_id: int) -> bool:
     return organisation.pk == council_id and actor.has_role(Role.TEAM_MANAGER, Role.PARTNERSHIP_LEAD)
 
 
+def repeat_missing_area(actor: Actor) -> Organisation | None:
+    """The council whose repeat-missing figures the actor's organisation answers for: a council its own, a
+    safeguarding partnership its council's; None for any other organisation."""
+    organisation = actor.organisation
+    if organisation is None:
+        return None
+    if organisation.kind == OrganisationKind.COUNCIL:
+        return organisation
+    if organisation.kind == OrganisationKind.PARTNERSHIP and organisation.parent is not None:
+        return organisation.parent if organisation.parent.kind == OrganisationKind.COUNCIL else None
+    return None
+
+
+def may_set_repeat_missing(actor: Actor, council_id: int) -> bool:
+    """An area's repeat-missing figures (how many episodes in how many days raise the flag: issue 15, 3 in 90
+    by default) are set as its clock figures are: by the council's administrators, or by the leads of the
+    council's safeguarding partnership. Nobody else, and only for their own area."""
+    organisation = actor.organisation
+    if organisation is None:
+        return False
+    if organisation.kind == OrganisationKind.COUNCIL:
+        return organisation.pk == council_id and actor.has_role(Role.ADMINISTRATOR)
+    if organisation.kind == OrganisationKind.PARTNERSHIP:
+        return organisation.parent_id == council_id and actor.has_role(Role.PARTNERSHIP_LEAD)
+    return False
+
+
 DUPLICATE_DECIDERS = (
     Role.MASH_PRACTITIONER,
     Role.SOCIAL_WORKER,

@@ -52,6 +52,9 @@ from openmash.sharing.models import Route
 # Issue 15: 3 or more episodes in 90 days is repeat missing, unless the area sets its own figures.
 REPEAT_EPISODES = 3
 REPEAT_DAYS = 90
+# What an area may set: at least two episodes (one is not a repeat), a window from a week to a year.
+REPEAT_EPISODES_RANGE = (2, 20)
+REPEAT_DAYS_RANGE = (7, 365)
 
 
 def _in_force(day: dt.date) -> Q:
@@ -119,16 +122,18 @@ def repeat_figures(council: Organisation | None) -> tuple[int, int]:
 def repeat_setting_set(
     *, actor: Actor, council: Organisation, episodes: int, days: int
 ) -> RepeatMissingSetting:
-    """An area sets its own repeat-missing figures (its administrators or partnership leads)."""
-    if not policy.may_set_clock_figures(actor, council):
+    """An area sets its own repeat-missing figures (the council's administrators or its partnership's leads:
+    ``policy.may_set_repeat_missing``). Every field error at once; written and audited in one transaction."""
+    if council.kind != OrganisationKind.COUNCIL or not policy.may_set_repeat_missing(actor, council.pk):
         raise NotAllowed("Only the area's administrators or partnership leads set its figures")
     errors = {}
-    if not 2 <= episodes <= 20:
-        errors["episodes"] = "Enter a number of episodes from 2 to 20"
-    if not 7 <= days <= 365:
-        errors["days"] = "Enter a number of days from 7 to 365"
+    if not REPEAT_EPISODES_RANGE[0] <= episodes <= REPEAT_EPISODES_RANGE[1]:
+        errors["episodes"] = "The number of episodes must be between {} and {}".format(*REPEAT_EPISODES_RANGE)
+    if not REPEAT_DAYS_RANGE[0] <= days <= REPEAT_DAYS_RANGE[1]:
+        errors["days"] = "The number of days must be between {} and {}".format(*REPEAT_DAYS_RANGE)
     if errors:
         raise InvalidInput(errors)
+    was = repeat_figures(council)
     with write_transaction():
         setting, _ = RepeatMissingSetting.objects.update_or_create(
             council=council,
@@ -145,7 +150,7 @@ def repeat_setting_set(
             object_type="repeat-missing-setting",
             object_id=council.code,
             reason="set the repeat-missing figures",
-            detail={"episodes": episodes, "days": days},
+            detail={"episodes": episodes, "days": days, "was": list(was)},
         )
     return setting
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("missing/returned/", views.returned, name="returned"),
     path("missing/list/", views.missing_list, name="list"),
     path("missing/patterns/", views.patterns, name="patterns"),
+    path("missing/repeat-missing/", views.repeat_setting, name="repeat-setting"),
     path("people/<uuid:person_id>/missing/new/", views.report, name="report"),
     path("missing/episodes/<uuid:episode_id>/", views.episode, name="episode"),
     path("missing/episodes/<uuid:episode_id>/found/", views.found, name="found"),

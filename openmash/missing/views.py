@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from openmash.access import policy
 from openmash.access.requests import case_worker
+from openmash.accounts.actors import actor_for_request
 from openmash.accounts.models import User
-from openmash.lib.errors import InvalidInput, NotFound
+from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.lib.instants import LONDON
 from openmash.missing import exports, selectors, services
 from openmash.missing import forms as missing_forms
@@ -377,3 +378,36 @@ def patterns(request: HttpRequest) -> HttpResponse:
     area = council.parent if council.kind == "partnership" and council.parent is not None else council
     items = selectors.exploitation_patterns(actor=actor, council=area)
     return render(request, "missing/patterns.html", {"patterns": items, "council": area})
+
+
+def repeat_setting(request: HttpRequest) -> HttpResponse:
+    """The area's repeat-missing figures, for those the policy lets set them (anyone else: 404)."""
+    actor = actor_for_request(request)
+    council = policy.repeat_missing_area(actor)
+    if council is None or not policy.may_set_repeat_missing(actor, council.pk):
+        raise NotFound("Not available to this role")
+    episodes, days = services.repeat_figures(council)
+    form = missing_forms.RepeatMissingForm(
+        request.POST if request.method == "POST" else None, initial={"episodes": episodes, "days": days}
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            services.repeat_setting_set(actor=actor, council=council, **form.cleaned_data)
+        except NotAllowed as error:
+            raise NotFound("Not available to this role") from error
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            data = form.cleaned_data
+            messages.success(
+                request, f"Repeat missing is now {data['episodes']} episodes in {data['days']} days"
+            )
+            return redirect("clocks:rules")
+    context = {
+        "form": form,
+        "council": council,
+        "episodes": episodes,
+        "days": days,
+        "errors": error_summary_items(form) if form.is_bound else [],
+    }
+    return render(request, "missing/repeat_setting.html", context)
