@@ -338,16 +338,42 @@ class RecordScope(StrEnum):
     FULL = "full"
     # What an Operation Encompass notice gives a school: who the child is and that they attend the school.
     ENCOMPASS = "encompass"
+    # What a carer needs for a child in their care: who the child is, their own reports and episodes, and the
+    # Philomena profile they keep (issue 15).
+    CARER = "carer"
+
+
+def _provides_placements(organisation: Organisation) -> bool:
+    """Whether the organisation is a placement provider (a children's home, a fostering agency): named as the
+    provider of a looked-after child's placement. Through the placements' field path, as ``_vetting_people``
+    reads events: the policy needs no import of the missing app, which sits above it."""
+    return Organisation.objects.filter(pk=organisation.pk, placements__isnull=False).exists()
 
 
 def record_scope(actor: Actor) -> RecordScope:
     """A school knows a child through Operation Encompass and sees what a notice gives it: the child's name,
-    date of birth and school, and its own work. Not identifiers, homes, statuses, relationships, deadlines or
-    other agencies' work, on the record's page and in the API alike."""
+    date of birth and school, and its own work. A carer (a foster carer, a children's home's staff; and every
+    user, API client and operator of a children's home or fostering agency, whose case system is its carers')
+    sees what caring for the child needs: who the child is, the work its own organisation recorded or was sent
+    (its missing and found reports, the episodes) and the Philomena profile it keeps. Neither sees identifiers,
+    homes, statuses, relationships, deadlines or other agencies' work, on the record's page, in the API, in the
+    chronology and in exports alike: the child's council holds the multi-agency record."""
     organisation = actor.organisation
-    if organisation is not None and organisation.kind == OrganisationKind.SCHOOL:
+    if organisation is None:
+        return RecordScope.FULL
+    if organisation.kind == OrganisationKind.SCHOOL:
         return RecordScope.ENCOMPASS
+    if _carer_only(actor) or (
+        organisation.kind == OrganisationKind.OTHER and _provides_placements(organisation)
+    ):
+        return RecordScope.CARER
     return RecordScope.FULL
+
+
+def may_search_by_identifier(actor: Actor) -> bool:
+    """A carer is not shown a child's identifiers, so a search by one finds nobody for them: a match would
+    confirm the number. (A school searches by the pupil numbers it issues.)"""
+    return record_scope(actor) != RecordScope.CARER
 
 
 # Audit entries about the record itself (rather than some agency's piece of work about the child).

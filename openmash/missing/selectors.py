@@ -163,12 +163,14 @@ def episode_open(*, actor: Actor, episode_id: uuid.UUID | str) -> OpenedEpisode:
     seen = people_selectors.reason_to_see(actor, episode.child_id)
     reason = seen or "received the episode"
     sees_child = seen is not None
+    # Other agencies' shares are part of the child's multi-agency record: not for a school or a carer.
+    sees_record = sees_child and policy.record_scope(actor) == policy.RecordScope.FULL
     _audit_view(actor, "missing-episode", episode.pk, episode.child_id, reason)
     steps: list[Step] = [
         Step("Last seen", episode.last_seen_where or "Place not given", episode.last_seen_at),
         Step("Reported missing", episode.reported_by.name, episode.reported_at),
     ]
-    steps += _share_steps(actor, episode.missing_report, "Missing report", sees_child)
+    steps += _share_steps(actor, episode.missing_report, "Missing report", sees_record)
     for grading in episode.gradings.all():
         steps.append(
             Step(
@@ -189,7 +191,7 @@ def episode_open(*, actor: Actor, episode_id: uuid.UUID | str) -> OpenedEpisode:
                 note=episode.found_where,
             )
         )
-        steps += _share_steps(actor, episode.found_report, "Found report", sees_child)
+        steps += _share_steps(actor, episode.found_report, "Found report", sees_record)
         clocks = list(
             Clock.objects.filter(
                 rule=ClockRule.RETURN_INTERVIEW, subject_type="event", subject_id=str(episode.found_report_id)
@@ -236,7 +238,7 @@ def episode_open(*, actor: Actor, episode_id: uuid.UUID | str) -> OpenedEpisode:
             )
         )
         if interview.findings is not None:
-            steps += _share_steps(actor, interview.findings, "Interview findings", sees_child)
+            steps += _share_steps(actor, interview.findings, "Interview findings", sees_record)
     steps.sort(key=lambda step: (step.at is None, step.at or timezone.now()))
     return OpenedEpisode(
         episode=episode,
