@@ -716,6 +716,34 @@ def may_see_missing_list(actor: Actor, council_id: int) -> bool:
     )
 
 
+def may_read_missing_episodes(actor: Actor) -> bool:
+    """Missing episodes are read by case-working organisations (what ``visible_missing_episodes`` gives them)
+    and by inspectors (the episodes of the children sampled for one of their inspections under way). Only case
+    workers act on an episode: an inspector reads."""
+    return actor.organisation is not None and (works_cases(actor) or actor.is_inspector)
+
+
+def visible_missing_episodes(
+    actor: Actor, episodes: QuerySet[Any], visible_event_ids: QuerySet[Any]
+) -> QuerySet[Any]:
+    """The missing episodes the actor may see, among ``episodes`` (every episode, handed over by
+    ``missing.selectors.visible_episodes``, which owns them): those whose missing or found report is among the
+    events it may see (``visible_event_ids``: what it recorded or was sent); for a council, every episode on its
+    own list; for an inspectorate, the episodes of the children sampled for one of its inspections under way
+    (reading a sampled case is the inspection), and nothing else. Deny by default."""
+    organisation = actor.organisation
+    if organisation is None or not may_read_missing_episodes(actor):
+        return episodes.none()
+    condition = Q(pk__in=[])
+    if works_cases(actor):
+        condition |= Q(missing_report__in=visible_event_ids) | Q(found_report__in=visible_event_ids)
+        if may_see_missing_list(actor, organisation.pk):
+            condition |= Q(council=organisation)
+    if actor.is_inspector:
+        condition |= Q(child__in=_sampled_people(organisation))
+    return episodes.filter(condition)
+
+
 def may_see_exploitation_patterns(actor: Actor, council_id: int) -> bool:
     """Places and associates recurring across children of an area are for its exploitation lead: the council's
     team managers and the area's safeguarding partnership leads."""

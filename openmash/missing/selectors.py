@@ -34,14 +34,13 @@ from openmash.sharing.models import ImportedAs, Share
 
 
 def visible_episodes(actor: Actor) -> QuerySet[MissingEpisode]:
-    """The episodes an organisation may see: those whose missing or found report it recorded or was sent
-    (policy.visible_events), and, for a council, every episode on its own list."""
+    """The episodes an organisation may see, as the policy says (``policy.visible_missing_episodes``): those
+    whose missing or found report it recorded or was sent, a council's own list, an inspectorate's sampled
+    children's episodes."""
     events = sharing_selectors.visible_events(actor).values("pk")
-    condition = Q(missing_report__in=events) | Q(found_report__in=events)
-    if actor.organisation is not None and policy.may_see_missing_list(actor, actor.organisation.pk):
-        condition |= Q(council=actor.organisation)
+    episodes = policy.visible_missing_episodes(actor, MissingEpisode.objects.all(), events)
     # An import not all in yet is seen by no one (its reports are held).
-    return MissingEpisode.objects.filter(condition).exclude(missing_report__source=Source.HELD)
+    return episodes.exclude(missing_report__source=Source.HELD)
 
 
 def _audit_view(actor: Actor, what: str, object_id: object, person_id: uuid.UUID | None, reason: str) -> None:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("missing/patterns/", views.patterns, name="patterns"),
     path("missing/repeat-missing/", views.repeat_setting, name="repeat-setting"),
     path("people/<uuid:person_id>/missing/new/", views.report, name="report"),
+    path("people/<uuid:person_id>/missing/", views.child_episodes, name="child"),
     path("missing/episodes/<uuid:episode_id>/", views.episode, name="episode"),
     path("missing/episodes/<uuid:episode_id>/found/", views.found, name="found"),
     path("missing/episodes/<uuid:episode_id>/risk/", views.risk, name="risk"),

@@ -81,8 +81,17 @@ def _episode(request: HttpRequest, episode_id: uuid.UUID):
     return actor, selectors.episode_get(actor=actor, episode_id=episode_id)
 
 
+def _reader(request: HttpRequest):
+    """Who is reading episodes: a case worker, or an inspector reading a sampled child's (the policy decides);
+    anyone else gets the page's 404."""
+    actor = actor_for_request(request)
+    if not policy.may_read_missing_episodes(actor):
+        raise NotFound("Not available to this role")
+    return actor
+
+
 def episode(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
-    actor = case_worker(request)
+    actor = _reader(request)
     opened = selectors.episode_open(actor=actor, episode_id=episode_id)
     item = opened.episode
     placement = services.placement_of(item.child_id)
@@ -93,6 +102,7 @@ def episode(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
         "may_report_found": item.is_open
         and policy.may_report_missing(actor, [placement.provider_id] if placement else []),
         "may_interview": policy.may_work_return_interviews(actor) and item.found_at is not None,
+        "may_update": policy.works_cases(actor),
         "risk_form": missing_forms.RiskForm(),
         "update_form": missing_forms.UpdateForm(),
         "now": timezone.now(),
@@ -314,15 +324,25 @@ def outcome(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     """Missing children: the returned children for a return-interview service, the list for a council, and
-    the episodes the organisation recorded or was told of for everyone."""
-    actor = case_worker(request)
+    the episodes the organisation recorded or was told of for everyone, and an inspector's sampled children's."""
+    actor = _reader(request)
     if policy.may_work_return_interviews(actor):
         return returned(request)
     assert actor.organisation is not None
     if policy.may_see_missing_list(actor, actor.organisation.pk):
         return missing_list(request)
     episodes = selectors.episodes_search(actor=actor, limit=200)
-    return render(request, "missing/episodes.html", {"episodes": episodes})
+    return render(request, "missing/episodes.html", {"episodes": episodes, "inspecting": actor.is_inspector})
+
+
+def child_episodes(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """One child's episodes, as far as the reader may see them (an inspector: a sampled child's). Opening it
+    reads the child's record (audited); the list is audited too."""
+    actor = _reader(request)
+    child = person_open(actor=actor, person_id=person_id).person
+    episodes = selectors.episodes_search(actor=actor, child=child.pk, limit=200)
+    context = {"episodes": episodes, "child": child, "inspecting": actor.is_inspector}
+    return render(request, "missing/episodes.html", context)
 
 
 def returned(request: HttpRequest) -> HttpResponse:
