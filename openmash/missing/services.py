@@ -35,8 +35,11 @@ from openmash.missing.models import (
     EpisodeUpdate,
     Exploitation,
     InterviewResponse,
+    LegalStatus,
     MissingEpisode,
     Placement,
+    PlacementType,
+    ProviderSector,
     RepeatMissingSetting,
     ReturnInterview,
     Risk,
@@ -73,10 +76,29 @@ def placement_of(child_id: uuid.UUID, at: dt.datetime | None = None) -> Placemen
 
 
 def placement_record(
-    *, actor: Actor, child: Person, provider: Organisation, started_on: dt.date
+    *,
+    actor: Actor,
+    child: Person,
+    provider: Organisation,
+    started_on: dt.date,
+    placement_type: str = "",
+    legal_status: str = "",
+    provider_sector: str = "",
 ) -> Placement:
-    """Record where a looked-after child is placed. The placing council records it; the provider's carers get
-    a reason to see the child (to report them missing and found)."""
+    """Record where a looked-after child is placed, and, where the council gives them, the placement's type,
+    the child's legal status and the provider's sector (the looked-after children return's PLACE, LS and
+    PLACE_PROVIDER: missing.exports). The placing council records it; the provider's carers get a reason to see
+    the child (to report them missing and found)."""
+    errors = {}
+    for name, value, choices in (
+        ("placement_type", placement_type, PlacementType.values),
+        ("legal_status", legal_status, LegalStatus.values),
+        ("provider_sector", provider_sector, ProviderSector.values),
+    ):
+        if value and value not in choices:
+            errors[name] = "Choose one of the listed options"
+    if errors:
+        raise InvalidInput(errors)
     status = (
         ChildStatus.objects.filter(person=child, status=ChildStatusKind.LOOKED_AFTER, end_date__isnull=True)
         .select_related("council")
@@ -91,6 +113,9 @@ def placement_record(
             council=status.council,
             provider=provider,
             started_on=started_on,
+            placement_type=placement_type,
+            legal_status=legal_status,
+            provider_sector=provider_sector,
             recorded_by_label=actor.label,
             recorded_at=timezone.now(),
         )
@@ -108,7 +133,12 @@ def placement_record(
             object_id=placement.pk,
             person_id=child.pk,
             reason="recorded a placement",
-            detail={"provider": provider.code, "started_on": started_on.isoformat()},
+            detail={
+                "provider": provider.code,
+                "started_on": started_on.isoformat(),
+                "placement_type": placement_type,
+                "legal_status": legal_status,
+            },
         )
     return placement
 
