@@ -145,7 +145,7 @@ NO_PROVIDER_PLACES = frozenset({"T0", "T1", "T2", "T3", "Z11", "Z12", "Z13", "Z1
 PUBLIC_KINDS = frozenset(
     {OrganisationKind.HEALTH_TRUST, OrganisationKind.INTEGRATED_CARE_BOARD, OrganisationKind.NHS_REGION}
 )
-SECTOR_PROVIDERS = {ProviderSector.PRIVATE: "PR4", ProviderSector.VOLUNTARY: "PR5"}
+SECTOR_PROVIDERS: dict[str, str] = {ProviderSector.PRIVATE: "PR4", ProviderSector.VOLUNTARY: "PR5"}
 # Placement types a registered children's home or secure home provides: the return gives its Ofsted URN.
 URN_PLACES = frozenset({PlacementType.CHILDRENS_HOME, PlacementType.SECURE_CHILDRENS_HOME})
 
