@@ -11,9 +11,10 @@ from django.db import connection
 from openmash.accounts.actors import actor_for_user
 from openmash.events.models import EventKind, SubjectRole
 from openmash.lib.names import search_words
-from openmash.people.models import IdentifierScheme, PersonName
+from openmash.matching.models import MatchProfile
+from openmash.people.models import IdentifierScheme, Person, PersonName
 from openmash.people.selectors import SearchCriteria, _names_containing, person_search
-from openmash.people.services import IdentifierInput, person_create
+from openmash.people.services import IdentifierInput, person_birth_record, person_create
 from openmash.recording.services import EventInput, PersonInput, event_record
 
 BIRTHDAY = dt.date(2015, 3, 4)
@@ -167,3 +168,21 @@ def test_the_index_exists_on_this_database(db):
         else:
             cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'person_name_search_trgm_idx'")
             assert "gin_trgm_ops" in cursor.fetchone()[0]
+
+
+def test_a_birth_recorded_with_a_name_is_found_by_that_name_at_once(cast, worker):
+    unborn = Person.objects.get(pk=cast.people["unborn"].pk)
+    # Before: no name holds "Ava" (PostgreSQL may still offer the unborn "Hart" among names alike).
+    assert ids(worker, name="Ava Hart") != [unborn.pk]
+    person_birth_record(
+        actor=worker, person=unborn, date_of_birth=dt.date(2026, 11, 20), given_name="Ava", family_name="Hart"
+    )
+    # Found by the new name, in either order and by any part, and by the name with the date of birth.
+    assert ids(worker, name="Ava Hart") == [unborn.pk]
+    assert unborn.pk in ids(worker, name="hart ava")
+    assert ids(worker, name="Ava Hart", date_of_birth=dt.date(2026, 11, 20))[0] == unborn.pk
+    legal = PersonName.objects.get(person=unborn, kind="legal")
+    assert legal.search_key == "ava hart"
+    # The match index compares the born child's name and date of birth, not the unborn record's.
+    features = MatchProfile.objects.get(person_id=unborn.pk).features
+    assert "2026-11-20" in str(features) and "ava" in str(features).lower()

@@ -338,16 +338,42 @@ class RecordScope(StrEnum):
     FULL = "full"
     # What an Operation Encompass notice gives a school: who the child is and that they attend the school.
     ENCOMPASS = "encompass"
+    # What a carer needs for a child in their care: who the child is, their own reports and episodes, and the
+    # Philomena profile they keep (issue 15).
+    CARER = "carer"
+
+
+def _provides_placements(organisation: Organisation) -> bool:
+    """Whether the organisation is a placement provider (a children's home, a fostering agency): named as the
+    provider of a looked-after child's placement. Through the placements' field path, as ``_vetting_people``
+    reads events: the policy needs no import of the missing app, which sits above it."""
+    return Organisation.objects.filter(pk=organisation.pk, placements__isnull=False).exists()
 
 
 def record_scope(actor: Actor) -> RecordScope:
     """A school knows a child through Operation Encompass and sees what a notice gives it: the child's name,
-    date of birth and school, and its own work. Not identifiers, homes, statuses, relationships, deadlines or
-    other agencies' work, on the record's page and in the API alike."""
+    date of birth and school, and its own work. A carer (a foster carer, a children's home's staff; and every
+    user, API client and operator of a children's home or fostering agency, whose case system is its carers')
+    sees what caring for the child needs: who the child is, the work its own organisation recorded or was sent
+    (its missing and found reports, the episodes) and the Philomena profile it keeps. Neither sees identifiers,
+    homes, statuses, relationships, deadlines or other agencies' work, on the record's page, in the API, in the
+    chronology and in exports alike: the child's council holds the multi-agency record."""
     organisation = actor.organisation
-    if organisation is not None and organisation.kind == OrganisationKind.SCHOOL:
+    if organisation is None:
+        return RecordScope.FULL
+    if organisation.kind == OrganisationKind.SCHOOL:
         return RecordScope.ENCOMPASS
+    if _carer_only(actor) or (
+        organisation.kind == OrganisationKind.OTHER and _provides_placements(organisation)
+    ):
+        return RecordScope.CARER
     return RecordScope.FULL
+
+
+def may_search_by_identifier(actor: Actor) -> bool:
+    """A carer is not shown a child's identifiers, so a search by one finds nobody for them: a match would
+    confirm the number. (A school searches by the pupil numbers it issues.)"""
+    return record_scope(actor) != RecordScope.CARER
 
 
 # Audit entries about the record itself (rather than some agency's piece of work about the child).
@@ -695,6 +721,34 @@ def may_see_missing_list(actor: Actor, council_id: int) -> bool:
     )
 
 
+def may_read_missing_episodes(actor: Actor) -> bool:
+    """Missing episodes are read by case-working organisations (what ``visible_missing_episodes`` gives them)
+    and by inspectors (the episodes of the children sampled for one of their inspections under way). Only case
+    workers act on an episode: an inspector reads."""
+    return actor.organisation is not None and (works_cases(actor) or actor.is_inspector)
+
+
+def visible_missing_episodes(
+    actor: Actor, episodes: QuerySet[Any], visible_event_ids: QuerySet[Any]
+) -> QuerySet[Any]:
+    """The missing episodes the actor may see, among ``episodes`` (every episode, handed over by
+    ``missing.selectors.visible_episodes``, which owns them): those whose missing or found report is among the
+    events it may see (``visible_event_ids``: what it recorded or was sent); for a council, every episode on its
+    own list; for an inspectorate, the episodes of the children sampled for one of its inspections under way
+    (reading a sampled case is the inspection), and nothing else. Deny by default."""
+    organisation = actor.organisation
+    if organisation is None or not may_read_missing_episodes(actor):
+        return episodes.none()
+    condition = Q(pk__in=[])
+    if works_cases(actor):
+        condition |= Q(missing_report__in=visible_event_ids) | Q(found_report__in=visible_event_ids)
+        if may_see_missing_list(actor, organisation.pk):
+            condition |= Q(council=organisation)
+    if actor.is_inspector:
+        condition |= Q(child__in=_sampled_people(organisation))
+    return episodes.filter(condition)
+
+
 def may_see_exploitation_patterns(actor: Actor, council_id: int) -> bool:
     """Places and associates recurring across children of an area are for its exploitation lead: the council's
     team managers and the area's safeguarding partnership leads."""
@@ -704,6 +758,33 @@ def may_see_exploitation_patterns(actor: Actor, council_id: int) -> bool:
     if organisation.kind == OrganisationKind.PARTNERSHIP:
         return organisation.parent_id == council_id and actor.has_role(Role.PARTNERSHIP_LEAD)
     return organisation.pk == council_id and actor.has_role(Role.TEAM_MANAGER, Role.PARTNERSHIP_LEAD)
+
+
+def repeat_missing_area(actor: Actor) -> Organisation | None:
+    """The council whose repeat-missing figures the actor's organisation answers for: a council its own, a
+    safeguarding partnership its council's; None for any other organisation."""
+    organisation = actor.organisation
+    if organisation is None:
+        return None
+    if organisation.kind == OrganisationKind.COUNCIL:
+        return organisation
+    if organisation.kind == OrganisationKind.PARTNERSHIP and organisation.parent is not None:
+        return organisation.parent if organisation.parent.kind == OrganisationKind.COUNCIL else None
+    return None
+
+
+def may_set_repeat_missing(actor: Actor, council_id: int) -> bool:
+    """An area's repeat-missing figures (how many episodes in how many days raise the flag: issue 15, 3 in 90
+    by default) are set as its clock figures are: by the council's administrators, or by the leads of the
+    council's safeguarding partnership. Nobody else, and only for their own area."""
+    organisation = actor.organisation
+    if organisation is None:
+        return False
+    if organisation.kind == OrganisationKind.COUNCIL:
+        return organisation.pk == council_id and actor.has_role(Role.ADMINISTRATOR)
+    if organisation.kind == OrganisationKind.PARTNERSHIP:
+        return organisation.parent_id == council_id and actor.has_role(Role.PARTNERSHIP_LEAD)
+    return False
 
 
 DUPLICATE_DECIDERS = (

@@ -210,8 +210,9 @@ class PersonDetail(PersonSummary):
     schools: list[str]
     access_reason: str
     scope: str = Field(
-        description="`full`, or `encompass` for a school: only who the child is and the school's own "
-        "enrolment; identifiers, addresses, statuses and aliases are not given."
+        description="`full`; `encompass` for a school: only who the child is and the school's own "
+        "enrolment; `carer` for a carer (a children's home or fostering agency): only who the child is. "
+        "Outside `full`, identifiers, addresses, statuses and aliases are not given."
     )
 
 

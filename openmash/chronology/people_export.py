@@ -4,6 +4,7 @@ import csv
 from collections.abc import Iterator
 from typing import TextIO
 
+from openmash.access import policy
 from openmash.accounts.actors import operator_actor
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
@@ -19,6 +20,8 @@ COLUMNS = ("person_id", "given_name", "family_name", "date_of_birth", "nhs_numbe
 
 def people_rows(organisation: Organisation) -> Iterator[dict[str, str]]:
     actor = operator_actor(organisation)
+    # A school or a carer sees who a child is, not their identifiers (policy.record_scope): nor does its export.
+    full = policy.record_scope(actor) == policy.RecordScope.FULL
     people = people_selectors.visible_people(actor).order_by("family_name", "given_name", "pk")
     events = sharing_selectors.visible_events(actor)
     for chunk_start in range(0, people.count(), 5_000):
@@ -37,7 +40,7 @@ def people_rows(organisation: Organisation) -> Iterator[dict[str, str]]:
         ):
             references.setdefault(person_id, set()).add(reference)
         for person in chunk:
-            known = identifiers.get(person.pk, {})
+            known = identifiers.get(person.pk, {}) if full else {}
             yield {
                 "person_id": str(person.pk),
                 "given_name": person.given_name,

@@ -35,6 +35,7 @@ def person_record(request: HttpRequest, person_id: str) -> HttpResponse:
         "person": opened.person,
         "reason": opened.reason,
         "full_record": full,
+        "scope": str(opened.scope),
         "enrolments": [
             enrolment
             for enrolment in opened.person.enrolments.all()

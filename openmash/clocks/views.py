@@ -185,6 +185,7 @@ def rules(request: HttpRequest) -> HttpResponse:
     if actor.organisation is None:
         raise Http404("Not available")
     settings = services.area_settings_for(actor.organisation)
+    area = policy.repeat_missing_area(actor)
     context = {
         "rules": [
             (
@@ -199,6 +200,8 @@ def rules(request: HttpRequest) -> HttpResponse:
         ],
         "may_set": policy.may_set_clock_figures(actor, actor.organisation),
         "may_set_school_days": policy.may_set_school_days(actor, actor.organisation),
+        # The area's other figure the product counts by (openmash.missing's page, by its address).
+        "may_set_repeat_missing": area is not None and policy.may_set_repeat_missing(actor, area.pk),
     }
     return render(request, "clocks/rules.html", context)
 

@@ -19,6 +19,7 @@ from openmash.accounts.models import Role, User
 from openmash.accounts.services import user_create
 from openmash.demo.services import DEMO_EMAIL_DOMAIN, DemoRefused, demo_database_marked
 from openmash.lib.identifiers import nhs_number_check_digit, upn_check_letter
+from openmash.missing.models import LegalStatus, PlacementType, ProviderSector
 from openmash.missing.services import placement_record
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.organisations.selectors import organisation_resolve
@@ -277,6 +278,9 @@ def _load_families(cast: DemoCast) -> None:
         child=leo,
         provider=cast.organisations["childrens-home"],
         started_on=dt.date(2024, 6, 10),
+        placement_type=PlacementType.CHILDRENS_HOME,
+        legal_status=LegalStatus.CARE_ORDER,
+        provider_sector=ProviderSector.PRIVATE,
     )
     # The police force has recorded an incident about Amelia and her mother: its reason to see them.
     for person in (amelia, sarah):

@@ -10,10 +10,10 @@ from pathlib import Path
 from django.utils import timezone
 
 from openmash.lib.instants import LONDON
-from openmash.missing.models import MissingEpisode
+from openmash.missing.models import MissingEpisode, Placement, PlacementType, ProviderSector
 from openmash.missing.selectors import ListedChild
-from openmash.organisations.models import Organisation
-from openmash.people.models import IdentifierScheme, Person, Sex
+from openmash.organisations.models import Organisation, OrganisationKind
+from openmash.people.models import ChildStatus, IdentifierScheme, Person, Sex
 
 LIST_HEADER = [
     "Child",
@@ -138,6 +138,95 @@ def _upn(person: Person) -> str:
     return "UN1"  # SSDA903: UN1 = child not of school age / no UPN
 
 
+# SSDA903 PLACE_PROVIDER: who provides the placement. PR0 parents; PR1 the council's own provision; PR2 another
+# council's; PR3 other public provision (the NHS); PR4 private; PR5 voluntary or third sector. None is given for
+# the placements coded as having no provider (validator rule 178).
+NO_PROVIDER_PLACES = frozenset({"T0", "T1", "T2", "T3", "Z11", "Z12", "Z13", "Z14"})
+PUBLIC_KINDS = frozenset(
+    {OrganisationKind.HEALTH_TRUST, OrganisationKind.INTEGRATED_CARE_BOARD, OrganisationKind.NHS_REGION}
+)
+SECTOR_PROVIDERS: dict[str, str] = {ProviderSector.PRIVATE: "PR4", ProviderSector.VOLUNTARY: "PR5"}
+# Placement types a registered children's home or secure home provides: the return gives its Ofsted URN.
+URN_PLACES = frozenset({PlacementType.CHILDRENS_HOME, PlacementType.SECURE_CHILDRENS_HOME})
+
+
+def place_provider(placement: Placement) -> str:
+    """The placement's PLACE_PROVIDER from what the product records of it: which organisation provides it (the
+    placing council itself, another council, the NHS) and, for another provider, its sector. Blank when not
+    known (the council completes it in its case system) or when the placement type takes none."""
+    if placement.placement_type in NO_PROVIDER_PLACES:
+        return ""
+    if placement.placement_type == PlacementType.WITH_PARENTS:
+        return "PR0"
+    provider = placement.provider
+    if provider.pk == placement.council_id:
+        return "PR1"
+    if provider.kind == OrganisationKind.COUNCIL:
+        return "PR2"
+    if provider.kind in PUBLIC_KINDS:
+        return "PR3"
+    return SECTOR_PROVIDERS.get(placement.provider_sector, "")
+
+
+def _urn(provider: Organisation) -> str:
+    """The provider's Ofsted unique reference number, where its code is one (a registered children's home)."""
+    return provider.code.removeprefix("URN-") if provider.code.startswith("URN-") else ""
+
+
+def episode_rows(child: str, placements: list[Placement], status: ChildStatus) -> list[list[str]]:
+    """The SSDA903 episodes of one period of care (a looked-after status with the council): one a placement, from
+    the placement rows' own data (PLACE, LS, PLACE_PROVIDER, start and end). The first of the period started
+    it (RNE S), each later one is a change of placement (RNE P). An episode that ends while the child stays
+    looked after is followed by the next the same day (REC X1); one that ends the period of care, for a reason
+    the product does not record, is coded E8 (ended for any other reason). Category of need (CIN), the reason
+    for a change of placement and the postcodes are not recorded here: left blank for the council's case
+    system, never guessed. A period of care with no placement recorded is one episode with its dates only."""
+    rows: list[list[str]] = []
+    if not placements:
+        ended = status.end_date
+        return [
+            [
+                child,
+                _date(status.start_date),
+                "S",
+                "",
+                "",
+                "",
+                "",
+                _date(ended),
+                "E8" if ended else "",
+                "",
+                "",
+                "",
+                "",
+            ]
+        ]
+    for index, placement in enumerate(placements):
+        ended = placement.ended_on
+        if ended is None and status.end_date is not None:
+            ended = status.end_date
+        period_ends = ended is not None and status.end_date is not None and ended >= status.end_date
+        first = index == 0 and placement.started_on <= status.start_date
+        rows.append(
+            [
+                child,
+                _date(max(placement.started_on, status.start_date)),
+                "S" if first else "P",
+                placement.legal_status,
+                "",
+                placement.placement_type,
+                place_provider(placement),
+                _date(ended),
+                ("E8" if period_ends else "X1") if ended is not None else "",
+                "",
+                "",
+                "",
+                _urn(placement.provider) if placement.placement_type in URN_PLACES else "",
+            ]
+        )
+    return rows
+
+
 def ssda903_missing(*, council: Organisation, year: int, out: Path) -> dict[str, int]:
     """Write header.csv, episodes.csv and missing.csv for the looked-after children of ``council`` with
     missing or away episodes in collection year ``year`` (from 1 April). Returns the rows written per file."""
@@ -153,6 +242,13 @@ def ssda903_missing(*, council: Organisation, year: int, out: Path) -> dict[str,
     children: dict = {}
     for episode in episodes:
         children.setdefault(episode.child_id, episode.child)
+    placements_of: dict = {}
+    for placement in (
+        Placement.objects.filter(child_id__in=list(children), council=council)
+        .select_related("provider")
+        .order_by("child_id", "started_on", "pk")
+    ):
+        placements_of.setdefault(placement.child_id, []).append(placement)
     out.mkdir(parents=True, exist_ok=True)
     headers, placements, missing = [], [], []
     for person in children.values():
@@ -168,29 +264,18 @@ def ssda903_missing(*, council: Organisation, year: int, out: Path) -> dict[str,
                 "",
             ]
         )
-        # The episode of care the child was in: the looked-after status with this council (start, open or
-        # ended). Legal status and placement codes are not kept here; the placement app's figures are what a
-        # council holds in its case system. V2/U1 (accommodated, placed in a children's home) as defaults.
+        # Each period of care the child had with this council (its looked-after statuses), as the episodes of
+        # the placements recorded within it.
         for status in person.statuses.all():
             if status.council_id != council.pk or status.status != "looked-after":
                 continue
-            placements.append(
-                [
-                    child,
-                    _date(status.start_date),
-                    "S",
-                    "V2",
-                    "N1",
-                    "K2",
-                    "PR1",
-                    _date(status.end_date),
-                    "E11" if status.end_date else "",
-                    "",
-                    "",
-                    "",
-                    "",
-                ]
-            )
+            within = [
+                placement
+                for placement in placements_of.get(person.pk, [])
+                if (status.end_date is None or placement.started_on <= status.end_date)
+                and (placement.ended_on is None or placement.ended_on >= status.start_date)
+            ]
+            placements += episode_rows(child, within, status)
     for episode in episodes:
         missing.append(
             [

@@ -4,9 +4,11 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 
+from openmash.accounts.forms import GovukFormMixin
 from openmash.accounts.models import User
 from openmash.events.forms import EARLIEST_DAY, LondonTimes, TimeField, combine
 from openmash.missing.models import Category, Exploitation, InterviewResponse, Risk
+from openmash.missing.services import REPEAT_DAYS_RANGE, REPEAT_EPISODES_RANGE
 from openmash.people.forms import DateField
 
 
@@ -283,3 +285,39 @@ class PeriodForm(forms.Form):
 
     since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _count_field(label: str, what: str, limits: tuple[int, int], hint: str) -> forms.IntegerField:
+    low, high = limits
+    between = f"The number of {what} must be between {low} and {high}"
+    return forms.IntegerField(
+        label=label,
+        help_text=hint,
+        min_value=low,
+        max_value=high,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
+        error_messages={
+            "required": f"Enter the number of {what}",
+            "invalid": f"The number of {what} must be a whole number, like {low + 1}",
+            "min_value": between,
+            "max_value": between,
+        },
+    )
+
+
+class RepeatMissingForm(GovukFormMixin, forms.Form):
+    """An area's repeat-missing figures: this many episodes within this many days raise the flag."""
+
+    submit_label = "Save the figures"
+    episodes = _count_field(
+        "How many episodes make a child repeat missing?",
+        "episodes",
+        REPEAT_EPISODES_RANGE,
+        "Counting the new episode. The national default is 3",
+    )
+    days = _count_field(
+        "Within how many days?",
+        "days",
+        REPEAT_DAYS_RANGE,
+        "The national default is 90",
+    )

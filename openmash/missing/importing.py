@@ -5,6 +5,13 @@ rules it shares), every row is checked before anything is written and a file wit
 every problem reported by line and column. The episodes are then written a chunk a short transaction through
 the write gate, their reports **held** (seen by no one, delivered to no one), and the whole file released at
 once when it is all in (the domestic-abuse import's release).
+
+As history (the default, ``--as history``) the episodes are what happened elsewhere: they count in the missing
+list, the SSDA903 return and every measure with their real times, but create no work now: their shares are
+never sent (no inbox delivery, alert or webhook) nor escalated, the return-interview clocks their found reports
+start are closed at once (met or missed at the real offer, or missed when the file records none), and the
+return-interview service's inbox does not list them. As live work (``--as live``) they are a backlog still
+waiting: delivered, on the clock and escalated like any new report.
 """
 
 import datetime as dt
@@ -41,7 +48,7 @@ from openmash.recording.import_rows import file_rows as _rows
 from openmash.recording.import_rows import rows_in as _rows_in
 from openmash.recording.importing import MOST_PROBLEMS, ImportBlocked, ImportFailed, _release
 from openmash.recording.services import PersonInput
-from openmash.sharing.models import Delivery, DeliveryStatus
+from openmash.sharing.models import Delivery, DeliveryStatus, ImportedAs
 
 REQUIRED = [
     "reference",
@@ -271,7 +278,30 @@ def _interview_service(council: Organisation) -> Organisation:
     )
 
 
-def _write_one(actor: Actor, row: dict[str, Any], known: dict[tuple[str, dt.date], Any]) -> list[Event]:
+def _close_unoffered_clocks(actor: Actor, found: Event, now: dt.datetime) -> None:
+    """History only: a found report whose file records no offer leaves nobody a clock to meet now. Its
+    return-interview clock is closed as missed when it fell due (it counts as late in the measures), or, not yet
+    due, closed with the reason why it runs no more."""
+    for clock in Clock.objects.filter(
+        rule=ClockRule.RETURN_INTERVIEW,
+        subject_type="event",
+        subject_id=str(found.pk),
+        stopped_at__isnull=True,
+    ):
+        due = clock.due_at <= now
+        Clock.objects.filter(pk=clock.pk).update(
+            stopped_at=now,
+            stopped_by_label=actor.label,
+            breached_at=clock.due_at if due else None,
+            breach_reason="Imported as history: the imported file records no offer"
+            if due
+            else "Imported as history: not followed up in OpenMASH",
+        )
+
+
+def _write_one(
+    actor: Actor, row: dict[str, Any], known: dict[tuple[str, dt.date], Any], imported_as: str
+) -> list[Event]:
     key = (name_key(row["given_name"], row["family_name"]), row["date_of_birth"])
     person_id = known.get(key) if not (row["nhs_number"] or row["upn"]) else None
     child = (
@@ -299,6 +329,7 @@ def _write_one(actor: Actor, row: dict[str, Any], known: dict[tuple[str, dt.date
             looked_after=row["looked_after"],
             council_told_at=row["council_told_at"],
             source=Source.IMPORT,  # held at the end of its chunk (the found report must see it first)
+            imported_as=imported_as,
         ),
     )
     episode = recorded.episode
@@ -309,11 +340,20 @@ def _write_one(actor: Actor, row: dict[str, Any], known: dict[tuple[str, dt.date
     found = services.found_report_record(
         actor=actor,
         episode=episode,
-        data=services.FoundInput(found_at=row["found_at"], found_by="As imported", source=Source.IMPORT),
+        data=services.FoundInput(
+            found_at=row["found_at"],
+            found_by="As imported",
+            source=Source.IMPORT,
+            imported_as=imported_as,
+            # History reached the council when the child was found, as far as the file tells; live work now.
+            shared_at=row["found_at"] if imported_as == ImportedAs.HISTORY else None,
+        ),
     )
     events.append(found.recorded.event)
     offered = row["return_interview_offered_at"]
     if offered is None:
+        if imported_as == ImportedAs.HISTORY:
+            _close_unoffered_clocks(actor, found.recorded.event, timezone.now())
         return events
     held = row["return_interview_held_at"]
     independent = row["independent"]
@@ -354,10 +394,19 @@ def _write_one(actor: Actor, row: dict[str, Any], known: dict[tuple[str, dt.date
     return events
 
 
-def import_missing(*, actor: Actor, path: Path, progress: Progress | None = None) -> MissingImportSummary:
-    """Import every episode in the file, or none. A re-run of a file whose import stopped part way carries on
-    where it stopped. Raises ImportFailed (every problem of the file) or ImportBlocked (another file's import
-    for the organisation is unfinished)."""
+def import_missing(
+    *,
+    actor: Actor,
+    path: Path,
+    imported_as: str = ImportedAs.HISTORY,
+    progress: Progress | None = None,
+) -> MissingImportSummary:
+    """Import every episode in the file, or none, as history (the default: counted, nobody's work now) or as
+    live work (a backlog still waiting). A re-run of a file whose import stopped part way carries on where it
+    stopped. Raises ImportFailed (every problem of the file) or ImportBlocked (another file's import for the
+    organisation is unfinished, or this one's was begun as the other kind)."""
+    if imported_as not in ImportedAs.values:
+        raise ValueError(f"imported_as must be one of {ImportedAs.values}")
     organisation = actor.organisation
     assert organisation is not None
     digest = _digest(path)
@@ -366,6 +415,11 @@ def import_missing(*, actor: Actor, path: Path, progress: Progress | None = None
         raise ImportBlocked(
             f"The import of {batch.file_name} for {organisation.name} is unfinished. Import {batch.file_name} "
             "again to finish it before importing another file."
+        )
+    if batch is not None and batch.imported_as != imported_as:
+        raise ImportBlocked(
+            f"The import of {batch.file_name} for {organisation.name} stopped part way, imported as "
+            f"{batch.imported_as}. Import it again as {batch.imported_as} to finish it."
         )
     # Episodes this file's unfinished import already wrote (held): skipped, not refused, on a re-run.
     written = set(
@@ -385,9 +439,7 @@ def import_missing(*, actor: Actor, path: Path, progress: Progress | None = None
                     rows=rows,
                     incidents=len(good),
                     checked=True,
-                    # Recorded through the episode services as live work (their clocks stopped at the real
-                    # offers); an import as history, like the domestic-abuse import's, is still to do.
-                    imported_as="live",
+                    imported_as=imported_as,
                 )
         except IntegrityError as error:
             raise ImportBlocked(f"Another import for {organisation.name} is under way") from error
@@ -398,11 +450,14 @@ def import_missing(*, actor: Actor, path: Path, progress: Progress | None = None
         with write_transaction():
             events: list[Event] = []
             for row in chunk:
-                events += _write_one(actor, row, known)
+                events += _write_one(actor, row, known, imported_as)
             # Held until the whole file is in: seen by no one, no worker claims the deliveries (the
-            # domestic-abuse import's release makes the file visible at once).
+            # domestic-abuse import's release makes the file visible at once). History is never sent: its
+            # deliveries are marked so at once; live work's wait for the release.
             Event.objects.filter(pk__in=[event.pk for event in events]).update(source=Source.HELD)
-            Delivery.objects.filter(share__event__in=events).update(status=DeliveryStatus.HELD)
+            Delivery.objects.filter(share__event__in=events).update(
+                status=DeliveryStatus.HISTORY if imported_as == ImportedAs.HISTORY else DeliveryStatus.HELD
+            )
             ImportBatch.objects.filter(pk=batch.pk).update(recorded=len(written) + start + len(chunk))
         if progress:
             progress("Writing", len(written) + start + len(chunk), len(good))

@@ -34,6 +34,63 @@ class Risk(models.TextChoices):
     HIGH = "high", "High"
 
 
+class PlacementType(models.TextChoices):
+    """What kind of placement it is, as the looked-after children return (SSDA903) codes it in PLACE (DfE
+    SSDA903 guidance; the validator's code list: csc-validator-be-903 rule 146). Blank: not recorded."""
+
+    ADOPTION_CONSENT_CURRENT_CARER = "A3", "Placed for adoption with consent, with current foster carer"
+    ADOPTION_CONSENT_NEW_CARER = "A4", "Placed for adoption with consent, not with current foster carer"
+    ADOPTION_ORDER_CURRENT_CARER = (
+        "A5",
+        "Placed for adoption under a placement order, with current foster carer",
+    )
+    ADOPTION_ORDER_NEW_CARER = (
+        "A6",
+        "Placed for adoption under a placement order, not with current foster carer",
+    )
+    SECURE_CHILDRENS_HOME = "K1", "Secure children's home"
+    CHILDRENS_HOME = "K2", "Children's home"
+    WITH_PARENTS = "P1", "With parents or others with parental responsibility"
+    INDEPENDENT_LIVING = "P3", "Independent living or supported accommodation"
+    RESIDENTIAL_CARE_HOME = "R1", "Residential care home"
+    HEALTH_SETTING = "R2", "NHS or health establishment"
+    FAMILY_CENTRE = "R3", "Family centre or mother and baby unit"
+    YOUNG_OFFENDER_INSTITUTION = "R5", "Young offender institution or prison"
+    RESIDENTIAL_SCHOOL = "S1", "Residential school"
+    KINSHIP_FOSTER_LONG_TERM = "U1", "Foster care with a relative or friend: long term"
+    KINSHIP_FOSTER_FOR_ADOPTION = "U2", "Foster care with a relative or friend who is an approved adopter"
+    KINSHIP_FOSTER = "U3", "Foster care with a relative or friend: not long term"
+    FOSTER_LONG_TERM = "U4", "Foster care with another carer: long term"
+    FOSTER_FOR_ADOPTION = "U5", "Foster care with another carer who is an approved adopter"
+    FOSTER = "U6", "Foster care with another carer: not long term"
+
+
+class LegalStatus(models.TextChoices):
+    """Why the child is looked after, as SSDA903 codes it in LS (the validator's code list: rule 144). Blank:
+    not recorded."""
+
+    INTERIM_CARE_ORDER = "C1", "Interim care order"
+    CARE_ORDER = "C2", "Full care order"
+    FREEING_ORDER = "D1", "Freeing order"
+    PLACEMENT_ORDER = "E1", "Placement order"
+    SECTION_20 = "V2", "Accommodated under section 20 (single period)"
+    SHORT_BREAKS_EPISODES = "V3", "Short breaks under section 20 (each episode recorded)"
+    SHORT_BREAKS_AGREEMENT = "V4", "Short breaks under section 20 (agreement recorded)"
+    REMANDED = "J1", "Remanded to local authority or youth detention accommodation"
+    PACE_TRANSFER = "J2", "In local authority accommodation under PACE"
+    YOUTH_REHABILITATION_ORDER = "J3", "Youth rehabilitation order with a residence or fostering requirement"
+    POLICE_PROTECTION = "L1", "Police protection, in local authority accommodation"
+    EMERGENCY_PROTECTION_ORDER = "L2", "Emergency protection order"
+    CHILD_ASSESSMENT_ORDER = "L3", "Child assessment order, in local authority accommodation"
+
+
+class ProviderSector(models.TextChoices):
+    """Who runs a provider that is neither a council nor the NHS (SSDA903 PLACE_PROVIDER PR4 and PR5)."""
+
+    PRIVATE = "private", "Private"
+    VOLUNTARY = "voluntary", "Voluntary or third sector"
+
+
 class Placement(models.Model):
     """Where a looked-after child lives and who cares for them: a children's home, a fostering household or
     agency (``provider``), placed by the responsible council. Its carers may report the child missing and found;
@@ -44,6 +101,11 @@ class Placement(models.Model):
     provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="placements")
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
+    # What the council records of the placement for the looked-after children return (SSDA903 PLACE, LS and,
+    # for a provider other than a council or the NHS, PLACE_PROVIDER). Blank: not recorded.
+    placement_type = models.CharField(max_length=3, choices=PlacementType.choices, blank=True)
+    legal_status = models.CharField(max_length=2, choices=LegalStatus.choices, blank=True)
+    provider_sector = models.CharField(max_length=10, choices=ProviderSector.choices, blank=True)
     recorded_by_label = models.CharField(max_length=300)
     recorded_at = models.DateTimeField()
 

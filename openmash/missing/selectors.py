@@ -30,18 +30,17 @@ from openmash.organisations.models import Organisation
 from openmash.people import selectors as people_selectors
 from openmash.people.models import Person
 from openmash.sharing import selectors as sharing_selectors
-from openmash.sharing.models import Share
+from openmash.sharing.models import ImportedAs, Share
 
 
 def visible_episodes(actor: Actor) -> QuerySet[MissingEpisode]:
-    """The episodes an organisation may see: those whose missing or found report it recorded or was sent
-    (policy.visible_events), and, for a council, every episode on its own list."""
+    """The episodes an organisation may see, as the policy says (``policy.visible_missing_episodes``): those
+    whose missing or found report it recorded or was sent, a council's own list, an inspectorate's sampled
+    children's episodes."""
     events = sharing_selectors.visible_events(actor).values("pk")
-    condition = Q(missing_report__in=events) | Q(found_report__in=events)
-    if actor.organisation is not None and policy.may_see_missing_list(actor, actor.organisation.pk):
-        condition |= Q(council=actor.organisation)
+    episodes = policy.visible_missing_episodes(actor, MissingEpisode.objects.all(), events)
     # An import not all in yet is seen by no one (its reports are held).
-    return MissingEpisode.objects.filter(condition).exclude(missing_report__source=Source.HELD)
+    return episodes.exclude(missing_report__source=Source.HELD)
 
 
 def _audit_view(actor: Actor, what: str, object_id: object, person_id: uuid.UUID | None, reason: str) -> None:
@@ -163,12 +162,14 @@ def episode_open(*, actor: Actor, episode_id: uuid.UUID | str) -> OpenedEpisode:
     seen = people_selectors.reason_to_see(actor, episode.child_id)
     reason = seen or "received the episode"
     sees_child = seen is not None
+    # Other agencies' shares are part of the child's multi-agency record: not for a school or a carer.
+    sees_record = sees_child and policy.record_scope(actor) == policy.RecordScope.FULL
     _audit_view(actor, "missing-episode", episode.pk, episode.child_id, reason)
     steps: list[Step] = [
         Step("Last seen", episode.last_seen_where or "Place not given", episode.last_seen_at),
         Step("Reported missing", episode.reported_by.name, episode.reported_at),
     ]
-    steps += _share_steps(actor, episode.missing_report, "Missing report", sees_child)
+    steps += _share_steps(actor, episode.missing_report, "Missing report", sees_record)
     for grading in episode.gradings.all():
         steps.append(
             Step(
@@ -189,7 +190,7 @@ def episode_open(*, actor: Actor, episode_id: uuid.UUID | str) -> OpenedEpisode:
                 note=episode.found_where,
             )
         )
-        steps += _share_steps(actor, episode.found_report, "Found report", sees_child)
+        steps += _share_steps(actor, episode.found_report, "Found report", sees_record)
         clocks = list(
             Clock.objects.filter(
                 rule=ClockRule.RETURN_INTERVIEW, subject_type="event", subject_id=str(episode.found_report_id)
@@ -236,7 +237,7 @@ def episode_open(*, actor: Actor, episode_id: uuid.UUID | str) -> OpenedEpisode:
             )
         )
         if interview.findings is not None:
-            steps += _share_steps(actor, interview.findings, "Interview findings", sees_child)
+            steps += _share_steps(actor, interview.findings, "Interview findings", sees_record)
     steps.sort(key=lambda step: (step.at is None, step.at or timezone.now()))
     return OpenedEpisode(
         episode=episode,
@@ -297,8 +298,13 @@ def returned_children(*, actor: Actor) -> list[ReturnedChild]:
     with its interview (if offered) and when the offer is due."""
     if not policy.may_work_return_interviews(actor) or actor.organisation is None:
         raise NotFound("Not available to this role")
-    # As soon as the found report is shared (the inbox delivery may follow a moment later).
-    received = Share.objects.filter(recipient=actor.organisation).values("event_id")
+    # As soon as the found report is shared (the inbox delivery may follow a moment later). Not an episode
+    # imported as history: it was dealt with elsewhere and is nobody's work now.
+    received = (
+        Share.objects.filter(recipient=actor.organisation)
+        .exclude(imported_as=ImportedAs.HISTORY)
+        .values("event_id")
+    )
     episodes = list(
         MissingEpisode.objects.filter(found_report__in=received)
         .select_related("child", "council")

@@ -35,8 +35,11 @@ from openmash.missing.models import (
     EpisodeUpdate,
     Exploitation,
     InterviewResponse,
+    LegalStatus,
     MissingEpisode,
     Placement,
+    PlacementType,
+    ProviderSector,
     RepeatMissingSetting,
     ReturnInterview,
     Risk,
@@ -52,6 +55,9 @@ from openmash.sharing.models import Route
 # Issue 15: 3 or more episodes in 90 days is repeat missing, unless the area sets its own figures.
 REPEAT_EPISODES = 3
 REPEAT_DAYS = 90
+# What an area may set: at least two episodes (one is not a repeat), a window from a week to a year.
+REPEAT_EPISODES_RANGE = (2, 20)
+REPEAT_DAYS_RANGE = (7, 365)
 
 
 def _in_force(day: dt.date) -> Q:
@@ -70,10 +76,29 @@ def placement_of(child_id: uuid.UUID, at: dt.datetime | None = None) -> Placemen
 
 
 def placement_record(
-    *, actor: Actor, child: Person, provider: Organisation, started_on: dt.date
+    *,
+    actor: Actor,
+    child: Person,
+    provider: Organisation,
+    started_on: dt.date,
+    placement_type: str = "",
+    legal_status: str = "",
+    provider_sector: str = "",
 ) -> Placement:
-    """Record where a looked-after child is placed. The placing council records it; the provider's carers get
-    a reason to see the child (to report them missing and found)."""
+    """Record where a looked-after child is placed, and, where the council gives them, the placement's type,
+    the child's legal status and the provider's sector (the looked-after children return's PLACE, LS and
+    PLACE_PROVIDER: missing.exports). The placing council records it; the provider's carers get a reason to see
+    the child (to report them missing and found)."""
+    errors = {}
+    for name, value, choices in (
+        ("placement_type", placement_type, PlacementType.values),
+        ("legal_status", legal_status, LegalStatus.values),
+        ("provider_sector", provider_sector, ProviderSector.values),
+    ):
+        if value and value not in choices:
+            errors[name] = "Choose one of the listed options"
+    if errors:
+        raise InvalidInput(errors)
     status = (
         ChildStatus.objects.filter(person=child, status=ChildStatusKind.LOOKED_AFTER, end_date__isnull=True)
         .select_related("council")
@@ -88,6 +113,9 @@ def placement_record(
             council=status.council,
             provider=provider,
             started_on=started_on,
+            placement_type=placement_type,
+            legal_status=legal_status,
+            provider_sector=provider_sector,
             recorded_by_label=actor.label,
             recorded_at=timezone.now(),
         )
@@ -105,7 +133,12 @@ def placement_record(
             object_id=placement.pk,
             person_id=child.pk,
             reason="recorded a placement",
-            detail={"provider": provider.code, "started_on": started_on.isoformat()},
+            detail={
+                "provider": provider.code,
+                "started_on": started_on.isoformat(),
+                "placement_type": placement_type,
+                "legal_status": legal_status,
+            },
         )
     return placement
 
@@ -119,16 +152,18 @@ def repeat_figures(council: Organisation | None) -> tuple[int, int]:
 def repeat_setting_set(
     *, actor: Actor, council: Organisation, episodes: int, days: int
 ) -> RepeatMissingSetting:
-    """An area sets its own repeat-missing figures (its administrators or partnership leads)."""
-    if not policy.may_set_clock_figures(actor, council):
+    """An area sets its own repeat-missing figures (the council's administrators or its partnership's leads:
+    ``policy.may_set_repeat_missing``). Every field error at once; written and audited in one transaction."""
+    if council.kind != OrganisationKind.COUNCIL or not policy.may_set_repeat_missing(actor, council.pk):
         raise NotAllowed("Only the area's administrators or partnership leads set its figures")
     errors = {}
-    if not 2 <= episodes <= 20:
-        errors["episodes"] = "Enter a number of episodes from 2 to 20"
-    if not 7 <= days <= 365:
-        errors["days"] = "Enter a number of days from 7 to 365"
+    if not REPEAT_EPISODES_RANGE[0] <= episodes <= REPEAT_EPISODES_RANGE[1]:
+        errors["episodes"] = "The number of episodes must be between {} and {}".format(*REPEAT_EPISODES_RANGE)
+    if not REPEAT_DAYS_RANGE[0] <= days <= REPEAT_DAYS_RANGE[1]:
+        errors["days"] = "The number of days must be between {} and {}".format(*REPEAT_DAYS_RANGE)
     if errors:
         raise InvalidInput(errors)
+    was = repeat_figures(council)
     with write_transaction():
         setting, _ = RepeatMissingSetting.objects.update_or_create(
             council=council,
@@ -145,7 +180,7 @@ def repeat_setting_set(
             object_type="repeat-missing-setting",
             object_id=council.code,
             reason="set the repeat-missing figures",
-            detail={"episodes": episodes, "days": days},
+            detail={"episodes": episodes, "days": days, "was": list(was)},
         )
     return setting
 
@@ -167,6 +202,8 @@ class MissingReportInput:
     council: Organisation | None = None
     looked_after: bool | None = None
     council_told_at: dt.datetime | None = None
+    # Imported only: whether its shares are history or live work (sharing.models.ImportedAs).
+    imported_as: str = ""
 
 
 @dataclass(frozen=True)
@@ -250,6 +287,7 @@ def missing_report_record(
             postcode=data.postcode,
             council=data.council,
             shared_at=data.council_told_at,
+            imported_as=data.imported_as,
             summary=data.summary,
             details=details,
             people=[data.child],
@@ -337,6 +375,10 @@ class FoundInput:
     summary: str = ""
     postcode: str = ""
     source: str = Source.WEB
+    # Imported only: whether its shares are history or live work (sharing.models.ImportedAs), and when they
+    # reached their recipients (absent: now).
+    imported_as: str = ""
+    shared_at: dt.datetime | None = None
 
 
 def found_report_record(
@@ -397,6 +439,8 @@ def found_report_record(
             related_event_id=episode.missing_report_id,
             people=[PersonInput(person_id=episode.child_id)],
             source=data.source,
+            imported_as=data.imported_as,
+            shared_at=data.shared_at,
         ),
         also=write_found,
     )

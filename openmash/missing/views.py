@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from openmash.access import policy
 from openmash.access.requests import case_worker
+from openmash.accounts.actors import actor_for_request
 from openmash.accounts.models import User
-from openmash.lib.errors import InvalidInput, NotFound
+from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.lib.instants import LONDON
 from openmash.missing import exports, selectors, services
 from openmash.missing import forms as missing_forms
@@ -80,8 +81,17 @@ def _episode(request: HttpRequest, episode_id: uuid.UUID):
     return actor, selectors.episode_get(actor=actor, episode_id=episode_id)
 
 
+def _reader(request: HttpRequest):
+    """Who is reading episodes: a case worker, or an inspector reading a sampled child's (the policy decides);
+    anyone else gets the page's 404."""
+    actor = actor_for_request(request)
+    if not policy.may_read_missing_episodes(actor):
+        raise NotFound("Not available to this role")
+    return actor
+
+
 def episode(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
-    actor = case_worker(request)
+    actor = _reader(request)
     opened = selectors.episode_open(actor=actor, episode_id=episode_id)
     item = opened.episode
     placement = services.placement_of(item.child_id)
@@ -92,6 +102,7 @@ def episode(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
         "may_report_found": item.is_open
         and policy.may_report_missing(actor, [placement.provider_id] if placement else []),
         "may_interview": policy.may_work_return_interviews(actor) and item.found_at is not None,
+        "may_update": policy.works_cases(actor),
         "risk_form": missing_forms.RiskForm(),
         "update_form": missing_forms.UpdateForm(),
         "now": timezone.now(),
@@ -313,15 +324,25 @@ def outcome(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     """Missing children: the returned children for a return-interview service, the list for a council, and
-    the episodes the organisation recorded or was told of for everyone."""
-    actor = case_worker(request)
+    the episodes the organisation recorded or was told of for everyone, and an inspector's sampled children's."""
+    actor = _reader(request)
     if policy.may_work_return_interviews(actor):
         return returned(request)
     assert actor.organisation is not None
     if policy.may_see_missing_list(actor, actor.organisation.pk):
         return missing_list(request)
     episodes = selectors.episodes_search(actor=actor, limit=200)
-    return render(request, "missing/episodes.html", {"episodes": episodes})
+    return render(request, "missing/episodes.html", {"episodes": episodes, "inspecting": actor.is_inspector})
+
+
+def child_episodes(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """One child's episodes, as far as the reader may see them (an inspector: a sampled child's). Opening it
+    reads the child's record (audited); the list is audited too."""
+    actor = _reader(request)
+    child = person_open(actor=actor, person_id=person_id).person
+    episodes = selectors.episodes_search(actor=actor, child=child.pk, limit=200)
+    context = {"episodes": episodes, "child": child, "inspecting": actor.is_inspector}
+    return render(request, "missing/episodes.html", context)
 
 
 def returned(request: HttpRequest) -> HttpResponse:
@@ -377,3 +398,36 @@ def patterns(request: HttpRequest) -> HttpResponse:
     area = council.parent if council.kind == "partnership" and council.parent is not None else council
     items = selectors.exploitation_patterns(actor=actor, council=area)
     return render(request, "missing/patterns.html", {"patterns": items, "council": area})
+
+
+def repeat_setting(request: HttpRequest) -> HttpResponse:
+    """The area's repeat-missing figures, for those the policy lets set them (anyone else: 404)."""
+    actor = actor_for_request(request)
+    council = policy.repeat_missing_area(actor)
+    if council is None or not policy.may_set_repeat_missing(actor, council.pk):
+        raise NotFound("Not available to this role")
+    episodes, days = services.repeat_figures(council)
+    form = missing_forms.RepeatMissingForm(
+        request.POST if request.method == "POST" else None, initial={"episodes": episodes, "days": days}
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            services.repeat_setting_set(actor=actor, council=council, **form.cleaned_data)
+        except NotAllowed as error:
+            raise NotFound("Not available to this role") from error
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            data = form.cleaned_data
+            messages.success(
+                request, f"Repeat missing is now {data['episodes']} episodes in {data['days']} days"
+            )
+            return redirect("clocks:rules")
+    context = {
+        "form": form,
+        "council": council,
+        "episodes": episodes,
+        "days": days,
+        "errors": error_summary_items(form) if form.is_bound else [],
+    }
+    return render(request, "missing/repeat_setting.html", context)

@@ -122,7 +122,7 @@ def _ranked_ids(actor: Actor, criteria: SearchCriteria) -> list[uuid.UUID]:
     words = search_words(criteria.name)
     found: list[uuid.UUID] = []
     identifier = identifiers.normalise(criteria.identifier) if criteria.identifier.strip() else ""
-    if identifier:
+    if identifier and policy.may_search_by_identifier(actor):
         found += visible_among(
             actor, Person.objects.filter(identifiers__value=identifier).order_by("family_name", "given_name")
         ).values_list("pk", flat=True)[:SEARCH_LIMIT]

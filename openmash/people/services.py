@@ -17,7 +17,9 @@ from openmash.audit.services import AuditInput, audit_append, audit_record
 from openmash.database import Insert, inserts_run, rows_insert
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.instants import EARLIEST_BIRTH
+from openmash.lib.names import search_key
 from openmash.organisations.models import Organisation
+from openmash.people.matching import index_people
 from openmash.people.models import (
     Address,
     ChildStatus,
@@ -164,9 +166,16 @@ def person_birth_record(
             PersonName.objects.update_or_create(
                 person=person,
                 kind=NameKind.LEGAL,
-                defaults={"given_name": person.given_name, "family_name": person.family_name},
+                defaults={
+                    "given_name": person.given_name,
+                    "family_name": person.family_name,
+                    # The key name search matches (the trigram index reads it): the new name, found at once.
+                    "search_key": search_key(person.given_name, person.family_name),
+                },
             )
         person.save(update_fields=["kind", "date_of_birth", "given_name", "family_name", "updated_at"])
+        # The match index (openmash.matching) compares names and dates of birth: both may have changed.
+        index_people([person.pk])
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,

@@ -27,7 +27,9 @@ def navigation(request):
         candidates.append(("Meetings", reverse("meetings:list"), works))
         is_council = user.organisation.kind == OrganisationKind.COUNCIL
         candidates.append(("Joint visits", reverse("casework:visits"), works and (is_police or is_council)))
-        candidates.append(("Missing children", reverse("missing:home"), works))
+        candidates.append(
+            ("Missing children", reverse("missing:home"), policy.may_read_missing_episodes(actor))
+        )
         candidates.append(("Deadlines", reverse("clocks:deadlines"), works))
         candidates.append(
             (

@@ -2,16 +2,33 @@
 
 import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from openmash.accounts.actors import actor_for_user
 from openmash.clocks.models import Clock
-from openmash.events.models import Event
+from openmash.clocks.services import clocks_sweep_breaches
+from openmash.events.models import Event, ImportBatch
+from openmash.missing import selectors
 from openmash.missing.models import MissingEpisode, ReturnInterview
-from openmash.sharing.models import Delivery, DeliveryStatus, Share
+from openmash.recording.import_rows import file_digest
+from openmash.sharing import delivery
+from openmash.sharing.models import (
+    Channel,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    Escalation,
+    ImportedAs,
+    Share,
+    WebhookEndpoint,
+)
+from openmash.sharing.services import escalate_overdue
+from tests.sharing.receivers import Receiver
 
 HEADER = [
     "reference",
@@ -150,3 +167,137 @@ def test_an_xlsx_file_imports_too(cast, tmp_path):
     book.save(path)
     call_command("import", "missing", str(path), "--org", "Cleveland Police")
     assert MissingEpisode.objects.get().reference == "MP-X"
+
+
+def _unfinished(reference: str, days_ago: float) -> dict[str, str]:
+    """Found but never offered a return interview (as the file records it)."""
+    return _row(
+        reference,
+        last_seen_at=_at(days_ago),
+        reported_at=_at(days_ago - 0.1),
+        council_told_at=_at(days_ago - 0.2),
+        found_at=_at(days_ago - 0.5),
+        return_interview_offered_at="",
+        return_interview_held_at="",
+        return_interview_independent="",
+    )
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver()
+    yield server
+    server.close()
+
+
+def _drain():
+    while delivery.run_once("w1"):
+        pass
+
+
+def test_history_is_the_default_and_creates_no_live_work(cast, tmp_path, receiver):
+    WebhookEndpoint.objects.create(
+        organisation=cast.organisations["council"],
+        url=receiver.url,
+        secret="whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    )
+    path = _file(tmp_path, [_row("MP-1"), _unfinished("MP-2", 10), _unfinished("MP-3", 1)])
+    out = io.StringIO()
+    call_command("import", "missing", str(path), "--org", "Cleveland Police", stdout=out)
+    assert "as history" in out.getvalue()
+    episodes = MissingEpisode.objects.all()
+    events = Event.objects.filter(
+        pk__in=[e.missing_report_id for e in episodes] + [e.found_report_id for e in episodes]
+    )
+    shares = Share.objects.filter(event__in=events)
+    assert shares.exists() and {share.imported_as for share in shares} == {ImportedAs.HISTORY}
+    deliveries = Delivery.objects.filter(share__in=shares)
+    assert {Channel.INBOX, Channel.WEBHOOK} <= set(deliveries.values_list("channel", flat=True))
+    _drain()
+    far = timezone.now() + dt.timedelta(days=400)
+    raised = escalate_overdue(now=far)
+    clocks_sweep_breaches(now=far)
+    # Nothing sent (inbox, alert, webhook), nothing escalated, no clock left for anyone to meet.
+    assert set(deliveries.values_list("status", flat=True)) == {DeliveryStatus.HISTORY}
+    assert not DeliveryAttempt.objects.filter(delivery__in=deliveries).exists()
+    assert receiver.received == []
+    assert raised == 0 and not Escalation.objects.filter(share__in=shares).exists()
+    clocks = Clock.objects.filter(rule="return-interview", event__in=events)
+    assert clocks.count() == 3
+    assert not clocks.filter(stopped_at__isnull=True).exists()
+    assert not clocks.filter(escalated_at__isnull=False).exists()
+    # Missed when due with no offer in the file; met at the real offer; not yet due: closed, not missed.
+    by_reference = {clock.event.reference: clock for clock in clocks.select_related("event")}
+    assert by_reference["MP-1"].breached_at is None
+    assert by_reference["MP-1"].stopped_at == ReturnInterview.objects.get().offered_at
+    assert by_reference["MP-2"].breached_at == by_reference["MP-2"].due_at
+    assert "records no offer" in by_reference["MP-2"].breach_reason
+    assert by_reference["MP-3"].breached_at is None and "history" in by_reference["MP-3"].breach_reason
+    # The found report reached the council when the child was found (the file's time), not at the import.
+    found = Share.objects.get(
+        event=episodes.get(reference="MP-2").found_report, recipient=cast.organisations["council"]
+    )
+    assert found.shared_at == found.delivered_at == episodes.get(reference="MP-2").found_at
+    # Not in the return-interview service's inbox of children to offer an interview to.
+    service = actor_for_user(cast.users["return.interviewer"])
+    assert selectors.returned_children(actor=service) == []
+
+
+def test_history_still_counts_in_the_missing_list_and_the_return(cast, tmp_path):
+    path = _file(tmp_path, [_row("MP-1"), _unfinished("MP-2", 10)])
+    call_command("import", "missing", str(path), "--org", "Cleveland Police")
+    council = cast.organisations["council"]
+    manager = actor_for_user(cast.users["team.manager"])
+    [line] = selectors.missing_list(actor=manager, council=council)
+    assert line.missing_12_months == 2
+    assert line.last_episode is not None
+    last = MissingEpisode.objects.get(reference="MP-2")
+    assert line.last_episode.last_seen_at == last.last_seen_at  # the real time, not the import's
+    # The file says the council was told 2.4 hours after the police: late by its own times, not the import's.
+    assert line.council_told_in_time is False
+    assert last.council_told_at - last.reported_at == dt.timedelta(hours=2.4)
+    out = tmp_path / "903"
+    year = last.last_seen_at.year if last.last_seen_at.month >= 4 else last.last_seen_at.year - 1
+    call_command(
+        "export", "ssda903-missing", "--council", council.code, "--year", str(year), "--out", str(out)
+    )
+    with (out / "missing.csv").open() as handle:
+        starts = {row["MIS_START"] for row in csv.DictReader(handle)}
+    assert timezone.localtime(last.last_seen_at).strftime("%d/%m/%Y") in starts
+
+
+def test_as_live_is_a_real_backlog(cast, tmp_path):
+    path = _file(tmp_path, [_unfinished("MP-2", 10)])
+    out = io.StringIO()
+    call_command("import", "missing", str(path), "--org", "Cleveland Police", "--as", "live", stdout=out)
+    assert "as live work" in out.getvalue()
+    episode = MissingEpisode.objects.get()
+    shares = Share.objects.filter(event__in=[episode.missing_report, episode.found_report])
+    assert {share.imported_as for share in shares} == {ImportedAs.LIVE}
+    assert DeliveryStatus.PENDING in set(
+        Delivery.objects.filter(share__in=shares).values_list("status", flat=True)
+    )
+    clock = Clock.objects.get(rule="return-interview", event=episode.found_report)
+    assert clock.stopped_at is None  # still to be offered: someone's work now
+    assert clocks_sweep_breaches() == 1  # and it is overdue: raised to the team managers
+    service = actor_for_user(cast.users["return.interviewer"])
+    assert [item.episode.pk for item in selectors.returned_children(actor=service)] == [episode.pk]
+    assert ImportBatch.objects.get().imported_as == ImportedAs.LIVE
+
+
+def test_an_import_stopped_part_way_finishes_only_as_what_it_began(cast, tmp_path):
+    path = _file(tmp_path, [_row("MP-1")])
+    ImportBatch.objects.create(
+        organisation=cast.organisations["police"],
+        file_name=path.name,
+        digest=file_digest(path),
+        started_at=timezone.now(),
+        rows=1,
+        incidents=1,
+        checked=True,
+        imported_as=ImportedAs.LIVE,
+    )
+    with pytest.raises(CommandError, match=r"imported as live\. Import it again as live"):
+        call_command("import", "missing", str(path), "--org", "Cleveland Police")
+    call_command("import", "missing", str(path), "--org", "Cleveland Police", "--as", "live")
+    assert MissingEpisode.objects.get().reference == "MP-1"

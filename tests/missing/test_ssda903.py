@@ -11,8 +11,13 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from openmash.missing.models import MissingEpisode
+from openmash.accounts.actors import actor_for_user
+from openmash.lib.errors import InvalidInput
+from openmash.missing import exports
+from openmash.missing.models import LegalStatus, MissingEpisode, Placement, PlacementType
+from openmash.missing.services import placement_record
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNNER = Path(__file__).with_name("validate_903.py")
@@ -70,6 +75,7 @@ def test_the_validator_finds_no_error_on_the_missing_table(cast, report_missing,
     if python is None:
         pytest.skip("the SSDA903 validator is not installed: run scripts/validator-903.sh (make test does)")
     _episodes_in_2026(report_missing, report_found)
+    _moved_to_the_councils_own_foster_carer(cast)
     out = _export(tmp_path)
     result = subprocess.run(
         [python, str(RUNNER), str(out), "2026", "E06000004"], capture_output=True, text=True, timeout=600
@@ -78,6 +84,10 @@ def test_the_validator_finds_no_error_on_the_missing_table(cast, report_missing,
     issues = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     missing_issues = [issue for issue in issues if issue.get("tables_affected") == "Missing"]
     assert missing_issues == [], json.dumps(missing_issues, indent=1)
+    # The placement codes are the placements' own and valid: legal status (144), placement type (146),
+    # provider (178); the episodes' dates and reasons agree with each other (148, 388).
+    coded = [issue for issue in issues if issue.get("rule_code") in {"144", "146", "148", "178", "388"}]
+    assert coded == [], json.dumps(coded, indent=1)
     # The validator reads what was written (a bad code is caught): the check can fail.
     with (out / "missing.csv").open("a") as handle:
         handle.write(f"{csv_child(out)},{csv_dob(out)},X,01/05/2026,02/05/2026\n")
@@ -86,6 +96,92 @@ def test_the_validator_finds_no_error_on_the_missing_table(cast, report_missing,
     )
     bad = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert any(issue.get("tables_affected") == "Missing" for issue in bad), bad
+
+
+def _moved_to_the_councils_own_foster_carer(cast) -> Placement:
+    """Leo leaves Oak House (a private children's home, under a full care order: the cast) for one of the
+    council's own foster carers."""
+    return placement_record(
+        actor=actor_for_user(cast.users["social.worker"]),
+        child=cast.people["Leo Marsh"],
+        provider=cast.organisations["council"],
+        started_on=timezone.localdate() - dt.timedelta(days=5),
+        placement_type=PlacementType.FOSTER,
+        legal_status=LegalStatus.CARE_ORDER,
+    )
+
+
+def _episodes_csv(out: Path) -> list[dict[str, str]]:
+    with (out / "episodes.csv").open() as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_episodes_are_the_placements_with_their_own_codes(cast, report_missing, report_found, tmp_path):
+    _episodes_in_2026(report_missing, report_found)
+    [home] = _episodes_csv(_export(tmp_path / "before"))
+    # Oak House: a children's home (K2), privately run (PR4), under a full care order (C2), since 10 June 2024,
+    # when Leo started to be looked after (S).
+    assert (home["DECOM"], home["RNE"], home["LS"], home["PLACE"], home["PLACE_PROVIDER"]) == (
+        "10/06/2024",
+        "S",
+        "C2",
+        "K2",
+        "PR4",
+    )
+    assert home["DEC"] == home["REC"] == "" and home["CIN"] == ""  # not recorded: not guessed
+    moved = _moved_to_the_councils_own_foster_carer(cast)
+    home, foster = _episodes_csv(_export(tmp_path / "after"))
+    moved_on = moved.started_on.strftime("%d/%m/%Y")
+    # The home's episode ends the day the foster placement begins, and Leo stays looked after (X1).
+    assert (home["DEC"], home["REC"]) == (moved_on, "X1")
+    # The council's own foster carer (U6, PR1): a change of placement (P), still open.
+    assert (foster["DECOM"], foster["RNE"], foster["LS"], foster["PLACE"], foster["PLACE_PROVIDER"]) == (
+        moved_on,
+        "P",
+        "C2",
+        "U6",
+        "PR1",
+    )
+    assert foster["DEC"] == foster["REC"] == ""
+
+
+def test_a_placement_recorded_without_codes_leaves_them_blank(cast, report_missing, report_found, tmp_path):
+    _episodes_in_2026(report_missing, report_found)
+    Placement.objects.update(placement_type="", legal_status="", provider_sector="")
+    [row] = _episodes_csv(_export(tmp_path))
+    assert (row["LS"], row["PLACE"], row["PLACE_PROVIDER"]) == ("", "", "")
+    assert row["DECOM"] == "10/06/2024"
+
+
+def test_the_provider_follows_who_provides_the_placement(cast):
+    leo = cast.people["Leo Marsh"]
+    stockton = cast.organisations["council"]
+    cases = [
+        (cast.organisations["unrelated-council"], "", PlacementType.FOSTER, "PR2"),
+        (cast.organisations["health"], "", PlacementType.HEALTH_SETTING, "PR3"),
+        (cast.organisations["childrens-home"], "voluntary", PlacementType.CHILDRENS_HOME, "PR5"),
+        (cast.organisations["childrens-home"], "", PlacementType.CHILDRENS_HOME, ""),
+        (stockton, "", PlacementType.WITH_PARENTS, "PR0"),
+    ]
+    for provider, sector, kind, expected in cases:
+        placement = Placement(
+            child=leo, council=stockton, provider=provider, provider_sector=sector, placement_type=kind
+        )
+        assert exports.place_provider(placement) == expected, (provider, kind)
+
+
+def test_a_placement_code_outside_the_returns_lists_is_refused(cast):
+    with pytest.raises(InvalidInput) as refused:
+        placement_record(
+            actor=actor_for_user(cast.users["social.worker"]),
+            child=cast.people["Leo Marsh"],
+            provider=cast.organisations["council"],
+            started_on=timezone.localdate(),
+            placement_type="H5",
+            legal_status="X9",
+        )
+    assert set(refused.value.errors) == {"placement_type", "legal_status"}
+    assert Placement.objects.count() == 1
 
 
 def csv_child(out: Path) -> str:

@@ -25,7 +25,7 @@ class Command(BaseCommand):
         "incidents from CSV or XLSX (columns in docs/import.md): every row is checked first and a file with any "
         "problem imports nothing; the incidents are then written in short transactions, so the service keeps "
         "answering, and become visible together once the whole file is in. If it stops part way, run it again. "
-        "'import missing FILE --org ORG' loads missing episodes, one row per episode, the same way."
+        "'import missing FILE --org ORG [--as history|live]' loads missing episodes, one row per episode, the same way."
     )
 
     def add_arguments(self, parser):
@@ -50,6 +50,18 @@ class Command(BaseCommand):
         episodes.add_argument("file", type=Path, help="A .csv or .xlsx file")
         episodes.add_argument(
             "--org", required=True, help="The organisation that recorded them: code or exact name"
+        )
+        episodes.add_argument(
+            "--as",
+            dest="imported_as",
+            choices=["history", "live"],  # sharing.models.ImportedAs
+            default="history",
+            help=(
+                "history (the default): episodes already dealt with elsewhere, counted in the missing list, the "
+                "SSDA903 return and every measure with their real times but creating no work now (no "
+                "deadlines, escalations, alerts or webhooks); live: a backlog still waiting, delivered and "
+                "escalated like any new report"
+            ),
         )
 
     def handle(self, *args, what, file, org, imported_as="history", **options):
@@ -87,7 +99,9 @@ class Command(BaseCommand):
         try:
             with bar:
                 if what == "missing":
-                    episodes = import_missing(actor=import_actor(force), path=file, progress=progress)
+                    episodes = import_missing(
+                        actor=import_actor(force), path=file, imported_as=imported_as, progress=progress
+                    )
                 else:
                     summary = import_domestic_abuse(
                         actor=import_actor(force), path=file, imported_as=imported_as, progress=progress
@@ -97,17 +111,17 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing was imported. {count} problem(s):\n{error}") from error
         except ImportBlocked as error:
             raise CommandError(f"Nothing was imported. {error}") from error
-        if what == "missing":
-            self.stdout.write(
-                f"Imported {episodes.episodes} episode(s) from {file.name}, shared {episodes.shares} time(s); "
-                f"all made visible at once in {episodes.release_seconds:.2f} s."
-            )
-            return
         how = (
             "as history (counted in the measures; nothing sent, no deadlines to meet now)"
             if imported_as == "history"
             else "as live work (delivered and on the clock)"
         )
+        if what == "missing":
+            self.stdout.write(
+                f"Imported {episodes.episodes} episode(s) from {file.name} {how}, shared {episodes.shares} "
+                f"time(s); all made visible at once in {episodes.release_seconds:.2f} s."
+            )
+            return
         self.stdout.write(
             f"Imported {summary.incidents} incident(s) ({summary.rows} row(s)) from {file.name} {how}, "
             f"shared {summary.shares} time(s); the release held the database at most "
