@@ -55,6 +55,16 @@ class ChildIn(Input):
     home_educated: bool = False
 
 
+RelationshipKindIn = Literal["parent", "parent-partner", "carer", "relative", "sibling", "household-member"]
+
+
+class ChildRelationshipIn(Input):
+    child: int = Field(
+        ge=0, description="Which child: their place in this incident's `children`, counting from 0"
+    )
+    relationship: RelationshipKindIn = Field(description="What the adult is to that child")
+
+
 class AdultIn(Input):
     person_id: uuid.UUID | None = None
     given_name: str = column(Person, "given_name", "")
@@ -63,12 +73,16 @@ class AdultIn(Input):
     harm_role: Literal["", "victim", "person-causing-harm", "other"] = Field(
         "", description="Their part in the incident"
     )
-    relationship: Literal[
-        "", "parent", "parent-partner", "carer", "relative", "sibling", "household-member"
-    ] = Field(
+    relationships: list[ChildRelationshipIn] = Field(
+        [],
+        description="What they are to each child at the incident, one entry per child (each child at most "
+        "once); linked on their records. A child not named here takes `relationship`, or is linked as a "
+        "household member",
+    )
+    relationship: Literal["", RelationshipKindIn] = Field(  # type: ignore[valid-type]
         "",
-        description="What they are to the children at the incident (a household member when not given); "
-        "linked on their records",
+        description="The same relationship to every child at the incident not named in `relationships` (the "
+        "older single field, still accepted); a household member when neither is given",
     )
 
 
@@ -343,7 +357,11 @@ def domestic_abuse_input(payload: DomesticAbuseIn) -> EventInput:
             given_name=a.given_name,
             family_name=a.family_name,
             date_of_birth=a.date_of_birth,
-            details={"harm_role": a.harm_role, "relationship": a.relationship},
+            details={
+                "harm_role": a.harm_role,
+                "relationship": a.relationship,
+                "relationships": [entry.model_dump() for entry in a.relationships],
+            },
         )
         for a in payload.adults
     ]
@@ -526,7 +544,9 @@ def share_read(request: HttpRequest, share_id: str):
     """One share, for its recipient or its sender (who sees the outcome), with the context of each child the
     caller may see (``children_context``): age, current statuses, the last 12 months' events about the child
     and household that the caller may see, domestic abuse incidents counted, earlier decisions, the allocated
-    worker, siblings and adults. A school is given only what Operation Encompass gives it."""
+    worker, siblings and adults. Each adult involved (``adults``) carries ``relationships``: what they are to each
+    child the share names, as ``{"child": person id, "relationship": kind}``. A school is given only what
+    Operation Encompass gives it."""
     actor = request_actor(request)
     share = selectors.share_open(actor=actor, share_id=share_id).share
     return {

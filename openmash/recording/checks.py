@@ -32,8 +32,12 @@ SUBJECT_DETAIL_FIELDS = (
     "school_urn",
     "harm_role",
     "relationship",
+    "relationships",
 )
-# An adult at a domestic abuse incident: their part in it, and what they are to the children there.
+# An adult at a domestic abuse incident: their part in it, and what they are to the children there: to each
+# child (``relationships``: ``[{"child": 0, "relationship": "parent"}, ...]``, ``child`` the child's place
+# among the event's children, from 0), or the same to every child (``relationship``, the older form, which
+# also covers any child ``relationships`` leaves out).
 HARM_ROLES = ("victim", "person-causing-harm", "other")
 ADULT_RELATIONSHIPS = tuple(RelationshipKind.values)
 
@@ -119,6 +123,7 @@ def _check_person(index: int, person: PersonInput, data: EventInput, errors: dic
         errors[f"{where}.harm_role"] = "Choose victim, person causing harm or other"
     if person.details.get("relationship") not in (None, "", *ADULT_RELATIONSHIPS):
         errors[f"{where}.relationship"] = "Choose what they are to the children"
+    _check_relationships(where, person, data, errors)
     if person.person_id is not None:
         return
     for name in ("given_name", "family_name"):
@@ -145,6 +150,37 @@ def _check_person(index: int, person: PersonInput, data: EventInput, errors: dic
         errors[f"{where}.nhs_number"] = problem
     if person.upn and (problem := identifiers.upn_problem(person.upn)):
         errors[f"{where}.upn"] = problem
+
+
+def _check_relationships(where: str, person: PersonInput, data: EventInput, errors: dict[str, str]) -> None:
+    """An adult's relationship to each child: every entry names a child of this event once, with a kind."""
+    given = person.details.get("relationships")
+    if given in (None, [], ()):
+        return
+    if person.role != SubjectRole.ADULT:
+        errors[f"{where}.relationships"] = "Only an adult has a relationship to the children"
+        return
+    if not isinstance(given, list | tuple):
+        errors[f"{where}.relationships"] = "Give a list of the children and what this adult is to each"
+        return
+    children = sum(1 for someone in data.people if someone.role == SubjectRole.CHILD)
+    seen: set[int] = set()
+    for number, entry in enumerate(given):
+        at = f"{where}.relationships.{number}"
+        child = entry.get("child") if isinstance(entry, dict) else None
+        if isinstance(child, bool) or not isinstance(child, int) or not 0 <= child < children:
+            errors[f"{at}.child"] = (
+                f"Choose a child of this incident: a number from 0 to {children - 1}"
+                if children
+                else "There are no children to relate this adult to"
+            )
+        elif child in seen:
+            errors[f"{at}.child"] = "Give each child once"
+        else:
+            seen.add(child)
+        kind = entry.get("relationship") if isinstance(entry, dict) else None
+        if kind not in ADULT_RELATIONSHIPS:
+            errors[f"{at}.relationship"] = "Choose what this adult is to the child"
 
 
 # Kinds recorded by the service of their own app (meetings, visits, closures, disagreements), which checks

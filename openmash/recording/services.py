@@ -13,6 +13,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -210,9 +211,9 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
             EventSubject,
             ("event_id", "person_id", "role", "details"),
             [
-                (event.pk, subject.person_id, subject.role, subject.details)
+                (event.pk, subject.person_id, subject.role, details)
                 for event, some in zip(events, subjects, strict=True)
-                for subject in some
+                for subject, details in zip(some, _kept_details(some), strict=True)
             ],
         )
     )
@@ -273,6 +274,26 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
     return _Planned(recorded=recorded, subjects=subjects, inserts=inserts, audit=audit_entries(audit))
 
 
+def _kept_details(subjects: Sequence[routing.Subject]) -> list[dict[str, Any]]:
+    """Each person's details as the event keeps them: an adult's relationships to the children, given by each
+    child's place among the event's children (recording.checks), become ``{child's person id: kind}`` for every
+    child with one, the same-for-all ``relationship`` covering the children not named."""
+    children = [str(subject.person_id) for subject in subjects if subject.role == SubjectRole.CHILD]
+    kept = []
+    for subject in subjects:
+        details = dict(subject.details)
+        if subject.role == SubjectRole.ADULT and ("relationships" in details or "relationship" in details):
+            each = {
+                int(entry["child"]): str(entry["relationship"]) for entry in details.get("relationships", ())
+            }
+            same = str(details.get("relationship", ""))
+            details["relationships"] = {
+                child: each.get(place, same) for place, child in enumerate(children) if each.get(place, same)
+            }
+        kept.append(details)
+    return kept
+
+
 def _household(
     checked: CheckedEvent, event: Event, subjects: list[routing.Subject], hidden: set[uuid.UUID]
 ) -> PlannedHousehold:
@@ -283,10 +304,12 @@ def _household(
         HouseholdMemberAt(
             person_id=subject.person_id,
             is_child=subject.role == SubjectRole.CHILD,
-            relationship=str(subject.details.get("relationship", "")),
+            relationships={
+                uuid.UUID(child): kind for child, kind in details.get("relationships", {}).items()
+            },
             has_current_address=any(end is None or end >= day for _council, end in subject.homes),
         )
-        for subject in subjects
+        for subject, details in zip(subjects, _kept_details(subjects), strict=True)
         if subject.person_id not in hidden
     ]
     return household_planned(

@@ -80,10 +80,22 @@ def _step_form(slug: str, answers: dict[str, str] | None) -> forms.Form:
     return form_class(answers) if answers is not None else form_class()
 
 
-def _person_form(group: str, number: int, answers: dict[str, str] | None) -> forms.Form:
+def _person_form(
+    group: str, number: int, answers: dict[str, str] | None, draft: dict[str, Any] | None = None
+) -> forms.Form:
+    """A child's or adult's form; an adult's asks what they are to each child of the ``draft``."""
     prefix = f"{PERSON_WORDS[group]}{number}"
     data = {f"{prefix}-{key}": value for key, value in answers.items()} if answers is not None else None
+    if group == "adults":
+        return event_forms.AdultForm(data, prefix=prefix, number=number, children=_child_names(draft))
     return PERSON_FORMS[group](data, prefix=prefix, number=number)
+
+
+def _child_names(draft: dict[str, Any] | None) -> list[str]:
+    return [
+        f"{child.get('given_name', '')} {child.get('family_name', '')}".strip() or f"child {number}"
+        for number, child in enumerate((draft or {}).get("children", []), start=1)
+    ]
 
 
 def _next_after(slug: str, change: bool) -> str:
@@ -166,7 +178,7 @@ def incident_people(request: HttpRequest, group: str) -> HttpResponse:
                 return redirect("events:incident-people", group="adults")
         else:
             return redirect("events:incident-check")
-    listed = [_person_form(group, n, answers) for n, answers in enumerate(people, start=1)]
+    listed = [_person_form(group, n, answers, draft) for n, answers in enumerate(people, start=1)]
     for person in listed:
         person.is_valid()
     context = {
@@ -195,7 +207,7 @@ def incident_person(request: HttpRequest, group: str, number: int) -> HttpRespon
     word = PERSON_WORDS[group]
     prefix = f"{word}{number}-"
     if request.method == "POST":
-        form = _person_form(group, number, _answers(request.POST, prefix))
+        form = _person_form(group, number, _answers(request.POST, prefix), draft)
         if form.is_valid():
             answers = _answers(request.POST, prefix)
             if number <= len(people):
@@ -208,7 +220,7 @@ def incident_person(request: HttpRequest, group: str, number: int) -> HttpRespon
             return redirect("events:incident-people", group=group)
     else:
         saved = people[number - 1] if number <= len(people) else None
-        form = _person_form(group, number, saved)
+        form = _person_form(group, number, saved, draft)
         if saved is not None:
             form.full_clean()
     context = {
@@ -236,11 +248,24 @@ def incident_person_remove(request: HttpRequest, group: str, number: int) -> Htt
     if not 1 <= number <= len(draft[group]):
         raise Http404("No such person")
     removed = draft[group].pop(number - 1)
+    if group == "children":
+        # Each adult's answers name children by their place: the children after the one removed move up.
+        for adult in draft["adults"]:
+            _child_removed(adult, number, len(draft["children"]) + 1)
     _save_draft(request, draft)
     messages.success(
         request, f"{removed.get('given_name', '')} {removed.get('family_name', '')} removed".strip()
     )
     return redirect("events:incident-people", group=group)
+
+
+def _child_removed(adult: dict[str, str], number: int, children: int) -> None:
+    """An adult's answers after child ``number`` (of ``children``) is removed."""
+    adult.pop(event_forms.relationship_field(number), None)
+    for place in range(number + 1, children + 1):
+        answer = adult.pop(event_forms.relationship_field(place), None)
+        if answer is not None:
+            adult[event_forms.relationship_field(place - 1)] = answer
 
 
 def _child_input(data: dict[str, Any]) -> PersonInput:
@@ -259,13 +284,20 @@ def _child_input(data: dict[str, Any]) -> PersonInput:
     )
 
 
-def _adult_input(data: dict[str, Any]) -> PersonInput:
+def _adult_input(form: event_forms.AdultForm) -> PersonInput:
+    data = form.cleaned_data
     return PersonInput(
         role=SubjectRole.ADULT,
         given_name=data["given_name"],
         family_name=data["family_name"],
         date_of_birth=data["date_of_birth"],
-        details={key: data[key] for key in ("harm_role", "relationship") if data.get(key)},
+        details={
+            "harm_role": data["harm_role"],
+            # The service names a child by their place among the incident's children, from 0.
+            "relationships": [
+                {"child": place - 1, "relationship": kind} for place, kind in form.relationships()
+            ],
+        },
     )
 
 
@@ -281,8 +313,7 @@ def _incident_input(steps: dict[str, forms.Form], children: list, adults: list) 
         risk_level=risk["risk_level"],
         summary=what["summary"],
         details={"marac": risk["marac"]},
-        people=[_child_input(c.cleaned_data) for c in children]
-        + [_adult_input(a.cleaned_data) for a in adults],
+        people=[_child_input(c.cleaned_data) for c in children] + [_adult_input(a) for a in adults],  # type: ignore[arg-type]
     )
 
 
@@ -291,7 +322,12 @@ def _check_problems(error: InvalidInput, children: int) -> list[tuple[str, str]]
     items = []
     for key, messages_ in error.errors.items():
         parts = key.split(".")
-        if parts[0] in ("children", "adults") and len(parts) == 3 and parts[1].isdigit():
+        if parts[:1] == ["adults"] and len(parts) > 3 and parts[1].isdigit() and parts[2] == "relationships":
+            # What an adult is to the children: the questions on the adult's page.
+            number = int(parts[1]) - children + 1
+            url = reverse("events:incident-person", args=["adults", number])
+            target, label = f"{url}?change=1", f"Adult {number}: "
+        elif parts[0] in ("children", "adults") and len(parts) == 3 and parts[1].isdigit():
             # The service numbers everyone in one list, children first.
             index = int(parts[1]) - (children if parts[0] == "adults" else 0)
             group, word = parts[0], PERSON_WORDS[parts[0]]
@@ -357,7 +393,7 @@ def incident_check(request: HttpRequest) -> HttpResponse:
             return redirect("events:incident-step", step=slug)  # a page not yet answered (or no longer valid)
         steps[slug] = form
     children = [_person_form("children", n, a) for n, a in enumerate(draft["children"], start=1)]
-    adults = [_person_form("adults", n, a) for n, a in enumerate(draft["adults"], start=1)]
+    adults = [_person_form("adults", n, a, draft) for n, a in enumerate(draft["adults"], start=1)]
     for group, listed in (("children", children), ("adults", adults)):
         for number, person in enumerate(listed, start=1):
             if not person.is_valid():
