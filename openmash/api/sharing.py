@@ -86,6 +86,18 @@ class AdultIn(Input):
     )
 
 
+def late_reason_field() -> Any:
+    """The sender's own reason for telling a recipient late (clocks.deadlines: the sender's clock)."""
+    return Field(
+        "",
+        max_length=2000,
+        description="Why it is sent after the sender's deadline for telling a recipient (for example, police to "
+        "the council within the domestic-abuse notification time). Required when any notification will be late "
+        "(a problem names `late_reason` when it is missing); kept against your organisation's late notice for "
+        "its managers. Ignored when nothing is late",
+    )
+
+
 class DomesticAbuseIn(Input):
     police_reference: str = column(Event, "reference")
     occurred_at: Instant
@@ -100,6 +112,7 @@ class DomesticAbuseIn(Input):
     marac: bool = False
     children: list[ChildIn]
     adults: list[AdultIn] = []
+    late_reason: str = late_reason_field()
 
 
 class MissingIn(Input):
@@ -112,6 +125,7 @@ class MissingIn(Input):
     away: bool = Field(False, description="Away without authorisation rather than missing (SSDA903 'A')")
     summary: str = ""
     reference: str = column(Event, "reference", "")
+    late_reason: str = late_reason_field()
 
 
 class FoundIn(Input):
@@ -119,6 +133,7 @@ class FoundIn(Input):
     postcode: str = column(Event, "postcode", "")
     location: str = column(Event, "location", "")
     summary: str = ""
+    late_reason: str = late_reason_field()
 
 
 class PoliceProtectionIn(Input):
@@ -131,6 +146,7 @@ class PoliceProtectionIn(Input):
     alternatives_discussed: bool
     alternatives_discussed_with: str = ""
     reference: str = column(Event, "reference", "")
+    late_reason: str = late_reason_field()
 
 
 class ReferralIn(Input):
@@ -378,6 +394,7 @@ def domestic_abuse_input(payload: DomesticAbuseIn) -> EventInput:
         details={"marac": payload.marac},
         people=people,
         source="api",
+        late_reason=payload.late_reason,
     )
 
 
@@ -414,6 +431,7 @@ def missing_report(request: HttpRequest, payload: MissingIn):
         category=Category.AWAY if payload.away else Category.MISSING,
         child=_child(payload.child),
         source="api",
+        late_reason=payload.late_reason,
     )
     return _idempotent(
         request, payload, lambda also: missing_report_record(actor=actor, data=data, also=also).recorded
@@ -437,6 +455,7 @@ def found_report(request: HttpRequest, event_id: uuid.UUID, payload: FoundIn):
         postcode=payload.postcode,
         summary=payload.summary,
         source="api",
+        late_reason=payload.late_reason,
     )
     return _idempotent(
         request,
@@ -468,6 +487,7 @@ def police_protection(request: HttpRequest, payload: PoliceProtectionIn):
             },
             people=[_child(child) for child in payload.children],
             source="api",
+            late_reason=payload.late_reason,
         ),
     )
 

@@ -107,8 +107,12 @@ DECISION_CLOCKS: dict[str, str] = {
 DONE_ON_THE_CLOCK = frozenset({ClockRule.ASSESSMENT, ClockRule.RETURN_INTERVIEW, ClockRule.SERIOUS_INCIDENT})
 
 
-def start_for_event(event: Event, subjects: list[routing.Subject], shares: list[Share]) -> None:
-    """Start the clocks an event starts, for each child it is about. Called inside event_record."""
+def start_for_event(
+    event: Event, subjects: list[routing.Subject], shares: list[Share], *, late_reason: str = ""
+) -> None:
+    """Start the clocks an event starts, for each child it is about, and record the sender's clock of each
+    share (``late_reason``: the sender's own reason for sending late, if it gave one). Called inside
+    event_record."""
     children = [subject for subject in subjects if subject.role == SubjectRole.CHILD]
     specs: list[dict[str, Any]] = [
         {
@@ -128,12 +132,13 @@ def start_for_event(event: Event, subjects: list[routing.Subject], shares: list[
     ]
     if specs:
         clocks_start_many(specs)
-    notifications_record(event, shares)
+    notifications_record(event, shares, late_reason=late_reason)
 
 
-def notifications_record(event: Event, shares: list[Share]) -> None:
+def notifications_record(event: Event, shares: list[Share], *, late_reason: str = "") -> None:
     """The sender's clock of each share (clocks.deadlines): met or missed the moment it was sent, recorded
-    against the organisation that recorded the event, so its measures count it and its managers see it. The
+    against the organisation that recorded the event, so its measures count it and its managers see it, with
+    the sender's reason for a late one (or the stock words when it gave none: an import of history). The
     recipient is never held to it: its own clock starts when the share arrives."""
     done = [
         DoneClock(
@@ -148,6 +153,7 @@ def notifications_record(event: Event, shares: list[Share]) -> None:
             event=event,
             owner=event.recorded_by_user,
             done_by_label=event.recorded_by_label,
+            breach_reason=late_reason,
         )
         for share in shares
         if share.notification_rule and share.notification_due_at is not None

@@ -302,6 +302,24 @@ def relationship_field(place: int) -> str:
     return f"relationship_{place}"
 
 
+class LateReasonForm(forms.Form):
+    """Asked on check your answers only when a notification will be late: the recorder's own reason, kept
+    against its late notice for its managers (recording.services.late_notices)."""
+
+    late_reason = forms.CharField(
+        label="Why is this being shared late?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,  # required (and its length checked) by the service, only when it is late
+    )
+
+    def __init__(self, *args, hint: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["late_reason"].help_text = hint
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Field.textarea("late_reason", label_size=Size.MEDIUM))
+
+
 class PersonEventForm(LondonTimes, forms.Form):
     """Missing, found, police protection, referral or information share about one person already on record."""
 

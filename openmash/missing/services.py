@@ -167,6 +167,8 @@ class MissingReportInput:
     council: Organisation | None = None
     looked_after: bool | None = None
     council_told_at: dt.datetime | None = None
+    # The reporter's reason for a late notice, where it is asked (recording.checks.EventInput.late_reason).
+    late_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -254,6 +256,7 @@ def missing_report_record(
             details=details,
             people=[data.child],
             source=data.source,
+            late_reason=data.late_reason,
         ),
         also=write_episode,
     )
@@ -337,6 +340,8 @@ class FoundInput:
     summary: str = ""
     postcode: str = ""
     source: str = Source.WEB
+    # The reporter's reason for a late notice, where it is asked (recording.checks.EventInput.late_reason).
+    late_reason: str | None = None
 
 
 def found_report_record(
@@ -397,6 +402,7 @@ def found_report_record(
             related_event_id=episode.missing_report_id,
             people=[PersonInput(person_id=episode.child_id)],
             source=data.source,
+            late_reason=data.late_reason,
         ),
         also=write_found,
     )

@@ -77,6 +77,12 @@ class EventInput:
     shared_at: dt.datetime | None = None
     imported_as: str = ""
     handled_at: dt.datetime | None = None
+    # The recorder's own reason for telling a recipient after its sender's clock ran out (clocks.deadlines:
+    # police to the council within ``da-notification``), kept on that clock for its managers. Asked (a string,
+    # required when a notice will be late) by the web's incident form and the API; None where nobody is asked
+    # (an import of history, an app's own step), and then a late notice keeps the stock words
+    # (clocks.services.LATE_WITHOUT_REASON).
+    late_reason: str | None = None
 
 
 # Which kinds each kind of organisation may record. Police record incidents and police protection;
@@ -205,9 +211,15 @@ def _longest(model: type[models.Model], name: str) -> int:
     return model._meta.get_field(name).max_length or 0  # type: ignore[union-attr]
 
 
+# A reason for a late notice is a few sentences for a manager to read, not a report.
+LATE_REASON_LONGEST = 2000
+
+
 def _check_lengths(data: EventInput, errors: dict[str, str]) -> None:
     """Text longer than its column is refused here, on every database (PostgreSQL would refuse it on
     writing; SQLite would keep it)."""
+    if data.late_reason is not None and len(data.late_reason) > LATE_REASON_LONGEST:
+        errors["late_reason"] = f"Enter at most {LATE_REASON_LONGEST} characters"
     for name in ("reference", "location", "postcode"):
         if len(getattr(data, name)) > _longest(Event, name):
             errors[

@@ -34,6 +34,8 @@ from openmash.database import (
 )
 from openmash.events import followups
 from openmash.events.models import Event, EventKind, EventSubject, Source, SubjectRole
+from openmash.lib.errors import InvalidInput
+from openmash.lib.govuk import govuk_datetime
 from openmash.lib.instants import LONDON
 from openmash.organisations.models import Organisation
 from openmash.people.services import (
@@ -63,11 +65,13 @@ __all__ = [
     "AlsoWrite",
     "CheckedEvent",
     "EventInput",
+    "LateNotice",
     "PersonInput",
     "PlannedShare",
     "RecordedEvent",
     "event_check",
     "event_record",
+    "late_notices",
 ]
 
 # Kinds of event at a household, whose people are linked as one and whose place is their address
@@ -109,12 +113,57 @@ def event_record(*, actor: Actor, data: EventInput, also: AlsoWrite | None = Non
     other requests of this process are recording at the same moment, and they commit together (decision
     0010): one transaction, one wait for the disk, however many events."""
     checked = event_check(actor=actor, data=data)
-    if connection.in_atomic_block:
-        # The caller's transaction already holds SQLite's write lock: no gate, no waiting for others.
-        return _carry_out(_plan([checked]), [also])[0]
     # Worked out here, in the request's own thread, with reads only, so that the process's one writer
     # thread only writes (decision 0010).
-    return _recorder.submit(_Recording(checked, also, _plan([checked])))
+    planned = _plan([checked])
+    _check_late_reason(checked, planned)
+    if connection.in_atomic_block:
+        # The caller's transaction already holds SQLite's write lock: no gate, no waiting for others.
+        return _carry_out(planned, [also])[0]
+    return _recorder.submit(_Recording(checked, also, planned))
+
+
+@dataclass(frozen=True)
+class LateNotice:
+    """A recipient the event will reach after the sender's clock for it ran out (clocks.deadlines)."""
+
+    recipient: Organisation
+    due_at: dt.datetime
+
+
+def late_notices(*, actor: Actor, data: EventInput) -> list[LateNotice]:
+    """The recipients recording this event now would tell late, earliest deadline first: the moment to ask
+    the recorder why (a page's question before it confirms). Checks the event as recording would (raises
+    InvalidInput or NotAllowed), and writes nothing."""
+    checked = event_check(actor=actor, data=data)
+    return _late(_plan([checked]).recorded[0].shares)
+
+
+def _late(shares: Sequence[Share]) -> list[LateNotice]:
+    late = [
+        LateNotice(share.recipient, share.notification_due_at)
+        for share in shares
+        if share.notification_due_at is not None and share.shared_at > share.notification_due_at
+    ]
+    return sorted(late, key=lambda notice: notice.due_at)
+
+
+def _check_late_reason(checked: CheckedEvent, planned: "_Planned") -> None:
+    """A notice that will be late needs the recorder's reason, where the recorder is asked for one (the
+    web's incident form, the API); like a meeting held after its clock (meetings.services). An import of
+    history is never asked: it was sent long ago, and keeps the stock words."""
+    data = checked.data
+    if data.late_reason is None or data.late_reason.strip() or data.imported_as:
+        return
+    late = _late(planned.recorded[0].shares)
+    if late:
+        first = late[0]
+        raise InvalidInput(
+            {
+                "late_reason": f"Give the reason for the delay: {first.recipient.name} had to be told by "
+                f"{govuk_datetime(first.due_at)}"
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -127,6 +176,8 @@ class _Planned:
     subjects: list[list[routing.Subject]]
     inserts: list[Insert]
     audit: list[PlannedEntry]
+    # Each event's reason for a late notice, in the recorder's words ("" when not given).
+    late_reasons: list[str]
 
 
 @dataclass(frozen=True)
@@ -143,6 +194,7 @@ def _write_together(batch: Sequence[_Recording]) -> list[RecordedEvent]:
         subjects=[some for item in batch for some in item.planned.subjects],
         inserts=inserts_joined(insert for item in batch for insert in item.planned.inserts),
         audit=[entry for item in batch for entry in item.planned.audit],
+        late_reasons=[reason for item in batch for reason in item.planned.late_reasons],
     )
     return _carry_out(planned, [item.also for item in batch])
 
@@ -162,8 +214,10 @@ def _carry_out(planned: _Planned, also: Sequence[AlsoWrite | None]) -> list[Reco
     start, the audit entries, and what each caller also writes."""
     with transaction.atomic():
         inserts_run(planned.inserts)
-        for recorded, subjects in zip(planned.recorded, planned.subjects, strict=True):
-            clock_starts.start_for_event(recorded.event, subjects, recorded.shares)
+        for recorded, subjects, late_reason in zip(
+            planned.recorded, planned.subjects, planned.late_reasons, strict=True
+        ):
+            clock_starts.start_for_event(recorded.event, subjects, recorded.shares, late_reason=late_reason)
         audit_chain(
             planned.audit
         )  # last of the event's own rows: the chain head stays locked until the commit
@@ -271,7 +325,13 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
             if subject.person_id in hidden
         )
         recorded.append(RecordedEvent(event=event, shares=its_shares, linked_unseen=linked_unseen))
-    return _Planned(recorded=recorded, subjects=subjects, inserts=inserts, audit=audit_entries(audit))
+    return _Planned(
+        recorded=recorded,
+        subjects=subjects,
+        inserts=inserts,
+        audit=audit_entries(audit),
+        late_reasons=[(item.data.late_reason or "").strip() for item in batch],
+    )
 
 
 def _kept_details(subjects: Sequence[routing.Subject]) -> list[dict[str, Any]]:

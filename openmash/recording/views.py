@@ -17,8 +17,15 @@ from openmash.events.models import EventKind, RiskLevel, SubjectRole
 from openmash.lib.errors import InvalidInput
 from openmash.lib.govuk import govuk_datetime
 from openmash.people.selectors import person_open
-from openmash.recording.checks import event_check
-from openmash.recording.services import RECORDERS, EventInput, PersonInput, RecordedEvent, event_record
+from openmash.recording.services import (
+    RECORDERS,
+    EventInput,
+    LateNotice,
+    PersonInput,
+    RecordedEvent,
+    event_record,
+    late_notices,
+)
 from openmash.ui.forms import add_service_errors, error_summary_items
 
 # The incident's question pages, in order: (slug, form). Each page's answers are kept in the session's draft
@@ -301,7 +308,9 @@ def _adult_input(form: event_forms.AdultForm) -> PersonInput:
     )
 
 
-def _incident_input(steps: dict[str, forms.Form], children: list, adults: list) -> EventInput:
+def _incident_input(
+    steps: dict[str, forms.Form], children: list, adults: list, late_reason: str = ""
+) -> EventInput:
     when, where, risk, what = (steps[slug].cleaned_data for slug, _form in INCIDENT_STEPS)
     return EventInput(
         kind=EventKind.DOMESTIC_ABUSE,
@@ -314,6 +323,8 @@ def _incident_input(steps: dict[str, forms.Form], children: list, adults: list) 
         summary=what["summary"],
         details={"marac": risk["marac"]},
         people=[_child_input(c.cleaned_data) for c in children] + [_adult_input(a) for a in adults],  # type: ignore[arg-type]
+        # Asked on check your answers when the council (or a school) will be told late.
+        late_reason=late_reason,
     )
 
 
@@ -334,6 +345,8 @@ def _check_problems(error: InvalidInput, children: int) -> list[tuple[str, str]]
             url = reverse("events:incident-person", args=[group, index + 1])
             target = f"{url}?change=1#id_{word}{index + 1}-{parts[2]}"
             label = f"{word.capitalize()} {index + 1}: "
+        elif key == "late_reason":
+            target, label = "#id_late_reason", ""  # on check your answers itself
         elif key in STEP_OF_ERROR:
             step, field = STEP_OF_ERROR[key]
             target = f"{reverse('events:incident-step', args=[step])}?change=1#id_{field}"
@@ -400,17 +413,23 @@ def incident_check(request: HttpRequest) -> HttpResponse:
                 return redirect("events:incident-person", group=group, number=number)
     if not children:
         return redirect("events:incident-people", group="children")
-    data = _incident_input(steps, children, adults)
+    posted = request.POST if request.method == "POST" else None
+    late_reason = posted.get("late_reason", "") if posted is not None else ""
+    data = _incident_input(steps, children, adults, late_reason)
     problems: list[tuple[str, str]] = []
+    late: list[LateNotice] = []
     try:
-        if request.method == "POST":
+        if posted is not None:
             recorded = event_record(actor=actor, data=data)
         else:
-            event_check(actor=actor, data=data)  # writes nothing: shows now what confirming would refuse
+            # Writes nothing: shows now what confirming would refuse, and whether it would be late.
+            late = late_notices(actor=actor, data=data)
     except InvalidInput as error:
         problems = _check_problems(error, len(children))
+        if "late_reason" in error.errors:
+            late = late_notices(actor=actor, data=data)
     else:
-        if request.method == "POST":
+        if posted is not None:
             request.session.pop(DRAFT, None)
             messages.success(request, recorded_message(f"Incident {recorded.event.reference}", recorded))
             return redirect("sharing:submissions")
@@ -419,9 +438,29 @@ def incident_check(request: HttpRequest) -> HttpResponse:
         "children": children,
         "adults": adults,
         "errors": problems,
+        "late_form": _late_form(late, posted, problems),
         "back": reverse("events:incident-people", args=["adults"]),
     }
     return render(request, "events/incident_check.html", context)
+
+
+def _late_form(
+    late: list[LateNotice], posted: QueryDict | None, problems: list[tuple[str, str]]
+) -> forms.Form | None:
+    """The question why it is shared late, only when it will be: the first recipient told late, and by when."""
+    if not late:
+        return None
+    form = event_forms.LateReasonForm(
+        posted,
+        hint=f"{late[0].recipient.name} had to be told by {govuk_datetime(late[0].due_at)}. "
+        "Your organisation's managers see this reason with the late notice.",
+    )
+    if posted is not None:
+        form.is_valid()
+        for target, message in problems:
+            if target == "#id_late_reason":
+                form.add_error("late_reason", message)
+    return form
 
 
 def recorded_message(what: str, recorded: RecordedEvent) -> str:
