@@ -79,7 +79,7 @@ class AdultIn(Input):
         "once); linked on their records. A child not named here takes `relationship`, or is linked as a "
         "household member",
     )
-    relationship: Literal["", RelationshipKindIn] = Field(  # type: ignore[valid-type]
+    relationship: Literal["", RelationshipKindIn] = Field(
         "",
         description="The same relationship to every child at the incident not named in `relationships` (the "
         "older single field, still accepted); a household member when neither is given",

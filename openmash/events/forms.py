@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
@@ -249,7 +250,7 @@ class AdultForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, number: int, children: list[str] = (), **kwargs):  # type: ignore[assignment]
+    def __init__(self, *args, number: int, children: Sequence[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.number = number
         self.children = list(children)
