@@ -140,10 +140,14 @@ def late_notices(*, actor: Actor, data: EventInput) -> list[LateNotice]:
 
 
 def _late(shares: Sequence[Share]) -> list[LateNotice]:
+    """Only the shares the recorder is told of (``Share.sender_sees``): asking why one it may not know of is
+    late would tell it that a record it may not see exists (docs/decisions/0012)."""
     late = [
         LateNotice(share.recipient, share.notification_due_at)
         for share in shares
-        if share.notification_due_at is not None and share.shared_at > share.notification_due_at
+        if share.sender_sees
+        and share.notification_due_at is not None
+        and share.shared_at > share.notification_due_at
     ]
     return sorted(late, key=lambda notice: notice.due_at)
 

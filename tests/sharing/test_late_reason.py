@@ -21,6 +21,7 @@ from openmash.sharing.models import Share
 from tests.incident_journey import walk
 from tests.sharing.test_api import INCIDENT
 from tests.sharing.test_pages import INCIDENT_FORM
+from tests.test_identifier_rule import RECORDINGS, _child, recorders  # noqa: F401  (a fixture)
 
 from .conftest import LONDON
 
@@ -192,3 +193,18 @@ def test_the_senders_managers_read_the_reason_in_plain_words(cast, signed_in, of
     page = signed_in("police.designated").get(reverse("clocks:notifications-sent")).text
     assert "Reason for the delay" in page and REASON in page
     assert "Sent after the deadline; no reason recorded" in page
+
+
+def test_asking_why_tells_nothing_of_a_record_the_recorder_may_not_see(cast, recorders):
+    """Another force names Amelia by NHS number, weeks late: her council and school are told, the force is told
+    of neither, so it is not asked why they were told late (the question would name them); their late clocks
+    keep the stock words."""
+    _organisation, headers = recorders["merseyside"]
+    child = _child(cast.people["Amelia Hart"], "nhs", agree=True)
+    body = {key: value for key, value in RECORDINGS[0][2](child).items() if key != "late_reason"}
+    answer = _post("/incidents/domestic-abuse", body, headers)
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["shares"] == []
+    assert not any(held in answer.text for held in ("Stockton", "Riverside", "E06000004", "URN-900001"))
+    late = _late_clocks("MER-26-0001")
+    assert late and {clock.breach_reason for clock in late} == {LATE_WITHOUT_REASON}
