@@ -20,9 +20,10 @@ def _field(key: str) -> str:
     return name if last.isdigit() and name else key
 
 
-def walk(client: Client, answers: dict[str, str]):
-    """Answer every page in turn and confirm. Returns the first page that refused its answers (200), or the
-    confirmation's redirect (302)."""
+def walk(client: Client, answers: dict[str, str], *, confirm: bool = True):
+    """Answer every page in turn and confirm (unless not ``confirm``). Returns the first page that refused its
+    answers (200), or the confirmation's redirect (302). A ``late_reason`` answer is given on check your
+    answers."""
     for step, fields in STEP_FIELDS.items():
         data = {key: value for key, value in answers.items() if _field(key) in fields}
         response = client.post(reverse("events:incident-step", args=[step]), data)
@@ -45,4 +46,7 @@ def walk(client: Client, answers: dict[str, str]):
         response = client.post(reverse("events:incident-people", args=[group]), {"add_another": "no"})
         if response.status_code != 302:
             return response
-    return client.post(reverse("events:incident-check"))
+    if not confirm:
+        return None
+    late = {"late_reason": answers["late_reason"]} if "late_reason" in answers else {}
+    return client.post(reverse("events:incident-check"), late)

@@ -25,6 +25,7 @@ from openmash.organisations.services import organisation_create
 from openmash.people.models import IdentifierScheme, PersonIdentifier, SchoolEnrolment
 from openmash.sharing.models import Share
 from tests.incident_journey import walk
+from tests.sharing.test_api import LATE
 from tests.sharing.test_pages import INCIDENT_FORM
 
 # Each way in: (recording organisation, endpoint, body for a child). Times are London time.
@@ -39,9 +40,14 @@ RECORDINGS = [
             "risk_level": "medium",
             "postcode": "L1 8JQ",
             "children": [child],
+            **LATE,
         },
     ),
-    ("merseyside", "/missing-reports", lambda child: {"child": child, "last_seen_at": "2026-11-20T18:00:00"}),
+    (
+        "merseyside",
+        "/missing-reports",
+        lambda child: {"child": child, "last_seen_at": "2026-11-20T18:00:00", **LATE},
+    ),
     (
         "merseyside",
         "/police-protection",
@@ -52,9 +58,14 @@ RECORDINGS = [
             "reasons": "Alone overnight",
             "designated_officer": "Insp. Byrne",
             "alternatives_discussed": False,
+            **LATE,
         },
     ),
-    ("bury", "/missing-reports", lambda child: {"child": child, "last_seen_at": "2026-11-20T18:00:00"}),
+    (
+        "bury",
+        "/missing-reports",
+        lambda child: {"child": child, "last_seen_at": "2026-11-20T18:00:00", **LATE},
+    ),
     (
         "bury",
         "/referrals",
@@ -210,7 +221,7 @@ def test_a_restricted_record_is_linked_only_when_everything_agrees_and_names_not
     child = _child(ellis, IdentifierScheme.NHS_NUMBER, agree=True) | {"date_of_birth": "2022-01-21"}
     response = Client().post(
         "/api/v1/missing-reports",
-        {"child": child, "last_seen_at": "2026-11-20T18:00:00"},
+        {"child": child, "last_seen_at": "2026-11-20T18:00:00", **LATE},
         content_type="application/json",
         headers=headers,
     )

@@ -55,6 +55,16 @@ class ChildIn(Input):
     home_educated: bool = False
 
 
+RelationshipKindIn = Literal["parent", "parent-partner", "carer", "relative", "sibling", "household-member"]
+
+
+class ChildRelationshipIn(Input):
+    child: int = Field(
+        ge=0, description="Which child: their place in this incident's `children`, counting from 0"
+    )
+    relationship: RelationshipKindIn = Field(description="What the adult is to that child")
+
+
 class AdultIn(Input):
     person_id: uuid.UUID | None = None
     given_name: str = column(Person, "given_name", "")
@@ -63,12 +73,28 @@ class AdultIn(Input):
     harm_role: Literal["", "victim", "person-causing-harm", "other"] = Field(
         "", description="Their part in the incident"
     )
-    relationship: Literal[
-        "", "parent", "parent-partner", "carer", "relative", "sibling", "household-member"
-    ] = Field(
+    relationships: list[ChildRelationshipIn] = Field(
+        [],
+        description="What they are to each child at the incident, one entry per child (each child at most "
+        "once); linked on their records. A child not named here takes `relationship`, or is linked as a "
+        "household member",
+    )
+    relationship: Literal["", RelationshipKindIn] = Field(
         "",
-        description="What they are to the children at the incident (a household member when not given); "
-        "linked on their records",
+        description="The same relationship to every child at the incident not named in `relationships` (the "
+        "older single field, still accepted); a household member when neither is given",
+    )
+
+
+def late_reason_field() -> Any:
+    """The sender's own reason for telling a recipient late (clocks.deadlines: the sender's clock)."""
+    return Field(
+        "",
+        max_length=2000,
+        description="Why it is sent after the sender's deadline for telling a recipient (for example, police to "
+        "the council within the domestic-abuse notification time). Required when any notification will be late "
+        "(a problem names `late_reason` when it is missing); kept against your organisation's late notice for "
+        "its managers. Ignored when nothing is late",
     )
 
 
@@ -86,6 +112,7 @@ class DomesticAbuseIn(Input):
     marac: bool = False
     children: list[ChildIn]
     adults: list[AdultIn] = []
+    late_reason: str = late_reason_field()
 
 
 class MissingIn(Input):
@@ -98,6 +125,7 @@ class MissingIn(Input):
     away: bool = Field(False, description="Away without authorisation rather than missing (SSDA903 'A')")
     summary: str = ""
     reference: str = column(Event, "reference", "")
+    late_reason: str = late_reason_field()
 
 
 class FoundIn(Input):
@@ -105,6 +133,7 @@ class FoundIn(Input):
     postcode: str = column(Event, "postcode", "")
     location: str = column(Event, "location", "")
     summary: str = ""
+    late_reason: str = late_reason_field()
 
 
 class PoliceProtectionIn(Input):
@@ -117,6 +146,7 @@ class PoliceProtectionIn(Input):
     alternatives_discussed: bool
     alternatives_discussed_with: str = ""
     reference: str = column(Event, "reference", "")
+    late_reason: str = late_reason_field()
 
 
 class ReferralIn(Input):
@@ -343,7 +373,11 @@ def domestic_abuse_input(payload: DomesticAbuseIn) -> EventInput:
             given_name=a.given_name,
             family_name=a.family_name,
             date_of_birth=a.date_of_birth,
-            details={"harm_role": a.harm_role, "relationship": a.relationship},
+            details={
+                "harm_role": a.harm_role,
+                "relationship": a.relationship,
+                "relationships": [entry.model_dump() for entry in a.relationships],
+            },
         )
         for a in payload.adults
     ]
@@ -360,6 +394,7 @@ def domestic_abuse_input(payload: DomesticAbuseIn) -> EventInput:
         details={"marac": payload.marac},
         people=people,
         source="api",
+        late_reason=payload.late_reason,
     )
 
 
@@ -396,6 +431,7 @@ def missing_report(request: HttpRequest, payload: MissingIn):
         category=Category.AWAY if payload.away else Category.MISSING,
         child=_child(payload.child),
         source="api",
+        late_reason=payload.late_reason,
     )
     return _idempotent(
         request, payload, lambda also: missing_report_record(actor=actor, data=data, also=also).recorded
@@ -419,6 +455,7 @@ def found_report(request: HttpRequest, event_id: uuid.UUID, payload: FoundIn):
         postcode=payload.postcode,
         summary=payload.summary,
         source="api",
+        late_reason=payload.late_reason,
     )
     return _idempotent(
         request,
@@ -450,6 +487,7 @@ def police_protection(request: HttpRequest, payload: PoliceProtectionIn):
             },
             people=[_child(child) for child in payload.children],
             source="api",
+            late_reason=payload.late_reason,
         ),
     )
 
@@ -526,7 +564,9 @@ def share_read(request: HttpRequest, share_id: str):
     """One share, for its recipient or its sender (who sees the outcome), with the context of each child the
     caller may see (``children_context``): age, current statuses, the last 12 months' events about the child
     and household that the caller may see, domestic abuse incidents counted, earlier decisions, the allocated
-    worker, siblings and adults. A school is given only what Operation Encompass gives it."""
+    worker, siblings and adults. Each adult involved (``adults``) carries ``relationships``: what they are to each
+    child the share names, as ``{"child": person id, "relationship": kind}``. A school is given only what
+    Operation Encompass gives it."""
     actor = request_actor(request)
     share = selectors.share_open(actor=actor, share_id=share_id).share
     return {

@@ -371,6 +371,8 @@ class DoneClock:
     event: "Event | None" = None
     owner: User | None = None
     done_by_label: str = ""
+    # Why it was done late, in the words of whoever was late ("" when they gave none).
+    breach_reason: str = ""
 
 
 # Said of a notification sent after its clock ran out, where nobody has given a reason yet.
@@ -400,7 +402,7 @@ def clocks_record_done(done: Iterable[DoneClock]) -> list[Clock]:
                 stopped_at=item.done_at,
                 stopped_by_label=item.done_by_label,
                 breached_at=item.due_at if late else None,
-                breach_reason=LATE_WITHOUT_REASON if late else "",
+                breach_reason=(item.breach_reason.strip() or LATE_WITHOUT_REASON) if late else "",
             )
         )
     # Clocks of new shares (their subjects), written with the event: nothing to conflict with, so the direct

@@ -111,15 +111,15 @@ DECISION_CLOCKS: dict[str, str] = {
 DONE_ON_THE_CLOCK = frozenset({ClockRule.ASSESSMENT, ClockRule.RETURN_INTERVIEW, ClockRule.SERIOUS_INCIDENT})
 
 
-def start_for_events(recorded: Iterable[tuple[Event, list[routing.Subject], list[Share]]]) -> None:
-    """Start the clocks each event starts, for each child it is about, and record each share's sender's clock:
-    for a whole batch of events at once (one insert each), as event_record writes them. Called inside its
-    transaction."""
+def start_for_events(recorded: Iterable[tuple[Event, list[routing.Subject], list[Share], str]]) -> None:
+    """Start the clocks each event starts, for each child it is about, and record each share's sender's clock
+    with the sender's reason for sending late, if it gave one: for a whole batch of events at once (one insert
+    each), as event_record writes them. Called inside its transaction."""
     specs: list[dict[str, Any]] = []
     done: list[DoneClock] = []
-    for event, subjects, shares in recorded:
+    for event, subjects, shares, late_reason in recorded:
         specs += _event_clocks(event, subjects, shares)
-        done += _notifications(event, shares)
+        done += _notifications(event, shares, late_reason)
     if specs:
         clocks_start_many(specs)
     if done:
@@ -146,9 +146,10 @@ def _event_clocks(event: Event, subjects: list[routing.Subject], shares: list[Sh
     ]
 
 
-def _notifications(event: Event, shares: list[Share]) -> list[DoneClock]:
+def _notifications(event: Event, shares: list[Share], late_reason: str) -> list[DoneClock]:
     """The sender's clock of each share (clocks.deadlines): met or missed the moment it was sent, recorded
-    against the organisation that recorded the event, so its measures count it and its managers see it. The
+    against the organisation that recorded the event, so its measures count it and its managers see it, with
+    the sender's reason for a late one (or the stock words when it gave none: an import of history). The
     recipient is never held to it: its own clock starts when the share arrives."""
     return [
         DoneClock(
@@ -163,6 +164,7 @@ def _notifications(event: Event, shares: list[Share]) -> list[DoneClock]:
             event=event,
             owner=event.recorded_by_user,
             done_by_label=event.recorded_by_label,
+            breach_reason=late_reason,
         )
         for share in shares
         if share.notification_rule and share.notification_due_at is not None

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
@@ -232,6 +233,9 @@ class ChildForm(forms.Form):
 
 
 class AdultForm(forms.Form):
+    """An adult involved, and what they are to each child at the incident: one question a child (the children
+    are added before the adults), so a mother's partner is not recorded as every child's parent."""
+
     given_name = forms.CharField(
         label="First name", max_length=column_length(Person, "given_name"), required=False
     )
@@ -245,24 +249,76 @@ class AdultForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
-    relationship = forms.ChoiceField(
-        label="What they are to the children",
-        choices=[("", "Not known"), *RelationshipKind.choices],
-        required=False,
-    )
 
-    def __init__(self, *args, number: int, **kwargs):
+    def __init__(self, *args, number: int, children: Sequence[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.number = number
+        self.children = list(children)
         _names_required(self, "adult")
+        prefix = f"{self.prefix}-" if self.prefix else ""
+        name = " ".join(
+            str(self.data.get(f"{prefix}{part}", "")).strip() for part in ("given_name", "family_name")
+        ).strip()
+        for place, child in enumerate(children, start=1):
+            self.fields[relationship_field(place)] = forms.ChoiceField(
+                label=f"What is {name or 'this adult'} to {child}?",
+                choices=RelationshipKind.choices,
+                widget=forms.RadioSelect,
+                required=False,
+                help_text="Leave blank if not known: they are linked as a household member",
+            )
         self.helper = _helper(
             Field.text("given_name", field_width=20),
             Field.text("family_name", field_width=20),
             Field("date_of_birth"),
             Field.radios("harm_role", legend_size=Size.SMALL, inline=True),
-            Field.select("relationship"),
+            *(
+                Field.radios(relationship_field(place), legend_size=Size.SMALL)
+                for place in range(1, len(children) + 1)
+            ),
             legend="",
         )
+
+    @property
+    def relationship_words(self) -> list[str]:
+        """What they are to each child, in words ("Parent of Zara Quinn"; "Not known" where not given)."""
+        kinds = dict(self.relationships())
+        labels = dict(RelationshipKind.choices)
+        return [
+            f"{labels[kinds[place]]} of {child}" if place in kinds else f"Not known what they are to {child}"
+            for place, child in enumerate(self.children, start=1)
+        ]
+
+    def relationships(self) -> list[tuple[int, str]]:
+        """(child's place from 1, kind) for each child whose relationship was given."""
+        return [
+            (int(name.removeprefix("relationship_")), value)
+            for name, value in self.cleaned_data.items()
+            if name.startswith("relationship_") and value
+        ]
+
+
+def relationship_field(place: int) -> str:
+    """The adult form's field for what they are to the child at ``place`` (from 1)."""
+    return f"relationship_{place}"
+
+
+class LateReasonForm(forms.Form):
+    """Asked on check your answers only when a notification will be late: the recorder's own reason, kept
+    against its late notice for its managers (recording.services.late_notices)."""
+
+    late_reason = forms.CharField(
+        label="Why is this being shared late?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,  # required (and its length checked) by the service, only when it is late
+    )
+
+    def __init__(self, *args, hint: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["late_reason"].help_text = hint
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Field.textarea("late_reason", label_size=Size.MEDIUM))
 
 
 class PersonEventForm(LondonTimes, forms.Form):

@@ -3,8 +3,8 @@ checked and planned by the person planner (people/planner.py), whichever way the
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.utils import timezone
@@ -238,9 +238,9 @@ class HouseholdMemberAt:
 
     person_id: uuid.UUID
     is_child: bool
-    # For an adult: what they are to the children at the incident (a RelationshipKind; household member when
-    # not said).
-    relationship: str = ""
+    # For an adult: what they are to each child at the incident, by the child's person id (a RelationshipKind;
+    # household member for a child not named).
+    relationships: Mapping[uuid.UUID, str] = field(default_factory=dict)
     # Whether the person has an address on record that is current on the incident's day.
     has_current_address: bool = False
 
@@ -264,7 +264,7 @@ def household_planned(
     """Build the records from what an agency reports at a household incident, writing nothing (the caller
     writes the rows with its event): the incident's address becomes the address, from that day, of each person
     with none on record (an address already on record is not overwritten by one report); the children and
-    adults are linked as a household: each adult to each child by the relationship given, the children to
+    adults are linked as a household: each adult to each child by their relationship to that child, the children to
     each other as household members. Links already on record between two people are kept as they are. The
     caller leaves out people whose record it may not change (a record the recorder may not see)."""
     if not members:
@@ -279,7 +279,11 @@ def household_planned(
     relationships: list[tuple[uuid.UUID, uuid.UUID, str, dt.date, None]] = []
     children = [member for member in members if member.is_child]
     adults = [member for member in members if not member.is_child]
-    pairs = [(adult.person_id, child.person_id, adult.relationship) for adult in adults for child in children]
+    pairs = [
+        (adult.person_id, child.person_id, adult.relationships.get(child.person_id, ""))
+        for adult in adults
+        for child in children
+    ]
     pairs += [
         (first.person_id, second.person_id, "")
         for index, first in enumerate(children)

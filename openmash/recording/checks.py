@@ -32,8 +32,12 @@ SUBJECT_DETAIL_FIELDS = (
     "school_urn",
     "harm_role",
     "relationship",
+    "relationships",
 )
-# An adult at a domestic abuse incident: their part in it, and what they are to the children there.
+# An adult at a domestic abuse incident: their part in it, and what they are to the children there: to each
+# child (``relationships``: ``[{"child": 0, "relationship": "parent"}, ...]``, ``child`` the child's place
+# among the event's children, from 0), or the same to every child (``relationship``, the older form, which
+# also covers any child ``relationships`` leaves out).
 HARM_ROLES = ("victim", "person-causing-harm", "other")
 ADULT_RELATIONSHIPS = tuple(RelationshipKind.values)
 
@@ -73,6 +77,12 @@ class EventInput:
     shared_at: dt.datetime | None = None
     imported_as: str = ""
     handled_at: dt.datetime | None = None
+    # The recorder's own reason for telling a recipient after its sender's clock ran out (clocks.deadlines:
+    # police to the council within ``da-notification``), kept on that clock for its managers. Asked (a string,
+    # required when a notice will be late) by the web's incident form and the API; None where nobody is asked
+    # (an import of history, an app's own step), and then a late notice keeps the stock words
+    # (clocks.services.LATE_WITHOUT_REASON).
+    late_reason: str | None = None
 
 
 # Which kinds each kind of organisation may record. Police record incidents and police protection;
@@ -119,6 +129,7 @@ def _check_person(index: int, person: PersonInput, data: EventInput, errors: dic
         errors[f"{where}.harm_role"] = "Choose victim, person causing harm or other"
     if person.details.get("relationship") not in (None, "", *ADULT_RELATIONSHIPS):
         errors[f"{where}.relationship"] = "Choose what they are to the children"
+    _check_relationships(where, person, data, errors)
     if person.person_id is not None:
         return
     for name in ("given_name", "family_name"):
@@ -147,6 +158,37 @@ def _check_person(index: int, person: PersonInput, data: EventInput, errors: dic
         errors[f"{where}.upn"] = problem
 
 
+def _check_relationships(where: str, person: PersonInput, data: EventInput, errors: dict[str, str]) -> None:
+    """An adult's relationship to each child: every entry names a child of this event once, with a kind."""
+    given = person.details.get("relationships")
+    if given in (None, [], ()):
+        return
+    if person.role != SubjectRole.ADULT:
+        errors[f"{where}.relationships"] = "Only an adult has a relationship to the children"
+        return
+    if not isinstance(given, list | tuple):
+        errors[f"{where}.relationships"] = "Give a list of the children and what this adult is to each"
+        return
+    children = sum(1 for someone in data.people if someone.role == SubjectRole.CHILD)
+    seen: set[int] = set()
+    for number, entry in enumerate(given):
+        at = f"{where}.relationships.{number}"
+        child = entry.get("child") if isinstance(entry, dict) else None
+        if isinstance(child, bool) or not isinstance(child, int) or not 0 <= child < children:
+            errors[f"{at}.child"] = (
+                f"Choose a child of this incident: a number from 0 to {children - 1}"
+                if children
+                else "There are no children to relate this adult to"
+            )
+        elif child in seen:
+            errors[f"{at}.child"] = "Give each child once"
+        else:
+            seen.add(child)
+        kind = entry.get("relationship") if isinstance(entry, dict) else None
+        if kind not in ADULT_RELATIONSHIPS:
+            errors[f"{at}.relationship"] = "Choose what this adult is to the child"
+
+
 # Kinds recorded by the service of their own app (meetings, visits, closures, disagreements), which checks
 # what only that kind has and names the agencies involved before it calls event_record.
 VALIDATED_BY_THEIR_APP = frozenset(
@@ -169,9 +211,15 @@ def _longest(model: type[models.Model], name: str) -> int:
     return model._meta.get_field(name).max_length or 0  # type: ignore[union-attr]
 
 
+# A reason for a late notice is a few sentences for a manager to read, not a report.
+LATE_REASON_LONGEST = 2000
+
+
 def _check_lengths(data: EventInput, errors: dict[str, str]) -> None:
     """Text longer than its column is refused here, on every database (PostgreSQL would refuse it on
     writing; SQLite would keep it)."""
+    if data.late_reason is not None and len(data.late_reason) > LATE_REASON_LONGEST:
+        errors["late_reason"] = f"Enter at most {LATE_REASON_LONGEST} characters"
     for name in ("reference", "location", "postcode"):
         if len(getattr(data, name)) > _longest(Event, name):
             errors[

@@ -13,6 +13,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -33,6 +34,8 @@ from openmash.database import (
 )
 from openmash.events import followups
 from openmash.events.models import Event, EventKind, EventSubject, Source, SubjectRole
+from openmash.lib.errors import InvalidInput
+from openmash.lib.govuk import govuk_datetime
 from openmash.lib.instants import LONDON
 from openmash.organisations.models import Organisation
 from openmash.people.services import (
@@ -62,11 +65,13 @@ __all__ = [
     "AlsoWrite",
     "CheckedEvent",
     "EventInput",
+    "LateNotice",
     "PersonInput",
     "PlannedShare",
     "RecordedEvent",
     "event_check",
     "event_record",
+    "late_notices",
 ]
 
 # Kinds of event at a household, whose people are linked as one and whose place is their address
@@ -108,12 +113,61 @@ def event_record(*, actor: Actor, data: EventInput, also: AlsoWrite | None = Non
     other requests of this process are recording at the same moment, and they commit together (decision
     0010): one transaction, one wait for the disk, however many events."""
     checked = event_check(actor=actor, data=data)
-    if connection.in_atomic_block:
-        # The caller's transaction already holds SQLite's write lock: no gate, no waiting for others.
-        return _carry_out(_plan([checked]), [also])[0]
     # Worked out here, in the request's own thread, with reads only, so that the process's one writer
     # thread only writes (decision 0010).
-    return _recorder.submit(_Recording(checked, also, _plan([checked])))
+    planned = _plan([checked])
+    _check_late_reason(checked, planned)
+    if connection.in_atomic_block:
+        # The caller's transaction already holds SQLite's write lock: no gate, no waiting for others.
+        return _carry_out(planned, [also])[0]
+    return _recorder.submit(_Recording(checked, also, planned))
+
+
+@dataclass(frozen=True)
+class LateNotice:
+    """A recipient the event will reach after the sender's clock for it ran out (clocks.deadlines)."""
+
+    recipient: Organisation
+    due_at: dt.datetime
+
+
+def late_notices(*, actor: Actor, data: EventInput) -> list[LateNotice]:
+    """The recipients recording this event now would tell late, earliest deadline first: the moment to ask
+    the recorder why (a page's question before it confirms). Checks the event as recording would (raises
+    InvalidInput or NotAllowed), and writes nothing."""
+    checked = event_check(actor=actor, data=data)
+    return _late(_plan([checked]).recorded[0].shares)
+
+
+def _late(shares: Sequence[Share]) -> list[LateNotice]:
+    """Only the shares the recorder is told of (``Share.sender_sees``): asking why one it may not know of is
+    late would tell it that a record it may not see exists (docs/decisions/0012)."""
+    late = [
+        LateNotice(share.recipient, share.notification_due_at)
+        for share in shares
+        if share.sender_sees
+        and share.notification_due_at is not None
+        and share.shared_at > share.notification_due_at
+    ]
+    return sorted(late, key=lambda notice: notice.due_at)
+
+
+def _check_late_reason(checked: CheckedEvent, planned: "_Planned") -> None:
+    """A notice that will be late needs the recorder's reason, where the recorder is asked for one (the
+    web's incident form, the API); like a meeting held after its clock (meetings.services). An import of
+    history is never asked: it was sent long ago, and keeps the stock words."""
+    data = checked.data
+    if data.late_reason is None or data.late_reason.strip() or data.imported_as:
+        return
+    late = _late(planned.recorded[0].shares)
+    if late:
+        first = late[0]
+        raise InvalidInput(
+            {
+                "late_reason": f"Give the reason for the delay: {first.recipient.name} had to be told by "
+                f"{govuk_datetime(first.due_at)}"
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -126,6 +180,8 @@ class _Planned:
     subjects: list[list[routing.Subject]]
     inserts: list[Insert]
     audit: list[PlannedEntry]
+    # Each event's reason for a late notice, in the recorder's words ("" when not given).
+    late_reasons: list[str]
 
 
 @dataclass(frozen=True)
@@ -142,6 +198,7 @@ def _write_together(batch: Sequence[_Recording]) -> list[RecordedEvent]:
         subjects=[some for item in batch for some in item.planned.subjects],
         inserts=inserts_joined(insert for item in batch for insert in item.planned.inserts),
         audit=[entry for item in batch for entry in item.planned.audit],
+        late_reasons=[reason for item in batch for reason in item.planned.late_reasons],
     )
     return _carry_out(planned, [item.also for item in batch])
 
@@ -162,8 +219,10 @@ def _carry_out(planned: _Planned, also: Sequence[AlsoWrite | None]) -> list[Reco
     with transaction.atomic():
         inserts_run(planned.inserts)
         clock_starts.start_for_events(
-            (recorded.event, subjects, recorded.shares)
-            for recorded, subjects in zip(planned.recorded, planned.subjects, strict=True)
+            (recorded.event, subjects, recorded.shares, late_reason)
+            for recorded, subjects, late_reason in zip(
+                planned.recorded, planned.subjects, planned.late_reasons, strict=True
+            )
         )
         audit_chain(
             planned.audit
@@ -212,9 +271,9 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
             EventSubject,
             ("event_id", "person_id", "role", "details"),
             [
-                (event.pk, subject.person_id, subject.role, subject.details)
+                (event.pk, subject.person_id, subject.role, details)
                 for event, some in zip(events, subjects, strict=True)
-                for subject in some
+                for subject, details in zip(some, _kept_details(some), strict=True)
             ],
         )
     )
@@ -272,7 +331,33 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
             if subject.person_id in hidden
         )
         recorded.append(RecordedEvent(event=event, shares=its_shares, linked_unseen=linked_unseen))
-    return _Planned(recorded=recorded, subjects=subjects, inserts=inserts, audit=audit_entries(audit))
+    return _Planned(
+        recorded=recorded,
+        subjects=subjects,
+        inserts=inserts,
+        audit=audit_entries(audit),
+        late_reasons=[(item.data.late_reason or "").strip() for item in batch],
+    )
+
+
+def _kept_details(subjects: Sequence[routing.Subject]) -> list[dict[str, Any]]:
+    """Each person's details as the event keeps them: an adult's relationships to the children, given by each
+    child's place among the event's children (recording.checks), become ``{child's person id: kind}`` for every
+    child with one, the same-for-all ``relationship`` covering the children not named."""
+    children = [str(subject.person_id) for subject in subjects if subject.role == SubjectRole.CHILD]
+    kept = []
+    for subject in subjects:
+        details = dict(subject.details)
+        if subject.role == SubjectRole.ADULT and ("relationships" in details or "relationship" in details):
+            each = {
+                int(entry["child"]): str(entry["relationship"]) for entry in details.get("relationships", ())
+            }
+            same = str(details.get("relationship", ""))
+            details["relationships"] = {
+                child: each.get(place, same) for place, child in enumerate(children) if each.get(place, same)
+            }
+        kept.append(details)
+    return kept
 
 
 def _household(
@@ -285,10 +370,12 @@ def _household(
         HouseholdMemberAt(
             person_id=subject.person_id,
             is_child=subject.role == SubjectRole.CHILD,
-            relationship=str(subject.details.get("relationship", "")),
+            relationships={
+                uuid.UUID(child): kind for child, kind in details.get("relationships", {}).items()
+            },
             has_current_address=any(end is None or end >= day for _council, end in subject.homes),
         )
-        for subject in subjects
+        for subject, details in zip(subjects, _kept_details(subjects), strict=True)
         if subject.person_id not in hidden
     ]
     return household_planned(

@@ -92,7 +92,7 @@ def share_page(request: HttpRequest, share_id: str) -> HttpResponse:
         "children_context": share_context(actor=actor, share=share),
         "detail_rows": selectors.detail_rows(content.get("details") or {}),
         "children": selectors.people_in_words(content["children"]),
-        "adults": selectors.people_in_words(content.get("adults", [])),
+        "adults": selectors.people_in_words(content.get("adults", []), content["children"]),
         # Who in the receiving organisation is doing it, and whether this person may (re)allocate it.
         "allocation": current_allocation("share", share.pk) if opened.is_recipient else None,
         "may_allocate": opened.is_recipient and policy.may_allocate(actor, share.recipient_id),

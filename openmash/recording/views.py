@@ -17,8 +17,15 @@ from openmash.events.models import EventKind, RiskLevel, SubjectRole
 from openmash.lib.errors import InvalidInput
 from openmash.lib.govuk import govuk_datetime
 from openmash.people.selectors import person_open
-from openmash.recording.checks import event_check
-from openmash.recording.services import RECORDERS, EventInput, PersonInput, RecordedEvent, event_record
+from openmash.recording.services import (
+    RECORDERS,
+    EventInput,
+    LateNotice,
+    PersonInput,
+    RecordedEvent,
+    event_record,
+    late_notices,
+)
 from openmash.ui.forms import add_service_errors, error_summary_items
 
 # The incident's question pages, in order: (slug, form). Each page's answers are kept in the session's draft
@@ -80,10 +87,22 @@ def _step_form(slug: str, answers: dict[str, str] | None) -> forms.Form:
     return form_class(answers) if answers is not None else form_class()
 
 
-def _person_form(group: str, number: int, answers: dict[str, str] | None) -> forms.Form:
+def _person_form(
+    group: str, number: int, answers: dict[str, str] | None, draft: dict[str, Any] | None = None
+) -> forms.Form:
+    """A child's or adult's form; an adult's asks what they are to each child of the ``draft``."""
     prefix = f"{PERSON_WORDS[group]}{number}"
     data = {f"{prefix}-{key}": value for key, value in answers.items()} if answers is not None else None
+    if group == "adults":
+        return event_forms.AdultForm(data, prefix=prefix, number=number, children=_child_names(draft))
     return PERSON_FORMS[group](data, prefix=prefix, number=number)
+
+
+def _child_names(draft: dict[str, Any] | None) -> list[str]:
+    return [
+        f"{child.get('given_name', '')} {child.get('family_name', '')}".strip() or f"child {number}"
+        for number, child in enumerate((draft or {}).get("children", []), start=1)
+    ]
 
 
 def _next_after(slug: str, change: bool) -> str:
@@ -166,7 +185,7 @@ def incident_people(request: HttpRequest, group: str) -> HttpResponse:
                 return redirect("events:incident-people", group="adults")
         else:
             return redirect("events:incident-check")
-    listed = [_person_form(group, n, answers) for n, answers in enumerate(people, start=1)]
+    listed = [_person_form(group, n, answers, draft) for n, answers in enumerate(people, start=1)]
     for person in listed:
         person.is_valid()
     context = {
@@ -195,7 +214,7 @@ def incident_person(request: HttpRequest, group: str, number: int) -> HttpRespon
     word = PERSON_WORDS[group]
     prefix = f"{word}{number}-"
     if request.method == "POST":
-        form = _person_form(group, number, _answers(request.POST, prefix))
+        form = _person_form(group, number, _answers(request.POST, prefix), draft)
         if form.is_valid():
             answers = _answers(request.POST, prefix)
             if number <= len(people):
@@ -208,7 +227,7 @@ def incident_person(request: HttpRequest, group: str, number: int) -> HttpRespon
             return redirect("events:incident-people", group=group)
     else:
         saved = people[number - 1] if number <= len(people) else None
-        form = _person_form(group, number, saved)
+        form = _person_form(group, number, saved, draft)
         if saved is not None:
             form.full_clean()
     context = {
@@ -236,11 +255,24 @@ def incident_person_remove(request: HttpRequest, group: str, number: int) -> Htt
     if not 1 <= number <= len(draft[group]):
         raise Http404("No such person")
     removed = draft[group].pop(number - 1)
+    if group == "children":
+        # Each adult's answers name children by their place: the children after the one removed move up.
+        for adult in draft["adults"]:
+            _child_removed(adult, number, len(draft["children"]) + 1)
     _save_draft(request, draft)
     messages.success(
         request, f"{removed.get('given_name', '')} {removed.get('family_name', '')} removed".strip()
     )
     return redirect("events:incident-people", group=group)
+
+
+def _child_removed(adult: dict[str, str], number: int, children: int) -> None:
+    """An adult's answers after child ``number`` (of ``children``) is removed."""
+    adult.pop(event_forms.relationship_field(number), None)
+    for place in range(number + 1, children + 1):
+        answer = adult.pop(event_forms.relationship_field(place), None)
+        if answer is not None:
+            adult[event_forms.relationship_field(place - 1)] = answer
 
 
 def _child_input(data: dict[str, Any]) -> PersonInput:
@@ -259,17 +291,26 @@ def _child_input(data: dict[str, Any]) -> PersonInput:
     )
 
 
-def _adult_input(data: dict[str, Any]) -> PersonInput:
+def _adult_input(form: event_forms.AdultForm) -> PersonInput:
+    data = form.cleaned_data
     return PersonInput(
         role=SubjectRole.ADULT,
         given_name=data["given_name"],
         family_name=data["family_name"],
         date_of_birth=data["date_of_birth"],
-        details={key: data[key] for key in ("harm_role", "relationship") if data.get(key)},
+        details={
+            "harm_role": data["harm_role"],
+            # The service names a child by their place among the incident's children, from 0.
+            "relationships": [
+                {"child": place - 1, "relationship": kind} for place, kind in form.relationships()
+            ],
+        },
     )
 
 
-def _incident_input(steps: dict[str, forms.Form], children: list, adults: list) -> EventInput:
+def _incident_input(
+    steps: dict[str, forms.Form], children: list, adults: list, late_reason: str = ""
+) -> EventInput:
     when, where, risk, what = (steps[slug].cleaned_data for slug, _form in INCIDENT_STEPS)
     return EventInput(
         kind=EventKind.DOMESTIC_ABUSE,
@@ -281,8 +322,9 @@ def _incident_input(steps: dict[str, forms.Form], children: list, adults: list) 
         risk_level=risk["risk_level"],
         summary=what["summary"],
         details={"marac": risk["marac"]},
-        people=[_child_input(c.cleaned_data) for c in children]
-        + [_adult_input(a.cleaned_data) for a in adults],
+        people=[_child_input(c.cleaned_data) for c in children] + [_adult_input(a) for a in adults],  # type: ignore[arg-type]
+        # Asked on check your answers when the council (or a school) will be told late.
+        late_reason=late_reason,
     )
 
 
@@ -291,13 +333,20 @@ def _check_problems(error: InvalidInput, children: int) -> list[tuple[str, str]]
     items = []
     for key, messages_ in error.errors.items():
         parts = key.split(".")
-        if parts[0] in ("children", "adults") and len(parts) == 3 and parts[1].isdigit():
+        if parts[:1] == ["adults"] and len(parts) > 3 and parts[1].isdigit() and parts[2] == "relationships":
+            # What an adult is to the children: the questions on the adult's page.
+            number = int(parts[1]) - children + 1
+            url = reverse("events:incident-person", args=["adults", number])
+            target, label = f"{url}?change=1", f"Adult {number}: "
+        elif parts[0] in ("children", "adults") and len(parts) == 3 and parts[1].isdigit():
             # The service numbers everyone in one list, children first.
             index = int(parts[1]) - (children if parts[0] == "adults" else 0)
             group, word = parts[0], PERSON_WORDS[parts[0]]
             url = reverse("events:incident-person", args=[group, index + 1])
             target = f"{url}?change=1#id_{word}{index + 1}-{parts[2]}"
             label = f"{word.capitalize()} {index + 1}: "
+        elif key == "late_reason":
+            target, label = "#id_late_reason", ""  # on check your answers itself
         elif key in STEP_OF_ERROR:
             step, field = STEP_OF_ERROR[key]
             target = f"{reverse('events:incident-step', args=[step])}?change=1#id_{field}"
@@ -357,24 +406,30 @@ def incident_check(request: HttpRequest) -> HttpResponse:
             return redirect("events:incident-step", step=slug)  # a page not yet answered (or no longer valid)
         steps[slug] = form
     children = [_person_form("children", n, a) for n, a in enumerate(draft["children"], start=1)]
-    adults = [_person_form("adults", n, a) for n, a in enumerate(draft["adults"], start=1)]
+    adults = [_person_form("adults", n, a, draft) for n, a in enumerate(draft["adults"], start=1)]
     for group, listed in (("children", children), ("adults", adults)):
         for number, person in enumerate(listed, start=1):
             if not person.is_valid():
                 return redirect("events:incident-person", group=group, number=number)
     if not children:
         return redirect("events:incident-people", group="children")
-    data = _incident_input(steps, children, adults)
+    posted = request.POST if request.method == "POST" else None
+    late_reason = posted.get("late_reason", "") if posted is not None else ""
+    data = _incident_input(steps, children, adults, late_reason)
     problems: list[tuple[str, str]] = []
+    late: list[LateNotice] = []
     try:
-        if request.method == "POST":
+        if posted is not None:
             recorded = event_record(actor=actor, data=data)
         else:
-            event_check(actor=actor, data=data)  # writes nothing: shows now what confirming would refuse
+            # Writes nothing: shows now what confirming would refuse, and whether it would be late.
+            late = late_notices(actor=actor, data=data)
     except InvalidInput as error:
         problems = _check_problems(error, len(children))
+        if "late_reason" in error.errors:
+            late = late_notices(actor=actor, data=data)
     else:
-        if request.method == "POST":
+        if posted is not None:
             request.session.pop(DRAFT, None)
             messages.success(request, recorded_message(f"Incident {recorded.event.reference}", recorded))
             return redirect("sharing:submissions")
@@ -383,9 +438,29 @@ def incident_check(request: HttpRequest) -> HttpResponse:
         "children": children,
         "adults": adults,
         "errors": problems,
+        "late_form": _late_form(late, posted, problems),
         "back": reverse("events:incident-people", args=["adults"]),
     }
     return render(request, "events/incident_check.html", context)
+
+
+def _late_form(
+    late: list[LateNotice], posted: QueryDict | None, problems: list[tuple[str, str]]
+) -> forms.Form | None:
+    """The question why it is shared late, only when it will be: the first recipient told late, and by when."""
+    if not late:
+        return None
+    form = event_forms.LateReasonForm(
+        posted,
+        hint=f"{late[0].recipient.name} had to be told by {govuk_datetime(late[0].due_at)}. "
+        "Your organisation's managers see this reason with the late notice.",
+    )
+    if posted is not None:
+        form.is_valid()
+        for target, message in problems:
+            if target == "#id_late_reason":
+                form.add_error("late_reason", message)
+    return form
 
 
 def recorded_message(what: str, recorded: RecordedEvent) -> str:

@@ -44,7 +44,9 @@ def notification_timing(share: Share) -> NotificationTiming:
     return NotificationTiming(share.notification_rule, due, share.shared_at, share.shared_at > due, late_by)
 
 
-def _person_summary(subject: EventSubject | None, person: Any, encompass: bool) -> dict[str, Any]:
+def _person_summary(
+    subject: EventSubject | None, person: Any, encompass: bool, children: tuple[str, ...] = ()
+) -> dict[str, Any]:
     details = dict(subject.details) if subject is not None else {}
     summary: dict[str, Any] = {
         "id": str(person.pk),
@@ -63,6 +65,14 @@ def _person_summary(subject: EventSubject | None, person: Any, encompass: bool) 
         # Their part in what happened and what they are to the children (recording.checks.HARM_ROLES).
         summary["harm_role"] = details.get("harm_role", "")
         summary["relationship"] = details.get("relationship", "")
+        # What they are to each child this share names (``children``). An event recorded before relationships
+        # were given child by child has only the one, for every child.
+        each = details.get("relationships")
+        if each is None:
+            each = dict.fromkeys(children, summary["relationship"]) if summary["relationship"] else {}
+        summary["relationships"] = [
+            {"child": child, "relationship": each[child]} for child in children if each.get(child)
+        ]
     return summary
 
 
@@ -94,6 +104,7 @@ def share_content(share: Share) -> dict[str, Any]:
     }
     if encompass:
         return content
+    children = tuple(child["id"] for child in content["children"])
     content.update(
         {
             "reported_at": event.reported_at.isoformat() if event.reported_at else None,
@@ -102,7 +113,7 @@ def share_content(share: Share) -> dict[str, Any]:
             "details": event.details,
             "route": share.route,
             "adults": [
-                _person_summary(subjects.get(person.pk), person, False)
+                _person_summary(subjects.get(person.pk), person, False, children)
                 for person in people
                 if subjects.get(person.pk) is not None and subjects[person.pk].role == "adult"
             ],

@@ -34,9 +34,7 @@ HARM_ROLE_LABELS = {
     "person-causing-harm": "person causing harm",
     "other": "other adult present",
 }
-RELATIONSHIP_LABELS = {
-    key: f"{str(label).lower()} of the children" for key, label in RelationshipKind.choices
-}
+RELATIONSHIP_LABELS = {key: str(label).lower() for key, label in RelationshipKind.choices}
 
 
 def visible_events(actor: Actor, *, about: uuid.UUID | None = None) -> QuerySet[Event]:
@@ -239,15 +237,25 @@ def share_events(share_ids: list[str]) -> dict[str, str]:
     }
 
 
-def people_in_words(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def people_in_words(
+    people: list[dict[str, Any]], children: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """A share's children or adults for the page: the date of birth as a date, the adult's part in what
-    happened and relationship to the children in words."""
+    happened and what they are to each of the share's ``children`` in words ("parent of Zara Quinn")."""
+    names = {
+        child["id"]: f"{child['given_name']} {child['family_name']}".strip() or "a child"
+        for child in children or []
+    }
     return [
         {
             **person,
             "born": dt.date.fromisoformat(person["date_of_birth"]) if person.get("date_of_birth") else None,
             "role_label": HARM_ROLE_LABELS.get(person.get("harm_role") or "", ""),
-            "relationship_label": RELATIONSHIP_LABELS.get(person.get("relationship") or "", ""),
+            "relationship_label": ", ".join(
+                f"{RELATIONSHIP_LABELS.get(each['relationship'], 'household member')} of {names[each['child']]}"
+                for each in person.get("relationships", [])
+                if each["child"] in names
+            ),
         }
         for person in people
     ]

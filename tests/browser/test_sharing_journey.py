@@ -1,5 +1,7 @@
-"""A police officer records an incident with two children; the MASH inbox, already open, shows it live; the
-school sees only its Encompass notice; the acknowledgement reaches the officer. Accessible at every step."""
+"""A police officer records an incident with two children and an adult (what the adult is to each child), late
+(so saying why); the MASH inbox, already open, shows it live with each child's relationship; the school sees only
+its Encompass notice; the acknowledgement reaches the officer; the police's managers read the reason for the
+delay. Accessible at every step."""
 
 import time
 
@@ -11,8 +13,8 @@ from tests.browser.incident_pages import add_child, answer_add_another, answer_t
 def test_incident_reaches_the_open_inbox_live_and_the_loop_closes(
     browser, live_server, live_cast, delivery_worker, sign_in, check_accessibility
 ):
-    mash_context, police_context, school_context = (browser.new_context() for _ in range(3))
-    mash, police, school = mash_context.new_page(), police_context.new_page(), school_context.new_page()
+    contexts = [browser.new_context() for _ in range(4)]
+    mash, police, school, manager = (context.new_page() for context in contexts)
     try:
         sign_in(mash, "mash.practitioner")
         mash.get_by_role("link", name="Inbox").first.click()
@@ -40,10 +42,35 @@ def test_incident_reaches_the_open_inbox_live_and_the_loop_closes(
         answer_add_another(police, yes=True)
         add_child(police, 2, "Max", "Quinn", ("9", "1", "2023"))
         answer_add_another(police, yes=False)
-        answer_add_another(police, yes=False)  # no adults
+        answer_add_another(police, yes=True)  # an adult
+        expect(police.get_by_role("heading", name="Adult 1")).to_be_visible()
+        police.get_by_label("First name").fill("Dean")
+        police.get_by_label("Last name").fill("Quinn")
+        police.get_by_label("Person causing harm").check()
+        # One question a child: Dean is Max's father and Zara's mother's partner.
+        police.get_by_role("group", name="What is this adult to Zara Quinn?").get_by_label(
+            "Parent's partner"
+        ).check()
+        police.get_by_role("group", name="What is this adult to Max Quinn?").get_by_label(
+            "Parent", exact=True
+        ).check()
+        check_accessibility(police)
+        police.get_by_role("button", name="Continue").click()
+        answer_add_another(police, yes=False)  # no more adults
         expect(
             police.get_by_role("heading", name="Check your answers before recording the incident")
         ).to_be_visible()
+        expect(police.get_by_test_id("check-adults")).to_contain_text("Parent's partner of Zara Quinn")
+        expect(police.get_by_test_id("check-adults")).to_contain_text("Parent of Max Quinn")
+        # The incident was on 20 November: the council and the school are told late, so the officer says why.
+        expect(police.get_by_label("Why is this being shared late?")).to_be_visible()
+        check_accessibility(police)
+        police.get_by_role("button", name="Record and share").click()
+        expect(police.locator(".govuk-error-summary")).to_contain_text("Give the reason for the delay")
+        check_accessibility(police)
+        police.locator(".govuk-error-summary").get_by_role("link").first.click()
+        expect(police.get_by_label("Why is this being shared late?")).to_be_focused()
+        police.get_by_label("Why is this being shared late?").fill("Recorded from the night shift's notes")
         police.get_by_role("button", name="Record and share").click()
         submitted = time.monotonic()
         expect(
@@ -69,6 +96,8 @@ def test_incident_reaches_the_open_inbox_live_and_the_loop_closes(
         check_accessibility(school)
 
         mash.get_by_role("link", name="Domestic abuse incident CLE-26-5001").click()
+        expect(mash.get_by_test_id("adults")).to_contain_text("parent's partner of Zara Quinn")
+        expect(mash.get_by_test_id("adults")).to_contain_text("parent of Max Quinn")
         check_accessibility(mash)
         mash.get_by_label("Child and family assessment").check()
         mash.get_by_label("Reasons for the decision").fill("Two young children, second call-out")
@@ -81,6 +110,12 @@ def test_incident_reaches_the_open_inbox_live_and_the_loop_closes(
             "Child and family assessment: Two young children"
         )
         check_accessibility(police)
+
+        # The police's managers read the lateness as theirs, with the officer's reason.
+        sign_in(manager, "police.designated")
+        manager.goto(f"{live_server.url}/deadlines/notifications-sent/")
+        expect(manager.get_by_test_id("sent-late")).to_contain_text("Recorded from the night shift's notes")
+        check_accessibility(manager)
     finally:
-        for context in (mash_context, police_context, school_context):
+        for context in contexts:
             context.close()

@@ -193,6 +193,12 @@ def test_a_police_officer_records_an_incident_through_check_your_answers(
     expect(page.get_by_role("heading", name="Adult 1")).to_be_visible()
     page.locator("#id_adult1-given_name").fill("Dean")
     page.locator("#id_adult1-family_name").fill("Quinn")
+    # What Dean is to each child, one question a child.
+    page.get_by_role("group", name="What is this adult to Zara Quinn?").get_by_label("Carer").check()
+    page.get_by_role("group", name="What is this adult to Max Quinn?").get_by_label(
+        "Parent", exact=True
+    ).check()
+    check_accessibility(page)
     page.get_by_role("button", name="Continue").click()
     answer_add_another(page, yes=False)
 
@@ -202,6 +208,8 @@ def test_a_police_officer_records_an_incident_through_check_your_answers(
     expect(page.get_by_test_id("check-incident")).to_contain_text("20 November 2026 at 9:30pm")
     expect(page.get_by_test_id("check-child")).to_have_count(2)
     expect(page.get_by_test_id("check-adults")).to_contain_text("Dean Quinn")
+    expect(page.get_by_test_id("check-adults")).to_contain_text("Carer of Zara Quinn")
+    expect(page.get_by_test_id("check-adults")).to_contain_text("Parent of Max Quinn")
     check_accessibility(page)
     assert not Event.objects.filter(reference="CLE-26-6001").exists()  # nothing recorded before confirming
 
@@ -209,8 +217,15 @@ def test_a_police_officer_records_an_incident_through_check_your_answers(
     page.get_by_label("Address or place").fill("12 Rowan Street")
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_test_id("check-incident")).to_contain_text("12 Rowan Street")
+    # Weeks after the incident: the council is told late, so the officer says why.
+    page.get_by_label("Why is this being shared late?").fill("Waiting for the officer's statement")
     page.get_by_role("button", name="Record and share").click()
     expect(page.get_by_text("Incident CLE-26-6001 recorded and shared with 2 organisations")).to_be_visible()
     check_accessibility(page)
     event = Event.objects.get(reference="CLE-26-6001")
     assert event.location == "12 Rowan Street" and event.subjects.count() == 3
+    dean = event.subjects.get(role="adult").person
+    assert {(r.relative.given_name, r.kind) for r in dean.relationships.all()} == {
+        ("Zara", "carer"),
+        ("Max", "parent"),
+    }

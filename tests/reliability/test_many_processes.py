@@ -25,6 +25,7 @@ INCIDENT = {
     "children": [
         {"given_name": "Zara", "family_name": "Quinn", "date_of_birth": "2015-04-02", "school_urn": "900001"}
     ],
+    "late_reason": "Recorded from the night shift's notes the next day",
 }
 
 

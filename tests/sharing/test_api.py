@@ -9,6 +9,9 @@ from openmash.events.models import Event
 from openmash.sharing import delivery
 from openmash.sharing.models import Share
 
+# Recorded weeks after the event: later than the sender had to tell the recipients, so each request says why.
+LATE = {"late_reason": "Recorded from the night shift's notes the next day"}
+
 INCIDENT = {
     "police_reference": "CLE-26-3001",
     "occurred_at": "2026-11-20T21:30:00",
@@ -28,6 +31,7 @@ INCIDENT = {
         {"given_name": "Max", "family_name": "Quinn", "date_of_birth": "2023-01-09", "present": False},
     ],
     "adults": [{"given_name": "Dean", "family_name": "Quinn"}],
+    **LATE,
 }
 
 
@@ -153,7 +157,7 @@ def test_missing_and_found(cast, tokens):
     }
     missing = post(
         "/missing-reports",
-        {"child": child, "last_seen_at": "2026-11-20T18:00:00", "risk": "high"},
+        {"child": child, "last_seen_at": "2026-11-20T18:00:00", "risk": "high", **LATE},
         tokens["police"],
     )
     assert missing.status_code == 201, missing.content
@@ -168,7 +172,7 @@ def test_missing_and_found(cast, tokens):
     assert Client().get(f"/api/v1/people/{leo.pk}", headers=tokens["police"]).status_code == 404
     found = post(
         f"/missing-reports/{missing.json()['event_id']}/found",
-        {"found_at": "2026-11-21T09:00:00"},
+        {"found_at": "2026-11-21T09:00:00", **LATE},
         tokens["police"],
     )
     assert found.status_code == 201
@@ -191,6 +195,7 @@ def test_police_protection_and_referral(cast, tokens):
         "reasons": "Alone overnight",
         "designated_officer": "Insp. Oduya",
         "alternatives_discussed": True,
+        **LATE,
     }
     response = post("/police-protection", pp, tokens["police"])
     assert (

@@ -12,7 +12,7 @@ from openmash.accounts.services import api_client_create
 from openmash.api import sharing as api_sharing
 from openmash.events.models import Event
 from openmash.sharing.models import Share
-from tests.sharing.test_api import INCIDENT, post, tokens  # noqa: F401  (a fixture)
+from tests.sharing.test_api import INCIDENT, LATE, post, tokens  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +133,7 @@ def _missing(headers, given_name):
     child = {"given_name": given_name, "family_name": "Tarrant", "date_of_birth": "2014-05-05"}
     response = post(
         "/missing-reports",
-        {"child": child, "last_seen_at": "2026-11-20T18:00:00", "postcode": "TS18 1AA"},
+        {"child": child, "last_seen_at": "2026-11-20T18:00:00", "postcode": "TS18 1AA", **LATE},
         headers,
     )
     assert response.status_code == 201, response.content
@@ -142,7 +142,7 @@ def _missing(headers, given_name):
 
 def test_the_same_key_on_another_url_is_another_request(cast, police):
     first, second = _missing(police, "Ava"), _missing(police, "Ben")
-    found = {"found_at": "2026-11-21T09:00:00"}
+    found = {"found_at": "2026-11-21T09:00:00", **LATE}
     a = post(f"/missing-reports/{first}/found", found, police, **{"Idempotency-Key": "found-1"})
     b = post(f"/missing-reports/{second}/found", found, police, **{"Idempotency-Key": "found-1"})
     assert a.status_code == b.status_code == 201, b.content

@@ -61,7 +61,11 @@ def test_the_journey_keeps_a_draft_and_records_only_when_confirmed(signed_in):
     )
     assert changed["Location"] == reverse("events:incident-check")
     assert "14 Rowan Street" in client.get(reverse("events:incident-check")).text
-    done = client.post(reverse("events:incident-check"))
+    # Weeks after the incident, the council is told late: confirming needs the officer's reason.
+    refused = client.post(reverse("events:incident-check"))
+    assert refused.status_code == 200 and "Give the reason for the delay" in refused.text
+    assert not Event.objects.filter(reference="CLE-26-4001").exists()
+    done = client.post(reverse("events:incident-check"), {"late_reason": INCIDENT_FORM["late_reason"]})
     assert done.status_code == 302 and done["Location"] == reverse("sharing:submissions")
     event = Event.objects.get(reference="CLE-26-4001")
     assert event.location == "14 Rowan Street"

@@ -31,6 +31,8 @@ INCIDENT_FORM = {
     "child1-school_urn": "900001",
     "child1-present": "yes",
     "child1-child_words": "I was scared",
+    # Weeks ago: the council is told late, so the officer says why on check your answers.
+    "late_reason": "Recorded from the night shift's notes the next day",
 }
 
 

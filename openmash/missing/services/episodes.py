@@ -52,6 +52,8 @@ class MissingReportInput:
     council: Organisation | None = None
     looked_after: bool | None = None
     council_told_at: dt.datetime | None = None
+    # The reporter's reason for a late notice, where it is asked (recording.checks.EventInput.late_reason).
+    late_reason: str | None = None
     # Imported only: whether its shares are history or live work (sharing.models.ImportedAs).
     imported_as: str = ""
 
@@ -142,6 +144,7 @@ def missing_report_record(
             details=details,
             people=[data.child],
             source=data.source,
+            late_reason=data.late_reason,
         ),
         also=write_episode,
     )
@@ -225,6 +228,8 @@ class FoundInput:
     summary: str = ""
     postcode: str = ""
     source: str = Source.WEB
+    # The reporter's reason for a late notice, where it is asked (recording.checks.EventInput.late_reason).
+    late_reason: str | None = None
     # Imported only: whether its shares are history or live work (sharing.models.ImportedAs), and when they
     # reached their recipients (absent: now).
     imported_as: str = ""
@@ -291,6 +296,7 @@ def found_report_record(
             source=data.source,
             imported_as=data.imported_as,
             shared_at=data.shared_at,
+            late_reason=data.late_reason,
         ),
         also=write_found,
     )
