@@ -61,18 +61,21 @@ CONFERENCE_KINDS = (
 @dataclass(frozen=True)
 class Period:
     """Whole days in London time, both ends included: [midnight starting ``first_day``, midnight after
-    ``last_day``), so a day across a clock change is 23 or 25 hours long."""
+    ``last_day``), so a day across a clock change is 23 or 25 hours long. In UTC, so that arithmetic on them
+    counts real hours (Python subtracts two times of one zone by their wall clocks)."""
 
     first_day: dt.date
     last_day: dt.date
 
     @property
     def start(self) -> dt.datetime:
-        return dt.datetime.combine(self.first_day, dt.time(), tzinfo=LONDON)
+        return dt.datetime.combine(self.first_day, dt.time(), tzinfo=LONDON).astimezone(dt.UTC)
 
     @property
     def end(self) -> dt.datetime:
-        return dt.datetime.combine(self.last_day + dt.timedelta(days=1), dt.time(), tzinfo=LONDON)
+        return dt.datetime.combine(self.last_day + dt.timedelta(days=1), dt.time(), tzinfo=LONDON).astimezone(
+            dt.UTC
+        )
 
 
 @dataclass(frozen=True)
