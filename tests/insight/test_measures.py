@@ -352,15 +352,16 @@ def test_police_participation_in_strategy_discussions(area, forces, child):
 
 
 def test_clocks_started_in_the_period_by_rule(area):
-    def clock(started, due, stopped=None, breached=None, n=[0]):
-        n[0] += 1
+    serials = iter(range(1, 100))
+
+    def clock(started, due, stopped=None, breached=None):
         return Clock.objects.create(
             rule="strategy-discussion",
             nation="england",
             figure="3 working days",
             organisation=area,
             subject_type="test",
-            subject_id=str(n[0]),
+            subject_id=str(next(serials)),
             started_at=started,
             due_at=due,
             stopped_at=stopped,
