@@ -87,10 +87,6 @@ class Spread:
     max: float | None
 
 
-def hours(duration: dt.timedelta) -> float:
-    return round(duration.total_seconds() / 3600, 2)
-
-
 def percent(part: int, whole: int) -> float | None:
     """0-100 to one decimal place; None when there is nothing to take a share of."""
     return round(100 * part / whole, 1) if whole else None
@@ -201,9 +197,6 @@ def domestic_abuse_notifications(
         .filter(reported__gte=period.start, reported__lt=period.end)
         .values_list("pk", "event__recorded_by_id", "shared_at", "reported", "notification_due_at")
     )
-    # Within target: shared by the due time worked out when it was recorded (clocks.deadlines.share_clocks,
-    # with the area's own figure then in force); a share with no due time is not counted either way.
-    timed = [row for row in shares if row[4] is not None]
     batched: set[Any] = set()
     if shares:
         window = _batch_window_rows(
@@ -213,7 +206,9 @@ def domestic_abuse_notifications(
     return DomesticAbuseNotifications(
         count=len(shares),
         delay_hours=spread(row[2] - row[3] for row in shares),
-        within_target_pct=percent(sum(1 for row in timed if row[2] <= row[4]), len(timed)),
+        # Shared by the due time worked out when it was recorded (clocks.deadlines.share_clocks, with the
+        # area's own figure then in force); a share with no due time is not counted either way.
+        within_target_pct=_in_time_pct((row[2], row[4]) for row in shares),
         batched_pct=percent(sum(1 for row in shares if row[0] in batched), len(shares)),
     )
 
@@ -334,6 +329,62 @@ def _return_interviews(found: list[dict[str, Any]], now: dt.datetime) -> ReturnI
     )
 
 
+def _in_time_pct(shares: Iterable[tuple[dt.datetime, dt.datetime | None]]) -> float | None:
+    """Of (shared at, due at) pairs with a due time, the percentage shared at or before it."""
+    timed = [(shared, due) for shared, due in shares if due is not None]
+    return percent(sum(1 for shared, due in timed if shared <= due), len(timed))
+
+
+# Operation Encompass and police protection -----------------------------------------------------------------
+
+
+def operation_encompass(*, council: Organisation, period: Period) -> dict[str, Any]:
+    """Operation Encompass notices (``encompass`` rule) to the area's schools (a school whose council is this
+    one) and to the council itself (a home-educated child, a school not yet on OpenMASH), of domestic-abuse
+    incidents reported to police within the period: how many, and how many reached the school before the
+    start of the next school day (the share's own due time, counted with the school's or council's term
+    breaks and start of day)."""
+    shares = list(
+        Share.objects.filter(
+            Q(recipient=council) | Q(recipient__kind=OrganisationKind.SCHOOL, recipient__parent=council),
+            event__kind=EventKind.DOMESTIC_ABUSE,
+            notification_rule=ClockRule.ENCOMPASS,
+        )
+        .exclude(event__source=Source.HELD)
+        .annotate(reported=Coalesce("reported_at", "occurred_at"))
+        .filter(reported__gte=period.start, reported__lt=period.end)
+        .values_list("shared_at", "reported", "notification_due_at")
+    )
+    return {
+        "notices": len(shares),
+        "delay_hours": asdict(spread(shared - reported for shared, reported, _due in shares)),
+        "before_next_school_day_pct": _in_time_pct((row[0], row[2]) for row in shares),
+    }
+
+
+def police_protection(*, council: Organisation, period: Period) -> dict[str, Any]:
+    """Police protection notices shared with the council whose protection began (the event's ``occurred_at``)
+    within the period: uses, whether alternatives were discussed (as the officer recorded), and the delay in
+    telling the council, judged against the share's ``police-protection-inform`` due time."""
+    shares = list(
+        Share.objects.filter(recipient=council, event__kind=EventKind.POLICE_PROTECTION)
+        .exclude(event__source=Source.HELD)
+        .filter(event__occurred_at__gte=period.start, event__occurred_at__lt=period.end)
+        .values_list("shared_at", "event__occurred_at", "notification_due_at", "event__details")
+    )
+    answered = [row[3].get("alternatives_discussed") for row in shares]
+    discussed = sum(1 for answer in answered if answer is True)
+    not_discussed = sum(1 for answer in answered if answer is False)
+    return {
+        "uses": len(shares),
+        "alternatives_discussed": discussed,
+        "alternatives_not_discussed": not_discussed,
+        "alternatives_discussed_pct": percent(discussed, discussed + not_discussed),
+        "council_told_delay_hours": asdict(spread(shared - began for shared, began, _due, _d in shares)),
+        "council_told_within_target_pct": _in_time_pct((row[0], row[2]) for row in shares),
+    }
+
+
 # Clocks, meetings, vetting ---------------------------------------------------------------------------------
 
 
@@ -433,6 +484,8 @@ def area_measures(*, council: Organisation, period: Period, now: dt.datetime | N
             domestic_abuse_notifications(council=council, period=period, now=now)
         ),
         "missing_children": asdict(missing_children(council=council, period=period, now=now)),
+        "operation_encompass": operation_encompass(council=council, period=period),
+        "police_protection": police_protection(council=council, period=period),
         "police_participation": police_participation(council=council, period=period),
         "vetting_backlog": vetting_backlog(council=council, period=period, now=now),
         "clocks": clocks(council=council, period=period, now=now),

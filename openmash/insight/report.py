@@ -66,6 +66,8 @@ def sections(measures: dict[str, Any]) -> list[Section]:
     interviews = missing["return_interviews"]
     police = measures["police_participation"]
     vetting = measures["vetting_backlog"]
+    encompass = measures["operation_encompass"]
+    protection = measures["police_protection"]
     da_anchor, missing_anchor = "domestic_abuse_notifications", "missing_children"
     return [
         Section(
@@ -100,6 +102,41 @@ def sections(measures: dict[str, Any]) -> list[Section]:
                     "Held by an independent interviewer",
                     _value(interviews["independent_pct"], "%"),
                     missing_anchor,
+                ),
+            ],
+        ),
+        Section(
+            "Operation Encompass notices to schools",
+            [
+                Figure("Notices", _value(encompass["notices"]), "operation_encompass"),
+                *_spread(
+                    "Time from report to police to the school",
+                    encompass["delay_hours"],
+                    "operation_encompass",
+                ),
+                Figure(
+                    "Before the next school day",
+                    _value(encompass["before_next_school_day_pct"], "%"),
+                    "operation_encompass",
+                ),
+            ],
+        ),
+        Section(
+            "Police protection",
+            [
+                Figure("Uses", _value(protection["uses"]), "police_protection"),
+                Figure(
+                    "Alternatives discussed",
+                    _value(protection["alternatives_discussed_pct"], "%"),
+                    "police_protection",
+                ),
+                *_spread(
+                    "Time to tell the council", protection["council_told_delay_hours"], "police_protection"
+                ),
+                Figure(
+                    "Council told in time",
+                    _value(protection["council_told_within_target_pct"], "%"),
+                    "police_protection",
                 ),
             ],
         ),

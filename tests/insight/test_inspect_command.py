@@ -23,6 +23,8 @@ KEYS = {
     "measured_at",
     "domestic_abuse_notifications",
     "missing_children",
+    "operation_encompass",
+    "police_protection",
     "police_participation",
     "vetting_backlog",
     "clocks",

@@ -13,6 +13,7 @@ from openmash.insight.measures import Period, Spread
 from openmash.lib.clock_rules import ClockRule
 from openmash.meetings.models import Meeting, MeetingInvitation, MeetingKind, Participation
 from openmash.missing.models import Category, RepeatMissingSetting
+from openmash.sharing.models import Share
 from tests.insight.conftest import LONDON, UTC, event, interview
 
 H = dt.timedelta(hours=1)
@@ -306,6 +307,59 @@ def test_return_interviews_offered_held_and_independent(area, child, episode):
     assert result.offered_within_72h_pct == 33.3
     assert result.held_pct == 50.0  # 2 of the 4 found
     assert result.independent_pct == 50.0  # 1 of the 2 held
+
+
+# Operation Encompass and police protection ---------------------------------------------------------------
+
+
+def test_operation_encompass_notices_to_the_areas_schools_before_the_next_school_day(area, forces, notify):
+    police = forces[0]
+    school = type(area).objects.create(code="TEST-SCHOOL", name="Test Primary", kind="school", parent=area)
+    elsewhere = type(area).objects.create(code="OTHER-SCHOOL", name="Other Primary", kind="school")
+    # Reported on Monday 2 March at 9pm; the next school day starts at 8:30am on Tuesday.
+    start_of_day = dt.datetime(2026, 3, 3, 8, 30, tzinfo=UTC)
+    notify(police, at(2, 21), at(2, 23), due=start_of_day, rule=ClockRule.ENCOMPASS, recipient=school)
+    notify(police, at(3, 21), at(4, 9), due=start_of_day + 24 * H, rule=ClockRule.ENCOMPASS, recipient=school)
+    notify(police, at(5, 21), at(5, 22), due=start_of_day + 72 * H, rule=ClockRule.ENCOMPASS)  # home educated
+    notify(police, at(2, 21), at(2, 22), due=start_of_day, rule=ClockRule.ENCOMPASS, recipient=elsewhere)
+    result = measures.operation_encompass(council=area, period=MARCH)
+    assert result["notices"] == 3
+    assert result["before_next_school_day_pct"] == 66.7
+    # Sorted 1, 2, 12: rank 1.8 gives 2 + 0.8 * 10 = 10.
+    assert result["delay_hours"] == {"median": 2.0, "p90": 10.0, "max": 12.0}
+
+
+def test_police_protection_uses_alternatives_and_telling_the_council(area, forces):
+    police = forces[0]
+    rows = [
+        (at(2), at(2) + H, True),
+        (at(4), at(4) + 5 * H, False),
+        (at(6), at(6) + 2 * H, None),  # not recorded: left out of the percentage discussed
+        (at(6, month=4), at(6, month=4) + H, True),  # after the period
+    ]
+    for began, told, discussed in rows:
+        details = {} if discussed is None else {"alternatives_discussed": discussed}
+        notice = event(EventKind.POLICE_PROTECTION, police, began, details=details)
+        Share.objects.create(
+            event=notice,
+            recipient=area,
+            route="home-council",
+            notification_rule=ClockRule.POLICE_PROTECTION_INFORM,
+            notification_due_at=began + 4 * H,
+            occurred_at=began,
+            reported_at=began,
+            recorded_at=told,
+            shared_at=told,
+        )
+    result = measures.police_protection(council=area, period=MARCH)
+    assert result == {
+        "uses": 3,
+        "alternatives_discussed": 1,
+        "alternatives_not_discussed": 1,
+        "alternatives_discussed_pct": 50.0,
+        "council_told_delay_hours": {"median": 2.0, "p90": 4.4, "max": 5.0},
+        "council_told_within_target_pct": 66.7,
+    }
 
 
 # Police participation, vetting, clocks --------------------------------------------------------------------
