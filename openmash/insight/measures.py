@@ -137,7 +137,7 @@ def _da_notifications(council: Organisation) -> Any:
     )
 
 
-Row = tuple[Any, int, dt.datetime, dt.datetime]  # a notification's id, sender, shared at, reported at
+Row = tuple[int, int, dt.datetime, dt.datetime]  # a notification's key, sender, shared at, reported at
 
 
 def _runs(rows: list[Row]) -> Iterator[list[Row]]:
@@ -152,16 +152,16 @@ def _runs(rows: list[Row]) -> Iterator[list[Row]]:
         yield run
 
 
-def batched_ids(shares: Iterable[Row]) -> set[Any]:
+def batched_ids(shares: Iterable[Row]) -> set[int]:
     """The ids of the notifications to one recipient that belong to a batch: per sender, ordered by shared at,
     a run where each was shared within BATCH_GAP of the one before, of BATCH_SIZE or more, whose reported times
     span more than BATCH_REPORTED_SPAN."""
     by_sender: dict[int, list[Row]] = defaultdict(list)
     for row in shares:
         by_sender[row[1]].append(row)
-    batched: set[Any] = set()
+    batched: set[int] = set()
     for rows in by_sender.values():
-        rows.sort(key=lambda row: (row[2], str(row[0])))
+        rows.sort(key=lambda row: (row[2], row[0]))
         for run in _runs(rows):
             reported = [item[3] for item in run]
             if len(run) >= BATCH_SIZE and max(reported) - min(reported) > BATCH_REPORTED_SPAN:
@@ -169,47 +169,49 @@ def batched_ids(shares: Iterable[Row]) -> set[Any]:
     return batched
 
 
-def _batch_window_rows(council: Organisation, low: dt.datetime, high: dt.datetime) -> list[Row]:
-    """The notifications a run through [low, high] could include: widened while a share within BATCH_GAP of
-    either edge could chain further, so a run that crosses the period's edges is seen whole."""
+def _batch_neighbours(
+    council: Organisation, period: Period, low: dt.datetime, high: dt.datetime
+) -> list[Row]:
+    """The notifications reported outside the period that a run through [low, high] of shared-at times could
+    include: widened a day at a time while one within BATCH_GAP of either edge could carry a run further, so a
+    run that crosses the period's edges is seen whole. Keyed by negative numbers (the period's are 0 up)."""
     shares = _da_notifications(council)
     while True:
-        rows = list(
-            shares.filter(shared_at__gte=low, shared_at__lte=high).values_list(
-                "pk", "event__recorded_by_id", "shared_at", "reported"
-            )
-        )
         before = shares.filter(shared_at__gte=low - BATCH_GAP, shared_at__lt=low).exists()
         after = shares.filter(shared_at__gt=high, shared_at__lte=high + BATCH_GAP).exists()
         if not before and not after:
-            return rows
+            break
         low = low - dt.timedelta(days=1) if before else low
         high = high + dt.timedelta(days=1) if after else high
+    outside = (
+        shares.filter(shared_at__gte=low, shared_at__lte=high)
+        .exclude(reported__gte=period.start, reported__lt=period.end)
+        .values_list("event__recorded_by_id", "shared_at", "reported")
+    )
+    return [(-1 - n, sender, shared, reported) for n, (sender, shared, reported) in enumerate(outside)]
 
 
-def domestic_abuse_notifications(
-    *, council: Organisation, period: Period, now: dt.datetime | None = None
-) -> DomesticAbuseNotifications:
+def domestic_abuse_notifications(*, council: Organisation, period: Period) -> DomesticAbuseNotifications:
     """Police notifications to the council of domestic-abuse incidents reported to police within the period."""
-    now = now or timezone.now()
     shares = list(
         _da_notifications(council)
         .filter(reported__gte=period.start, reported__lt=period.end)
-        .values_list("pk", "event__recorded_by_id", "shared_at", "reported", "notification_due_at")
+        .values_list("event__recorded_by_id", "shared_at", "reported", "notification_due_at")
     )
-    batched: set[Any] = set()
+    batched: set[int] = set()
     if shares:
-        window = _batch_window_rows(
-            council, min(row[2] for row in shares) - BATCH_GAP, max(row[2] for row in shares) + BATCH_GAP
-        )
-        batched = batched_ids(window)
+        mine: list[Row] = [
+            (n, sender, shared, reported) for n, (sender, shared, reported, _due) in enumerate(shares)
+        ]
+        low, high = min(row[2] for row in mine) - BATCH_GAP, max(row[2] for row in mine) + BATCH_GAP
+        batched = batched_ids(mine + _batch_neighbours(council, period, low, high))
     return DomesticAbuseNotifications(
         count=len(shares),
-        delay_hours=spread(row[2] - row[3] for row in shares),
+        delay_hours=spread(shared - reported for _sender, shared, reported, _due in shares),
         # Shared by the due time worked out when it was recorded (clocks.deadlines.share_clocks, with the
         # area's own figure then in force); a share with no due time is not counted either way.
-        within_target_pct=_in_time_pct((row[2], row[4]) for row in shares),
-        batched_pct=percent(sum(1 for row in shares if row[0] in batched), len(shares)),
+        within_target_pct=_in_time_pct((shared, due) for _sender, shared, _reported, due in shares),
+        batched_pct=percent(len([n for n in batched if n >= 0]), len(shares)),
     )
 
 
@@ -480,9 +482,7 @@ def area_measures(*, council: Organisation, period: Period, now: dt.datetime | N
         "area": {"code": council.code, "name": council.name},
         "period": {"from": period.first_day.isoformat(), "to": period.last_day.isoformat()},
         "measured_at": now.isoformat(),
-        "domestic_abuse_notifications": asdict(
-            domestic_abuse_notifications(council=council, period=period, now=now)
-        ),
+        "domestic_abuse_notifications": asdict(domestic_abuse_notifications(council=council, period=period)),
         "missing_children": asdict(missing_children(council=council, period=period, now=now)),
         "operation_encompass": operation_encompass(council=council, period=period),
         "police_protection": police_protection(council=council, period=period),

@@ -75,7 +75,7 @@ def test_domestic_abuse_notifications_count_delay_and_target(area, forces, notif
     other = type(area).objects.create(code="OTHER", name="Elsewhere", kind="council")
     notify(police, at(3), at(3) + H, recipient=other)
     notify(police, at(1, 10, month=4), at(1, 11, month=4), rule=ClockRule.DA_NOTIFICATION_HIGH_RISK)
-    result = measures.domestic_abuse_notifications(council=area, period=MARCH, now=NOW)
+    result = measures.domestic_abuse_notifications(council=area, period=MARCH)
     assert result.count == 5
     # Sorted 1, 2, 3, 4, 30: median 3; rank 3.6 gives 4 + 0.6 * 26 = 19.6.
     assert result.delay_hours == Spread(median=3.0, p90=19.6, max=30.0)
@@ -88,7 +88,7 @@ def test_within_target_uses_each_shares_own_deadline_high_risk_included(area, fo
     notify(police, at(2), at(2) + 2 * H, due=at(2) + H, rule=ClockRule.DA_NOTIFICATION_HIGH_RISK)
     notify(police, at(3), at(3) + H, due=at(3) + H, rule=ClockRule.DA_NOTIFICATION_HIGH_RISK)  # on the dot
     notify(police, at(4), at(4) + 13 * H, due=at(4) + 12 * H)
-    result = measures.domestic_abuse_notifications(council=area, period=MARCH, now=NOW)
+    result = measures.domestic_abuse_notifications(council=area, period=MARCH)
     assert result.within_target_pct == 33.3
 
 
@@ -100,7 +100,7 @@ def test_a_batch_of_exactly_five_is_batched_and_four_is_not(area, forces, notify
     # Four from the second force shared a minute apart, about incidents days apart: not enough for a batch.
     for n in range(4):
         notify(second, at(1 + n, 9), at(20, 10, n))
-    result = measures.domestic_abuse_notifications(council=area, period=MARCH, now=NOW)
+    result = measures.domestic_abuse_notifications(council=area, period=MARCH)
     assert result.count == 9
     assert result.batched_pct == 55.6  # 5 of 9
 
@@ -115,7 +115,7 @@ def test_a_run_broken_by_more_than_fifteen_minutes_or_spanning_a_day_or_less_is_
     # Six shared a minute apart, reported exactly 24 hours apart at the most: not more than 24 hours.
     for n in range(6):
         notify(police, at(10, 9) + n * 4 * dt.timedelta(hours=1.2), at(25, 10, n))
-    result = measures.domestic_abuse_notifications(council=area, period=MARCH, now=NOW)
+    result = measures.domestic_abuse_notifications(council=area, period=MARCH)
     assert result.count == 11
     assert result.batched_pct == 0.0
 
@@ -126,7 +126,7 @@ def test_a_batch_is_seen_whole_when_some_of_it_is_outside_the_period(area, force
     notify(police, at(28, 9, month=2), at(10, 10, 0))
     for n in range(4):
         notify(police, at(2 + n, 9), at(10, 10, 1 + n))
-    result = measures.domestic_abuse_notifications(council=area, period=MARCH, now=NOW)
+    result = measures.domestic_abuse_notifications(council=area, period=MARCH)
     assert result.count == 4
     assert result.batched_pct == 100.0
 
@@ -136,7 +136,7 @@ def test_batches_are_found_by_shared_at_order_not_by_recording_order(area, force
     # Recorded out of order; in shared-at order each is within 15 minutes of the one before.
     for n, minute in enumerate((40, 0, 28, 14, 52)):
         notify(police, at(1 + 2 * n, 9), at(20, 10, minute))
-    result = measures.domestic_abuse_notifications(council=area, period=MARCH, now=NOW)
+    result = measures.domestic_abuse_notifications(council=area, period=MARCH)
     assert result.batched_pct == 100.0
 
 
@@ -151,7 +151,7 @@ def test_the_period_follows_london_days_across_the_spring_clock_change(area, for
     notify(police, inside[1], inside[1] + H)
     for reported in outside:
         notify(police, reported, reported + H)
-    result = measures.domestic_abuse_notifications(council=area, period=spring, now=NOW)
+    result = measures.domestic_abuse_notifications(council=area, period=spring)
     assert result.count == 2
     assert result.delay_hours.max == 2.0
 
@@ -172,7 +172,7 @@ def test_the_period_follows_london_days_across_the_autumn_clock_change(area, for
     notify(police, inside[1], inside[1] + H)
     for reported in outside:
         notify(police, reported, reported + H)
-    result = measures.domestic_abuse_notifications(council=area, period=autumn, now=NOW)
+    result = measures.domestic_abuse_notifications(council=area, period=autumn)
     assert result.count == 2
     assert result.delay_hours.max == 3.0
 
