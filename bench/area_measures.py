@@ -185,7 +185,9 @@ def main() -> None:
         import cProfile
         import pstats
 
-        cProfile.runctx("area_measures(council=council, period=period)", globals(), locals(), "/tmp/insight.prof")
+        cProfile.runctx(
+            "area_measures(council=council, period=period)", globals(), locals(), "/tmp/insight.prof"
+        )
         pstats.Stats("/tmp/insight.prof").sort_stats("cumulative").print_stats(25)
     times = []
     for _ in range(5):
