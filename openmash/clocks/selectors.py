@@ -543,15 +543,21 @@ class RuleMeasure:
 
 
 def clock_measures(
-    *, organisation: Organisation, now: dt.datetime | None = None, subject_type: str = ""
+    *,
+    organisation: Organisation,
+    now: dt.datetime | None = None,
+    subject_type: str = "",
+    started_between: tuple[dt.datetime, dt.datetime] | None = None,
 ) -> list[RuleMeasure]:
     """Counts only, never names: for each rule an organisation's clocks ran on, how many were met in time,
     met late, are open past their due time, and are still running (only those about ``subject_type`` when
-    given). Callers check who may see them."""
+    given, and only those started in [from, to) when ``started_between`` is). Callers check who may see them."""
     now = now or timezone.now()
     clocks = Clock.objects.filter(organisation=organisation)
     if subject_type:
         clocks = clocks.filter(subject_type=subject_type)
+    if started_between is not None:
+        clocks = clocks.filter(started_at__gte=started_between[0], started_at__lt=started_between[1])
     rows = clocks.values("rule").annotate(
         in_time=Count("pk", filter=Q(stopped_at__isnull=False, breached_at__isnull=True)),
         late=Count("pk", filter=Q(stopped_at__isnull=False, breached_at__isnull=False)),

@@ -1,5 +1,6 @@
 """Reads for inspectors: aggregate figures for the council inspected, and the cases sampled."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -9,6 +10,8 @@ from openmash.access.models import Inspection
 from openmash.access.selectors import inspection_list
 from openmash.accounts.actors import Actor
 from openmash.clocks.selectors import RuleMeasure, clock_measures
+from openmash.insight.measures import Period, area_measures
+from openmash.insight.report import Section, sections
 from openmash.lib.errors import NotFound
 from openmash.people.models import Address, ChildStatus, ChildStatusKind, Person
 
@@ -22,6 +25,9 @@ class InspectionSummary:
     sampled: list[Person]
     # The council's statutory clocks by rule: met in time, late, overdue, running.
     clocks: list[RuleMeasure]
+    # Issue 16's measures of the area over the last 12 months (docs/metrics.md), clocks apart (above).
+    period: Period
+    measures: list[Section]
 
 
 def inspection_summary(*, actor: Actor, inspection_id: int) -> InspectionSummary:
@@ -50,10 +56,15 @@ def inspection_summary(*, actor: Actor, inspection_id: int) -> InspectionSummary
         .count()
     )
     sampled = [sample.person for sample in inspection.samples.all()]
+    # The year to today, both included: whole days in London time.
+    period = Period(today - dt.timedelta(days=364), today)
+    measured = sections(area_measures(council=inspection.council, period=period))
     return InspectionSummary(
         inspection=inspection,
         children_living_in_area=living,
         open_statuses=by_status,
         sampled=sampled,
         clocks=clock_measures(organisation=inspection.council),
+        period=period,
+        measures=[section for section in measured if section.title != "Statutory clocks"],
     )

@@ -117,4 +117,7 @@ def test_an_inspector_reads_the_councils_clocks(page, live_server, live_cast, si
     row = page.get_by_test_id("clock-measure-assessment")
     expect(row).to_contain_text("Child and family assessment")
     expect(page.get_by_test_id("clock-measures")).not_to_contain_text("Amelia")
+    # Issue 16's measures of the area for the year, counts only.
+    expect(page.get_by_test_id("measures-1")).to_contain_text("Sent in batches")
+    expect(page.get_by_test_id("measures-2")).to_contain_text("Council told in time")
     check_accessibility(page)
