@@ -19,6 +19,20 @@ from openmash.organisations.selectors import UnknownOrganisation, organisation_r
 from openmash.recording.importing import ImportBlocked, ImportFailed, import_domestic_abuse
 
 
+def _as_option(parser, already: str, live_like: str) -> None:
+    """Each import's choice between history and live work (sharing.models.ImportedAs), in its own words."""
+    parser.add_argument(
+        "--as",
+        dest="imported_as",
+        choices=["history", "live"],
+        default="history",
+        help=(
+            f"history (the default): {already} with their real times but creating no work now (no deadlines, "
+            f"escalations, alerts or webhooks); live: a backlog still waiting, delivered and escalated {live_like}"
+        ),
+    )
+
+
 class Command(BaseCommand):
     help = (
         "Import records made elsewhere, keeping their real times. 'import domestic-abuse FILE --org FORCE' loads "
@@ -35,33 +49,21 @@ class Command(BaseCommand):
         incidents.add_argument(
             "--org", required=True, help="The police force that recorded them: code or exact name"
         )
-        incidents.add_argument(
-            "--as",
-            dest="imported_as",
-            choices=["history", "live"],  # sharing.models.ImportedAs
-            default="history",
-            help=(
-                "history (the default): incidents already dealt with elsewhere, counted in every measure with "
-                "their real times but creating no work now (no deadlines, escalations, alerts or webhooks); "
-                "live: a backlog still waiting, delivered and escalated like any new incident"
-            ),
+        _as_option(
+            incidents,
+            "incidents already dealt with elsewhere, counted in every measure",
+            "like any new incident",
         )
         episodes = sub.add_parser("missing", help="Missing children's episodes, one row per episode")
         episodes.add_argument("file", type=Path, help="A .csv or .xlsx file")
         episodes.add_argument(
             "--org", required=True, help="The organisation that recorded them: code or exact name"
         )
-        episodes.add_argument(
-            "--as",
-            dest="imported_as",
-            choices=["history", "live"],  # sharing.models.ImportedAs
-            default="history",
-            help=(
-                "history (the default): episodes already dealt with elsewhere, counted in the missing list, the "
-                "SSDA903 return and every measure with their real times but creating no work now (no "
-                "deadlines, escalations, alerts or webhooks); live: a backlog still waiting, delivered and "
-                "escalated like any new report"
-            ),
+        _as_option(
+            episodes,
+            "episodes already dealt with elsewhere, counted in the missing list, the SSDA903 return and every "
+            "measure",
+            "like any new report",
         )
 
     def handle(self, *args, what, file, org, imported_as="history", **options):
