@@ -21,6 +21,7 @@ from openmash.audit.services import audit_record
 from openmash.events.models import Event, EventKind, RiskLevel
 from openmash.lib.errors import NotFound
 from openmash.people import selectors as people_selectors
+from openmash.recording.checks import RAISED_BY_A_RULE
 from openmash.people.models import Person
 from openmash.sharing import selectors as sharing_selectors
 from openmash.sharing.models import Content, Share
@@ -226,7 +227,14 @@ def chronology_open(
         chosen = chosen.filter(kind=filters.kind)
     entries = [_entry(event, pid, actor.organisation.pk) for event in _with_everything_shown(chosen)]
     # Counted over all this person's events, whatever the filters: the count must not hint at what is hidden.
-    hidden = Event.objects.filter(subjects__person_id=pid).exclude(pk__in=visible.values("pk")).count()
+    # What the service raised for a front door's own use (concerns from two or more agencies) is no agency's
+    # entry; counting it would tell the agencies whose concerns it lists that they were raised together.
+    hidden = (
+        Event.objects.filter(subjects__person_id=pid)
+        .exclude(pk__in=visible.values("pk"))
+        .exclude(kind__in=RAISED_BY_A_RULE)
+        .count()
+    )
     with transaction.atomic():
         audit_record(
             actor=actor,
