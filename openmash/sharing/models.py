@@ -30,7 +30,10 @@ class Route(models.TextChoices):
     INVITED = "invited", "Invited to a multi-agency meeting"
     INVOLVED = "involved", "Agency involved in the child's case"
     # The council that raised it for its own front door: two or more agencies' concerns about a child.
-    CONCERNS_TOGETHER = "concerns-together", "Council front door of the child (concerns from two or more agencies)"
+    CONCERNS_TOGETHER = (
+        "concerns-together",
+        "Council front door of the child (concerns from two or more agencies)",
+    )
 
 
 class Content(models.TextChoices):

@@ -357,7 +357,10 @@ def recipients_for(
         Recipient(org, added_route, Content.FULL, _notification_rule(event), set(everyone)) for org in added
     ]
     for recipient in named:
-        if recipient.organisation.pk == event.recorded_by_id and recipient.route not in RAISED_FOR_THE_RECORDER:
+        if (
+            recipient.organisation.pk == event.recorded_by_id
+            and recipient.route not in RAISED_FOR_THE_RECORDER
+        ):
             continue
         existing = merged.get(recipient.organisation.pk)
         if existing is None:

@@ -183,8 +183,8 @@ def concerns_in_words(details: dict[str, Any]) -> list[ConcernInWords]:
     rows = []
     for item in details.get("concerns") or []:
         named = ", ".join(item.get("about") or [])
-        if item.get("another_child"):
-            named = f"{named}, with another child not named here" if named else "another child not named here"
+        if item.get("another_child"):  # through the same adult: a child of another front door's, unnamed
+            named = f"{named} and a child not named here" if named else "a child not named here"
         rows.append(
             ConcernInWords(
                 agency=item["agency"],

@@ -98,7 +98,9 @@ class _FrontDoor:
 
     council: Organisation
     concerns: dict[uuid.UUID, Event] = field(default_factory=dict)
-    children: set[uuid.UUID] = field(default_factory=set)  # the children of this council the concerns are about
+    children: set[uuid.UUID] = field(
+        default_factory=set
+    )  # the children of this council the concerns are about
     adults: set[uuid.UUID] = field(default_factory=set)  # an adult named in concerns about different children
     pairs: set[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=set)
 
@@ -150,7 +152,9 @@ def concerns_together_raise(recorded: RecordedEvent) -> None:
         shared_children = children & their_children
         # The same adult across different children: concerns naming one adult, about children none of whom is
         # in both (a child in both is the child's own case above).
-        shared_adults = (adults & their_adults) if not shared_children and children and their_children else set()
+        shared_adults = (
+            (adults & their_adults) if not shared_children and children and their_children else set()
+        )
         named_children = shared_children or (children | their_children if shared_adults else set())
         for child in named_children:
             council = front_door(child, concern if child in children else other)
@@ -243,22 +247,22 @@ def _about_whom(
     adults: set[uuid.UUID],
     people: dict[uuid.UUID, Person],
 ) -> dict[uuid.UUID, tuple[list[str], bool]]:
-    """Each concern's people as the share may name them, and whether it is about a child it does not name."""
+    """Each concern's people as the share may name them, and whether it is about one of the share's children."""
     subjects = EventSubject.objects.filter(event__in=[event.pk for event in concerns])
     named: dict[uuid.UUID, list[str]] = defaultdict(list)
-    hidden: dict[uuid.UUID, bool] = defaultdict(bool)
+    ours: dict[uuid.UUID, bool] = defaultdict(bool)
     for subject in subjects:
         if subject.person_id in children or subject.person_id in adults:
             named[subject.event_id].append(people[subject.person_id].full_name)
-        elif subject.role == SubjectRole.CHILD:
-            hidden[subject.event_id] = True
-    return {event.pk: (sorted(named[event.pk]), hidden[event.pk]) for event in concerns}
+        ours[subject.event_id] |= subject.person_id in children
+    return {event.pk: (sorted(named[event.pk]), ours[event.pk]) for event in concerns}
 
 
 def _concern_words(event: Event, about: tuple[list[str], bool]) -> dict[str, object]:
     """One concern as the front door reads it. The agency's own words are carried only for a concern about a
-    child the share names: a concern about another child (through the same adult) may name that child."""
-    names, another_child = about
+    child the share names: a concern about another child (through the same adult) may name that child, who
+    is not this front door's to know of."""
+    names, ours = about
     return {
         "agency": event.recorded_by.name,
         "what": event.get_kind_display(),
@@ -267,8 +271,8 @@ def _concern_words(event: Event, about: tuple[list[str], bool]) -> dict[str, obj
         "recorded_at": event.recorded_at.astimezone(dt.UTC).isoformat(),
         "risk_level": event.get_risk_level_display() if event.risk_level else "",
         "about": names,
-        "another_child": another_child,
-        "summary": "" if another_child else event.summary,
+        "another_child": not ours,
+        "summary": event.summary if ours else "",
     }
 
 
@@ -277,4 +281,10 @@ def _and(words: Iterable[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-__all__ = ["CONCERN_KINDS", "DEFAULT_WINDOW_DAYS", "concern_window", "concern_window_set", "concerns_together_raise"]
+__all__ = [
+    "CONCERN_KINDS",
+    "DEFAULT_WINDOW_DAYS",
+    "concern_window",
+    "concern_window_set",
+    "concerns_together_raise",
+]
