@@ -56,11 +56,7 @@ def dedupe(
     del records
     raised = no_agency = 0
     for start in range(0, len(pairs), _CHUNK):
-        chunk = [
-            # Ids are time-ordered (lib.ids): the earlier record is the candidate, kept if they are linked.
-            tuple(sorted((uuid.UUID(left), uuid.UUID(right)), key=str))
-            for left, right, _probability in pairs[start : start + _CHUNK]
-        ]
+        chunk = [_earlier_first(left, right) for left, right, _probability in pairs[start : start + _CHUNK]]
         owners = _owners(chunk, area)
         wanted = []
         for candidate, arriving in chunk:
@@ -79,6 +75,12 @@ def dedupe(
         raised += reviews_raise(wanted=wanted, source=ReviewSource.DEDUPE)
         progress("Filling the review queue", min(start + _CHUNK, len(pairs)), len(pairs))
     return DedupeResult(len(by_id), len(pairs), raised, no_agency)
+
+
+def _earlier_first(left: str, right: str) -> tuple[uuid.UUID, uuid.UUID]:
+    """Ids are time-ordered (lib.ids): the earlier record is the candidate, kept if they are linked."""
+    first, second = sorted((left, right))
+    return uuid.UUID(first), uuid.UUID(second)
 
 
 def _owners(

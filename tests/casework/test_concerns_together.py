@@ -327,3 +327,27 @@ def test_through_the_same_adult_each_front_door_hears_only_of_its_own_child(cast
     assert in_bury["Tees Community Health NHS Trust (demo)"]["summary"] == ""
     assert "Amelia" not in str(bury.event.details) + bury.event.summary
     assert "Kai" not in str(stockton.event.details) + stockton.event.summary
+
+
+def test_an_administrator_sets_the_areas_window_on_its_page(cast, signed_in):
+    admin = signed_in("council.admin")
+    page = admin.get("/casework/concerns-window/")
+    assert page.status_code == 200
+    assert "Now: 7 days." in page.content.decode()
+    assert "concerns-window" in admin.get("/deadlines/rules/").content.decode()
+
+    wrong = admin.post("/casework/concerns-window/", {"days": "45"})
+    assert wrong.status_code == 200
+    text = wrong.content.decode()
+    assert "Error:" in text and "Enter a number of days from 1 to 30" in text
+
+    done = admin.post("/casework/concerns-window/", {"days": "10"})
+    assert done.status_code == 302 and done["Location"] == "/deadlines/rules/"
+    assert "Now: 10 days." in admin.get("/casework/concerns-window/").content.decode()
+
+    for username in ("social.worker", "police.officer", "school.dsl", "bury.social.worker"):
+        assert signed_in(username).get("/casework/concerns-window/").status_code == 404
+        assert signed_in(username).post("/casework/concerns-window/", {"days": "2"}).status_code == 404
+    assert (
+        signed_in("council.admin").get("/casework/concerns-window/").content.decode().count("10 days") >= 1
+    )
