@@ -348,6 +348,4 @@ def test_an_administrator_sets_the_areas_window_on_its_page(cast, signed_in):
     for username in ("social.worker", "police.officer", "school.dsl", "bury.social.worker"):
         assert signed_in(username).get("/casework/concerns-window/").status_code == 404
         assert signed_in(username).post("/casework/concerns-window/", {"days": "2"}).status_code == 404
-    assert (
-        signed_in("council.admin").get("/casework/concerns-window/").content.decode().count("10 days") >= 1
-    )
+    assert signed_in("council.admin").get("/casework/concerns-window/").content.decode().count("10 days") >= 1
