@@ -27,7 +27,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from openmash.access.models import AccessReason, InspectionSample, Restriction
-from openmash.accounts.actors import API_CLIENT_ROLE, IMPORT_ROLE, OPERATOR_ROLE, PROTOCOL_ROLE, Actor
+from openmash.accounts.actors import (
+    API_CLIENT_ROLE,
+    IMPORT_ROLE,
+    OPERATOR_ROLE,
+    PROTOCOL_ROLE,
+    RULE_ROLE,
+    Actor,
+)
 from openmash.accounts.models import Role, User
 from openmash.organisations.models import Organisation, OrganisationKind
 
@@ -52,6 +59,7 @@ CASE_ROLES = frozenset(
         API_CLIENT_ROLE,
         IMPORT_ROLE,
         PROTOCOL_ROLE,
+        RULE_ROLE,
         OPERATOR_ROLE,
     }
 )

@@ -18,6 +18,9 @@ IMPORT_ROLE = "import"
 # The service acting for an organisation under a protocol it has agreed to, with no person acting: a looked-after
 # child's Philomena profile released to the police by a missing report (openmash.philomena).
 PROTOCOL_ROLE = "protocol"
+# The service raising what one of the area's rules found, for the organisation that must act on it, with no
+# person acting: two or more agencies' concerns about a child, raised for the child's council front door.
+RULE_ROLE = "rule"
 # A command an operator runs for an organisation (an export, a search for duplicates): it sees what that
 # organisation may see, no more.
 OPERATOR_ROLE = "operator"
@@ -54,6 +57,8 @@ class Actor:
             return "import by an operator"
         if PROTOCOL_ROLE in self.roles:
             return "released automatically under the Philomena Protocol"
+        if RULE_ROLE in self.roles:
+            return "raised automatically: concerns from two or more agencies"
         if OPERATOR_ROLE in self.roles:
             return "an operator's command"
         if SIGNING_IN_ROLE in self.roles:
@@ -95,6 +100,10 @@ def protocol_actor(organisation: Organisation) -> Actor:
 def signing_in_actor(organisation: Organisation | None) -> Actor:
     """Whoever is trying to sign in to an account of ``organisation`` (None for an unknown user name)."""
     return Actor(organisation=organisation, roles=frozenset({SIGNING_IN_ROLE}))
+
+
+def rule_actor(organisation: Organisation) -> Actor:
+    return Actor(organisation=organisation, roles=frozenset({RULE_ROLE}))
 
 
 def system_actor(organisation: Organisation | None = None) -> Actor:

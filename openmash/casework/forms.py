@@ -4,6 +4,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 
+from openmash.accounts.forms import GovukFormMixin
 from openmash.casework.models import (
     InvestigationClosure,
     JointVisit,
@@ -265,3 +266,22 @@ class StageOutcomeForm(forms.Form):
             Field.textarea("notes"),
             Field.textarea("delay_reason"),
         )
+
+
+class ConcernWindowForm(GovukFormMixin, forms.Form):
+    """An area's window for concerns from two or more agencies (one question: the label is the heading)."""
+
+    submit_label = "Save the window"
+    days = forms.IntegerField(
+        label="How many days apart may two agencies' concerns be and still be raised together?",
+        help_text="From 1 to 30 days. Without a figure of the area's own, 7 days.",
+        min_value=1,
+        max_value=30,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+        error_messages={
+            "required": "Enter the number of days, for example 7",
+            "invalid": "The number of days must be a whole number, for example 7",
+            "min_value": "Enter a number of days from 1 to 30",
+            "max_value": "Enter a number of days from 1 to 30",
+        },
+    )

@@ -265,3 +265,42 @@ class DisagreementStage(models.Model):
 
     def __str__(self) -> str:
         return self.get_level_display()
+
+
+class ConcernWindowSetting(models.Model):
+    """An area's own window for concerns from two or more agencies: concerns this many days apart or closer are
+    raised together to the child's front door (7 days unless the area sets otherwise; issue 14)."""
+
+    council = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
+    days = models.PositiveIntegerField()
+    set_by_label = models.CharField(max_length=300)
+    set_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"concerns within {self.days} days ({self.council})"
+
+
+class ConcernPairRaised(models.Model):
+    """Two agencies' concerns raised together to a council's front door, by the share of ``raised_by`` (an event
+    of kind ``concerns-together``). Unique, so a pair is raised to a front door once, however it is reached
+    (through a child and an adult both in it, both events recorded in one transaction, two processes at once)."""
+
+    council = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # The earlier id first (ids are time-ordered): one row for the pair, whichever was recorded last.
+    first_event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+", db_index=False)
+    second_event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
+    raised_by = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["first_event", "second_event", "council"], name="concern_pair_raised_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(first_event__lt=models.F("second_event")), name="concern_pair_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_event_id} and {self.second_event_id} to {self.council_id}"

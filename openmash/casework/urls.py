@@ -11,6 +11,7 @@ urlpatterns = [
     path("police-protection/", views.protection_list, name="protections"),
     path("police-protection/<str:event_id>/", views.protection_detail, name="protection"),
     path("casework/measures/", views.measures, name="measures"),
+    path("casework/concerns-window/", views.concern_window, name="concern-window"),
     path("investigation-closures/", views.closure_list, name="closures"),
     path("investigation-closures/<str:closure_id>/", views.closure_detail, name="closure"),
     path(

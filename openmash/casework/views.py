@@ -11,11 +11,12 @@ from django.shortcuts import redirect, render
 
 from openmash.access import policy
 from openmash.access.requests import case_worker
-from openmash.accounts.actors import Actor
+from openmash.accounts.actors import Actor, actor_for_request
 from openmash.accounts.models import Role
 from openmash.casework import forms as casework_forms
 from openmash.casework import selectors, services
 from openmash.casework.models import ClosureStatus, DisagreementStatus, JointVisit, VisitStatus
+from openmash.casework.services import concerns
 from openmash.lib.errors import InvalidInput
 from openmash.organisations.models import OrganisationKind
 from openmash.people.models import Person
@@ -290,3 +291,30 @@ def closure_detail(request: HttpRequest, closure_id: str) -> HttpResponse:
     context = {"opened": opened, "closure": closure, "disagreement": disagreement}
     context |= {"response_form": response_form, "stage_form": stage_form}
     return _page(request, "casework/closure.html", context, response_form, stage_form)
+
+
+def concern_window(request: HttpRequest) -> HttpResponse:
+    """A council's own window for concerns from two or more agencies (its administrators, partnership leads)."""
+    actor = actor_for_request(request)
+    council = actor.organisation
+    if (
+        council is None
+        or council.kind != OrganisationKind.COUNCIL
+        or not policy.may_set_clock_figures(actor, council)
+    ):
+        raise Http404("Not available")
+    current = concerns.concern_window(council).days
+    form = casework_forms.ConcernWindowForm(request.POST or None, initial={"days": current})
+    if form.is_bound and form.is_valid():
+        try:
+            concerns.concern_window_set(actor=actor, council=council, days=form.cleaned_data["days"])
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Concerns from two or more agencies: your area's window is {form.cleaned_data['days']} days",
+            )
+            return redirect("clocks:rules")
+    context = {"form": form, "current": current, "errors": error_summary_items(form) if form.is_bound else []}
+    return render(request, "casework/concern_window.html", context)

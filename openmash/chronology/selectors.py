@@ -22,6 +22,7 @@ from openmash.events.models import Event, EventKind, RiskLevel
 from openmash.lib.errors import NotFound
 from openmash.people import selectors as people_selectors
 from openmash.people.models import Person
+from openmash.recording.checks import RAISED_BY_A_RULE
 from openmash.sharing import selectors as sharing_selectors
 from openmash.sharing.models import Content, Share
 from openmash.sharing.selectors import share_content
@@ -214,7 +215,9 @@ def chronology_open(
     person = Person.objects.filter(pk=pid).first()
     if reason is None or person is None or actor.organisation is None:
         raise NotFound("No such person")
-    visible = sharing_selectors.visible_events(actor, about=pid)
+    # What the service raised for a front door (concerns from two or more agencies) is an alert about entries
+    # already here, no agency's entry: it is in the front door's inbox, not in the chronology.
+    visible = sharing_selectors.visible_events(actor, about=pid).exclude(kind__in=RAISED_BY_A_RULE)
     # Without the model's ordering, or DISTINCT would also be over recorded_at: one row per event.
     options = list(
         visible.order_by().values_list("kind", "recorded_by__code", "recorded_by__name").distinct()
@@ -226,7 +229,13 @@ def chronology_open(
         chosen = chosen.filter(kind=filters.kind)
     entries = [_entry(event, pid, actor.organisation.pk) for event in _with_everything_shown(chosen)]
     # Counted over all this person's events, whatever the filters: the count must not hint at what is hidden.
-    hidden = Event.objects.filter(subjects__person_id=pid).exclude(pk__in=visible.values("pk")).count()
+    # Nor are alerts counted: that would tell the agencies whose concerns one lists that they were raised together.
+    hidden = (
+        Event.objects.filter(subjects__person_id=pid)
+        .exclude(pk__in=visible.values("pk"))
+        .exclude(kind__in=RAISED_BY_A_RULE)
+        .count()
+    )
     with transaction.atomic():
         audit_record(
             actor=actor,

@@ -29,6 +29,9 @@ class EventKind(models.TextChoices):
     PHILOMENA_PROFILE = "philomena-profile", "Philomena profile released"
     # The findings of a return home interview, shared with the police and the child's social worker.
     RETURN_INTERVIEW = "return-interview", "Return home interview findings"
+    # Raised by OpenMASH, not recorded by an agency: two or more agencies' concerns about one child (or one adult
+    # across different children) close together in time, for the child's council front door (openmash.casework).
+    CONCERNS_TOGETHER = "concerns-together", "Concerns from two or more agencies"
 
 
 class RiskLevel(models.TextChoices):

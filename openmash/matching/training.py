@@ -9,7 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from openmash.matching.features import MatchRecord
-from openmash.matching.model import COMPARISONS, MODEL_FILE, splink_settings
+from openmash.matching.model import (
+    COMPARISONS,
+    DEDUPE_BLOCKING_RULES_SQL,
+    MODEL_FILE,
+    splink_settings,
+)
 
 # Expectation maximisation sessions, each fixing the comparisons it blocks on (Splink cannot learn the m of a
 # comparison from pairs chosen because they agree on it).
@@ -71,6 +76,9 @@ def likely_pairs(
     batch dedupe: DuckDB on one machine; the same model runs on Spark, docs/deployment.md)."""
     model = json.loads(Path(model_file).read_text())
     model.pop("openmash_trained_on", None)  # our note of what it was trained on: not a Splink setting
+    model["blocking_rules_to_generate_predictions"] = [
+        {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in DEDUPE_BLOCKING_RULES_SQL
+    ]
     linker = _linker(records, model)
     result = linker.inference.predict(threshold_match_probability=threshold)
     return [

@@ -14,7 +14,7 @@ from openmash.matching.model import score
 from openmash.matching.models import MatchProfile
 from openmash.matching.training import likely_pairs
 from openmash.merging.models import ReviewSource
-from openmash.merging.services import review_raise
+from openmash.merging.services import ReviewWanted, reviews_raise
 from openmash.organisations.models import Organisation
 from openmash.people import selectors as people_selectors
 from openmash.people.models import Person
@@ -26,6 +26,10 @@ class DedupeResult:
     pairs: int  # pairs scored at or above the review threshold
     raised: int  # questions put to an agency (not already decided or waiting)
     no_agency: int  # pairs no single agency may see both of: left alone
+
+
+# Questions written a chunk at a time: one transaction and one insert each, and the progress bar moves on.
+_CHUNK = 5_000
 
 
 def dedupe(
@@ -49,38 +53,63 @@ def dedupe(
     pairs = likely_pairs(records, settings.MATCHING_MODEL, settings.MATCHING_REVIEW)
     progress("Scoring pairs", len(pairs), len(pairs))
     by_id = dict(records)
-    recorded_by = dict(
-        Person.objects.filter(pk__in=[uuid.UUID(pk) for pair in pairs for pk in pair[:2]]).values_list(
-            "pk", "recorded_by"
-        )
-    )
-    organisations = {
-        org.pk: org
-        for org in Organisation.objects.filter(pk__in={area.pk} if area else set(recorded_by.values()))
-    }
+    del records
     raised = no_agency = 0
-    for done, (left, right, _probability) in enumerate(pairs, start=1):
-        first, second = uuid.UUID(left), uuid.UUID(right)
-        # Ids are time-ordered (lib.ids): the earlier record is the candidate, kept if they are linked.
-        candidate, arriving = sorted((first, second), key=str)
-        owner = None
-        choices = [area.pk] if area else [recorded_by.get(first), recorded_by.get(second)]
-        for org_id in choices:
-            organisation = organisations.get(org_id) if org_id else None
-            actor = operator_actor(organisation) if organisation else None
-            if actor and all(people_selectors.reason_to_see(actor, pk) is not None for pk in (first, second)):
-                owner = organisation
+    for start in range(0, len(pairs), _CHUNK):
+        chunk = [_earlier_first(left, right) for left, right, _probability in pairs[start : start + _CHUNK]]
+        owners = _owners(chunk, area)
+        wanted = []
+        for candidate, arriving in chunk:
+            owner = owners.get((candidate, arriving))
+            if owner is None:
+                no_agency += 1
+                continue
+            wanted.append(
+                ReviewWanted(
+                    organisation_id=owner,
+                    arriving_id=arriving,
+                    candidate_id=candidate,
+                    score=score(by_id[str(candidate)], by_id[str(arriving)]),
+                )
+            )
+        raised += reviews_raise(wanted=wanted, source=ReviewSource.DEDUPE)
+        progress("Filling the review queue", min(start + _CHUNK, len(pairs)), len(pairs))
+    return DedupeResult(len(by_id), len(pairs), raised, no_agency)
+
+
+def _earlier_first(left: str, right: str) -> tuple[uuid.UUID, uuid.UUID]:
+    """Ids are time-ordered (lib.ids): the earlier record is the candidate, kept if they are linked."""
+    first, second = sorted((left, right))
+    return uuid.UUID(first), uuid.UUID(second)
+
+
+def _owners(
+    pairs: list[tuple[uuid.UUID, uuid.UUID]], area: Organisation | None
+) -> dict[tuple[uuid.UUID, uuid.UUID], int]:
+    """The agency each pair goes to: one that may see both records. For an area, its council (every record
+    looked at is one it may see); otherwise the agency that recorded the earlier record, else the later one,
+    asked of the policy once for the chunk (``visible_among``), not once a pair."""
+    if area is not None:
+        return {pair: area.pk for pair in pairs}
+    ids = {pk for pair in pairs for pk in pair}
+    recorded_by = dict(Person.objects.filter(pk__in=ids).values_list("pk", "recorded_by"))
+    seen: dict[int, set[uuid.UUID]] = {}
+    for organisation in Organisation.objects.filter(pk__in=set(recorded_by.values())):
+        # The records of the pairs it holds one of: may it see the other too?
+        held = {
+            pk
+            for pair in pairs
+            if organisation.pk in (recorded_by.get(pair[0]), recorded_by.get(pair[1]))
+            for pk in pair
+        }
+        among = Person.objects.filter(pk__in=held)
+        seen[organisation.pk] = set(
+            people_selectors.visible_among(operator_actor(organisation), among).values_list("pk", flat=True)
+        )
+    owners = {}
+    for first, second in pairs:
+        for org_id in (recorded_by.get(first), recorded_by.get(second)):
+            if org_id is not None and {first, second} <= seen.get(org_id, set()):
+                owners[(first, second)] = org_id
                 break
-        if owner is None:
-            no_agency += 1
-        elif review_raise(
-            organisation=owner,
-            arriving_id=arriving,
-            candidate_id=candidate,
-            score=score(by_id[str(candidate)], by_id[str(arriving)]),
-            source=ReviewSource.DEDUPE,
-        ):
-            raised += 1
-        if done % 1_000 == 0 or done == len(pairs):
-            progress("Filling the review queue", done, len(pairs))
-    return DedupeResult(len(records), len(pairs), raised, no_agency)
+    return owners

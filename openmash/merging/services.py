@@ -5,7 +5,8 @@ app's rows follow too without a change here. Each moved row is written down (Mer
 back exactly what the merge moved; what was recorded on the kept record after the merge stays there."""
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import cast
 
 from django.apps import apps
@@ -17,7 +18,7 @@ from openmash.access import policy
 from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
-from openmash.database import write_transaction
+from openmash.database import inserts_run, objects_insert, write_transaction
 from openmash.lib.errors import InvalidInput, NotAllowed, NotFound
 from openmash.matching.model import COMPARISONS, Score
 from openmash.matching.models import MatchKey, MatchProfile
@@ -180,6 +181,66 @@ def review_raise(
         },
     )
     return review
+
+
+@dataclass(frozen=True)
+class ReviewWanted:
+    """A question the batch dedupe would put: these two records, to this organisation, with their score."""
+
+    organisation_id: int
+    arriving_id: uuid.UUID
+    candidate_id: uuid.UUID
+    score: Score
+
+
+def reviews_raise(*, wanted: Sequence[ReviewWanted], source: str) -> int:
+    """Many questions at once (the batch dedupe), by the rules of ``review_raise``: a pair kept apart or a
+    question already waiting is left out. One transaction and one insert for the whole chunk; a question
+    another run raised meanwhile is skipped by the database (the unique open question). Returns how many were
+    put."""
+    people = {pk for item in wanted for pk in (item.arriving_id, item.candidate_id)}
+    kept = set(
+        KeptApart.objects.filter(first_id__in=people, second_id__in=people).values_list(
+            "first_id", "second_id"
+        )
+    )
+    waiting = set(
+        MatchReview.objects.filter(status=ReviewStatus.OPEN, arriving_id__in=people).values_list(
+            "organisation_id", "arriving_id", "candidate_id"
+        )
+    )
+    new = []
+    for item in wanted:
+        key = (item.organisation_id, item.arriving_id, item.candidate_id)
+        if item.arriving_id == item.candidate_id or _pair(item.arriving_id, item.candidate_id) in kept:
+            continue
+        if key in waiting:
+            continue
+        waiting.add(key)
+        new.append(
+            MatchReview(
+                organisation_id=item.organisation_id,
+                arriving_id=item.arriving_id,
+                candidate_id=item.candidate_id,
+                status=ReviewStatus.OPEN,
+                probability=item.score.probability,
+                comparisons=[
+                    [c.description, level] for c, level in zip(COMPARISONS, item.score.levels, strict=True)
+                ],
+                source=source,
+            )
+        )
+    try:
+        # The recording path's fast insert (openmash.database): a million people's questions in minutes.
+        with write_transaction():
+            inserts_run(
+                [objects_insert(MatchReview, new[at : at + 1_000]) for at in range(0, len(new), 1_000)]
+            )
+    except IntegrityError:
+        # Another run raised some of these meanwhile: write the rest, leaving those to the database.
+        with write_transaction():
+            MatchReview.objects.bulk_create(new, batch_size=1_000, ignore_conflicts=True)
+    return len(new)
 
 
 def review_decide(*, actor: Actor, review_id: uuid.UUID, same_child: bool | None, reason: str) -> MatchReview:

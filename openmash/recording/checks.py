@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from openmash.access import policy
-from openmash.accounts.actors import Actor
+from openmash.accounts.actors import RULE_ROLE, Actor
 from openmash.events.models import Event, EventKind, RiskLevel, Source, SubjectRole
 from openmash.lib import identifiers
 from openmash.lib.errors import InvalidInput, NotAllowed
@@ -93,6 +93,9 @@ RECORDERS: dict[str, set[str]] = {
     EventKind.MISSING: {OrganisationKind.POLICE, OrganisationKind.COUNCIL, OrganisationKind.OTHER},
     EventKind.FOUND: {OrganisationKind.POLICE, OrganisationKind.COUNCIL, OrganisationKind.OTHER},
 }
+
+# Kinds only the service raises, by one of the area's rules (accounts.actors.RULE_ROLE); no agency records them.
+RAISED_BY_A_RULE = frozenset({EventKind.CONCERNS_TOGETHER})
 
 
 def _check_times(data: EventInput, errors: dict[str, str]) -> None:
@@ -203,6 +206,7 @@ VALIDATED_BY_THEIR_APP = frozenset(
         EventKind.POLICE_PROTECTION_ENDED,
         EventKind.PHILOMENA_PROFILE,
         EventKind.RETURN_INTERVIEW,
+        EventKind.CONCERNS_TOGETHER,
     }
 )
 
@@ -302,6 +306,8 @@ def event_check(*, actor: Actor, data: EventInput) -> CheckedEvent:
     InvalidInput (every bad field at once); writes nothing."""
     if actor.organisation is None or not policy.works_cases(actor):
         raise NotAllowed("Only case-working roles record events")
+    if data.kind in RAISED_BY_A_RULE and not actor.has_role(RULE_ROLE):
+        raise NotAllowed(f"{EventKind(data.kind).label} are raised by OpenMASH, not recorded")
     allowed = RECORDERS.get(data.kind)
     if allowed is not None and actor.organisation.kind not in allowed:
         raise NotAllowed(f"{actor.organisation.name} cannot record a {EventKind(data.kind).label.lower()}")

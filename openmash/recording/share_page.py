@@ -91,6 +91,7 @@ def share_page(request: HttpRequest, share_id: str) -> HttpResponse:
         "notification": selectors.notification_timing(share),
         "children_context": share_context(actor=actor, share=share),
         "detail_rows": selectors.detail_rows(content.get("details") or {}),
+        "concerns": selectors.concerns_in_words(content.get("details") or {}),
         "children": selectors.people_in_words(content["children"]),
         "adults": selectors.people_in_words(content.get("adults", []), content["children"]),
         # Who in the receiving organisation is doing it, and whether this person may (re)allocate it.

@@ -29,6 +29,11 @@ class Route(models.TextChoices):
     ADDED = "added", "Added by the person recording"
     INVITED = "invited", "Invited to a multi-agency meeting"
     INVOLVED = "involved", "Agency involved in the child's case"
+    # The council that raised it for its own front door: two or more agencies' concerns about a child.
+    CONCERNS_TOGETHER = (
+        "concerns-together",
+        "Council front door of the child (concerns from two or more agencies)",
+    )
 
 
 class Content(models.TextChoices):

@@ -38,6 +38,9 @@ FRONT_DOOR_KINDS = frozenset(
         EventKind.POLICE_PROTECTION,
         EventKind.REFERRAL,
         EventKind.INFORMATION_SHARE,
+        # Two or more agencies' concerns about a child close together (openmash.casework): the front door
+        # decides next steps on the picture they make together, as on a referral.
+        EventKind.CONCERNS_TOGETHER,
     }
 )
 
@@ -273,6 +276,16 @@ def return_interview_service(event: Event, subjects: list[Subject]) -> Iterator[
                 )
 
 
+def front_door_of_each_child(event: Event, subjects: list[Subject]) -> Iterator[Recipient]:
+    """Concerns from two or more agencies: the front door of the council where each child lives (failing an
+    address, the council the concerns were raised for: ``event.council``). The council raised it for itself
+    (``RAISED_FOR_THE_RECORDER``); no agency whose concern it lists is told of it."""
+    for subject in _children(subjects):
+        council = home_council(subject, event)
+        if council is not None:
+            yield Recipient(council, Route.CONCERNS_TOGETHER, Content.FULL, "", {subject.person_id})
+
+
 def council_where_found(event: Event, subjects: list[Subject]) -> Iterator[Recipient]:
     """Police protection: the council for the place the child was found (event.council)."""
     if event.council is not None:
@@ -347,7 +360,12 @@ RULES: dict[str, list[Rule]] = {
     # A return interview's findings go to the child's social worker (the responsible council, naming them, or
     # the home council) and the police force covering the child's home (issue 15).
     EventKind.RETURN_INTERVIEW: [children_to_home_council, looked_after_councils, covering_police],
+    EventKind.CONCERNS_TOGETHER: [front_door_of_each_child],
 }
+
+# Routes on which the recorder is a recipient of its own event: what the service raises for a council's own front
+# door (concerns from two or more agencies) is recorded for that council, which must still receive it to act.
+RAISED_FOR_THE_RECORDER = frozenset({Route.CONCERNS_TOGETHER})
 
 
 def _merge(
@@ -380,7 +398,10 @@ def recipients_for(
         Recipient(org, added_route, Content.FULL, _notification_rule(event), set(everyone)) for org in added
     ]
     for recipient in named:
-        if recipient.organisation.pk == event.recorded_by_id:
+        if (
+            recipient.organisation.pk == event.recorded_by_id
+            and recipient.route not in RAISED_FOR_THE_RECORDER
+        ):
             continue
         existing = merged.get(recipient.organisation.pk)
         if existing is None:

@@ -123,7 +123,18 @@ DETAIL_VALUES: dict[str, dict[str, str]] = {
     },
 }
 HIDDEN_DETAILS = frozenset(
-    {"police_protection", "joint_visit", "lone_visit", "disagreement", "investigation_closure", "step"}
+    {
+        "police_protection",
+        "joint_visit",
+        "lone_visit",
+        "disagreement",
+        "investigation_closure",
+        "step",
+        # Concerns from two or more agencies: listed in a table of their own (``concerns_in_words``).
+        "concerns",
+        "agencies",
+        "window_days",
+    }
 )
 
 
@@ -149,6 +160,42 @@ def detail_rows(details: dict[str, Any]) -> list[tuple[str, str]]:
         (DETAIL_LABELS.get(key, key.replace("_", " ").capitalize()), _detail_text(key, details[key]))
         for key in known + others
     ]
+
+
+@dataclass(frozen=True)
+class ConcernInWords:
+    """One agency's concern as a share of concerns from two or more agencies lists it."""
+
+    agency: str
+    what: str
+    reference: str
+    occurred_at: dt.datetime
+    recorded_at: dt.datetime
+    risk_level: str
+    about: str
+    summary: str
+
+
+def concerns_in_words(details: dict[str, Any]) -> list[ConcernInWords]:
+    """The concerns a share of ``concerns-together`` lists (casework.services.concerns), oldest first."""
+    rows = []
+    for item in details.get("concerns") or []:
+        named = ", ".join(item.get("about") or [])
+        if item.get("another_child"):  # through the same adult: a child of another front door's, unnamed
+            named = f"{named} and a child not named here" if named else "a child not named here"
+        rows.append(
+            ConcernInWords(
+                agency=item["agency"],
+                what=item["what"],
+                reference=item.get("reference", ""),
+                occurred_at=dt.datetime.fromisoformat(item["occurred_at"]),
+                recorded_at=dt.datetime.fromisoformat(item["recorded_at"]),
+                risk_level=item.get("risk_level", ""),
+                about=named,
+                summary=item.get("summary", ""),
+            )
+        )
+    return rows
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from openmash.accounts.actors import actor_for_user
 from openmash.audit.models import AuditEntry
 from openmash.events.models import EventKind
-from openmash.merging.models import MatchReview, ReviewSource
+from openmash.merging.models import KeptApart, MatchReview, ReviewSource
 from openmash.people.matching import index_people
 from openmash.people.models import Person
 from openmash.recording.services import EventInput, PersonInput, event_record
@@ -47,6 +47,28 @@ def test_dedupe_puts_a_likely_pair_to_the_council_that_may_see_both(cast):
     # Run again: the question is already waiting, so it is not asked twice.
     call_command("people", "dedupe", "--area", "Stockton-on-Tees", stdout=io.StringIO())
     assert MatchReview.objects.filter(arriving=amelie, candidate=amelia).count() == 1
+
+
+def test_dedupe_of_everyone_asks_the_agency_of_the_earlier_record_that_may_see_both(cast):
+    amelia, amelie = _millie(cast)
+    index_people(Person.objects.values_list("pk", flat=True))
+    out = io.StringIO()
+    call_command("people", "dedupe", stdout=out)
+    # Amelia was recorded by the council, which received the police's incident naming Amelie: it sees both.
+    review = MatchReview.objects.get(arriving=amelie, candidate=amelia)
+    assert review.organisation == cast.organisations["council"]
+    assert review.comparisons and 0 < review.probability <= 1
+
+
+def test_dedupe_does_not_ask_again_about_records_kept_apart(cast):
+    amelia, amelie = _millie(cast)
+    index_people(Person.objects.values_list("pk", flat=True))
+    first, second = sorted((amelia.pk, amelie.pk), key=str)
+    KeptApart.objects.create(
+        first_id=first, second_id=second, organisation=cast.organisations["council"], reason="Cousins"
+    )
+    call_command("people", "dedupe", "--area", "Stockton-on-Tees", stdout=io.StringIO())
+    assert not MatchReview.objects.filter(arriving=amelie, candidate=amelia).exists()
 
 
 def test_export_writes_the_people_the_organisation_may_see_and_no_one_else(cast, tmp_path):
