@@ -4,7 +4,7 @@ checked and planned by the person planner (people/planner.py), whichever way the
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.utils import timezone
@@ -240,6 +240,8 @@ class HouseholdMemberAt:
 class PlannedHousehold:
     inserts: list[Insert]
     audit: list[tuple[Actor, AuditInput]]
+    # The people given the incident's address (their match index rows follow it: people.matching).
+    addressed: list[uuid.UUID] = field(default_factory=list)
 
 
 def household_planned(
@@ -334,4 +336,5 @@ def household_planned(
             ),
         ],
         audit=audit,
+        addressed=[person_id for person_id, *_rest in addresses],
     )
