@@ -515,7 +515,12 @@ def _as_routing_sees(
             if any(someone == other.person_id for other in subjects):
                 errors[f"people.{index}"] = "The same person is named twice"
                 continue
-            subjects.append(replace(standing[someone], role=given.role, details=_subject_details(given)))
+            details = _subject_details(given)
+            if someone in hidden and given.person_id is None:
+                # Linked to a record the recorder may not see: what it typed, for what it is shown of its own
+                # event (events.EventSubject.name_as_recorded), never the record's own spelling.
+                details["named_as"] = {"given_name": given.given_name, "family_name": given.family_name}
+            subjects.append(replace(standing[someone], role=given.role, details=details))
         resolved.append(subjects)
         as_sent.append(
             [
