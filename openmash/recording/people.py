@@ -30,7 +30,7 @@ from openmash.lib.names import name_key
 from openmash.matching.features import MatchRecord, match_record
 from openmash.matching.keys import probe_keys, stored_keys
 from openmash.matching.model import Score, TrainedModel, best_matches, stored_model
-from openmash.matching.selectors import candidates
+from openmash.matching.selectors import candidates_of_many
 from openmash.organisations.models import Organisation
 from openmash.organisations.selectors import schools_by_urn
 from openmash.people import selectors as people_selectors
@@ -167,6 +167,20 @@ class _Matcher:
         self.review: float = settings.MATCHING_REVIEW
         self.planned: dict[int, _Likeness] = {}  # new people of the batch, by slot
         self.by_key: dict[str, list[int]] = {}
+        # Each person's candidates on record, read for the whole batch in one query (``prepare``).
+        self.on_record: dict[tuple[int, int], list[tuple[uuid.UUID, MatchRecord]]] = {}
+        self.likenesses: dict[tuple[int, int], _Likeness] = {}
+
+    def prepare(self, batch: Sequence[CheckedEvent]) -> None:
+        """Every person of the batch not named by id as the matcher sees them, and their candidates."""
+        self.likenesses = {
+            (position, index): _likeness(checked, position, given)
+            for position, checked in enumerate(batch)
+            for index, given in enumerate(checked.data.people)
+            if given.person_id is None
+        }
+        found = candidates_of_many([likeness.record for likeness in self.likenesses.values()])
+        self.on_record = dict(zip(self.likenesses, found, strict=True))
 
     def add(self, slot: int, likeness: _Likeness) -> None:
         self.planned[slot] = likeness
@@ -175,7 +189,7 @@ class _Matcher:
 
     def compared(
         self,
-        likeness: _Likeness,
+        where: tuple[int, int],
         organisation: Organisation,
         batch: Sequence[CheckedEvent],
         named: set[uuid.UUID],
@@ -183,12 +197,12 @@ class _Matcher:
         """The candidates scored, best first: records on record sharing a key, except those this event names
         already or whose national identifier differs from one given; and the batch's new people named by
         other events of the same recorder."""
-        found: list[tuple[Candidate, MatchRecord]] = [
-            (person_id, record) for person_id, record in candidates(likeness.record) if person_id not in named
-        ]
-        if found and likeness.identifiers:
-            differs = _identifiers_differ(likeness.identifiers, [person_id for person_id, _r in found])
-            found = [(person_id, record) for person_id, record in found if person_id not in differs]
+        likeness = self.likenesses[where]
+        on_record = [(person, record) for person, record in self.on_record[where] if person not in named]
+        if on_record and likeness.identifiers:
+            differs = _identifiers_differ(likeness.identifiers, [person for person, _record in on_record])
+            on_record = [(person, record) for person, record in on_record if person not in differs]
+        found: list[tuple[Candidate, MatchRecord]] = list(on_record)
         slots = {slot for key in likeness.keys for slot in self.by_key.get(key, ())}
         for slot in sorted(slots):
             other = self.planned[slot]
@@ -259,7 +273,7 @@ def _match(
 
 def _by_likeness(
     matcher: _Matcher,
-    likeness: _Likeness,
+    where: tuple[int, int],
     checked: CheckedEvent,
     batch: Sequence[CheckedEvent],
     named: set[uuid.UUID],
@@ -276,7 +290,7 @@ def _by_likeness(
     actor = checked.actor
     assert actor.organisation is not None
     asking: list[tuple[Candidate, Score]] = []
-    for candidate, score in matcher.compared(likeness, actor.organisation, batch, named):
+    for candidate, score in matcher.compared(where, actor.organisation, batch, named):
         if score.probability < matcher.review:
             break
         if score.probability >= matcher.link and score.may_link_unasked:
@@ -371,6 +385,8 @@ def _match_everyone(batch: Sequence[CheckedEvent]) -> _Matched:
     or to be recorded new. Every problem in the batch is raised at once."""
     known = _known_by_identifier(batch)
     matcher = _Matcher() if settings.MATCHING_AT_INTAKE else None
+    if matcher is not None:
+        matcher.prepare(batch)
     on_record: dict[uuid.UUID, Person] = Person.objects.in_bulk(
         {given.person_id for checked in batch for given in checked.data.people if given.person_id is not None}
     )
@@ -396,14 +412,12 @@ def _match_everyone(batch: Sequence[CheckedEvent]) -> _Matched:
                 people.append(given.person_id)
                 continue
             likely = None
-            likeness = None
             if matcher is not None:
-                likeness = _likeness(checked, position, given)
                 # Records this event names already (or names by id) are not this person: another child.
                 named = {someone for someone in people if someone is not None} | {
                     other.person_id for other in checked.data.people if other.person_id is not None
                 }
-                likely = partial(_by_likeness, matcher, likeness, checked, batch, named)
+                likely = partial(_by_likeness, matcher, (position, index), checked, batch, named)
             match = _match(checked.actor, given, known, likely)
             if match.person is not None:
                 on_record[match.person.pk] = match.person
@@ -423,8 +437,8 @@ def _match_everyone(batch: Sequence[CheckedEvent]) -> _Matched:
             slot = len(matched.new)
             matched.new.append((position, index, match.identifiers))
             matched.reviews += [(slot, candidate, score) for candidate, score in match.review]
-            if matcher is not None and likeness is not None:
-                matcher.add(slot, likeness)
+            if matcher is not None:
+                matcher.add(slot, matcher.likenesses[(position, index)])
         matched.found.append(people)
     if errors:
         raise InvalidInput(errors)
