@@ -19,6 +19,7 @@ from openmash.merging import services as merging
 from openmash.merging.models import KeptApart, MatchReview, ReviewSource, ReviewStatus
 from openmash.people.models import Person
 from tests.incident_journey import walk
+from tests.missing.test_import import _file, _row
 from tests.sharing.test_import import HEADER as INCIDENT_HEADER
 from tests.sharing.test_pages import INCIDENT_FORM
 
@@ -216,8 +217,6 @@ def test_two_rows_of_one_file_about_one_new_child_make_one_record(cast, tmp_path
 
 
 def test_the_missing_import_matches_too(api, cast, tmp_path):
-    from tests.missing.test_import import _file, _row
-
     jon = _person(_post(api["police"], "/incidents/domestic-abuse", _incident("CLE-26-8301", [JON])))
     path = _file(
         tmp_path,
