@@ -297,7 +297,7 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
         subjects=subjects,
         inserts=inserts,
         audit=audit_entries(audit),
-        reviews=_reviewers(batch, people.reviews, people.new, planned_shares),
+        reviews=_reviewers(batch, people.reviews, people.new, subjects, planned_shares),
         reindex=reindex,
     )
 
@@ -306,6 +306,7 @@ def _reviewers(
     batch: Sequence[CheckedEvent],
     reviews: list[list[tuple[uuid.UUID, uuid.UUID, Score]]],
     new: set[uuid.UUID],
+    subjects: list[list[routing.Subject]],
     shares: list[list[PlannedShare]],
 ) -> list[tuple[Organisation, uuid.UUID, uuid.UUID, Score]]:
     """Which agency is asked whether a new record and one it may be are one child: one that may see both
@@ -318,10 +319,11 @@ def _reviewers(
         for planned in its_shares:
             for person in planned.people:
                 will_see.setdefault(person, set()).add(planned.share.recipient.pk)
-    for checked, its_reviews in zip(batch, reviews, strict=True):
+    for checked, its_people in zip(batch, subjects, strict=True):
         assert checked.actor.organisation is not None
-        for arriving, _candidate, _score in its_reviews:
-            will_see.setdefault(arriving, set()).add(checked.actor.organisation.pk)
+        for subject in its_people:
+            if subject.person_id in new:
+                will_see.setdefault(subject.person_id, set()).add(checked.actor.organisation.pk)
 
     def sees(organisation: Organisation, person: uuid.UUID) -> bool:
         if person in new:

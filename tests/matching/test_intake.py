@@ -17,6 +17,7 @@ from openmash.events.models import Event, EventSubject
 from openmash.matching.models import MatchKey, MatchProfile
 from openmash.merging import services as merging
 from openmash.merging.models import KeptApart, MatchReview, ReviewSource, ReviewStatus
+from openmash.merging.selectors import review_queue
 from openmash.people.models import Person
 from tests.incident_journey import walk
 from tests.missing.test_import import _file, _row
@@ -248,3 +249,22 @@ def test_a_household_address_given_to_a_known_person_is_matched_on(api, cast):
     _post(api["police"], "/incidents/domestic-abuse", _incident("CLE-26-8401", [JON]))
     assert Person.objects.filter(family_name="Smith").count() == 1
     assert json.dumps(MatchProfile.objects.get(person_id=jon.pk).features["postcodes"]) == '["TS181AA"]'
+
+
+def test_twins_in_two_rows_of_one_file_are_two_records_and_one_question(cast, tmp_path):
+    """The second twin is compared with the first, recorded new earlier in the same batch: the twins rule
+    refuses the link, and the council that receives both incidents is asked, once the file is released."""
+    path = tmp_path / "incidents.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(INCIDENT_HEADER)
+        writer.writerows(
+            _incident_rows([("CLE-25-0201", "Ava", "2016-01-01"), ("CLE-25-0202", "Isla", "2016-01-01")])
+        )
+    call_command("import", "domestic-abuse", str(path), "--org", "Cleveland Police")
+    ava = Person.objects.get(given_name="Ava", family_name="Smith")
+    isla = Person.objects.get(given_name="Isla", family_name="Smith")
+    [review] = MatchReview.objects.all()
+    assert (review.candidate, review.arriving) == (ava, isla)
+    assert review.organisation == cast.organisations["council"]
+    assert list(review_queue(actor_for_user(cast.users["mash.practitioner"]))) == [review]
