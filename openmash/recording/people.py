@@ -192,7 +192,7 @@ class _Matcher:
         where: tuple[int, int],
         organisation: Organisation,
         batch: Sequence[CheckedEvent],
-        named: set[uuid.UUID],
+        named: set[Candidate],
     ) -> list[tuple[Candidate, Score]]:
         """The candidates scored, best first: records on record sharing a key, except those this event names
         already or whose national identifier differs from one given; and the batch's new people named by
@@ -207,7 +207,8 @@ class _Matcher:
         for slot in sorted(slots):
             other = self.planned[slot]
             if (
-                other.position == likeness.position
+                slot in named
+                or other.position == likeness.position
                 or batch[other.position].actor.organisation != organisation
             ):
                 continue  # two people one event names are two people
@@ -276,7 +277,7 @@ def _by_likeness(
     where: tuple[int, int],
     checked: CheckedEvent,
     batch: Sequence[CheckedEvent],
-    named: set[uuid.UUID],
+    named: set[Candidate],
     kept: tuple[IdentifierInput, ...],
 ) -> _Match:
     """Step 4 and 5 of ``_match``: the best candidate at or above OPENMASH_MATCHING_LINK that the twins rule
@@ -414,9 +415,9 @@ def _match_everyone(batch: Sequence[CheckedEvent]) -> _Matched:
             likely = None
             if matcher is not None:
                 # Records this event names already (or names by id) are not this person: another child.
-                named = {someone for someone in people if someone is not None} | {
-                    other.person_id for other in checked.data.people if other.person_id is not None
-                }
+                named: set[Candidate] = {someone for someone in people if someone is not None}
+                named |= {other.person_id for other in checked.data.people if other.person_id is not None}
+                named |= {slot for at, _index, slot in matched.same_as_new if at == position}
                 likely = partial(_by_likeness, matcher, (position, index), checked, batch, named)
             match = _match(checked.actor, given, known, likely)
             if match.person is not None:
