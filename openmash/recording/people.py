@@ -162,7 +162,7 @@ class _Matcher:
     record. Matching finds; what the recorder learns is decided as for an identifier (decision 0012)."""
 
     def __init__(self) -> None:
-        self.model: TrainedModel = stored_model()
+        self.model: TrainedModel = _model()
         self.link: float = settings.MATCHING_LINK
         self.review: float = settings.MATCHING_REVIEW
         self.planned: dict[int, _Likeness] = {}  # new people of the batch, by slot
@@ -220,6 +220,17 @@ class _Matcher:
                 continue
             found.append((slot, other.record))
         return best_matches(likeness.record, found, self.model)
+
+
+_models: dict[object, TrainedModel] = {}
+
+
+def _model() -> TrainedModel:
+    """The model in use (OPENMASH_MATCHING_MODEL), read once a process: asked for at every event."""
+    path = settings.MATCHING_MODEL
+    if path not in _models:
+        _models[path] = stored_model(path)
+    return _models[path]
 
 
 def _identifiers_differ(given: frozenset[tuple[str, str]], people: list[uuid.UUID]) -> set[uuid.UUID]:
