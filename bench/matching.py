@@ -45,7 +45,7 @@ def quality(families: int, seed: int) -> None:
     )
 
 
-def index_generated(people: int, seed: int, keep: int = 0) -> tuple[int, list]:
+def index_generated(people: int, seed: int, keep: int = 0, write: bool = True) -> tuple[int, list]:
     """Record ``people`` generated people in bulk (the person rows and their match index rows, as the person
     planner writes them), 5,000 a transaction. Returns how many, and the first ``keep`` true children (to
     type again as arrivals)."""
@@ -104,6 +104,15 @@ def index_generated(people: int, seed: int, keep: int = 0) -> tuple[int, list]:
             )
         batch.clear()
 
+    if not write:  # the database holds them already (--reuse): only the children to type again
+        for children in generator.families(people):
+            for child in children:
+                generator.typed(child)
+                if len(recorded) < keep:
+                    recorded.append(child)
+            if len(recorded) >= keep:
+                break
+        return Person.objects.count(), recorded
     for children in generator.families(people):
         for child in children:
             typed = generator.typed(child)
@@ -123,7 +132,7 @@ def index_generated(people: int, seed: int, keep: int = 0) -> tuple[int, list]:
     return made, recorded
 
 
-def speed(people: int, arriving: int, seed: int) -> None:
+def speed(people: int, arriving: int, seed: int, reuse: bool = False) -> None:
     """Intake against ``people``: the matcher alone (candidate lookup and scoring), and recording's whole
     matching step for one person (``recording.people._match_everyone``: the identifier rule, then likeness,
     then what the recorder may see of the record found)."""
@@ -142,7 +151,7 @@ def speed(people: int, arriving: int, seed: int) -> None:
 
     call_command("migrate", verbosity=0)
     call_command("load_reference", verbosity=0)
-    made, recorded = index_generated(people, seed, keep=arriving)
+    made, recorded = index_generated(people, seed, keep=arriving, write=not reuse)
     generator = synthetic.Generator(seed + 1000)
     model = stored_model()
     # Half of what arrives is a recorded child typed again by another agency, half a stranger.
@@ -234,6 +243,11 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="default: a throwaway SQLite file")
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="--database-url holds a run's people already (same --people and --seed): measure only",
+    )
     parser.add_argument("--batch", type=int, default=0, metavar="PEOPLE", help="also time the batch dedupe")
     args = parser.parse_args()
     scratch = tempfile.mkdtemp(prefix="openmash-bench-matching-")
@@ -250,7 +264,7 @@ def main() -> None:
     if not args.skip_quality:
         quality(args.families, args.seed)
     if not args.skip_speed:
-        speed(args.people, args.arriving, args.seed + 1)
+        speed(args.people, args.arriving, args.seed + 1, reuse=args.reuse)
     if args.batch:
         batch(args.batch, args.seed + 2)
 
