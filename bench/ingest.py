@@ -23,7 +23,9 @@ import asyncio
 import datetime as dt
 import json
 import os
+import random
 import statistics
+import string
 import subprocess
 import sys
 import tempfile
@@ -80,8 +82,39 @@ def prepare(env: dict[str, str]) -> dict[str, str]:
     return tokens
 
 
+# Households unlike each other, as an area's are: names drawn from common British names (so a surname is
+# sometimes shared, as "Smith" is), a child's date of birth anywhere in 17 years, one of Stockton's streets.
+# Identical made-up households (one family name, one date of birth, one postcode for every incident) would be
+# thousands of twins to the matcher at intake (docs/decisions/0014), not an area's children.
+# fmt: off
+_GIVEN = [
+    "Ava", "Isla", "Mia", "Ivy", "Lily", "Freya", "Grace", "Ella", "Evie", "Poppy", "Emily", "Sophia",
+    "Noah", "Leo", "Oliver", "Arthur", "Harry", "Jack", "George", "Freddie", "Theo", "Finley", "Oscar",
+    "Alfie", "Amara", "Zain", "Ibrahim", "Aisha", "Kacper", "Zuzanna", "Priya", "Arjun", "Chloe", "Reuben",
+    "Maya", "Tobias", "Niamh", "Callum", "Rhys", "Seren", "Yusuf", "Fatima", "Kai", "Esme", "Jude", "Nia",
+]
+_FAMILY = [
+    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Robinson",
+    "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Thomas", "Clarke",
+    "Jackson", "Wood", "Harris", "Edwards", "Turner", "Martin", "Cooper", "Hill", "Ward", "Hughes", "Moore",
+    "Clark", "King", "Harrison", "Lewis", "Baker", "Lee", "Allen", "Morris", "Khan", "Scott", "Watson",
+    "Davis", "Parker", "James", "Bennett", "Young", "Phillips", "Richardson", "Mitchell",
+]
+# fmt: on
+
+
+def _letters(rng: random.Random, count: int) -> str:
+    return "".join(rng.choice(string.ascii_lowercase) for _ in range(count))
+
+
 def incident(n: int) -> dict:
     tag = uuid.uuid4().hex[:8]
+    rng = random.Random(tag)
+    # A made-up family name: a common one with a made-up tail, so that about one household in 50 shares
+    # each stem and the matcher meets the near-misses it meets in an area.
+    family = rng.choice(_FAMILY) + _letters(rng, 3)
+    born = dt.date(2008, 1, 1) + dt.timedelta(days=rng.randrange(17 * 365))
+    baby = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randrange(700))
     # Happened just now, as a live feed's would: a fixed date in the past made every share overdue on arrival,
     # so the worker spent the run escalating thousands of them instead of delivering.
     now = dt.datetime.now(dt.UTC)
@@ -90,24 +123,25 @@ def incident(n: int) -> dict:
         "occurred_at": (now - dt.timedelta(minutes=20)).isoformat(),
         "reported_at": (now - dt.timedelta(minutes=10)).isoformat(),
         "risk_level": "medium",
-        "postcode": "TS18 1AA",
+        "postcode": f"TS18 {rng.randrange(1, 10)}{_letters(rng, 2).upper()}",
+        "council": "E06000004",  # Stockton-on-Tees: the made-up postcodes are not looked up
         "summary": "Benchmark incident",
         "children": [
             {
-                "given_name": f"Child{tag}",
-                "family_name": "Bench",
-                "date_of_birth": "2015-04-02",
+                "given_name": rng.choice(_GIVEN) + _letters(rng, 2),
+                "family_name": family,
+                "date_of_birth": born.isoformat(),
                 "present": True,
                 "school_urn": "900001",
             },
             {
-                "given_name": f"Baby{tag}",
-                "family_name": "Bench",
-                "date_of_birth": "2023-01-09",
+                "given_name": rng.choice(_GIVEN) + _letters(rng, 2),
+                "family_name": family,
+                "date_of_birth": baby.isoformat(),
                 "present": False,
             },
         ],
-        "adults": [{"given_name": f"Adult{tag}", "family_name": "Bench"}],
+        "adults": [{"given_name": rng.choice(_GIVEN) + _letters(rng, 2), "family_name": family}],
     }
 
 

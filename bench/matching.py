@@ -45,23 +45,23 @@ def quality(families: int, seed: int) -> None:
     )
 
 
-def speed(people: int, arriving: int, seed: int) -> None:
-    from django.core.management import call_command
+def index_generated(people: int, seed: int, keep: int = 0, write: bool = True) -> tuple[int, list]:
+    """Record ``people`` generated people in bulk (the person rows and their match index rows, as the person
+    planner writes them), 5,000 a transaction. Returns how many, and the first ``keep`` true children (to
+    type again as arrivals)."""
     from django.db import connection, transaction
+    from django.utils import timezone
 
+    from openmash.database import inserts_run, rows_insert
     from openmash.lib.ids import new_id
     from openmash.matching import synthetic
     from openmash.matching.evaluation import as_record
-    from openmash.matching.features import to_json
-    from openmash.matching.keys import stored_keys
-    from openmash.matching.model import best_matches, stored_model
     from openmash.matching.models import MatchKey, MatchProfile
-    from openmash.matching.selectors import candidates
+    from openmash.matching.services import index_rows
     from openmash.organisations.models import Organisation
     from openmash.people.models import Person
+    from openmash.people.planner import _PERSON_COLUMNS
 
-    call_command("migrate", verbosity=0)
-    call_command("load_reference", verbosity=0)
     council = Organisation.objects.filter(kind="council").first()
     generator = synthetic.Generator(seed)
     started = time.perf_counter()
@@ -70,34 +70,54 @@ def speed(people: int, arriving: int, seed: int) -> None:
     batch: list[tuple[object, synthetic.Typed]] = []
 
     def flush() -> None:
+        # The fast insert path recording uses (openmash.database.rows_insert), not the ORM: a million people
+        # and their dozen keys each in minutes rather than the better part of an hour.
+        now = timezone.now()
+        profiles, keys = index_rows((pk, as_record(typed)) for pk, typed in batch)
         with transaction.atomic():
-            Person.objects.bulk_create(
+            inserts_run(
                 [
-                    Person(
-                        id=pk,
-                        given_name=typed.given_name,
-                        family_name=typed.family_name,
-                        date_of_birth=typed.date_of_birth,
-                        sex=typed.sex or "U",
-                        recorded_by=council,
-                    )
-                    for pk, typed in batch
+                    rows_insert(
+                        Person,
+                        _PERSON_COLUMNS,
+                        [
+                            (
+                                pk,
+                                "child",
+                                typed.date_of_birth,
+                                None,
+                                typed.sex or "U",
+                                "NOBT",
+                                "",
+                                typed.given_name,
+                                typed.family_name,
+                                council.pk,
+                                now,
+                                now,
+                            )
+                            for pk, typed in batch
+                        ],
+                    ),
+                    rows_insert(MatchProfile, ("person_id", "features"), profiles),
+                    rows_insert(MatchKey, ("person_id", "key"), keys),
                 ]
-            )
-            records = [(pk, as_record(typed)) for pk, typed in batch]
-            MatchProfile.objects.bulk_create(
-                MatchProfile(person_id=pk, features=to_json(r)) for pk, r in records
-            )
-            MatchKey.objects.bulk_create(
-                MatchKey(person_id=pk, key=key) for pk, record in records for key in stored_keys(record)
             )
         batch.clear()
 
+    if not write:  # the database holds them already (--reuse): only the children to type again
+        for children in generator.families(people):
+            for child in children:
+                generator.typed(child)
+                if len(recorded) < keep:
+                    recorded.append(child)
+            if len(recorded) >= keep:
+                break
+        return Person.objects.count(), recorded
     for children in generator.families(people):
         for child in children:
             typed = generator.typed(child)
             batch.append((new_id(), typed))
-            if len(recorded) < arriving:
+            if len(recorded) < keep:
                 recorded.append(child)
             made += 1
         if len(batch) >= 5_000:
@@ -109,6 +129,30 @@ def speed(people: int, arriving: int, seed: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"\r  recorded {made:,} people in {time.perf_counter() - started:.0f} s")
+    return made, recorded
+
+
+def speed(people: int, arriving: int, seed: int, reuse: bool = False) -> None:
+    """Intake against ``people``: the matcher alone (candidate lookup and scoring), and recording's whole
+    matching step for one person (``recording.people._match_everyone``: the identifier rule, then likeness,
+    then what the recorder may see of the record found)."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from openmash.accounts.actors import operator_actor
+    from openmash.events.models import EventKind, SubjectRole
+    from openmash.matching import synthetic
+    from openmash.matching.evaluation import as_record
+    from openmash.matching.model import best_matches, stored_model
+    from openmash.matching.selectors import candidates
+    from openmash.organisations.models import Organisation
+    from openmash.recording.checks import CheckedEvent, EventInput, PersonInput
+    from openmash.recording.people import _match_everyone
+
+    call_command("migrate", verbosity=0)
+    call_command("load_reference", verbosity=0)
+    made, recorded = index_generated(people, seed, keep=arriving, write=not reuse)
+    generator = synthetic.Generator(seed + 1000)
     model = stored_model()
     # Half of what arrives is a recorded child typed again by another agency, half a stranger.
     arrivals = [generator.typed(child) for child in recorded[: arriving // 2]]
@@ -127,6 +171,38 @@ def speed(people: int, arriving: int, seed: int) -> None:
         f"speed: matching one arriving person against {made:,} people on {connection.vendor}: "
         f"p50 {percentile(timings, 0.5):.1f} ms, p95 {percentile(timings, 0.95):.1f} ms, "
         f"p99 {percentile(timings, 0.99):.1f} ms over {len(timings):,} arrivals ({found:,} with candidates)"
+    )
+    # The same arrivals through intake's own step, as a health trust's referral to a council names them.
+    health = Organisation.objects.filter(kind="health-trust").first() or Organisation.objects.first()
+    council = Organisation.objects.filter(kind="council").first()
+    actor = operator_actor(health)
+    timings, linked = [], 0
+    for typed in arrivals:
+        checked = CheckedEvent(
+            actor=actor,
+            data=EventInput(
+                kind=EventKind.REFERRAL,
+                occurred_at=None,
+                people=[
+                    PersonInput(
+                        role=SubjectRole.CHILD,
+                        given_name=typed.given_name,
+                        family_name=typed.family_name,
+                        date_of_birth=typed.date_of_birth,
+                    )
+                ],
+            ),
+            council=council,
+            related=None,
+        )
+        began = time.perf_counter()
+        matched = _match_everyone([checked])
+        timings.append((time.perf_counter() - began) * 1000)
+        linked += matched.found[0][0] is not None
+    print(
+        f"intake: recording's matching step (recording.people) for one person against {made:,} people on "
+        f"{connection.vendor}: p50 {percentile(timings, 0.5):.1f} ms, p95 {percentile(timings, 0.95):.1f} ms, "
+        f"p99 {percentile(timings, 0.99):.1f} ms over {len(timings):,} arrivals ({linked:,} linked)"
     )
 
 
@@ -167,6 +243,11 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="default: a throwaway SQLite file")
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="--database-url holds a run's people already (same --people and --seed): measure only",
+    )
     parser.add_argument("--batch", type=int, default=0, metavar="PEOPLE", help="also time the batch dedupe")
     args = parser.parse_args()
     scratch = tempfile.mkdtemp(prefix="openmash-bench-matching-")
@@ -183,7 +264,7 @@ def main() -> None:
     if not args.skip_quality:
         quality(args.families, args.seed)
     if not args.skip_speed:
-        speed(args.people, args.arriving, args.seed + 1)
+        speed(args.people, args.arriving, args.seed + 1, reuse=args.reuse)
     if args.batch:
         batch(args.batch, args.seed + 2)
 

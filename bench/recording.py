@@ -11,7 +11,10 @@ best of several rounds of CPU time, so that a change to one step can be measured
 2. write: ``_write_together`` of planned incidents in groups of GROUP, as the group-commit writer does;
 3. deliver: the worker's ``run_once`` over what was written (inbox, alert).
 
-It prepares the database the way bench/ingest.py does (the same commands, the same incident).
+It prepares the database the way bench/ingest.py does (the same commands, the same incident). With
+``--matching both`` it times check-and-plan and write with matching at intake off and on
+(OPENMASH_MATCHING_AT_INTAKE; issue 14), alternating rounds so that the machine's load falls on both alike,
+against ``--indexed`` generated people already in the match index (bench/matching.py's generator).
 """
 
 import argparse
@@ -23,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ingest
+import matching as matching_bench
 
 
 def best_of(rounds: int, each: int, step) -> float:
@@ -44,6 +48,13 @@ def main() -> None:
     parser.add_argument("--group", type=int, default=8, help="incidents written in one transaction")
     parser.add_argument("--each", type=int, default=400, help="incidents a round")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--matching",
+        choices=("on", "off", "both"),
+        default="on",
+        help="matching people at intake (OPENMASH_MATCHING_AT_INTAKE); both: each step timed with it off and on",
+    )
+    parser.add_argument("--indexed", type=int, default=0, help="generated people in the match index first")
     args = parser.parse_args()
 
     var_dir = tempfile.mkdtemp()
@@ -57,6 +68,8 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
     from openmash.accounts.actors import actor_for_api_client
     from openmash.accounts.services import api_client_authenticate
     from openmash.api.sharing import DomesticAbuseIn, domestic_abuse_input
@@ -93,18 +106,38 @@ def main() -> None:
         while delivery.run_once("bench", delivery.BATCH_SIZE):
             pass
 
+    if args.indexed:
+        matching_bench.index_generated(args.indexed, seed=17)
     plan(50)  # the first of each step imports and compiles what it needs
-    results = {"database": "postgresql" if database_url.startswith("postgres") else "sqlite"}
-    results["check_and_plan_ms"] = round(best_of(args.rounds, args.each, plan), 3)
+    results: dict[str, object] = {
+        "database": "postgresql" if database_url.startswith("postgres") else "sqlite"
+    }
+    modes = {"on": [True], "off": [False], "both": [False, True]}[args.matching]
+    plans: dict[bool, float] = {}
+    writes: dict[bool, float] = {}
     for _ in range(args.rounds):
-        write(args.each)
-    results[f"write_in_groups_of_{args.group}_ms"] = round(1000 * min(planned), 3)
+        for mode in modes:
+            settings.MATCHING_AT_INTAKE = mode
+            plans[mode] = min(plans.get(mode, float("inf")), best_of(1, args.each, plan))
+            planned.clear()
+            write(args.each)
+            writes[mode] = min(writes.get(mode, float("inf")), 1000 * planned[0])
+    for mode in modes:
+        tail = "" if len(modes) == 1 else ("_matching_on" if mode else "_matching_off")
+        results[f"check_and_plan{tail}_ms"] = round(plans[mode], 3)
+        results[f"write_in_groups_of_{args.group}{tail}_ms"] = round(writes[mode], 3)
+    if len(modes) == 2:
+        off = plans[False] + writes[False]
+        results["recording_slower_with_matching"] = f"{(plans[True] + writes[True]) / off - 1:.1%}"
+    settings.MATCHING_AT_INTAKE = modes[-1]
+    planned.clear()
     delivery_times = []
     for _ in range(args.rounds):
         write(args.each)
         began = time.process_time()
         deliver(args.each)
         delivery_times.append((time.process_time() - began) / args.each)
+    results["indexed_people"] = args.indexed
     results["deliver_ms"] = round(1000 * min(delivery_times), 3)
     print(results)
 

@@ -360,6 +360,9 @@ MATCHING_LINK = float(os.environ.get("OPENMASH_MATCHING_LINK", "0.95"))
 MATCHING_REVIEW = float(os.environ.get("OPENMASH_MATCHING_REVIEW", "0.5"))
 if not 0 < MATCHING_REVIEW <= MATCHING_LINK < 1:
     raise ImproperlyConfigured("OPENMASH_MATCHING_REVIEW and _LINK must be probabilities with REVIEW <= LINK")
+# Off: intake links people by id and verified identifier only, every other person is recorded new (for
+# measuring what matching costs, or an area that links only in batches with `openmash people dedupe`).
+MATCHING_AT_INTAKE = _env_bool("OPENMASH_MATCHING_AT_INTAKE", True)
 DELIVERY_LEASE_SECONDS = float(os.environ.get("OPENMASH_DELIVERY_LEASE_SECONDS", "60"))
 
 # Webhook endpoints must be https; plain http is allowed only to this machine (127.0.0.1, ::1, localhost), and

@@ -804,6 +804,13 @@ DUPLICATE_DECIDERS = (
 )
 
 
+def may_be_asked_about_duplicates(organisation: Organisation, *, sees_both: bool) -> bool:
+    """Whether an organisation's queue may hold a possible duplicate found when an event was recorded: one whose
+    practitioners may decide it (``may_decide_duplicates``), so it sees both records, and sees whole records
+    (not a school, which sees only what an Encompass notice gives)."""
+    return sees_both and organisation.kind != OrganisationKind.SCHOOL
+
+
 def may_decide_duplicates(actor: Actor, *, sees_every_record: bool) -> bool:
     """Whether two records are one child is decided, and merges undone, by a case-working organisation that may
     see every record concerned (so matching never shows an agency a record it may not see: the caller asks

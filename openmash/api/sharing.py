@@ -192,9 +192,9 @@ class RecordedOut(Schema):
         "organisation may not see is delivered but not listed here."
     )
     linked_to_records_you_may_not_see: list[LinkedOut] = Field(
-        description="People you named (as you named them) whose identifiers, name and date of birth agree "
-        "with a record your organisation may not see: your event is linked to it and the agencies that hold "
-        "it are told. You see your event, not that record."
+        description="People you named (as you named them) who are a record your organisation may not see, "
+        "by their identifiers, name and date of birth agreeing or by the matcher being sure: your event is "
+        "linked to it and the agencies that hold it are told. You see your event, not that record."
     )
 
 

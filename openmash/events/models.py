@@ -123,6 +123,16 @@ class EventSubject(models.Model):
     def __str__(self) -> str:
         return f"{self.person} ({self.role})"
 
+    @property
+    def name_as_recorded(self) -> str:
+        """The person's name as the event's recorder gave it. For a record the recorder may not see (linked by
+        an identifier or by likeness, decisions 0012 and 0014) that is what it typed, kept with the event
+        (``named_as``): showing the record's own spelling would tell the recorder something the record holds."""
+        named = self.details.get("named_as") if isinstance(self.details, dict) else None
+        if named:
+            return f"{named.get('given_name', '')} {named.get('family_name', '')}".strip()
+        return self.person.full_name
+
 
 class ImportBatch(models.Model):
     """A file being imported: its rows checked and staged, then its incidents written held, then all released

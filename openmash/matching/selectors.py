@@ -1,6 +1,10 @@
 """Reading the match index: the recorded people an arriving record could be."""
 
+import json
 import uuid
+from collections.abc import Sequence
+
+from django.db import connection
 
 from openmash.matching.features import MatchRecord, from_json
 from openmash.matching.keys import probe_keys
@@ -24,3 +28,59 @@ def candidates(
     people = MatchKey.objects.filter(key__in=keys).values("person_id")
     rows = MatchProfile.objects.filter(person_id__in=people).values_list("person_id", "features")
     return [(person, from_json(features)) for person, features in rows if among is None or person in among]
+
+
+# At intake, a key shared by more people than this (a common family name born in a busy year, at national
+# volume) is left out when a narrower key of the same record finds the people worth scoring: scoring every
+# Smith born in 2015 would cost more than the rest of recording an event.
+BROAD_KEY = 250
+
+
+def candidates_of_many(records: Sequence[MatchRecord]) -> list[list[tuple[uuid.UUID, MatchRecord]]]:
+    """``candidates`` of several records (the people of a batch being recorded), in two queries for the batch
+    (which people hold each key; then the features of those worth scoring): the hot path of recording, where
+    an ORM query a person cost more than the matching itself. A record's keys held by more than BROAD_KEY
+    people are left out, unless every key of the record is that broad (then its narrowest is kept)."""
+    wanted = [probe_keys(record) for record in records]
+    every = sorted(set().union(*wanted))
+    if not every:
+        return [[] for _ in records]
+    # Straight SQL: the ORM's building of two queries of many values cost more than running them.
+    keys_table = connection.ops.quote_name(MatchKey._meta.db_table)
+    profiles_table = connection.ops.quote_name(MatchProfile._meta.db_table)
+    counts: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT key, count(*) FROM {keys_table} WHERE key IN ({', '.join(['%s'] * len(every))}) "  # noqa: S608
+            "GROUP BY key",
+            every,
+        )
+        counts = dict(cursor.fetchall())
+        chosen_keys: list[set[str]] = []
+        for keys in wanted:
+            held = sorted((counts[key], key) for key in keys if key in counts)
+            chosen_keys.append(
+                {key for count, key in held if count <= BROAD_KEY} or {key for _count, key in held[:1]}
+            )
+        narrow = sorted(set().union(*chosen_keys))
+        people: dict[str, list[uuid.UUID]] = {}
+        found: dict[uuid.UUID, MatchRecord] = {}
+        if narrow:
+            cursor.execute(
+                f"SELECT k.key, p.person_id, p.features FROM {keys_table} k "  # noqa: S608
+                f"JOIN {profiles_table} p ON p.person_id = k.person_id "
+                f"WHERE k.key IN ({', '.join(['%s'] * len(narrow))})",
+                narrow,
+            )
+            for key, person, features in cursor.fetchall():
+                person_id = person if isinstance(person, uuid.UUID) else uuid.UUID(person)
+                people.setdefault(key, []).append(person_id)
+                if person_id not in found:
+                    found[person_id] = from_json(
+                        json.loads(features) if isinstance(features, str | bytes) else features
+                    )
+    answers = []
+    for keys in chosen_keys:
+        theirs = dict.fromkeys(person for key in sorted(keys) for person in people.get(key, ()))
+        answers.append([(person, found[person]) for person in theirs])
+    return answers

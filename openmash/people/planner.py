@@ -21,6 +21,9 @@ from openmash.lib import identifiers
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.ids import new_id
 from openmash.lib.names import search_key
+from openmash.matching.features import match_record
+from openmash.matching.models import MatchKey, MatchProfile
+from openmash.matching.services import index_rows
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import (
     Address,
@@ -188,6 +191,9 @@ class NewPerson:
     aliases: Sequence[tuple[str, str]] = ()
     address: AddressInput | None = None
     school: Organisation | None = None
+    # The postcode of an address the caller writes for the person beside these rows (a household incident's
+    # address: people.services.household_planned), so the match index finds them there at once.
+    postcode_given_by_event: str = ""
 
 
 @dataclass(frozen=True)
@@ -348,6 +354,7 @@ def planned(recorded: Sequence[tuple[Actor, NewPerson]]) -> PlannedPeople:
                 [(person_id, school.pk, timezone.localdate(now), None) for person_id, school in schools],
             )
         )
+    inserts += _match_index(people)
     audit = [
         (
             actor,
@@ -363,3 +370,33 @@ def planned(recorded: Sequence[tuple[Actor, NewPerson]]) -> PlannedPeople:
         for person_id, (actor, given) in people
     ]
     return PlannedPeople(person_ids=person_ids, inserts=inserts, audit=audit)
+
+
+def _match_index(people: Sequence[tuple[uuid.UUID, tuple[Actor, NewPerson]]]) -> list[Insert]:
+    """The new people's match index rows (matching.services.index_rows), written with them: a person recorded
+    now is a candidate for the next event at once (docs/decisions/0014). Derived from what the rows above
+    hold, as ``openmash matching index`` would rebuild them."""
+    profiles, keys = index_rows(
+        (
+            person_id,
+            match_record(
+                given.given_name,
+                given.family_name,
+                given.date_of_birth,
+                given.sex,
+                [
+                    postcode
+                    for postcode in (
+                        given.address.postcode if given.address else "",
+                        given.postcode_given_by_event,
+                    )
+                    if postcode
+                ],
+            ),
+        )
+        for person_id, (_actor, given) in people
+    )
+    return [
+        rows_insert(MatchProfile, ("person_id", "features"), profiles),
+        rows_insert(MatchKey, ("person_id", "key"), keys),
+    ]

@@ -249,6 +249,8 @@ class HouseholdMemberAt:
 class PlannedHousehold:
     inserts: list[Insert]
     audit: list[tuple[Actor, AuditInput]]
+    # The people given the incident's address (their match index rows follow it: people.matching).
+    addressed: list[uuid.UUID] = field(default_factory=list)
 
 
 def household_planned(
@@ -347,4 +349,5 @@ def household_planned(
             ),
         ],
         audit=audit,
+        addressed=[person_id for person_id, *_rest in addresses],
     )

@@ -1,34 +1,63 @@
 """The people an event names, matched to records or planned as new ones, for the batch being recorded.
 
 Each person named by id must be one the recorder may see; one named by NHS number or UPN is matched by the
-identifier rule (docs/decisions/0012); the rest are recorded new, all at once, by the person planner
+identifier rule (docs/decisions/0012); anyone else is matched by likeness (names, date of birth, postcode:
+``openmash.matching``, docs/decisions/0014) to the records in the match index and to the people recorded new
+earlier in the same batch: linked when the matcher is sure, recorded new and put to a person to decide when it
+is unsure, recorded new otherwise. The new people are recorded all at once by the person planner
 (``people.services.people_planned``). Children are enrolled at a school an event names. Each person comes back
 as routing sees them (``routing.Subject``). Reads only: the rows are planned, written later in one transaction
 (recording/services.py)."""
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from openmash.accounts.actors import Actor
 from openmash.audit.services import AuditInput
 from openmash.database import Insert, rows_insert
-from openmash.events.models import EventSubject, SubjectRole
+from openmash.events.models import EventKind, EventSubject, Source, SubjectRole
 from openmash.lib import identifiers
 from openmash.lib.errors import InvalidInput
 from openmash.lib.names import name_key
+from openmash.matching.features import MatchRecord, match_record
+from openmash.matching.keys import probe_keys, stored_keys
+from openmash.matching.model import Score, TrainedModel, best_matches, stored_model
+from openmash.matching.selectors import candidates_of_many
 from openmash.organisations.models import Organisation
 from openmash.organisations.selectors import schools_by_urn
 from openmash.people import selectors as people_selectors
 from openmash.people.models import IdentifierScheme, Person, PersonIdentifier, PersonKind, SchoolEnrolment
-from openmash.people.services import IdentifierInput, NewPerson, people_planned
+from openmash.people.services import IdentifierInput, NewPerson, people_planned, postcode_normalise
 from openmash.recording.checks import SUBJECT_DETAIL_FIELDS, CheckedEvent, PersonInput
 from openmash.sharing import routing
+
+# Kinds of event at a household, whose people are linked as one and whose place is their address
+# (people.services.household_planned).
+HOUSEHOLD_KINDS = frozenset({EventKind.DOMESTIC_ABUSE})
+# The most possible duplicates one new person is put to a person about: the likeliest.
+MOST_REVIEWS_PER_PERSON = 3
+
+
+def household_postcode(checked: CheckedEvent) -> str:
+    """The postcode a household incident gives as the address of each person with none on record
+    (recording.services._household): none for other kinds, nor for an import still held (docs/import.md)."""
+    data = checked.data
+    if (
+        data.kind in HOUSEHOLD_KINDS
+        and data.source not in (Source.HELD, Source.IMPORT)
+        and checked.council is not None
+        and data.postcode
+    ):
+        return postcode_normalise(data.postcode)
+    return ""
 
 
 def _subject_details(given: PersonInput) -> dict[str, Any]:
@@ -97,23 +126,140 @@ def _same_person(given: PersonInput, person: Person) -> bool:
     )
 
 
+# A record the matcher compares with: one on record (its id), or a person this batch records new (their place
+# in ``_Matched.new``).
+Candidate = uuid.UUID | int
+
+
 @dataclass(frozen=True)
 class _Match:
-    person: Person | None  # None: record a new person
+    person: Person | None  # None: record a new person (or the one this batch records already: ``slot``)
     # Linked to a record the recorder may not see: it learns only that its record was linked.
     unseen: bool = False
     # What identifies a new person: as given, or (where the identifier belongs to a record that could not be
     # confirmed as this person) kept as the recorder gave it, unconfirmed.
     identifiers: tuple[IdentifierInput, ...] = ()
+    # The person an earlier event of this batch records new, whom the matcher is sure this person is.
+    slot: int | None = None
+    # For a new record: those it may be the same child as, for a person to decide (the grey band, or a link
+    # the twins rule refused).
+    review: tuple[tuple[Candidate, Score], ...] = ()
 
 
-def _match(actor: Actor, given: PersonInput, known: _Known) -> _Match:
-    """Which record a person named by NHS number or UPN is (docs/decisions/0012):
-    1. the record the identifier belongs to, when the recorder may see it;
+@dataclass(frozen=True)
+class _Likeness:
+    """What a record is compared on (matching.features), and the keys it is found by."""
+
+    record: MatchRecord
+    keys: frozenset[str]
+    position: int  # the event naming the person
+    identifiers: frozenset[tuple[str, str]]  # the national identifiers given (scheme, value)
+
+
+class _Matcher:
+    """Matching by likeness for one batch (docs/decisions/0014): against the match index (records on record)
+    and against the people the batch records new, so that two rows of one file about one new child make one
+    record. Matching finds; what the recorder learns is decided as for an identifier (decision 0012)."""
+
+    def __init__(self) -> None:
+        self.model: TrainedModel = _model()
+        self.link: float = settings.MATCHING_LINK
+        self.review: float = settings.MATCHING_REVIEW
+        self.planned: dict[int, _Likeness] = {}  # new people of the batch, by slot
+        self.by_key: dict[str, list[int]] = {}
+        # Each person's candidates on record, read for the whole batch in one query (``prepare``).
+        self.on_record: dict[tuple[int, int], list[tuple[uuid.UUID, MatchRecord]]] = {}
+        self.likenesses: dict[tuple[int, int], _Likeness] = {}
+
+    def prepare(self, batch: Sequence[CheckedEvent]) -> None:
+        """Every person of the batch not named by id as the matcher sees them, and their candidates."""
+        self.likenesses = {
+            (position, index): _likeness(checked, position, given)
+            for position, checked in enumerate(batch)
+            for index, given in enumerate(checked.data.people)
+            if given.person_id is None
+        }
+        found = candidates_of_many([likeness.record for likeness in self.likenesses.values()])
+        self.on_record = dict(zip(self.likenesses, found, strict=True))
+
+    def add(self, slot: int, likeness: _Likeness) -> None:
+        self.planned[slot] = likeness
+        for key in stored_keys(likeness.record):
+            self.by_key.setdefault(key, []).append(slot)
+
+    def compared(
+        self,
+        where: tuple[int, int],
+        organisation: Organisation,
+        batch: Sequence[CheckedEvent],
+        named: set[Candidate],
+    ) -> list[tuple[Candidate, Score]]:
+        """The candidates scored, best first: records on record sharing a key, except those this event names
+        already or whose national identifier differs from one given; and the batch's new people named by
+        other events of the same recorder."""
+        likeness = self.likenesses[where]
+        on_record = [(person, record) for person, record in self.on_record[where] if person not in named]
+        if on_record and likeness.identifiers:
+            differs = _identifiers_differ(likeness.identifiers, [person for person, _record in on_record])
+            on_record = [(person, record) for person, record in on_record if person not in differs]
+        found: list[tuple[Candidate, MatchRecord]] = list(on_record)
+        slots = {slot for key in likeness.keys for slot in self.by_key.get(key, ())}
+        for slot in sorted(slots):
+            other = self.planned[slot]
+            if (
+                slot in named
+                or other.position == likeness.position
+                or batch[other.position].actor.organisation != organisation
+            ):
+                continue  # two people one event names are two people
+            if any(
+                scheme == mine and value != theirs
+                for scheme, value in likeness.identifiers
+                for mine, theirs in other.identifiers
+            ):
+                continue
+            found.append((slot, other.record))
+        return best_matches(likeness.record, found, self.model)
+
+
+_models: dict[object, TrainedModel] = {}
+
+
+def _model() -> TrainedModel:
+    """The model in use (OPENMASH_MATCHING_MODEL), read once a process: asked for at every event."""
+    path = settings.MATCHING_MODEL
+    if path not in _models:
+        _models[path] = stored_model(path)
+    return _models[path]
+
+
+def _identifiers_differ(given: frozenset[tuple[str, str]], people: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of ``people`` holding a national identifier of a scheme given with another value: two people."""
+    schemes = {scheme for scheme, _value in given}
+    return {
+        person_id
+        for person_id, scheme, value in PersonIdentifier.objects.filter(
+            person_id__in=people, issuer=None, scheme__in=schemes
+        ).values_list("person_id", "scheme", "value")
+        if (scheme, value) not in given
+    }
+
+
+def _match(
+    actor: Actor,
+    given: PersonInput,
+    known: _Known,
+    likely: Callable[[tuple[IdentifierInput, ...]], _Match] | None = None,
+) -> _Match:
+    """Which record a person not named by id is:
+    1. the record their NHS number or UPN belongs to, when the recorder may see it (docs/decisions/0012);
     2. that record, unseen, when the name and date of birth agree too;
     3. the record the recorder made when it last gave that identifier unconfirmed;
-    4. otherwise a new record, keeping the identifier as the recorder gave it.
-    The recorder's answer is the same in 2 and 4 up to "linked", so it cannot probe a record's contents."""
+    4. otherwise the record the matcher is sure they are (``likely``: by likeness, docs/decisions/0014), seen
+       or unseen as in 1 and 2;
+    5. otherwise a new record, keeping the identifier as the recorder gave it (and, where the matcher is
+       unsure, a question for a person).
+    The recorder's answer is the same in 2 and 5 up to "linked", so it cannot probe a record's contents."""
     given_ids = _identifiers_of(given)
     keys = [(item.scheme, identifiers.normalise(item.value)) for item in given_ids]
     organisation = actor.organisation
@@ -130,11 +276,59 @@ def _match(actor: Actor, given: PersonInput, known: _Known) -> _Match:
         person = known.given_by.get((organisation.pk, scheme, value))
         if person is not None:
             return _Match(person)
-    return _Match(
-        None,
-        identifiers=tuple(
-            replace(item, issuer=organisation) if key in known.national else item
-            for item, key in zip(given_ids, keys, strict=True)
+    kept = tuple(
+        replace(item, issuer=organisation) if key in known.national else item
+        for item, key in zip(given_ids, keys, strict=True)
+    )
+    return likely(kept) if likely is not None else _Match(None, identifiers=kept)
+
+
+def _by_likeness(
+    matcher: _Matcher,
+    where: tuple[int, int],
+    checked: CheckedEvent,
+    batch: Sequence[CheckedEvent],
+    named: set[Candidate],
+    kept: tuple[IdentifierInput, ...],
+) -> _Match:
+    """Step 4 and 5 of ``_match``: the best candidate at or above OPENMASH_MATCHING_LINK that the twins rule
+    lets link unasked (``Score.may_link_unasked``); else a new record, with the candidates at or above
+    OPENMASH_MATCHING_REVIEW (and those the twins rule refused) to put to a person.
+
+    A record the recorder may not see is linked unseen, as by an identifier whose name and date of birth
+    agree: the recorder sees its own event and learns only that it was linked. A restricted record (adoption,
+    protected identity) the recorder may not see is never linked by likeness: only everything agreeing with
+    its identifier links it (decision 0012); likeness puts it to an agency that may see it."""
+    actor = checked.actor
+    assert actor.organisation is not None
+    asking: list[tuple[Candidate, Score]] = []
+    for candidate, score in matcher.compared(where, actor.organisation, batch, named):
+        if score.probability < matcher.review:
+            break
+        if score.probability >= matcher.link and score.may_link_unasked:
+            if isinstance(candidate, int):
+                return _Match(None, slot=candidate)
+            person = Person.objects.filter(pk=candidate, merged_into__isnull=True).first()
+            if person is None:  # merged since the index was read
+                continue
+            seen = people_selectors.reason_to_see(actor, candidate) is not None
+            if seen or not person.restriction:
+                return _Match(person, unseen=not seen)
+        asking.append((candidate, score))
+    return _Match(None, identifiers=kept, review=tuple(asking[:MOST_REVIEWS_PER_PERSON]))
+
+
+def _likeness(checked: CheckedEvent, position: int, given: PersonInput) -> _Likeness:
+    """The person as the matcher sees them: their names and date of birth, and where a household incident
+    happened (their home: the address it gives them), whether or not the incident will write it."""
+    postcode = checked.data.postcode if checked.data.kind in HOUSEHOLD_KINDS else ""
+    record = match_record(given.given_name, given.family_name, given.date_of_birth, None, [postcode])
+    return _Likeness(
+        record=record,
+        keys=frozenset(probe_keys(record)),
+        position=position,
+        identifiers=frozenset(
+            (item.scheme, identifiers.normalise(item.value)) for item in _identifiers_of(given)
         ),
     )
 
@@ -147,6 +341,11 @@ class _PeopleOf:
     subjects: list[list[routing.Subject]]
     unseen: list[set[uuid.UUID]]
     as_sent: list[list[routing.Subject] | None]
+    # The people recorded new here.
+    new: set[uuid.UUID]
+    # Per event: (new record, record it may be, the matcher's score) for a person to decide
+    # (recording.services puts each to an agency that may see both).
+    reviews: list[list[tuple[uuid.UUID, uuid.UUID, Score]]]
 
 
 @dataclass
@@ -160,6 +359,11 @@ class _Matched:
     unseen: list[set[uuid.UUID]]
     # Every record named, by id (read once for the batch).
     on_record: dict[uuid.UUID, Person]
+    # (event position, person position, slot in ``new``) for each person who is one recorded new earlier in
+    # the batch.
+    same_as_new: list[tuple[int, int, int]] = field(default_factory=list)
+    # (slot in ``new``, record or slot it may be, score) for a person to decide.
+    reviews: list[tuple[int, Candidate, Score]] = field(default_factory=list)
 
 
 def people_of(
@@ -175,17 +379,26 @@ def people_of(
     the first recorded."""
     matched = _match_everyone(batch)
     standing = routing.standing_of(matched.on_record.values())
-    _plan_new_people(batch, matched, standing, audit_later, inserts)
+    new_ids = _plan_new_people(batch, matched, standing, audit_later, inserts)
     ids = [[someone for someone in people if someone is not None] for people in matched.found]
     schools = _schools(batch)
     inserts.append(_enrol_at_named_schools(batch, ids, matched.unseen, standing, schools))
-    return _as_routing_sees(batch, ids, matched.unseen, standing, schools)
+    people = _as_routing_sees(batch, ids, matched.unseen, standing, schools)
+    people.new.update(new_ids)
+    for slot, candidate, score in matched.reviews:
+        position = matched.new[slot][0]
+        other = new_ids[candidate] if isinstance(candidate, int) else candidate
+        people.reviews[position].append((new_ids[slot], other, score))
+    return people
 
 
 def _match_everyone(batch: Sequence[CheckedEvent]) -> _Matched:
-    """Step 1: each person named by id (one the recorder may see), or matched by identifier, or to be
-    recorded new. Every problem in the batch is raised at once."""
+    """Step 1: each person named by id (one the recorder may see), or matched by identifier or by likeness,
+    or to be recorded new. Every problem in the batch is raised at once."""
     known = _known_by_identifier(batch)
+    matcher = _Matcher() if settings.MATCHING_AT_INTAKE else None
+    if matcher is not None:
+        matcher.prepare(batch)
     on_record: dict[uuid.UUID, Person] = Person.objects.in_bulk(
         {given.person_id for checked in batch for given in checked.data.people if given.person_id is not None}
     )
@@ -210,7 +423,14 @@ def _match_everyone(batch: Sequence[CheckedEvent]) -> _Matched:
                     )
                 people.append(given.person_id)
                 continue
-            match = _match(checked.actor, given, known)
+            likely = None
+            if matcher is not None:
+                # Records this event names already (or names by id) are not this person: another child.
+                named: set[Candidate] = {someone for someone in people if someone is not None}
+                named |= {other.person_id for other in checked.data.people if other.person_id is not None}
+                named |= {slot for at, _index, slot in matched.same_as_new if at == position}
+                likely = partial(_by_likeness, matcher, (position, index), checked, batch, named)
+            match = _match(checked.actor, given, known, likely)
             if match.person is not None:
                 on_record[match.person.pk] = match.person
                 people.append(match.person.pk)
@@ -218,12 +438,19 @@ def _match_everyone(batch: Sequence[CheckedEvent]) -> _Matched:
                     matched.unseen[position].add(match.person.pk)
                 continue
             people.append(None)
+            if match.slot is not None:
+                matched.same_as_new.append((position, index, match.slot))
+                continue
             keys = {(item.scheme, identifiers.normalise(item.value)) for item in match.identifiers}
             if any(new_identifiers.get(key) == position for key in keys):
                 errors[f"people.{index}"] = "The same person is named twice"
                 continue
             new_identifiers |= dict.fromkeys(keys, position)
+            slot = len(matched.new)
             matched.new.append((position, index, match.identifiers))
+            matched.reviews += [(slot, candidate, score) for candidate, score in match.review]
+            if matcher is not None:
+                matcher.add(slot, matcher.likenesses[(position, index)])
         matched.found.append(people)
     if errors:
         raise InvalidInput(errors)
@@ -236,10 +463,11 @@ def _plan_new_people(
     standing: dict[uuid.UUID, routing.Subject],
     audit_later: list[tuple[Actor, AuditInput]],
     inserts: list[Insert],
-) -> None:
-    """Step 2: the people to record new, planned together by the person planner (their rows and audit
-    entries join the batch's); each takes its place among its event's people, known to routing by what the
-    recorder said (nothing else is on record yet)."""
+) -> list[uuid.UUID]:
+    """Step 2: the people to record new, planned together by the person planner (their rows, match index rows
+    and audit entries join the batch's); each takes its place among its event's people (and those of later
+    events the matcher found to be them), known to routing by what the recorder said (nothing else is on
+    record yet). Their ids, in the order of ``matched.new``."""
     planned = people_planned(
         [
             (
@@ -250,6 +478,7 @@ def _plan_new_people(
                     family_name=given.family_name,
                     date_of_birth=given.date_of_birth,
                     identifiers_given=given_ids,
+                    postcode_given_by_event=household_postcode(batch[position]),
                 ),
             )
             for position, index, given_ids in matched.new
@@ -262,6 +491,9 @@ def _plan_new_people(
         matched.found[position][index] = person_id
         given = batch[position].data.people[index]
         standing[person_id] = routing.Subject(person_id, "", {}, date_of_birth=given.date_of_birth)
+    for position, index, slot in matched.same_as_new:
+        matched.found[position][index] = planned.person_ids[slot]
+    return planned.person_ids
 
 
 def _enrol_at_named_schools(
@@ -309,7 +541,12 @@ def _as_routing_sees(
             if any(someone == other.person_id for other in subjects):
                 errors[f"people.{index}"] = "The same person is named twice"
                 continue
-            subjects.append(replace(standing[someone], role=given.role, details=_subject_details(given)))
+            details = _subject_details(given)
+            if someone in hidden and given.person_id is None:
+                # Linked to a record the recorder may not see: what it typed, for what it is shown of its own
+                # event (events.EventSubject.name_as_recorded), never the record's own spelling.
+                details["named_as"] = {"given_name": given.given_name, "family_name": given.family_name}
+            subjects.append(replace(standing[someone], role=given.role, details=details))
         resolved.append(subjects)
         as_sent.append(
             [
@@ -321,7 +558,9 @@ def _as_routing_sees(
         )
     if errors:
         raise InvalidInput(errors)
-    return _PeopleOf(subjects=resolved, unseen=unseen, as_sent=as_sent)
+    return _PeopleOf(
+        subjects=resolved, unseen=unseen, as_sent=as_sent, new=set(), reviews=[[] for _ in batch]
+    )
 
 
 def _in_own_related_event(checked: CheckedEvent, person_id: uuid.UUID) -> bool:

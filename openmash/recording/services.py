@@ -12,14 +12,15 @@ audit entries), then one transaction that writes and audits (``_carry_out``, wit
 import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from openmash.access import policy
 from openmash.access.models import AccessReason, ReasonKind
-from openmash.accounts.actors import Actor
+from openmash.accounts.actors import Actor, operator_actor
 from openmash.audit.models import AuditAction
 from openmash.audit.services import AuditInput, PlannedEntry, audit_chain, audit_entries
 from openmash.clocks import starts as clock_starts
@@ -33,11 +34,16 @@ from openmash.database import (
     rows_insert,
 )
 from openmash.events import followups
-from openmash.events.models import Event, EventKind, EventSubject, Source, SubjectRole
+from openmash.events.models import Event, EventSubject, Source, SubjectRole
 from openmash.lib.errors import InvalidInput
 from openmash.lib.govuk import govuk_datetime
 from openmash.lib.instants import LONDON
-from openmash.organisations.models import Organisation
+from openmash.matching.model import Score
+from openmash.merging.models import ReviewSource
+from openmash.merging.services import review_raise
+from openmash.organisations.models import Organisation, OrganisationKind
+from openmash.people import selectors as people_selectors
+from openmash.people.matching import index_people
 from openmash.people.services import (
     HouseholdMemberAt,
     PlannedHousehold,
@@ -53,7 +59,7 @@ from openmash.recording.checks import (
     PersonInput,
     event_check,
 )
-from openmash.recording.people import people_of
+from openmash.recording.people import HOUSEHOLD_KINDS, people_of
 from openmash.sharing import routing
 from openmash.sharing.models import Share
 from openmash.sharing.outbox import deliveries_for, wake_workers
@@ -73,10 +79,6 @@ __all__ = [
     "event_record",
     "late_notices",
 ]
-
-# Kinds of event at a household, whose people are linked as one and whose place is their address
-# (people.services.household_planned).
-HOUSEHOLD_KINDS = frozenset({EventKind.DOMESTIC_ABUSE})
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,10 @@ class _Planned:
     audit: list[PlannedEntry]
     # Each event's reason for a late notice, in the recorder's words ("" when not given).
     late_reasons: list[str]
+    # Possible duplicates to put to an agency: (the agency, new record, record it may be, score).
+    reviews: list[tuple[Organisation, uuid.UUID, uuid.UUID, Score]] = field(default_factory=list)
+    # People on record whose record the event changes in what they are matched on (a household's address).
+    reindex: list[uuid.UUID] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -199,6 +205,8 @@ def _write_together(batch: Sequence[_Recording]) -> list[RecordedEvent]:
         inserts=inserts_joined(insert for item in batch for insert in item.planned.inserts),
         audit=[entry for item in batch for entry in item.planned.audit],
         late_reasons=[reason for item in batch for reason in item.planned.late_reasons],
+        reviews=[review for item in batch for review in item.planned.reviews],
+        reindex=[person for item in batch for person in item.planned.reindex],
     )
     return _carry_out(planned, [item.also for item in batch])
 
@@ -218,6 +226,17 @@ def _carry_out(planned: _Planned, also: Sequence[AlsoWrite | None]) -> list[Reco
     start, the audit entries, and what each caller also writes."""
     with transaction.atomic():
         inserts_run(planned.inserts)
+        if planned.reindex:
+            index_people(planned.reindex)
+        for organisation, arriving, candidate, score in planned.reviews:
+            # Not asked again about a pair someone decided are two children (merging.KeptApart).
+            review_raise(
+                organisation=organisation,
+                arriving_id=arriving,
+                candidate_id=candidate,
+                score=score,
+                source=ReviewSource.INTAKE,
+            )
         clock_starts.start_for_events(
             (recorded.event, subjects, recorded.shares, late_reason)
             for recorded, subjects, late_reason in zip(
@@ -297,6 +316,7 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
         )
     )
     inserts.append(deliveries_for(every_share, now))
+    reindex: list[uuid.UUID] = []
     for item, event, some, hidden in zip(batch, events, subjects, people.unseen, strict=True):
         # Not from an import still held (docs/import.md): an address would give its council a reason to see
         # people nobody has been told of yet.
@@ -304,6 +324,8 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
             household = _household(item, event, some, hidden)
             inserts += household.inserts
             audit += household.audit
+            # A new person's match index rows have the address already (the person planner's).
+            reindex += [person for person in household.addressed if person not in people.new]
     inserts.append(_access(batch, events, subjects, people.unseen, planned_shares, now))
     recorded = []
     for item, event, some, its_shares, hidden in zip(
@@ -337,6 +359,8 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
         inserts=inserts,
         audit=audit_entries(audit),
         late_reasons=[(item.data.late_reason or "").strip() for item in batch],
+        reviews=_reviewers(batch, people.reviews, people.new, subjects, planned_shares),
+        reindex=reindex,
     )
 
 
@@ -358,6 +382,50 @@ def _kept_details(subjects: Sequence[routing.Subject]) -> list[dict[str, Any]]:
             }
         kept.append(details)
     return kept
+
+
+def _reviewers(
+    batch: Sequence[CheckedEvent],
+    reviews: list[list[tuple[uuid.UUID, uuid.UUID, Score]]],
+    new: set[uuid.UUID],
+    subjects: list[list[routing.Subject]],
+    shares: list[list[PlannedShare]],
+) -> list[tuple[Organisation, uuid.UUID, uuid.UUID, Score]]:
+    """Which agency is asked whether a new record and one it may be are one child: one that may see both
+    (``policy.may_be_asked_about_duplicates``), the receiving council's front door first, then the recorder,
+    then the other agencies told. A new record is seen by its recorder and by each agency whose share names
+    it (recording.services._access); a record on record as the policy says. No such agency: nobody is asked
+    now (``openmash people dedupe`` finds the pair when one can)."""
+    will_see: dict[uuid.UUID, set[int]] = {}
+    for its_shares in shares:
+        for planned in its_shares:
+            for person in planned.people:
+                will_see.setdefault(person, set()).add(planned.share.recipient.pk)
+    for checked, its_people in zip(batch, subjects, strict=True):
+        assert checked.actor.organisation is not None
+        for subject in its_people:
+            if subject.person_id in new:
+                will_see.setdefault(subject.person_id, set()).add(checked.actor.organisation.pk)
+
+    def sees(organisation: Organisation, person: uuid.UUID) -> bool:
+        if person in new:
+            return organisation.pk in will_see.get(person, set())
+        return people_selectors.reason_to_see(operator_actor(organisation), person) is not None
+
+    asked = []
+    for checked, its_reviews, its_shares in zip(batch, reviews, shares, strict=True):
+        for arriving, candidate, score in its_reviews:
+            naming = [planned.share.recipient for planned in its_shares if arriving in planned.people]
+            order = [org for org in naming if org.kind == OrganisationKind.COUNCIL]
+            order += [checked.actor.organisation]  # type: ignore[list-item]  # checked: organisations record
+            order += [org for org in naming if org.kind != OrganisationKind.COUNCIL]
+            for organisation in dict.fromkeys(order):
+                if policy.may_be_asked_about_duplicates(
+                    organisation, sees_both=sees(organisation, arriving) and sees(organisation, candidate)
+                ):
+                    asked.append((organisation, arriving, candidate, score))
+                    break
+    return asked
 
 
 def _household(

@@ -4,6 +4,7 @@ her; the records are linked; a team manager finds it was wrong and undoes the li
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.test import override_settings
 from playwright.sync_api import expect
 
 from openmash.accounts.actors import actor_for_user
@@ -22,18 +23,9 @@ def test_a_possible_duplicate_is_decided_linked_and_unlinked(
     browser, live_server, live_cast, sign_in, check_accessibility
 ):
     amelia = live_cast.people["Amelia Hart"]
-    event_record(
-        actor=actor_for_user(live_cast.users["police.ppu"]),
-        data=EventInput(
-            kind=EventKind.DOMESTIC_ABUSE,
-            reference="CLE-26-7003",
-            occurred_at=dt.datetime(2026, 11, 20, 21, 30, tzinfo=LONDON),
-            reported_at=dt.datetime(2026, 11, 20, 21, 40, tzinfo=LONDON),
-            risk_level="medium",
-            postcode="TS18 1AA",
-            people=[PersonInput(given_name="Millie", family_name="Hart", date_of_birth=amelia.date_of_birth)],
-        ),
-    )
+    # Recorded with matching at intake off, which would link her to Amelia at once: a second record.
+    with override_settings(MATCHING_AT_INTAKE=False):
+        _record_millie(live_cast, amelia)
     millie = Person.objects.get(given_name="Millie")
     review_raise(
         organisation=live_cast.organisations["council"],
@@ -77,3 +69,18 @@ def test_a_possible_duplicate_is_decided_linked_and_unlinked(
     expect(manager.get_by_text("Undone")).to_be_visible()
     check_accessibility(manager)
     assert Person.objects.get(pk=millie.pk).merged_into_id is None
+
+
+def _record_millie(live_cast, amelia):
+    event_record(
+        actor=actor_for_user(live_cast.users["police.ppu"]),
+        data=EventInput(
+            kind=EventKind.DOMESTIC_ABUSE,
+            reference="CLE-26-7003",
+            occurred_at=dt.datetime(2026, 11, 20, 21, 30, tzinfo=LONDON),
+            reported_at=dt.datetime(2026, 11, 20, 21, 40, tzinfo=LONDON),
+            risk_level="medium",
+            postcode="TS18 1AA",
+            people=[PersonInput(given_name="Millie", family_name="Hart", date_of_birth=amelia.date_of_birth)],
+        ),
+    )

@@ -7,6 +7,7 @@ import io
 from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
+from django.test import override_settings
 
 from openmash.accounts.actors import actor_for_user
 from openmash.audit.models import AuditEntry
@@ -20,7 +21,14 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def _millie(cast):
+    """Amelia typed as "Amelie" at an incident recorded with matching at intake off: a duplicate record."""
     amelia = cast.people["Amelia Hart"]
+    with override_settings(MATCHING_AT_INTAKE=False):
+        _record_amelie(cast, amelia)
+    return amelia, Person.objects.get(given_name="Amelie")
+
+
+def _record_amelie(cast, amelia):
     event_record(
         actor=actor_for_user(cast.users["police.ppu"]),
         data=EventInput(
@@ -33,7 +41,6 @@ def _millie(cast):
             people=[PersonInput(given_name="Amelie", family_name="Hart", date_of_birth=amelia.date_of_birth)],
         ),
     )
-    return amelia, Person.objects.get(given_name="Amelie")
 
 
 def test_dedupe_puts_a_likely_pair_to_the_council_that_may_see_both(cast):

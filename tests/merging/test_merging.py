@@ -5,6 +5,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 
 from openmash.access.models import AccessReason
@@ -36,8 +37,17 @@ def amelia(cast):
 
 @pytest.fixture
 def millie(actors, amelia):
-    """Amelia as the police typed her at an incident, without an identifier: a second record today."""
-    recorded = event_record(
+    """Amelia as the police typed her at an incident, without an identifier, recorded with matching at intake
+    off (which would link her): a second record."""
+    with override_settings(MATCHING_AT_INTAKE=False):
+        recorded = _record_millie(actors, amelia)
+    [subject] = [s for s in EventSubject.objects.filter(event_id=recorded.event.pk)]
+    assert subject.person_id != amelia.pk
+    return Person.objects.get(pk=subject.person_id)
+
+
+def _record_millie(actors, amelia):
+    return event_record(
         actor=actors["police.ppu"],
         data=EventInput(
             kind=EventKind.DOMESTIC_ABUSE,
@@ -49,9 +59,6 @@ def millie(actors, amelia):
             people=[PersonInput(given_name="Millie", family_name="Hart", date_of_birth=amelia.date_of_birth)],
         ),
     )
-    [subject] = [s for s in EventSubject.objects.filter(event_id=recorded.event.pk)]
-    assert subject.person_id != amelia.pk
-    return Person.objects.get(pk=subject.person_id)
 
 
 def _rows(person_id):
