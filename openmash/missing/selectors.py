@@ -117,6 +117,9 @@ class OpenedEpisode:
     # False for a recorder linked to a record it may not see (decision 0012): it is not shown what the record
     # holds (the child's council, whether looked after, other agencies' shares).
     sees_child: bool = True
+    # The child's name as this viewer may know it: the record's, or (linked unseen, decisions 0012 and 0014)
+    # the name the viewer's own report gave.
+    child_name: str = ""
 
 
 def _share_steps(actor: Actor, event: Event, label: str, sees_child: bool) -> list[Step]:
@@ -248,7 +251,28 @@ def episode_open(*, actor: Actor, episode_id: uuid.UUID | str) -> OpenedEpisode:
         clocks=clocks,
         reason=reason,
         sees_child=sees_child,
+        child_name=episode.child.full_name if sees_child else _name_as_reported(episode),
     )
+
+
+def _name_as_seen(actor: Actor, episodes: list[MissingEpisode]) -> None:
+    """Give each listed episode ``child_name``: the record's name where the viewer may see the child, otherwise
+    the name its own report gave (a recorder linked to a record it may not see: decisions 0012 and 0014)."""
+    seen = set(
+        people_selectors.visible_among(
+            actor, Person.objects.filter(pk__in={episode.child_id for episode in episodes})
+        ).values_list("pk", flat=True)
+    )
+    for episode in episodes:
+        episode.child_name = (  # type: ignore[attr-defined]
+            episode.child.full_name if episode.child_id in seen else _name_as_reported(episode)
+        )
+
+
+def _name_as_reported(episode: MissingEpisode) -> str:
+    """The child's name as the episode's missing report gave it (events.EventSubject.name_as_recorded)."""
+    subject = episode.missing_report.subjects.filter(person_id=episode.child_id).first()
+    return subject.name_as_recorded if subject is not None else "the child"
 
 
 def episodes_search(
@@ -274,6 +298,7 @@ def episodes_search(
     if until is not None:
         episodes = episodes.filter(last_seen_at__lt=until)
     listed = list(episodes.order_by("-last_seen_at")[:limit])
+    _name_as_seen(actor, listed)
     if listed:
         with transaction.atomic():
             audit_record(

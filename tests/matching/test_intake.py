@@ -53,6 +53,8 @@ def _incident(reference: str, children: list[dict], postcode: str = "TS18 1AA") 
         "risk_level": "medium",
         "postcode": postcode,
         "children": children,
+        # Recorded after the police's own clock ran out: the sender says why (issue 13).
+        "late_reason": "Recorded from the night shift's notes",
     }
 
 

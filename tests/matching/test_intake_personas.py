@@ -5,19 +5,23 @@ its chronology and its exports, the police's own event and shares, the people ex
 own event. The agencies that hold the record see the link."""
 
 import csv
+import datetime as dt
 import io
 import json
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from openmash.access.models import AccessReason
-from openmash.accounts.actors import system_actor
+from openmash.accounts.actors import actor_for_user, system_actor
 from openmash.accounts.services import api_client_create
-from openmash.events.models import EventSubject
+from openmash.events.models import EventSubject, SubjectRole
 from openmash.merging.models import MatchReview
+from openmash.missing import services as missing_services
 from openmash.people.models import Person
+from openmash.recording.checks import PersonInput
 from openmash.sharing.models import Share
 from tests.incident_journey import walk
 from tests.sharing.test_pages import INCIDENT_FORM
@@ -49,6 +53,8 @@ def linked(cast):
                 "location": "7 Larch Road",
                 "summary": "Jon hid upstairs",
                 "children": [JON | {"school_urn": "900001"}],
+                # Recorded after the police's own clock ran out: the sender says why (issue 13).
+                "late_reason": "Recorded from the night shift's notes",
             },
             content_type="application/json",
             headers=police,
@@ -155,3 +161,37 @@ def test_the_agencies_that_hold_the_record_see_the_link_and_no_question_is_asked
     assert {share.recipient.code for share in shares} >= {"E06000004"}
     assert all(jon in share.people.all() for share in shares)
     assert not MatchReview.objects.exists()
+
+
+def test_a_force_linked_unseen_by_a_missing_report_sees_the_child_as_it_named_them(linked, cast):
+    """Durham reports "Jonathan Smith" missing: linked to Jon's record, which Durham may not see. Its episode
+    page and its list of episodes name the child as Durham did, never with the record's own spelling."""
+    jon, *_rest = linked
+    officer = actor_for_user(cast.users["durham.officer"])
+    recorded = missing_services.missing_report_record(
+        actor=officer,
+        data=missing_services.MissingReportInput(
+            last_seen_at=timezone.now() - dt.timedelta(hours=2),
+            child=PersonInput(
+                role=SubjectRole.CHILD,
+                given_name="Jonathan",
+                family_name="Smith",
+                date_of_birth=dt.date(2015, 3, 4),
+            ),
+            last_seen_where="Larch Road park",
+            postcode="TS18 1AA",
+        ),
+    )
+    episode = recorded.episode
+    assert episode.child == jon  # linked by likeness
+    web = Client()
+    web.force_login(cast.users["durham.officer"])
+    for path in (f"/missing/episodes/{episode.pk}/", "/missing/"):
+        page = web.get(path)
+        assert page.status_code == 200, path
+        assert "Jonathan Smith" in page.text, path
+        assert "Jon Smith" not in page.text, path
+    # The council, which holds Jon's record (and was told of the report), sees it by the record's own name.
+    council = Client()
+    council.force_login(cast.users["social.worker"])
+    assert "Jon Smith" in council.get(f"/missing/episodes/{episode.pk}/").text
