@@ -77,6 +77,19 @@ HISTORY = ["shared_at", "handled_at"]
 THREE_YEARS = 3 * 365 * 86400
 
 
+GIVEN = ["Amelia", "Oliver", "Isla", "Noah", "Ava", "Leo", "Mia", "Arthur", "Ivy", "Oscar", "Freya", "Theo"]
+
+
+def _letters(number: int) -> str:
+    """A number written in letters (0 is "a", 26 is "ba"): a family name per incident."""
+    text = ""
+    while True:
+        number, digit = divmod(number, 26)
+        text = "abcdefghijklmnopqrstuvwxyz"[digit] + text
+        if number == 0:
+            return text
+
+
 def write_file(path: Path, rows: int, history: bool = False) -> None:
     """Two children an incident, the older at the demo school. Live: recent times, so no share is overdue.
     History: over the last three years, shared an hour after the report and handled a day later."""
@@ -99,9 +112,16 @@ def write_file(path: Path, rows: int, history: bool = False) -> None:
                     (occurred + dt.timedelta(minutes=10)).isoformat(),
                     ("standard", "medium", "high")[incident % 3],
                     "TS18 1AA",
-                    f"Child{n}",
-                    f"Import{incident}",
-                    "2015-04-02" if n % 2 == 0 else "2023-01-09",
+                    GIVEN[n % len(GIVEN)],
+                    # One family an incident, its name unlike the others' (letters, not digits: the matcher
+                    # folds digits away, and children all called "Child" "Import" would be one child to it).
+                    f"Im{_letters(incident)}",
+                    # Dates of birth spread as a real area's are: every child of the file born on one of two
+                    # days would be, to the matcher at intake, thousands of candidates for each child.
+                    (
+                        dt.date(2009, 1, 1)
+                        + dt.timedelta(days=(incident * 37) % 2500 + (0 if n % 2 == 0 else 2900))
+                    ).isoformat(),
                     "900001" if n % 2 == 0 else "",
                     "yes",
                     "Imported incident",
