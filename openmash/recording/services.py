@@ -7,6 +7,11 @@ plan with reads only (the people in recording/people.py; here the event, its sha
 with deadlines from ``clocks.deadlines``, the outbox rows from ``sharing.outbox``, the access reasons and the
 audit entries), then one transaction that writes and audits (``_carry_out``, with the clocks the event starts:
 ``clocks.starts``).
+
+Longer than the ~400 lines a service module is kept to, on purpose: planning one batch of events is one pass
+over the same rows (the event, its shares, their deliveries and access, the late notices it asks a reason
+for, the possible duplicates it puts to an agency), and splitting the pass would hand half-planned rows
+between modules.
 """
 
 import datetime as dt
