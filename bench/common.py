@@ -1,7 +1,8 @@
-"""What the benchmarks that serve the app share: a clean environment for its processes, waiting for the
-server, and percentiles. Imported by the scripts beside it (run as `python bench/NAME.py`)."""
+"""What the benchmarks share: a clean environment for the app's processes, Django in the benchmark's own
+process, waiting for the server, and percentiles. Imported by the scripts beside it (run as `python bench/NAME.py`)."""
 
 import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,3 +44,19 @@ def percentile(values: list[float], fraction: float) -> float:
     """The nearest-rank percentile (``fraction`` 0-1) of some values; 0 of none."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def django_in_process(database_url: str, prefix: str = "openmash-bench-") -> str:
+    """Django set up in this process on ``database_url`` (default: a throwaway SQLite file), with throwaway
+    keys; returns the scratch folder it made (the var dir, and the SQLite file's home)."""
+    scratch = tempfile.mkdtemp(prefix=prefix)
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{scratch}/bench.sqlite3"
+    os.environ.setdefault("OPENMASH_SECRET_KEY", "benchmark-secret-key-0123456789abcdefghijkl")
+    os.environ.setdefault("OPENMASH_AUDIT_KEY", "benchmark-audit-key-0123456789abcdefghijklmn")
+    os.environ["OPENMASH_VAR_DIR"] = scratch
+    os.environ["OPENMASH_LOG_LEVEL"] = "WARNING"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "openmash.settings"
+    import django
+
+    django.setup()
+    return scratch

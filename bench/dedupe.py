@@ -15,12 +15,14 @@ import argparse
 import datetime as dt
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import django_in_process  # noqa: E402
 
 
 def generate(people: int, duplicates: float, seed: int) -> tuple[object, dict[str, int]]:
@@ -150,16 +152,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--database-url", default="", help="default: a throwaway SQLite file")
     args = parser.parse_args()
-    scratch = tempfile.mkdtemp(prefix="openmash-bench-dedupe-")
-    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{scratch}/bench.sqlite3"
-    os.environ.setdefault("OPENMASH_SECRET_KEY", "benchmark-secret-key-0123456789abcdefghijkl")
-    os.environ.setdefault("OPENMASH_AUDIT_KEY", "benchmark-audit-key-0123456789abcdefghijklmn")
-    os.environ["OPENMASH_VAR_DIR"] = scratch
-    os.environ["OPENMASH_LOG_LEVEL"] = "WARNING"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "openmash.settings"
-    import django
-
-    django.setup()
+    django_in_process(args.database_url, "openmash-bench-dedupe-")
     print(f"bench/dedupe.py on {dt.datetime.now(dt.UTC):%-d %B %Y}, load {os.getloadavg()[0]:.1f}")
     council, truth = generate(args.people, args.duplicates, args.seed)
     run(council, truth)

@@ -15,9 +15,7 @@ scoring): milliseconds per person at p50, p95 and p99.
 
 import argparse
 import datetime as dt
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -25,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import percentile  # noqa: E402
+from common import django_in_process, percentile  # noqa: E402
 
 
 def quality(families: int, seed: int) -> None:
@@ -250,16 +248,7 @@ def main() -> None:
     )
     parser.add_argument("--batch", type=int, default=0, metavar="PEOPLE", help="also time the batch dedupe")
     args = parser.parse_args()
-    scratch = tempfile.mkdtemp(prefix="openmash-bench-matching-")
-    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{scratch}/bench.sqlite3"
-    os.environ.setdefault("OPENMASH_SECRET_KEY", "benchmark-secret-key-0123456789abcdefghijkl")
-    os.environ.setdefault("OPENMASH_AUDIT_KEY", "benchmark-audit-key-0123456789abcdefghijklmn")
-    os.environ["OPENMASH_VAR_DIR"] = scratch
-    os.environ["OPENMASH_LOG_LEVEL"] = "WARNING"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "openmash.settings"
-    import django
-
-    django.setup()
+    django_in_process(args.database_url, "openmash-bench-matching-")
     print(f"bench/matching.py on {dt.datetime.now(dt.UTC):%-d %B %Y}")
     if not args.skip_quality:
         quality(args.families, args.seed)
