@@ -37,6 +37,7 @@ from pathlib import Path
 
 import httpx
 from common import environment, percentile, wait_up
+from faker import Faker
 
 ROOT = Path(__file__).resolve().parent.parent
 OPENMASH = [sys.executable, "-m", "openmash.cli"]
@@ -77,19 +78,6 @@ HISTORY = ["shared_at", "handled_at"]
 THREE_YEARS = 3 * 365 * 86400
 
 
-GIVEN = ["Amelia", "Oliver", "Isla", "Noah", "Ava", "Leo", "Mia", "Arthur", "Ivy", "Oscar", "Freya", "Theo"]
-
-
-def _letters(number: int) -> str:
-    """A number written in letters (0 is "a", 26 is "ba"): a family name per incident."""
-    text = ""
-    while True:
-        number, digit = divmod(number, 26)
-        text = "abcdefghijklmnopqrstuvwxyz"[digit] + text
-        if number == 0:
-            return text
-
-
 def write_file(path: Path, rows: int, history: bool = False) -> None:
     """Two children an incident, the older at the demo school. Live: recent times, so no share is overdue.
     History: over the last three years, shared an hour after the report and handled a day later."""
@@ -97,8 +85,13 @@ def write_file(path: Path, rows: int, history: bool = False) -> None:
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER + (HISTORY if history else []))
+        names = Faker("en_GB")
+        names.seed_instance(11)
+        family = ""
         for n in range(rows):
             incident = n // 2
+            if n % 2 == 0:
+                family = names.last_name()
             if history:
                 occurred = now - dt.timedelta(days=2, seconds=(incident * 7919) % THREE_YEARS)
             else:
@@ -112,10 +105,10 @@ def write_file(path: Path, rows: int, history: bool = False) -> None:
                     (occurred + dt.timedelta(minutes=10)).isoformat(),
                     ("standard", "medium", "high")[incident % 3],
                     "TS18 1AA",
-                    GIVEN[n % len(GIVEN)],
-                    # One family an incident, its name unlike the others' (letters, not digits: the matcher
-                    # folds digits away, and children all called "Child" "Import" would be one child to it).
-                    f"Im{_letters(incident)}",
+                    # Names as an area's are (Faker's British names, seeded): children all called "Child"
+                    # "Import" and a number would be, to the matcher at intake, one child (it folds digits away).
+                    names.first_name(),
+                    family,
                     # Dates of birth spread as a real area's are: every child of the file born on one of two
                     # days would be, to the matcher at intake, thousands of candidates for each child.
                     (
