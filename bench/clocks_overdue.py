@@ -132,8 +132,7 @@ def main() -> None:
     )
     print(f"first sweep marked {swept:,} clocks breached and escalated in {sweep_seconds:.2f} s")
     print(
-        f"overdue {result.overdue_count:,} (listed {len(result.overdue)}), due soon {result.due_soon_count:,}, "
-        f"escalated {len(result.escalated_to_me)}"
+        f"overdue {result.overdue_count:,} (listed {len(result.overdue)}), open in all {result.total:,}"
     )
     print(
         f"deadlines list, {args.runs} runs: p50 {1000 * statistics.median(timings):.1f} ms, "

@@ -16,9 +16,10 @@ from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.clocks import engine
 from openmash.clocks.models import Allocation, Clock, WorkType
-from openmash.events.models import EventKind
+from openmash.events.models import EventKind, EventSubject
 from openmash.lib.errors import NotFound
 from openmash.organisations.models import Organisation
+from openmash.people import selectors as people_selectors
 from openmash.people.models import Person, PersonKind
 from openmash.sharing.models import Escalation, Share
 
@@ -156,12 +157,45 @@ class WorkItem:
         return self.due_at < now
 
 
-def _clock_item(clock: Clock, titles: dict[str, str]) -> WorkItem:
+def names_as_seen(actor: Actor, clocks: list[Clock]) -> dict[uuid.UUID, tuple[str, bool]]:
+    """Each clock's child as the organisation may name them, and whether it may open their record: the
+    record's name where it may see the child (nearly always: its own work started the clock), otherwise the
+    name its own event gave (a recorder linked by an identifier or by likeness to a record it may not see,
+    decisions 0012 and 0014: the record's own spelling would tell it something the record holds)."""
+    people = {clock.person_id for clock in clocks if clock.person_id is not None}
+    if not people:
+        return {}
+    seen = set(
+        people_selectors.visible_among(actor, Person.objects.filter(pk__in=people)).values_list(
+            "pk", flat=True
+        )
+    )
+    unseen = [clock for clock in clocks if clock.person_id is not None and clock.person_id not in seen]
+    recorded: dict[tuple[uuid.UUID, uuid.UUID], str] = {
+        (subject.event_id, subject.person_id): subject.name_as_recorded
+        for subject in EventSubject.objects.filter(
+            event_id__in={clock.event_id for clock in unseen},
+            person_id__in={clock.person_id for clock in unseen},
+        ).select_related("person")
+    }
+    names: dict[uuid.UUID, tuple[str, bool]] = {}
+    for clock in clocks:
+        if clock.person is None or clock.person_id is None:
+            continue
+        if clock.person_id in seen:
+            names[clock.pk] = (clock.person.full_name, True)
+        else:
+            recorded_name = recorded.get((clock.event_id, clock.person_id)) if clock.event_id else None
+            names[clock.pk] = (recorded_name or "the child", False)
+    return names
+
+
+def _clock_item(clock: Clock, titles: dict[str, str], names: dict[uuid.UUID, tuple[str, bool]]) -> WorkItem:
     return WorkItem(
         work_type=WorkType.CLOCK,
         work_id=str(clock.pk),
         title=titles.get(clock.rule, "Deadline"),
-        children=clock.person.full_name if clock.person is not None else "",
+        children=names[clock.pk][0] if clock.pk in names else "",
         started_at=clock.started_at,
         due_at=clock.due_at,
         worker=clock.owner,
@@ -221,7 +255,8 @@ def deadlines(
     narrows to one rule's clocks or to notifications; the lists are capped, the counts are not.
 
     Clocks carry only the child's id and the rule; the child's name is shown because the organisation is the one
-    that must act for the child, which is itself its reason to see them (the clock was started by its own work).
+    that must act for the child, which is itself its reason to see them (the clock was started by its own work),
+    as ``names_as_seen`` gives it.
     """
     now = now or timezone.now()
     clocks = _in_scope(actor, scope)
@@ -242,12 +277,11 @@ def deadlines(
     groups: dict[str, list[WorkItem]] = {name: [] for name in Group.LABELS}
     for name in Group.LABELS if with_lists else ():
         condition = _due_between(*bounds[name])
-        items = [
-            _clock_item(clock, titles)
-            for clock in clocks.filter(condition)
-            .select_related("person", "owner")
-            .order_by("due_at")[:LIST_LIMIT]
-        ]
+        listed = list(
+            clocks.filter(condition).select_related("person", "owner").order_by("due_at")[:LIST_LIMIT]
+        )
+        names = names_as_seen(actor, listed)
+        items = [_clock_item(clock, titles, names) for clock in listed]
         if share_counts[name]:
             items += [
                 _share_item(share, allocations)
@@ -435,9 +469,11 @@ def escalations(*, actor: Actor) -> list[EscalationItem]:
                 )
             )
         titles = rule_titles(actor)
-        for clock in clocks.select_related("person", "owner"):
+        escalated = list(clocks.select_related("person", "owner"))
+        names = names_as_seen(actor, escalated)
+        for clock in escalated:
             assert clock.escalated_at is not None
-            item = _clock_item(clock, titles)
+            item = _clock_item(clock, titles, names)
             items.append(
                 EscalationItem(
                     item.title,

@@ -175,6 +175,9 @@ def clock_detail(request: HttpRequest, clock_id: str) -> HttpResponse:
             return redirect("clocks:clock", clock_id=clock.pk)
     rule = engine.load_rules(clock.nation)[clock.rule]
     context = {"clock": clock, "rule": rule, "form": form, "may_record": may_record, "now": timezone.now()}
+    context["child_name"], context["child_seen"] = selectors.names_as_seen(actor, [clock]).get(
+        clock.pk, ("", False)
+    )
     context["may_allocate"] = clock.is_open and policy.may_allocate(actor, clock.organisation_id)
     context["errors"] = error_summary_items(form) if form.is_bound else []
     return render(request, "clocks/clock.html", context)

@@ -17,7 +17,9 @@ from django.utils import timezone
 from openmash.access.models import AccessReason
 from openmash.accounts.actors import actor_for_user, system_actor
 from openmash.accounts.services import api_client_create
+from openmash.clocks.models import Clock
 from openmash.events.models import EventSubject, SubjectRole
+from openmash.lib.clock_rules import ClockRule
 from openmash.merging.models import MatchReview
 from openmash.missing import services as missing_services
 from openmash.people.models import Person
@@ -195,3 +197,53 @@ def test_a_force_linked_unseen_by_a_missing_report_sees_the_child_as_it_named_th
     council = Client()
     council.force_login(cast.users["social.worker"])
     assert "Jon Smith" in council.get(f"/missing/episodes/{episode.pk}/").text
+
+
+def test_a_force_linked_unseen_sees_its_deadline_by_the_name_it_gave(linked, cast):
+    """A clock of the recorder's own on a record it may not see (its event was linked by likeness) names the
+    child as its event did, in its deadlines list and on the deadline's page, with no link to the record."""
+    jon, *_rest = linked
+    durham = actor_for_user(cast.users["durham.officer"])
+    recorded = missing_services.missing_report_record(
+        actor=durham,
+        data=missing_services.MissingReportInput(
+            last_seen_at=timezone.now() - dt.timedelta(hours=2),
+            child=PersonInput(
+                role=SubjectRole.CHILD,
+                given_name="Jonathan",
+                family_name="Smith",
+                date_of_birth=dt.date(2015, 3, 4),
+            ),
+            last_seen_where="Larch Road park",
+            postcode="TS18 1AA",
+        ),
+    )
+    # Durham's own deadline on the child (as any clock its work starts would be), overdue so it is listed; and
+    # one of the council's, which holds the record.
+    clock, council_clock = (
+        Clock.objects.create(
+            organisation=organisation,
+            person=jon,
+            event=recorded.episode.missing_report,
+            rule=ClockRule.MISSING_NOTIFICATION,
+            nation=organisation.nation,
+            started_at=timezone.now() - dt.timedelta(hours=2),
+            due_at=timezone.now() - dt.timedelta(hours=1),
+            figure="1 hour",
+            subject_type="missing-episode",
+            subject_id=f"{recorded.episode.pk}-{organisation.code}",
+        )
+        for organisation in (durham.organisation, cast.organisations["council"])
+    )
+    web = Client()
+    web.force_login(cast.users["durham.officer"])
+    for path in ("/deadlines/?scope=organisation", f"/deadlines/{clock.pk}/"):
+        page = web.get(path)
+        assert page.status_code == 200, path
+        assert "Jonathan Smith" in page.text, path
+        assert "Jon Smith" not in page.text, path
+        assert f"/people/{jon.pk}/" not in page.text, path
+    # The council that holds the record names the child by the record on its own deadlines.
+    council = Client()
+    council.force_login(cast.users["social.worker"])
+    assert "Jon Smith" in council.get(f"/deadlines/{council_clock.pk}/").text
