@@ -168,6 +168,26 @@ def _databases() -> dict:
 
 
 DATABASES = _databases()
+
+# A PostgreSQL read replica for the heavy reads of measures (lib/replica.py, docs/deployment.md). A second SQLite
+# file is accepted too, for the tests that prove the routing.
+REPLICA_URL = os.environ.get("OPENMASH_REPLICA_URL", "").strip()
+if REPLICA_URL:
+    if REPLICA_URL.startswith("sqlite:///"):
+        DATABASES["replica"] = _sqlite(Path(REPLICA_URL.removeprefix("sqlite:///")))["default"]
+    else:
+        try:
+            DATABASES["replica"] = dj_database_url.parse(
+                REPLICA_URL, conn_max_age=60, conn_health_checks=True
+            )
+        except Exception as error:  # as for DATABASE_URL
+            raise ImproperlyConfigured(
+                f"OPENMASH_REPLICA_URL is not a usable database URL: {error}"
+            ) from error
+        if DATABASES["replica"].get("ENGINE") != "django.db.backends.postgresql":
+            raise ImproperlyConfigured("OPENMASH_REPLICA_URL must be a postgres:// or sqlite:/// URL")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["openmash.lib.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

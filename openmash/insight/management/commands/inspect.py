@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from openmash.insight.measures import Period, area_measures
 from openmash.insight.report import html_report, pdf_report
+from openmash.lib.replica import replica_reads
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
 
@@ -56,7 +57,9 @@ class Command(BaseCommand):
             raise CommandError("--to is before --from: give the first day, then the last")
         if format == "pdf" and out is None:
             raise CommandError("A PDF needs --out FILE")
-        measures = area_measures(council=_council(area), period=period)
+        # Heavy reads, on the read replica when one is configured (lib/replica.py, docs/deployment.md).
+        with replica_reads():
+            measures = area_measures(council=_council(area), period=period)
         if format == "pdf":
             out.write_bytes(pdf_report(measures))
         else:
