@@ -165,13 +165,10 @@ def test_the_agencies_that_hold_the_record_see_the_link_and_no_question_is_asked
     assert not MatchReview.objects.exists()
 
 
-def test_a_force_linked_unseen_by_a_missing_report_sees_the_child_as_it_named_them(linked, cast):
-    """Durham reports "Jonathan Smith" missing: linked to Jon's record, which Durham may not see. Its episode
-    page and its list of episodes name the child as Durham did, never with the record's own spelling."""
-    jon, *_rest = linked
-    officer = actor_for_user(cast.users["durham.officer"])
-    recorded = missing_services.missing_report_record(
-        actor=officer,
+def _durham_reports_jonathan_missing(cast):
+    """Durham's officer reports "Jonathan Smith", born the day Jon was, missing near Jon's home."""
+    return missing_services.missing_report_record(
+        actor=actor_for_user(cast.users["durham.officer"]),
         data=missing_services.MissingReportInput(
             last_seen_at=timezone.now() - dt.timedelta(hours=2),
             child=PersonInput(
@@ -184,7 +181,13 @@ def test_a_force_linked_unseen_by_a_missing_report_sees_the_child_as_it_named_th
             postcode="TS18 1AA",
         ),
     )
-    episode = recorded.episode
+
+
+def test_a_force_linked_unseen_by_a_missing_report_sees_the_child_as_it_named_them(linked, cast):
+    """Durham reports "Jonathan Smith" missing: linked to Jon's record, which Durham may not see. Its episode
+    page and its list of episodes name the child as Durham did, never with the record's own spelling."""
+    jon, *_rest = linked
+    episode = _durham_reports_jonathan_missing(cast).episode
     assert episode.child == jon  # linked by likeness
     web = Client()
     web.force_login(cast.users["durham.officer"])
@@ -204,20 +207,7 @@ def test_a_force_linked_unseen_sees_its_deadline_by_the_name_it_gave(linked, cas
     child as its event did, in its deadlines list and on the deadline's page, with no link to the record."""
     jon, *_rest = linked
     durham = actor_for_user(cast.users["durham.officer"])
-    recorded = missing_services.missing_report_record(
-        actor=durham,
-        data=missing_services.MissingReportInput(
-            last_seen_at=timezone.now() - dt.timedelta(hours=2),
-            child=PersonInput(
-                role=SubjectRole.CHILD,
-                given_name="Jonathan",
-                family_name="Smith",
-                date_of_birth=dt.date(2015, 3, 4),
-            ),
-            last_seen_where="Larch Road park",
-            postcode="TS18 1AA",
-        ),
-    )
+    recorded = _durham_reports_jonathan_missing(cast)
     # Durham's own deadline on the child (as any clock its work starts would be), overdue so it is listed; and
     # one of the council's, which holds the record.
     clock, council_clock = (
