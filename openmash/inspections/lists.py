@@ -130,14 +130,14 @@ def list_5(*, council: Organisation, as_of: dt.datetime) -> InspectionList:
         .select_related("child")
         .order_by("held_at")
     )
-    conferences: dict[int, Meeting] = {}
-    for conference in Meeting.objects.filter(
+    conferences: dict[uuid.UUID, Meeting] = {}
+    for later in Meeting.objects.filter(
         strategy_discussion__in=discussions,
         kind__in=(MeetingKind.INITIAL_CONFERENCE, MeetingKind.PRE_BIRTH_CONFERENCE),
         cancelled_at__isnull=True,
     ).order_by("scheduled_for"):
         # The first conference the discussion led to that was not cancelled.
-        conferences.setdefault(conference.strategy_discussion_id, conference)  # type: ignore[arg-type]
+        conferences.setdefault(later.strategy_discussion_id, later)  # type: ignore[arg-type]
     for discussion in discussions:
         conference = conferences.get(discussion.pk)
         held = conference is not None and conference.held_at is not None

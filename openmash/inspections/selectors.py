@@ -126,17 +126,20 @@ OBJECT_WORDS = {
 }
 
 
+def _children(count: object) -> str:
+    return "1 child" if count == 1 else f"{count} children"
+
+
 def _what(entry: AuditEntry) -> str:
     detail = entry.detail or {}
     if entry.object_type == "inspection":
         if entry.action == AuditAction.EXPORT:
             rows = detail.get("rows")
-            return f"Downloaded {LIST_TITLES.get(str(detail.get('list')), 'a list')}: {rows} children"
+            return f"Downloaded {LIST_TITLES.get(str(detail.get('list')), 'a list')}: {_children(rows)}"
         return PAGE_WORDS.get(str(detail.get("page")), "Opened a page of the inspection")
     if entry.object_type == "inspection-sample":
-        return (
-            f"Drew the sample of cases: {len(detail.get('drawn', []))} children of {detail.get('population')}"
-        )
+        drawn = _children(len(detail.get("drawn", [])))
+        return f"Drew the sample of cases: {drawn} of {_children(detail.get('population'))}"
     return OBJECT_WORDS.get(entry.object_type, f"{entry.get_action_display()} ({entry.object_type})")
 
 

@@ -87,7 +87,9 @@ def s47_story(cast, worker):
         plan=True,
         categories=["neglect", "emotional"],
     )
-    no_s47 = meetings.strategy_discussion_convene(actor=worker, child=noah, scheduled_for=_ago(days=1), invited=[])
+    no_s47 = meetings.strategy_discussion_convene(
+        actor=worker, child=noah, scheduled_for=_ago(days=1), invited=[]
+    )
     meetings.strategy_discussion_record_outcome(
         actor=worker,
         meeting=no_s47,
@@ -138,7 +140,11 @@ def test_list_7_has_each_child_on_a_plan_and_leaves_what_is_not_recorded_empty(
     council = cast.organisations["council"]
     for child, start in ((amelia, dt.date(2026, 1, 5)), (noah, dt.date(2026, 2, 1))):
         child_status_record(
-            actor=worker, person=child, council=council, status=ChildStatusKind.PROTECTION_PLAN, start_date=start
+            actor=worker,
+            person=child,
+            council=council,
+            status=ChildStatusKind.PROTECTION_PLAN,
+            start_date=start,
         )
     # A visit without the police (a lone visit) yesterday, and police protection 10 days ago: Amelia's.
     visit = joint_visit_request(
@@ -148,7 +154,9 @@ def test_list_7_has_each_child_on_a_plan_and_leaves_what_is_not_recorded_empty(
         police_needed_because=["risk"],
         purpose="Check on Amelia",
     )
-    joint_visit_record(actor=worker, visit=visit, visited_at=_ago(days=1), officer_present=False, outcome="Seen")
+    joint_visit_record(
+        actor=worker, visit=visit, visited_at=_ago(days=1), officer_present=False, outcome="Seen"
+    )
     taken = _ago(days=10)
     event_record(
         actor=actor_for_user(cast.users["police.designated"]),
@@ -211,7 +219,9 @@ def test_list_8_counts_missing_and_absent_episodes_and_return_interviews(cast, g
 
     first = report(Category.MISSING, 30)
     first = missing.found_report_record(
-        actor=carer, episode=first, data=missing.FoundInput(found_at=_ago(hours=26), found_where="Bus station")
+        actor=carer,
+        episode=first,
+        data=missing.FoundInput(found_at=_ago(hours=26), found_where="Bus station"),
     ).episode
     interviewer = actor_for_user(cast.users["return.interviewer"])
     missing.return_interview_offer(
@@ -223,6 +233,7 @@ def test_list_8_counts_missing_and_absent_episodes_and_return_interviews(cast, g
     )
     report(Category.AWAY, 5)
     header, notes, rows, _about = _download(signed_in("inspector"), grant, 8)
+    assert "away without authorisation" in notes["Absent episodes in the last 12 months"]
     assert header[3:] == [
         "Looked after since",
         "Missing episodes in the last 12 months",

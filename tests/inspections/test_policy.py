@@ -84,17 +84,23 @@ def test_access_ends_by_itself_at_the_end_time(cast, grant, signed_in):
 def test_revoked_access_ends_at_once(cast, grant, signed_in):
     _sample_leo(cast, grant)
     InspectionSample.objects.filter(person=cast.people["Leo Marsh"]).exclude(inspection=grant).delete()
-    inspection_access_revoke(actor=actor_for_user(cast.users["council.admin"]), inspection=grant, reason="Over")
+    inspection_access_revoke(
+        actor=actor_for_user(cast.users["council.admin"]), inspection=grant, reason="Over"
+    )
     inspector = signed_in("inspector")
     for page in _pages(grant):
         response = inspector.get(page)
         assert response.status_code == 404 and "ended your team's access" in response.text
     assert inspector.get(reverse("people:record", args=[cast.people["Leo Marsh"].pk])).status_code == 404
     with pytest.raises(NotAllowed):  # once over, not revoked again
-        inspection_access_revoke(actor=actor_for_user(cast.users["council.admin"]), inspection=grant, reason="x")
+        inspection_access_revoke(
+            actor=actor_for_user(cast.users["council.admin"]), inspection=grant, reason="x"
+        )
 
 
-def test_an_inspector_of_the_inspectorate_not_in_the_team_sees_nothing(cast, grant, other_inspector, client_of):
+def test_an_inspector_of_the_inspectorate_not_in_the_team_sees_nothing(
+    cast, grant, other_inspector, client_of
+):
     _sample_leo(cast, grant)
     other = client_of(other_inspector)
     for page in _pages(grant):
@@ -107,7 +113,14 @@ def test_an_inspector_of_the_inspectorate_not_in_the_team_sees_nothing(cast, gra
 
 @pytest.mark.parametrize(
     "username",
-    ["social.worker", "team.manager", "council.admin", "partnership.lead", "police.officer", "bury.social.worker"],
+    [
+        "social.worker",
+        "team.manager",
+        "council.admin",
+        "partnership.lead",
+        "police.officer",
+        "bury.social.worker",
+    ],
 )
 def test_no_one_else_reads_the_team_pages_or_downloads_the_lists(grant, signed_in, username):
     client = signed_in(username)
