@@ -15,6 +15,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # The days may be empty from here until they go (0005), so that going back fills them again (0004).
+        migrations.AlterField(model_name="inspection", name="starts_on", field=models.DateField(null=True)),
+        migrations.AlterField(model_name="inspection", name="ends_on", field=models.DateField(null=True)),
         migrations.AddField(
             model_name="inspection", name="starts_at", field=models.DateTimeField(null=True)
         ),
