@@ -39,6 +39,9 @@ def _team_form(cast, **changes):
 def test_an_administrator_grants_through_the_pages(cast, signed_in):
     admin = signed_in("council.admin")
     assert "Inspection access" in admin.get("/").text
+    # One question a page: the question is the page's heading.
+    first = admin.get(reverse("inspections:grant-inspectorate"))
+    assert "govuk-fieldset__heading" in first.text and "<h1" in first.text
     page = admin.post(reverse("inspections:grant-inspectorate"), {})
     assert page.status_code == 200 and "Select the inspectorate" in page.text and "Error:" in page.text
     page = admin.post(

@@ -76,7 +76,8 @@ def test_access_ends_by_itself_at_the_end_time(cast, grant, signed_in):
             response = inspector.get(page)
             assert response.status_code == 404, page
             assert "Your access has ended" in response.text
-        # The sampled child's record closes with it.
+        # So does the inspection's summary, and the sampled child's record.
+        assert inspector.get(reverse("insight:inspection", args=[grant.pk])).status_code == 404
         assert inspector.get(reverse("people:record", args=[leo.pk])).status_code == 404
         assert people_selectors.reason_to_see(actor_for_user(cast.users["inspector"]), leo.pk) is None
 
