@@ -221,6 +221,7 @@ INSTALLED_APPS = [
     "openmash.missing",
     "openmash.chronology",
     "openmash.insight",
+    "openmash.inspections",
     "openmash.philomena",
     "openmash.vetting",
     "openmash.merging",

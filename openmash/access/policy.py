@@ -4,7 +4,8 @@ An organisation sees a person only where it has a reason:
 - it recorded the person, recorded or received an event about them, or was granted access (``AccessReason``);
 - the child lives in its area (a current address in the council), attends its school (a current enrolment),
   or has an open status with it (known, child in need, on a plan, looked after: the responsible council);
-- for an inspectorate, the person is sampled for one of its inspections that is under way.
+- for an inspector, the person is sampled for an inspection whose named team they are in, while the area's
+  grant of access runs (``may_inspect_area``).
 
 Within an organisation, only case-working roles see case content: administrators manage accounts and see
 no case content; inspectors see aggregates and their sampled cases only. A restricted record (adoption,
@@ -17,16 +18,24 @@ another app's rows (people, events, shares, meetings), the app that owns them ha
 So the policy sits low in the layers (docs/decisions/0013-app-layers.md) and every app above may ask it.
 """
 
+import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
 from django.utils import timezone
 
-from openmash.access.models import AccessReason, InspectionSample, Restriction
+from openmash.access.models import (
+    INSPECTION_ACCESS_MAX,
+    AccessReason,
+    Inspection,
+    InspectionSample,
+    InspectionTeamMember,
+    Restriction,
+)
 from openmash.accounts.actors import (
     API_CLIENT_ROLE,
     IMPORT_ROLE,
@@ -162,22 +171,28 @@ def _restricted_reason(organisation: Organisation) -> Q:
     return Q(id__in=_restricted_rows(organisation).values("person_id"))
 
 
-def _inspection_rows(organisation: Organisation) -> QuerySet[InspectionSample]:
-    today = timezone.localdate()
+def _inspection_rows(actor: Actor) -> QuerySet[InspectionSample]:
+    """The cases sampled for the inspections whose access runs now and whose named team the actor is in: not
+    every inspector of the inspectorate, and nothing once the grant has ended or was revoked."""
+    if actor.user is None or actor.organisation is None or not actor.is_inspector:
+        return InspectionSample.objects.none()
+    now = timezone.now()
     return InspectionSample.objects.filter(
-        inspection__inspectorate=organisation,
-        inspection__starts_on__lte=today,
-        inspection__ends_on__gte=today,
+        inspection__inspectorate=actor.organisation,
+        inspection__members__user=actor.user,
+        inspection__starts_at__lte=now,
+        inspection__ends_at__gt=now,
+        inspection__revoked_at__isnull=True,
     )
 
 
-def _sampled_people(organisation: Organisation) -> QuerySet[InspectionSample, Any]:
-    """The ids of the people sampled for one of the inspectorate's inspections under way."""
-    return _inspection_rows(organisation).values("person_id")
+def _sampled_people(actor: Actor) -> QuerySet[InspectionSample, Any]:
+    """The ids of the people sampled for an inspection the actor's team may read now."""
+    return _inspection_rows(actor).values("person_id")
 
 
-def _inspection_sample(organisation: Organisation) -> Q:
-    return Q(id__in=_sampled_people(organisation))
+def _inspection_sample(actor: Actor) -> Q:
+    return Q(id__in=_sampled_people(actor))
 
 
 def _visible_condition(actor: Actor, rows: PeopleRows, reason: Callable[[QuerySet[Any]], Q]) -> Q:
@@ -192,7 +207,7 @@ def _visible_condition(actor: Actor, rows: PeopleRows, reason: Callable[[QuerySe
             any_reason |= reason(reason_rows)
         condition |= (Q(restriction=Restriction.NONE) & any_reason) | reason(_restricted_rows(organisation))
     if actor.is_inspector:
-        condition |= reason(_inspection_rows(organisation))
+        condition |= reason(_inspection_rows(actor))
     # A record merged into another is seen as that other record (openmash.merging).
     return condition & Q(merged_into__isnull=True)
 
@@ -247,7 +262,7 @@ def reason_to_see(actor: Actor, person_id: uuid.UUID, rows: PeopleRows) -> str |
             for name, condition in _where_reasons(organisation, rows).items():
                 if name != "recorded reason" and rows.people.filter(Q(pk=person_id) & condition).exists():
                     return name
-    if actor.is_inspector and rows.people.filter(Q(pk=person_id) & _inspection_sample(organisation)).exists():
+    if actor.is_inspector and rows.people.filter(Q(pk=person_id) & _inspection_sample(actor)).exists():
         return "sampled for inspection"
     return None
 
@@ -328,7 +343,7 @@ def visible_events(actor: Actor, rows: EventRows, *, about: uuid.UUID | None = N
             received = received.filter(people=about)
         condition |= Q(recorded_by=organisation) | Q(pk__in=received.values("event_id"))
     if actor.is_inspector:
-        sampled = rows.subjects.filter(person_id__in=_sampled_people(organisation))
+        sampled = rows.subjects.filter(person_id__in=_sampled_people(actor))
         if about is not None:
             sampled = sampled.filter(person_id=about)
         condition |= Q(pk__in=sampled.values("event_id"))
@@ -753,7 +768,7 @@ def visible_missing_episodes(
         if may_see_missing_list(actor, organisation.pk):
             condition |= Q(council=organisation)
     if actor.is_inspector:
-        condition |= Q(child__in=_sampled_people(organisation))
+        condition |= Q(child__in=_sampled_people(actor))
     return episodes.filter(condition)
 
 
@@ -822,3 +837,90 @@ def may_decide_duplicates(actor: Actor, *, sees_every_record: bool) -> bool:
         and actor.has_role(*DUPLICATE_DECIDERS)
         and sees_every_record
     )
+
+
+# Inspection access (issue 16, domain.md section 5). An area's administrator grants a named team of an
+# inspectorate's inspectors time-limited access to the area (``Inspection``); while it runs the team reads the
+# area's measures, downloads the lists inspectors ask for (Annex A 5, 7 and 8), draws a random sample of cases and
+# opens the sampled children's records. Access ends by itself: every check compares the time with the grant's.
+
+
+class InspectionAccess(TextChoices):
+    NOT_STARTED = "not-started", "Not started yet"
+    RUNNING = "running", "Access granted"
+    ENDED = "ended", "Access ended"
+    REVOKED = "revoked", "Access revoked"
+
+
+def inspection_access_state(inspection: Inspection, now: dt.datetime | None = None) -> InspectionAccess:
+    """Where the grant stands at ``now``: not yet started, running, ended by itself, or revoked early."""
+    now = now or timezone.now()
+    if inspection.revoked_at is not None and inspection.revoked_at <= now:
+        return InspectionAccess.REVOKED
+    if now >= inspection.ends_at:
+        return InspectionAccess.ENDED
+    if now < inspection.starts_at:
+        return InspectionAccess.NOT_STARTED
+    return InspectionAccess.RUNNING
+
+
+def in_inspection_team(actor: Actor, inspection: Inspection) -> bool:
+    """Whether the actor is one of the inspectors the area named for this inspection (an active account of the
+    inspectorate, holding the inspector role). Being an inspector of the inspectorate is not enough."""
+    return (
+        actor.user is not None
+        and actor.user.is_active
+        and actor.is_inspector
+        and actor.organisation is not None
+        and actor.organisation.pk == inspection.inspectorate_id
+        and InspectionTeamMember.objects.filter(inspection=inspection, user=actor.user).exists()
+    )
+
+
+def may_inspect_area(actor: Actor, inspection: Inspection, now: dt.datetime | None = None) -> bool:
+    """The team reads the area (its measures, the lists, the sample, the sampled children's records) only while
+    the grant runs. Deny by default."""
+    return in_inspection_team(actor, inspection) and (
+        inspection_access_state(inspection, now) == InspectionAccess.RUNNING
+    )
+
+
+def may_download_inspection_lists(actor: Actor, inspection: Inspection) -> bool:
+    """The child-level lists (Annex A 5, 7, 8) name children: for the named team, while the grant runs, and for
+    nobody else (not the council's own users through this page, nor another inspector)."""
+    return may_inspect_area(actor, inspection)
+
+
+def may_draw_inspection_sample(actor: Actor, inspection: Inspection) -> bool:
+    """The random sample is drawn by the product when one of the team asks, while the grant runs."""
+    return may_inspect_area(actor, inspection)
+
+
+def may_grant_inspection_access(actor: Actor, council: Organisation) -> bool:
+    """An area is opened to an inspection team by the council's own administrators: nobody else, and no other
+    council's."""
+    return (
+        actor.user is not None
+        and actor.organisation is not None
+        and actor.organisation.pk == council.pk
+        and council.kind == OrganisationKind.COUNCIL
+        and actor.has_role(Role.ADMINISTRATOR)
+    )
+
+
+def may_administer_inspection(actor: Actor, inspection: Inspection) -> bool:
+    """The area's administrators see its grants, revoke them and see who of the team looked at what."""
+    return may_grant_inspection_access(actor, inspection.council)
+
+
+def may_revoke_inspection_access(actor: Actor, inspection: Inspection) -> bool:
+    """A grant not yet over is ended early by the area's administrators."""
+    return may_administer_inspection(actor, inspection) and inspection_access_state(inspection) in (
+        InspectionAccess.NOT_STARTED,
+        InspectionAccess.RUNNING,
+    )
+
+
+def inspection_access_too_long(starts_at: dt.datetime, ends_at: dt.datetime) -> bool:
+    """Whether a grant would run longer than an area may open itself to one team (``INSPECTION_ACCESS_MAX``)."""
+    return ends_at - starts_at > INSPECTION_ACCESS_MAX

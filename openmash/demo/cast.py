@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openmash.access.models import ReasonKind
-from openmash.access.services import access_reason_record, inspection_create, inspection_sample_add
+from openmash.access.services import access_reason_record, inspection_access_grant, inspection_sample_add
 from openmash.accounts.actors import actor_for_user, system_actor
 from openmash.accounts.models import Role, User
 from openmash.accounts.services import user_create
@@ -291,14 +291,17 @@ def _load_families(cast: DemoCast) -> None:
             kind=ReasonKind.RECORDED_EVENT,
             detail="Domestic abuse incident CLE-26-0001 (demo)",
         )
-    today = timezone.localdate()
-    inspection = inspection_create(
-        actor=system_actor(cast.organisations["inspectorate"]),
-        inspectorate=cast.organisations["inspectorate"],
+    # The council's administrator has opened the area to Ofsted's inspector for four weeks from now.
+    now = timezone.now()
+    inspection = inspection_access_grant(
+        actor=actor_for_user(cast.users["council.admin"]),
         council=council,
-        reference=f"ILACS-DEMO-{today:%Y%m%d}",
-        starts_on=today - dt.timedelta(days=1),
-        ends_on=today + dt.timedelta(days=60),
+        inspectorate=cast.organisations["inspectorate"],
+        team=[cast.users["inspector"]],
+        reference=f"ILACS-DEMO-{timezone.localdate():%Y%m%d}",
+        starts_at=now,
+        ends_at=now + dt.timedelta(days=28),
+        reason="Inspection of local authority children's services (demo)",
     )
     inspection_sample_add(
         actor=system_actor(cast.organisations["inspectorate"]), inspection=inspection, person=leo

@@ -22,6 +22,8 @@ def home(request):
         "may_search": policy.may_search_people(actor),
         "may_record": policy.may_record_people(actor),
         "may_administer": actor.organisation is not None and policy.may_administer(actor, actor.organisation),
+        "may_grant_inspection_access": actor.organisation is not None
+        and policy.may_grant_inspection_access(actor, actor.organisation),
         "is_inspector": actor.is_inspector,
         "inspections": inspections,
     }

@@ -96,8 +96,8 @@ def test_the_inspector_sees_nothing_outside_the_sample(cast, inspector, sampled,
 
 def test_once_the_inspection_ends_the_sampled_episodes_close_to_the_inspector(cast, inspector, sampled):
     Inspection.objects.filter(inspectorate=cast.organisations["inspectorate"]).update(
-        starts_on=timezone.localdate() - dt.timedelta(days=90),
-        ends_on=timezone.localdate() - dt.timedelta(days=1),
+        starts_at=timezone.now() - dt.timedelta(days=30),
+        ends_at=timezone.now() - dt.timedelta(seconds=1),
     )
     assert inspector.get(reverse("missing:episode", args=[sampled.pk])).status_code == 404
     assert inspector.get(reverse("missing:child", args=[sampled.child_id])).status_code == 404
