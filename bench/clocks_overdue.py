@@ -131,9 +131,7 @@ def main() -> None:
         f"{Clock.objects.count():,} (prepared in {prepared:.0f} s)"
     )
     print(f"first sweep marked {swept:,} clocks breached and escalated in {sweep_seconds:.2f} s")
-    print(
-        f"overdue {result.overdue_count:,} (listed {len(result.overdue)}), open in all {result.total:,}"
-    )
+    print(f"overdue {result.overdue_count:,} (listed {len(result.overdue)}), open in all {result.total:,}")
     print(
         f"deadlines list, {args.runs} runs: p50 {1000 * statistics.median(timings):.1f} ms, "
         f"p99 {1000 * timings[min(len(timings) - 1, round(0.99 * (len(timings) - 1)))]:.1f} ms, "
