@@ -201,6 +201,8 @@ INSTALLED_APPS = [
     "openmash.missing",
     "openmash.chronology",
     "openmash.insight",
+    "openmash.backup",
+    "openmash.retention",
     "openmash.philomena",
     "openmash.vetting",
     "openmash.merging",
