@@ -164,7 +164,7 @@ def test_a_backup_taken_while_recording_delivers_every_share_once_after_restore(
     # with exactly one successful attempt: in the old database or in the restored one, never both.
     successes = _rows(
         restored,
-        f"SELECT d.message_id, d.status, d.delivered_at IS NOT NULL, "  # noqa: S608
+        f"SELECT d.message_id, d.status, d.delivered_at IS NOT NULL, "
         f"(SELECT count(*) FROM {DeliveryAttempt._meta.db_table} a WHERE a.delivery_id = d.id AND a.succeeded) "
         f"FROM {Delivery._meta.db_table} d",
     )
@@ -194,7 +194,7 @@ def _restore(tmp_path: Path, backup: Path, *extra: str, database: Path | None = 
     )
 
 
-def test_the_backup_is_checked_and_described_and_audited(transactional_db, committed_cast, tmp_path):  # noqa: F811
+def test_the_backup_is_checked_and_described_and_audited(transactional_db, committed_cast, tmp_path):
     backup = _backup_of_the_test_database(tmp_path)
     manifest = json.loads(manifest_path(backup).read_text())
     assert manifest["integrity_check"] == "ok"
@@ -208,7 +208,7 @@ def test_the_backup_is_checked_and_described_and_audited(transactional_db, commi
     assert not backup.with_name(backup.name + ".partial").exists()
 
 
-def test_it_refuses_to_restore_over_a_database_in_use(transactional_db, committed_cast, tmp_path):  # noqa: F811
+def test_it_refuses_to_restore_over_a_database_in_use(transactional_db, committed_cast, tmp_path):
     backup = _backup_of_the_test_database(tmp_path)
     live = tmp_path / "live" / "openmash.sqlite3"
     assert _restore(tmp_path, backup).returncode == 0
@@ -224,7 +224,7 @@ def test_it_refuses_to_restore_over_a_database_in_use(transactional_db, committe
         service.close()
 
 
-def test_it_refuses_a_backup_changed_since_it_was_taken(transactional_db, committed_cast, tmp_path):  # noqa: F811
+def test_it_refuses_a_backup_changed_since_it_was_taken(transactional_db, committed_cast, tmp_path):
     backup = _backup_of_the_test_database(tmp_path)
     with sqlite3.connect(backup) as db:
         db.execute("UPDATE people_person SET given_name = 'Changed'")
@@ -238,7 +238,7 @@ def test_it_refuses_a_backup_changed_since_it_was_taken(transactional_db, commit
 
 def test_it_refuses_a_backup_from_a_newer_version_and_migrates_one_from_an_older(
     transactional_db,
-    committed_cast,  # noqa: F811
+    committed_cast,
     tmp_path,
 ):
     backup = _backup_of_the_test_database(tmp_path)
