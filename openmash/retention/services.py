@@ -91,7 +91,9 @@ class _Rules:
 
     def __init__(self) -> None:
         self.base = rules()
-        self.own = {(s.organisation_id, s.rule): s for s in RetentionSetting.objects.all()}
+        self.own: dict[tuple[int | None, str], RetentionSetting] = {
+            (s.organisation_id, s.rule): s for s in RetentionSetting.objects.all()
+        }
 
     def for_(self, key: str, organisation_id: int | None) -> Rule:
         setting = self.own.get((organisation_id, key))
