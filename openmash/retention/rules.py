@@ -38,6 +38,15 @@ class Rule:
             else self.years_after,
         )
 
+    def kept_until(self) -> str:
+        """In words: "the 25th birthday, and 6 years after the end of the plan"."""
+        parts = []
+        if self.birthday is not None:
+            parts.append(f"the {ordinal(self.birthday)} birthday")
+        if self.years_after is not None:
+            parts.append(f"{self.years_after} years after {self.keep_from.split(', and ')[-1]}")
+        return ", and ".join(parts)
+
     def keep_until(
         self, *, date_of_birth: dt.date | None, record_date: dt.date | None, child: bool = True
     ) -> dt.date | None:
@@ -54,6 +63,12 @@ class Rule:
                 return None
             dates.append(years_later(record_date, self.years_after))
         return max(dates) if dates else None
+
+
+def ordinal(number: int) -> str:
+    if 10 <= number % 100 <= 20:
+        return f"{number}th"
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
 
 
 def years_later(day: dt.date, years: int) -> dt.date:

@@ -50,6 +50,7 @@ from openmash.retention.rules import (
     MULTI_AGENCY_RECORD,
     PERSON_DETAILS,
     Rule,
+    ordinal,
     rules,
 )
 from openmash.sharing.models import Decision, Share
@@ -392,7 +393,7 @@ def retention_setting_set(
             errors["years_after"] = f"{base.label}: this rule does not count years after the record's date"
         if base.statutory and birthday is not None and base.birthday is not None and birthday < base.birthday:
             errors["birthday"] = (
-                f"{base.label} must be kept at least until the {base.birthday}th birthday by law"
+                f"{base.label} must be kept at least until the {ordinal(base.birthday)} birthday by law"
             )
     if birthday is None and years_after is None:
         errors[""] = "Enter a birthday or a number of years"

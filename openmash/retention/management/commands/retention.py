@@ -61,13 +61,8 @@ class Command(BaseCommand):
 
     def _rules(self, **options) -> None:
         for rule in rules().values():
-            keep = []
-            if rule.birthday is not None:
-                keep.append(f"until the {rule.birthday}th birthday")
-            if rule.years_after is not None:
-                keep.append(f"{rule.years_after} years after {rule.keep_from.split(', and ')[-1]}")
             statutory = " (statutory)" if rule.statutory else ""
-            self.stdout.write(f"{rule.key}: {rule.label}{statutory}: kept {' and '.join(keep)}.")
+            self.stdout.write(f"{rule.key}: {rule.label}{statutory}: kept until {rule.kept_until()}.")
             self.stdout.write(f"    {rule.source} {rule.url}")
 
     def _set(self, *, organisation, rule, birthday, years_after, reason, **options) -> None:
