@@ -3,6 +3,7 @@ and a dry run that changes nothing. On both databases."""
 
 import datetime as dt
 import uuid
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -25,6 +26,8 @@ from openmash.people.models import (
 )
 from openmash.people.planner import AddressInput, IdentifierInput
 from openmash.people.services import child_status_record, person_create
+from openmash.philomena.models import PhilomenaProfile
+from openmash.philomena.services import ProfileInput, profile_save
 from openmash.recording.decisions import share_acknowledge
 from openmash.recording.services import PersonInput, event_record
 from openmash.retention.models import Removal
@@ -45,6 +48,7 @@ from openmash.retention.services import (
     retention_setting_set,
 )
 from openmash.sharing.models import Decision, Share
+from tests.philomena.conftest import png_bytes
 from tests.sharing.conftest import incident_at_amelias_home
 
 OPERATOR = system_actor()
@@ -321,3 +325,21 @@ def test_the_command_lists_the_rules_and_refuses_bad_figures(cast, capsys):
             "--reason",
             "x",
         )
+
+
+def test_a_looked_after_childs_philomena_profile_and_photo_go_with_their_details(cast, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    leo = cast.people["Leo Marsh"]
+    keeper = actor_for_user(cast.users["social.worker"])
+    profile = profile_save(
+        actor=keeper, child=leo, data=ProfileInput(description="Scar above left eyebrow"), photo=png_bytes()
+    )
+    photo = Path(profile.photo.path)
+    assert photo.exists()
+    (due,) = [due for due in retention_plan(today=dt.date(2200, 1, 1)).people if due.id == leo.pk]
+    assert due.rule == LOOKED_AFTER and due.due_on == years_later(leo.date_of_birth, 75)
+    retention_run(actor=OPERATOR, today=due.due_on)
+    assert not PhilomenaProfile.objects.filter(child=leo).exists()
+    assert not photo.exists()
+    entry = AuditEntry.objects.get(object_type="person", person_id=leo.pk, action=AuditAction.DELETE)
+    assert entry.detail["removed"]["philomena_profile"] == 1
