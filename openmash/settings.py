@@ -222,6 +222,8 @@ INSTALLED_APPS = [
     "openmash.chronology",
     "openmash.insight",
     "openmash.inspections",
+    "openmash.backup",
+    "openmash.retention",
     "openmash.philomena",
     "openmash.vetting",
     "openmash.merging",

@@ -283,6 +283,11 @@ def may_set_clock_figures(actor: Actor, organisation: Organisation) -> bool:
     return actor.organisation == organisation and actor.has_role(Role.ADMINISTRATOR, Role.PARTNERSHIP_LEAD)
 
 
+def may_set_retention(actor: Actor, organisation: Organisation) -> bool:
+    """How long an organisation keeps its records (its own retention figures) is set by its administrators."""
+    return actor.organisation == organisation and actor.has_role(Role.ADMINISTRATOR)
+
+
 def may_set_school_days(actor: Actor, organisation: Organisation) -> bool:
     """A school's or council's term breaks and start of day are set by its administrators or, for a school,
     its designated safeguarding lead."""
