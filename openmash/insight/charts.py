@@ -1,5 +1,5 @@
 """The dashboard's charts: each headline figure's monthly trend drawn on the server as SVG by pygal
-(docs/decisions/0020-charts.md), with a title, a text description and the table of its figures beside it.
+(docs/decisions/0016-charts.md), with a title, a text description and the table of its figures beside it.
 
 The SVG is given to the page as an image (a ``data:`` address): the charts' own styles then stay inside the
 image, and the page keeps its Content-Security-Policy (no inline styles). The image's alternative text is the

@@ -9,6 +9,10 @@ Only areas with some row in the period are measured: an area with none has ``Non
 (each is a rate or a typical delay of rows that are not there), so leaving it out changes nothing, and a
 national year is not 153 areas' worth of empty queries. ``tests/insight/test_comparison.py`` checks that
 measuring every council gives the same answer.
+
+The comparison is the same for every area's dashboard of a period, and a national year's figures move slowly,
+so the dashboard keeps it for ``NATIONAL_SECONDS`` (``national_comparison_kept``, in Django's cache: per
+process unless a shared cache is configured) and says when it was worked out.
 """
 
 import datetime as dt
@@ -16,6 +20,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
@@ -114,3 +119,19 @@ def national_comparison(
         headline.key: compare((area[headline.key] for area in values.values()), headline.better)
         for headline in HEADLINES
     }
+
+
+# How long the dashboard keeps a period's national comparison: working it out reads every area's rows (seconds
+# to minutes at national volume), while an area's own figures are read afresh on each visit.
+NATIONAL_SECONDS = 15 * 60
+
+
+def national_comparison_kept(period: Period) -> tuple[dict[str, Comparison], dt.datetime]:
+    """``national_comparison`` of the period as worked out within the last ``NATIONAL_SECONDS``, and when."""
+    key = f"openmash:insight:national:{period.first_day.isoformat()}:{period.last_day.isoformat()}"
+    kept = cache.get(key)
+    if kept is None:
+        now = timezone.now()
+        kept = (national_comparison(period, now=now), now)
+        cache.set(key, kept, NATIONAL_SECONDS)
+    return kept

@@ -18,7 +18,7 @@ from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.insight.charts import Chart, trend_charts
-from openmash.insight.comparison import Comparison, national_comparison
+from openmash.insight.comparison import Comparison, national_comparison_kept
 from openmash.insight.drilldown import LISTS, SHOWN, AreaList, Line, clock_rule_titles, list_lines
 from openmash.insight.findings import Finding, area_findings, figure_text
 from openmash.insight.headlines import HEADLINES, Headline, dig, headline_measures
@@ -63,6 +63,7 @@ class Dashboard:
     council: Organisation
     period: Period
     measured_at: dt.datetime
+    compared_at: dt.datetime  # when the national comparison was worked out
     headlines: list[HeadlineRow]
     counts: dict[str, int]
     charts: list[Chart]
@@ -90,11 +91,12 @@ def area_dashboard(*, actor: Actor, code: str, period: Period) -> Dashboard:
     council = area_for(actor=actor, code=code)
     now = timezone.now()
     measures = headline_measures(council=council, period=period, now=now)
-    comparisons = national_comparison(period, now=now)
+    comparisons, compared_at = national_comparison_kept(period)
     dashboard = Dashboard(
         council=council,
         period=period,
         measured_at=now,
+        compared_at=compared_at,
         headlines=_headline_rows(measures, comparisons),
         counts={
             "da_notifications": measures["domestic_abuse_notifications"]["count"],
@@ -121,7 +123,8 @@ def findings_report(*, actor: Actor, code: str, period: Period) -> FindingsRepor
     council = area_for(actor=actor, code=code)
     now = timezone.now()
     measures = headline_measures(council=council, period=period, now=now)
-    report = FindingsReport(council, period, now, area_findings(measures, national_comparison(period, now=now)))
+    comparisons, _compared_at = national_comparison_kept(period)
+    report = FindingsReport(council, period, now, area_findings(measures, comparisons))
     _audit(actor, "area-findings", council, period)
     return report
 
