@@ -26,10 +26,14 @@ from bench.common import django_in_process, percentile  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", default="")
     parser.add_argument("--runs", type=int, default=40)
-    parser.add_argument("--profile", action="store_true", help="print where one dashboard request spends its time")
+    parser.add_argument(
+        "--profile", action="store_true", help="print where one dashboard request spends its time"
+    )
     args = parser.parse_args()
     os.environ["OPENMASH_DEMO"] = "true"  # a throwaway database: the demo's sign-ins may be loaded into it
     django_in_process(args.database_url, prefix="openmash-bench-dashboard-")
@@ -54,7 +58,9 @@ def main() -> None:
     pages = {
         "dashboard": reverse("insight:area", args=[code]),
         "findings": reverse("insight:findings", args=[code]),
-        "drill-down (domestic-abuse notifications)": reverse("insight:area-list", args=[code, "da-notifications"]),
+        "drill-down (domestic-abuse notifications)": reverse(
+            "insight:area-list", args=[code, "da-notifications"]
+        ),
     }
     print(f"database: {connection.vendor}; area: {cast.organisations['council'].name}; runs: {args.runs}")
     for name, url in pages.items():

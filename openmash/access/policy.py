@@ -293,7 +293,9 @@ def dashboard_area(actor: Actor) -> Organisation | None:
     if organisation.kind == OrganisationKind.PARTNERSHIP and actor.has_role(Role.PARTNERSHIP_LEAD):
         parent = organisation.parent
         return parent if parent is not None and parent.kind == OrganisationKind.COUNCIL else None
-    if organisation.kind == OrganisationKind.COUNCIL and actor.has_role(Role.TEAM_MANAGER, Role.PARTNERSHIP_LEAD):
+    if organisation.kind == OrganisationKind.COUNCIL and actor.has_role(
+        Role.TEAM_MANAGER, Role.PARTNERSHIP_LEAD
+    ):
         return organisation
     return None
 

@@ -64,7 +64,9 @@ def _describe(title: str, headlines: list[Headline], months: list[Month]) -> str
         if not known:
             parts.append(f"{headline.label}: no data in any month.")
         elif len(known) == 1:
-            parts.append(f"{headline.label}: {_text(known[0][1], headline.unit)} in {_month(known[0][0])} only.")
+            parts.append(
+                f"{headline.label}: {_text(known[0][1], headline.unit)} in {_month(known[0][0])} only."
+            )
         else:
             (first, start), (last, end) = known[0], known[-1]
             parts.append(

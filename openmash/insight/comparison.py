@@ -74,14 +74,16 @@ def active_councils(period: Period, now: dt.datetime | None = None) -> list[Orga
         | Q(event__occurred_at__range=within)
         | Q(event__reported_at__range=within)
     )
-    ids = set(shares.values_list("recipient_id", flat=True).distinct())
+    ids: set[int | None] = set(shares.values_list("recipient_id", flat=True).distinct())
     ids |= set(
         shares.filter(recipient__kind=OrganisationKind.SCHOOL)
         .values_list("recipient__parent_id", flat=True)
         .distinct()
     )
     ids |= set(
-        MissingEpisode.objects.filter(reported_at__range=within).values_list("council_id", flat=True).distinct()
+        MissingEpisode.objects.filter(reported_at__range=within)
+        .values_list("council_id", flat=True)
+        .distinct()
     )
     ids |= set(
         MeetingInvitation.objects.filter(meeting__held_at__range=within)
@@ -95,7 +97,8 @@ def active_councils(period: Period, now: dt.datetime | None = None) -> list[Orga
         .values_list("council_id", flat=True)
         .distinct()
     )
-    return list(Organisation.objects.filter(pk__in=ids, kind=OrganisationKind.COUNCIL).order_by("code"))
+    known = {pk for pk in ids if pk is not None}
+    return list(Organisation.objects.filter(pk__in=known, kind=OrganisationKind.COUNCIL).order_by("code"))
 
 
 def area_values(

@@ -166,9 +166,7 @@ def area_list(*, actor: Actor, code: str, key: str, period: Period, rule: str = 
         person.pk: person.full_name or "Unnamed"
         for person in people_selectors.visible_people(actor).filter(pk__in=ids)
     }
-    rows = [
-        (line, [NamedChild(child, visible.get(child, "")) for child in line.children]) for line in shown
-    ]
+    rows = [(line, [NamedChild(child, visible.get(child, "")) for child in line.children]) for line in shown]
     unnamed = sum(1 for _line, children in rows for child in children if not child.name)
     with transaction.atomic():
         audit_record(
@@ -195,5 +193,3 @@ def area_list(*, actor: Actor, code: str, key: str, period: Period, rule: str = 
             )
     area = AreaList(key, kind.title, kind.anchor, kind.headers, lines, rule_title=rule_title)
     return ListPage(council, period, area, len(lines), rows, unnamed)
-
-

@@ -20,7 +20,12 @@ CLASSES = {
     "td_open": "govuk-table__cell",
     "link_open": "govuk-link",
 }
-HEADINGS = {"h1": "govuk-heading-l", "h2": "govuk-heading-m", "h3": "govuk-heading-s", "h4": "govuk-heading-s"}
+HEADINGS = {
+    "h1": "govuk-heading-l",
+    "h2": "govuk-heading-m",
+    "h3": "govuk-heading-s",
+    "h4": "govuk-heading-s",
+}
 
 
 def anchor(text: str) -> str:

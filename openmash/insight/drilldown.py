@@ -122,7 +122,11 @@ def _da_all(council: Organisation, period: Period, **_: Any) -> list[Line]:
 def _da_late(council: Organisation, period: Period, **_: Any) -> list[Line]:
     rows = _da_rows(council, period)
     return _da_lines(
-        [r for r in rows if r["notification_due_at"] is not None and r["shared_at"] > r["notification_due_at"]]
+        [
+            r
+            for r in rows
+            if r["notification_due_at"] is not None and r["shared_at"] > r["notification_due_at"]
+        ]
     )
 
 
@@ -145,12 +149,15 @@ MISSING_HEADERS = ["Reported to police", "Council told", "Time taken", "Due by",
 
 
 def _episodes(council: Organisation, period: Period) -> list[dict[str, Any]]:
-    return list(
-        MissingEpisode.objects.filter(council=council, reported_at__gte=period.start, reported_at__lt=period.end)
+    rows: Any = (
+        MissingEpisode.objects.filter(
+            council=council, reported_at__gte=period.start, reported_at__lt=period.end
+        )
         .exclude(missing_report__source=Source.HELD)
         .values("pk", "child_id", "reported_at", "council_told_at", "found_at")
         .order_by("reported_at", "pk")
     )
+    return list(rows)
 
 
 def _missing_lines(council: Organisation, rows: list[dict[str, Any]]) -> list[Line]:
@@ -276,7 +283,7 @@ def _police_absent(kind: str) -> Callable[..., list[Line]]:
                     labels.get(row["participation"], "Not recorded"),
                 ],
                 [row["meeting__child_id"]],
-                row["meeting__held_at"],
+                row["meeting__held_at"] or period.start,  # held: the filter asks for a time in the period
             )
             for row in rows
         ]
@@ -312,7 +319,9 @@ def _vetting_open(council: Organisation, period: Period, *, now: dt.datetime, **
     ]
 
 
-def _clocks_overdue(council: Organisation, period: Period, *, now: dt.datetime, rule: str, **_: Any) -> list[Line]:
+def _clocks_overdue(
+    council: Organisation, period: Period, *, now: dt.datetime, rule: str, **_: Any
+) -> list[Line]:
     rows = (
         Clock.objects.filter(
             organisation=council,
@@ -345,7 +354,10 @@ class ListKind:
 
 LISTS: dict[str, ListKind] = {
     "da-notifications": ListKind(
-        "Domestic-abuse notifications to children's social care", "domestic_abuse_notifications", DA_HEADERS, _da_all
+        "Domestic-abuse notifications to children's social care",
+        "domestic_abuse_notifications",
+        DA_HEADERS,
+        _da_all,
     ),
     "da-late": ListKind(
         "Domestic-abuse notifications shared after their due time",
@@ -354,11 +366,17 @@ LISTS: dict[str, ListKind] = {
         _da_late,
     ),
     "da-batched": ListKind(
-        "Domestic-abuse notifications sent in batches", "domestic_abuse_notifications", DA_HEADERS, _da_batched
+        "Domestic-abuse notifications sent in batches",
+        "domestic_abuse_notifications",
+        DA_HEADERS,
+        _da_batched,
     ),
     "missing-episodes": ListKind("Missing episodes", "missing_children", MISSING_HEADERS, _missing_all),
     "missing-late": ListKind(
-        "Missing episodes whose council was not told in time", "missing_children", MISSING_HEADERS, _missing_late
+        "Missing episodes whose council was not told in time",
+        "missing_children",
+        MISSING_HEADERS,
+        _missing_late,
     ),
     "missing-not-offered": ListKind(
         "Children found whose return home interview was not offered within 72 hours",

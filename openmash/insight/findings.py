@@ -188,7 +188,11 @@ def area_findings(measures: dict[str, Any], comparisons: dict[str, Comparison]) 
         headline = BY_KEY[threshold.headline]
         value = dig(measures, headline.path)
         base = dig(measures, headline.base)
-        if value is None or base < threshold.minimum_cases or not past(value, threshold.limit, headline.better):
+        if (
+            value is None
+            or base < threshold.minimum_cases
+            or not past(value, threshold.limit, headline.better)
+        ):
             continue
         findings.append(
             Finding(

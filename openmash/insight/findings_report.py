@@ -44,7 +44,9 @@ def findings_pdf(report: "FindingsReport", *, list_url: Callable[[str], str], de
             Paragraph(escape(f"{finding.figure} {finding.comparison}"), styles["Normal"]),
         ]
         if finding.drill:
-            story.append(Paragraph(f"The cases behind it: {escape(list_url(finding.drill))}", styles["Normal"]))
+            story.append(
+                Paragraph(f"The cases behind it: {escape(list_url(finding.drill))}", styles["Normal"])
+            )
         story.append(Spacer(1, 8))
     SimpleDocTemplate(out, pagesize=A4, title=f"Findings for {report.council.name}").build(story)
     return out.getvalue()

@@ -37,9 +37,7 @@ class PeriodForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.legend_size = Size.SMALL
-        self.helper.layout = Layout(
-            Field("from_date"), Field("to_date"), Submit("show", "Show this period")
-        )
+        self.helper.layout = Layout(Field("from_date"), Field("to_date"), Submit("show", "Show this period"))
 
     def clean(self):
         data = super().clean() or {}

@@ -17,7 +17,9 @@ def fill_period(page, first: tuple[str, str, str], last: tuple[str, str, str]) -
     page.get_by_role("button", name="Show this period").click()
 
 
-def test_a_partnership_lead_reads_the_areas_measures(page, live_server, live_cast, sign_in, check_accessibility):
+def test_a_partnership_lead_reads_the_areas_measures(
+    page, live_server, live_cast, sign_in, check_accessibility
+):
     demo_story_load(live_cast)  # the demo's few days of history, recorded through the real services
     sign_in(page, "partnership.lead")
     page.get_by_role("link", name="Area measures").click()
@@ -38,13 +40,19 @@ def test_a_partnership_lead_reads_the_areas_measures(page, live_server, live_cas
     today = timezone.localdate()
     first = today - dt.timedelta(days=30)
     fill_period(
-        page, (str(first.day), str(first.month), str(first.year)), (str(today.day), str(today.month), str(today.year))
+        page,
+        (str(first.day), str(first.month), str(first.year)),
+        (str(today.day), str(today.month), str(today.year)),
     )
-    expect(page.get_by_test_id("period")).to_contain_text(f"From {first.day} {first:%B %Y} to {today.day} {today:%B %Y}")
+    expect(page.get_by_test_id("period")).to_contain_text(
+        f"From {first.day} {first:%B %Y} to {today.day} {today:%B %Y}"
+    )
     check_accessibility(page)
 
     page.get_by_role("link", name="Show the domestic-abuse notifications").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Domestic-abuse notifications to children's social care")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Domestic-abuse notifications to children's social care"
+    )
     expect(page.get_by_test_id("naming")).to_contain_text("counted here but not named")
     expect(page.get_by_test_id("area-list").locator("tbody tr")).not_to_have_count(0)
     check_accessibility(page)
@@ -57,6 +65,8 @@ def test_a_partnership_lead_reads_the_areas_measures(page, live_server, live_cas
 
     page.goto(f"{live_server.url}/areas/{live_cast.organisations['council'].code}/")
 
-    page.get_by_role("link", name="How it is counted for domestic-abuse notifications sent in batches").click()
+    page.get_by_role(
+        "link", name="How it is counted for domestic-abuse notifications sent in batches"
+    ).click()
     expect(page.locator("#domestic_abuse_notifications")).to_be_visible()
     check_accessibility(page)

@@ -62,7 +62,9 @@ def test_each_area_counts_once_towards_the_median_and_best_quartile(councils, fo
     assert (told.median, told.best_quartile, told.areas) == (None, None, 0)
 
 
-def test_leaving_out_areas_with_nothing_in_the_period_changes_nothing(councils, forces, notify, episode, child):
+def test_leaving_out_areas_with_nothing_in_the_period_changes_nothing(
+    councils, forces, notify, episode, child
+):
     notify(forces[0], at(2), at(3), recipient=councils[0])
     episode(child(), at(4), told=at(4, 10), council=councils[1])
     active = {council.code for council in active_councils(MARCH, NOW)}
@@ -79,8 +81,12 @@ def test_monthly_trends_are_calendar_months_cut_to_the_period(area, forces, noti
         (dt.date(2020, 4, 1), dt.date(2020, 4, 10)),
     ]
     # 31 March 2020 23:30 in London is in March (summer time began on 29 March: 22:30 UTC).
-    notify(forces[0], dt.datetime(2020, 3, 31, 23, 30, tzinfo=LONDON), dt.datetime(2020, 4, 2, 9, tzinfo=LONDON))
-    notify(forces[0], dt.datetime(2020, 4, 1, 0, 30, tzinfo=LONDON), dt.datetime(2020, 4, 1, 1, tzinfo=LONDON))
+    notify(
+        forces[0], dt.datetime(2020, 3, 31, 23, 30, tzinfo=LONDON), dt.datetime(2020, 4, 2, 9, tzinfo=LONDON)
+    )
+    notify(
+        forces[0], dt.datetime(2020, 4, 1, 0, 30, tzinfo=LONDON), dt.datetime(2020, 4, 1, 1, tzinfo=LONDON)
+    )
     months = monthly_trends(council=area, period=period, now=NOW)
     assert [m.values["da_in_time"] for m in months] == [None, 0.0, 100.0]
     assert [m.bases["da_in_time"] for m in months] == [0, 1, 1]

@@ -22,7 +22,14 @@ from openmash.sharing.models import Route, Share
 from tests.insight.conftest import event
 
 ALLOWED = ["partnership.lead", "team.manager", "inspector"]
-REFUSED = ["police.officer", "police.designated", "social.worker", "school.dsl", "council.admin", "bury.social.worker"]
+REFUSED = [
+    "police.officer",
+    "police.designated",
+    "social.worker",
+    "school.dsl",
+    "council.admin",
+    "bury.social.worker",
+]
 
 
 @pytest.fixture
@@ -101,9 +108,13 @@ def test_the_drill_down_names_only_children_the_viewer_may_see(signed_in, cast, 
     """One notification about two children: one lives in Stockton (the council may see her), one has no tie
     to it at all. The team manager sees her name and a count of one child not named; never his name."""
     police = cast.organisations["police"]
-    seen = Person.objects.create(kind="child", given_name="Wilhelmina", family_name="Seen", recorded_by=police)
+    seen = Person.objects.create(
+        kind="child", given_name="Wilhelmina", family_name="Seen", recorded_by=police
+    )
     Address.objects.create(person=seen, line_1="1 Test Street", postcode="TS18 1AA", council=stockton)
-    hidden = Person.objects.create(kind="child", given_name="Bartholomew", family_name="Hidden", recorded_by=police)
+    hidden = Person.objects.create(
+        kind="child", given_name="Bartholomew", family_name="Hidden", recorded_by=police
+    )
     reported = timezone.now() - dt.timedelta(days=2)
     incident = event(EventKind.DOMESTIC_ABUSE, police, reported)
     for person in (seen, hidden):
@@ -170,13 +181,15 @@ def test_every_figure_links_to_its_definition_in_the_service(signed_in, stockton
     definitions = definitions_html()
     for row in response.context["board"].headlines:
         assert f'id="{row.headline.anchor}"' in definitions
-        assert f'{reverse("insight:definitions")}#{row.headline.anchor}' in response.text
+        assert f"{reverse('insight:definitions')}#{row.headline.anchor}" in response.text
     page = signed_in("team.manager").get(reverse("insight:definitions"))
     assert page.status_code == 200 and 'id="domestic_abuse_notifications"' in page.text
 
 
 def test_the_findings_report_downloads_as_a_pdf(signed_in, stockton):
-    response = signed_in("partnership.lead").get(reverse("insight:findings", args=[stockton.code]) + "?format=pdf")
+    response = signed_in("partnership.lead").get(
+        reverse("insight:findings", args=[stockton.code]) + "?format=pdf"
+    )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
     assert AuditEntry.objects.filter(object_type="area-findings", object_id=stockton.code).count() == 1

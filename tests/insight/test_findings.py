@@ -4,7 +4,6 @@ area with nothing recorded none (and nulls, never 0)."""
 import datetime as dt
 
 from openmash.events.models import EventKind
-
 from openmash.insight.comparison import national_comparison
 from openmash.insight.findings import THRESHOLDS, area_findings
 from openmash.insight.headlines import BY_KEY, headline_measures, headline_values
@@ -51,7 +50,9 @@ def test_an_area_sharing_late_gets_its_finding_and_one_in_time_none(db, forces, 
         "Across 2 areas with this figure the median is 65.0%; the best quarter of areas reach 82.5% or more."
     )
     assert in_time.drill == "da-late"
-    assert found["da_median_delay"].figure.startswith("The median time from the report to police to the council was")
+    assert found["da_median_delay"].figure.startswith(
+        "The median time from the report to police to the council was"
+    )
     assert findings_of(prompt) == []
 
 
