@@ -17,6 +17,7 @@ from openmash.insight.definitions import definitions_html
 from openmash.insight.forms import period_query
 from openmash.insight.measures import Period
 from openmash.lib.clock_rules import ClockRule
+from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import Address, Person
 from openmash.sharing.models import Route, Share
 from tests.insight.conftest import event
@@ -79,6 +80,30 @@ def test_another_councils_managers_get_not_found(signed_in, cast, stockton, clie
     for page in pages(stockton.code):
         assert client.get(page).status_code == 404
     assert client.get(reverse("insight:area", args=[bury.code])).status_code == 200
+
+
+def test_another_areas_partnership_lead_gets_not_found(cast, stockton, client):
+    bury = cast.organisations["unrelated-council"]
+    partnership = Organisation.objects.create(
+        code="ORG-BURY-SCP",
+        name="Bury Safeguarding Partnership",
+        kind=OrganisationKind.PARTNERSHIP,
+        parent=bury,
+        requires_two_factor=False,  # as the demo's organisations: signed in by the test client alone
+    )
+    lead = user_create(
+        actor=system_actor(partnership),
+        organisation=partnership,
+        username="bury.lead",
+        email="bury.lead@example.org",
+        first_name="Bea",
+        last_name="Lead",
+        roles=[Role.PARTNERSHIP_LEAD],
+    )
+    client.force_login(lead)
+    for page in pages(stockton.code):
+        assert client.get(page).status_code == 404
+    assert client.get(reverse("insight:area-home")).url == reverse("insight:area", args=[bury.code])
 
 
 def test_an_inspector_sees_only_an_area_under_inspection_today(signed_in, cast, stockton):
