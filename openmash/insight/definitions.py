@@ -37,6 +37,11 @@ def anchor(text: str) -> str:
 def definitions_html() -> str:
     # No raw HTML from the file: only what Markdown writes.
     markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+    if not METRICS.exists():  # installed without its source tree: say where the definitions are
+        return (
+            '<h1 class="govuk-heading-l">How each figure is counted</h1><p class="govuk-body">The definitions are '
+            "in docs/metrics.md of OpenMASH's source, which this installation does not include.</p>"
+        )
     tokens = markdown.parse(METRICS.read_text(encoding="utf-8"))
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
