@@ -304,6 +304,38 @@ def may_see_area_measures(actor: Actor) -> bool:
     return works_cases(actor) and actor.has_role(Role.TEAM_MANAGER, Role.PARTNERSHIP_LEAD)
 
 
+def dashboard_area(actor: Actor) -> Organisation | None:
+    """The council area whose partnership dashboard the actor answers for: a council's own (its team managers),
+    a safeguarding partnership's council (its leads); None for anyone else."""
+    organisation = actor.organisation
+    if organisation is None or not works_cases(actor):
+        return None
+    if organisation.kind == OrganisationKind.PARTNERSHIP and actor.has_role(Role.PARTNERSHIP_LEAD):
+        parent = organisation.parent
+        return parent if parent is not None and parent.kind == OrganisationKind.COUNCIL else None
+    if organisation.kind == OrganisationKind.COUNCIL and actor.has_role(
+        Role.TEAM_MANAGER, Role.PARTNERSHIP_LEAD
+    ):
+        return organisation
+    return None
+
+
+def may_see_area_dashboard(actor: Actor, council: Organisation) -> bool:
+    """An area's dashboard, findings and the lists behind them (issue 16) are for those who answer for the
+    area (``dashboard_area``) and for inspectors whose inspection of it is under way today. Deny by default:
+    another council's managers, the police, schools and an inspectorate with no inspection of the area see
+    nothing (a 404). Who is named in the lists is still each child's own question (``visible_people``)."""
+    if actor.organisation is None or council.kind != OrganisationKind.COUNCIL:
+        return False
+    if actor.is_inspector:
+        today = timezone.localdate()
+        return Inspection.objects.filter(
+            inspectorate=actor.organisation, council=council, starts_on__lte=today, ends_on__gte=today
+        ).exists()
+    area = dashboard_area(actor)
+    return area is not None and area.pk == council.pk
+
+
 def visible_meetings(actor: Actor, meetings: QuerySet[Any], children_seen: QuerySet[Any]) -> QuerySet[Any]:
     """Multi-agency meetings are seen by the council that convened them and the agencies invited to them
     (case-working roles only), and only while the organisation may still see the child.

@@ -42,6 +42,9 @@ def navigation(request):
             # The count is the list's own (clocks.selectors.escalation_count), on every page.
             count = escalation_count(actor)
             candidates.append((f"Escalations ({count})", reverse("clocks:escalations"), True))
+        candidates.append(
+            ("Area measures", reverse("insight:area-home"), policy.dashboard_area(actor) is not None)
+        )
         candidates.append(("Find a person", reverse("people:search"), policy.may_search_people(actor)))
         candidates.append(("Record a child", reverse("people:create"), policy.may_record_people(actor)))
         candidates.append(

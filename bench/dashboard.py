@@ -1,0 +1,85 @@
+"""The partnership dashboard for one area (issue 16: under 500 ms), on the demo data: the reference
+organisations, the demo cast and its few days of history (``openmash demo``'s), in a throwaway database.
+
+    .venv/bin/python bench/dashboard.py                                   # SQLite, a fresh temporary file
+    .venv/bin/python bench/dashboard.py --database-url postgres://postgres@127.0.0.1:54341/dashboard
+
+It signs in as the partnership lead and asks for the dashboard of Stockton-on-Tees (the default period: the last
+12 months) RUNS times through Django's test client (the whole request: middleware, the policy, the measures,
+every council's comparison, twelve months of trends, the charts, the template and the audit entry), and prints
+the median and 95th percentile of the wall-clock time, with the queries one request makes. Then the same for
+the findings page and a drill-down list.
+"""
+
+import argparse
+import cProfile
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import django_in_process, percentile  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument(
+        "--profile", action="store_true", help="print where one dashboard request spends its time"
+    )
+    args = parser.parse_args()
+    os.environ["OPENMASH_DEMO"] = "true"  # a throwaway database: the demo's sign-ins may be loaded into it
+    django_in_process(args.database_url, prefix="openmash-bench-dashboard-")
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    call_command("migrate", verbosity=0)
+    from openmash.demo.cast import SIGN_INS, demo_load
+    from openmash.demo.services import demo_database_mark
+    from openmash.demo.story import demo_story_load
+    from openmash.organisations.services import reference_load
+
+    demo_database_mark(demo_usernames=[name for name, *_rest in SIGN_INS], database_url_allowed=True)
+    reference_load()
+    cast = demo_load()
+    demo_story_load(cast)
+    code = cast.organisations["council"].code
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(cast.users["partnership.lead"])
+    pages = {
+        "dashboard": reverse("insight:area", args=[code]),
+        "findings": reverse("insight:findings", args=[code]),
+        "drill-down (domestic-abuse notifications)": reverse(
+            "insight:area-list", args=[code, "da-notifications"]
+        ),
+    }
+    print(f"database: {connection.vendor}; area: {cast.organisations['council'].name}; runs: {args.runs}")
+    for name, url in pages.items():
+        began = time.perf_counter()
+        assert client.get(url).status_code == 200  # warm: templates compiled, rules read, comparison kept
+        first = (time.perf_counter() - began) * 1000
+        if args.profile and name == "dashboard":
+            cProfile.runctx("client.get(url)", globals(), locals(), sort="cumulative")
+        times = []
+        for _ in range(args.runs):
+            began = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - began) * 1000)
+            assert response.status_code == 200
+        print(
+            f"{name}: p50 {statistics.median(times):.0f} ms, p95 {percentile(times, 0.95):.0f} ms, "
+            f"best {min(times):.0f} ms; the first {first:.0f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()

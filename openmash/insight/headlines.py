@@ -1,0 +1,255 @@
+"""The headline figures of the partnership dashboard and the findings report: a few of issue 16's measures
+(``insight.measures``) that can be compared between areas of any size, as data.
+
+Each is a rate or a typical delay, never a raw count, so a small area and a large one can stand side by side:
+the national median and best quartile (``insight.comparison``) only mean something for those. Which direction
+is "best" for each is said here and in docs/metrics.md ("Comparison with other areas"). An area with no rows of
+a measure in a period has ``None`` for it, never 0.
+"""
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+
+from django.utils import timezone
+
+from openmash.insight.measures import (
+    Period,
+    domestic_abuse_notifications,
+    missing_children,
+    operation_encompass,
+    police_participation,
+    police_protection,
+    vetting_backlog,
+)
+from openmash.organisations.models import Organisation
+
+
+class Better(StrEnum):
+    HIGHER = "higher"
+    LOWER = "lower"
+
+
+@dataclass(frozen=True)
+class Headline:
+    key: str
+    label: str
+    # Where the figure is in ``area_measures``'s answer, and how many cases it is worked out from.
+    path: tuple[str, ...]
+    base: tuple[str, ...]
+    base_label: str
+    unit: str  # "%", "hours" or "days"
+    better: Better
+    # The heading of its definition in docs/metrics.md (the measure's key).
+    anchor: str
+    # The chart it is drawn in (``insight.charts``), by title.
+    chart: str
+    # The list of cases behind it (``insight.drilldown.LISTS``), or "" where there is none.
+    drill: str = ""
+
+
+IN_TIME_CHART = "Notifications to children's social care in time"
+MISSING_CHART = "Missing children: the council told in time and return interviews"
+POLICE_CHART = "Police taking part in meetings"
+PROTECTION_CHART = "Police protection"
+DELAY_CHART = "Typical time to tell the council"
+VETTING_CHART = "Vetting checks waiting"
+
+DA = ("domestic_abuse_notifications",)
+MISSING = ("missing_children",)
+INTERVIEWS = ("missing_children", "return_interviews")
+PROTECTION = ("police_protection",)
+STRATEGY = ("police_participation", "strategy_discussions")
+INITIAL = ("police_participation", "conferences", "initial")
+
+HEADLINES: tuple[Headline, ...] = (
+    Headline(
+        "da_in_time",
+        "Domestic-abuse notifications shared within the area's target",
+        (*DA, "within_target_pct"),
+        (*DA, "count"),
+        "notifications",
+        "%",
+        Better.HIGHER,
+        "domestic_abuse_notifications",
+        IN_TIME_CHART,
+        "da-late",
+    ),
+    Headline(
+        "da_batched",
+        "Domestic-abuse notifications sent in batches",
+        (*DA, "batched_pct"),
+        (*DA, "count"),
+        "notifications",
+        "%",
+        Better.LOWER,
+        "domestic_abuse_notifications",
+        IN_TIME_CHART,
+        "da-batched",
+    ),
+    Headline(
+        "da_median_delay",
+        "Median time from the report to police to the council, domestic abuse",
+        (*DA, "delay_hours", "median"),
+        (*DA, "count"),
+        "notifications",
+        "hours",
+        Better.LOWER,
+        "domestic_abuse_notifications",
+        DELAY_CHART,
+        "da-notifications",
+    ),
+    Headline(
+        "encompass_in_time",
+        "Operation Encompass notices before the next school day",
+        ("operation_encompass", "before_next_school_day_pct"),
+        ("operation_encompass", "notices"),
+        "notices",
+        "%",
+        Better.HIGHER,
+        "operation_encompass",
+        IN_TIME_CHART,
+    ),
+    Headline(
+        "missing_told_in_time",
+        "Missing children's councils told in time",
+        (*MISSING, "notified_within_target_pct"),
+        (*MISSING, "episodes"),
+        "episodes",
+        "%",
+        Better.HIGHER,
+        "missing_children",
+        MISSING_CHART,
+        "missing-late",
+    ),
+    Headline(
+        "missing_median_delay",
+        "Median time from the report to police to the council, missing children",
+        (*MISSING, "notification_delay_hours", "median"),
+        (*MISSING, "episodes"),
+        "episodes",
+        "hours",
+        Better.LOWER,
+        "missing_children",
+        DELAY_CHART,
+        "missing-episodes",
+    ),
+    Headline(
+        "return_offered_in_time",
+        "Return home interviews offered within 72 hours",
+        (*INTERVIEWS, "offered_within_72h_pct"),
+        (*INTERVIEWS, "found_episodes"),
+        "children found",
+        "%",
+        Better.HIGHER,
+        "missing_children",
+        MISSING_CHART,
+        "missing-not-offered",
+    ),
+    Headline(
+        "return_held",
+        "Return home interviews held",
+        (*INTERVIEWS, "held_pct"),
+        (*INTERVIEWS, "found_episodes"),
+        "children found",
+        "%",
+        Better.HIGHER,
+        "missing_children",
+        MISSING_CHART,
+    ),
+    Headline(
+        "protection_alternatives",
+        "Police protection with alternatives discussed",
+        (*PROTECTION, "alternatives_discussed_pct"),
+        (*PROTECTION, "uses"),
+        "uses",
+        "%",
+        Better.HIGHER,
+        "police_protection",
+        PROTECTION_CHART,
+        "protection-no-alternatives",
+    ),
+    Headline(
+        "protection_told_in_time",
+        "Police protection: the council told in time",
+        (*PROTECTION, "council_told_within_target_pct"),
+        (*PROTECTION, "uses"),
+        "uses",
+        "%",
+        Better.HIGHER,
+        "police_protection",
+        PROTECTION_CHART,
+    ),
+    Headline(
+        "police_at_strategy",
+        "Police attending strategy discussions",
+        (*STRATEGY, "attended_pct"),
+        (*STRATEGY, "meetings"),
+        "invitations",
+        "%",
+        Better.HIGHER,
+        "police_participation",
+        POLICE_CHART,
+        "police-absent-strategy",
+    ),
+    Headline(
+        "police_at_initial",
+        "Police attending initial child protection conferences",
+        (*INITIAL, "attended_pct"),
+        (*INITIAL, "meetings"),
+        "invitations",
+        "%",
+        Better.HIGHER,
+        "police_participation",
+        POLICE_CHART,
+        "police-absent-initial",
+    ),
+    Headline(
+        "vetting_median_wait",
+        "Median wait of open vetting checks",
+        ("vetting_backlog", "median_age_days"),
+        ("vetting_backlog", "open"),
+        "open checks",
+        "days",
+        Better.LOWER,
+        "vetting_backlog",
+        VETTING_CHART,
+        "vetting-open",
+    ),
+)
+
+BY_KEY = {headline.key: headline for headline in HEADLINES}
+
+
+def dig(measures: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = measures
+    for key in path:
+        value = value[key]
+    return value
+
+
+def headline_measures(
+    *, council: Organisation, period: Period, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """The measures the headline figures are read from: ``area_measures`` without the clocks, which no
+    headline uses (the dashboard shows them as counts by rule)."""
+    now = now or timezone.now()
+    return {
+        "domestic_abuse_notifications": asdict(domestic_abuse_notifications(council=council, period=period)),
+        "missing_children": asdict(missing_children(council=council, period=period, now=now)),
+        "operation_encompass": operation_encompass(council=council, period=period),
+        "police_protection": police_protection(council=council, period=period),
+        "police_participation": police_participation(council=council, period=period),
+        "vetting_backlog": vetting_backlog(council=council, period=period, now=now),
+    }
+
+
+def headline_values(measures: dict[str, Any]) -> dict[str, float | None]:
+    """Each headline figure of an area's measures (``area_measures`` or ``headline_measures``), by key."""
+    return {headline.key: dig(measures, headline.path) for headline in HEADLINES}
+
+
+def headline_bases(measures: dict[str, Any]) -> dict[str, int]:
+    """How many cases each headline figure is worked out from, by key."""
+    return {headline.key: dig(measures, headline.base) for headline in HEADLINES}
