@@ -322,16 +322,18 @@ def dashboard_area(actor: Actor) -> Organisation | None:
 
 def may_see_area_dashboard(actor: Actor, council: Organisation) -> bool:
     """An area's dashboard, findings and the lists behind them (issue 16) are for those who answer for the
-    area (``dashboard_area``) and for inspectors whose inspection of it is under way today. Deny by default:
+    area (``dashboard_area``) and for the named inspectors of a team whose access to it runs now. Deny by default:
     another council's managers, the police, schools and an inspectorate with no inspection of the area see
     nothing (a 404). Who is named in the lists is still each child's own question (``visible_people``)."""
     if actor.organisation is None or council.kind != OrganisationKind.COUNCIL:
         return False
     if actor.is_inspector:
-        today = timezone.localdate()
-        return Inspection.objects.filter(
-            inspectorate=actor.organisation, council=council, starts_on__lte=today, ends_on__gte=today
-        ).exists()
+        # A named member of a team whose grant of access to the area runs now (``may_inspect_area``).
+        now = timezone.now()
+        granted = Inspection.objects.filter(
+            inspectorate=actor.organisation, council=council, starts_at__lte=now, ends_at__gt=now
+        )
+        return any(may_inspect_area(actor, inspection, now) for inspection in granted)
     area = dashboard_area(actor)
     return area is not None and area.pk == council.pk
 

@@ -110,7 +110,10 @@ def test_an_inspector_sees_only_an_area_under_inspection_today(signed_in, cast, 
     inspector = signed_in("inspector")
     bury = cast.organisations["unrelated-council"]
     assert inspector.get(reverse("insight:area", args=[bury.code])).status_code == 404
-    Inspection.objects.filter(council=stockton).update(ends_on=timezone.localdate() - dt.timedelta(days=1))
+    assert inspector.get(reverse("insight:area", args=[stockton.code])).status_code == 200
+    Inspection.objects.filter(council=stockton).update(
+        starts_at=timezone.now() - dt.timedelta(days=10), ends_at=timezone.now() - dt.timedelta(days=1)
+    )
     for page in pages(stockton.code):
         assert inspector.get(page).status_code == 404
 
