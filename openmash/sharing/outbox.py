@@ -12,6 +12,7 @@ that runs batches is worker/loop.py.
 """
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,8 +26,11 @@ from django.utils import timezone
 
 from openmash.database import Insert, rows_insert, write_transaction
 from openmash.lib.ids import new_id
+from openmash.lib.requestid import request_id_current
 from openmash.lib.remembered import Remembered
 from openmash.sharing.models import Channel, Delivery, DeliveryAttempt, DeliveryStatus, Share, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
 
 WAKE_CHANNEL = "openmash_deliveries"
 INBOX_CHANNEL = "openmash_inbox"
@@ -95,12 +99,15 @@ class PlannedDelivery(NamedTuple):
     leased_by: str
     last_error: str
     created_at: dt.datetime
+    request_id: str
 
 
 def deliveries_for(shares: Sequence[Share], now: dt.datetime) -> Insert:
     """The outbox rows for new shares, to write in the same transaction as their events: one per channel (the
     inbox, an alert, and each of the recipient's active webhook endpoints)."""
     endpoints = active_endpoints({share.recipient_id for share in shares})
+    # Planned in the recording request's own thread (recording.services._plan), so this is its id.
+    request_id = request_id_current()
     rows = []
     for share in shares:
         channels: list[tuple[str, int | None]] = [(Channel.INBOX, None), (Channel.ALERT, None)]
@@ -117,6 +124,7 @@ def deliveries_for(shares: Sequence[Share], now: dt.datetime) -> Insert:
                 leased_by="",
                 last_error="",
                 created_at=now,
+                request_id=request_id,
             )
             for channel, endpoint_id in channels
         ]
@@ -147,6 +155,8 @@ class Claimed:
     endpoint_id: int | None
     attempts: int
     message_id: str
+    # The request that recorded the share, for the worker's log lines (lib/requestid.py).
+    request_id: str = ""
 
 
 # One statement leases a batch: the due deliveries, oldest first, webhooks in order per endpoint (one waits
@@ -163,7 +173,7 @@ _DUE = """
 _CLAIM = f"""
     UPDATE sharing_delivery SET lease_until = %s, leased_by = %s
     WHERE id IN (SELECT d.id {_DUE} ORDER BY d.id LIMIT %s {{lock}})
-    RETURNING id, share_id, channel, endpoint_id, attempts, message_id
+    RETURNING id, share_id, channel, endpoint_id, attempts, message_id, request_id
 """  # noqa: S608 (no input in it)
 
 
@@ -187,8 +197,8 @@ def lease(worker_id: str, limit: int, now: dt.datetime) -> list[Claimed]:
         cursor.execute(_CLAIM.format(lock=lock), [until, worker_id, at, at, limit])
         rows = cursor.fetchall()
     return sorted(
-        Claimed(id, _uuid(share_id), channel, endpoint_id, attempts, message_id)
-        for id, share_id, channel, endpoint_id, attempts, message_id in rows
+        Claimed(id, _uuid(share_id), channel, endpoint_id, attempts, message_id, request_id)
+        for id, share_id, channel, endpoint_id, attempts, message_id, request_id in rows
     )
 
 
@@ -252,6 +262,8 @@ def record_outcomes(outcomes: Sequence[tuple[Claimed, bool, str]], *, worker_id:
             status=DeliveryStatus.DEAD if dead else DeliveryStatus.PENDING,
             dead_at=now if dead else None,
         )
+    if logger.isEnabledFor(logging.INFO):
+        _log_outcomes(outcomes)
     if inbox:
         share_ids = [Share._meta.pk.get_db_prep_value(share_id, connection) for share_id in inbox]  # type: ignore[union-attr]
         with connection.cursor() as cursor:
@@ -259,6 +271,30 @@ def record_outcomes(outcomes: Sequence[tuple[Claimed, bool, str]], *, worker_id:
             recipients = sorted({recipient_id for (recipient_id,) in cursor.fetchall()})
         for organisation_id in recipients:
             _notify_inbox(organisation_id)
+
+
+def _log_outcomes(outcomes: Sequence[tuple[Claimed, bool, str]]) -> None:
+    """One log line a delivery tried, with the id of the request that recorded its share. Ids and the channel
+    only: never anything about the child (the share's content is not read here)."""
+    for claimed, succeeded, _detail in outcomes:
+        if succeeded:
+            outcome = "delivered"
+        else:
+            outcome = "dead" if claimed.attempts + 1 >= MAX_ATTEMPTS else "failed"
+        logger.info(
+            "Delivery %s by %s: %s",
+            claimed.id,
+            claimed.channel,
+            outcome,
+            extra={
+                "request_id": claimed.request_id,
+                "delivery_id": claimed.id,
+                "share_id": str(claimed.share_id),
+                "channel": claimed.channel,
+                "outcome": outcome,
+                "attempt": claimed.attempts + 1,
+            },
+        )
 
 
 def replay(delivery: Delivery) -> Delivery:
