@@ -9,6 +9,10 @@ person's record id) and never values a person typed (tests/operations/test_logs.
 """
 
 import logging
+from typing import Any
+
+from pythonjsonlogger import json
+from pythonjsonlogger.core import RESERVED_ATTRS
 
 from openmash.lib.requestid import request_id_current
 
@@ -20,3 +24,12 @@ class RequestIdFilter(logging.Filter):
         if not hasattr(record, "request_id"):
             record.request_id = request_id_current()
         return True
+
+
+class JsonFormatter(json.JsonFormatter):
+    """python-json-logger's formatter, leaving out the ``request`` Django attaches to its request log lines:
+    its text is the full path with the query string, and a search's query string holds a child's name."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("reserved_attrs", [*RESERVED_ATTRS, "request"])
+        super().__init__(*args, **kwargs)
