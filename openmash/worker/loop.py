@@ -17,6 +17,7 @@ from django.db import DatabaseError, connection
 
 from openmash.audit.services import audit_checkpoint
 from openmash.clocks.services import clocks_sweep_breaches
+from openmash.lib.requestid import request_id
 from openmash.sharing.delivery import BATCH_SIZE, run_once
 from openmash.sharing.outbox import WAKE_CHANNEL
 from openmash.sharing.services import escalate_overdue
@@ -98,6 +99,7 @@ def run_worker(
     """The worker loop: deliver what is due, escalate what is overdue, wait for more."""
     me = worker_id()
     waiter = Waiter(poll_seconds)
+    request_id.set("")  # no request's: each delivery's log lines name the request that recorded its share
     logger.info("Delivery worker %s started", me)
     last_sweep = last_checkpoint = last_beat = -float("inf")
     while not stop():
