@@ -395,9 +395,10 @@ READY_BACKLOG_MOST = _env_int("OPENMASH_READY_BACKLOG", 5000)
 if READY_BACKLOG_MOST < 1 or READY_WORKER_SECONDS < 1:
     raise ImproperlyConfigured("OPENMASH_READY_BACKLOG and OPENMASH_READY_WORKER_SECONDS must be 1 or more")
 # Prometheus metrics (/metrics): answered to these networks (loopback by default) or to this bearer token.
-METRICS_ALLOW = _networks("OPENMASH_METRICS_ALLOW") if "OPENMASH_METRICS_ALLOW" in os.environ else (
-    ipaddress.ip_network("127.0.0.0/8"),
-    ipaddress.ip_network("::1/128"),
+METRICS_ALLOW = (
+    _networks("OPENMASH_METRICS_ALLOW")
+    if "OPENMASH_METRICS_ALLOW" in os.environ
+    else (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
 )
 METRICS_TOKEN = os.environ.get("OPENMASH_METRICS_TOKEN", "").strip()
 if METRICS_TOKEN and len(METRICS_TOKEN) < 32:

@@ -65,7 +65,8 @@ def figures(now: dt.datetime | None = None) -> Figures:
     }
     overdue_shares = Share.objects.filter(acknowledged_at__isnull=True, due_at__lt=now).count()
     escalations = {
-        row["level"]: row["n"] for row in Escalation.objects.order_by().values("level").annotate(n=Count("pk"))
+        row["level"]: row["n"]
+        for row in Escalation.objects.order_by().values("level").annotate(n=Count("pk"))
     }
     head = AuditChainHead.objects.filter(pk=1).values_list("last_sequence", flat=True).first()
     attempts = AccessAttempt.objects.aggregate(failures=Sum("failures_since_start"))

@@ -26,8 +26,8 @@ from django.utils import timezone
 
 from openmash.database import Insert, rows_insert, write_transaction
 from openmash.lib.ids import new_id
-from openmash.lib.requestid import request_id_current
 from openmash.lib.remembered import Remembered
+from openmash.lib.requestid import request_id_current
 from openmash.sharing.models import Channel, Delivery, DeliveryAttempt, DeliveryStatus, Share, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
@@ -277,10 +277,7 @@ def _log_outcomes(outcomes: Sequence[tuple[Claimed, bool, str]]) -> None:
     """One log line a delivery tried, with the id of the request that recorded its share. Ids and the channel
     only: never anything about the child (the share's content is not read here)."""
     for claimed, succeeded, _detail in outcomes:
-        if succeeded:
-            outcome = "delivered"
-        else:
-            outcome = "dead" if claimed.attempts + 1 >= MAX_ATTEMPTS else "failed"
+        outcome = "delivered" if succeeded else "dead" if claimed.attempts + 1 >= MAX_ATTEMPTS else "failed"
         logger.info(
             "Delivery %s by %s: %s",
             claimed.id,

@@ -29,7 +29,12 @@ def nhs_number(first_nine: str) -> str:
 
 
 # Names nobody else in the suite has, so that finding one in a log line can only mean it leaked.
-WEB_CHILD = {"given": "Xanthippe", "family": "Quillfeather", "dob": (23, 7, 2016), "nhs": nhs_number("401023213")}
+WEB_CHILD = {
+    "given": "Xanthippe",
+    "family": "Quillfeather",
+    "dob": (23, 7, 2016),
+    "nhs": nhs_number("401023213"),
+}
 API_CHILD = {"given": "Ottoline", "family": "Vexbridge", "dob": (9, 3, 2014), "nhs": nhs_number("402119876")}
 
 
@@ -80,7 +85,9 @@ def test_log_lines_are_json_with_the_request_id(db, log_lines):
 
 
 def test_a_plain_request_id_given_is_kept_and_anything_else_replaced(db):
-    assert Client().get("/healthz", headers={"X-Request-ID": "lb-7f3a.91:2"})["X-Request-ID"] == "lb-7f3a.91:2"
+    assert (
+        Client().get("/healthz", headers={"X-Request-ID": "lb-7f3a.91:2"})["X-Request-ID"] == "lb-7f3a.91:2"
+    )
     for bad in ("two words", "Xanthippe\nQuillfeather", "x" * 65, "<script>", ""):
         given = Client().get("/healthz", headers={"X-Request-ID": bad})["X-Request-ID"]
         assert given != bad and len(given) == 32

@@ -105,7 +105,9 @@ def test_requests_are_counted_and_timed_by_route_not_path(cast, signed_in):
     client.get("/no-such-page/")
     after = scrape()
     route = "people/<str:person_id>/"
-    counted = [key for key in after if key[0] == "openmash_http_requests_total" and ("route", route) in key[1]]
+    counted = [
+        key for key in after if key[0] == "openmash_http_requests_total" and ("route", route) in key[1]
+    ]
     assert counted, [key for key in after if key[0] == "openmash_http_requests_total"]
     assert sum(after[key] - before.get(key, 0) for key in counted) == 1
     assert not any(str(person.pk) in str(key) for key in after)  # no record's id in a label
@@ -126,9 +128,10 @@ def test_state_figures_follow_recording_and_delivery(cast, record_incident):
     delivered = scrape()
     assert value(delivered, "openmash_delivery_backlog", channel="inbox") == 0
     assert value(delivered, "openmash_delivery_backlog_oldest_age_seconds") == 0
-    assert value(delivered, "openmash_deliveries_total", channel="inbox", outcome="delivered") == value(
-        before, "openmash_deliveries_total", channel="inbox", outcome="delivered"
-    ) + 2
+    assert (
+        value(delivered, "openmash_deliveries_total", channel="inbox", outcome="delivered")
+        == value(before, "openmash_deliveries_total", channel="inbox", outcome="delivered") + 2
+    )
     assert value(delivered, "openmash_worker_heartbeat_age_seconds") < 60
 
 
@@ -155,16 +158,17 @@ def test_dead_letters_overdue_clocks_escalations_and_sign_in_failures(cast, reco
     assert value(found, "openmash_delivery_dead_letters", channel="alert") == 2
     assert value(found, "openmash_delivery_dead_letters", channel="inbox") == 0
     assert value(found, "openmash_deliveries_total", channel="alert", outcome="dead") == 2
-    assert value(found, "openmash_clocks_overdue", rule="assessment") == value(
-        before, "openmash_clocks_overdue", rule="assessment"
-    ) + 1
+    assert (
+        value(found, "openmash_clocks_overdue", rule="assessment")
+        == value(before, "openmash_clocks_overdue", rule="assessment") + 1
+    )
     assert value(found, "openmash_shares_overdue") >= 2
     assert value(found, "openmash_escalations_total", level="1") >= 2
     assert value(found, "openmash_sign_in_failures") == 2
 
 
 @pytest.mark.django_db(transaction=True)
-def test_scraped_while_incidents_are_recorded(committed_cast):  # noqa: F811
+def test_scraped_while_incidents_are_recorded(committed_cast):
     """Incidents recorded through the API by one thread while Prometheus scrapes: the request counter,
     the deliveries planned and the audit chain rise from scrape to scrape, and the backlog empties once the
     worker has run."""
@@ -180,7 +184,9 @@ def test_scraped_while_incidents_are_recorded(committed_cast):  # noqa: F811
         try:
             for number in range(count):
                 body = {**INCIDENT, "police_reference": f"CLE-26-9{number:03d}"}
-                answers.append(api.post("/api/v1/incidents/domestic-abuse", body, "application/json").status_code)
+                answers.append(
+                    api.post("/api/v1/incidents/domestic-abuse", body, "application/json").status_code
+                )
         finally:
             connection.close()
 
@@ -212,5 +218,7 @@ def test_scraped_while_incidents_are_recorded(committed_cast):  # noqa: F811
     assert planned(seen[-1]) - planned(first) == count * 4  # council and school: inbox and alert each
     run_worker(batch=True)
     done = scrape()
-    assert all(value(done, "openmash_delivery_backlog", channel=channel) == 0 for channel in ("inbox", "alert"))
+    assert all(
+        value(done, "openmash_delivery_backlog", channel=channel) == 0 for channel in ("inbox", "alert")
+    )
     assert value(done, "openmash_deliveries_total", channel="inbox", outcome="delivered") >= 2 * count

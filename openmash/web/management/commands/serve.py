@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 
@@ -55,7 +57,7 @@ def _server_logging() -> dict:
     """granian's logger, written as the service's own lines are (settings.LOGGING: JSON by default)."""
     from django.conf import settings
 
-    logging = settings.LOGGING
+    logging: dict[str, Any] = settings.LOGGING
     return {
         "filters": logging["filters"],
         "formatters": logging["formatters"],
