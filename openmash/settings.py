@@ -427,7 +427,12 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("OPENMASH_LOG_LEVEL", "INFO")},
     # SQL with its values (DEBUG) is never logged: the values are children's details.
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+        # A failing readiness check is one line of /readyz's own (operations.views), not a traceback a probe.
+        "health_check": {"level": "ERROR"},
+    },
 }
 
 # Organisations require a second factor unless the organisation's own setting says otherwise; the demo

@@ -4,6 +4,7 @@
 import asyncio
 import hmac
 import ipaddress
+import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -14,6 +15,8 @@ from health_check.views import HealthCheckView
 from openmash.accounts.addresses import client_address
 from openmash.operations.checks import READINESS
 from openmash.operations.metrics import metrics_exposition
+
+logger = logging.getLogger(__name__)
 
 
 @login_not_required
@@ -39,10 +42,19 @@ class ReadyView(HealthCheckView):
             for result in results
         }
         failing = [name for name, said in checks.items() if said != "OK"]
-        return JsonResponse(
+        response = JsonResponse(
             {"status": "failing" if failing else "ok", "failing": failing, "checks": checks},
             status=503 if failing else 200,
         )
+        if failing:
+            # One line saying what fails, instead of Django's "Service Unavailable" at ERROR for every probe.
+            logger.warning(
+                "Not ready: %s",
+                "; ".join(f"{name}: {checks[name]}" for name in failing),
+                extra={"failing": failing},
+            )
+            response._has_been_logged = True  # type: ignore[attr-defined]
+        return response
 
 
 readyz = login_not_required(ReadyView.as_view())

@@ -120,3 +120,17 @@ def test_several_failing_checks_are_all_named(cast, record_incident):
         status, body = ready()
     assert status == 503 and body["failing"] == ["worker", "backlog"]
     assert body["checks"]["database"] == body["checks"]["migrations"] == "OK"
+
+
+def test_a_failing_check_is_one_warning_line_naming_it(cast, caplog):
+    Heartbeat.objects.all().delete()
+    with caplog.at_level("INFO"):
+        assert ready()[0] == 503
+    lines = [(record.name, record.levelname, record.getMessage()) for record in caplog.records]
+    assert lines == [
+        (
+            "openmash.operations.views",
+            "WARNING",
+            "Not ready: worker: no worker has ever run: start `openmash worker`",
+        )
+    ]
