@@ -400,6 +400,9 @@ METRICS_ALLOW = (
     if "OPENMASH_METRICS_ALLOW" in os.environ
     else (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
 )
+# The worker's own metrics (deliveries tried by channel and outcome) on this port; 0: not served.
+WORKER_METRICS_PORT = _env_int("OPENMASH_WORKER_METRICS_PORT", 0)
+WORKER_METRICS_ADDRESS = os.environ.get("OPENMASH_WORKER_METRICS_ADDRESS", "").strip() or "127.0.0.1"
 METRICS_TOKEN = os.environ.get("OPENMASH_METRICS_TOKEN", "").strip()
 if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
     raise ImproperlyConfigured("OPENMASH_METRICS_TOKEN must be at least 32 characters")

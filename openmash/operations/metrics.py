@@ -1,5 +1,6 @@
 """Prometheus metrics (prometheus_client): the requests this process answered, counted and timed by route,
-and the service's state read from the database when Prometheus scrapes (``OpenMashCollector``).
+and the service's state read from the database when Prometheus scrapes (``OpenMashCollector``). What the
+worker did (deliveries by channel and outcome) is the worker's own metrics (worker/metrics.py).
 
 django-prometheus was the first choice; its releases declare Django < 6.1, so the two metrics it would give
 here (requests and their latency by view) are made with prometheus_client directly, by one small middleware
@@ -25,7 +26,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from openmash.operations import selectors
-from openmash.sharing.models import DeliveryStatus
+from openmash.sharing.models import Channel, DeliveryStatus
 
 REQUESTS = Counter(
     "openmash_http_requests",
@@ -39,26 +40,12 @@ LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
 
-# What became of a delivery, as a label: its status's value, named for an operator.
-OUTCOMES = {
-    DeliveryStatus.PENDING: "waiting",
-    DeliveryStatus.DELIVERED: "delivered",
-    DeliveryStatus.DEAD: "dead",
-    DeliveryStatus.HELD: "held",
-    DeliveryStatus.HISTORY: "history",
-}
-
 
 class OpenMashCollector(Collector):
     """The service's state, read when scraped (operations.selectors.figures: a few indexed queries)."""
 
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         figures = selectors.figures()
-        deliveries = CounterMetricFamily(
-            "openmash_deliveries",
-            "Deliveries planned with shares, by channel and what became of them (waiting, delivered, dead, ...)",
-            labels=["channel", "outcome"],
-        )
         backlog = GaugeMetricFamily(
             "openmash_delivery_backlog", "Deliveries waiting to be delivered, by channel", labels=["channel"]
         )
@@ -67,13 +54,10 @@ class OpenMashCollector(Collector):
             "Deliveries given up after repeated failures (stuck until replayed), by channel",
             labels=["channel"],
         )
-        channels = {channel for channel, _status in figures.deliveries} | {"inbox", "alert", "webhook"}
-        for channel in sorted(channels):
-            backlog.add_metric([channel], figures.deliveries.get((channel, DeliveryStatus.PENDING), 0))
-            dead.add_metric([channel], figures.deliveries.get((channel, DeliveryStatus.DEAD), 0))
-        for (channel, status), count in sorted(figures.deliveries.items()):
-            deliveries.add_metric([channel, OUTCOMES.get(status, status)], count)  # type: ignore[call-overload]
-        yield deliveries
+        found = figures.stuck_or_waiting
+        for channel in Channel.values:
+            backlog.add_metric([channel], found.get((channel, DeliveryStatus.PENDING), 0))
+            dead.add_metric([channel], found.get((channel, DeliveryStatus.DEAD), 0))
         yield backlog
         yield dead
         yield GaugeMetricFamily(

@@ -2,8 +2,6 @@
 (docs/deployment.md). None needs a signed-in user; /metrics answers only the addresses and token configured."""
 
 import asyncio
-import hmac
-import ipaddress
 import logging
 
 from django.conf import settings
@@ -13,6 +11,7 @@ from django.views.decorators.http import require_GET
 from health_check.views import HealthCheckView
 
 from openmash.accounts.addresses import client_address
+from openmash.lib.metricsaccess import metrics_access
 from openmash.operations.checks import READINESS
 from openmash.operations.metrics import metrics_exposition
 
@@ -60,26 +59,20 @@ class ReadyView(HealthCheckView):
 readyz = login_not_required(ReadyView.as_view())
 
 
-def _from_allowed_address(request: HttpRequest) -> bool:
-    try:
-        address = ipaddress.ip_address(client_address(request))
-    except ValueError:
-        return False
-    return any(address in network for network in settings.METRICS_ALLOW)
-
-
 @login_not_required
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus's scrape: from an address in OPENMASH_METRICS_ALLOW (loopback by default), or with the
-    bearer token OPENMASH_METRICS_TOKEN. A wrong token is refused (403); anyone else is told there is nothing
-    here (404), as for any other page that is not theirs."""
-    given = request.headers.get("Authorization", "")
-    if given:
-        token = settings.METRICS_TOKEN
-        scheme, _, value = given.partition(" ")
-        if not (token and scheme.lower() == "bearer" and hmac.compare_digest(value.encode(), token.encode())):
-            return HttpResponse("Not allowed", status=403, content_type="text/plain")
-    elif not _from_allowed_address(request):
+    bearer token OPENMASH_METRICS_TOKEN (lib/metricsaccess.py). A wrong token is refused (403); anyone else is
+    told there is nothing here (404), as for any other page that is not theirs."""
+    allowed = metrics_access(
+        address=client_address(request),
+        authorization=request.headers.get("Authorization", ""),
+        networks=settings.METRICS_ALLOW,
+        token=settings.METRICS_TOKEN,
+    )
+    if allowed == 403:
+        return HttpResponse("Not allowed", status=403, content_type="text/plain")
+    if allowed != 200:
         raise Http404("No metrics here")
     return HttpResponse(metrics_exposition(), content_type="text/plain; version=0.0.4; charset=utf-8")

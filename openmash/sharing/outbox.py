@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
+from prometheus_client import Counter
 
 from openmash.database import Insert, rows_insert, write_transaction
 from openmash.lib.ids import new_id
@@ -32,6 +33,14 @@ from openmash.lib.requestid import request_id_current
 from openmash.sharing.models import Channel, Delivery, DeliveryAttempt, DeliveryStatus, Share, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
+
+# Every delivery this process tried, by channel and outcome (delivered, failed and to be retried, dead): the
+# worker's own metrics (worker/metrics.py serves them; docs/deployment.md).
+DELIVERIES = Counter(
+    "openmash_deliveries",
+    "Deliveries tried by this worker, by channel and outcome (delivered, failed: to be retried, dead: given up)",
+    ["channel", "outcome"],
+)
 
 WAKE_CHANNEL = "openmash_deliveries"
 INBOX_CHANNEL = "openmash_inbox"
@@ -263,8 +272,11 @@ def record_outcomes(outcomes: Sequence[tuple[Claimed, bool, str]], *, worker_id:
             status=DeliveryStatus.DEAD if dead else DeliveryStatus.PENDING,
             dead_at=now if dead else None,
         )
+    tried = [(claimed, _outcome(claimed, succeeded)) for claimed, succeeded, _detail in outcomes]
+    for claimed, outcome in tried:
+        DELIVERIES.labels(claimed.channel, outcome).inc()
     if logger.isEnabledFor(logging.INFO):
-        _log_outcomes(outcomes)
+        _log_outcomes(tried)
     if inbox:
         share_ids = [Share._meta.pk.get_db_prep_value(share_id, connection) for share_id in inbox]  # type: ignore[union-attr]
         with connection.cursor() as cursor:
@@ -274,13 +286,18 @@ def record_outcomes(outcomes: Sequence[tuple[Claimed, bool, str]], *, worker_id:
             _notify_inbox(organisation_id)
 
 
-def _log_outcomes(outcomes: Sequence[tuple[Claimed, bool, str]]) -> None:
+def _outcome(claimed: Claimed, succeeded: bool) -> str:
+    if succeeded:
+        return "delivered"
+    return "dead" if claimed.attempts + 1 >= MAX_ATTEMPTS else "failed"
+
+
+def _log_outcomes(tried: Sequence[tuple[Claimed, str]]) -> None:
     """A log line for the deliveries of each request's shares tried in this batch, with that request's id
     (one line a request, not a delivery: writing a JSON line costs about as much CPU as delivering to an
     inbox). Ids, channels and outcomes only: never anything about the child (no share content is read)."""
     by_request: dict[str, list[dict[str, Any]]] = {}
-    for claimed, succeeded, _detail in outcomes:
-        outcome = "delivered" if succeeded else "dead" if claimed.attempts + 1 >= MAX_ATTEMPTS else "failed"
+    for claimed, outcome in tried:
         by_request.setdefault(claimed.request_id, []).append(
             {
                 "delivery_id": claimed.id,

@@ -22,6 +22,7 @@ from openmash.sharing.delivery import BATCH_SIZE, run_once
 from openmash.sharing.outbox import WAKE_CHANNEL
 from openmash.sharing.services import escalate_overdue
 from openmash.worker.heartbeat import BEAT_SECONDS, heartbeat_beat
+from openmash.worker.metrics import worker_metrics_serve
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +100,8 @@ def run_worker(
     """The worker loop: deliver what is due, escalate what is overdue, wait for more."""
     me = worker_id()
     waiter = Waiter(poll_seconds)
+    if settings.WORKER_METRICS_PORT and not batch:
+        worker_metrics_serve(settings.WORKER_METRICS_ADDRESS, settings.WORKER_METRICS_PORT)
     request_id.set("")  # no request's: each delivery's log lines name the request that recorded its share
     logger.info("Delivery worker %s started", me)
     last_sweep = last_checkpoint = last_beat = -float("inf")
