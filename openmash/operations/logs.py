@@ -9,6 +9,7 @@ person's record id) and never values a person typed (tests/operations/test_logs.
 """
 
 import logging
+import re
 from typing import Any
 
 from pythonjsonlogger import json
@@ -26,10 +27,31 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+# PostgreSQL puts the values of the row in some of its errors ("DETAIL:  Key (scheme, value)=(nhs,
+# 9434765919) already exists.", "Failing row contains (...)"), and an unexpected error is logged with its
+# traceback: the values are cut out, the columns kept.
+_ROW_VALUES = re.compile(
+    r"(Key \([^)]*\)=\().*?(\) already exists|\) is not present|\)(?=[ .]))|(Failing row contains \().*?\)(?=\.|\\n|$)"
+)
+
+
+def _values_cut(match: re.Match[str]) -> str:
+    if match.group(1):
+        return f"{match.group(1)}...{match.group(2)}"
+    return f"{match.group(3)}...)"
+
+
 class JsonFormatter(json.JsonFormatter):
-    """python-json-logger's formatter, leaving out the ``request`` Django attaches to its request log lines:
-    its text is the full path with the query string, and a search's query string holds a child's name."""
+    """python-json-logger's formatter, leaving out the ``request`` Django attaches to its request log lines
+    (its text is the full path with the query string, and a search's query string holds a child's name), and
+    the row values in PostgreSQL's errors."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("reserved_attrs", [*RESERVED_ATTRS, "request"])
         super().__init__(*args, **kwargs)
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        if "Key (" in line or "Failing row contains" in line:
+            line = _ROW_VALUES.sub(_values_cut, line)
+        return line

@@ -210,3 +210,44 @@ def test_no_childs_details_in_any_log_line_from_recording_to_delivery(cast, sign
     assert {line["request_id"] for line in alerts} == {web_request, "lb-api-7002"}
     sending = [line for line in lines if line["logger"].startswith("httpcore")]
     assert sending and {line["request_id"] for line in sending} == {web_request}
+
+
+@pytest.mark.parametrize(
+    ("error", "kept"),
+    [
+        (
+            'duplicate key value violates unique constraint "identifier_unique"\n'
+            "DETAIL:  Key (scheme, value)=(nhs, 9434765919) already exists.",
+            "DETAIL:  Key (scheme, value)=(...) already exists.",
+        ),
+        (
+            'new row for relation "people_person" violates check constraint "born_before_now"\n'
+            "DETAIL:  Failing row contains (01a2, Xanthippe, Quillfeather, 2016-07-23, null).",
+            "DETAIL:  Failing row contains (...).",
+        ),
+        (
+            'insert or update on table "x" violates foreign key constraint "y"\n'
+            "DETAIL:  Key (person_id)=(01a24400-19c8-7979) is not present in table",
+            "DETAIL:  Key (person_id)=(...) is not present in table",
+        ),
+    ],
+)
+def test_the_row_values_in_a_database_error_are_cut_from_its_log_line(error, kept):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    configured = {key: value for key, value in settings.LOGGING["formatters"]["json"].items() if key != "()"}
+    handler.setFormatter(JsonFormatter(**configured))
+    logger = logging.getLogger("tests.operations.cut")
+    logger.addHandler(handler)
+    try:
+        try:
+            raise RuntimeError(error)
+        except RuntimeError:
+            logger.exception("Unexpected error answering %s", "POST /api/v1/people")
+    finally:
+        logger.removeHandler(handler)
+    line = json.loads(stream.getvalue())
+    assert kept in line["exc_info"]
+    for value in ("9434765919", "Xanthippe", "2016-07-23", "01a24400-19c8-7979"):
+        assert value not in stream.getvalue()
+    assert line["message"] == "Unexpected error answering POST /api/v1/people"
