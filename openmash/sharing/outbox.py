@@ -273,8 +273,11 @@ def record_outcomes(outcomes: Sequence[tuple[Claimed, bool, str]], *, worker_id:
             dead_at=now if dead else None,
         )
     tried = [(claimed, _outcome(claimed, succeeded)) for claimed, succeeded, _detail in outcomes]
-    for claimed, outcome in tried:
-        DELIVERIES.labels(claimed.channel, outcome).inc()
+    # Counted by kind first: a few counter updates a batch, not one a delivery.
+    for (channel, outcome), count in collections.Counter(
+        (c.channel, outcome) for c, outcome in tried
+    ).items():
+        DELIVERIES.labels(channel, outcome).inc(count)
     if logger.isEnabledFor(logging.INFO):
         _log_outcomes(tried)
     if inbox:
