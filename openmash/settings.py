@@ -224,6 +224,7 @@ INSTALLED_APPS = [
     "openmash.inspections",
     "openmash.backup",
     "openmash.retention",
+    "openmash.operations",
     "openmash.philomena",
     "openmash.vetting",
     "openmash.merging",
@@ -233,6 +234,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of a request carries its id, and the time measured is nearly all of it.
+    "openmash.operations.middleware.request_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, so that static files keep their caching and everything else is not stored.
@@ -408,13 +411,54 @@ def _networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network,
 # are always allowed; every other private, loopback or link-local address is refused (sharing.channels.address_not_allowed).
 WEBHOOK_PRIVATE_NETWORKS = _networks("OPENMASH_WEBHOOK_PRIVATE_NETWORKS")
 
+# Readiness (/readyz, openmash.operations): a worker must have beaten within this many seconds, and fewer than
+# this many deliveries may be waiting.
+READY_WORKER_SECONDS = _env_int("OPENMASH_READY_WORKER_SECONDS", 60)
+READY_BACKLOG_MOST = _env_int("OPENMASH_READY_BACKLOG", 5000)
+if READY_BACKLOG_MOST < 1 or READY_WORKER_SECONDS < 1:
+    raise ImproperlyConfigured("OPENMASH_READY_BACKLOG and OPENMASH_READY_WORKER_SECONDS must be 1 or more")
+# Prometheus metrics (/metrics): answered to these networks (loopback by default) or to this bearer token.
+METRICS_ALLOW = (
+    _networks("OPENMASH_METRICS_ALLOW")
+    if "OPENMASH_METRICS_ALLOW" in os.environ
+    else (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
+)
+# The worker's own metrics (deliveries tried by channel and outcome) on this port; 0: not served.
+WORKER_METRICS_PORT = _env_int("OPENMASH_WORKER_METRICS_PORT", 0)
+WORKER_METRICS_ADDRESS = os.environ.get("OPENMASH_WORKER_METRICS_ADDRESS", "").strip() or "127.0.0.1"
+METRICS_TOKEN = os.environ.get("OPENMASH_METRICS_TOKEN", "").strip()
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("OPENMASH_METRICS_TOKEN must be at least 32 characters")
+
+# Log lines: JSON objects, one a line, each with its request's id (openmash.operations.logs;
+# docs/deployment.md, "Logs"); OPENMASH_LOG_FORMAT=plain for reading by eye on a developer's machine.
+LOG_FORMAT = os.environ.get("OPENMASH_LOG_FORMAT", "json").strip().lower()
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("OPENMASH_LOG_FORMAT must be json or plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "openmash.operations.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "openmash.operations.logs.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601 in UTC
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("OPENMASH_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    # SQL with its values (DEBUG) is never logged: the values are children's details.
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+        # A failing readiness check is one line of /readyz's own (operations.views), not a traceback a probe.
+        "health_check": {"level": "ERROR"},
+    },
 }
 
 # Organisations require a second factor unless the organisation's own setting says otherwise; the demo

@@ -21,6 +21,8 @@ def _public(urls):
 urlpatterns = [
     # First: the API's requests are the most numerous, and Django tries the patterns in order.
     path("api/v1/", _public(api.urls)),
+    # The load balancer's and Prometheus's (openmash.operations): no sign-in, /metrics only to those allowed.
+    path("", include(("openmash.operations.urls", "operations"))),
     path("", include(("openmash.web.urls", "web"))),
     # An organisation's administration pages are access's (the policy says who administers), named accounts:*.
     path("", include((accounts_urls.urlpatterns + administration_urlpatterns, "accounts"))),

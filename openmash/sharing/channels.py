@@ -140,12 +140,13 @@ def _alert_message(facts: AlertFacts) -> str:
     return f"New {EventKind(facts.kind).label.lower()} in your OpenMASH inbox (due {due})"
 
 
-def _log_alert(facts: AlertFacts) -> tuple[bool, str]:
+def _log_alert(claimed: Claimed, facts: AlertFacts) -> tuple[bool, str]:
     if logger.isEnabledFor(logging.INFO):  # the message is worth making only if it is written
         logger.info(
             "Alert for %s (no GOV.UK Notify key, logged only): %s",
             facts.recipient_code,
             _alert_message(facts),
+            extra={"request_id": claimed.request_id, "share_id": str(claimed.share_id)},
         )
     return True, "logged: no GOV.UK Notify key configured"
 
@@ -203,7 +204,7 @@ def deliver_here(batch: Sequence[Claimed]) -> tuple[list[Outcome], list[ByNotify
             fact = facts[claimed.share_id]
             setting = notify.get(fact.recipient_id)
             if setting is None:
-                outcomes.append((claimed, *_log_alert(fact)))
+                outcomes.append((claimed, *_log_alert(claimed, fact)))
             else:
                 by_notify.append((claimed, fact, setting))
         except Exception as error:

@@ -11,6 +11,7 @@ The worker process that runs batches, and the sweeps it runs between them, is wo
 from django.utils import timezone
 
 from openmash.database import write_transaction
+from openmash.lib.requestid import request_id
 from openmash.sharing.channels import deliver_here, deliver_webhook, failed, send_by_notify
 from openmash.sharing.models import Channel
 from openmash.sharing.outbox import anything_due, finish, lease, record_outcomes
@@ -36,6 +37,8 @@ def run_once(worker_id: str, limit: int = BATCH_SIZE) -> int:
         )
         record_outcomes(outcomes, worker_id=worker_id)
     for claimed, fact, setting in by_notify:
+        # What is logged while it is sent (the HTTP client's own lines) carries its share's request id.
+        request_id.set(claimed.request_id)
         try:
             outcome = (claimed, *send_by_notify(claimed, fact, setting))
         except Exception as error:
@@ -43,5 +46,7 @@ def run_once(worker_id: str, limit: int = BATCH_SIZE) -> int:
         finish([outcome], worker_id=worker_id)
     for claimed in batch:
         if claimed.channel == Channel.WEBHOOK:
+            request_id.set(claimed.request_id)
             deliver_webhook(claimed, worker_id)
+    request_id.set("")
     return len(batch)

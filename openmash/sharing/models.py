@@ -206,6 +206,9 @@ class Delivery(models.Model):
     created_at = models.DateTimeField()
     delivered_at = models.DateTimeField(null=True, blank=True)
     dead_at = models.DateTimeField(null=True, blank=True)
+    # The id of the request that recorded the share (lib/requestid.py), so that the worker's log lines for
+    # this delivery can be found beside the request's own; blank for what no request recorded (an import).
+    request_id = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["id"]

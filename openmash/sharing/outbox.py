@@ -11,7 +11,9 @@ The channels that carry them are sharing/channels.py; one batch end to end is sh
 that runs batches is worker/loop.py.
 """
 
+import collections
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,11 +24,23 @@ from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
+from prometheus_client import Counter
 
 from openmash.database import Insert, rows_insert, write_transaction
 from openmash.lib.ids import new_id
 from openmash.lib.remembered import Remembered
+from openmash.lib.requestid import request_id_current
 from openmash.sharing.models import Channel, Delivery, DeliveryAttempt, DeliveryStatus, Share, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+# Every delivery this process tried, by channel and outcome (delivered, failed and to be retried, dead): the
+# worker's own metrics (worker/metrics.py serves them; docs/deployment.md).
+DELIVERIES = Counter(
+    "openmash_deliveries",
+    "Deliveries tried by this worker, by channel and outcome (delivered, failed: to be retried, dead: given up)",
+    ["channel", "outcome"],
+)
 
 WAKE_CHANNEL = "openmash_deliveries"
 INBOX_CHANNEL = "openmash_inbox"
@@ -95,12 +109,15 @@ class PlannedDelivery(NamedTuple):
     leased_by: str
     last_error: str
     created_at: dt.datetime
+    request_id: str
 
 
 def deliveries_for(shares: Sequence[Share], now: dt.datetime) -> Insert:
     """The outbox rows for new shares, to write in the same transaction as their events: one per channel (the
     inbox, an alert, and each of the recipient's active webhook endpoints)."""
     endpoints = active_endpoints({share.recipient_id for share in shares})
+    # Planned in the recording request's own thread (recording.services._plan), so this is its id.
+    request_id = request_id_current()
     rows = []
     for share in shares:
         channels: list[tuple[str, int | None]] = [(Channel.INBOX, None), (Channel.ALERT, None)]
@@ -117,6 +134,7 @@ def deliveries_for(shares: Sequence[Share], now: dt.datetime) -> Insert:
                 leased_by="",
                 last_error="",
                 created_at=now,
+                request_id=request_id,
             )
             for channel, endpoint_id in channels
         ]
@@ -147,6 +165,8 @@ class Claimed:
     endpoint_id: int | None
     attempts: int
     message_id: str
+    # The request that recorded the share, for the worker's log lines (lib/requestid.py).
+    request_id: str = ""
 
 
 # One statement leases a batch: the due deliveries, oldest first, webhooks in order per endpoint (one waits
@@ -163,7 +183,7 @@ _DUE = """
 _CLAIM = f"""
     UPDATE sharing_delivery SET lease_until = %s, leased_by = %s
     WHERE id IN (SELECT d.id {_DUE} ORDER BY d.id LIMIT %s {{lock}})
-    RETURNING id, share_id, channel, endpoint_id, attempts, message_id
+    RETURNING id, share_id, channel, endpoint_id, attempts, message_id, request_id
 """  # noqa: S608 (no input in it)
 
 
@@ -187,8 +207,8 @@ def lease(worker_id: str, limit: int, now: dt.datetime) -> list[Claimed]:
         cursor.execute(_CLAIM.format(lock=lock), [until, worker_id, at, at, limit])
         rows = cursor.fetchall()
     return sorted(
-        Claimed(id, _uuid(share_id), channel, endpoint_id, attempts, message_id)
-        for id, share_id, channel, endpoint_id, attempts, message_id in rows
+        Claimed(id, _uuid(share_id), channel, endpoint_id, attempts, message_id, request_id)
+        for id, share_id, channel, endpoint_id, attempts, message_id, request_id in rows
     )
 
 
@@ -252,6 +272,14 @@ def record_outcomes(outcomes: Sequence[tuple[Claimed, bool, str]], *, worker_id:
             status=DeliveryStatus.DEAD if dead else DeliveryStatus.PENDING,
             dead_at=now if dead else None,
         )
+    tried = [(claimed, _outcome(claimed, succeeded)) for claimed, succeeded, _detail in outcomes]
+    # Counted by kind first: a few counter updates a batch, not one a delivery.
+    for (channel, outcome), count in collections.Counter(
+        (c.channel, outcome) for c, outcome in tried
+    ).items():
+        DELIVERIES.labels(channel, outcome).inc(count)
+    if logger.isEnabledFor(logging.INFO):
+        _log_outcomes(tried)
     if inbox:
         share_ids = [Share._meta.pk.get_db_prep_value(share_id, connection) for share_id in inbox]  # type: ignore[union-attr]
         with connection.cursor() as cursor:
@@ -259,6 +287,36 @@ def record_outcomes(outcomes: Sequence[tuple[Claimed, bool, str]], *, worker_id:
             recipients = sorted({recipient_id for (recipient_id,) in cursor.fetchall()})
         for organisation_id in recipients:
             _notify_inbox(organisation_id)
+
+
+def _outcome(claimed: Claimed, succeeded: bool) -> str:
+    if succeeded:
+        return "delivered"
+    return "dead" if claimed.attempts + 1 >= MAX_ATTEMPTS else "failed"
+
+
+def _log_outcomes(tried: Sequence[tuple[Claimed, str]]) -> None:
+    """A log line for the deliveries of each request's shares tried in this batch, with that request's id
+    (one line a request, not a delivery: writing a JSON line costs about as much CPU as delivering to an
+    inbox). Ids, channels and outcomes only: never anything about the child (no share content is read)."""
+    by_request: dict[str, list[dict[str, Any]]] = {}
+    for claimed, outcome in tried:
+        by_request.setdefault(claimed.request_id, []).append(
+            {
+                "delivery_id": claimed.id,
+                "share_id": str(claimed.share_id),
+                "channel": claimed.channel,
+                "outcome": outcome,
+                "attempt": claimed.attempts + 1,
+            }
+        )
+    for request_id, deliveries in by_request.items():
+        counted = collections.Counter(f"{one['channel']} {one['outcome']}" for one in deliveries)
+        logger.info(
+            "Deliveries tried: %s",
+            ", ".join(f"{what} {count}" for what, count in sorted(counted.items())),
+            extra={"request_id": request_id, "deliveries": deliveries},
+        )
 
 
 def replay(delivery: Delivery) -> Delivery:

@@ -1,4 +1,4 @@
-"""The worker process: deliver what is due (sharing/delivery.py), escalate shares past their deadline
+"""The worker process: stamp its heartbeat (worker/heartbeat.py), deliver what is due (sharing/delivery.py), escalate shares past their deadline
 (sharing.services.escalate_overdue), record clocks that ran out (clocks.services.clocks_sweep_breaches), and
 append the audit trail's checkpoint; then wait for more. It runs sharing's and clocks' work, so it sits above
 both (docs/decisions/0013-app-layers.md); ``openmash worker`` is its command (worker/management/commands).
@@ -17,9 +17,12 @@ from django.db import DatabaseError, connection
 
 from openmash.audit.services import audit_checkpoint
 from openmash.clocks.services import clocks_sweep_breaches
+from openmash.lib.requestid import request_id
 from openmash.sharing.delivery import BATCH_SIZE, run_once
 from openmash.sharing.outbox import WAKE_CHANNEL
 from openmash.sharing.services import escalate_overdue
+from openmash.worker.heartbeat import BEAT_SECONDS, heartbeat_beat
+from openmash.worker.metrics import worker_metrics_serve
 
 logger = logging.getLogger(__name__)
 
@@ -97,10 +100,17 @@ def run_worker(
     """The worker loop: deliver what is due, escalate what is overdue, wait for more."""
     me = worker_id()
     waiter = Waiter(poll_seconds)
+    if settings.WORKER_METRICS_PORT and not batch:
+        worker_metrics_serve(settings.WORKER_METRICS_ADDRESS, settings.WORKER_METRICS_PORT)
+    request_id.set("")  # no request's: each delivery's log lines name the request that recorded its share
     logger.info("Delivery worker %s started", me)
-    last_sweep = last_checkpoint = -float("inf")
+    last_sweep = last_checkpoint = last_beat = -float("inf")
     while not stop():
         try:
+            if time.monotonic() - last_beat > BEAT_SECONDS:
+                # Before the batch: a worker that beats is one that reaches the database and loops.
+                heartbeat_beat(me)
+                last_beat = time.monotonic()
             done = run_once(me, BATCH_SIZE)
             if time.monotonic() - last_sweep > 15:
                 escalate_overdue()

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 
@@ -44,4 +46,21 @@ class Command(BaseCommand):
             respawn_failed_workers=True,
             # Live streams stay open for up to an hour: on shutdown give them a few seconds, then stop.
             workers_kill_timeout=5,
+            # The server's own lines (starting, a process respawned) in the service's format. Its access log
+            # stays off: it writes each path with its query string, where a search holds a child's name.
+            log_dictconfig=_server_logging(),
+            log_access=False,
         ).serve()
+
+
+def _server_logging() -> dict:
+    """granian's logger, written as the service's own lines are (settings.LOGGING: JSON by default)."""
+    from django.conf import settings
+
+    logging: dict[str, Any] = settings.LOGGING
+    return {
+        "filters": logging["filters"],
+        "formatters": logging["formatters"],
+        "handlers": {"console": logging["handlers"]["console"]},
+        "loggers": {"_granian": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    }
