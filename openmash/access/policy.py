@@ -859,6 +859,6 @@ def may_correct_person_details(actor: Actor, reason: str | None) -> bool:
     actor's reason to see them, ``people.selectors.reason_to_see``, None if none)."""
     if reason is None or not _practitioner_of(actor, *CORRECTING_KINDS):
         return False
-    if _carer_only(actor) or vetting_only(actor) or actor.has_role(PROTOCOL_ROLE, RULE_ROLE, IMPORT_ROLE):
-        return False
-    return True
+    return not (
+        _carer_only(actor) or vetting_only(actor) or actor.has_role(PROTOCOL_ROLE, RULE_ROLE, IMPORT_ROLE)
+    )
