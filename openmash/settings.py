@@ -201,6 +201,7 @@ INSTALLED_APPS = [
     "openmash.missing",
     "openmash.chronology",
     "openmash.insight",
+    "openmash.subjectaccess",
     "openmash.philomena",
     "openmash.vetting",
     "openmash.merging",

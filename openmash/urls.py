@@ -27,6 +27,7 @@ urlpatterns = [
     # The record page is drawn by chronology (above what it shows) but keeps its name, people:record.
     path("", include((people_urls.urlpatterns + person_record_urlpatterns, "people"))),
     path("", include(("openmash.insight.urls", "insight"))),
+    path("", include(("openmash.subjectaccess.urls", "subjectaccess"))),
     path("", include(("openmash.recording.urls", "events"))),
     # One share's page is recording's (acting on a share can start a clock) but keeps its name, sharing:share.
     path("", include((sharing_urls.urlpatterns + share_page_urlpatterns, "sharing"))),

@@ -828,16 +828,22 @@ def may_decide_duplicates(actor: Actor, *, sees_every_record: bool) -> bool:
 # duty: the council answers for the records of the children and families it works with.
 
 
+def answers_subject_access(actor: Actor) -> bool:
+    """Whether the actor answers subject access requests: a council's data protection officer, or an operator's
+    command run for a council. (Which people: ``may_answer_subject_access``.)"""
+    organisation = actor.organisation
+    if organisation is None or organisation.kind != OrganisationKind.COUNCIL:
+        return False
+    return actor.has_role(Role.DATA_PROTECTION_OFFICER, OPERATOR_ROLE)
+
+
 def may_answer_subject_access(actor: Actor, *, council_holds_person: bool) -> bool:
     """A subject access request (UK GDPR Art 15; what may be withheld, DPA 2018 Sch 2 and Sch 3 Part 3, is the
     officer's review of the export) is answered by the council's data protection officer, or by an operator's
     command run for the council, about a person the council holds something on (``council_holds_person``:
     it would have a reason to see them, as its own practitioners would: ``people.selectors``). The request,
     recorded with its reference, is the reason for this one export; it opens no case work."""
-    organisation = actor.organisation
-    if organisation is None or organisation.kind != OrganisationKind.COUNCIL:
-        return False
-    return actor.has_role(Role.DATA_PROTECTION_OFFICER, OPERATOR_ROLE) and council_holds_person
+    return answers_subject_access(actor) and council_holds_person
 
 
 # Who may correct a person's details (UK GDPR Art 16): the agencies that hold a child's record as a controller
