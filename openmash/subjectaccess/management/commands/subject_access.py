@@ -2,6 +2,7 @@ import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from openmash.accounts.actors import operator_actor
 from openmash.lib.errors import InvalidInput, NotFound
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         if organisation.kind != OrganisationKind.COUNCIL:
             raise CommandError(f"{organisation.name} is not a council: a council answers the request")
         try:
-            received_on = dt.date.fromisoformat(received) if received else dt.date.today()
+            received_on = dt.date.fromisoformat(received) if received else timezone.localdate()
         except ValueError as error:
             raise CommandError(f"{received!r} is not a date: give it as YYYY-MM-DD") from error
         try:
