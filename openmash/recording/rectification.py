@@ -21,7 +21,7 @@ from openmash.people.models import Person, PersonCorrection, PersonKind
 from openmash.people.selectors import reason_to_see
 from openmash.recording.services import EventInput, PersonInput, RecordedEvent, event_record
 
-__all__ = ["Change", "Corrected", "DetailsGiven", "correction_check", "details_correct"]
+__all__ = ["Change", "Corrected", "DetailsGiven", "correction_check", "details_correct", "person_to_correct"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Corrected:
     recorded: RecordedEvent
 
 
-def _person_to_correct(actor: Actor, person_id: object) -> Person:
+def person_to_correct(actor: Actor, person_id: object) -> Person:
     """The person, if the actor may correct their details; NotFound as for a record that is not there (a 404:
     whether a record exists is itself sensitive)."""
     person = Person.objects.filter(pk=person_id, merged_into__isnull=True).first()
@@ -47,7 +47,7 @@ def correction_check(
 ) -> tuple[Person, list[Change]]:
     """Who and what would change (for a "check your answers" page), checked as ``details_correct`` checks it;
     writes nothing."""
-    person = _person_to_correct(actor, person_id)
+    person = person_to_correct(actor, person_id)
     return person, corrections_check(person, given, why)
 
 
