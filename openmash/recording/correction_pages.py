@@ -29,10 +29,14 @@ from openmash.ui.forms import add_service_errors, column_length
 
 class CorrectionForm(forms.Form):
     given_name = forms.CharField(
-        label="First name", max_length=column_length(Person, "given_name"), required=False
+        label="First name",
+        max_length=column_length(Person, "given_name"),
+        error_messages={"required": "Enter the first name"},
     )
     family_name = forms.CharField(
-        label="Last name", max_length=column_length(Person, "family_name"), required=False
+        label="Last name",
+        max_length=column_length(Person, "family_name"),
+        error_messages={"required": "Enter the last name"},
     )
     date_of_birth = DateField(label="Date of birth", past_only=True, help_text="For example, 27 3 2015")
     nhs_number = forms.CharField(
@@ -121,6 +125,11 @@ def _given(data: dict[str, Any]) -> DetailsGiven:
     )
 
 
+def _not_yet_shown(form: forms.Form, error: InvalidInput) -> dict[str, list[str]]:
+    """The service's problems with the fields the form has not already found a problem with."""
+    return {field: messages for field, messages in error.errors.items() if not form.has_error(field)}
+
+
 def _session_key(person_id: uuid.UUID) -> str:
     return f"correction:{person_id}"
 
@@ -146,15 +155,19 @@ def correct_details(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     else:
         initial = _restored(kept) if kept and request.GET.get("change") else _current(person)
         form = CorrectionForm(initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        valid = form.is_valid()
         data = form.cleaned_data
         try:
-            correction_check(actor=actor, person_id=person_id, given=_given(data), why=data["why"])
+            # Asked whether or not the form's own checks passed, so every problem is shown at once; a detail
+            # the form could not read (an impossible date) is left as it is on record meanwhile.
+            correction_check(actor=actor, person_id=person_id, given=_given(data), why=data.get("why", ""))
         except InvalidInput as error:
-            add_service_errors(form, error)
+            add_service_errors(form, InvalidInput(_not_yet_shown(form, error)))
         else:
-            request.session[_session_key(person_id)] = _kept(data)
-            return redirect("events:correct-details-check", person_id=person_id)
+            if valid:
+                request.session[_session_key(person_id)] = _kept(data)
+                return redirect("events:correct-details-check", person_id=person_id)
     return render(request, "events/correct_details.html", {"form": form, "person": person})
 
 
