@@ -176,13 +176,12 @@ def _relationships(person: Person) -> Section:
         other = row.relative if row.person_id == person.pk else row.person
         record = Record("Relationship")
         record.add("Other person", other.full_name, THIRD_PARTY)
-        record.add(
-            "Relationship",
-            f"{other.full_name or 'They'} is {row.get_kind_display().lower()} of this person"
-            if row.relative_id == person.pk
-            else f"This person is {row.get_kind_display().lower()} of {other.full_name or 'them'}",
-            THIRD_PARTY,
-        )
+        # ``Relationship.person`` is the ``kind`` of ``relative`` (a mother, parent, of her child): said from
+        # this person's side.
+        if row.person_id == person.pk:
+            record.add("What this person is to them", row.get_kind_display(), THIRD_PARTY)
+        else:
+            record.add("What they are to this person", row.get_kind_display(), THIRD_PARTY)
         records.append(record)
     return Section("Relationships", records)
 
