@@ -8,7 +8,7 @@ is written as a readable page (``render.html_document``) and as JSON. Each value
   associate). Released only with their consent or where it is reasonable without it (DPA 2018 Sch 2 para 16);
   usually redacted.
 - ``practitioner``: the name of someone who did the work (a social worker, an officer). Usually released:
-  they acted in a professional role (DPA 2018 Sch 2 para 16(4)); withheld where naming them puts them at risk.
+  they acted in a professional role (DPA 2018 Sch 2 para 16, weighed case by case); withheld where naming them puts them at risk.
 - ``free-text``: words a practitioner wrote (a summary, reasons, a child's own words) that may name others or
   hold what would cause serious harm if released (DPA 2018 Sch 3 Part 3, social work and health data).
 - ``other-agency``: recorded by another agency (a joint controller for its own records): consult it before
