@@ -10,6 +10,7 @@ the match index kept in step, and audits. Telling the agencies that received the
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 
@@ -61,7 +62,7 @@ class Change:
     old: str  # in words, for the history and the recipients
     new: str
     # What is written: the value as stored (a date, a normalised identifier, the address's parts).
-    value: object = None
+    value: Any = None
 
     @property
     def label(self) -> str:
@@ -208,14 +209,14 @@ def corrections_write(
             setattr(person, change.detail, change.value)
             fields.append(change.detail)
         elif change.detail == CorrectedDetail.DATE_OF_BIRTH:
-            person.date_of_birth = change.value  # type: ignore[assignment]
+            person.date_of_birth = change.value
             fields.append("date_of_birth")
         elif change.detail in (CorrectedDetail.NHS_NUMBER, CorrectedDetail.UPN):
             PersonIdentifier.objects.update_or_create(
                 person=person, scheme=change.detail, issuer=None, defaults={"value": change.value}
             )
         elif change.detail == CorrectedDetail.ADDRESS:
-            line_1, town, postcode, council = change.value  # type: ignore[misc]
+            line_1, town, postcode, council = change.value
             held = _current_address(person)
             if held is None:
                 Address.objects.create(

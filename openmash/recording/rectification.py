@@ -7,6 +7,7 @@ person went to. The service shape: the policy, then every field error at once (`
 one transaction that writes the corrections, records the event and audits.
 """
 
+import uuid
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -31,7 +32,7 @@ class Corrected:
     recorded: RecordedEvent
 
 
-def person_to_correct(actor: Actor, person_id: object) -> Person:
+def person_to_correct(actor: Actor, person_id: uuid.UUID | str) -> Person:
     """The person, if the actor may correct their details; NotFound as for a record that is not there (a 404:
     whether a record exists is itself sensitive)."""
     person = Person.objects.filter(pk=person_id, merged_into__isnull=True).first()
@@ -43,7 +44,7 @@ def person_to_correct(actor: Actor, person_id: object) -> Person:
 
 
 def correction_check(
-    *, actor: Actor, person_id: object, given: DetailsGiven, why: str
+    *, actor: Actor, person_id: uuid.UUID | str, given: DetailsGiven, why: str
 ) -> tuple[Person, list[Change]]:
     """Who and what would change (for a "check your answers" page), checked as ``details_correct`` checks it;
     writes nothing."""
@@ -57,7 +58,7 @@ def _summary(person: Person, changes: list[Change]) -> str:
     return f"Details corrected: {said[0].upper()}{said[1:]}."
 
 
-def details_correct(*, actor: Actor, person_id: object, given: DetailsGiven, why: str) -> Corrected:
+def details_correct(*, actor: Actor, person_id: uuid.UUID | str, given: DetailsGiven, why: str) -> Corrected:
     """Correct a person's details and tell every agency that received them. Nothing is saved on error."""
     person, changes = correction_check(actor=actor, person_id=person_id, given=given, why=why)
     if actor.organisation is None:  # the policy refused it already; for the type checker

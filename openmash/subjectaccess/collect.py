@@ -391,7 +391,7 @@ def _casework(person: Person, answering: Organisation) -> Section:
 def _vetting(person: Person, answering: Organisation) -> Section:
     """Vetting requests name a person by name and date of birth, not by record: those that match are listed,
     for the officer to confirm they are this person's."""
-    records = []
+    records: list[Record] = []
     if person.date_of_birth is None:
         return Section("Vetting checks", records)
     wanted = search_key(person.given_name, person.family_name)
