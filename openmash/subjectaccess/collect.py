@@ -434,25 +434,21 @@ def _philomena(person: Person, answering: Organisation) -> Section:
 
 def _reads(person: Person) -> Section:
     """Who read or changed the record, when and why: the audit trail's entries about this person."""
+    entries = list(AuditEntry.objects.filter(person_id=person.pk).order_by("sequence"))
+    names = dict(
+        Organisation.objects.filter(code__in={entry.organisation_code for entry in entries}).values_list(
+            "code", "name"
+        )
+    )
     records = []
-    for entry in AuditEntry.objects.filter(person_id=person.pk).order_by("sequence"):
+    for entry in entries:
         record = Record(f"{entry.get_action_display()}: {entry.object_type.replace('-', ' ')}")
         record.add("When", entry.at)
-        record.add("Organisation", _organisation_name(entry.organisation_code))
+        record.add("Organisation", names.get(entry.organisation_code, entry.organisation_code))
         record.add("Who", entry.actor_label, PRACTITIONER)
         record.add("Reason given", entry.reason)
         records.append(record)
     return Section("Who has read or changed the record", records)
-
-
-_names: dict[str, str] = {}
-
-
-def _organisation_name(code: str) -> str:
-    if code not in _names:
-        organisation = Organisation.objects.filter(code=code).only("name").first()
-        _names[code] = organisation.name if organisation else code
-    return _names[code]
 
 
 def subject_access_document(

@@ -1,6 +1,8 @@
 """The rectification pages: the form (GOV.UK error summary), check your answers, the correction made."""
 
+from openmash.accounts.actors import actor_for_user
 from openmash.people.models import PersonCorrection
+from openmash.recording.rectification import DetailsGiven, details_correct
 from openmash.sharing.models import Share
 
 
@@ -84,3 +86,17 @@ def test_pages_are_not_found_for_who_may_not_correct(story, signed_in):
         )
         assert client.post(f"/people/{story.child.pk}/correct/check/").status_code == 404
     assert not PersonCorrection.objects.exists()
+
+
+def test_the_recipient_reads_the_correction_in_words(cast, story, signed_in):
+    corrected = details_correct(
+        actor=actor_for_user(cast.users["social.worker"]),
+        person_id=story.child.pk,
+        given=DetailsGiven(date_of_birth=story.child.date_of_birth.replace(day=3)),
+        why="Birth certificate seen",
+    )
+    share = next(s for s in corrected.recorded.shares if s.recipient == cast.organisations["health"])
+    page = signed_in("health.practitioner").get(f"/shares/{share.pk}/").content.decode()
+    assert "Details corrected: Date of birth was 1 March 2023, now 3 March 2023." in page
+    assert "Why they were corrected" in page and "Birth certificate seen" in page
+    assert "{&#x27;" not in page and "{'" not in page  # no Python values on screen
