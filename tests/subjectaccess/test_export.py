@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import json
 import zipfile
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -12,10 +13,13 @@ from django.core.management import CommandError, call_command
 from openmash.accounts.actors import actor_for_user
 from openmash.audit.models import AuditAction, AuditEntry
 from openmash.lib.errors import InvalidInput, NotFound
+from openmash.missing.services import MissingReportInput, missing_report_record
+from openmash.recording.services import PersonInput
 from openmash.subjectaccess.collect import FREE_TEXT, OTHER_AGENCY, PRACTITIONER, THIRD_PARTY
 from openmash.subjectaccess.models import SubjectAccessExport
 from openmash.subjectaccess.render import html_document
 from openmash.subjectaccess.services import due_on, subject_access_export
+from openmash.vetting.services import VettingRequestInput, vetting_request_submit
 
 RECEIVED = dt.date(2026, 11, 30)
 
@@ -149,3 +153,39 @@ def test_the_command_refuses_a_council_that_holds_nothing(cast, story, tmp_path)
             stderr=io.StringIO(),
         )
     assert not (tmp_path / "sar.json").exists()
+
+
+def test_missing_episodes_and_vetting_checks_are_in_the_export(cast, dpo, story):
+    police = actor_for_user(cast.users["police.officer"])
+    missing_report_record(
+        actor=police,
+        data=MissingReportInput(
+            last_seen_at=dt.datetime(2026, 11, 25, 16, 0, tzinfo=ZoneInfo("Europe/London")),
+            child=PersonInput(person_id=story.child.pk),
+            last_seen_where="Stockton bus station",
+            reference="CLE-MIS-77",
+            postcode="TS18 1AA",
+        ),
+    )
+    # A vetting check names a person by name and date of birth, not by record: Tara as a household member.
+    vetting_request_submit(
+        actor=actor_for_user(cast.users["social.worker"]),
+        data=VettingRequestInput(
+            given_name="Tara",
+            family_name="Fenwick",
+            date_of_birth=dt.date(1994, 7, 9),
+            role="household-member",
+            household="The Fenwick household",
+        ),
+    )
+    child = {section.title: section for section in _export(dpo, story.child).document.sections}
+    episodes = child["Missing episodes"].records
+    assert [record.title for record in episodes] == ["Missing episode CLE-MIS-77"]
+    assert any(value.text == "Stockton bus station" for value in episodes[0].values)
+    assert child["Vetting checks"].records == []  # Noah was never vetted
+    adult = {
+        section.title: section for section in _export(dpo, story.adult, reference="SAR-2").document.sections
+    }
+    checks = adult["Vetting checks"].records
+    assert len(checks) == 1 and "confirm it is this person" in checks[0].title
+    assert any(v.label == "Household" and v.review == THIRD_PARTY for v in checks[0].values)
