@@ -34,7 +34,7 @@ class EventKind(models.TextChoices):
     CONCERNS_TOGETHER = "concerns-together", "Concerns from two or more agencies"
     # A person's details corrected (UK GDPR Art 16, rectification; Art 19: told to every recipient of the old
     # details): shared with each agency that received them (sharing.routing.received_the_details).
-    DETAILS_CORRECTED = "details-corrected", "Details corrected"
+    DETAILS_CORRECTED = "details-corrected", "Correction of a person's details"
 
 
 class RiskLevel(models.TextChoices):
