@@ -11,6 +11,7 @@ ALIASES = {
     "load-reference": "load_reference",
     "api-client": "api_client",
     "create-user": "createuser",
+    "subject-access": "subject_access",
 }
 
 

@@ -225,6 +225,7 @@ INSTALLED_APPS = [
     "openmash.backup",
     "openmash.retention",
     "openmash.operations",
+    "openmash.subjectaccess",
     "openmash.philomena",
     "openmash.vetting",
     "openmash.merging",

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include(("openmash.insight.urls", "insight"))),
     path("", include(("openmash.inspections.urls", "inspections"))),
     path("", include(("openmash.retention.urls", "retention"))),
+    path("", include(("openmash.subjectaccess.urls", "subjectaccess"))),
     path("", include(("openmash.recording.urls", "events"))),
     # One share's page is recording's (acting on a share can start a clock) but keeps its name, sharing:share.
     path("", include((sharing_urls.urlpatterns + share_page_urlpatterns, "sharing"))),

@@ -133,6 +133,8 @@ def test_recording_endpoints_document_the_idempotency_key_and_each_status_once(c
         # Writes that are not events take the same key (api.idempotency).
         "/api/v1/vetting-requests",
         "/api/v1/vetting-requests/{request_id}/stages",
+        # Correcting a person's details records a "details corrected" event (api/corrections.py).
+        "/api/v1/people/{person_id}/corrections",
     }
 
     def no_duplicates(pairs):

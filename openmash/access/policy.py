@@ -963,3 +963,47 @@ def may_revoke_inspection_access(actor: Actor, inspection: Inspection) -> bool:
 def inspection_access_too_long(starts_at: dt.datetime, ends_at: dt.datetime) -> bool:
     """Whether a grant would run longer than an area may open itself to one team (``INSPECTION_ACCESS_MAX``)."""
     return ends_at - starts_at > INSPECTION_ACCESS_MAX
+# A data subject's rights (UK GDPR Chapter III; docs/data-protection.md). Answering them is a controller's
+# duty: the council answers for the records of the children and families it works with.
+
+
+def answers_subject_access(actor: Actor) -> bool:
+    """Whether the actor answers subject access requests: a council's data protection officer, or an operator's
+    command run for a council. (Which people: ``may_answer_subject_access``.)"""
+    organisation = actor.organisation
+    if organisation is None or organisation.kind != OrganisationKind.COUNCIL:
+        return False
+    return actor.has_role(Role.DATA_PROTECTION_OFFICER, OPERATOR_ROLE)
+
+
+def may_answer_subject_access(actor: Actor, *, council_holds_person: bool) -> bool:
+    """A subject access request (UK GDPR Art 15; what may be withheld, DPA 2018 Sch 2 and Sch 3 Part 3, is the
+    officer's review of the export) is answered by the council's data protection officer, or by an operator's
+    command run for the council, about a person the council holds something on (``council_holds_person``:
+    it would have a reason to see them, as its own practitioners would: ``people.selectors``). The request,
+    recorded with its reference, is the reason for this one export; it opens no case work."""
+    return answers_subject_access(actor) and council_holds_person
+
+
+# Who may correct a person's details (UK GDPR Art 16): the agencies that hold a child's record as a controller
+# and can check the correction against their own (a birth certificate, a school's admission record, a GP
+# registration). A carer, a vetting officer's checks, a system acting under a protocol or rule do not.
+CORRECTING_KINDS = frozenset(
+    {
+        OrganisationKind.COUNCIL,
+        OrganisationKind.POLICE,
+        OrganisationKind.HEALTH_TRUST,
+        OrganisationKind.SCHOOL,
+    }
+)
+
+
+def may_correct_person_details(actor: Actor, reason: str | None) -> bool:
+    """A person's name, date of birth, address or identifiers are corrected by a practitioner (or the case
+    system) of a council, force, NHS trust or school with a reason to see the record (``reason``: the
+    actor's reason to see them, ``people.selectors.reason_to_see``, None if none)."""
+    if reason is None or not _practitioner_of(actor, *CORRECTING_KINDS):
+        return False
+    return not (
+        _carer_only(actor) or vetting_only(actor) or actor.has_role(PROTOCOL_ROLE, RULE_ROLE, IMPORT_ROLE)
+    )

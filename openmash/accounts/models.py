@@ -22,6 +22,9 @@ class Role(models.TextChoices):
     VETTING_OFFICER = "vetting-officer", "Vetting officer"
     PARTNERSHIP_LEAD = "partnership-lead", "Partnership lead"
     INSPECTOR = "inspector", "Inspector"
+    # Answers subject access requests for the council (UK GDPR Art 15, Art 37-39): exports everything held about
+    # a person for review and redaction before release. Sees no case work otherwise (openmash.subjectaccess).
+    DATA_PROTECTION_OFFICER = "data-protection-officer", "Data protection officer"
     ADMINISTRATOR = "administrator", "Administrator"
 
 
@@ -30,7 +33,14 @@ class Role(models.TextChoices):
 ROLES_BY_KIND: dict[str, frozenset[str]] = {
     # A council's own foster carers and children's homes' staff are its carers.
     OrganisationKind.COUNCIL: frozenset(
-        {Role.MASH_PRACTITIONER, Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.RETURN_INTERVIEWER, Role.CARER}
+        {
+            Role.MASH_PRACTITIONER,
+            Role.SOCIAL_WORKER,
+            Role.TEAM_MANAGER,
+            Role.RETURN_INTERVIEWER,
+            Role.CARER,
+            Role.DATA_PROTECTION_OFFICER,
+        }
     ),
     OrganisationKind.POLICE: frozenset(
         {

@@ -362,3 +362,7 @@ api.add_router("", philomena_router)
 from openmash.api.vetting import router as vetting_router  # noqa: E402
 
 api.add_router("", vetting_router)
+
+from openmash.api.corrections import router as corrections_router  # noqa: E402
+
+api.add_router("", corrections_router)

@@ -47,6 +47,8 @@ def person_record(request: HttpRequest, person_id: str) -> HttpResponse:
         "actions": event_actions(actor),
         "may_record_birth": opened.person.kind == PersonKind.UNBORN
         and policy.may_record_birth(actor, opened.reason),
+        "may_correct_details": opened.person.kind != PersonKind.UNBORN
+        and policy.may_correct_person_details(actor, opened.reason),
         "clocks": clocks_for_person(actor=actor, person=opened.person) if full else [],
         "clock_titles": rule_titles(actor),
         "now": timezone.now(),

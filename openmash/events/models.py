@@ -32,6 +32,9 @@ class EventKind(models.TextChoices):
     # Raised by OpenMASH, not recorded by an agency: two or more agencies' concerns about one child (or one adult
     # across different children) close together in time, for the child's council front door (openmash.casework).
     CONCERNS_TOGETHER = "concerns-together", "Concerns from two or more agencies"
+    # A person's details corrected (UK GDPR Art 16, rectification; Art 19: told to every recipient of the old
+    # details): shared with each agency that received them (sharing.routing.received_the_details).
+    DETAILS_CORRECTED = "details-corrected", "Correction of a person's details"
 
 
 class RiskLevel(models.TextChoices):

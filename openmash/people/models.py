@@ -250,3 +250,39 @@ class SchoolEnrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} at {self.school.name}"
+
+
+class CorrectedDetail(models.TextChoices):
+    GIVEN_NAME = "given_name", "First name"
+    FAMILY_NAME = "family_name", "Last name"
+    DATE_OF_BIRTH = "date_of_birth", "Date of birth"
+    ADDRESS = "address", "Address"
+    NHS_NUMBER = "nhs", "NHS number"
+    UPN = "upn", "Unique pupil number"
+
+
+class PersonCorrection(models.Model):
+    """The record's history: one detail of a person corrected (UK GDPR Art 16, rectification), with the value it
+    had, kept so what was shared before can be understood and the correction shown to whoever received it.
+    Append-only: written by ``people.services.person_details_correct`` and never changed."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="corrections")
+    detail = models.CharField(max_length=20, choices=CorrectedDetail.choices)
+    # As words a reader understands ("12 March 2015", "1 High Street, Bury, BL9 0AA"): the stored value may
+    # be a date or several columns.
+    old_value = models.CharField(max_length=400, blank=True)
+    new_value = models.CharField(max_length=400, blank=True)
+    why = models.CharField(max_length=500)
+    corrected_at = models.DateTimeField()
+    corrected_by = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    corrected_by_label = models.CharField(max_length=300)
+    # The "details corrected" event that told the agencies which had received the old details (no foreign key:
+    # events sit above people in the layers).
+    event_id = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-corrected_at", "-id"]
+        indexes = [models.Index(fields=["person", "corrected_at"], name="person_correction_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_detail_display()} corrected"

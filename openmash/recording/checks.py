@@ -207,6 +207,8 @@ VALIDATED_BY_THEIR_APP = frozenset(
         EventKind.PHILOMENA_PROFILE,
         EventKind.RETURN_INTERVIEW,
         EventKind.CONCERNS_TOGETHER,
+        # Checked by recording.rectification (the correction itself) before the event is recorded.
+        EventKind.DETAILS_CORRECTED,
     }
 )
 

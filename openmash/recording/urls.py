@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openmash.recording import share_page, views
+from openmash.recording import correction_pages, share_page, views
 
 app_name = "events"
 urlpatterns = [
@@ -22,6 +22,12 @@ urlpatterns = [
         "people/<uuid:person_id>/events/<str:kind>/new/",
         views.person_event_create,
         name="person-event-create",
+    ),
+    path("people/<uuid:person_id>/correct/", correction_pages.correct_details, name="correct-details"),
+    path(
+        "people/<uuid:person_id>/correct/check/",
+        correction_pages.correct_details_check,
+        name="correct-details-check",
     ),
 ]
 

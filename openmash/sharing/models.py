@@ -34,6 +34,8 @@ class Route(models.TextChoices):
         "concerns-together",
         "Council front door of the child (concerns from two or more agencies)",
     )
+    # An agency that received (or sent) a person's details, told when they are corrected (UK GDPR Art 19).
+    RECEIVED_THE_DETAILS = "received-the-details", "Agency that received the person's details"
 
 
 class Content(models.TextChoices):

@@ -18,9 +18,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
-from openmash.events.models import Event, EventKind, RiskLevel, SubjectRole
+from openmash.events.models import Event, EventKind, RiskLevel, Source, SubjectRole
 from openmash.lib.clock_rules import ClockRule
 from openmash.lib.instants import LONDON
 from openmash.organisations.models import Organisation, OrganisationKind
@@ -335,6 +336,29 @@ def told_of_the_protection(event: Event, subjects: list[Subject]) -> Iterator[Re
         yield Recipient(organisation, Route.INVOLVED, Content.FULL, _notification_rule(event), people)
 
 
+def received_the_details(event: Event, subjects: list[Subject]) -> Iterator[Recipient]:
+    """A person's details corrected go to every agency that received a share naming them (UK GDPR Art 19: a
+    controller tells each recipient of the personal data of its rectification) and to every agency that
+    recorded an event about them (its own system holds the details it sent), and to no one else: an agency
+    that could see the record but was never sent it is not told. Held imports reached no one; history
+    imported from elsewhere did, and its recipients are told too. The corrector is never sent its own."""
+    people = {subject.person_id for subject in subjects}
+    received = (
+        Share.objects.filter(people__in=people)
+        .exclude(event__source=Source.HELD)
+        .exclude(event_id=event.pk)
+        .values("recipient_id")
+    )
+    recorded = (
+        Event.objects.filter(subjects__person__in=people)
+        .exclude(source=Source.HELD)
+        .exclude(pk=event.pk)
+        .values("recorded_by_id")
+    )
+    for organisation in Organisation.objects.filter(Q(pk__in=received) | Q(pk__in=recorded)).order_by("pk"):
+        yield Recipient(organisation, Route.RECEIVED_THE_DETAILS, Content.FULL, "", set(people))
+
+
 RULES: dict[str, list[Rule]] = {
     EventKind.DOMESTIC_ABUSE: [children_to_home_council, encompass],
     EventKind.MISSING: [children_to_home_council, looked_after_councils, covering_police],
@@ -361,6 +385,7 @@ RULES: dict[str, list[Rule]] = {
     # the home council) and the police force covering the child's home (issue 15).
     EventKind.RETURN_INTERVIEW: [children_to_home_council, looked_after_councils, covering_police],
     EventKind.CONCERNS_TOGETHER: [front_door_of_each_child],
+    EventKind.DETAILS_CORRECTED: [received_the_details],
 }
 
 # Routes on which the recorder is a recipient of its own event: what the service raises for a council's own front

@@ -112,6 +112,8 @@ DETAIL_LABELS: dict[str, str] = {
     "grounds": "Grounds",
     "resolution": "Resolution",
     "stage": "Stage",
+    # Details corrected (recording.rectification): the summary says what changed, was and now.
+    "why": "Why they were corrected",
 }
 DETAIL_VALUES: dict[str, dict[str, str]] = {
     "risk": {"no-apparent-risk": "No apparent risk", "low": "Low", "medium": "Medium", "high": "High"},
@@ -134,6 +136,8 @@ HIDDEN_DETAILS = frozenset(
         "concerns",
         "agencies",
         "window_days",
+        # Details corrected: each change is in the summary in words; the API gives them as values.
+        "corrections",
     }
 )
 

@@ -48,6 +48,9 @@ def navigation(request):
         candidates.append(("Find a person", reverse("people:search"), policy.may_search_people(actor)))
         candidates.append(("Record a child", reverse("people:create"), policy.may_record_people(actor)))
         candidates.append(
+            ("Subject access", reverse("subjectaccess:requests"), policy.answers_subject_access(actor))
+        )
+        candidates.append(
             ("Administration", reverse("accounts:users"), policy.may_administer(actor, user.organisation))
         )
         allowed = [(label, url) for label, url, may in candidates if may]
