@@ -963,6 +963,8 @@ def may_revoke_inspection_access(actor: Actor, inspection: Inspection) -> bool:
 def inspection_access_too_long(starts_at: dt.datetime, ends_at: dt.datetime) -> bool:
     """Whether a grant would run longer than an area may open itself to one team (``INSPECTION_ACCESS_MAX``)."""
     return ends_at - starts_at > INSPECTION_ACCESS_MAX
+
+
 # A data subject's rights (UK GDPR Chapter III; docs/data-protection.md). Answering them is a controller's
 # duty: the council answers for the records of the children and families it works with.
 
