@@ -77,7 +77,7 @@ def test_jon_smith_to_the_police_is_jonathan_smith_to_the_school(api):
     jon = _person(police)
     # Recorded now, a candidate at once: its match index rows were written with it.
     assert MatchProfile.objects.filter(person_id=jon.pk).exists()
-    assert MatchKey.objects.filter(person_id=jon.pk, key="d:2015-03-04").exists()
+    assert MatchKey.objects.filter(person_id=jon.pk, key="d:2015-03-04:fs").exists()
     school = _post(api["school"], "/referrals", _referral([JON | {"given_name": "Jonathan"}]))
     assert _person(school) == jon
     # The school may not see the police's record: it is told only that its record was linked.
