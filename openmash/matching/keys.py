@@ -15,6 +15,8 @@ docs/performance.md. Names typed the other way round are looked up crossed (the 
 family name's).
 """
 
+from functools import lru_cache
+
 from openmash.matching.features import MatchRecord, name_and_canonicals, phonetic
 
 
@@ -55,8 +57,15 @@ def _looked_up(stem: str, family: set[str], given: set[str]) -> set[str]:
     return keys
 
 
-def stored_keys(record: MatchRecord) -> set[str]:
-    keys = set()
+def stored_keys(record: MatchRecord) -> frozenset[str]:
+    """The keys a record is stored under. Remembered for the last few thousand records: intake's matcher
+    and the person planner ask for a new person's keys, from the one record (docs/decisions/0014)."""
+    return _stored_keys(record)
+
+
+@lru_cache(maxsize=4_096)
+def _stored_keys(record: MatchRecord) -> frozenset[str]:
+    keys: set[str] = set()
     family = _family_initials(record)
     # A given name is stored under its own letter and those of the names it is a nickname of ("Bill" under
     # b and w); an arriving record looks up the letters of its whole nickname group.
@@ -76,7 +85,7 @@ def stored_keys(record: MatchRecord) -> set[str]:
         keys.update(f"g:{name}:{code}" for name in name_and_canonicals(record.given_name) for code in codes)
     if record.birth_year:
         keys.update(f"p:{postcode}:{record.birth_year}" for postcode in record.postcodes)
-    return keys
+    return frozenset(keys)
 
 
 def probe_keys(record: MatchRecord) -> set[str]:

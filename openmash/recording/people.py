@@ -185,7 +185,10 @@ class _Matcher:
             for index, given in enumerate(checked.data.people)
             if given.person_id is None
         }
-        found = candidates_of_many([likeness.record for likeness in self.likenesses.values()])
+        found = candidates_of_many(
+            [likeness.record for likeness in self.likenesses.values()],
+            [likeness.keys for likeness in self.likenesses.values()],
+        )
         wanted: dict[Actor, set[uuid.UUID]] = {}
         for where, candidates in zip(self.likenesses, found, strict=True):
             scored = best_matches(self.likenesses[where].record, candidates, self.model)
