@@ -16,6 +16,7 @@ import datetime as dt
 import os
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,7 +140,9 @@ def run(council: object, truth: dict[str, int]) -> None:
     same = sum(truth.get(str(a)) == truth.get(str(b)) for a, b in reviews)
     print(
         f"dedupe: {result.people:,} people on {connection.vendor} in {took:.0f} s ({took / 60:.1f} minutes): "
-        f"{result.pairs:,} likely pairs, {result.raised:,} put to review, {same:,} of them truly one child"
+        f"{result.pairs:,} likely pairs, {result.not_asked:,} not worth asking (twins, siblings, namesakes: "
+        f"merging.dedupe.worth_asking), {result.raised:,} put to review, {same:,} of them truly one child "
+        f"(of {sum(count == 2 for count in Counter(truth.values()).values()):,} children recorded twice)"
     )
 
 

@@ -213,7 +213,7 @@ COMPARISONS: tuple[Comparison, ...] = (
     ),
 )
 
-# Pairs Splink scores in training and batch dedupe; intake's candidate keys (matching.keys) mirror them.
+# Pairs Splink scores in training; intake's candidate keys (matching.keys) follow the dedupe's narrower rules below.
 BLOCKING_RULES_SQL = (
     "l.dob = r.dob",
     "l.dob_swapped = r.dob",

@@ -2,7 +2,7 @@
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import connection
 
@@ -36,12 +36,15 @@ def candidates(
 BROAD_KEY = 250
 
 
-def candidates_of_many(records: Sequence[MatchRecord]) -> list[list[tuple[uuid.UUID, MatchRecord]]]:
+def candidates_of_many(
+    records: Sequence[MatchRecord], probed: Sequence[Iterable[str]] | None = None
+) -> list[list[tuple[uuid.UUID, MatchRecord]]]:
     """``candidates`` of several records (the people of a batch being recorded), in two queries for the batch
     (which people hold each key; then the features of those worth scoring): the hot path of recording, where
     an ORM query a person cost more than the matching itself. A record's keys held by more than BROAD_KEY
-    people are left out, unless every key of the record is that broad (then its narrowest is kept)."""
-    wanted = [probe_keys(record) for record in records]
+    people are left out, unless every key of the record is that broad (then its narrowest is kept). ``probed``:
+    each record's ``probe_keys`` where the caller has them already."""
+    wanted = [set(each) for each in probed] if probed is not None else [probe_keys(r) for r in records]
     every = sorted(set().union(*wanted))
     if not every:
         return [[] for _ in records]

@@ -21,7 +21,7 @@ from openmash.lib import identifiers
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.ids import new_id
 from openmash.lib.names import search_key
-from openmash.matching.features import match_record
+from openmash.matching.features import MatchRecord, match_record
 from openmash.matching.models import MatchKey, MatchProfile
 from openmash.matching.services import index_rows
 from openmash.organisations.models import Organisation, OrganisationKind
@@ -194,6 +194,9 @@ class NewPerson:
     # The postcode of an address the caller writes for the person beside these rows (a household incident's
     # address: people.services.household_planned), so the match index finds them there at once.
     postcode_given_by_event: str = ""
+    # The person as the matcher saw them at intake (recording.people), when that is how the match index keeps
+    # them: not worked out a second time. It must be what ``_match_index`` would make of the fields above.
+    match_record: MatchRecord | None = None
 
 
 @dataclass(frozen=True)
@@ -379,7 +382,8 @@ def _match_index(people: Sequence[tuple[uuid.UUID, tuple[Actor, NewPerson]]]) ->
     profiles, keys = index_rows(
         (
             person_id,
-            match_record(
+            given.match_record
+            or match_record(
                 given.given_name,
                 given.family_name,
                 given.date_of_birth,

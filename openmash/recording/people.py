@@ -167,20 +167,48 @@ class _Matcher:
         self.review: float = settings.MATCHING_REVIEW
         self.planned: dict[int, _Likeness] = {}  # new people of the batch, by slot
         self.by_key: dict[str, list[int]] = {}
-        # Each person's candidates on record, read for the whole batch in one query (``prepare``).
-        self.on_record: dict[tuple[int, int], list[tuple[uuid.UUID, MatchRecord]]] = {}
+        # Each person's candidates on record, read and scored for the whole batch at once (``prepare``), best
+        # first.
+        self.on_record: dict[tuple[int, int], list[tuple[uuid.UUID, Score]]] = {}
         self.likenesses: dict[tuple[int, int], _Likeness] = {}
+        # The records a person could be linked to without asking (read once for the batch), and of those, the
+        # ones each recorder may see (the access policy asked once a recorder, not once a link).
+        self.linkable: dict[uuid.UUID, Person] = {}
+        self.seen: dict[Actor, set[uuid.UUID]] = {}
 
     def prepare(self, batch: Sequence[CheckedEvent]) -> None:
-        """Every person of the batch not named by id as the matcher sees them, and their candidates."""
+        """Every person of the batch not named by id as the matcher sees them, their candidates on record
+        scored, and what the policy says of those sure enough to link."""
         self.likenesses = {
             (position, index): _likeness(checked, position, given)
             for position, checked in enumerate(batch)
             for index, given in enumerate(checked.data.people)
             if given.person_id is None
         }
-        found = candidates_of_many([likeness.record for likeness in self.likenesses.values()])
-        self.on_record = dict(zip(self.likenesses, found, strict=True))
+        found = candidates_of_many(
+            [likeness.record for likeness in self.likenesses.values()],
+            [likeness.keys for likeness in self.likenesses.values()],
+        )
+        wanted: dict[Actor, set[uuid.UUID]] = {}
+        for where, candidates in zip(self.likenesses, found, strict=True):
+            scored = best_matches(self.likenesses[where].record, candidates, self.model)
+            self.on_record[where] = scored
+            for person, score in scored:
+                if score.probability < self.link:
+                    break
+                if score.may_link_unasked:
+                    wanted.setdefault(batch[where[0]].actor, set()).add(person)
+        every = set().union(*wanted.values())
+        if every:
+            self.linkable = Person.objects.filter(merged_into__isnull=True).in_bulk(every)
+            self.seen = {
+                actor: set(
+                    people_selectors.visible_among(actor, Person.objects.filter(pk__in=people)).values_list(
+                        "pk", flat=True
+                    )
+                )
+                for actor, people in wanted.items()
+            }
 
     def add(self, slot: int, likeness: _Likeness) -> None:
         self.planned[slot] = likeness
@@ -198,11 +226,11 @@ class _Matcher:
         already or whose national identifier differs from one given; and the batch's new people named by
         other events of the same recorder."""
         likeness = self.likenesses[where]
-        on_record = [(person, record) for person, record in self.on_record[where] if person not in named]
+        on_record = [(person, score) for person, score in self.on_record[where] if person not in named]
         if on_record and likeness.identifiers:
-            differs = _identifiers_differ(likeness.identifiers, [person for person, _record in on_record])
-            on_record = [(person, record) for person, record in on_record if person not in differs]
-        found: list[tuple[Candidate, MatchRecord]] = list(on_record)
+            differs = _identifiers_differ(likeness.identifiers, [person for person, _score in on_record])
+            on_record = [(person, score) for person, score in on_record if person not in differs]
+        found: list[tuple[Candidate, MatchRecord]] = []
         slots = {slot for key in likeness.keys for slot in self.by_key.get(key, ())}
         for slot in sorted(slots):
             other = self.planned[slot]
@@ -219,7 +247,12 @@ class _Matcher:
             ):
                 continue
             found.append((slot, other.record))
-        return best_matches(likeness.record, found, self.model)
+        if not found:
+            return list(on_record)
+        # Best first, records on record before the batch's new people at an equal weight.
+        both: list[tuple[Candidate, Score]] = [*on_record, *best_matches(likeness.record, found, self.model)]
+        both.sort(key=lambda item: item[1].weight, reverse=True)
+        return both
 
 
 _models: dict[object, TrainedModel] = {}
@@ -308,10 +341,10 @@ def _by_likeness(
         if score.probability >= matcher.link and score.may_link_unasked:
             if isinstance(candidate, int):
                 return _Match(None, slot=candidate)
-            person = Person.objects.filter(pk=candidate, merged_into__isnull=True).first()
+            person = matcher.linkable.get(candidate)
             if person is None:  # merged since the index was read
                 continue
-            seen = people_selectors.reason_to_see(actor, candidate) is not None
+            seen = candidate in matcher.seen.get(actor, set())
             if seen or not person.restriction:
                 return _Match(person, unseen=not seen)
         asking.append((candidate, score))
@@ -364,6 +397,9 @@ class _Matched:
     same_as_new: list[tuple[int, int, int]] = field(default_factory=list)
     # (slot in ``new``, record or slot it may be, score) for a person to decide.
     reviews: list[tuple[int, Candidate, Score]] = field(default_factory=list)
+    # Each person matched by likeness as the matcher saw them, by (event position, person position): handed
+    # to the person planner for the new people's match index rows, not worked out again.
+    records: dict[tuple[int, int], MatchRecord] = field(default_factory=dict)
 
 
 def people_of(
@@ -402,7 +438,13 @@ def _match_everyone(batch: Sequence[CheckedEvent]) -> _Matched:
     on_record: dict[uuid.UUID, Person] = Person.objects.in_bulk(
         {given.person_id for checked in batch for given in checked.data.people if given.person_id is not None}
     )
-    matched = _Matched(found=[], new=[], unseen=[set() for _ in batch], on_record=on_record)
+    matched = _Matched(
+        found=[],
+        new=[],
+        unseen=[set() for _ in batch],
+        on_record=on_record,
+        records={where: likeness.record for where, likeness in matcher.likenesses.items()} if matcher else {},
+    )
     new_identifiers: dict[tuple[str, str], int] = {}
     errors: dict[str, str] = {}
     for position, checked in enumerate(batch):
@@ -479,6 +521,7 @@ def _plan_new_people(
                     date_of_birth=given.date_of_birth,
                     identifiers_given=given_ids,
                     postcode_given_by_event=household_postcode(batch[position]),
+                    match_record=_as_kept(matched.records.get((position, index)), batch[position]),
                 ),
             )
             for position, index, given_ids in matched.new
@@ -494,6 +537,15 @@ def _plan_new_people(
     for position, index, slot in matched.same_as_new:
         matched.found[position][index] = planned.person_ids[slot]
     return planned.person_ids
+
+
+def _as_kept(record: MatchRecord | None, checked: CheckedEvent) -> MatchRecord | None:
+    """The matcher's record of a new person as the match index keeps it (``people.planner._match_index``): the
+    household's postcode only where the incident writes it as their address (``household_postcode``: not for
+    an import still held), which the matcher compares with either way."""
+    if record is None or household_postcode(checked) or not record.postcodes:
+        return record
+    return replace(record, postcodes=(), outcodes=())
 
 
 def _enrol_at_named_schools(

@@ -35,8 +35,9 @@ def test_reindexing_replaces_a_persons_keys(cast, amelia):
     Person.objects.filter(pk=amelia.pk).update(date_of_birth=dt.date(2011, 1, 20))
     index_people([amelia.pk])
     after = set(MatchKey.objects.filter(person_id=amelia.pk).values_list("key", flat=True))
-    assert "d:2011-01-20" in after and before != after
-    assert not any(key.startswith("d:") and key != "d:2011-01-20" for key in after)
+    # The date of birth is a key only with a first letter of a name (matching.keys).
+    assert f"d:2011-01-20:f{amelia.family_name[0].lower()}" in after and before != after
+    assert all(key.startswith("d:2011-01-20:") for key in after if key.startswith("d:"))
     assert MatchProfile.objects.get(person_id=amelia.pk).features["dob"] == "2011-01-20"
 
 
@@ -51,3 +52,18 @@ def test_index_and_evaluate_commands(cast, capsys):
     call_command("matching", "evaluate", "--families", "400", "--seed", "9")
     out = capsys.readouterr().out
     assert "precision" in out and "sent to review" in out
+
+
+def test_a_date_of_birth_finds_only_people_with_a_first_letter_in_common(cast, amelia):
+    """A shared date of birth alone is not enough to be scored (matching.keys): a name's first letter must
+    agree too, or the names be typed the other way round."""
+    index_people(Person.objects.values_list("pk", flat=True))
+    born = amelia.date_of_birth
+    stranger = match_record("Zebedee", "Quartermaine", born, "M", [])
+    assert amelia.pk not in dict(candidates(stranger))
+    # A nickname of another letter is still found by the family name's letter, and names typed the other way
+    # round by the letters crossed.
+    assert amelia.pk in dict(candidates(match_record("Millie", amelia.family_name, born)))
+    assert amelia.pk in dict(candidates(match_record(amelia.family_name, amelia.given_name, born)))
+    # A family name changed and a given name typed from its first letter: found by nothing but the date.
+    assert amelia.pk not in dict(candidates(match_record("Xmelia", "Quartermaine", born)))

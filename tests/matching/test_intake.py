@@ -18,6 +18,7 @@ from openmash.matching.models import MatchKey, MatchProfile
 from openmash.merging import services as merging
 from openmash.merging.models import KeptApart, MatchReview, ReviewSource, ReviewStatus
 from openmash.merging.selectors import review_queue
+from openmash.people.matching import index_people
 from openmash.people.models import Person
 from tests.incident_journey import walk
 from tests.missing.test_import import _file, _row
@@ -77,7 +78,7 @@ def test_jon_smith_to_the_police_is_jonathan_smith_to_the_school(api):
     jon = _person(police)
     # Recorded now, a candidate at once: its match index rows were written with it.
     assert MatchProfile.objects.filter(person_id=jon.pk).exists()
-    assert MatchKey.objects.filter(person_id=jon.pk, key="d:2015-03-04").exists()
+    assert MatchKey.objects.filter(person_id=jon.pk, key="d:2015-03-04:fs").exists()
     school = _post(api["school"], "/referrals", _referral([JON | {"given_name": "Jonathan"}]))
     assert _person(school) == jon
     # The school may not see the police's record: it is told only that its record was linked.
@@ -270,3 +271,37 @@ def test_twins_in_two_rows_of_one_file_are_two_records_and_one_question(cast, tm
     assert (review.candidate, review.arriving) == (ava, isla)
     assert review.organisation == cast.organisations["council"]
     assert list(review_queue(actor_for_user(cast.users["mash.practitioner"]))) == [review]
+
+
+def _index_as_rebuilt(people: list[Person]) -> tuple[dict, dict]:
+    """The match index rows of ``people`` as written, and as ``openmash matching index`` rebuilds them."""
+
+    def rows() -> tuple[dict, dict]:
+        ids = [person.pk for person in people]
+        features = dict(MatchProfile.objects.filter(person_id__in=ids).values_list("person_id", "features"))
+        keys: dict = {}
+        for person_id, key in MatchKey.objects.filter(person_id__in=ids).values_list("person_id", "key"):
+            keys.setdefault(person_id, set()).add(key)
+        return features, keys
+
+    written = rows()
+    index_people([person.pk for person in people])
+    return written, rows()
+
+
+def test_the_index_rows_written_at_intake_are_those_a_rebuild_makes(api, cast, tmp_path):
+    """The person planner keeps the matcher's own record of a new person (not worked out twice): it must be
+    exactly what the record, rebuilt, gives: with the household's postcode for an API incident (its address is
+    written), without it for an imported one (not written while held)."""
+    _post(api["police"], "/incidents/domestic-abuse", _incident("CLE-26-8501", [JON], postcode="ts18 1aa"))
+    path = tmp_path / "incidents.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(INCIDENT_HEADER)
+        writer.writerows(_incident_rows([("CLE-25-0301", "Ava", "2016-01-01")]))
+    call_command("import", "domestic-abuse", str(path), "--org", "Cleveland Police")
+    recorded = list(Person.objects.filter(family_name="Smith"))
+    assert len(recorded) == 2
+    written, rebuilt = _index_as_rebuilt(recorded)
+    assert written == rebuilt
+    assert {tuple(features["postcodes"]) for features in written[0].values()} == {("TS181AA",), ()}

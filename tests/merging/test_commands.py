@@ -12,6 +12,9 @@ from django.test import override_settings
 from openmash.accounts.actors import actor_for_user
 from openmash.audit.models import AuditEntry
 from openmash.events.models import EventKind
+from openmash.matching.features import match_record
+from openmash.matching.model import score
+from openmash.merging.dedupe import worth_asking
 from openmash.merging.models import KeptApart, MatchReview, ReviewSource
 from openmash.people.matching import index_people
 from openmash.people.models import Person
@@ -99,3 +102,19 @@ def test_export_writes_the_people_the_organisation_may_see_and_no_one_else(cast,
     bury = list(csv.DictReader(out.open()))
     assert not any(row["family_name"] == "Hart" for row in bury)
     assert AuditEntry.objects.filter(action="export", object_type="people").count() == 2
+
+
+def test_the_batch_asks_about_likely_duplicates_not_twins_siblings_or_namesakes():
+    """``merging.dedupe.worth_asking``: across an area, recorded twins (another given name, the same date of
+    birth and home) and namesakes born years apart are two people already; a typed-again record is asked."""
+    born = dt.date(2016, 5, 14)
+    ava = match_record("Ava", "Smith", born, "F", ["TS18 1AA"])
+    twin = match_record("Isla", "Smith", born, "F", ["TS18 1AA"])
+    typed_again = match_record("Eva", "Smith", dt.date(2016, 5, 15), None, ["TS18 1AA"])
+    namesake = match_record("Ava", "Smith", dt.date(2018, 9, 14), "F", ["TS18 1AA"])
+    swapped_strangers = match_record("Smith", "Ava", dt.date(2009, 1, 2), "F", [])
+    assert worth_asking(score(ava, typed_again))
+    assert not worth_asking(score(ava, twin))
+    assert not worth_asking(score(ava, namesake))
+    assert not worth_asking(score(ava, swapped_strangers))
+    assert worth_asking(score(ava, match_record("Ava", "Smith", born, "F", [])))
