@@ -80,18 +80,24 @@ def _councils():
     return Organisation.objects.filter(kind=OrganisationKind.COUNCIL).order_by("name")
 
 
-class PersonCreateForm(forms.Form):
-    given_name = forms.CharField(
-        label="First name",
-        max_length=column_length(Person, "given_name"),
-        error_messages={"required": "Enter the child's first name"},
-    )
-    family_name = forms.CharField(
-        label="Last name",
-        max_length=column_length(Person, "family_name"),
-        error_messages={"required": "Enter the child's last name"},
-    )
+class NameAndBirthForm(forms.Form):
+    """First name, last name and date of birth, asked alike on every form that says who someone is (a new child,
+    a correction, a subject access request); ``whose`` words the errors ("Enter the child's first name")."""
+
+    whose = "the"
+    given_name = forms.CharField(label="First name", max_length=column_length(Person, "given_name"))
+    family_name = forms.CharField(label="Last name", max_length=column_length(Person, "family_name"))
     date_of_birth = DateField(label="Date of birth", past_only=True, help_text="For example, 27 3 2015")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each form has its own copies of its fields: wording one form's errors leaves the others alone.
+        self.fields["given_name"].error_messages["required"] = f"Enter {self.whose} first name"
+        self.fields["family_name"].error_messages["required"] = f"Enter {self.whose} last name"
+
+
+class PersonCreateForm(NameAndBirthForm):
+    whose = "the child's"
     sex = forms.ChoiceField(
         choices=Sex.choices,
         widget=forms.RadioSelect,

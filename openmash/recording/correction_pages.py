@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from openmash.accounts.actors import actor_for_request
 from openmash.lib.errors import InvalidInput
 from openmash.people.corrections import WHY_LONGEST
-from openmash.people.forms import DateField
+from openmash.people.forms import NameAndBirthForm
 from openmash.people.models import Address, IdentifierScheme, Person
 from openmash.recording.rectification import (
     DetailsGiven,
@@ -27,18 +27,7 @@ from openmash.recording.rectification import (
 from openmash.ui.forms import add_service_errors, column_length
 
 
-class CorrectionForm(forms.Form):
-    given_name = forms.CharField(
-        label="First name",
-        max_length=column_length(Person, "given_name"),
-        error_messages={"required": "Enter the first name"},
-    )
-    family_name = forms.CharField(
-        label="Last name",
-        max_length=column_length(Person, "family_name"),
-        error_messages={"required": "Enter the last name"},
-    )
-    date_of_birth = DateField(label="Date of birth", past_only=True, help_text="For example, 27 3 2015")
+class CorrectionForm(NameAndBirthForm):
     nhs_number = forms.CharField(
         label="NHS number", required=False, max_length=12, help_text="10 digits, like 943 476 5919"
     )

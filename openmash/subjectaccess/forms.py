@@ -4,13 +4,12 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
 
-from openmash.people.forms import DateField
-from openmash.people.models import Person
+from openmash.people.forms import DateField, NameAndBirthForm
 from openmash.subjectaccess.models import SubjectAccessExport
 from openmash.ui.forms import column_length
 
 
-class RequestForm(forms.Form):
+class RequestForm(NameAndBirthForm):
     reference = forms.CharField(
         label="Request reference",
         max_length=column_length(SubjectAccessExport, "reference"),
@@ -20,17 +19,9 @@ class RequestForm(forms.Form):
     received_on = DateField(
         label="Date the request was received", past_only=True, help_text="For example, 27 11 2026"
     )
-    given_name = forms.CharField(
-        label="First name",
-        max_length=column_length(Person, "given_name"),
-        error_messages={"required": "Enter the person's first name"},
-    )
-    family_name = forms.CharField(
-        label="Last name",
-        max_length=column_length(Person, "family_name"),
-        error_messages={"required": "Enter the person's last name"},
-    )
-    date_of_birth = DateField(label="Date of birth", past_only=True, help_text="For example, 27 3 2015")
+    whose = "the person's"
+    # The request first (it is the reason for looking), then who it is about.
+    field_order = ["reference", "received_on", "given_name", "family_name", "date_of_birth"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
