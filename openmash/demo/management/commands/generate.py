@@ -1,0 +1,67 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+
+from openmash.demo.letter2016 import DEFAULT_SCALE, generate_letter_2016
+from openmash.demo.services import DemoRefused, demo_database_mark
+from openmash.organisations.models import Organisation
+from openmash.organisations.services import reference_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate made-up operational data through the real services, deterministic for a seed. "
+        "--scenario letter-2016: a year (1 April 2015 to 31 March 2016) for the areas of the October 2016 "
+        "letter, each with its failure as reported, and three areas that do well. "
+        "--scale national --year YYYY: a year (from 1 April YYYY) for every council and force at national "
+        "volumes (domain.md section 6). Only with OPENMASH_DEMO=true, into a database marked as a demo or one "
+        "with no accounts but the demo's (which it then marks): never into a live service's database."
+    )
+
+    def add_arguments(self, parser):
+        what = parser.add_mutually_exclusive_group(required=True)
+        what.add_argument("--scenario", choices=["letter-2016"], help="a named scenario")
+        what.add_argument("--scale", choices=["national"], help="every council and force")
+        parser.add_argument("--year", type=int, help="with --scale national: the year starting 1 April YYYY")
+        parser.add_argument("--seed", type=int, default=2016, help="the same seed gives the same data (2016)")
+        parser.add_argument(
+            "--fraction",
+            type=float,
+            default=None,
+            help=(
+                "letter-2016: the share of each area's real yearly volumes generated (default "
+                f"{DEFAULT_SCALE}, with a floor so each finding shows); national: the share of the year "
+                "generated (default 1: the whole year)"
+            ),
+        )
+        parser.add_argument(
+            "--allow-database-url",
+            action="store_true",
+            help="generate into the database DATABASE_URL names (it must hold nothing real)",
+        )
+
+    def handle(self, *args, scenario, scale, year, seed, fraction, allow_database_url, **options):
+        try:
+            demo_database_mark(demo_usernames=[], database_url_allowed=allow_database_url)
+        except DemoRefused as refusal:
+            raise CommandError(f"Nothing generated. {refusal}") from refusal
+        if not Organisation.objects.filter(is_reference=True).exists():
+            reference_load()
+        console = Console(file=self.stdout, highlight=False)
+        began = time.monotonic()
+        if scenario == "letter-2016":
+            generated = generate_letter_2016(
+                seed=seed, scale=fraction or DEFAULT_SCALE, progress=lambda line: console.print(line)
+            )
+            seconds = time.monotonic() - began
+            console.print(
+                f"Generated the letter-2016 scenario (seed {seed}) for {len(generated.areas)} areas "
+                f"in {seconds:.1f} seconds:"
+            )
+            for kind, count in sorted(generated.counts.items()):
+                console.print(f"  {kind.replace('_', ' ')}: {count}")
+            return
+        if year is None:
+            raise CommandError("--scale national needs --year YYYY (the year starting 1 April YYYY)")
+        raise CommandError("--scale national is not built yet")
