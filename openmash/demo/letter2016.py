@@ -49,7 +49,7 @@ from openmash.casework.services.closures import (
 )
 from openmash.demo.services import DEMO_EMAIL_DOMAIN
 from openmash.demo.volumes import area_volume
-from openmash.events.models import EventKind, EventSubject, SubjectRole
+from openmash.events.models import EventKind, EventSubject, ImportBatch, SubjectRole
 from openmash.meetings.models import Meeting, MeetingKind, Participation
 from openmash.meetings.services import (
     AttendanceInput,
@@ -76,6 +76,8 @@ LONDON = zoneinfo.ZoneInfo("Europe/London")
 YEAR_START = dt.date(2015, 4, 1)
 YEAR_END = dt.date(2016, 3, 31)
 WORKER = "generate"
+# The imported files' names start with this: their import batches say the scenario is loaded.
+FILE_PREFIX = "letter-2016-"
 H = dt.timedelta(hours=1)
 D = dt.timedelta(days=1)
 
@@ -128,14 +130,15 @@ AREAS: tuple[Area, ...] = (
 FLOORS = {
     "domestic_abuse_notifications": 12,
     "missing_episodes": 6,
-    "strategy_discussions": 5,
-    "initial_conferences": 4,
-    "police_protection": 3,
-    "joint_visits": 3,
-    "vetting_requests": 4,
+    "strategy_discussions": 4,
+    "initial_conferences": 3,
+    "police_protection": 2,
+    "joint_visits": 2,
+    "vetting_requests": 3,
     "investigation_closures": 1,
 }
-# The default scale: a thousandth of a year's national volumes for each area's size (with the floors above).
+# The default scale: two thousandths of each area's real yearly volumes (with the floors above), so that `make
+# demo` loads it in seconds.
 DEFAULT_SCALE = 0.002
 
 
@@ -168,8 +171,16 @@ class Generated:
 
 
 class Generator:
-    def __init__(self, *, seed: int, scale: float, progress: Callable[[str], None] | None = None) -> None:
-        self.random = random.Random(seed)
+    def __init__(
+        self,
+        *,
+        seed: int,
+        scale: float,
+        progress: Callable[[str], None] | None = None,
+        areas: tuple[Area, ...] = AREAS,
+    ) -> None:
+        self.areas = areas
+        self.random = random.Random(seed)  # noqa: S311 (made-up data, repeatable for a seed: not a secret)
         self.faker = Faker("en_GB")
         self.faker.seed_instance(seed)
         self.scale = scale
@@ -244,12 +255,17 @@ class Generator:
         reported = sorted(self.instant_in_year(last_day=YEAR_END - dt.timedelta(days=30)) for _ in range(n))
         shared: list[dt.datetime] = []
         if BATCHING in area.failures:
-            # Held back and sent in weekly runs (domain.md section 1, Bury): every Monday at 10am the week's
-            # notifications go together, a minute or two apart.
-            for at in reported:
-                monday = (at.astimezone(LONDON) + 7 * D).date()
-                monday -= dt.timedelta(days=monday.weekday())
-                shared.append(local(monday, 10))
+            # Held back and sent in runs (domain.md section 1, Bury): once five to eight have piled up, they go
+            # together the next Monday at 10am, a minute or two apart.
+            pile: list[dt.datetime] = []
+            size = self.random.randint(5, 8)
+            for index, at in enumerate(reported):
+                pile.append(at)
+                if len(pile) >= size or index == len(reported) - 1:
+                    monday = (at.astimezone(LONDON) + 7 * D).date()
+                    monday -= dt.timedelta(days=monday.weekday())
+                    shared += [local(monday, 10)] * len(pile)
+                    pile, size = [], self.random.randint(5, 8)
             shared = self.spread_runs(shared)
         elif WEEKS_LATE in area.failures:
             # Weeks after the incidents (Medway, Wirral: up to four weeks; Slough: slow).
@@ -331,7 +347,7 @@ class Generator:
 
     def import_files(self, councils: dict[str, Organisation]) -> None:
         forces: dict[Organisation, tuple[list[dict[str, str]], list[dict[str, str]]]] = {}
-        for area in AREAS:
+        for area in self.areas:
             council = councils[area.council]
             force = council.police_forces.order_by("name").first()
             assert force is not None, council
@@ -340,10 +356,12 @@ class Generator:
             missing += self.missing_rows(area, council)
         with tempfile.TemporaryDirectory(prefix="openmash-generate-") as folder:
             for force, (da, missing) in sorted(forces.items(), key=lambda item: item[0].code):
-                self.progress(f"Importing {len(da)} incidents and {len(missing)} missing episodes: {force.name}")
-                da_file = write_csv(Path(folder) / f"{force.code}-domestic-abuse.csv", da)
+                self.progress(
+                    f"Importing {len(da)} incidents and {len(missing)} missing episodes: {force.name}"
+                )
+                da_file = write_csv(Path(folder) / f"{FILE_PREFIX}{force.code}-domestic-abuse.csv", da)
                 import_domestic_abuse(actor=import_actor(force), path=da_file)
-                missing_file = write_csv(Path(folder) / f"{force.code}-missing.csv", missing)
+                missing_file = write_csv(Path(folder) / f"{FILE_PREFIX}{force.code}-missing.csv", missing)
                 import_missing(actor=import_actor(force), path=missing_file)
                 self.generated.add("domestic_abuse_notifications", len(da))
                 self.generated.add("missing_episodes", len(missing))
@@ -379,20 +397,26 @@ class Generator:
                 if invitation.organisation.kind == OrganisationKind.POLICE
                 else Participation.ATTENDED,
                 reason=reason
-                if invitation.organisation.kind == OrganisationKind.POLICE and police != Participation.ATTENDED
+                if invitation.organisation.kind == OrganisationKind.POLICE
+                and police != Participation.ATTENDED
                 else "",
             )
             for invitation in meeting.invitations.select_related("organisation")
         ]
 
-    def police_part(self, weights: tuple[int, int, int]) -> tuple[str, str]:
-        participation = self.random.choices(
-            [Participation.ATTENDED, Participation.WRITTEN_ONLY, Participation.DID_NOT_TAKE_PART], weights
-        )[0]
-        reason = self.random.choice(
+    def deck(self, cards: dict[str, int]) -> Iterator[str]:
+        """Police participation dealt from a shuffled deck of these proportions, reshuffled when used up: an
+        area's proportion shows even in a handful of meetings (at least one absence in any three of a deck with
+        two attendances in five)."""
+        while True:
+            dealt = [participation for participation, n in cards.items() for _ in range(n)]
+            self.random.shuffle(dealt)
+            yield from dealt
+
+    def reason(self) -> str:
+        return self.random.choice(
             ["No officer available on the day", "Officer on other duties", "Not told in time"]
         )
-        return participation, reason
 
     def child_protection(self, area: Area, council: Organisation, children: list[tuple[Person, dt.datetime]]):
         """Strategy discussions (some starting s47 enquiries) and the initial conferences that follow, each
@@ -404,25 +428,40 @@ class Generator:
         conferences = area_volume(
             "initial_conferences", area.children_thousands, self.scale, FLOORS["initial_conferences"]
         )
-        sd_weights = (25, 70, 5) if WRITTEN_ONLY in area.failures else (90, 8, 2)
-        ic_weights = (45, 10, 45) if POLICE_ABSENT in area.failures else (92, 6, 2)
+        attended, written, absent = (
+            Participation.ATTENDED,
+            Participation.WRITTEN_ONLY,
+            Participation.DID_NOT_TAKE_PART,
+        )
+        # Stockton 2016: officers often unavailable for strategy discussions, written information only.
+        sd_deck = self.deck(
+            {attended: 2, written: 3} if WRITTEN_ONLY in area.failures else {attended: 19, written: 1}
+        )
+        # Dorset 2016: police absent from over a third of conferences (Bury, Peterborough, West Sussex too).
+        ic_deck = self.deck(
+            {attended: 2, written: 1, absent: 2} if POLICE_ABSENT in area.failures else {attended: 1}
+        )
         cases = [c for c in children if c[1].date() < YEAR_END - dt.timedelta(days=45)][:discussions]
         for n, (child, reported) in enumerate(cases):
             day = working_days_after(reported.astimezone(LONDON).date(), 1)
             with time_machine.travel(local(day, 9), tick=False):
                 meeting = strategy_discussion_convene(
-                    actor=social, child=child, scheduled_for=local(day, 14), purpose="Concerns after an incident"
+                    actor=social,
+                    child=child,
+                    scheduled_for=local(day, 14),
+                    purpose="Concerns after an incident",
                 )
                 self.deliver()
             held = local(day, 14, 30)
-            s47 = n < conferences
-            police, reason = self.police_part(sd_weights)
+            # Enquiries that lead to a conference, a plan and its first review within the year.
+            s47 = n < conferences and reported.date() < YEAR_END - dt.timedelta(days=130)
+            police = next(sd_deck)
             with time_machine.travel(held, tick=False):
                 strategy_discussion_record_outcome(
                     actor=social,
                     meeting=meeting,
                     held_at=local(day, 14),
-                    attendance=self.attendance(meeting, police, reason),
+                    attendance=self.attendance(meeting, police, self.reason()),
                     s47_decision=s47,
                     decision_reasons="Reasonable cause to suspect significant harm"
                     if s47
@@ -432,9 +471,9 @@ class Generator:
                 self.deliver()
             self.generated.add("strategy_discussions")
             if s47:
-                self.initial_conference(social, child, meeting, day, ic_weights)
+                self.initial_conference(social, child, meeting, day, ic_deck)
 
-    def initial_conference(self, social, child, discussion, s47_day, ic_weights) -> None:
+    def initial_conference(self, social, child, discussion, s47_day, ic_deck: Iterator[str]) -> None:
         # About one in five later than 15 working days (domain.md section 6).
         late = self.random.random() < 0.19
         day = working_days_after(s47_day, self.random.randint(16, 22) if late else self.random.randint(8, 14))
@@ -447,13 +486,13 @@ class Generator:
                 strategy_discussion=discussion,
             )
             self.deliver()
-        police, reason = self.police_part(ic_weights)
+        police = next(ic_deck)
         with time_machine.travel(local(day, 13), tick=False):
             conference_record_outcome(
                 actor=social,
                 meeting=conference,
                 held_at=local(day, 10),
-                attendance=self.attendance(conference, police, reason),
+                attendance=self.attendance(conference, police, self.reason()),
                 plan=True,
                 categories=[self.random.choice(["neglect", "emotional", "physical"])],
                 delay_reason="Waiting for agency reports" if late else "",
@@ -469,6 +508,27 @@ class Generator:
                 actions="Plan agreed",
             )
             self.deliver()
+        # The first review, within 3 months: the plan ends (so no later review is due after the year).
+        review_day = working_days_after(day, self.random.randint(50, 58))
+        with time_machine.travel(local(day, 16), tick=False):
+            review = conference_schedule(
+                actor=social,
+                kind=MeetingKind.REVIEW_CONFERENCE,
+                child=child,
+                scheduled_for=local(review_day, 10),
+                previous=conference,
+            )
+            self.deliver()
+        police = next(ic_deck)
+        with time_machine.travel(local(review_day, 13), tick=False):
+            conference_record_outcome(
+                actor=social,
+                meeting=review,
+                held_at=local(review_day, 10),
+                attendance=self.attendance(review, police, self.reason()),
+                plan=False,
+            )
+            self.deliver()
         self.generated.add("initial_conferences")
 
     def police_protection(self, area: Area, council: Organisation, force: Organisation) -> None:
@@ -476,11 +536,13 @@ class Generator:
         mash = self.account(council, Role.MASH_PRACTITIONER)
         social = self.account(council, Role.SOCIAL_WORKER)
         postcodes = self.postcodes(council, area.postcode_letters)
-        uses = area_volume("police_protection", area.children_thousands, self.scale, FLOORS["police_protection"])
+        uses = area_volume(
+            "police_protection", area.children_thousands, self.scale, FLOORS["police_protection"]
+        )
         for _ in range(uses):
             began = self.instant_in_year(last_day=YEAR_END - dt.timedelta(days=10))
             given, family, born = self.child(began.date())
-            discussed = NO_DISCUSSION not in area.failures or self.random.random() < 0.2
+            discussed = NO_DISCUSSION not in area.failures
             told = began + dt.timedelta(minutes=self.random.randint(20, 55))
             with time_machine.travel(told, tick=False):
                 recorded = event_record(
@@ -500,7 +562,10 @@ class Generator:
                         },
                         people=[
                             PersonInput(
-                                role=SubjectRole.CHILD, given_name=given, family_name=family, date_of_birth=born
+                                role=SubjectRole.CHILD,
+                                given_name=given,
+                                family_name=family,
+                                date_of_birth=born,
                             )
                         ],
                     ),
@@ -518,7 +583,10 @@ class Generator:
             child = recorded.event.subjects.get(role=SubjectRole.CHILD).person
             with time_machine.travel(told + 3 * H, tick=False):
                 meeting = strategy_discussion_convene(
-                    actor=social, child=child, scheduled_for=told + 5 * H, purpose="Child in police protection"
+                    actor=social,
+                    child=child,
+                    scheduled_for=told + 5 * H,
+                    purpose="Child in police protection",
                 )
                 self.deliver()
             with time_machine.travel(told + 6 * H, tick=False):
@@ -586,7 +654,9 @@ class Generator:
         n = area_volume(
             "investigation_closures", area.children_thousands, self.scale, FLOORS["investigation_closures"]
         )
-        picked = children[len(children) // 2 : len(children) // 2 + n + (1 if CLOSURE in area.failures else 0)]
+        picked = children[
+            len(children) // 2 : len(children) // 2 + n + (1 if CLOSURE in area.failures else 0)
+        ]
         for index, (child, reported) in enumerate(picked):
             at = reported + 20 * D
             unheard = CLOSURE in area.failures and index == 0
@@ -630,7 +700,7 @@ class Generator:
         vetting_officer = self.account(force, Role.VETTING_OFFICER)
         n = area_volume("vetting_requests", area.children_thousands, self.scale, FLOORS["vetting_requests"])
         backlog = VETTING_BACKLOG in area.failures
-        for _ in range(n):
+        for index in range(n):
             submitted = self.instant_in_year(last_day=YEAR_END - dt.timedelta(days=30))
             born = submitted.date() - dt.timedelta(days=self.random.randint(25 * 365, 60 * 365))
             with time_machine.travel(submitted, tick=False):
@@ -646,8 +716,8 @@ class Generator:
                     ),
                 )
                 self.deliver()
-            # A backlog: most requests still waiting for the force's local checks at the year's end.
-            if backlog and self.random.random() < 0.8:
+            # A backlog: three in four still waiting for the force's local checks at the year's end.
+            if backlog and index % 4 != 3:
                 self.generated.add("vetting_requests")
                 continue
             days = self.random.uniform(3, 12)
@@ -676,10 +746,10 @@ class Generator:
     def run(self) -> Generated:
         councils = {
             area.council: Organisation.objects.get(kind=OrganisationKind.COUNCIL, name=area.council)
-            for area in AREAS
+            for area in self.areas
         }
         self.import_files(councils)
-        for area in AREAS:
+        for area in self.areas:
             council = councils[area.council]
             force = council.police_forces.order_by("name").first()
             assert force is not None
@@ -702,9 +772,17 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
     return path
 
 
+def letter_2016_loaded() -> bool:
+    return ImportBatch.objects.filter(file_name__startswith=FILE_PREFIX).exists()
+
+
 def generate_letter_2016(
-    *, seed: int = 2016, scale: float = DEFAULT_SCALE, progress: Callable[[str], None] | None = None
+    *,
+    seed: int = 2016,
+    scale: float = DEFAULT_SCALE,
+    progress: Callable[[str], None] | None = None,
+    areas: tuple[Area, ...] = AREAS,
 ) -> Generated:
-    """Generate the scenario into a database marked as a demo (the caller checks), with the reference data
-    loaded."""
-    return Generator(seed=seed, scale=scale, progress=progress).run()
+    """Generate the scenario (or some of its areas) into a database marked as a demo (the caller checks), with
+    the reference data loaded."""
+    return Generator(seed=seed, scale=scale, progress=progress, areas=areas).run()

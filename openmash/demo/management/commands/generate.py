@@ -1,12 +1,22 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from rich.console import Console
 
-from openmash.demo.letter2016 import DEFAULT_SCALE, generate_letter_2016
+from openmash.demo.letter2016 import DEFAULT_SCALE, generate_letter_2016, letter_2016_loaded
 from openmash.demo.services import DemoRefused, demo_database_mark
 from openmash.organisations.models import Organisation
 from openmash.organisations.services import reference_load
+
+
+def fast_writes() -> None:
+    """Made-up data in a demo database can be made again, so the embedded database is written without waiting
+    for the disk at each commit (SQLite ``synchronous=OFF``, this connection only, for this command): about a
+    quarter of the time otherwise. PostgreSQL keeps its own setting."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous=OFF")
 
 
 class Command(BaseCommand):
@@ -50,7 +60,11 @@ class Command(BaseCommand):
             reference_load()
         console = Console(file=self.stdout, highlight=False)
         began = time.monotonic()
+        fast_writes()
         if scenario == "letter-2016":
+            if letter_2016_loaded():
+                console.print("The letter-2016 scenario is already generated in this database: nothing added")
+                return
             generated = generate_letter_2016(
                 seed=seed, scale=fraction or DEFAULT_SCALE, progress=lambda line: console.print(line)
             )
