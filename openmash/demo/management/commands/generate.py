@@ -1,10 +1,14 @@
+import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils import timezone
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from openmash.demo.letter2016 import DEFAULT_SCALE, generate_letter_2016, letter_2016_loaded
+from openmash.demo.national import generate_national, national_loaded
 from openmash.demo.services import DemoRefused, demo_database_mark
 from openmash.organisations.models import Organisation
 from openmash.organisations.services import reference_load
@@ -78,4 +82,39 @@ class Command(BaseCommand):
             return
         if year is None:
             raise CommandError("--scale national needs --year YYYY (the year starting 1 April YYYY)")
-        raise CommandError("--scale national is not built yet")
+        fraction = fraction or 1.0
+        if not 0 < fraction <= 1:
+            raise CommandError("--fraction must be more than 0 and at most 1")
+        ends = dt.datetime(year, 4, 1, tzinfo=dt.UTC) + dt.timedelta(days=365 * fraction + 3)
+        if year < 2000 or ends > timezone.now():
+            raise CommandError(
+                f"The year from 1 April {year} must be over (its records are history): choose an earlier year"
+            )
+        if national_loaded(year):
+            console.print(f"The national year from 1 April {year} is already generated here: nothing added")
+            return
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bars:
+            tasks: dict[tuple[str, str], TaskID] = {}
+
+            def progress(force: str, what: str, step: str, done: int, total: int) -> None:
+                # One bar for each force's file, through its steps (checking, writing, releasing).
+                key = (force, what)
+                if key not in tasks:
+                    tasks[key] = bars.add_task("", total=total)
+                bars.update(
+                    tasks[key], description=f"{force}: {what}, {step.lower()}", completed=done, total=total
+                )
+
+            summary = generate_national(year=year, seed=seed, fraction=fraction, progress=progress)
+        console.print(
+            f"Generated {summary.rows:,} records ({summary.counts['domestic_abuse_notifications']:,} domestic-abuse "
+            f"incidents, {summary.counts['missing_episodes']:,} missing episodes) for {summary.councils} councils "
+            f"and {summary.forces} forces, {fraction:g} of the year from 1 April {year}, in "
+            f"{summary.seconds:.1f} seconds: {summary.rate:,.0f} records a second"
+        )
