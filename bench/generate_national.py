@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, environment  # noqa: E402
+from bench.common import ROOT, environment
 
 # domain.md section 6: the national year's two bulk volumes (openmash/demo/volumes.py).
 YEAR_RECORDS = 1_500_000 + 87_000
