@@ -40,11 +40,12 @@ def main() -> None:
     subprocess.run([*openmash, "migrate", "--no-input"], env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run([*openmash, "load-reference"], env=env, cwd=ROOT, check=True, capture_output=True)
     command = [*openmash, "generate", "--scale", "national", "--year", str(args.year)]
-    command += ["--fraction", str(args.fraction), "--seed", str(args.seed)]
-    if args.database_url:
-        command.append("--allow-database-url")
+    # A throwaway database, named by DATABASE_URL even for SQLite (bench.common.environment).
+    command += ["--fraction", str(args.fraction), "--seed", str(args.seed), "--allow-database-url"]
     began = time.monotonic()
-    done = subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(done.stderr[-3000:])
     seconds = time.monotonic() - began
     summary = " ".join(done.stdout.strip().splitlines()[-4:])
     print(summary[summary.rfind("Generated") :])

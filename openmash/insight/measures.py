@@ -499,7 +499,12 @@ def initial_conferences(*, council: Organisation, period: Period) -> dict[str, A
     for held_at, s47_started_on, discussion_held_at in held:
         # An s47 start date is required when enquiries start (meetings.services); a conference from a
         # discussion held before that was recorded falls back on the discussion's own London day.
-        started = s47_started_on or discussion_held_at.astimezone(LONDON).date()
+        assert held_at is not None
+        if s47_started_on is not None:
+            started = s47_started_on
+        else:
+            assert discussion_held_at is not None  # an initial conference's discussion was held
+            started = discussion_held_at.astimezone(LONDON).date()
         in_time += held_at <= _deadline(ClockRule.INITIAL_CONFERENCE, _london_noon(started), council)
     return {
         "held": len(held),

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import IO, cast
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -62,7 +63,7 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing generated. {refusal}") from refusal
         if not Organisation.objects.filter(is_reference=True).exists():
             reference_load()
-        console = Console(file=self.stdout, highlight=False)
+        console = Console(file=cast(IO[str], self.stdout), highlight=False)
         began = time.monotonic()
         fast_writes()
         if scenario == "letter-2016":
