@@ -3,7 +3,6 @@ from typing import IO, cast
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -13,15 +12,6 @@ from openmash.demo.national import generate_national, national_loaded
 from openmash.demo.services import DemoRefused, demo_database_mark
 from openmash.organisations.models import Organisation
 from openmash.organisations.services import reference_load
-
-
-def fast_writes() -> None:
-    """Made-up data in a demo database can be made again, so the embedded database is written without waiting
-    for the disk at each commit (SQLite ``synchronous=OFF``, this connection only, for this command): about a
-    quarter of the time otherwise. PostgreSQL keeps its own setting."""
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA synchronous=OFF")
 
 
 class Command(BaseCommand):
@@ -57,6 +47,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, scenario, scale, year, seed, fraction, allow_database_url, **options):
+        if scale == "national" and year is None:
+            raise CommandError("--scale national needs --year YYYY (the year starting 1 April YYYY)")
+        if scale == "national" and not 0 < (fraction or 1.0) <= 1:
+            raise CommandError("--fraction must be more than 0 and at most 1")
+        if scale == "national" and (
+            year < 2000
+            or dt.datetime(year, 4, 1, tzinfo=dt.UTC) + dt.timedelta(days=365 * (fraction or 1.0) + 3)
+            > timezone.now()
+        ):
+            raise CommandError(
+                f"The year from 1 April {year} must be over (its records are history): choose an earlier year"
+            )
         try:
             demo_database_mark(demo_usernames=[], database_url_allowed=allow_database_url)
         except DemoRefused as refusal:
@@ -65,7 +67,6 @@ class Command(BaseCommand):
             reference_load()
         console = Console(file=cast(IO[str], self.stdout), highlight=False)
         began = time.monotonic()
-        fast_writes()
         if scenario == "letter-2016":
             if letter_2016_loaded():
                 console.print("The letter-2016 scenario is already generated in this database: nothing added")
@@ -81,16 +82,7 @@ class Command(BaseCommand):
             for kind, count in sorted(generated.counts.items()):
                 console.print(f"  {kind.replace('_', ' ')}: {count}")
             return
-        if year is None:
-            raise CommandError("--scale national needs --year YYYY (the year starting 1 April YYYY)")
         fraction = fraction or 1.0
-        if not 0 < fraction <= 1:
-            raise CommandError("--fraction must be more than 0 and at most 1")
-        ends = dt.datetime(year, 4, 1, tzinfo=dt.UTC) + dt.timedelta(days=365 * fraction + 3)
-        if year < 2000 or ends > timezone.now():
-            raise CommandError(
-                f"The year from 1 April {year} must be over (its records are history): choose an earlier year"
-            )
         if national_loaded(year):
             console.print(f"The national year from 1 April {year} is already generated here: nothing added")
             return
