@@ -1,6 +1,6 @@
 import datetime as dt
-from typing import IO, cast
 import time
+from typing import IO, cast
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
