@@ -9,7 +9,6 @@ included), the records a second, and the whole year's records and time at that r
 """
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -32,10 +31,17 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2015)
     parser.add_argument("--fraction", type=float, default=0.01)
     parser.add_argument("--seed", type=int, default=2016)
+    parser.add_argument(
+        "--no-matching-at-intake",
+        action="store_true",
+        help="OPENMASH_MATCHING_AT_INTAKE=false: link people by id and verified identifier only",
+    )
     args = parser.parse_args()
     var_dir = tempfile.mkdtemp(prefix="openmash-bench-national-")
     env = environment(args.database_url or f"sqlite:///{var_dir}/bench.sqlite3", var_dir)
     env["OPENMASH_DEMO"] = "true"
+    if args.no_matching_at_intake:
+        env["OPENMASH_MATCHING_AT_INTAKE"] = "false"
     openmash = [sys.executable, "-m", "openmash.cli"]
     subprocess.run([*openmash, "migrate", "--no-input"], env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run([*openmash, "load-reference"], env=env, cwd=ROOT, check=True, capture_output=True)
@@ -51,7 +57,8 @@ def main() -> None:
     print(summary[summary.rfind("Generated") :])
     records = int(summary[summary.rfind("Generated") :].split()[1].replace(",", ""))
     rate = records / seconds
-    print(f"database: {'PostgreSQL' if args.database_url else 'SQLite'}; cores: {os.cpu_count()}")
+    matching = "off" if args.no_matching_at_intake else "on"
+    print(f"database: {'PostgreSQL' if args.database_url else 'SQLite'}; matching at intake {matching}")
     print(f"command wall clock: {seconds:.1f} s for {records:,} records: {rate:,.0f} records a second")
     print(
         f"extrapolated (not measured): the whole year's {YEAR_RECORDS:,} records at this rate would take "
