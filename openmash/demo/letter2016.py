@@ -138,8 +138,8 @@ FLOORS = {
     "vetting_requests": 3,
     "investigation_closures": 1,
 }
-# The default scale: two thousandths of each area's real yearly volumes (with the floors above), so that `make
-# demo` loads it in seconds.
+# The default scale: 1/500 of each area's real yearly volumes (with the floors above, which most small volumes
+# fall to), so that `make demo` makes it in about 13 s of CPU (docs/performance.md).
 DEFAULT_SCALE = 0.002
 
 
