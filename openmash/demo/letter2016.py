@@ -769,8 +769,9 @@ class Generator:
 def fast_writes() -> None:
     """Made-up data in a demo database can be made again, so the casework is written without waiting for the
     disk at each commit (SQLite ``synchronous=OFF`` on this connection, until a durable import's step sets it
-    back): about a quarter of the time otherwise. PostgreSQL keeps its own setting."""
-    if connection.vendor == "sqlite":
+    back): about a quarter of the time otherwise. PostgreSQL keeps its own setting, and so does a caller's open
+    transaction (SQLite cannot change it inside one)."""
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA synchronous=OFF")
 
