@@ -221,6 +221,16 @@ def _write(path: Path, rows: list[dict[str, str]]) -> Path:
     return path
 
 
+def year_problem(year: int, fraction: float, now: dt.datetime) -> str:
+    """Why the year (or its first ``fraction``) cannot be generated ("" if it can): its records are history, so
+    it must be over, with the imports' few days of clock skew to spare; and from 2000 (the imports' earliest)."""
+    if not 0 < fraction <= 1:
+        return "--fraction must be more than 0 and at most 1"
+    if year < 2000 or dt.datetime(year, 4, 1, tzinfo=dt.UTC) + dt.timedelta(days=365 * fraction + 3) > now:
+        return f"The year from 1 April {year} must be over (its records are history): choose an earlier year"
+    return ""
+
+
 def national_loaded(year: int) -> bool:
     return ImportBatch.objects.filter(file_name__startswith=f"{FILE_PREFIX}{year}-").exists()
 

@@ -1,13 +1,11 @@
 """openmash generate --scale national: every council with postcodes gets its share of the national volumes,
 through the history imports, the same for a seed."""
 
-import io
+import datetime as dt
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
-from openmash.demo.national import NationalGenerator, generate_national, postcodes_by_council
+from openmash.demo.national import NationalGenerator, generate_national, postcodes_by_council, year_problem
 from openmash.events.models import EventKind
 from openmash.missing.models import MissingEpisode
 from openmash.organisations.models import Organisation, OrganisationKind
@@ -44,6 +42,10 @@ def test_a_small_part_of_the_year_goes_in_as_history_for_every_force():
     assert summary.rate > 0
 
 
-def test_the_national_year_must_be_over():
-    with pytest.raises(CommandError, match="must be over"):
-        call_command("generate", scale="national", year=2099, stdout=io.StringIO())
+def test_the_national_year_must_be_over_and_the_fraction_a_share_of_it():
+    now = dt.datetime(2026, 12, 5, tzinfo=dt.UTC)
+    assert year_problem(2025, 1.0, now) == ""
+    assert "must be over" in year_problem(2026, 1.0, now)
+    assert year_problem(2026, 0.1, now) == ""  # its first 36.5 days are over
+    assert "must be over" in year_problem(1999, 0.1, now)
+    assert "--fraction" in year_problem(2015, 0, now)

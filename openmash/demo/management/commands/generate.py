@@ -1,4 +1,3 @@
-import datetime as dt
 import time
 from typing import IO, cast
 
@@ -8,7 +7,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from openmash.demo.letter2016 import DEFAULT_SCALE, generate_letter_2016, letter_2016_loaded
-from openmash.demo.national import generate_national, national_loaded
+from openmash.demo.national import generate_national, national_loaded, year_problem
 from openmash.demo.services import DemoRefused, demo_database_mark
 from openmash.organisations.models import Organisation
 from openmash.organisations.services import reference_load
@@ -49,16 +48,8 @@ class Command(BaseCommand):
     def handle(self, *args, scenario, scale, year, seed, fraction, allow_database_url, **options):
         if scale == "national" and year is None:
             raise CommandError("--scale national needs --year YYYY (the year starting 1 April YYYY)")
-        if scale == "national" and not 0 < (fraction or 1.0) <= 1:
-            raise CommandError("--fraction must be more than 0 and at most 1")
-        if scale == "national" and (
-            year < 2000
-            or dt.datetime(year, 4, 1, tzinfo=dt.UTC) + dt.timedelta(days=365 * (fraction or 1.0) + 3)
-            > timezone.now()
-        ):
-            raise CommandError(
-                f"The year from 1 April {year} must be over (its records are history): choose an earlier year"
-            )
+        if scale == "national" and (problem := year_problem(year, fraction or 1.0, timezone.now())):
+            raise CommandError(problem)
         try:
             demo_database_mark(demo_usernames=[], database_url_allowed=allow_database_url)
         except DemoRefused as refusal:
