@@ -26,6 +26,7 @@ demo: install
 	OPENMASH_DEMO=true $(BIN)/openmash migrate --no-input
 	$(BIN)/openmash load-reference
 	OPENMASH_DEMO=true $(BIN)/openmash demo
+	OPENMASH_DEMO=true $(BIN)/openmash generate --scenario letter-2016
 	@echo "Open http://$(HOST):$(PORT)/ and sign in with one of the accounts above. Ctrl-C stops it."
 	@trap 'kill 0' EXIT INT TERM; \
 	$(BIN)/openmash worker & \

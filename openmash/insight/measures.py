@@ -22,11 +22,12 @@ from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from openmash.casework.models import ClosureStatus, InvestigationClosure, JointVisit, VisitStatus
 from openmash.clocks.deadlines import deadline_for
 from openmash.clocks.selectors import clock_measures
 from openmash.events.models import EventKind, Source
 from openmash.lib.clock_rules import ClockRule
-from openmash.meetings.models import MeetingInvitation, MeetingKind, Participation
+from openmash.meetings.models import Meeting, MeetingInvitation, MeetingKind, Participation
 from openmash.missing.models import Category, MissingEpisode, ReturnInterview
 from openmash.missing.services import repeat_figures
 from openmash.organisations.models import Organisation, OrganisationKind
@@ -472,6 +473,93 @@ def vetting_backlog(
     }
 
 
+# Initial conferences, joint visits, investigation closures --------------------------------------------------
+
+
+def _london_noon(day: dt.date) -> dt.datetime:
+    # A working-day clock counts from the day, not the instant (domain.md section 3: day D is day 0), so any
+    # time of that day gives the same deadline; noon is clear of both clock changes.
+    return dt.datetime.combine(day, dt.time(12), tzinfo=LONDON)
+
+
+def initial_conferences(*, council: Organisation, period: Period) -> dict[str, Any]:
+    """The council's initial child protection conferences held within the period, each timed from the s47 start
+    recorded at its strategy discussion (Working Together: 15 working days; the children in need census
+    measures from the s47 start), by the ``initial-conference`` rule with the council's nation's bank
+    holidays."""
+    held = list(
+        Meeting.objects.filter(
+            council=council,
+            kind=MeetingKind.INITIAL_CONFERENCE,
+            held_at__gte=period.start,
+            held_at__lt=period.end,
+        ).values_list("held_at", "strategy_discussion__s47_started_on", "strategy_discussion__held_at")
+    )
+    in_time = 0
+    for held_at, s47_started_on, discussion_held_at in held:
+        # An s47 start date is required when enquiries start (meetings.services); a conference from a
+        # discussion held before that was recorded falls back on the discussion's own London day.
+        assert held_at is not None
+        if s47_started_on is not None:
+            started = s47_started_on
+        else:
+            assert discussion_held_at is not None  # an initial conference's discussion was held
+            started = discussion_held_at.astimezone(LONDON).date()
+        in_time += held_at <= _deadline(ClockRule.INITIAL_CONFERENCE, _london_noon(started), council)
+    return {
+        "held": len(held),
+        "within_15_working_days": in_time,
+        "later": len(held) - in_time,
+        "within_15_working_days_pct": percent(in_time, len(held)),
+    }
+
+
+def joint_visits(*, council: Organisation, period: Period) -> dict[str, Any]:
+    """The council's requests for a police officer on a visit (``JointVisit``) made within the period
+    (``requested_at``): how many were needed, how the force answered, and how many visits went ahead with and
+    without an officer (a lone visit: Southend 2016, domain.md section 1)."""
+    visits = JointVisit.objects.filter(
+        council=council, requested_at__gte=period.start, requested_at__lt=period.end
+    ).aggregate(
+        needed=Count("pk"),
+        declined=Count("pk", filter=Q(declined_at__isnull=False)),
+        done=Count("pk", filter=Q(status=VisitStatus.DONE)),
+        with_officer=Count("pk", filter=Q(status=VisitStatus.DONE, officer_present=True)),
+        lone=Count("pk", filter=Q(status=VisitStatus.DONE, lone_visit=True)),
+    )
+    return {
+        "needed": visits["needed"],
+        "declined_by_police": visits["declined"],
+        "done": visits["done"],
+        "with_officer": visits["with_officer"],
+        "lone_visits": visits["lone"],
+        "lone_pct": percent(visits["lone"], visits["done"]),
+    }
+
+
+def investigation_closures(*, council: Organisation, period: Period) -> dict[str, Any]:
+    """Police closures of investigations about children the council is responsible for
+    (``InvestigationClosure.council``), decided or proposed within the period (``proposed_at``): those that took
+    effect without the council's answer, and those the council disputed (Stockton 2016, domain.md section 1)."""
+    closures = InvestigationClosure.objects.filter(
+        council=council, proposed_at__gte=period.start, proposed_at__lt=period.end
+    ).aggregate(
+        closures=Count("pk"),
+        needing_agreement=Count("pk", filter=Q(needs_agreement=True)),
+        without_consultation=Count("pk", filter=Q(closed_at__isnull=False, responded_at__isnull=True)),
+        disputed=Count("pk", filter=Q(status=ClosureStatus.DISPUTED) | Q(disagreement__isnull=False)),
+        awaiting_council=Count("pk", filter=Q(status=ClosureStatus.PROPOSED)),
+    )
+    return {
+        "closures": closures["closures"],
+        "needing_agreement": closures["needing_agreement"],
+        "without_consultation": closures["without_consultation"],
+        "without_consultation_pct": percent(closures["without_consultation"], closures["closures"]),
+        "disputed": closures["disputed"],
+        "awaiting_council": closures["awaiting_council"],
+    }
+
+
 # Everything at once ----------------------------------------------------------------------------------------
 
 
@@ -487,6 +575,9 @@ def area_measures(*, council: Organisation, period: Period, now: dt.datetime | N
         "operation_encompass": operation_encompass(council=council, period=period),
         "police_protection": police_protection(council=council, period=period),
         "police_participation": police_participation(council=council, period=period),
+        "initial_conferences": initial_conferences(council=council, period=period),
+        "joint_visits": joint_visits(council=council, period=period),
+        "investigation_closures": investigation_closures(council=council, period=period),
         "vetting_backlog": vetting_backlog(council=council, period=period, now=now),
         "clocks": clocks(council=council, period=period, now=now),
     }

@@ -26,6 +26,9 @@ KEYS = {
     "operation_encompass",
     "police_protection",
     "police_participation",
+    "initial_conferences",
+    "joint_visits",
+    "investigation_closures",
     "vetting_backlog",
     "clocks",
 }
