@@ -513,7 +513,9 @@ def referral(request: HttpRequest, payload: ReferralIn):
 
 class InboxQuery(Input):
     status: Literal["", "overdue", "due-soon", "on-time", "no-deadline", "acknowledged"] = ""
-    kind: str = ""
+    # A kind of event ("domestic-abuse", "missing", ...), or every kind: its pattern in the document, so that a
+    # value no kind could have (a NUL, a space) is outside it rather than a surprise refusal.
+    kind: str = Field("", pattern=r"^[a-z-]*$", max_length=40)
     # Live work (the default), or shares imported as history: handled elsewhere, nobody's work now.
     view: Literal["live", "history"] = "live"
 
