@@ -25,6 +25,7 @@ from openmash.insight.headlines import HEADLINES, Headline, dig, headline_measur
 from openmash.insight.measures import Period, clocks
 from openmash.insight.trends import monthly_trends
 from openmash.lib.errors import NotFound
+from openmash.lib.replica import replica_reads
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people import selectors as people_selectors
 
@@ -90,23 +91,26 @@ def _headline_rows(measures: dict[str, object], comparisons: dict[str, Compariso
 def area_dashboard(*, actor: Actor, code: str, period: Period) -> Dashboard:
     council = area_for(actor=actor, code=code)
     now = timezone.now()
-    measures = headline_measures(council=council, period=period, now=now)
-    comparisons, compared_at = national_comparison_kept(period)
-    dashboard = Dashboard(
-        council=council,
-        period=period,
-        measured_at=now,
-        compared_at=compared_at,
-        headlines=_headline_rows(measures, comparisons),
-        counts={
-            "da_notifications": measures["domestic_abuse_notifications"]["count"],
-            "missing_episodes": measures["missing_children"]["episodes"],
-            "vetting_open": measures["vetting_backlog"]["open"],
-        },
-        charts=trend_charts(monthly_trends(council=council, period=period, now=now)),
-        clocks=clocks(council=council, period=period, now=now),
-        findings=area_findings(measures, comparisons),
-    )
+    # The measures' heavy reads on the read replica when one is configured (lib/replica.py); who may see the
+    # area was asked of the primary above, and the audit below is written there.
+    with replica_reads():
+        measures = headline_measures(council=council, period=period, now=now)
+        comparisons, compared_at = national_comparison_kept(period)
+        dashboard = Dashboard(
+            council=council,
+            period=period,
+            measured_at=now,
+            compared_at=compared_at,
+            headlines=_headline_rows(measures, comparisons),
+            counts={
+                "da_notifications": measures["domestic_abuse_notifications"]["count"],
+                "missing_episodes": measures["missing_children"]["episodes"],
+                "vetting_open": measures["vetting_backlog"]["open"],
+            },
+            charts=trend_charts(monthly_trends(council=council, period=period, now=now)),
+            clocks=clocks(council=council, period=period, now=now),
+            findings=area_findings(measures, comparisons),
+        )
     _audit(actor, "area-dashboard", council, period)
     return dashboard
 
@@ -122,9 +126,10 @@ class FindingsReport:
 def findings_report(*, actor: Actor, code: str, period: Period) -> FindingsReport:
     council = area_for(actor=actor, code=code)
     now = timezone.now()
-    measures = headline_measures(council=council, period=period, now=now)
-    comparisons, _compared_at = national_comparison_kept(period)
-    report = FindingsReport(council, period, now, area_findings(measures, comparisons))
+    with replica_reads():  # as the dashboard's
+        measures = headline_measures(council=council, period=period, now=now)
+        comparisons, _compared_at = national_comparison_kept(period)
+        report = FindingsReport(council, period, now, area_findings(measures, comparisons))
     _audit(actor, "area-findings", council, period)
     return report
 
