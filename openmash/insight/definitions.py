@@ -3,6 +3,7 @@ each heading's anchor its text (a measure's key), so a figure links to ``definit
 
 import functools
 import re
+from html import escape
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -43,14 +44,30 @@ def definitions_html() -> str:
             "in docs/metrics.md of OpenMASH's source, which this installation does not include.</p>"
         )
     tokens = markdown.parse(METRICS.read_text(encoding="utf-8"))
+    heading, tables = "", []
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
             token.attrSet("class", HEADINGS[token.tag])
             token.attrSet("id", anchor(tokens[index + 1].content))
-        elif token.type in CLASSES:
+            heading = tokens[index + 1].content
+        elif token.type == "table_open":
+            tables.append(heading)
+        if token.type in CLASSES:
             token.attrSet("class", CLASSES[token.type])
         if token.children:
             for child in token.children:
                 if child.type in CLASSES:
                     child.attrSet("class", CLASSES[child.type])
-    return markdown.renderer.render(tokens, markdown.options, {})
+    html = markdown.renderer.render(tokens, markdown.options, {})
+    # Each table in its own scroll region, named by its section, so that at 320px the page never scrolls
+    # sideways (WCAG 1.4.10) and the region can be reached and scrolled from the keyboard.
+    labels = iter(tables)
+    html = re.sub(
+        '<table class="govuk-table">',
+        lambda _match: (
+            f'<div class="openmash-table-scroll" role="region" aria-label="{escape(next(labels))}, table" '
+            'tabindex="0"><table class="govuk-table">'
+        ),
+        html,
+    )
+    return html.replace("</table>", "</table></div>")

@@ -113,7 +113,8 @@ def test_an_inspector_reads_the_councils_clocks(page, live_server, live_cast, si
     )
     sign_in(page, "inspector")
     check_accessibility(page)
-    page.get_by_role("link", name="ILACS-DEMO").first.click()
+    # The inspection's summary (the team's own pages are tests/browser/test_inspection_access.py).
+    page.get_by_role("link", name="summary of ILACS-DEMO").first.click()
     row = page.get_by_test_id("clock-measure-assessment")
     expect(row).to_contain_text("Child and family assessment")
     expect(page.get_by_test_id("clock-measures")).not_to_contain_text("Amelia")
