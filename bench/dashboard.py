@@ -3,6 +3,11 @@ organisations, the demo cast and its few days of history (``openmash demo``'s), 
 
     .venv/bin/python bench/dashboard.py                                   # SQLite, a fresh temporary file
     .venv/bin/python bench/dashboard.py --database-url postgres://postgres@127.0.0.1:54341/dashboard
+    .venv/bin/python bench/dashboard.py --scenario letter-2016 --database-url sqlite:////tmp/letter.sqlite3
+
+With ``--scenario letter-2016`` it also generates ``openmash generate --scenario letter-2016``'s year (unless the
+database already holds it: give a database URL to keep it between runs) and asks for the year of the scenario
+(1 April 2015 to 31 March 2016), with every generated area in the national comparison.
 
 It signs in as the partnership lead and asks for the dashboard of Stockton-on-Tees (the default period: the last
 12 months) RUNS times through Django's test client (the whole request: middleware, the policy, the measures,
@@ -13,6 +18,7 @@ the findings page and a drill-down list.
 
 import argparse
 import cProfile
+import datetime as dt
 import os
 import statistics
 import sys
@@ -31,6 +37,7 @@ def main() -> None:
     )
     parser.add_argument("--database-url", default="")
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--scenario", choices=["letter-2016"], default=None)
     parser.add_argument(
         "--profile", action="store_true", help="print where one dashboard request spends its time"
     )
@@ -44,23 +51,36 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from openmash.demo.cast import SIGN_INS, demo_load
+    from openmash.demo.letter2016 import generate_letter_2016, letter_2016_loaded
     from openmash.demo.services import demo_database_mark
     from openmash.demo.story import demo_story_load
+    from openmash.insight.forms import period_query
+    from openmash.insight.measures import Period
+    from openmash.organisations.models import Organisation
     from openmash.organisations.services import reference_load
 
     demo_database_mark(demo_usernames=[name for name, *_rest in SIGN_INS], database_url_allowed=True)
-    reference_load()
+    if not Organisation.objects.filter(is_reference=True).exists():
+        reference_load()
     cast = demo_load()
     demo_story_load(cast)
+    query = ""
+    if args.scenario == "letter-2016":
+        if not letter_2016_loaded():
+            began = time.perf_counter()
+            generate_letter_2016()
+            print(f"letter-2016 generated in {time.perf_counter() - began:.0f} s")
+        query = "?" + period_query(Period(dt.date(2015, 4, 1), dt.date(2016, 3, 31)))
     code = cast.organisations["council"].code
     client = Client(HTTP_HOST="localhost")
     client.force_login(cast.users["partnership.lead"])
     pages = {
-        "dashboard": reverse("insight:area", args=[code]),
-        "findings": reverse("insight:findings", args=[code]),
+        "dashboard": reverse("insight:area", args=[code]) + query,
+        "findings": reverse("insight:findings", args=[code]) + query,
         "drill-down (domestic-abuse notifications)": reverse(
             "insight:area-list", args=[code, "da-notifications"]
-        ),
+        )
+        + query,
     }
     print(f"database: {connection.vendor}; area: {cast.organisations['council'].name}; runs: {args.runs}")
     for name, url in pages.items():

@@ -24,7 +24,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
-from openmash.insight.headlines import HEADLINES, Better, headline_measures, headline_values
+from openmash.insight.headlines import HEADLINES, Better, headline_measures_of, headline_rows, headline_values
 from openmash.insight.measures import Period
 from openmash.meetings.models import MeetingInvitation
 from openmash.missing.models import MissingEpisode
@@ -104,11 +104,14 @@ def active_councils(period: Period, now: dt.datetime | None = None) -> list[Orga
 def area_values(
     period: Period, *, now: dt.datetime | None = None, councils: Iterable[Organisation] | None = None
 ) -> dict[str, dict[str, float | None]]:
-    """Each council's headline figures over the period, by council code (the active ones unless given)."""
+    """Each council's headline figures over the period, by council code (the active ones unless given): every
+    council's rows read at once, then each council's measures worked out from its own by the definitions one
+    area's dashboard uses (tests/insight/test_single_pass.py)."""
     now = now or timezone.now()
     chosen = active_councils(period, now) if councils is None else list(councils)
+    rows = headline_rows(councils=chosen, period=period, now=now)
     return {
-        council.code: headline_values(headline_measures(council=council, period=period, now=now))
+        council.code: headline_values(headline_measures_of(rows, council=council, period=period, now=now))
         for council in chosen
     }
 
