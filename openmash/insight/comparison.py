@@ -6,9 +6,10 @@ default). Areas whose figure is ``None`` (nothing to count) are left out of both
 ``None``. Counts only, never names.
 
 Only areas with some row in the period are measured: an area with none has ``None`` for every headline figure
-(each is a rate or a typical delay of rows that are not there), so leaving it out changes nothing, and a
-national year is not 153 areas' worth of empty queries. ``tests/insight/test_comparison.py`` checks that
-measuring every council gives the same answer.
+(each is a rate or a typical delay of rows that are not there), so leaving it out changes nothing.
+``tests/insight/test_comparison.py`` checks that measuring every council gives the same answer. The active areas'
+rows are read once for all of them (``headlines.headline_rows``) and each area's figures worked out from its own
+by the definitions one area's dashboard uses, not a dozen queries an area.
 
 The comparison is the same for every area's dashboard of a period, and a national year's figures move slowly,
 so the dashboard keeps it for ``NATIONAL_SECONDS`` (``national_comparison_kept``, in Django's cache: per
