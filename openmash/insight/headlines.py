@@ -8,7 +8,8 @@ a measure in a period has ``None`` for it, never 0.
 """
 
 import datetime as dt
-from collections.abc import Collection
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
@@ -246,12 +247,20 @@ class HeadlineRows:
     worked out from them by the same definitions as one area's over one period (``headline_measures``)."""
 
     period: Period
-    domestic_abuse: list[DaRow]
+    # Each kind of row by council id, so that each council's measures look only at its own.
+    domestic_abuse: dict[Any, list[DaRow]]
     missing: MissingRows
-    encompass: list[Any]
-    protection: list[Any]
-    participation: list[Any]
-    vetting: list[dict[str, Any]]
+    encompass: dict[Any, list[Any]]
+    protection: dict[Any, list[Any]]
+    participation: dict[Any, list[Any]]
+    vetting: dict[Any, list[dict[str, Any]]]
+
+
+def _by_council(rows: Iterable[Any], council_of: Callable[[Any], Any]) -> dict[Any, list[Any]]:
+    grouped: dict[Any, list[Any]] = defaultdict(list)
+    for row in rows:
+        grouped[council_of(row)].append(row)
+    return dict(grouped)
 
 
 def headline_rows(*, councils: Collection[Organisation], period: Period, now: dt.datetime) -> HeadlineRows:
@@ -261,12 +270,14 @@ def headline_rows(*, councils: Collection[Organisation], period: Period, now: dt
     first_at = vetting_at(Period(period.first_day, period.first_day), now)
     return HeadlineRows(
         period=period,
-        domestic_abuse=da_rows(ids, period),
+        domestic_abuse=_by_council(da_rows(ids, period), lambda row: row.council_id),
         missing=missing_rows(councils, period),
-        encompass=encompass_rows(ids, period),
-        protection=protection_rows(ids, period),
-        participation=participation_rows(ids, period),
-        vetting=vetting_rows(ids, first_at, vetting_at(period, now)),
+        encompass=_by_council(encompass_rows(ids, period), lambda row: row[0]),
+        protection=_by_council(protection_rows(ids, period), lambda row: row[0]),
+        participation=_by_council(participation_rows(ids, period), lambda row: row[0]),
+        vetting=_by_council(
+            vetting_rows(ids, first_at, vetting_at(period, now)), lambda row: row["council_id"]
+        ),
     )
 
 
@@ -284,15 +295,15 @@ def headline_measures_of(
     at = vetting_at(period, now)
     return {
         "domestic_abuse_notifications": asdict(
-            da_summary([r for r in rows.domestic_abuse if r.council_id == pk and within(r.reported)])
+            da_summary([r for r in rows.domestic_abuse.get(pk, ()) if within(r.reported)])
         ),
         "missing_children": asdict(missing_summary(rows.missing, council=council, period=period, now=now)),
-        "operation_encompass": encompass_summary([r for r in rows.encompass if r[0] == pk and within(r[1])]),
-        "police_protection": protection_summary([r for r in rows.protection if r[0] == pk and within(r[1])]),
+        "operation_encompass": encompass_summary([r for r in rows.encompass.get(pk, ()) if within(r[1])]),
+        "police_protection": protection_summary([r for r in rows.protection.get(pk, ()) if within(r[1])]),
         "police_participation": participation_summary(
-            [r for r in rows.participation if r[0] == pk and within(r[1])]
+            [r for r in rows.participation.get(pk, ()) if within(r[1])]
         ),
-        "vetting_backlog": vetting_summary([r for r in rows.vetting if r["council_id"] == pk], at),
+        "vetting_backlog": vetting_summary(rows.vetting.get(pk, []), at),
     }
 
 

@@ -329,10 +329,21 @@ class MissingRows:
     tell the council (``due``), the children's every episode reported by the period's end (``history``), the
     return interviews of those found, and each council's repeat-missing figures."""
 
-    episodes: list[dict[str, Any]]
+    episodes: dict[Any, list[dict[str, Any]]]  # by council id
     history: dict[Any, list[tuple[dt.datetime, dt.datetime]]]
     interviews: dict[Any, dict[str, Any]]
     repeat_figures: dict[Any, tuple[int, int]]
+
+
+# How many ids one ``IN (...)`` names: every area's children at national volume would pass SQLite's limit on a
+# statement's variables (32,766).
+IDS_AT_ONCE = 5000
+
+
+def _chunks(ids: Iterable[Any]) -> Iterator[list[Any]]:
+    ordered = list(ids)
+    for start in range(0, len(ordered), IDS_AT_ONCE):
+        yield ordered[start : start + IDS_AT_ONCE]
 
 
 def missing_rows(councils: Collection[Organisation], period: Period) -> MissingRows:
@@ -352,20 +363,24 @@ def missing_rows(councils: Collection[Organisation], period: Period) -> MissingR
         # share_clocks on each share); the episode keeps only when the council was told, so it is worked out here.
         e["due"] = _deadline(ClockRule.MISSING_NOTIFICATION, e["reported_at"], by_id[e["council_id"]])
     history: dict[Any, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
-    for child, last_seen, reported in MissingEpisode.objects.filter(
-        child_id__in={e["child_id"] for e in episodes}, reported_at__lt=period.end
-    ).values_list("child_id", "last_seen_at", "reported_at"):
-        history[child].append((last_seen, reported))
+    for children in _chunks({e["child_id"] for e in episodes}):
+        for child, last_seen, reported in MissingEpisode.objects.filter(
+            child_id__in=children, reported_at__lt=period.end
+        ).values_list("child_id", "last_seen_at", "reported_at"):
+            history[child].append((last_seen, reported))
     for items in history.values():
         items.sort()
-    interviews: dict[Any, dict[str, Any]] = {
-        row["episode_id"]: dict(row)
-        for row in ReturnInterview.objects.filter(
-            episode_id__in=[e["pk"] for e in episodes if e["found_at"] is not None]
-        ).values("episode_id", "offered_at", "held_at", "independent")
-    }
-    figures = {pk: repeat_figures(by_id[pk]) for pk in {e["council_id"] for e in episodes}}
-    return MissingRows(episodes, dict(history), interviews, figures)
+    interviews: dict[Any, dict[str, Any]] = {}
+    for found in _chunks(e["pk"] for e in episodes if e["found_at"] is not None):
+        for row in ReturnInterview.objects.filter(episode_id__in=found).values(
+            "episode_id", "offered_at", "held_at", "independent"
+        ):
+            interviews[row["episode_id"]] = dict(row)
+    by_council: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for e in episodes:
+        by_council[e["council_id"]].append(e)
+    figures = {pk: repeat_figures(by_id[pk]) for pk in by_council}
+    return MissingRows(dict(by_council), dict(history), interviews, figures)
 
 
 def missing_summary(
@@ -373,11 +388,7 @@ def missing_summary(
 ) -> MissingChildren:
     """The measure of one council's episodes reported within the period (``rows`` may hold more: a longer
     period, other councils)."""
-    episodes = [
-        e
-        for e in rows.episodes
-        if e["council_id"] == council.pk and period.start <= e["reported_at"] < period.end
-    ]
+    episodes = [e for e in rows.episodes.get(council.pk, ()) if period.start <= e["reported_at"] < period.end]
     told = [e for e in episodes if e["council_told_at"] is not None]
     # An episode not yet told counts against the target once its deadline has passed; before then it is not
     # counted either way.
