@@ -6,9 +6,10 @@ default). Areas whose figure is ``None`` (nothing to count) are left out of both
 ``None``. Counts only, never names.
 
 Only areas with some row in the period are measured: an area with none has ``None`` for every headline figure
-(each is a rate or a typical delay of rows that are not there), so leaving it out changes nothing, and a
-national year is not 153 areas' worth of empty queries. ``tests/insight/test_comparison.py`` checks that
-measuring every council gives the same answer.
+(each is a rate or a typical delay of rows that are not there), so leaving it out changes nothing.
+``tests/insight/test_comparison.py`` checks that measuring every council gives the same answer. The active areas'
+rows are read once for all of them (``headlines.headline_rows``) and each area's figures worked out from its own
+by the definitions one area's dashboard uses, not a dozen queries an area.
 
 The comparison is the same for every area's dashboard of a period, and a national year's figures move slowly,
 so the dashboard keeps it for ``NATIONAL_SECONDS`` (``national_comparison_kept``, in Django's cache: per
@@ -24,7 +25,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
-from openmash.insight.headlines import HEADLINES, Better, headline_measures, headline_values
+from openmash.insight.headlines import HEADLINES, Better, headline_measures_of, headline_rows, headline_values
 from openmash.insight.measures import Period
 from openmash.meetings.models import MeetingInvitation
 from openmash.missing.models import MissingEpisode
@@ -104,11 +105,14 @@ def active_councils(period: Period, now: dt.datetime | None = None) -> list[Orga
 def area_values(
     period: Period, *, now: dt.datetime | None = None, councils: Iterable[Organisation] | None = None
 ) -> dict[str, dict[str, float | None]]:
-    """Each council's headline figures over the period, by council code (the active ones unless given)."""
+    """Each council's headline figures over the period, by council code (the active ones unless given): every
+    council's rows read at once, then each council's measures worked out from its own by the definitions one
+    area's dashboard uses (tests/insight/test_single_pass.py)."""
     now = now or timezone.now()
     chosen = active_councils(period, now) if councils is None else list(councils)
+    rows = headline_rows(councils=chosen, period=period, now=now)
     return {
-        council.code: headline_values(headline_measures(council=council, period=period, now=now))
+        council.code: headline_values(headline_measures_of(rows, council=council, period=period, now=now))
         for council in chosen
     }
 

@@ -19,14 +19,11 @@ from openmash.clocks.models import Clock
 from openmash.clocks.selectors import clock_measures
 from openmash.events.models import EventKind, EventSubject, Source, SubjectRole
 from openmash.insight.measures import (
-    BATCH_GAP,
     RETURN_INTERVIEW_OFFER,
     Period,
-    Row,
-    _batch_neighbours,
     _da_notifications,
     _deadline,
-    batched_ids,
+    batched_positions,
 )
 from openmash.lib.clock_rules import ClockRule
 from openmash.lib.govuk import govuk_datetime
@@ -82,7 +79,7 @@ DA_HEADERS = ["Reported to police", "Shared with the council", "Time taken", "Du
 
 def _da_rows(council: Organisation, period: Period) -> list[dict[str, Any]]:
     return list(
-        _da_notifications(council)
+        _da_notifications([council.pk])
         .filter(reported__gte=period.start, reported__lt=period.end)
         .values(
             "pk",
@@ -135,11 +132,11 @@ def _da_batched(council: Organisation, period: Period, **_: Any) -> list[Line]:
     rows = _da_rows(council, period)
     if not rows:
         return []
-    mine: list[Row] = [
-        (n, row["event__recorded_by_id"], row["shared_at"], row["reported"]) for n, row in enumerate(rows)
-    ]
-    low, high = min(r[2] for r in mine) - BATCH_GAP, max(r[2] for r in mine) + BATCH_GAP
-    batched = batched_ids(mine + _batch_neighbours(council, period, low, high))
+    batched = batched_positions(
+        _da_notifications([council.pk]),
+        period,
+        [(council.pk, row["event__recorded_by_id"], row["shared_at"], row["reported"]) for row in rows],
+    )
     return _da_lines([row for n, row in enumerate(rows) if n in batched])
 
 

@@ -8,6 +8,8 @@ a measure in a period has ``None`` for it, never 0.
 """
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
@@ -15,13 +17,22 @@ from typing import Any
 from django.utils import timezone
 
 from openmash.insight.measures import (
+    DaRow,
+    MissingRows,
     Period,
-    domestic_abuse_notifications,
-    missing_children,
-    operation_encompass,
-    police_participation,
-    police_protection,
-    vetting_backlog,
+    da_rows,
+    da_summary,
+    encompass_rows,
+    encompass_summary,
+    missing_rows,
+    missing_summary,
+    participation_rows,
+    participation_summary,
+    protection_rows,
+    protection_summary,
+    vetting_at,
+    vetting_rows,
+    vetting_summary,
 )
 from openmash.organisations.models import Organisation
 
@@ -229,20 +240,81 @@ def dig(measures: dict[str, Any], path: tuple[str, ...]) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class HeadlineRows:
+    """The rows the headline measures count, of some councils over a period, read once (``headline_rows``)
+    so that the measures of each council (``insight.comparison``) or of each month (``insight.trends``) are
+    worked out from them by the same definitions as one area's over one period (``headline_measures``)."""
+
+    period: Period
+    # Each kind of row by council id, so that each council's measures look only at its own.
+    domestic_abuse: dict[Any, list[DaRow]]
+    missing: MissingRows
+    encompass: dict[Any, list[Any]]
+    protection: dict[Any, list[Any]]
+    participation: dict[Any, list[Any]]
+    vetting: dict[Any, list[dict[str, Any]]]
+
+
+def _by_council(rows: Iterable[Any], council_of: Callable[[Any], Any]) -> dict[Any, list[Any]]:
+    grouped: dict[Any, list[Any]] = defaultdict(list)
+    for row in rows:
+        grouped[council_of(row)].append(row)
+    return dict(grouped)
+
+
+def headline_rows(*, councils: Collection[Organisation], period: Period, now: dt.datetime) -> HeadlineRows:
+    ids = [council.pk for council in councils]
+    # The vetting backlog is counted at the end of each period within this one (or now): the requests that may
+    # be open at any of those times.
+    first_at = vetting_at(Period(period.first_day, period.first_day), now)
+    return HeadlineRows(
+        period=period,
+        domestic_abuse=_by_council(da_rows(ids, period), lambda row: row.council_id),
+        missing=missing_rows(councils, period),
+        encompass=_by_council(encompass_rows(ids, period), lambda row: row[0]),
+        protection=_by_council(protection_rows(ids, period), lambda row: row[0]),
+        participation=_by_council(participation_rows(ids, period), lambda row: row[0]),
+        vetting=_by_council(
+            vetting_rows(ids, first_at, vetting_at(period, now)), lambda row: row["council_id"]
+        ),
+    )
+
+
+def headline_measures_of(
+    rows: HeadlineRows, *, council: Organisation, period: Period, now: dt.datetime
+) -> dict[str, Any]:
+    """The headline measures of one of the councils over a period within the rows' (the whole of it, or one
+    of its months)."""
+    assert rows.period.start <= period.start and period.end <= rows.period.end
+    pk = council.pk
+
+    def within(when: dt.datetime | None) -> bool:
+        return when is not None and period.start <= when < period.end
+
+    at = vetting_at(period, now)
+    return {
+        "domestic_abuse_notifications": asdict(
+            da_summary([r for r in rows.domestic_abuse.get(pk, ()) if within(r.reported)])
+        ),
+        "missing_children": asdict(missing_summary(rows.missing, council=council, period=period, now=now)),
+        "operation_encompass": encompass_summary([r for r in rows.encompass.get(pk, ()) if within(r[1])]),
+        "police_protection": protection_summary([r for r in rows.protection.get(pk, ()) if within(r[1])]),
+        "police_participation": participation_summary(
+            [r for r in rows.participation.get(pk, ()) if within(r[1])]
+        ),
+        "vetting_backlog": vetting_summary(rows.vetting.get(pk, []), at),
+    }
+
+
 def headline_measures(
     *, council: Organisation, period: Period, now: dt.datetime | None = None
 ) -> dict[str, Any]:
     """The measures the headline figures are read from: ``area_measures`` without the clocks, which no
     headline uses (the dashboard shows them as counts by rule)."""
     now = now or timezone.now()
-    return {
-        "domestic_abuse_notifications": asdict(domestic_abuse_notifications(council=council, period=period)),
-        "missing_children": asdict(missing_children(council=council, period=period, now=now)),
-        "operation_encompass": operation_encompass(council=council, period=period),
-        "police_protection": police_protection(council=council, period=period),
-        "police_participation": police_participation(council=council, period=period),
-        "vetting_backlog": vetting_backlog(council=council, period=period, now=now),
-    }
+    rows = headline_rows(councils=[council], period=period, now=now)
+    return headline_measures_of(rows, council=council, period=period, now=now)
 
 
 def headline_values(measures: dict[str, Any]) -> dict[str, float | None]:

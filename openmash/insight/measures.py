@@ -10,11 +10,12 @@ one decimal place; absent data is ``None`` (never 0); hours are decimal hours; `
 by linear interpolation between closest ranks (numpy's default, ``statistics.quantiles(method="inclusive")``).
 """
 
+import bisect
 import datetime as dt
 import statistics
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -126,12 +127,14 @@ class DomesticAbuseNotifications:
     batched_pct: float | None
 
 
-def _da_notifications(council: Organisation) -> Any:
-    """Every police domestic-abuse notification to the council: a share of a settled domestic-abuse incident
+def _da_notifications(council_ids: Collection[Any]) -> Any:
+    """Every police domestic-abuse notification to the councils: a share of a settled domestic-abuse incident
     on one of the two notification rules, with the time it was reported to police (else when it happened)."""
     return (
         Share.objects.filter(
-            recipient=council, event__kind=EventKind.DOMESTIC_ABUSE, notification_rule__in=DA_RULES
+            recipient_id__in=list(council_ids),
+            event__kind=EventKind.DOMESTIC_ABUSE,
+            notification_rule__in=DA_RULES,
         )
         .exclude(event__source=Source.HELD)
         .annotate(reported=Coalesce("reported_at", "occurred_at"))
@@ -170,50 +173,106 @@ def batched_ids(shares: Iterable[Row]) -> set[int]:
     return batched
 
 
-def _batch_neighbours(
-    council: Organisation, period: Period, low: dt.datetime, high: dt.datetime
-) -> list[Row]:
-    """The notifications reported outside the period that a run through [low, high] of shared-at times could
-    include: widened a day at a time while one within BATCH_GAP of either edge could carry a run further, so a
-    run that crosses the period's edges is seen whole. Keyed by negative numbers (the period's are 0 up)."""
-    shares = _da_notifications(council)
+def _closed(
+    times: list[dt.datetime], first: dt.datetime, last: dt.datetime
+) -> tuple[dt.datetime, dt.datetime]:
+    """The shared-at span [first, last] widened through ``times`` (sorted) while one lies within BATCH_GAP of
+    either edge: no run can cross the span's edges."""
+    low = bisect.bisect_left(times, first)
+    while low > 0 and first - times[low - 1] <= BATCH_GAP:
+        low -= 1
+        first = times[low]
+    high = bisect.bisect_right(times, last)
+    while high < len(times) and times[high] - last <= BATCH_GAP:
+        last = times[high]
+        high += 1
+    return first, last
+
+
+def batched_positions(
+    notifications: Any, period: Period, rows: Sequence[tuple[Any, int, dt.datetime, dt.datetime]]
+) -> set[int]:
+    """The positions in ``rows`` (council id, sender, shared at, reported at: notifications reported within the
+    period, from ``notifications``, a ``_da_notifications`` query) of those that belong to a batch.
+
+    Whether a notification is batched depends only on its run, and a run may include notifications reported
+    outside the period: each council's are read as far as its runs reach (a day beyond at a time, until nothing
+    of that council lies within BATCH_GAP of the span read), so a run that crosses the period's edges is seen
+    whole, whether one area is measured or every area at once, a period or its months."""
+    if not rows:
+        return set()
+    by_council: dict[Any, list[Row]] = defaultdict(list)
+    for n, (council, sender, shared, reported) in enumerate(rows):
+        by_council[council].append((n, sender, shared, reported))
+    low = min(row[2] for row in rows) - dt.timedelta(days=1)
+    high = max(row[2] for row in rows) + dt.timedelta(days=1)
     while True:
-        before = shares.filter(shared_at__gte=low - BATCH_GAP, shared_at__lt=low).exists()
-        after = shares.filter(shared_at__gt=high, shared_at__lte=high + BATCH_GAP).exists()
-        if not before and not after:
+        outside: dict[Any, list[Row]] = defaultdict(list)
+        for n, (council, sender, shared, reported) in enumerate(
+            notifications.filter(recipient_id__in=list(by_council), shared_at__gte=low, shared_at__lte=high)
+            .exclude(reported__gte=period.start, reported__lt=period.end)
+            .values_list("recipient_id", "event__recorded_by_id", "shared_at", "reported")
+        ):
+            outside[council].append((-1 - n, sender, shared, reported))
+        wider_low = wider_high = False
+        for council, mine in by_council.items():
+            times = sorted(row[2] for row in mine + outside[council])
+            first, last = _closed(times, min(row[2] for row in mine), max(row[2] for row in mine))
+            # One not read could be within BATCH_GAP of the span: read a day further that way.
+            wider_low = wider_low or first - BATCH_GAP < low
+            wider_high = wider_high or last + BATCH_GAP > high
+        if not wider_low and not wider_high:
             break
-        low = low - dt.timedelta(days=1) if before else low
-        high = high + dt.timedelta(days=1) if after else high
-    outside = (
-        shares.filter(shared_at__gte=low, shared_at__lte=high)
-        .exclude(reported__gte=period.start, reported__lt=period.end)
-        .values_list("event__recorded_by_id", "shared_at", "reported")
+        low = low - dt.timedelta(days=1) if wider_low else low
+        high = high + dt.timedelta(days=1) if wider_high else high
+    batched: set[int] = set()
+    for council, mine in by_council.items():
+        batched |= {n for n in batched_ids(mine + outside[council]) if n >= 0}
+    return batched
+
+
+@dataclass(frozen=True)
+class DaRow:
+    """One notification as the measure counts it: to which council, when reported and shared, due when, and
+    whether it belongs to a batch."""
+
+    council_id: Any
+    reported: dt.datetime
+    shared: dt.datetime
+    due: dt.datetime | None
+    batched: bool
+
+
+def da_rows(council_ids: Collection[Any], period: Period) -> list[DaRow]:
+    """The notifications to the councils of incidents reported to police within the period."""
+    notifications = _da_notifications(council_ids)
+    shares = list(
+        notifications.filter(reported__gte=period.start, reported__lt=period.end).values_list(
+            "recipient_id", "event__recorded_by_id", "shared_at", "reported", "notification_due_at"
+        )
     )
-    return [(-1 - n, sender, shared, reported) for n, (sender, shared, reported) in enumerate(outside)]
+    batched = batched_positions(notifications, period, [row[:4] for row in shares])
+    return [
+        DaRow(council, reported, shared, due, n in batched)
+        for n, (council, _sender, shared, reported, due) in enumerate(shares)
+    ]
+
+
+def da_summary(rows: Sequence[DaRow]) -> DomesticAbuseNotifications:
+    """The measure of some notifications (one area's over one period)."""
+    return DomesticAbuseNotifications(
+        count=len(rows),
+        delay_hours=spread(row.shared - row.reported for row in rows),
+        # Shared by the due time worked out when it was recorded (clocks.deadlines.share_clocks, with the
+        # area's own figure then in force); a share with no due time is not counted either way.
+        within_target_pct=_in_time_pct((row.shared, row.due) for row in rows),
+        batched_pct=percent(sum(1 for row in rows if row.batched), len(rows)),
+    )
 
 
 def domestic_abuse_notifications(*, council: Organisation, period: Period) -> DomesticAbuseNotifications:
     """Police notifications to the council of domestic-abuse incidents reported to police within the period."""
-    shares = list(
-        _da_notifications(council)
-        .filter(reported__gte=period.start, reported__lt=period.end)
-        .values_list("event__recorded_by_id", "shared_at", "reported", "notification_due_at")
-    )
-    batched: set[int] = set()
-    if shares:
-        mine: list[Row] = [
-            (n, sender, shared, reported) for n, (sender, shared, reported, _due) in enumerate(shares)
-        ]
-        low, high = min(row[2] for row in mine) - BATCH_GAP, max(row[2] for row in mine) + BATCH_GAP
-        batched = batched_ids(mine + _batch_neighbours(council, period, low, high))
-    return DomesticAbuseNotifications(
-        count=len(shares),
-        delay_hours=spread(shared - reported for _sender, shared, reported, _due in shares),
-        # Shared by the due time worked out when it was recorded (clocks.deadlines.share_clocks, with the
-        # area's own figure then in force); a share with no due time is not counted either way.
-        within_target_pct=_in_time_pct((shared, due) for _sender, shared, _reported, due in shares),
-        batched_pct=percent(len([n for n in batched if n >= 0]), len(shares)),
-    )
+    return da_summary(da_rows([council.pk], period))
 
 
 # Missing children ------------------------------------------------------------------------------------------
@@ -240,19 +299,21 @@ class MissingChildren:
     return_interviews: ReturnInterviews
 
 
-def _repeat_children(child_ids: set[Any], period: Period, episodes: int, days: int) -> int:
+def _repeat_children(
+    history: dict[Any, list[tuple[dt.datetime, dt.datetime]]],
+    child_ids: set[Any],
+    period: Period,
+    episodes: int,
+    days: int,
+) -> int:
     """Children with ``episodes`` or more episodes whose start (last seen) falls within ``days`` days, at least
     one of them reported in the period: the repeat flag's own count (missing.services._repeat_if_any), over
-    the child's every episode reported by the end of the period."""
-    starts: dict[Any, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
-    for child, last_seen, reported in MissingEpisode.objects.filter(
-        child_id__in=child_ids, reported_at__lt=period.end
-    ).values_list("child_id", "last_seen_at", "reported_at"):
-        starts[child].append((last_seen, reported))
+    the child's every episode reported by the end of the period (``history``: (last seen, reported) by child,
+    sorted, reported before the end of this period or a longer one)."""
     window = dt.timedelta(days=days)
     repeat = 0
-    for items in starts.values():
-        items.sort()
+    for child in child_ids:
+        items = [item for item in history.get(child, ()) if item[1] < period.end]
         for index in range(len(items) - episodes + 1):
             run = items[index : index + episodes]
             in_period = any(period.start <= reported < period.end for _, reported in run)
@@ -262,29 +323,78 @@ def _repeat_children(child_ids: set[Any], period: Period, episodes: int, days: i
     return repeat
 
 
-def missing_children(
-    *, council: Organisation, period: Period, now: dt.datetime | None = None
-) -> MissingChildren:
-    """Episodes of children the council is responsible for (``MissingEpisode.council``), reported to police
-    within the period."""
-    now = now or timezone.now()
+@dataclass(frozen=True)
+class MissingRows:
+    """Missing episodes reported within a period with what their measure needs: each episode's deadline to
+    tell the council (``due``), the children's every episode reported by the period's end (``history``), the
+    return interviews of those found, and each council's repeat-missing figures."""
+
+    episodes: dict[Any, list[dict[str, Any]]]  # by council id
+    history: dict[Any, list[tuple[dt.datetime, dt.datetime]]]
+    interviews: dict[Any, dict[str, Any]]
+    repeat_figures: dict[Any, tuple[int, int]]
+
+
+# How many ids one ``IN (...)`` names: every area's children at national volume would pass SQLite's limit on a
+# statement's variables (32,766).
+IDS_AT_ONCE = 5000
+
+
+def _chunks(ids: Iterable[Any]) -> Iterator[list[Any]]:
+    ordered = list(ids)
+    for start in range(0, len(ordered), IDS_AT_ONCE):
+        yield ordered[start : start + IDS_AT_ONCE]
+
+
+def missing_rows(councils: Collection[Organisation], period: Period) -> MissingRows:
+    """The episodes of children the councils are responsible for (``MissingEpisode.council``), reported to
+    police within the period."""
+    by_id = {council.pk: council for council in councils}
     episodes: list[dict[str, Any]] = [
         dict(row)
         for row in MissingEpisode.objects.filter(
-            council=council, reported_at__gte=period.start, reported_at__lt=period.end
+            council_id__in=list(by_id), reported_at__gte=period.start, reported_at__lt=period.end
         )
         .exclude(missing_report__source=Source.HELD)
-        .values("pk", "child_id", "category", "reported_at", "council_told_at", "found_at")
+        .values("pk", "council_id", "child_id", "category", "reported_at", "council_told_at", "found_at")
     ]
+    for e in episodes:
+        # The missing-notification deadline with the area's own figure (clocks.services.deadline, via
+        # share_clocks on each share); the episode keeps only when the council was told, so it is worked out here.
+        e["due"] = _deadline(ClockRule.MISSING_NOTIFICATION, e["reported_at"], by_id[e["council_id"]])
+    history: dict[Any, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+    for children in _chunks({e["child_id"] for e in episodes}):
+        for child, last_seen, reported in MissingEpisode.objects.filter(
+            child_id__in=children, reported_at__lt=period.end
+        ).values_list("child_id", "last_seen_at", "reported_at"):
+            history[child].append((last_seen, reported))
+    for items in history.values():
+        items.sort()
+    interviews: dict[Any, dict[str, Any]] = {}
+    for found in _chunks(e["pk"] for e in episodes if e["found_at"] is not None):
+        for row in ReturnInterview.objects.filter(episode_id__in=found).values(
+            "episode_id", "offered_at", "held_at", "independent"
+        ):
+            interviews[row["episode_id"]] = dict(row)
+    by_council: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for e in episodes:
+        by_council[e["council_id"]].append(e)
+    figures = {pk: repeat_figures(by_id[pk]) for pk in by_council}
+    return MissingRows(dict(by_council), dict(history), interviews, figures)
+
+
+def missing_summary(
+    rows: MissingRows, *, council: Organisation, period: Period, now: dt.datetime
+) -> MissingChildren:
+    """The measure of one council's episodes reported within the period (``rows`` may hold more: a longer
+    period, other councils)."""
+    episodes = [e for e in rows.episodes.get(council.pk, ()) if period.start <= e["reported_at"] < period.end]
     told = [e for e in episodes if e["council_told_at"] is not None]
-    # The missing-notification deadline with the area's own figure (clocks.services.deadline, via share_clocks
-    # on each share); the episode keeps only when the council was told, so the deadline is worked out here.
-    due = {e["pk"]: _deadline(ClockRule.MISSING_NOTIFICATION, e["reported_at"], council) for e in episodes}
     # An episode not yet told counts against the target once its deadline has passed; before then it is not
     # counted either way.
-    judged = [e for e in episodes if e["council_told_at"] is not None or due[e["pk"]] <= now]
-    in_time = [e for e in judged if e["council_told_at"] is not None and e["council_told_at"] <= due[e["pk"]]]
-    repeat_episodes, repeat_days = repeat_figures(council)
+    judged = [e for e in episodes if e["council_told_at"] is not None or e["due"] <= now]
+    in_time = [e for e in judged if e["council_told_at"] is not None and e["council_told_at"] <= e["due"]]
+    repeat_episodes, repeat_days = rows.repeat_figures.get(council.pk) or repeat_figures(council)
     child_ids = {e["child_id"] for e in episodes}
     return MissingChildren(
         episodes=len(episodes),
@@ -293,12 +403,23 @@ def missing_children(
         away_episodes=sum(1 for e in episodes if e["category"] == Category.AWAY),
         notification_delay_hours=spread(e["council_told_at"] - e["reported_at"] for e in told),
         notified_within_target_pct=percent(len(in_time), len(judged)),
-        repeat_children=_repeat_children(child_ids, period, repeat_episodes, repeat_days)
+        repeat_children=_repeat_children(rows.history, child_ids, period, repeat_episodes, repeat_days)
         if episodes
         else None,
         repeat_figures={"episodes": repeat_episodes, "days": repeat_days},
-        return_interviews=_return_interviews([e for e in episodes if e["found_at"] is not None], now),
+        return_interviews=_return_interviews(
+            [e for e in episodes if e["found_at"] is not None], rows.interviews, now
+        ),
     )
+
+
+def missing_children(
+    *, council: Organisation, period: Period, now: dt.datetime | None = None
+) -> MissingChildren:
+    """Episodes of children the council is responsible for (``MissingEpisode.council``), reported to police
+    within the period."""
+    now = now or timezone.now()
+    return missing_summary(missing_rows([council], period), council=council, period=period, now=now)
 
 
 def _deadline(rule: str, start: dt.datetime, council: Organisation) -> dt.datetime:
@@ -308,13 +429,9 @@ def _deadline(rule: str, start: dt.datetime, council: Organisation) -> dt.dateti
     return due
 
 
-def _return_interviews(found: list[dict[str, Any]], now: dt.datetime) -> ReturnInterviews:
-    interviews = {
-        row["episode_id"]: row
-        for row in ReturnInterview.objects.filter(episode_id__in=[e["pk"] for e in found]).values(
-            "episode_id", "offered_at", "held_at", "independent"
-        )
-    }
+def _return_interviews(
+    found: list[dict[str, Any]], interviews: dict[Any, dict[str, Any]], now: dt.datetime
+) -> ReturnInterviews:
     # An episode found less than 72 hours ago with no offer yet may still be offered in time: not counted.
     judged = [e for e in found if e["pk"] in interviews or e["found_at"] + RETURN_INTERVIEW_OFFER <= now]
     offered_in_time = [
@@ -341,51 +458,85 @@ def _in_time_pct(shares: Iterable[tuple[dt.datetime, dt.datetime | None]]) -> fl
 # Operation Encompass and police protection -----------------------------------------------------------------
 
 
-def operation_encompass(*, council: Organisation, period: Period) -> dict[str, Any]:
-    """Operation Encompass notices (``encompass`` rule) to the area's schools (a school whose council is this
-    one) and to the council itself (a home-educated child, a school not yet on OpenMASH), of domestic-abuse
-    incidents reported to police within the period: how many, and how many reached the school before the
-    start of the next school day (the share's own due time, counted with the school's or council's term
-    breaks and start of day)."""
-    shares = list(
+def encompass_rows(
+    council_ids: Collection[Any], period: Period
+) -> list[tuple[Any, dt.datetime, dt.datetime, dt.datetime | None]]:
+    """Operation Encompass notices (``encompass`` rule) to the councils' schools (a school whose council is one
+    of them) and to the councils themselves (a home-educated child, a school not yet on OpenMASH), of
+    domestic-abuse incidents reported to police within the period: (council id, reported, shared, due)."""
+    ids = list(council_ids)
+    shares = (
         Share.objects.filter(
-            Q(recipient=council) | Q(recipient__kind=OrganisationKind.SCHOOL, recipient__parent=council),
+            Q(recipient_id__in=ids)
+            | Q(recipient__kind=OrganisationKind.SCHOOL, recipient__parent_id__in=ids),
             event__kind=EventKind.DOMESTIC_ABUSE,
             notification_rule=ClockRule.ENCOMPASS,
         )
         .exclude(event__source=Source.HELD)
         .annotate(reported=Coalesce("reported_at", "occurred_at"))
         .filter(reported__gte=period.start, reported__lt=period.end)
-        .values_list("shared_at", "reported", "notification_due_at")
+        .values_list("recipient_id", "recipient__parent_id", "reported", "shared_at", "notification_due_at")
     )
+    return [
+        (recipient if recipient in ids else parent, reported, shared, due)
+        for recipient, parent, reported, shared, due in shares
+    ]
+
+
+def encompass_summary(
+    rows: Sequence[tuple[Any, dt.datetime, dt.datetime, dt.datetime | None]],
+) -> dict[str, Any]:
+    """How many notices, and how many reached the school before the start of the next school day (the share's
+    own due time, counted with the school's or council's term breaks and start of day)."""
     return {
-        "notices": len(shares),
-        "delay_hours": asdict(spread(shared - reported for shared, reported, _due in shares)),
-        "before_next_school_day_pct": _in_time_pct((row[0], row[2]) for row in shares),
+        "notices": len(rows),
+        "delay_hours": asdict(spread(shared - reported for _c, reported, shared, _due in rows)),
+        "before_next_school_day_pct": _in_time_pct((shared, due) for _c, _r, shared, due in rows),
+    }
+
+
+def operation_encompass(*, council: Organisation, period: Period) -> dict[str, Any]:
+    """Operation Encompass notices to the area's schools and council (``encompass_rows``)."""
+    return encompass_summary(encompass_rows([council.pk], period))
+
+
+def protection_rows(
+    council_ids: Collection[Any], period: Period
+) -> list[tuple[Any, dt.datetime, dt.datetime, dt.datetime | None, dict[str, Any]]]:
+    """Police protection notices shared with the councils whose protection began (the event's
+    ``occurred_at``) within the period: (council id, began, shared, due, the event's details)."""
+    return list(
+        Share.objects.filter(recipient_id__in=list(council_ids), event__kind=EventKind.POLICE_PROTECTION)
+        .exclude(event__source=Source.HELD)
+        .filter(event__occurred_at__gte=period.start, event__occurred_at__lt=period.end)
+        .values_list(
+            "recipient_id", "event__occurred_at", "shared_at", "notification_due_at", "event__details"
+        )
+    )
+
+
+def protection_summary(
+    rows: Sequence[tuple[Any, dt.datetime, dt.datetime, dt.datetime | None, dict[str, Any]]],
+) -> dict[str, Any]:
+    """Uses, whether alternatives were discussed (as the officer recorded), and the delay in telling the
+    council, judged against the share's ``police-protection-inform`` due time."""
+    answered = [row[4].get("alternatives_discussed") for row in rows]
+    discussed = sum(1 for answer in answered if answer is True)
+    not_discussed = sum(1 for answer in answered if answer is False)
+    return {
+        "uses": len(rows),
+        "alternatives_discussed": discussed,
+        "alternatives_not_discussed": not_discussed,
+        "alternatives_discussed_pct": percent(discussed, discussed + not_discussed),
+        "council_told_delay_hours": asdict(spread(shared - began for _c, began, shared, _due, _d in rows)),
+        "council_told_within_target_pct": _in_time_pct((shared, due) for _c, _b, shared, due, _d in rows),
     }
 
 
 def police_protection(*, council: Organisation, period: Period) -> dict[str, Any]:
-    """Police protection notices shared with the council whose protection began (the event's ``occurred_at``)
-    within the period: uses, whether alternatives were discussed (as the officer recorded), and the delay in
-    telling the council, judged against the share's ``police-protection-inform`` due time."""
-    shares = list(
-        Share.objects.filter(recipient=council, event__kind=EventKind.POLICE_PROTECTION)
-        .exclude(event__source=Source.HELD)
-        .filter(event__occurred_at__gte=period.start, event__occurred_at__lt=period.end)
-        .values_list("shared_at", "event__occurred_at", "notification_due_at", "event__details")
-    )
-    answered = [row[3].get("alternatives_discussed") for row in shares]
-    discussed = sum(1 for answer in answered if answer is True)
-    not_discussed = sum(1 for answer in answered if answer is False)
-    return {
-        "uses": len(shares),
-        "alternatives_discussed": discussed,
-        "alternatives_not_discussed": not_discussed,
-        "alternatives_discussed_pct": percent(discussed, discussed + not_discussed),
-        "council_told_delay_hours": asdict(spread(shared - began for shared, began, _due, _d in shares)),
-        "council_told_within_target_pct": _in_time_pct((row[0], row[2]) for row in shares),
-    }
+    """Police protection notices shared with the council whose protection began within the period
+    (``protection_rows``)."""
+    return protection_summary(protection_rows([council.pk], period))
 
 
 # Clocks, meetings, vetting ---------------------------------------------------------------------------------
@@ -409,58 +560,78 @@ def clocks(*, council: Organisation, period: Period, now: dt.datetime | None = N
     ]
 
 
-def _participation(invitations: Any) -> dict[str, Any]:
-    counts = invitations.aggregate(
-        invited=Count("pk"),
-        attended=Count("pk", filter=Q(participation=Participation.ATTENDED)),
-        written_only=Count("pk", filter=Q(participation=Participation.WRITTEN_ONLY)),
-        none=Count("pk", filter=Q(participation=Participation.DID_NOT_TAKE_PART)),
-    )
+def _participation(participations: Sequence[str]) -> dict[str, Any]:
+    invited = len(participations)
+    attended = sum(1 for p in participations if p == Participation.ATTENDED)
     return {
-        "meetings": counts["invited"],
-        "attended": counts["attended"],
-        "written_only": counts["written_only"],
-        "none": counts["none"],
-        "attended_pct": percent(counts["attended"], counts["invited"]),
+        "meetings": invited,
+        "attended": attended,
+        "written_only": sum(1 for p in participations if p == Participation.WRITTEN_ONLY),
+        "none": sum(1 for p in participations if p == Participation.DID_NOT_TAKE_PART),
+        "attended_pct": percent(attended, invited),
     }
 
 
-def police_participation(*, council: Organisation, period: Period) -> dict[str, Any]:
-    """Police invitations to the council's meetings held within the period, by how the force took part: as
-    recorded when the outcome was recorded (meetings.models.Participation). A meeting with several forces
-    invited counts once for each."""
-    invitations = MeetingInvitation.objects.filter(
-        meeting__council=council,
-        meeting__held_at__gte=period.start,
-        meeting__held_at__lt=period.end,
-        organisation__kind=OrganisationKind.POLICE,
+def participation_rows(
+    council_ids: Collection[Any], period: Period
+) -> list[tuple[Any, dt.datetime | None, str, str]]:
+    """Police invitations to the councils' meetings held within the period: (council id, held at, the
+    meeting's kind, how the force took part)."""
+    return list(
+        MeetingInvitation.objects.filter(
+            meeting__council_id__in=list(council_ids),
+            meeting__held_at__gte=period.start,
+            meeting__held_at__lt=period.end,
+            organisation__kind=OrganisationKind.POLICE,
+        ).values_list("meeting__council_id", "meeting__held_at", "meeting__kind", "participation")
     )
+
+
+def participation_summary(rows: Sequence[tuple[Any, dt.datetime | None, str, str]]) -> dict[str, Any]:
+    """The invitations by how the force took part: as recorded when the outcome was recorded
+    (meetings.models.Participation). A meeting with several forces invited counts once for each."""
     return {
         "strategy_discussions": _participation(
-            invitations.filter(meeting__kind=MeetingKind.STRATEGY_DISCUSSION)
+            [p for _c, _h, kind, p in rows if kind == MeetingKind.STRATEGY_DISCUSSION]
         ),
         "conferences": {
             kind.value.removesuffix("-conference").replace("-", "_"): _participation(
-                invitations.filter(meeting__kind=kind)
+                [p for _c, _h, meeting_kind, p in rows if meeting_kind == kind]
             )
             for kind in CONFERENCE_KINDS
         },
     }
 
 
-def vetting_backlog(
-    *, council: Organisation, period: Period, now: dt.datetime | None = None
-) -> dict[str, Any]:
-    """The council's vetting requests still open at the end of the period (or now, if sooner): how many, their
-    median age and how many are past the service standard, and the prospective foster carers and adopters
-    among them."""
-    now = now or timezone.now()
-    at = min(now, period.end)
-    requests = list(
-        VettingRequest.objects.filter(council=council, submitted_at__lt=at)
-        .filter(Q(outcome="") | Q(outcome_at__gte=at))
-        .values("submitted_at", "due_at", "role")
-    )
+def police_participation(*, council: Organisation, period: Period) -> dict[str, Any]:
+    """Police invitations to the council's meetings held within the period, by how the force took part."""
+    return participation_summary(participation_rows([council.pk], period))
+
+
+def vetting_at(period: Period, now: dt.datetime) -> dt.datetime:
+    """When the backlog of a period is counted: at its end, or now if sooner."""
+    return min(now, period.end)
+
+
+def vetting_rows(council_ids: Collection[Any], first: dt.datetime, last: dt.datetime) -> list[dict[str, Any]]:
+    """The councils' vetting requests that may be open at some time from ``first`` to ``last``."""
+    return [
+        dict(row)
+        for row in VettingRequest.objects.filter(council_id__in=list(council_ids), submitted_at__lt=last)
+        .filter(Q(outcome="") | Q(outcome_at__gte=first))
+        .values("council_id", "submitted_at", "outcome", "outcome_at", "due_at", "role")
+    ]
+
+
+def vetting_summary(rows: Sequence[dict[str, Any]], at: dt.datetime) -> dict[str, Any]:
+    """The requests still open at ``at``: how many, their median age and how many are past the service
+    standard, and the prospective foster carers and adopters among them."""
+    requests = [
+        r
+        for r in rows
+        if r["submitted_at"] < at
+        and (r["outcome"] == "" or (r["outcome_at"] is not None and r["outcome_at"] >= at))
+    ]
     ages = [at - request["submitted_at"] for request in requests]
     return {
         "as_at": at.isoformat(),
@@ -471,6 +642,14 @@ def vetting_backlog(
         "over_standard": sum(1 for request in requests if request["due_at"] < at),
         "carers_or_adopters_waiting": sum(1 for request in requests if request["role"] in APPLICANT_ROLES),
     }
+
+
+def vetting_backlog(
+    *, council: Organisation, period: Period, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """The council's vetting requests still open at the end of the period (or now, if sooner)."""
+    at = vetting_at(period, now or timezone.now())
+    return vetting_summary(vetting_rows([council.pk], at, at), at)
 
 
 # Initial conferences, joint visits, investigation closures --------------------------------------------------

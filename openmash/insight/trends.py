@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from openmash.insight.headlines import headline_bases, headline_measures, headline_values
+from openmash.insight.headlines import headline_bases, headline_measures_of, headline_rows, headline_values
 from openmash.insight.measures import Period
 from openmash.organisations.models import Organisation
 
@@ -41,9 +41,13 @@ def months_of(period: Period) -> list[Period]:
 
 
 def monthly_trends(*, council: Organisation, period: Period, now: dt.datetime | None = None) -> list[Month]:
+    """The headline figures of each month: the period's rows read once, then each month's measures worked out
+    from the rows of that month (London time) by the definitions one area's period uses, so each month is what
+    ``headline_measures`` of that month alone gives (tests/insight/test_single_pass.py)."""
     now = now or timezone.now()
+    rows = headline_rows(councils=[council], period=period, now=now)
     trends = []
     for month in months_of(period):
-        measures = headline_measures(council=council, period=month, now=now)
+        measures = headline_measures_of(rows, council=council, period=month, now=now)
         trends.append(Month(month, headline_values(measures), headline_bases(measures)))
     return trends
