@@ -210,9 +210,14 @@ class _Matcher:
                 for actor, people in wanted.items()
             }
 
-    def add(self, slot: int, likeness: _Likeness) -> None:
-        self.planned[slot] = likeness
-        for key in stored_keys(likeness.record):
+    def add(self, slot: int, likeness: _Likeness, checked: CheckedEvent) -> None:
+        """A person the batch records new, as later people of the batch find them: by the record the match
+        index will keep of them (``_as_kept``: no held import's postcode), exactly as a later batch would find
+        them on record, so that how many incidents are planned together changes nothing."""
+        kept = _as_kept(likeness.record, checked)
+        assert kept is not None  # a record in, a record out
+        self.planned[slot] = likeness if kept is likeness.record else replace(likeness, record=kept)
+        for key in stored_keys(self.planned[slot].record):
             self.by_key.setdefault(key, []).append(slot)
 
     def compared(
@@ -492,7 +497,7 @@ def _match_everyone(batch: Sequence[CheckedEvent]) -> _Matched:
             matched.new.append((position, index, match.identifiers))
             matched.reviews += [(slot, candidate, score) for candidate, score in match.review]
             if matcher is not None:
-                matcher.add(slot, matcher.likenesses[(position, index)])
+                matcher.add(slot, matcher.likenesses[(position, index)], checked)
         matched.found.append(people)
     if errors:
         raise InvalidInput(errors)

@@ -49,6 +49,7 @@ from openmash.merging.services import review_raise
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people import selectors as people_selectors
 from openmash.people.matching import index_people
+from openmash.people.models import Person
 from openmash.people.services import (
     HouseholdMemberAt,
     PlannedHousehold,
@@ -412,10 +413,21 @@ def _reviewers(
             if subject.person_id in new:
                 will_see.setdefault(subject.person_id, set()).add(checked.actor.organisation.pk)
 
+    # Who may see the records on record the batch's questions name: the policy asked once an organisation
+    # asked to consider one (``visible_among``, the rule of ``reason_to_see`` for many people at once).
+    on_record = {person for its_reviews in reviews for pair in its_reviews for person in pair[:2]} - new
+    seen_by: dict[int, set[uuid.UUID]] = {}
+
     def sees(organisation: Organisation, person: uuid.UUID) -> bool:
         if person in new:
             return organisation.pk in will_see.get(person, set())
-        return people_selectors.reason_to_see(operator_actor(organisation), person) is not None
+        if organisation.pk not in seen_by:
+            seen_by[organisation.pk] = set(
+                people_selectors.visible_among(
+                    operator_actor(organisation), Person.objects.filter(pk__in=on_record)
+                ).values_list("pk", flat=True)
+            )
+        return person in seen_by[organisation.pk]
 
     asked = []
     for checked, its_reviews, its_shares in zip(batch, reviews, shares, strict=True):
