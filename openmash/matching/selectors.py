@@ -53,12 +53,30 @@ def candidates_of_many(
     profiles_table = connection.ops.quote_name(MatchProfile._meta.db_table)
     counts: dict[str, int] = {}
     with connection.cursor() as cursor:
+        # How many people hold each key, counted only up to one past BROAD_KEY: a key held by tens of
+        # thousands (a block of flats' postcode and a busy year of birth, at national volume) is broad whatever
+        # its count, and counting all of it cost more the more was recorded (a history import slowed row by
+        # row as it went).
+        values = ", ".join(["(%s)"] * len(every))
         cursor.execute(
-            f"SELECT key, count(*) FROM {keys_table} WHERE key IN ({', '.join(['%s'] * len(every))}) "  # noqa: S608
-            "GROUP BY key",
+            f"WITH probed(key) AS (VALUES {values}) "  # noqa: S608
+            f"SELECT probed.key, (SELECT count(*) FROM (SELECT 1 FROM {keys_table} held "
+            f"WHERE held.key = probed.key LIMIT {BROAD_KEY + 1}) AS bounded) FROM probed",
             every,
         )
-        counts = dict(cursor.fetchall())
+        counts = {key: count for key, count in cursor.fetchall() if count}
+        # A record whose every key is broad keeps its narrowest: only then are those keys counted in full (rare).
+        held_keys = [[key for key in keys if key in counts] for keys in wanted]
+        every_broad = sorted(
+            {key for keys in held_keys if all(counts[key] > BROAD_KEY for key in keys) for key in keys}
+        )
+        if every_broad:
+            cursor.execute(
+                f"SELECT key, count(*) FROM {keys_table} "  # noqa: S608
+                f"WHERE key IN ({', '.join(['%s'] * len(every_broad))}) GROUP BY key",
+                every_broad,
+            )
+            counts.update(cursor.fetchall())
         chosen_keys: list[set[str]] = []
         for keys in wanted:
             held = sorted((counts[key], key) for key in keys if key in counts)
