@@ -26,6 +26,7 @@ import tempfile
 import zoneinfo
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import time_machine
@@ -48,6 +49,7 @@ from openmash.casework.services.closures import (
     investigation_closure_propose,
     investigation_closure_respond,
 )
+from openmash.database import write_transaction
 from openmash.demo.services import DEMO_EMAIL_DOMAIN
 from openmash.demo.volumes import area_volume
 from openmash.events.models import EventKind, EventSubject, ImportBatch, SubjectRole
@@ -198,6 +200,9 @@ class Generator:
         self.progress = progress or (lambda _message: None)
         self.generated = Generated()
         self.serial = 0
+        # Looked up once, not at every step: each council's postcodes and each generated practitioner.
+        self.council_postcodes: dict[int, list[str]] = {}
+        self.accounts: dict[tuple[int, str], Actor] = {}
 
     # People, places and accounts ----------------------------------------------------------------------------
 
@@ -210,21 +215,27 @@ class Generator:
         return self.faker.first_name(), self.faker.last_name(), at - dt.timedelta(days=age_days)
 
     def postcodes(self, council: Organisation, letters: str) -> list[str]:
-        codes = {council.code} | set(
-            District.objects.filter(council=council).values_list("gss_code", flat=True)
-        )
-        found = sorted(
-            postcode
-            for letter in letters
-            for postcode, authority in _letter(letter).items()
-            if authority in codes
-        )
-        assert found, f"no postcode for {council.name}"
+        found = self.council_postcodes.get(council.pk)
+        if found is None:
+            codes = {council.code} | set(
+                District.objects.filter(council=council).values_list("gss_code", flat=True)
+            )
+            found = sorted(
+                postcode
+                for letter in letters
+                for code in codes
+                for postcode in postcodes_by_authority(letter).get(code, ())
+            )
+            assert found, f"no postcode for {council.name}"
+            self.council_postcodes[council.pk] = found
         return self.random.sample(found, min(50, len(found)))
 
     def account(self, organisation: Organisation, role: str) -> Actor:
         """One generated practitioner of the role at the organisation, made once; it cannot sign in (no
         password) and its address is under the demo's domain."""
+        key = (organisation.pk, role)
+        if key in self.accounts:
+            return self.accounts[key]
         username = f"gen.{organisation.code.lower()}.{role}"
         user = User.objects.filter(username=username).first() or user_create(
             actor=import_actor(organisation),
@@ -235,7 +246,8 @@ class Generator:
             last_name=self.faker.last_name(),
             roles=[role],
         )
-        return actor_for_user(user)
+        self.accounts[key] = actor_for_user(user)
+        return self.accounts[key]
 
     def deliver(self) -> None:
         """Deliver what is waiting, as the worker does, at the current (travelled) time."""
@@ -852,15 +864,29 @@ class Generator:
             force = council.police_forces.order_by("name").first()
             assert force is not None
             self.progress(f"Recording casework: {council.name}")
-            children = self.children_of(council)
-            self.child_protection(area, council, children)
-            self.pre_birth_conferences(area, council)
-            self.police_protection(area, council, force)
-            self.joint_visits(area, council, force, children)
-            self.closures(area, council, force, children)
-            self.vetting(area, council, force)
+            # An area's year of casework in one transaction: each step is still its own service call (checked,
+            # written, shared and audited as a practitioner's page does it, in a savepoint of this transaction,
+            # refused as it would be refused there), but the area commits once rather than at every step.
+            with write_transaction():
+                children = self.children_of(council)
+                self.child_protection(area, council, children)
+                self.pre_birth_conferences(area, council)
+                self.police_protection(area, council, force)
+                self.joint_visits(area, council, force, children)
+                self.closures(area, council, force, children)
+                self.vetting(area, council, force)
             self.generated.areas.append(council.name)
         return self.generated
+
+
+@cache
+def postcodes_by_authority(letter: str) -> dict[str, list[str]]:
+    """The ONS postcode directory's postcodes of a first letter, by the authority each is in: read once for all
+    the areas of that letter."""
+    by_authority: dict[str, list[str]] = {}
+    for postcode, authority in _letter(letter).items():
+        by_authority.setdefault(authority, []).append(postcode)
+    return by_authority
 
 
 def fast_writes() -> None:
