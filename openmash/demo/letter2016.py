@@ -53,6 +53,7 @@ from openmash.database import write_transaction
 from openmash.demo.services import DEMO_EMAIL_DOMAIN
 from openmash.demo.volumes import area_volume
 from openmash.events.models import EventKind, EventSubject, ImportBatch, SubjectRole
+from openmash.insight.findings import FEW
 from openmash.meetings.models import Meeting, MeetingKind, Participation
 from openmash.meetings.services import (
     AttendanceInput,
@@ -139,8 +140,9 @@ FLOORS = {
     "missing_episodes": 6,
     "strategy_discussions": 4,
     "initial_conferences": 3,
-    # Five: the fewest cases a finding is drawn from (insight.findings.FEW), so Stockton's shows.
-    "pre_birth_conferences": 5,
+    # Areas whose police were absent from them have at least insight.findings.FEW (the fewest cases a finding is
+    # drawn from), so that their finding shows.
+    "pre_birth_conferences": 2,
     "police_protection": 2,
     "joint_visits": 2,
     "vetting_requests": 3,
@@ -534,8 +536,12 @@ class Generator:
         """Conferences about unborn babies, police invited to each: in Stockton-on-Tees officers were told not
         to attend them (domain.md section 1); where police were absent from conferences, from these too."""
         social = self.account(council, Role.SOCIAL_WORKER)
+        absent = area.failures & {PRE_BIRTH_ABSENT, POLICE_ABSENT}
         n = area_volume(
-            "pre_birth_conferences", area.children_thousands, self.scale, FLOORS["pre_birth_conferences"]
+            "pre_birth_conferences",
+            area.children_thousands,
+            self.scale,
+            FEW if absent else FLOORS["pre_birth_conferences"],
         )
         if PRE_BIRTH_ABSENT in area.failures:
             deck = self.deck({Participation.DID_NOT_TAKE_PART: 1})
