@@ -93,7 +93,10 @@ MISSING_LATE = "missing-late"  # Bromley: social workers told late of children m
 POLICE_ABSENT = "police-absent"  # Dorset, Bury, Peterborough, West Sussex: police absent from conferences
 WRITTEN_ONLY = "written-only"  # Stockton: officers unavailable for strategy discussions, written information
 PRE_BIRTH_ABSENT = "pre-birth-absent"  # Stockton: officers told not to attend conferences for unborn babies
-INTERVIEWS_LATE = "interviews-late"  # Doncaster: joint (evidential) interviews not held soon enough
+# Doncaster: joint (evidential) interviews not held soon enough. Recorded as the product records them (each
+# interview a strategy discussion asks for, its target date and when it was held: meetings.EvidentialInterview);
+# no measure of insight.measures reads them yet, so no finding is drawn from them.
+INTERVIEWS_LATE = "interviews-late"
 LONE_VISITS = "lone-visits"  # Southend: no officers for joint visits
 NO_DISCUSSION = "no-discussion"  # Torbay: police protection without discussing alternatives
 CLOSURE = "closure"  # Stockton: an investigation closed despite evidence of injury
