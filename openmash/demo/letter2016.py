@@ -152,7 +152,7 @@ FLOORS = {
     "investigation_closures": 1,
 }
 # The default scale: 1/500 of each area's real yearly volumes (with the floors above, which most small volumes
-# fall to), so that `make demo` makes it in about 13 s of CPU (docs/performance.md).
+# fall to), so that `make demo` makes it in about 14 s of CPU (docs/performance.md).
 DEFAULT_SCALE = 0.002
 # The generator's plan for a joint (evidential) interview: asked for by this many working days after the strategy
 # discussion (no national figure: the sooner the better for the child's account; Doncaster 2016's were "not held
