@@ -349,6 +349,9 @@ class Generator:
         rows = []
         # A few children go missing more than once.
         children = [self.child(YEAR_START) for _ in range(max(1, n * 2 // 3))]
+        # Seven children in ten have their interview (a child may decline one), dealt from a deck so that an
+        # area's handful of episodes shows that proportion rather than a run of refusals by chance.
+        interviews = self.deck({"held": 7, "declined": 3})
         for _ in range(n):
             last_seen = self.instant_in_year(last_day=YEAR_END - dt.timedelta(days=10))
             reported = last_seen + dt.timedelta(minutes=self.random.randint(30, 240))
@@ -380,7 +383,7 @@ class Generator:
                 "return_interview_held_at": "",
                 "return_interview_independent": "",
             }
-            if self.random.random() < 0.7:
+            if next(interviews) == "held":
                 row["return_interview_held_at"] = iso(held)
                 row["return_interview_independent"] = "yes" if self.random.random() < 0.85 else "no"
             rows.append(row)
@@ -446,11 +449,11 @@ class Generator:
         ]
 
     def deck(self, cards: dict[str, int]) -> Iterator[str]:
-        """Police participation dealt from a shuffled deck of these proportions, reshuffled when used up: an
-        area's proportion shows even in a handful of meetings (at least one absence in any three of a deck with
-        two attendances in five)."""
+        """Cards (how the police took part, whether an interview was held) dealt from a shuffled deck of these
+        proportions, reshuffled when used up: an area's proportion shows even in a handful of cases (at least
+        one absence in any three of a deck with two attendances in five)."""
         while True:
-            dealt = [participation for participation, n in cards.items() for _ in range(n)]
+            dealt = [card for card, n in cards.items() for _ in range(n)]
             self.random.shuffle(dealt)
             yield from dealt
 
