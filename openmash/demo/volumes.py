@@ -30,6 +30,11 @@ NATIONAL: dict[str, Volume] = {
         Volume("missing_episodes", 87_000, "domain.md section 6: missing-from-care incidents a year"),
         Volume("strategy_discussions", 230_000, "domain.md section 6: s47 enquiries a year"),
         Volume("initial_conferences", 72_000, "domain.md section 6: initial conferences a year"),
+        Volume(
+            "pre_birth_conferences",
+            6_000,
+            "assumption: not in domain.md section 6; about one conference in twelve is about an unborn baby",
+        ),
         Volume("police_protection", 20_000, "assumption: not in domain.md section 6"),
         Volume("joint_visits", 40_000, "assumption: not in domain.md section 6"),
         Volume(

@@ -399,6 +399,12 @@ LISTS: dict[str, ListKind] = {
         ["Held", "Police force", "How the police took part"],
         _police_absent(MeetingKind.INITIAL_CONFERENCE),
     ),
+    "police-absent-pre-birth": ListKind(
+        "Pre-birth child protection conferences the police did not attend",
+        "police_participation",
+        ["Held", "Police force", "How the police took part"],
+        _police_absent(MeetingKind.PRE_BIRTH_CONFERENCE),
+    ),
     "vetting-open": ListKind(
         "Vetting checks waiting",
         "vetting_backlog",

@@ -136,6 +136,16 @@ THRESHOLDS: tuple[Threshold, ...] = (
         "their information.",
         "They attended {value} of {base} {base_label}.",
     ),
+    # A pre-birth conference is the initial conference for an unborn baby: Stockton-on-Tees 2016, officers
+    # were told not to attend them (domain.md section 1). The same line as for initial conferences.
+    Threshold(
+        "police_at_pre_birth",
+        75.0,
+        FEW,
+        "The police are absent from pre-birth child protection conferences, so plans for unborn babies are "
+        "made without their information.",
+        "They attended {value} of {base} {base_label}.",
+    ),
     # The DBS service standard is 80% within 14 days (domain.md section 3): when the median open check has
     # waited longer than that, the backlog is the finding (Wandsworth and Dorset 2016).
     Threshold(

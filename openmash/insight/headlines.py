@@ -73,6 +73,7 @@ INTERVIEWS = ("missing_children", "return_interviews")
 PROTECTION = ("police_protection",)
 STRATEGY = ("police_participation", "strategy_discussions")
 INITIAL = ("police_participation", "conferences", "initial")
+PRE_BIRTH = ("police_participation", "conferences", "pre_birth")
 
 HEADLINES: tuple[Headline, ...] = (
     Headline(
@@ -215,6 +216,18 @@ HEADLINES: tuple[Headline, ...] = (
         "police_participation",
         POLICE_CHART,
         "police-absent-initial",
+    ),
+    Headline(
+        "police_at_pre_birth",
+        "Police attending pre-birth child protection conferences",
+        (*PRE_BIRTH, "attended_pct"),
+        (*PRE_BIRTH, "meetings"),
+        "invitations",
+        "%",
+        Better.HIGHER,
+        "police_participation",
+        POLICE_CHART,
+        "police-absent-pre-birth",
     ),
     Headline(
         "vetting_median_wait",

@@ -159,6 +159,8 @@ def varied(areas, forces, notify, child, episode):
         for _ in range(8):
             kind = rng.choice([MeetingKind.STRATEGY_DISCUSSION, MeetingKind.INITIAL_CONFERENCE])
             _meeting(council, child(), kind, instant(rng), forces, rng)
+        for _ in range(3):
+            _meeting(council, child(), MeetingKind.PRE_BIRTH_CONFERENCE, instant(rng), forces, rng)
         for _ in range(8):
             submitted = instant(rng) - 60 * 24 * H
             decided = submitted + rng.choice([10, 45, 120]) * 24 * H
