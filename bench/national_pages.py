@@ -26,8 +26,10 @@ force) has a recorded reason to see, checked with the access policy before the r
 """
 
 import argparse
+import cProfile
 import datetime as dt
 import os
+import pstats
 import random
 import re
 import subprocess
@@ -139,7 +141,10 @@ def prepare(args: argparse.Namespace) -> dict:
     for number, person_id in enumerate(busy):
         have = Event.objects.filter(subjects__person_id=person_id).count()
         postcode = (
-            Event.objects.filter(subjects__person_id=person_id).exclude(postcode="").values_list("postcode", flat=True).first()
+            Event.objects.filter(subjects__person_id=person_id)
+            .exclude(postcode="")
+            .values_list("postcode", flat=True)
+            .first()
             or ""
         )
         for each in range(have, args.events_each + 1):
@@ -162,7 +167,9 @@ def prepare(args: argparse.Namespace) -> dict:
     while run_once("bench-pages"):
         pass
     if recorded:
-        print(f"recorded {recorded} incidents for {len(busy)} busy children in {time.perf_counter() - began:.0f} s")
+        print(
+            f"recorded {recorded} incidents for {len(busy)} busy children in {time.perf_counter() - began:.0f} s"
+        )
 
     sample = rng.sample(children, min(args.sample, len(children)))
     seen = [pid for pid in sample if reason_to_see(worker, pid) is not None]
@@ -174,7 +181,8 @@ def prepare(args: argparse.Namespace) -> dict:
         .distinct()[:20000]
     )
     police_seen = [
-        pid for pid in rng.sample(force_children, min(args.sample, len(force_children)))
+        pid
+        for pid in rng.sample(force_children, min(args.sample, len(force_children)))
         if reason_to_see(officer, pid) is not None
     ]
     if not seen or not busy_seen or not police_seen:
@@ -183,9 +191,7 @@ def prepare(args: argparse.Namespace) -> dict:
         p.pk: (p.given_name, p.family_name, p.date_of_birth)
         for p in Person.objects.filter(pk__in=seen + busy_seen + police_seen)
     }
-    events = {
-        pid: Event.objects.filter(subjects__person_id=pid).count() for pid in busy_seen
-    }
+    events = {pid: Event.objects.filter(subjects__person_id=pid).count() for pid in busy_seen}
     return {
         "council": council,
         "force": force,
@@ -223,11 +229,15 @@ def sign_in(base: str, username: str) -> httpx.Client:
     for _try in range(3):
         token = csrf("/sign-in/two-factor/")
         code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-        done = client.post("/sign-in/two-factor/", data={"token": f"{code:06d}", "csrfmiddlewaretoken": token})
+        done = client.post(
+            "/sign-in/two-factor/", data={"token": f"{code:06d}", "csrfmiddlewaretoken": token}
+        )
         if done.status_code == 302:
             break
         # A code is used once: the same 30 seconds' code of an earlier run is refused; wait for the next.
-        TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+        TOTPDevice.objects.filter(pk=device.pk).update(
+            throttling_failure_count=0, throttling_failure_timestamp=None
+        )
         time.sleep(31 - time.time() % 30)
     else:
         raise SystemExit(f"second factor refused for {username}")
@@ -249,7 +259,11 @@ def pages(prepared: dict, period_query: str) -> list[Page]:
             given, family, born = people[rng.choice(prepared[key])]
             query = {"name": f"{given} {family}"}
             if with_birth:
-                query |= {"date_of_birth_0": born.day, "date_of_birth_1": born.month, "date_of_birth_2": born.year}
+                query |= {
+                    "date_of_birth_0": born.day,
+                    "date_of_birth_1": born.month,
+                    "date_of_birth_2": born.year,
+                }
             return "/people/?" + urlencode(query)
 
         return url
@@ -261,8 +275,12 @@ def pages(prepared: dict, period_query: str) -> list[Page]:
         Page("inbox API (history)", "api", lambda rng: "/api/v1/inbox?view=history"),
         Page("record, busy child", "social-worker", lambda rng: f"/people/{pick('busy')(rng)}/"),
         Page("record, any child", "social-worker", lambda rng: f"/people/{pick('seen')(rng)}/"),
-        Page("chronology, busy child", "social-worker", lambda rng: f"/people/{pick('busy')(rng)}/chronology/"),
-        Page("chronology, any child", "social-worker", lambda rng: f"/people/{pick('seen')(rng)}/chronology/"),
+        Page(
+            "chronology, busy child", "social-worker", lambda rng: f"/people/{pick('busy')(rng)}/chronology/"
+        ),
+        Page(
+            "chronology, any child", "social-worker", lambda rng: f"/people/{pick('seen')(rng)}/chronology/"
+        ),
         Page("search: name", "social-worker", search("seen", False)),
         Page("search: name and date of birth", "social-worker", search("seen", True)),
         Page("police: search name and date of birth", "police", search("police_seen", True)),
@@ -272,7 +290,9 @@ def pages(prepared: dict, period_query: str) -> list[Page]:
     ]
 
 
-def count_queries(prepared: dict, chosen: list[Page], rng: random.Random, *, explain: bool) -> None:
+def count_queries(
+    prepared: dict, chosen: list[Page], rng: random.Random, *, explain: bool, profile: bool
+) -> None:
     """Each page's queries and their time, in this process through Django's test client (``--queries``)."""
     from django.db import connection
     from django.test import Client
@@ -296,6 +316,10 @@ def count_queries(prepared: dict, chosen: list[Page], rng: random.Random, *, exp
             response = clients[page.who].get(url)
             took = (time.perf_counter() - began) * 1000
         assert response.status_code == 200, (page.name, url, response.status_code)
+        if profile:
+            profiler = cProfile.Profile()
+            profiler.runcall(clients[page.who].get, url)
+            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(30)
         slowest = sorted(queries.captured_queries, key=lambda query: -float(query["time"]))[:3]
         print(f"{page.name}: {len(queries)} queries, {took:.0f} ms in all; slowest:")
         for query in slowest:
@@ -307,7 +331,9 @@ def count_queries(prepared: dict, chosen: list[Page], rng: random.Random, *, exp
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", required=True, help="a database holding generated national data")
     parser.add_argument("--council", default="", help="code or name (default: the council with most shares)")
     parser.add_argument("--runs", type=int, default=100, help="measured requests of each page")
@@ -321,6 +347,9 @@ def main() -> None:
     parser.add_argument("--only", default="", help="only the pages whose name holds this")
     parser.add_argument("--queries", action="store_true", help="count each page's queries in process instead")
     parser.add_argument("--explain", action="store_true", help="with --queries: EXPLAIN ANALYZE each slowest")
+    parser.add_argument(
+        "--profile", action="store_true", help="with --queries: where one request's time goes"
+    )
     args = parser.parse_args()
 
     scratch = django_in_process(args.database_url, prefix="openmash-bench-pages-")
@@ -343,7 +372,7 @@ def main() -> None:
     )
     rng = random.Random(2026)
     if args.queries:
-        count_queries(prepared, chosen, rng, explain=args.explain)
+        count_queries(prepared, chosen, rng, explain=args.explain, profile=args.profile)
         return
 
     env = environment(args.database_url, scratch)
@@ -351,7 +380,9 @@ def main() -> None:
     env["OPENMASH_SECURE_COOKIES"] = "false"
     log = open(Path(scratch) / "serve.log", "w")  # noqa: SIM115 (open for the server's life)
     command = [sys.executable, "-m", "openmash.cli", "serve", "--port", str(args.port)]
-    server = subprocess.Popen([*command, "--workers", str(args.workers)], env=env, stdout=log, stderr=log, cwd=ROOT)
+    server = subprocess.Popen(
+        [*command, "--workers", str(args.workers)], env=env, stdout=log, stderr=log, cwd=ROOT
+    )
     base = f"http://127.0.0.1:{args.port}"
     try:
         wait_up(base, 60)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from openmash.access import policy
@@ -226,7 +226,9 @@ def _inbox_shares(actor: Actor) -> QuerySet[Share]:
     return shares
 
 
-def inbox(*, actor: Actor, filters: InboxFilters, limit: int = 200, with_content: bool = False) -> list[Share]:
+def inbox(
+    *, actor: Actor, filters: InboxFilters, limit: int = 200, with_content: bool = False
+) -> list[Share]:
     """The actor's inbox, newest work first. Reading it is audited: it lists children's names and details.
 
     ``with_content``: each share's content is read too (``share_content``: the event's subjects, the
@@ -244,7 +246,8 @@ def inbox(*, actor: Actor, filters: InboxFilters, limit: int = 200, with_content
             *(
                 ["-shared_at"]
                 if filters.view == InboxView.HISTORY
-                else ["acknowledged_at", "due_at", "-shared_at"]
+                # Open work first on both databases (PostgreSQL sorts NULL last in ascending order).
+                else [F("acknowledged_at").asc(nulls_first=True), "due_at", "-shared_at"]
             )
         )[:limit]
     )
