@@ -803,9 +803,13 @@ def visible_missing_episodes(
         return episodes.none()
     condition = Q(pk__in=[])
     if works_cases(actor):
-        condition |= Q(missing_report__in=visible_event_ids) | Q(found_report__in=visible_event_ids)
         if may_see_missing_list(actor, organisation.pk):
             condition |= Q(council=organisation)
+        # Asked of each episode's own reports (EXISTS on the event's key), not as IN over every event the
+        # actor may see: PostgreSQL built that set by scanning every event, for a child's one episode too.
+        condition |= Q(Exists(visible_event_ids.filter(pk=OuterRef("missing_report_id")))) | Q(
+            Exists(visible_event_ids.filter(pk=OuterRef("found_report_id")))
+        )
     if actor.is_inspector:
         condition |= Q(child__in=_sampled_people(actor))
     return episodes.filter(condition)
