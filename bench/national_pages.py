@@ -324,10 +324,17 @@ def count_queries(
         print(f"{page.name}: {len(queries)} queries, {took:.0f} ms in all; slowest:")
         for query in slowest:
             print(f"    {float(query['time']) * 1000:.1f} ms  {query['sql'][:400]}")
-        if explain and slowest and slowest[0]["sql"].lstrip().upper().startswith("SELECT"):
-            with connection.cursor() as cursor:
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest[0]["sql"])
-                print("\n".join("      " + row[0] for row in cursor.fetchall()))
+        if explain:  # every read's plan where it scans a table or reads many rows: what grows with volume
+            for query in queries.captured_queries:
+                if not query["sql"].lstrip().upper().startswith("SELECT") or "FOR UPDATE" in query["sql"]:
+                    continue
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+                    plan = [row[0] for row in cursor.fetchall()]
+                took_ms = float(plan[-1].split()[-2])
+                if took_ms > 2 or any("Seq Scan" in line for line in plan):
+                    print(f"    {took_ms:.1f} ms  {query['sql'][:300]}")
+                    print("\n".join("      " + line for line in plan))
 
 
 def main() -> None:

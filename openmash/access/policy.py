@@ -378,9 +378,13 @@ def visible_events(actor: Actor, rows: EventRows, *, about: uuid.UUID | None = N
     condition = Q(pk__in=[])
     if works_cases(actor):
         received = rows.shares.filter(recipient=organisation)
-        if about is not None:
-            received = received.filter(people=about)
-        condition |= Q(recorded_by=organisation) | Q(pk__in=received.values("event_id"))
+        if about is None:
+            condition |= Q(recorded_by=organisation) | Q(pk__in=received.values("event_id"))
+        else:
+            # Asked of each of the person's events (EXISTS on the event's share to the organisation), not as IN
+            # over every event the organisation received: PostgreSQL answered that by scanning every event.
+            received = received.filter(people=about, event_id=OuterRef("pk"))
+            condition |= Q(recorded_by=organisation) | Q(Exists(received))
     if actor.is_inspector:
         sampled = rows.subjects.filter(person_id__in=_sampled_people(actor))
         if about is not None:
