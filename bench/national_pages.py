@@ -62,6 +62,46 @@ def uptime() -> str:
     return ", ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(pid: int) -> float:
+    """Seconds of CPU a process has used (user and system), 0 if it has gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _descendants(root: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+    found, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, parent in parents.items() if parent in frontier]
+        found += frontier
+    return found
+
+
+def service_cpu(server_pid: int) -> float:
+    """CPU seconds used so far by the server's processes and by the database's backends serving this database
+    (not this process's own connection): what a request costs the machine, whatever else runs on it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    return sum(_cpu(pid) for pid in _descendants(server_pid) + backends)
+
+
 def prepare(args: argparse.Namespace) -> dict:
     """The council, force, users, API token, busy children and samples of people (Django in this process)."""
     from django.db.models import Count
@@ -398,11 +438,22 @@ def main() -> None:
             base_url=base, timeout=60, headers={"Authorization": f"Bearer {prepared['token']}"}
         )
         print(f"load average before: {uptime()}", flush=True)
-        print(f"{'page':42} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}  target (p95)")
+        print(
+            "wall-clock ms a request (p50, p95, p99, slowest); cpu: ms of CPU a request, the server's processes"
+        )
+        print(
+            "and the database's backends together; first: the first request of the page, unmeasured (warming)"
+        )
+        print(
+            f"{'page':42} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} {'cpu':>7} {'first':>7}  target (p95)"
+        )
         for page in chosen:
             client = clients[page.who]
             times = []
+            first = 0.0
             for number in range(args.warm + args.runs):
+                if number == args.warm:
+                    cpu_before = service_cpu(server.pid)
                 url = page.urls(rng)
                 began = time.perf_counter()
                 response = client.get(url)
@@ -411,11 +462,14 @@ def main() -> None:
                     raise SystemExit(f"{page.name}: {url} answered {response.status_code}")
                 if number >= args.warm:
                     times.append(took)
+                elif number == 0:
+                    first = took
+            cpu = (service_cpu(server.pid) - cpu_before) * 1000 / args.runs
             target = TARGETS.get(page.name, 300.0)
             p95 = percentile(times, 0.95)
             print(
                 f"{page.name:42} {percentile(times, 0.5):7.1f} {p95:7.1f} {percentile(times, 0.99):7.1f} "
-                f"{max(times):7.1f}  {target:.0f} ms {'met' if p95 < target else 'NOT MET'}",
+                f"{max(times):7.1f} {cpu:7.1f} {first:7.0f}  {target:.0f} ms {'met' if p95 < target else 'NOT MET'}",
                 flush=True,
             )
         print(f"load average after: {uptime()}")
