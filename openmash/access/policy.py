@@ -378,9 +378,13 @@ def visible_events(actor: Actor, rows: EventRows, *, about: uuid.UUID | None = N
     condition = Q(pk__in=[])
     if works_cases(actor):
         received = rows.shares.filter(recipient=organisation)
-        if about is not None:
-            received = received.filter(people=about)
-        condition |= Q(recorded_by=organisation) | Q(pk__in=received.values("event_id"))
+        if about is None:
+            condition |= Q(recorded_by=organisation) | Q(pk__in=received.values("event_id"))
+        else:
+            # Asked of each of the person's events (EXISTS on the event's share to the organisation), not as IN
+            # over every event the organisation received: PostgreSQL answered that by scanning every event.
+            received = received.filter(people=about, event_id=OuterRef("pk"))
+            condition |= Q(recorded_by=organisation) | Q(Exists(received))
     if actor.is_inspector:
         sampled = rows.subjects.filter(person_id__in=_sampled_people(actor))
         if about is not None:
@@ -803,9 +807,13 @@ def visible_missing_episodes(
         return episodes.none()
     condition = Q(pk__in=[])
     if works_cases(actor):
-        condition |= Q(missing_report__in=visible_event_ids) | Q(found_report__in=visible_event_ids)
         if may_see_missing_list(actor, organisation.pk):
             condition |= Q(council=organisation)
+        # Asked of each episode's own reports (EXISTS on the event's key), not as IN over every event the
+        # actor may see: PostgreSQL built that set by scanning every event, for a child's one episode too.
+        condition |= Q(Exists(visible_event_ids.filter(pk=OuterRef("missing_report_id")))) | Q(
+            Exists(visible_event_ids.filter(pk=OuterRef("found_report_id")))
+        )
     if actor.is_inspector:
         condition |= Q(child__in=_sampled_people(actor))
     return episodes.filter(condition)

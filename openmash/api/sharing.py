@@ -544,6 +544,7 @@ def inbox(request: HttpRequest, filters: Query[InboxQuery]):
     shares = selectors.inbox(
         actor=actor,
         filters=selectors.InboxFilters(status=filters.status, kind=filters.kind, view=filters.view),
+        with_content=True,
     )
     return {"counts": selectors.inbox_counts(actor=actor), "shares": [_share_out(share) for share in shares]}
 

@@ -21,7 +21,14 @@ from openmash.insight.charts import Chart, trend_charts
 from openmash.insight.comparison import Comparison, national_comparison_kept
 from openmash.insight.drilldown import LISTS, SHOWN, AreaList, Line, clock_rule_titles, list_lines
 from openmash.insight.findings import Finding, area_findings, figure_text
-from openmash.insight.headlines import HEADLINES, Headline, dig, headline_measures
+from openmash.insight.headlines import (
+    HEADLINES,
+    Headline,
+    dig,
+    headline_measures,
+    headline_measures_of,
+    headline_rows,
+)
 from openmash.insight.measures import Period, clocks
 from openmash.insight.trends import monthly_trends
 from openmash.lib.errors import NotFound
@@ -94,7 +101,9 @@ def area_dashboard(*, actor: Actor, code: str, period: Period) -> Dashboard:
     # The measures' heavy reads on the read replica when one is configured (lib/replica.py); who may see the
     # area was asked of the primary above, and the audit below is written there.
     with replica_reads():
-        measures = headline_measures(council=council, period=period, now=now)
+        # The area's rows of the period read once, for its figures of the whole period and of each month.
+        rows = headline_rows(councils=[council], period=period, now=now)
+        measures = headline_measures_of(rows, council=council, period=period, now=now)
         comparisons, compared_at = national_comparison_kept(period)
         dashboard = Dashboard(
             council=council,
@@ -107,7 +116,7 @@ def area_dashboard(*, actor: Actor, code: str, period: Period) -> Dashboard:
                 "missing_episodes": measures["missing_children"]["episodes"],
                 "vetting_open": measures["vetting_backlog"]["open"],
             },
-            charts=trend_charts(monthly_trends(council=council, period=period, now=now)),
+            charts=trend_charts(monthly_trends(council=council, period=period, now=now, rows=rows)),
             clocks=clocks(council=council, period=period, now=now),
             findings=area_findings(measures, comparisons),
         )

@@ -12,6 +12,7 @@ by linear interpolation between closest ranks (numpy's default, ``statistics.qua
 
 import bisect
 import datetime as dt
+import functools
 import statistics
 import zoneinfo
 from collections import defaultdict
@@ -69,11 +70,13 @@ class Period:
     first_day: dt.date
     last_day: dt.date
 
-    @property
+    # Worked out once a period: the measures compare every row's times with them (a national year's rows for
+    # each month of the trends and each area of the comparison), and each working out costs a time-zone lookup.
+    @functools.cached_property
     def start(self) -> dt.datetime:
         return dt.datetime.combine(self.first_day, dt.time(), tzinfo=LONDON).astimezone(dt.UTC)
 
-    @property
+    @functools.cached_property
     def end(self) -> dt.datetime:
         return dt.datetime.combine(self.last_day + dt.timedelta(days=1), dt.time(), tzinfo=LONDON).astimezone(
             dt.UTC

@@ -5,7 +5,13 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from openmash.insight.headlines import headline_bases, headline_measures_of, headline_rows, headline_values
+from openmash.insight.headlines import (
+    HeadlineRows,
+    headline_bases,
+    headline_measures_of,
+    headline_rows,
+    headline_values,
+)
 from openmash.insight.measures import Period
 from openmash.organisations.models import Organisation
 
@@ -40,12 +46,23 @@ def months_of(period: Period) -> list[Period]:
     return months
 
 
-def monthly_trends(*, council: Organisation, period: Period, now: dt.datetime | None = None) -> list[Month]:
+def monthly_trends(
+    *,
+    council: Organisation,
+    period: Period,
+    now: dt.datetime | None = None,
+    rows: HeadlineRows | None = None,
+) -> list[Month]:
     """The headline figures of each month: the period's rows read once, then each month's measures worked out
     from the rows of that month (London time) by the definitions one area's period uses, so each month is what
-    ``headline_measures`` of that month alone gives (tests/insight/test_single_pass.py)."""
+    ``headline_measures`` of that month alone gives (tests/insight/test_single_pass.py).
+
+    ``rows``: the council's rows of the period, already read (``headline_rows``) for its measures of the whole
+    period: the dashboard reads them once for both."""
     now = now or timezone.now()
-    rows = headline_rows(councils=[council], period=period, now=now)
+    if rows is None:
+        rows = headline_rows(councils=[council], period=period, now=now)
+    assert rows.period == period
     trends = []
     for month in months_of(period):
         measures = headline_measures_of(rows, council=council, period=month, now=now)

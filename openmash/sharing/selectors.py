@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from openmash.access import policy
@@ -226,21 +226,28 @@ def _inbox_shares(actor: Actor) -> QuerySet[Share]:
     return shares
 
 
-def inbox(*, actor: Actor, filters: InboxFilters, limit: int = 200) -> list[Share]:
-    """The actor's inbox, newest work first. Reading it is audited: it lists children's names and details."""
+def inbox(
+    *, actor: Actor, filters: InboxFilters, limit: int = 200, with_content: bool = False
+) -> list[Share]:
+    """The actor's inbox, newest work first. Reading it is audited: it lists children's names and details.
+
+    ``with_content``: each share's content is read too (``share_content``: the event's subjects, the
+    recipient), in a fixed number of queries rather than two a share (the API's inbox)."""
     shares = _in_view(_inbox_shares(actor), filters.view)
     if filters.status in DeadlineStatus.LABELS:
         shares = shares.filter(deadline_condition(filters.status, timezone.now()))
     if filters.kind:
         shares = shares.filter(event__kind=filters.kind)
+    shares = shares.select_related("event__recorded_by").prefetch_related("people")
+    if with_content:
+        shares = shares.select_related("recipient").prefetch_related("event__subjects")
     listed = list(
-        shares.select_related("event__recorded_by")
-        .prefetch_related("people")
-        .order_by(
+        shares.order_by(
             *(
                 ["-shared_at"]
                 if filters.view == InboxView.HISTORY
-                else ["acknowledged_at", "due_at", "-shared_at"]
+                # Open work first on both databases (PostgreSQL sorts NULL last in ascending order).
+                else [F("acknowledged_at").asc(nulls_first=True), "due_at", "-shared_at"]
             )
         )[:limit]
     )

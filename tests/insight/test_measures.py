@@ -446,3 +446,20 @@ def test_median_matches_the_standard_library_on_an_even_count():
     assert measures.spread([dt.timedelta(hours=h) for h in (1, 2, 3, 4)]).median == statistics.median(
         [1, 2, 3, 4]
     )
+
+
+def test_a_period_works_out_its_instants_once_and_stays_a_value():
+    """Every row of a national year is compared with a period's start and end (the dashboard's trends, the
+    national comparison): they are worked out once a period (issue 16, bench/national_pages.py), and a period
+    whose instants were asked equals and hashes as one whose were not."""
+    summer = Period(dt.date(2015, 4, 1), dt.date(2016, 3, 31))
+    assert summer.start is summer.start and summer.end is summer.end
+    assert summer.start == dt.datetime(2015, 3, 31, 23, tzinfo=dt.UTC)  # midnight in London, summer time
+    assert summer.end == dt.datetime(2016, 3, 31, 23, tzinfo=dt.UTC)  # summer time again from 27 March 2016
+    winter = Period(dt.date(2015, 12, 1), dt.date(2015, 12, 31))
+    assert (winter.start, winter.end) == (
+        dt.datetime(2015, 12, 1, tzinfo=dt.UTC),
+        dt.datetime(2016, 1, 1, tzinfo=dt.UTC),
+    )
+    fresh = Period(dt.date(2015, 4, 1), dt.date(2016, 3, 31))
+    assert fresh == summer and hash(fresh) == hash(summer) and {fresh: 1}[summer] == 1

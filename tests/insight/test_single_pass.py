@@ -261,3 +261,14 @@ def test_the_batch_across_the_spring_change_counts_in_march_and_april(varied):
     assert april["domestic_abuse_notifications"]["batched_pct"] > 0
     assert months[3].values["da_batched"] == march["domestic_abuse_notifications"]["batched_pct"]
     assert months[4].values["da_batched"] == april["domestic_abuse_notifications"]["batched_pct"]
+
+
+def test_the_trends_of_rows_already_read_are_the_trends(varied):
+    """The dashboard reads an area's rows once, for the period's figures and each month's (issue 16)."""
+    for council in varied:
+        rows = headline_rows(councils=[council], period=PERIOD, now=NOW)
+        given = monthly_trends(council=council, period=PERIOD, now=NOW, rows=rows)
+        assert given == monthly_trends(council=council, period=PERIOD, now=NOW)
+        assert headline_measures_of(rows, council=council, period=PERIOD, now=NOW) == headline_measures(
+            council=council, period=PERIOD, now=NOW
+        )
