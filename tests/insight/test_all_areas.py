@@ -75,7 +75,7 @@ def every_kind(request, forces, child):
                 forces[1],
                 child(),
                 proposed,
-                needs_agreement=rng.random() < 0.5,
+                needs_agreement=outcome != "closed-unanswered" and rng.random() < 0.5,
                 status={
                     "proposed": ClosureStatus.PROPOSED,
                     "closed-unanswered": ClosureStatus.CLOSED,
