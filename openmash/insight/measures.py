@@ -30,7 +30,7 @@ from openmash.events.models import EventKind, Source
 from openmash.lib.clock_rules import ClockRule
 from openmash.meetings.models import Meeting, MeetingInvitation, MeetingKind, Participation
 from openmash.missing.models import Category, MissingEpisode, ReturnInterview
-from openmash.missing.services import repeat_figures
+from openmash.missing.services import repeat_figures, repeat_figures_by_council
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.sharing.models import Share
 from openmash.vetting.models import APPLICANT_ROLES, VettingRequest
@@ -379,7 +379,7 @@ def missing_rows(councils: Collection[Organisation], period: Period) -> MissingR
     by_council: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for e in episodes:
         by_council[e["council_id"]].append(e)
-    figures = {pk: repeat_figures(by_id[pk]) for pk in by_council}
+    figures = repeat_figures_by_council(councils)
     return MissingRows(dict(by_council), dict(history), interviews, figures)
 
 

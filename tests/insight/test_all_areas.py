@@ -135,10 +135,11 @@ def test_an_area_with_nothing_has_nulls_and_zero_counts(every_kind):
 
 
 def test_more_areas_cost_no_more_queries_per_measure(every_kind):
-    """The rows of every area come in the same queries as one area's: only each council's repeat-missing
-    figures are read one by one."""
+    """The rows of every area come in the same queries as one area's, not a dozen queries an area (the batch
+    rule's reads beyond the period widen a day at a time as far as the rows need, so the count moves a little
+    with the data, not with the number of areas)."""
     with CaptureQueriesContext(connection) as one:
         areas_measures(councils=every_kind[:1], period=PERIOD, now=NOW)
     with CaptureQueriesContext(connection) as four:
         areas_measures(councils=every_kind, period=PERIOD, now=NOW)
-    assert len(four) <= len(one) + len(every_kind) - 1
+    assert len(four) <= len(one) + 3 < 25
