@@ -618,7 +618,7 @@ def clock_measures_by_organisation(
     )
     by_organisation: dict[Any, list[dict[str, Any]]] = {organisation.pk: [] for organisation in organisations}
     for row in rows:
-        by_organisation[row["organisation_id"]].append(row)
+        by_organisation[row["organisation_id"]].append(dict(row))
     measures: dict[Any, list[RuleMeasure]] = {}
     for organisation in organisations:
         rules = engine.load_rules(organisation.nation or engine.Nation.ENGLAND)

@@ -15,7 +15,7 @@ import datetime as dt
 import statistics
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -668,7 +668,7 @@ def _london_noon(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(12), tzinfo=LONDON)
 
 
-ConferenceRow = tuple[Any, dt.datetime, dt.date | None, dt.datetime | None]
+ConferenceRow = tuple[Any, dt.datetime | None, dt.date | None, dt.datetime | None]
 
 
 def conference_rows(council_ids: Collection[Any], period: Period) -> list[ConferenceRow]:
@@ -715,13 +715,18 @@ def initial_conferences(*, council: Organisation, period: Period) -> dict[str, A
     return conference_summary(conference_rows([council.pk], period), council)
 
 
+def _counts_by_council(rows: Iterable[Mapping[str, Any]]) -> dict[Any, dict[str, int]]:
+    return {
+        row["council_id"]: {key: value for key, value in row.items() if key != "council_id"} for row in rows
+    }
+
+
 def joint_visit_counts(council_ids: Collection[Any], period: Period) -> dict[Any, dict[str, int]]:
     """The councils' requests for a police officer on a visit (``JointVisit``) made within the period
     (``requested_at``), counted by council: needed, declined by the force, done, done with an officer, and
     lone visits. A council with none has no entry."""
-    return {
-        row.pop("council_id"): row
-        for row in JointVisit.objects.filter(
+    return _counts_by_council(
+        JointVisit.objects.filter(
             council_id__in=list(council_ids), requested_at__gte=period.start, requested_at__lt=period.end
         )
         .values("council_id")
@@ -733,7 +738,7 @@ def joint_visit_counts(council_ids: Collection[Any], period: Period) -> dict[Any
             lone=Count("pk", filter=Q(status=VisitStatus.DONE, lone_visit=True)),
         )
         .order_by()
-    }
+    )
 
 
 def joint_visit_summary(counts: dict[str, int] | None) -> dict[str, Any]:
@@ -759,9 +764,8 @@ def closure_counts(council_ids: Collection[Any], period: Period) -> dict[Any, di
     """Police closures of investigations about children the councils are responsible for
     (``InvestigationClosure.council``), decided or proposed within the period (``proposed_at``), counted by
     council. A council with none has no entry."""
-    return {
-        row.pop("council_id"): row
-        for row in InvestigationClosure.objects.filter(
+    return _counts_by_council(
+        InvestigationClosure.objects.filter(
             council_id__in=list(council_ids), proposed_at__gte=period.start, proposed_at__lt=period.end
         )
         .values("council_id")
@@ -773,7 +777,7 @@ def closure_counts(council_ids: Collection[Any], period: Period) -> dict[Any, di
             awaiting_council=Count("pk", filter=Q(status=ClosureStatus.PROPOSED)),
         )
         .order_by()
-    }
+    )
 
 
 def closure_summary(counts: dict[str, int] | None) -> dict[str, Any]:
