@@ -464,23 +464,27 @@ def encompass_rows(
     """Operation Encompass notices (``encompass`` rule) to the councils' schools (a school whose council is one
     of them) and to the councils themselves (a home-educated child, a school not yet on OpenMASH), of
     domestic-abuse incidents reported to police within the period: (council id, reported, shared, due)."""
-    ids = list(council_ids)
+    ids = set(council_ids)
+    # The schools read first, so the notices are found by recipient on its index (an OR across the join to
+    # the recipient read every Encompass notice in the country for one area).
+    council_of = dict(
+        Organisation.objects.filter(kind=OrganisationKind.SCHOOL, parent_id__in=ids).values_list(
+            "pk", "parent_id"
+        )
+    )
+    council_of.update((pk, pk) for pk in ids)
     shares = (
         Share.objects.filter(
-            Q(recipient_id__in=ids)
-            | Q(recipient__kind=OrganisationKind.SCHOOL, recipient__parent_id__in=ids),
+            recipient_id__in=list(council_of),
             event__kind=EventKind.DOMESTIC_ABUSE,
             notification_rule=ClockRule.ENCOMPASS,
         )
         .exclude(event__source=Source.HELD)
         .annotate(reported=Coalesce("reported_at", "occurred_at"))
         .filter(reported__gte=period.start, reported__lt=period.end)
-        .values_list("recipient_id", "recipient__parent_id", "reported", "shared_at", "notification_due_at")
+        .values_list("recipient_id", "reported", "shared_at", "notification_due_at")
     )
-    return [
-        (recipient if recipient in ids else parent, reported, shared, due)
-        for recipient, parent, reported, shared, due in shares
-    ]
+    return [(council_of[recipient], reported, shared, due) for recipient, reported, shared, due in shares]
 
 
 def encompass_summary(
