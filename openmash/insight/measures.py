@@ -211,6 +211,7 @@ def batched_positions(
         for n, (council, sender, shared, reported) in enumerate(
             notifications.filter(recipient_id__in=list(by_council), shared_at__gte=low, shared_at__lte=high)
             .exclude(reported__gte=period.start, reported__lt=period.end)
+            .order_by()  # not the newest first of a share's default: the batch rule sorts its own
             .values_list("recipient_id", "event__recorded_by_id", "shared_at", "reported")
         ):
             outside[council].append((-1 - n, sender, shared, reported))
@@ -247,9 +248,9 @@ def da_rows(council_ids: Collection[Any], period: Period) -> list[DaRow]:
     """The notifications to the councils of incidents reported to police within the period."""
     notifications = _da_notifications(council_ids)
     shares = list(
-        notifications.filter(reported__gte=period.start, reported__lt=period.end).values_list(
-            "recipient_id", "event__recorded_by_id", "shared_at", "reported", "notification_due_at"
-        )
+        notifications.filter(reported__gte=period.start, reported__lt=period.end)
+        .order_by()  # unsorted: each measure sorts what it needs
+        .values_list("recipient_id", "event__recorded_by_id", "shared_at", "reported", "notification_due_at")
     )
     batched = batched_positions(notifications, period, [row[:4] for row in shares])
     return [
@@ -482,6 +483,7 @@ def encompass_rows(
         .exclude(event__source=Source.HELD)
         .annotate(reported=Coalesce("reported_at", "occurred_at"))
         .filter(reported__gte=period.start, reported__lt=period.end)
+        .order_by()
         .values_list("recipient_id", "reported", "shared_at", "notification_due_at")
     )
     return [(council_of[recipient], reported, shared, due) for recipient, reported, shared, due in shares]
@@ -513,6 +515,7 @@ def protection_rows(
         Share.objects.filter(recipient_id__in=list(council_ids), event__kind=EventKind.POLICE_PROTECTION)
         .exclude(event__source=Source.HELD)
         .filter(event__occurred_at__gte=period.start, event__occurred_at__lt=period.end)
+        .order_by()
         .values_list(
             "recipient_id", "event__occurred_at", "shared_at", "notification_due_at", "event__details"
         )
