@@ -15,7 +15,9 @@ Operation Encompass notice to the school and the council's referral-decision clo
 FRACTION x 87,000 missing episodes of a third as many children, half found and interviewed; FRACTION x 230,000
 strategy discussions, 72,000 of them followed by an initial conference, each with the force invited; and
 FRACTION x 20,000 police protection notices. Then it times ``areas_measures`` of the 153 areas and
-``area_measures`` of the largest, ``--runs`` times each (best and median, wall clock), and prints ``uptime``.
+``area_measures`` of the largest (``--runs`` times at once, 0 for the one area only; five times alone; best
+and median, wall clock), and prints ``uptime`` before and after. Given a database that already holds the
+bench's year (a ``--database-url`` kept from a run before), it times that year without writing again.
 """
 
 import argparse
