@@ -2,7 +2,9 @@
 
 import datetime as dt
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
@@ -588,34 +590,54 @@ def clock_measures(
     """Counts only, never names: for each rule an organisation's clocks ran on, how many were met in time,
     met late, are open past their due time, and are still running (only those about ``subject_type`` when
     given, and only those started in [from, to) when ``started_between`` is). Callers check who may see them."""
+    return clock_measures_by_organisation(
+        organisations=[organisation], now=now, subject_type=subject_type, started_between=started_between
+    )[organisation.pk]
+
+
+def clock_measures_by_organisation(
+    *,
+    organisations: Collection[Organisation],
+    now: dt.datetime | None = None,
+    subject_type: str = "",
+    started_between: tuple[dt.datetime, dt.datetime] | None = None,
+) -> dict[Any, list[RuleMeasure]]:
+    """``clock_measures`` of each of the organisations, by id, counted in one query (every area's measures at
+    once: ``insight.measures.areas_measures``); an organisation with no clocks has an empty list."""
     now = now or timezone.now()
-    clocks = Clock.objects.filter(organisation=organisation)
+    clocks = Clock.objects.filter(organisation_id__in=[organisation.pk for organisation in organisations])
     if subject_type:
         clocks = clocks.filter(subject_type=subject_type)
     if started_between is not None:
         clocks = clocks.filter(started_at__gte=started_between[0], started_at__lt=started_between[1])
-    rows = clocks.values("rule").annotate(
+    rows = clocks.values("organisation_id", "rule").annotate(
         in_time=Count("pk", filter=Q(stopped_at__isnull=False, breached_at__isnull=True)),
         late=Count("pk", filter=Q(stopped_at__isnull=False, breached_at__isnull=False)),
         overdue=Count("pk", filter=Q(stopped_at__isnull=True, due_at__lt=now)),
         running=Count("pk", filter=Q(stopped_at__isnull=True, due_at__gte=now)),
     )
-    rules = engine.load_rules(organisation.nation or engine.Nation.ENGLAND)
-    order = list(rules)
-    return sorted(
-        (
-            RuleMeasure(
-                rule=row["rule"],
-                title=rules[row["rule"]].title if row["rule"] in rules else row["rule"],
-                met=row["in_time"],
-                late=row["late"],
-                overdue=row["overdue"],
-                running=row["running"],
-            )
-            for row in rows
-        ),
-        key=lambda measure: order.index(measure.rule) if measure.rule in order else len(order),
-    )
+    by_organisation: dict[Any, list[dict[str, Any]]] = {organisation.pk: [] for organisation in organisations}
+    for row in rows:
+        by_organisation[row["organisation_id"]].append(dict(row))
+    measures: dict[Any, list[RuleMeasure]] = {}
+    for organisation in organisations:
+        rules = engine.load_rules(organisation.nation or engine.Nation.ENGLAND)
+        order = list(rules)
+        measures[organisation.pk] = sorted(
+            (
+                RuleMeasure(
+                    rule=row["rule"],
+                    title=rules[row["rule"]].title if row["rule"] in rules else row["rule"],
+                    met=row["in_time"],
+                    late=row["late"],
+                    overdue=row["overdue"],
+                    running=row["running"],
+                )
+                for row in by_organisation[organisation.pk]
+            ),
+            key=lambda measure: order.index(measure.rule) if measure.rule in order else len(order),
+        )
+    return measures
 
 
 # The rules of a sender's clock: how soon an agency must tell another (clocks.deadlines), recorded as met or

@@ -8,8 +8,7 @@ a measure in a period has ``None`` for it, never 0.
 """
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
@@ -20,6 +19,7 @@ from openmash.insight.measures import (
     DaRow,
     MissingRows,
     Period,
+    by_council,
     da_rows,
     da_summary,
     encompass_rows,
@@ -269,13 +269,6 @@ class HeadlineRows:
     vetting: dict[Any, list[dict[str, Any]]]
 
 
-def _by_council(rows: Iterable[Any], council_of: Callable[[Any], Any]) -> dict[Any, list[Any]]:
-    grouped: dict[Any, list[Any]] = defaultdict(list)
-    for row in rows:
-        grouped[council_of(row)].append(row)
-    return dict(grouped)
-
-
 def headline_rows(*, councils: Collection[Organisation], period: Period, now: dt.datetime) -> HeadlineRows:
     ids = [council.pk for council in councils]
     # The vetting backlog is counted at the end of each period within this one (or now): the requests that may
@@ -283,12 +276,12 @@ def headline_rows(*, councils: Collection[Organisation], period: Period, now: dt
     first_at = vetting_at(Period(period.first_day, period.first_day), now)
     return HeadlineRows(
         period=period,
-        domestic_abuse=_by_council(da_rows(ids, period), lambda row: row.council_id),
+        domestic_abuse=by_council(da_rows(ids, period), lambda row: row.council_id),
         missing=missing_rows(councils, period),
-        encompass=_by_council(encompass_rows(ids, period), lambda row: row[0]),
-        protection=_by_council(protection_rows(ids, period), lambda row: row[0]),
-        participation=_by_council(participation_rows(ids, period), lambda row: row[0]),
-        vetting=_by_council(
+        encompass=by_council(encompass_rows(ids, period), lambda row: row[0]),
+        protection=by_council(protection_rows(ids, period), lambda row: row[0]),
+        participation=by_council(participation_rows(ids, period), lambda row: row[0]),
+        vetting=by_council(
             vetting_rows(ids, first_at, vetting_at(period, now)), lambda row: row["council_id"]
         ),
     )

@@ -16,7 +16,7 @@ import functools
 import statistics
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -26,12 +26,12 @@ from django.utils import timezone
 
 from openmash.casework.models import ClosureStatus, InvestigationClosure, JointVisit, VisitStatus
 from openmash.clocks.deadlines import deadline_for
-from openmash.clocks.selectors import clock_measures
+from openmash.clocks.selectors import RuleMeasure, clock_measures, clock_measures_by_organisation
 from openmash.events.models import EventKind, Source
 from openmash.lib.clock_rules import ClockRule
 from openmash.meetings.models import Meeting, MeetingInvitation, MeetingKind, Participation
 from openmash.missing.models import Category, MissingEpisode, ReturnInterview
-from openmash.missing.services import repeat_figures
+from openmash.missing.services import repeat_figures, repeat_figures_by_council
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.sharing.models import Share
 from openmash.vetting.models import APPLICANT_ROLES, VettingRequest
@@ -214,6 +214,7 @@ def batched_positions(
         for n, (council, sender, shared, reported) in enumerate(
             notifications.filter(recipient_id__in=list(by_council), shared_at__gte=low, shared_at__lte=high)
             .exclude(reported__gte=period.start, reported__lt=period.end)
+            .order_by()  # not the newest first of a share's default: the batch rule sorts its own
             .values_list("recipient_id", "event__recorded_by_id", "shared_at", "reported")
         ):
             outside[council].append((-1 - n, sender, shared, reported))
@@ -250,9 +251,9 @@ def da_rows(council_ids: Collection[Any], period: Period) -> list[DaRow]:
     """The notifications to the councils of incidents reported to police within the period."""
     notifications = _da_notifications(council_ids)
     shares = list(
-        notifications.filter(reported__gte=period.start, reported__lt=period.end).values_list(
-            "recipient_id", "event__recorded_by_id", "shared_at", "reported", "notification_due_at"
-        )
+        notifications.filter(reported__gte=period.start, reported__lt=period.end)
+        .order_by()  # unsorted: each measure sorts what it needs
+        .values_list("recipient_id", "event__recorded_by_id", "shared_at", "reported", "notification_due_at")
     )
     batched = batched_positions(notifications, period, [row[:4] for row in shares])
     return [
@@ -382,7 +383,7 @@ def missing_rows(councils: Collection[Organisation], period: Period) -> MissingR
     by_council: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for e in episodes:
         by_council[e["council_id"]].append(e)
-    figures = {pk: repeat_figures(by_id[pk]) for pk in by_council}
+    figures = repeat_figures_by_council(councils)
     return MissingRows(dict(by_council), dict(history), interviews, figures)
 
 
@@ -467,23 +468,28 @@ def encompass_rows(
     """Operation Encompass notices (``encompass`` rule) to the councils' schools (a school whose council is one
     of them) and to the councils themselves (a home-educated child, a school not yet on OpenMASH), of
     domestic-abuse incidents reported to police within the period: (council id, reported, shared, due)."""
-    ids = list(council_ids)
+    ids = set(council_ids)
+    # The schools read first, so the notices are found by recipient on its index (an OR across the join to
+    # the recipient read every Encompass notice in the country for one area).
+    council_of = dict(
+        Organisation.objects.filter(kind=OrganisationKind.SCHOOL, parent_id__in=ids).values_list(
+            "pk", "parent_id"
+        )
+    )
+    council_of.update((pk, pk) for pk in ids)
     shares = (
         Share.objects.filter(
-            Q(recipient_id__in=ids)
-            | Q(recipient__kind=OrganisationKind.SCHOOL, recipient__parent_id__in=ids),
+            recipient_id__in=list(council_of),
             event__kind=EventKind.DOMESTIC_ABUSE,
             notification_rule=ClockRule.ENCOMPASS,
         )
         .exclude(event__source=Source.HELD)
         .annotate(reported=Coalesce("reported_at", "occurred_at"))
         .filter(reported__gte=period.start, reported__lt=period.end)
-        .values_list("recipient_id", "recipient__parent_id", "reported", "shared_at", "notification_due_at")
+        .order_by()
+        .values_list("recipient_id", "reported", "shared_at", "notification_due_at")
     )
-    return [
-        (recipient if recipient in ids else parent, reported, shared, due)
-        for recipient, parent, reported, shared, due in shares
-    ]
+    return [(council_of[recipient], reported, shared, due) for recipient, reported, shared, due in shares]
 
 
 def encompass_summary(
@@ -512,6 +518,7 @@ def protection_rows(
         Share.objects.filter(recipient_id__in=list(council_ids), event__kind=EventKind.POLICE_PROTECTION)
         .exclude(event__source=Source.HELD)
         .filter(event__occurred_at__gte=period.start, event__occurred_at__lt=period.end)
+        .order_by()
         .values_list(
             "recipient_id", "event__occurred_at", "shared_at", "notification_due_at", "event__details"
         )
@@ -545,10 +552,9 @@ def police_protection(*, council: Organisation, period: Period) -> dict[str, Any
 # Clocks, meetings, vetting ---------------------------------------------------------------------------------
 
 
-def clocks(*, council: Organisation, period: Period, now: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """The council's statutory clocks started within the period, by rule: met in time, met late, open past
-    their due time (overdue) and still running, with the share met in time of those stopped."""
-    measures = clock_measures(organisation=council, now=now, started_between=(period.start, period.end))
+def clock_summary(measures: Sequence[RuleMeasure]) -> list[dict[str, Any]]:
+    """Each rule's clocks (``clocks.selectors.clock_measures``) as the measure gives them, with the share met in
+    time of those stopped."""
     return [
         {
             "rule": measure.rule,
@@ -561,6 +567,14 @@ def clocks(*, council: Organisation, period: Period, now: dt.datetime | None = N
         }
         for measure in measures
     ]
+
+
+def clocks(*, council: Organisation, period: Period, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """The council's statutory clocks started within the period, by rule: met in time, met late, open past
+    their due time (overdue) and still running, with the share met in time of those stopped."""
+    return clock_summary(
+        clock_measures(organisation=council, now=now, started_between=(period.start, period.end))
+    )
 
 
 def _participation(participations: Sequence[str]) -> dict[str, Any]:
@@ -664,21 +678,30 @@ def _london_noon(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(12), tzinfo=LONDON)
 
 
-def initial_conferences(*, council: Organisation, period: Period) -> dict[str, Any]:
-    """The council's initial child protection conferences held within the period, each timed from the s47 start
-    recorded at its strategy discussion (Working Together: 15 working days; the children in need census
-    measures from the s47 start), by the ``initial-conference`` rule with the council's nation's bank
-    holidays."""
-    held = list(
+ConferenceRow = tuple[Any, dt.datetime | None, dt.date | None, dt.datetime | None]
+
+
+def conference_rows(council_ids: Collection[Any], period: Period) -> list[ConferenceRow]:
+    """The councils' initial child protection conferences held within the period: (council id, held at, the s47
+    start recorded at its strategy discussion, when that discussion was held)."""
+    return list(
         Meeting.objects.filter(
-            council=council,
+            council_id__in=list(council_ids),
             kind=MeetingKind.INITIAL_CONFERENCE,
             held_at__gte=period.start,
             held_at__lt=period.end,
-        ).values_list("held_at", "strategy_discussion__s47_started_on", "strategy_discussion__held_at")
+        ).values_list(
+            "council_id", "held_at", "strategy_discussion__s47_started_on", "strategy_discussion__held_at"
+        )
     )
+
+
+def conference_summary(rows: Sequence[ConferenceRow], council: Organisation) -> dict[str, Any]:
+    """Each conference timed from the s47 start (Working Together: 15 working days; the children in need census
+    measures from the s47 start), by the ``initial-conference`` rule with the council's nation's bank
+    holidays."""
     in_time = 0
-    for held_at, s47_started_on, discussion_held_at in held:
+    for _council, held_at, s47_started_on, discussion_held_at in rows:
         # An s47 start date is required when enquiries start (meetings.services); a conference from a
         # discussion held before that was recorded falls back on the discussion's own London day.
         assert held_at is not None
@@ -689,26 +712,49 @@ def initial_conferences(*, council: Organisation, period: Period) -> dict[str, A
             started = discussion_held_at.astimezone(LONDON).date()
         in_time += held_at <= _deadline(ClockRule.INITIAL_CONFERENCE, _london_noon(started), council)
     return {
-        "held": len(held),
+        "held": len(rows),
         "within_15_working_days": in_time,
-        "later": len(held) - in_time,
-        "within_15_working_days_pct": percent(in_time, len(held)),
+        "later": len(rows) - in_time,
+        "within_15_working_days_pct": percent(in_time, len(rows)),
     }
 
 
-def joint_visits(*, council: Organisation, period: Period) -> dict[str, Any]:
-    """The council's requests for a police officer on a visit (``JointVisit``) made within the period
-    (``requested_at``): how many were needed, how the force answered, and how many visits went ahead with and
-    without an officer (a lone visit: Southend 2016, domain.md section 1)."""
-    visits = JointVisit.objects.filter(
-        council=council, requested_at__gte=period.start, requested_at__lt=period.end
-    ).aggregate(
-        needed=Count("pk"),
-        declined=Count("pk", filter=Q(declined_at__isnull=False)),
-        done=Count("pk", filter=Q(status=VisitStatus.DONE)),
-        with_officer=Count("pk", filter=Q(status=VisitStatus.DONE, officer_present=True)),
-        lone=Count("pk", filter=Q(status=VisitStatus.DONE, lone_visit=True)),
+def initial_conferences(*, council: Organisation, period: Period) -> dict[str, Any]:
+    """The council's initial child protection conferences held within the period, each timed from its s47
+    start (``conference_summary``)."""
+    return conference_summary(conference_rows([council.pk], period), council)
+
+
+def _counts_by_council(rows: Iterable[Mapping[str, Any]]) -> dict[Any, dict[str, int]]:
+    return {
+        row["council_id"]: {key: value for key, value in row.items() if key != "council_id"} for row in rows
+    }
+
+
+def joint_visit_counts(council_ids: Collection[Any], period: Period) -> dict[Any, dict[str, int]]:
+    """The councils' requests for a police officer on a visit (``JointVisit``) made within the period
+    (``requested_at``), counted by council: needed, declined by the force, done, done with an officer, and
+    lone visits. A council with none has no entry."""
+    return _counts_by_council(
+        JointVisit.objects.filter(
+            council_id__in=list(council_ids), requested_at__gte=period.start, requested_at__lt=period.end
+        )
+        .values("council_id")
+        .annotate(
+            needed=Count("pk"),
+            declined=Count("pk", filter=Q(declined_at__isnull=False)),
+            done=Count("pk", filter=Q(status=VisitStatus.DONE)),
+            with_officer=Count("pk", filter=Q(status=VisitStatus.DONE, officer_present=True)),
+            lone=Count("pk", filter=Q(status=VisitStatus.DONE, lone_visit=True)),
+        )
+        .order_by()
     )
+
+
+def joint_visit_summary(counts: dict[str, int] | None) -> dict[str, Any]:
+    """How many visits were needed, how the force answered, and how many went ahead with and without an
+    officer (a lone visit: Southend 2016, domain.md section 1)."""
+    visits = counts or dict.fromkeys(("needed", "declined", "done", "with_officer", "lone"), 0)
     return {
         "needed": visits["needed"],
         "declined_by_police": visits["declined"],
@@ -719,18 +765,36 @@ def joint_visits(*, council: Organisation, period: Period) -> dict[str, Any]:
     }
 
 
-def investigation_closures(*, council: Organisation, period: Period) -> dict[str, Any]:
-    """Police closures of investigations about children the council is responsible for
-    (``InvestigationClosure.council``), decided or proposed within the period (``proposed_at``): those that took
-    effect without the council's answer, and those the council disputed (Stockton 2016, domain.md section 1)."""
-    closures = InvestigationClosure.objects.filter(
-        council=council, proposed_at__gte=period.start, proposed_at__lt=period.end
-    ).aggregate(
-        closures=Count("pk"),
-        needing_agreement=Count("pk", filter=Q(needs_agreement=True)),
-        without_consultation=Count("pk", filter=Q(closed_at__isnull=False, responded_at__isnull=True)),
-        disputed=Count("pk", filter=Q(status=ClosureStatus.DISPUTED) | Q(disagreement__isnull=False)),
-        awaiting_council=Count("pk", filter=Q(status=ClosureStatus.PROPOSED)),
+def joint_visits(*, council: Organisation, period: Period) -> dict[str, Any]:
+    """The council's requests for a police officer on a visit made within the period (``joint_visit_counts``)."""
+    return joint_visit_summary(joint_visit_counts([council.pk], period).get(council.pk))
+
+
+def closure_counts(council_ids: Collection[Any], period: Period) -> dict[Any, dict[str, int]]:
+    """Police closures of investigations about children the councils are responsible for
+    (``InvestigationClosure.council``), decided or proposed within the period (``proposed_at``), counted by
+    council. A council with none has no entry."""
+    return _counts_by_council(
+        InvestigationClosure.objects.filter(
+            council_id__in=list(council_ids), proposed_at__gte=period.start, proposed_at__lt=period.end
+        )
+        .values("council_id")
+        .annotate(
+            closures=Count("pk"),
+            needing_agreement=Count("pk", filter=Q(needs_agreement=True)),
+            without_consultation=Count("pk", filter=Q(closed_at__isnull=False, responded_at__isnull=True)),
+            disputed=Count("pk", filter=Q(status=ClosureStatus.DISPUTED) | Q(disagreement__isnull=False)),
+            awaiting_council=Count("pk", filter=Q(status=ClosureStatus.PROPOSED)),
+        )
+        .order_by()
+    )
+
+
+def closure_summary(counts: dict[str, int] | None) -> dict[str, Any]:
+    """Closures that took effect without the council's answer, and those the council disputed (Stockton 2016,
+    domain.md section 1)."""
+    closures = counts or dict.fromkeys(
+        ("closures", "needing_agreement", "without_consultation", "disputed", "awaiting_council"), 0
     )
     return {
         "closures": closures["closures"],
@@ -742,24 +806,68 @@ def investigation_closures(*, council: Organisation, period: Period) -> dict[str
     }
 
 
+def investigation_closures(*, council: Organisation, period: Period) -> dict[str, Any]:
+    """Police closures of investigations about the council's children proposed within the period
+    (``closure_counts``)."""
+    return closure_summary(closure_counts([council.pk], period).get(council.pk))
+
+
 # Everything at once ----------------------------------------------------------------------------------------
+
+
+def by_council(rows: Iterable[Any], council_of: Callable[[Any], Any]) -> dict[Any, list[Any]]:
+    """Rows grouped by their council's id (``council_of``), so each area's measure looks only at its own; a
+    council with none has an empty list."""
+    grouped: dict[Any, list[Any]] = defaultdict(list)
+    for row in rows:
+        grouped[council_of(row)].append(row)
+    return grouped
+
+
+def areas_measures(
+    *, councils: Collection[Organisation], period: Period, now: dt.datetime | None = None
+) -> dict[str, dict[str, Any]]:
+    """Every measure of each of the areas over the period (``area_measures``), by council code: each measure's
+    rows of all the areas read at once (a few queries a measure, however many areas), then each area's figures
+    worked out from its own rows by the one definition of the measure (the ``*_summary`` functions above).
+    ``area_measures`` of one area is this with one council; tests/insight/test_all_areas.py checks that every
+    area's answer equals that."""
+    now = now or timezone.now()
+    councils = list(councils)
+    ids = [council.pk for council in councils]
+    at = vetting_at(period, now)
+    domestic_abuse = by_council(da_rows(ids, period), lambda row: row.council_id)
+    missing = missing_rows(councils, period)
+    encompass = by_council(encompass_rows(ids, period), lambda row: row[0])
+    protection = by_council(protection_rows(ids, period), lambda row: row[0])
+    participation = by_council(participation_rows(ids, period), lambda row: row[0])
+    conferences = by_council(conference_rows(ids, period), lambda row: row[0])
+    visits = joint_visit_counts(ids, period)
+    closures = closure_counts(ids, period)
+    vetting = by_council(vetting_rows(ids, at, at), lambda row: row["council_id"])
+    clock_counts = clock_measures_by_organisation(
+        organisations=councils, now=now, started_between=(period.start, period.end)
+    )
+    return {
+        council.code: {
+            "area": {"code": council.code, "name": council.name},
+            "period": {"from": period.first_day.isoformat(), "to": period.last_day.isoformat()},
+            "measured_at": now.isoformat(),
+            "domestic_abuse_notifications": asdict(da_summary(domestic_abuse[council.pk])),
+            "missing_children": asdict(missing_summary(missing, council=council, period=period, now=now)),
+            "operation_encompass": encompass_summary(encompass[council.pk]),
+            "police_protection": protection_summary(protection[council.pk]),
+            "police_participation": participation_summary(participation[council.pk]),
+            "initial_conferences": conference_summary(conferences[council.pk], council),
+            "joint_visits": joint_visit_summary(visits.get(council.pk)),
+            "investigation_closures": closure_summary(closures.get(council.pk)),
+            "vetting_backlog": vetting_summary(vetting[council.pk], at),
+            "clocks": clock_summary(clock_counts[council.pk]),
+        }
+        for council in councils
+    }
 
 
 def area_measures(*, council: Organisation, period: Period, now: dt.datetime | None = None) -> dict[str, Any]:
     """Every measure of the area over the period, under the keys issue 16 names, as plain JSON-ready data."""
-    now = now or timezone.now()
-    return {
-        "area": {"code": council.code, "name": council.name},
-        "period": {"from": period.first_day.isoformat(), "to": period.last_day.isoformat()},
-        "measured_at": now.isoformat(),
-        "domestic_abuse_notifications": asdict(domestic_abuse_notifications(council=council, period=period)),
-        "missing_children": asdict(missing_children(council=council, period=period, now=now)),
-        "operation_encompass": operation_encompass(council=council, period=period),
-        "police_protection": police_protection(council=council, period=period),
-        "police_participation": police_participation(council=council, period=period),
-        "initial_conferences": initial_conferences(council=council, period=period),
-        "joint_visits": joint_visits(council=council, period=period),
-        "investigation_closures": investigation_closures(council=council, period=period),
-        "vetting_backlog": vetting_backlog(council=council, period=period, now=now),
-        "clocks": clocks(council=council, period=period, now=now),
-    }
+    return areas_measures(councils=[council], period=period, now=now)[council.code]

@@ -12,6 +12,7 @@ from openmash import cli
 from openmash.accounts.actors import actor_for_user
 from openmash.clocks import services as clock_services
 from openmash.events.models import Source
+from openmash.organisations.models import Nation, Organisation, OrganisationKind
 from openmash.recording.services import event_record
 from openmash.sharing.models import ImportedAs
 from tests.insight.conftest import LONDON
@@ -116,6 +117,29 @@ def test_notifications_recorded_through_the_service_are_judged_on_the_areas_own_
     assert da["batched_pct"] == 0.0
 
 
+def test_every_english_area_at_once_as_json_keyed_by_area_code(area, forces, notify, tmp_path):
+    """``--area all``: each English council's measures under its code (a Welsh council is not one of the 153),
+    each as ``--area CODE`` gives it."""
+    other = Organisation.objects.create(code="TEST-C2", name="Otherton", kind=OrganisationKind.COUNCIL)
+    Organisation.objects.create(
+        code="TEST-WALES", name="Cymru Test", kind=OrganisationKind.COUNCIL, nation=Nation.WALES
+    )
+    reported = dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC)
+    notify(forces[0], reported, reported + dt.timedelta(hours=2))
+    notify(forces[1], reported, reported + dt.timedelta(hours=30), recipient=other)
+    out = tmp_path / "all.json"
+    call_command("inspect", "--area", "ALL", "--from", "2026-03-01", "--to", "2026-03-31", "--out", str(out))
+    every = json.loads(out.read_text())
+    english = Organisation.objects.filter(kind=OrganisationKind.COUNCIL, nation=Nation.ENGLAND)
+    assert set(every) == set(english.values_list("code", flat=True))
+    assert "TEST-WALES" not in every
+    assert every["TEST-COUNCIL"]["domestic_abuse_notifications"]["within_target_pct"] == 100.0
+    assert every["TEST-C2"]["domestic_abuse_notifications"]["within_target_pct"] == 0.0
+    for code in ("TEST-COUNCIL", "TEST-C2"):
+        alone = inspect("--area", code, "--from", "2026-03-01", "--to", "2026-03-31")
+        assert {**every[code], "measured_at": None} == {**alone, "measured_at": None}
+
+
 def test_html_page_shows_each_figure_with_its_definition(area, tmp_path):
     out = tmp_path / "report.html"
     call_command(
@@ -164,6 +188,7 @@ def test_pdf_is_written(area, tmp_path):
         (["--area", "Testshire", "--from", "1 March", "--to", "2026-03-31"], "YYYY-MM-DD"),
         (["--area", "Testshire", "--from", "2026-03-31", "--to", "2026-03-01"], "before"),
         (["--area", "Testshire", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "pdf"], "--out"),
+        (["--area", "all", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "html"], "JSON only"),
     ],
 )
 def test_bad_input_is_refused_plainly(area, forces, args, message):

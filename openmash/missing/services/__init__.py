@@ -36,6 +36,7 @@ from openmash.missing.services.repeats import (
     REPEAT_EPISODES,
     REPEAT_EPISODES_RANGE,
     repeat_figures,
+    repeat_figures_by_council,
     repeat_setting_set,
 )
 
@@ -55,6 +56,7 @@ __all__ = [
     "placement_of",
     "placement_record",
     "repeat_figures",
+    "repeat_figures_by_council",
     "repeat_setting_set",
     "return_interview_answer",
     "return_interview_offer",

@@ -1,6 +1,9 @@
 """Repeat missing: how many episodes in how many days make a child "repeat missing" in an area, and the
 area's own figures (issue 15)."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.utils import timezone
 
 from openmash.access import policy
@@ -26,6 +29,16 @@ def repeat_figures(council: Organisation | None) -> tuple[int, int]:
     """(episodes, days) that make repeat missing in the council's area: its own setting or 3 in 90."""
     setting = RepeatMissingSetting.objects.filter(council=council).first() if council is not None else None
     return (setting.episodes, setting.days) if setting is not None else (REPEAT_EPISODES, REPEAT_DAYS)
+
+
+def repeat_figures_by_council(councils: Iterable[Organisation]) -> dict[Any, tuple[int, int]]:
+    """``repeat_figures`` of each of the councils, by id, in one query (every area's measures at once)."""
+    ids = [council.pk for council in councils]
+    own = {
+        setting.council_id: (setting.episodes, setting.days)
+        for setting in RepeatMissingSetting.objects.filter(council_id__in=ids)
+    }
+    return {pk: own.get(pk, (REPEAT_EPISODES, REPEAT_DAYS)) for pk in ids}
 
 
 def repeat_setting_set(
