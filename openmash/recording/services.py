@@ -39,7 +39,7 @@ from openmash.database import (
     rows_insert,
 )
 from openmash.events import followups
-from openmash.events.models import Event, EventSubject, Source, SubjectRole
+from openmash.events.models import Event, EventKind, EventSubject, Source, SubjectRole
 from openmash.lib.errors import InvalidInput
 from openmash.lib.govuk import govuk_datetime
 from openmash.lib.instants import LONDON
@@ -341,7 +341,7 @@ def _plan(batch: Sequence[CheckedEvent], *, held_until: dt.datetime | None = Non
     for item, event, some, its_shares, hidden in zip(
         batch, events, subjects, shares, people.unseen, strict=True
     ):
-        reason = f"recorded {event.get_kind_display().lower()} {event.reference}".strip()
+        reason = f"recorded {_KIND_WORDS[event.kind].lower()} {event.reference}".strip()
         detail = {"kind": event.kind, "shared_with": [share.recipient.code for share in its_shares]}
         audit += [
             (
@@ -385,6 +385,11 @@ def _delivery_status(batch: Sequence[CheckedEvent], held_until: dt.datetime | No
     history = {checked.data.imported_as == ImportedAs.HISTORY for checked in batch}
     assert len(history) == 1, "an import's chunk is all history or all live work"
     return DeliveryStatus.HISTORY if history.pop() else DeliveryStatus.HELD
+
+
+# Each kind of event in words, as ``Event.get_kind_display`` says it (which costs a lookup through Django's
+# choices for every event of a batch).
+_KIND_WORDS: dict[str, str] = {str(value): str(label) for value, label in EventKind.choices}
 
 
 def _kept_details(subjects: Sequence[routing.Subject]) -> list[dict[str, Any]]:
@@ -588,7 +593,7 @@ def _access(
     rows = []
     for checked, event, some, hidden, its_shares in zip(batch, events, subjects, unseen, shares, strict=True):
         assert checked.actor.organisation is not None
-        detail = f"{event.get_kind_display()} {event.reference}".strip()
+        detail = f"{_KIND_WORDS[event.kind]} {event.reference}".strip()
         label = checked.actor.label
         rows += [
             (checked.actor.organisation.pk, subject.person_id, ReasonKind.RECORDED_EVENT, detail, now, label)
