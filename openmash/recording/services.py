@@ -265,9 +265,10 @@ def _carry_out(planned: _Planned, also: Sequence[AlsoWrite | None]) -> list[Reco
 
 def _plan(batch: Sequence[CheckedEvent], *, held_until: dt.datetime | None = None) -> _Planned:
     """Plan a batch of checked events with reads only. ``held_until``: the batch is an import's chunk written
-    held (recording.importing), whose access reasons expire at that instant until the file is released; the
-    people its earlier chunks recorded count, for who is asked about a possible duplicate, as seen by the
-    organisations those held reasons name (they will see them at the release)."""
+    held (recording.importing): the access it gives is written expiring at that instant (already passed) until
+    the file is released, its deliveries held or, for history, never to be sent; and the people the file's
+    earlier chunks recorded count, for who is asked about a possible duplicate, as seen by the organisations
+    their held access names (they will see them at the release)."""
     now = timezone.now()
     audit: list[tuple[Actor, AuditInput]] = []
     inserts: list[Insert] = []
