@@ -11,6 +11,7 @@ prepared statement of column arrays, on SQLite one multi-row INSERT).
 import collections
 import dataclasses
 import datetime as dt
+import json
 import operator
 import os
 import re
@@ -23,6 +24,7 @@ from typing import Any
 
 import psycopg
 from django.db import InterfaceError, OperationalError, connection, connections, models, transaction
+from psycopg.types.json import Jsonb
 
 from openmash.lib.writegate import WriteGate
 
@@ -103,7 +105,7 @@ def _utc_text(value: dt.datetime | None) -> str | None:
     if value is last[0]:
         return last[1]
     if value.tzinfo is dt.UTC:  # timezone.now() and most instants are UTC already
-        text = str(value.replace(tzinfo=None))
+        text = value.isoformat(" ")[:-6]  # as str() of it made naive, without making it: less "+00:00"
         _last_utc = (value, text)
         return text
     if value.tzinfo is None:
@@ -113,6 +115,16 @@ def _utc_text(value: dt.datetime | None) -> str | None:
 
 def _date_text(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+def _json_text(value: Any) -> str | None:
+    # What a JSONField without an encoder of its own stores on SQLite (None is SQL NULL, as Django's).
+    return None if value is None else json.dumps(value)
+
+
+def _jsonb(value: Any) -> Jsonb | None:
+    # And on PostgreSQL: psycopg's jsonb, dumped by json.dumps.
+    return None if value is None else Jsonb(value)
 
 
 def _converter(field: models.Field) -> Convert:
@@ -131,6 +143,9 @@ def _converter(field: models.Field) -> Convert:
         return _utc_text
     if connection.vendor == "sqlite" and kind == "DateField":
         return _date_text
+    if kind == "JSONField" and getattr(field, "encoder", None) is None:
+        # Straight to the text or psycopg's jsonb, not through the field's five steps for every value.
+        return _json_text if connection.vendor == "sqlite" else _jsonb
 
     def prepared(value: Any) -> Any:  # anything else (JSON, ...) the field's own way
         return field.get_db_prep_save(value, connection)

@@ -40,6 +40,8 @@ SUBJECT_DETAIL_FIELDS = (
 # also covers any child ``relationships`` leaves out).
 HARM_ROLES = ("victim", "person-causing-harm", "other")
 ADULT_RELATIONSHIPS = tuple(RelationshipKind.values)
+# Asked of every event (an import's every row): Django works out an enumeration's values afresh each time.
+RISK_LEVELS = frozenset(RiskLevel.values)
 
 
 @dataclass(frozen=True)
@@ -238,7 +240,7 @@ def _check_kind(data: EventInput, errors: dict[str, str]) -> None:
     if data.kind == EventKind.DOMESTIC_ABUSE:
         if not data.reference.strip():
             errors["police_reference"] = "Enter the police reference"
-        if data.risk_level not in RiskLevel.values:
+        if data.risk_level not in RISK_LEVELS:
             errors["risk_level"] = "Choose the risk level: standard, medium or high"
         if not children:
             errors["children"] = "Add at least one child who was present or normally lives there"

@@ -17,7 +17,7 @@ from typing import Any
 from django.utils import timezone
 
 from openmash.accounts.actors import Actor
-from openmash.events.models import EventKind, RiskLevel, Source, SubjectRole
+from openmash.events.models import EventKind, Source, SubjectRole
 from openmash.lib.errors import InvalidInput
 from openmash.lib.instants import (
     CLOCK_SKEW,
@@ -28,6 +28,7 @@ from openmash.lib.instants import (
 )
 from openmash.organisations.models import Organisation
 from openmash.organisations.selectors import UnknownOrganisation, organisation_resolve
+from openmash.recording.checks import RISK_LEVELS
 from openmash.recording.services import EventInput, PersonInput, event_check
 from openmash.sharing.models import ImportedAs
 
@@ -393,7 +394,7 @@ class RowChecker:
                         "a child at an incident must already be born"
                     )
         risk = text.get("risk_level", "").lower()
-        if "risk_level" not in problems and risk not in RiskLevel.values:
+        if "risk_level" not in problems and risk not in RISK_LEVELS:
             problems["risk_level"] = "must be standard, medium or high"
         present = text.get("child_present", "").lower()
         if "child_present" not in problems and present not in ("yes", "no"):

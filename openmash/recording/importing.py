@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from openmash.access.models import AccessReason
 from openmash.accounts.actors import Actor
-from openmash.database import write_transaction
+from openmash.database import Insert, rows_insert, write_transaction
 from openmash.events.models import Event, EventKind, ImportBatch, ImportRow, Source, SubjectRole
 from openmash.lib.errors import InvalidInput
 from openmash.organisations.models import Organisation
@@ -53,7 +53,7 @@ from openmash.sharing.outbox import wake_workers
 # Rows staged a transaction, and incidents written a transaction: each holds SQLite's write lock for a few
 # tens of milliseconds at most, so the service's own writes slip in between.
 STAGE_CHUNK = 500
-RECORD_CHUNK = 25
+RECORD_CHUNK = 100
 # Incidents released a transaction: each a short hold of the write lock, not one long one for the whole file.
 RELEASE_CHUNK = 500
 # The most problems reported: a file with a wrong column has one for every row.
@@ -150,7 +150,8 @@ def _stage(
     problems: list[RowError] = []
     checker = RowChecker(actor, imported_as)
     header: list[str] = []
-    waiting: list[ImportRow] = []
+    # Staged by the direct insert (database.rows_insert): no model instance a row.
+    waiting: list[tuple[int, int, int, dict[str, Any]]] = []
     rows = 0
     try:
         for line, names, values in file_rows(path, problems):
@@ -177,10 +178,10 @@ def _stage(
             number, staged, its_problems = checker.check(line, row)
             problems += its_problems
             if staged is not None and not problems:
-                waiting.append(ImportRow(batch=batch, incident=number, line=line, values=staged))
+                waiting.append((batch.pk, number, line, staged))
             if len(waiting) >= STAGE_CHUNK:
                 with _writing():
-                    ImportRow.objects.bulk_create(waiting)
+                    _staged_insert(waiting).run()
                 waiting = []
             if problems:
                 waiting = []  # nothing more is staged: the file will not be imported
@@ -194,7 +195,7 @@ def _stage(
             raise ImportFailed(problems[:MOST_PROBLEMS], more=max(len(problems) - MOST_PROBLEMS, 0))
         batch.rows, batch.incidents, batch.checked = rows, len(checker.incidents), True
         with _writing():
-            ImportRow.objects.bulk_create(waiting)
+            _staged_insert(waiting).run()
             batch.save(update_fields=["rows", "incidents", "checked"])
         if progress:
             progress("Checking", rows, rows)
@@ -202,6 +203,10 @@ def _stage(
         _unstage(batch)
         raise
     return batch
+
+
+def _staged_insert(rows: list[tuple[int, int, int, dict[str, Any]]]) -> Insert:
+    return rows_insert(ImportRow, ("batch_id", "incident", "line", "values"), rows)
 
 
 def _incident_input(lines: list[tuple[int, dict[str, Any]]], imported_as: str) -> EventInput:
@@ -274,10 +279,10 @@ def _write_held(*, actor: Actor, batch: ImportBatch, progress: Progress | None) 
         for attempt in (1, 2):
             # Planned before the lock, with reads only (decision 0010); planned again if a child it planned
             # as new was recorded meanwhile by someone else (the identifier's unique constraint).
-            planned = _plan(checked)
+            planned = _plan(checked, held_until=until)
             try:
                 with _writing():
-                    _carry_out_held(planned, batch, upto, until)
+                    _carry_out_held(planned, batch, upto)
                 break
             except IntegrityError:
                 if attempt == 2:
@@ -288,19 +293,10 @@ def _write_held(*, actor: Actor, batch: ImportBatch, progress: Progress | None) 
             progress("Writing", done_rows, batch.rows)
 
 
-def _carry_out_held(planned: Any, batch: ImportBatch, upto: int, until: dt.datetime) -> None:
+def _carry_out_held(planned: Any, batch: ImportBatch, upto: int) -> None:
+    # Planned held (``_plan``'s ``held_until``): the access it gives expires at ``until`` until the release,
+    # and its deliveries are history, never sent, or held, for the release to make pending.
     _carry_out(planned, [None] * len(planned.recorded))
-    share_ids = [share.pk for one in planned.recorded for share in one.shares]
-    # History is never sent, so its deliveries are marked so at once; live work's wait for the release.
-    history = batch.imported_as == ImportedAs.HISTORY
-    Delivery.objects.filter(share_id__in=share_ids).update(
-        status=DeliveryStatus.HISTORY if history else DeliveryStatus.HELD
-    )
-    people = {subject.person_id for some in planned.subjects for subject in some}
-    recorded_at = planned.recorded[0].event.recorded_at
-    AccessReason.objects.filter(person_id__in=people, granted_at=recorded_at, expires_at__isnull=True).update(
-        expires_at=until
-    )
     ImportBatch.objects.filter(pk=batch.pk).update(recorded=upto)
 
 

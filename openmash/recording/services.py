@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from openmash.access import policy
-from openmash.access.models import AccessReason, ReasonKind
+from openmash.access.models import AccessReason, ReasonKind, Restriction
 from openmash.accounts.actors import Actor, operator_actor
 from openmash.audit.models import AuditAction
 from openmash.audit.services import AuditInput, PlannedEntry, audit_chain, audit_entries
@@ -39,7 +39,7 @@ from openmash.database import (
     rows_insert,
 )
 from openmash.events import followups
-from openmash.events.models import Event, EventSubject, Source, SubjectRole
+from openmash.events.models import Event, EventKind, EventSubject, Source, SubjectRole
 from openmash.lib.errors import InvalidInput
 from openmash.lib.govuk import govuk_datetime
 from openmash.lib.instants import LONDON
@@ -67,7 +67,7 @@ from openmash.recording.checks import (
 )
 from openmash.recording.people import HOUSEHOLD_KINDS, people_of
 from openmash.sharing import routing
-from openmash.sharing.models import Share
+from openmash.sharing.models import DeliveryStatus, ImportedAs, Share
 from openmash.sharing.outbox import deliveries_for, wake_workers
 
 __all__ = [
@@ -263,7 +263,12 @@ def _carry_out(planned: _Planned, also: Sequence[AlsoWrite | None]) -> list[Reco
     return planned.recorded
 
 
-def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
+def _plan(batch: Sequence[CheckedEvent], *, held_until: dt.datetime | None = None) -> _Planned:
+    """Plan a batch of checked events with reads only. ``held_until``: the batch is an import's chunk written
+    held (recording.importing): the access it gives is written expiring at that instant (already passed) until
+    the file is released, its deliveries held or, for history, never to be sent; and the people the file's
+    earlier chunks recorded count, for who is asked about a possible duplicate, as seen by the organisations
+    their held access names (they will see them at the release)."""
     now = timezone.now()
     audit: list[tuple[Actor, AuditInput]] = []
     inserts: list[Insert] = []
@@ -321,7 +326,7 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
             ],
         )
     )
-    inserts.append(deliveries_for(every_share, now))
+    inserts.append(deliveries_for(every_share, now, _delivery_status(batch, held_until)))
     reindex: list[uuid.UUID] = []
     for item, event, some, hidden in zip(batch, events, subjects, people.unseen, strict=True):
         # Not from an import still held (docs/import.md): an address would give its council a reason to see
@@ -332,12 +337,12 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
             audit += household.audit
             # A new person's match index rows have the address already (the person planner's).
             reindex += [person for person in household.addressed if person not in people.new]
-    inserts.append(_access(batch, events, subjects, people.unseen, planned_shares, now))
+    inserts.append(_access(batch, events, subjects, people.unseen, planned_shares, now, held_until))
     recorded = []
     for item, event, some, its_shares, hidden in zip(
         batch, events, subjects, shares, people.unseen, strict=True
     ):
-        reason = f"recorded {event.get_kind_display().lower()} {event.reference}".strip()
+        reason = f"recorded {_KIND_WORDS[event.kind].lower()} {event.reference}".strip()
         detail = {"kind": event.kind, "shared_with": [share.recipient.code for share in its_shares]}
         audit += [
             (
@@ -365,9 +370,27 @@ def _plan(batch: Sequence[CheckedEvent]) -> _Planned:
         inserts=inserts,
         audit=audit_entries(audit),
         late_reasons=[(item.data.late_reason or "").strip() for item in batch],
-        reviews=_reviewers(batch, people.reviews, people.new, subjects, planned_shares),
+        reviews=_reviewers(
+            batch, people.reviews, people.new, subjects, people.unseen, planned_shares, held_until
+        ),
         reindex=reindex,
     )
+
+
+def _delivery_status(batch: Sequence[CheckedEvent], held_until: dt.datetime | None) -> str:
+    """How a batch's deliveries are written: pending, to be sent; or, for an import's chunk written held,
+    history never sent (ImportedAs.HISTORY) or held until the release makes them pending (recording.importing).
+    An import's chunk is all of one kind."""
+    if held_until is None:
+        return DeliveryStatus.PENDING
+    history = {checked.data.imported_as == ImportedAs.HISTORY for checked in batch}
+    assert len(history) == 1, "an import's chunk is all history or all live work"
+    return DeliveryStatus.HISTORY if history.pop() else DeliveryStatus.HELD
+
+
+# Each kind of event in words, as ``Event.get_kind_display`` says it (which costs a lookup through Django's
+# choices for every event of a batch).
+_KIND_WORDS: dict[str, str] = {str(value): str(label) for value, label in EventKind.choices}
 
 
 def _kept_details(subjects: Sequence[routing.Subject]) -> list[dict[str, Any]]:
@@ -395,33 +418,48 @@ def _reviewers(
     reviews: list[list[tuple[uuid.UUID, uuid.UUID, Score]]],
     new: set[uuid.UUID],
     subjects: list[list[routing.Subject]],
+    unseen: list[set[uuid.UUID]],
     shares: list[list[PlannedShare]],
+    held_until: dt.datetime | None = None,
 ) -> list[tuple[Organisation, uuid.UUID, uuid.UUID, Score]]:
     """Which agency is asked whether a new record and one it may be are one child: one that may see both
     (``policy.may_be_asked_about_duplicates``), the receiving council's front door first, then the recorder,
-    then the other agencies told. A new record is seen by its recorder and by each agency whose share names
-    it (recording.services._access); a record on record as the policy says. No such agency: nobody is asked
-    now (``openmash people dedupe`` finds the pair when one can)."""
-    will_see: dict[uuid.UUID, set[int]] = {}
-    for its_shares in shares:
-        for planned in its_shares:
-            for person in planned.people:
-                will_see.setdefault(person, set()).add(planned.share.recipient.pk)
-    for checked, its_people in zip(batch, subjects, strict=True):
-        assert checked.actor.organisation is not None
-        for subject in its_people:
-            if subject.person_id in new:
-                will_see.setdefault(subject.person_id, set()).add(checked.actor.organisation.pk)
+    then the other agencies told. No such agency: nobody is asked now (``openmash people dedupe`` finds the
+    pair when one can).
 
-    # Who may see the records on record the batch's questions name: the policy asked once an organisation
-    # asked to consider one (``visible_among``, the rule of ``reason_to_see`` for many people at once).
+    Who sees a record is asked as it will be once the batch is written: the access the policy gives now
+    (records on record), the access the batch's own events give (``_access``: the recorder, for the people it
+    may see, and each agency whose share names them), and, for an import's chunk written held
+    (``held_until``), the access its earlier chunks hold until the release. Each event's question is asked
+    with the access given by the batch's events up to and including its own, so that a file planned a chunk
+    at a time asks the same agencies as one incident at a time (tests/matching/test_import_chunks.py)."""
+    asked: list[tuple[Organisation, uuid.UUID, uuid.UUID, Score]] = []
+    if not any(reviews):
+        return asked
     on_record = {person for its_reviews in reviews for pair in its_reviews for person in pair[:2]} - new
+    # A reason given now covers a record on record only if it is not restricted (a reason that does is
+    # granted by hand, never by an event) and not merged into another (seen there): as the policy reads it.
+    plain = set(
+        Person.objects.filter(
+            pk__in=on_record, restriction=Restriction.NONE, merged_into__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    will_see: dict[uuid.UUID, set[int]] = {}
+    if held_until is not None and plain:
+        for organisation_id, person_id in AccessReason.objects.filter(
+            person_id__in=plain, expires_at=held_until
+        ).values_list("organisation_id", "person_id"):
+            will_see.setdefault(person_id, set()).add(organisation_id)
     seen_by: dict[int, set[uuid.UUID]] = {}
 
     def sees(organisation: Organisation, person: uuid.UUID) -> bool:
+        if organisation.pk in will_see.get(person, ()):
+            return True
         if person in new:
-            return organisation.pk in will_see.get(person, set())
+            return False
         if organisation.pk not in seen_by:
+            # The policy asked once an organisation for all the batch's records on record
+            # (``visible_among``, the rule of ``reason_to_see`` for many people at once).
             seen_by[organisation.pk] = set(
                 people_selectors.visible_among(
                     operator_actor(organisation), Person.objects.filter(pk__in=on_record)
@@ -429,12 +467,22 @@ def _reviewers(
             )
         return person in seen_by[organisation.pk]
 
-    asked = []
-    for checked, its_reviews, its_shares in zip(batch, reviews, shares, strict=True):
+    for checked, its_people, hidden, its_reviews, its_shares in zip(
+        batch, subjects, unseen, reviews, shares, strict=True
+    ):
+        recorder = checked.actor.organisation
+        assert recorder is not None
+        given = [
+            (recorder.pk, subject.person_id) for subject in its_people if subject.person_id not in hidden
+        ]
+        given += [(planned.share.recipient.pk, person) for planned in its_shares for person in planned.people]
+        for organisation_id, person in given:
+            if person in new or person in plain:
+                will_see.setdefault(person, set()).add(organisation_id)
         for arriving, candidate, score in its_reviews:
             naming = [planned.share.recipient for planned in its_shares if arriving in planned.people]
             order = [org for org in naming if org.kind == OrganisationKind.COUNCIL]
-            order += [checked.actor.organisation]  # type: ignore[list-item]  # checked: organisations record
+            order += [recorder]
             order += [org for org in naming if org.kind != OrganisationKind.COUNCIL]
             for organisation in dict.fromkeys(order):
                 if policy.may_be_asked_about_duplicates(
@@ -538,13 +586,15 @@ def _access(
     unseen: list[set[uuid.UUID]],
     shares: list[list[PlannedShare]],
     now: dt.datetime,
+    held_until: dt.datetime | None = None,
 ) -> Insert:
     """The recorder may see the people it recorded an event about, except those linked to a record it may not
-    see (it sees its own event, not their record); each recipient, the people its share names."""
+    see (it sees its own event, not their record); each recipient, the people its share names. An import's
+    chunk written held gives its access expiring at ``held_until`` (already passed), until the release."""
     rows = []
     for checked, event, some, hidden, its_shares in zip(batch, events, subjects, unseen, shares, strict=True):
         assert checked.actor.organisation is not None
-        detail = f"{event.get_kind_display()} {event.reference}".strip()
+        detail = f"{_KIND_WORDS[event.kind]} {event.reference}".strip()
         label = checked.actor.label
         rows += [
             (checked.actor.organisation.pk, subject.person_id, ReasonKind.RECORDED_EVENT, detail, now, label)
@@ -558,6 +608,15 @@ def _access(
         ]
     return rows_insert(
         AccessReason,
-        ("organisation_id", "person_id", "kind", "detail", "granted_at", "granted_by", "covers_restricted"),
-        [(*row, False) for row in rows],
+        (
+            "organisation_id",
+            "person_id",
+            "kind",
+            "detail",
+            "granted_at",
+            "granted_by",
+            "covers_restricted",
+            "expires_at",
+        ),
+        [(*row, False, held_until) for row in rows],
     )

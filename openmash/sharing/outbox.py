@@ -112,9 +112,10 @@ class PlannedDelivery(NamedTuple):
     request_id: str
 
 
-def deliveries_for(shares: Sequence[Share], now: dt.datetime) -> Insert:
+def deliveries_for(shares: Sequence[Share], now: dt.datetime, status: str = DeliveryStatus.PENDING) -> Insert:
     """The outbox rows for new shares, to write in the same transaction as their events: one per channel (the
-    inbox, an alert, and each of the recipient's active webhook endpoints)."""
+    inbox, an alert, and each of the recipient's active webhook endpoints). An import's held shares' are
+    written held, or as history that is never sent (``status``, recording.importing)."""
     endpoints = active_endpoints({share.recipient_id for share in shares})
     # Planned in the recording request's own thread (recording.services._plan), so this is its id.
     request_id = request_id_current()
@@ -128,7 +129,7 @@ def deliveries_for(shares: Sequence[Share], now: dt.datetime) -> Insert:
                 channel=channel,
                 endpoint_id=endpoint_id,
                 message_id=f"msg_{new_id().hex}",
-                status=DeliveryStatus.PENDING,
+                status=status,
                 attempts=0,
                 next_attempt_at=now,
                 leased_by="",
