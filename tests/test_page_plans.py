@@ -6,17 +6,13 @@ the planner answered by scanning every event (73 ms for one child at 84,000 even
 sequential scans priced out of reach, a plan that can use the indexes does; one that must scan every event still
 shows it. SQLite plans these differently and is not asked."""
 
-import datetime as dt
-
 import pytest
 from django.db import connection
 
 from openmash.accounts.actors import actor_for_user
-from openmash.events.models import EventKind
 from openmash.missing.selectors import visible_episodes
-from openmash.recording.services import EventInput, PersonInput, event_record
-from openmash.sharing import delivery
 from openmash.sharing.selectors import visible_events
+from tests.recorded import amelias_incident_delivered
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
 
@@ -31,20 +27,7 @@ def _plan(queryset) -> str:
 
 @pytest.fixture
 def amelia(cast):
-    event_record(
-        actor=actor_for_user(cast.users["police.officer"]),
-        data=EventInput(
-            kind=EventKind.DOMESTIC_ABUSE,
-            reference="CLE-26-9100",
-            occurred_at=dt.datetime(2026, 11, 20, 21, 30, tzinfo=dt.UTC),
-            reported_at=dt.datetime(2026, 11, 20, 21, 45, tzinfo=dt.UTC),
-            postcode="TS18 1AA",
-            risk_level="medium",
-            people=[PersonInput(person_id=cast.people["Amelia Hart"].pk)],
-        ),
-    )
-    while delivery.run_once("test"):
-        pass
+    amelias_incident_delivered(cast, "CLE-26-9100")
     return cast.people["Amelia Hart"]
 
 

@@ -1,8 +1,6 @@
 """Reading the inbox is audited, and a live stream ends soon after access is taken away (security issue, items
 6 and 12)."""
 
-import datetime as dt
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -11,27 +9,12 @@ from openmash.accounts.actors import actor_for_user, system_actor
 from openmash.accounts.models import ApiClient
 from openmash.accounts.services import api_client_create, api_client_revoke, user_set_active
 from openmash.audit.models import AuditEntry
-from openmash.events.models import EventKind
-from openmash.recording.services import EventInput, PersonInput, event_record
-from openmash.sharing import delivery, views
+from openmash.sharing import views
+from tests.recorded import amelias_incident_delivered
 
 
 def _incident(cast):
-    recorded = event_record(
-        actor=actor_for_user(cast.users["police.officer"]),
-        data=EventInput(
-            kind=EventKind.DOMESTIC_ABUSE,
-            reference="CLE-26-7001",
-            occurred_at=dt.datetime(2026, 11, 20, 21, 30, tzinfo=dt.UTC),
-            reported_at=dt.datetime(2026, 11, 20, 21, 45, tzinfo=dt.UTC),
-            postcode="TS18 1AA",
-            risk_level="medium",
-            people=[PersonInput(person_id=cast.people["Amelia Hart"].pk)],
-        ),
-    )
-    while delivery.run_once("test"):
-        pass
-    return recorded
+    return amelias_incident_delivered(cast, "CLE-26-7001")
 
 
 def _token(organisation, name="mis"):
