@@ -28,6 +28,7 @@ _LETTERS_ONLY = re.compile(r"[^a-z ]+")
 _PARTS = re.compile(r"[\s\-\u2010\u2011\u2013]+")
 
 
+@lru_cache(maxsize=50_000)  # the same names come again and again (a file's rows, a batch's people)
 def fold(text: str) -> str:
     """Lower case, no accents, apostrophes and full stops dropped, hyphens and spaces as single spaces."""
     text = unicodedata.normalize("NFKD", text or "")

@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import hashlib
 import re
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,7 @@ INCIDENT_COLUMNS = [
     "summary",
 ]
 INSTANT_COLUMNS = ("occurred_at", "reported_at", "shared_at", "handled_at")
+_FINGERPRINT = struct.Struct(f"<{len(INCIDENT_COLUMNS)}q")
 KNOWN = frozenset(REQUIRED + OPTIONAL)
 
 
@@ -202,9 +204,12 @@ def file_digest(path: Path) -> str:
 # Excel counts days from 30 December 1899; a cell formatted as a number shows that count.
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # noqa: DTZ001  # a wall time: read as London time below
 _NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
+_DATE_AND_TIME = re.compile(r"\d[Tt ]\d")
 
 
 def cell_text(value: object) -> str:
+    if type(value) is str:  # every cell of a CSV file, most of an XLSX file's: the one test first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -222,16 +227,21 @@ def _excel_serial(value: float) -> dt.datetime | None:
 
 def _wall_time(value: object) -> dt.datetime | str:
     """A cell as a date and time (naive means London wall time), or what is wrong with it."""
+    if type(value) is str:  # a CSV cell: straight to the text's checks
+        return _wall_time_text(value.strip())
     if isinstance(value, dt.datetime):
         return value
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time())  # London wall time
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _excel_serial(float(value)) or f"{value!r} is not a date and time"
-    text = cell_text(value)
+    return _wall_time_text(cell_text(value))
+
+
+def _wall_time_text(text: str) -> dt.datetime | str:
     if _NUMBER.fullmatch(text):
         return _excel_serial(float(text)) or f"{text!r} is not a date and time"
-    if not re.search(r"\d[Tt ]\d", text):
+    if not _DATE_AND_TIME.search(text):
         return f"{text!r} is not an ISO 8601 date and time (such as 2026-03-01T21:30)"
     try:
         return dt.datetime.fromisoformat(text)
@@ -334,16 +344,14 @@ class RowChecker:
             if column not in problems and not text.get(column):
                 problems[column] = "is empty"
         reference = text.get("police_reference", "")
-        # Eight bytes a column, in one string: little to remember for each incident of a large file.
-        fingerprint = b"".join(
-            hashlib.blake2b(text.get(column, "").encode(), digest_size=8).digest()
-            for column in INCIDENT_COLUMNS
-        )
+        # Eight bytes a column (the text's hash, which is this process's own), in one string: little to
+        # remember for each incident of a large file.
+        fingerprint = _FINGERPRINT.pack(*[hash(text.get(column, "")) for column in INCIDENT_COLUMNS])
         number, first_line, first_print = self.incidents.setdefault(
             reference, (len(self.incidents), line, fingerprint)
         )
         first = first_line == line
-        for index, column in enumerate(INCIDENT_COLUMNS):
+        for index, column in enumerate(INCIDENT_COLUMNS if fingerprint != first_print else ()):
             if fingerprint[index * 8 : index * 8 + 8] != first_print[index * 8 : index * 8 + 8] and reference:
                 problems.setdefault(
                     column, f"differs from line {first_line} of the same incident {reference}"
