@@ -13,6 +13,7 @@ from openmash.insight.drilldown import list_lines
 from openmash.insight.findings import area_findings
 from openmash.insight.headlines import headline_measures, headline_measures_of, headline_rows, headline_values
 from openmash.insight.measures import Period
+from openmash.insight.report import html_report
 from openmash.insight.trends import months_of
 from openmash.meetings.models import EvidentialInterview, MeetingKind
 from openmash.organisations.models import Organisation, OrganisationKind
@@ -215,3 +216,11 @@ def test_headline_rows_of_visits_closures_and_interviews_give_the_measures_answe
             )
     first = measures.area_measures(council=every_kind[0], period=VARIED_PERIOD, now=VARIED_NOW)
     assert first["evidential_interviews"]["asked"] > first["evidential_interviews"]["held"] > 0
+
+
+def test_the_report_shows_joint_work(area, child):
+    _may_interviews(area, child)
+    report = html_report(measures.area_measures(council=area, period=MAY_2026, now=AFTER))
+    assert "Joint work between the police and social workers" in report
+    assert "Joint interviews held by their target date (of those due)" in report
+    assert "16.7%" in report and "#evidential_interviews" in report
