@@ -21,6 +21,7 @@ national figures (``volumes.py``), times ``scale`` (with a floor so each finding
 
 import csv
 import datetime as dt
+import math
 import random
 import tempfile
 import zoneinfo
@@ -161,7 +162,7 @@ FAILURE_FLOORS = {
     (LONE_VISITS, "joint_visits"): FEW,
     (NO_DISCUSSION, "police_protection"): FEW,
     # Wandsworth, Dorset: three in four checks still wait at the year's end, so at least FEW of these wait.
-    (VETTING_BACKLOG, "vetting_requests"): -(-FEW * 4 // 3),
+    (VETTING_BACKLOG, "vetting_requests"): math.ceil(FEW * 4 / 3),
 }
 # The default scale: 1/500 of each area's real yearly volumes (with the floors above, which most small volumes
 # fall to), so that `make demo` makes it in about 14 s of CPU (docs/performance.md).
