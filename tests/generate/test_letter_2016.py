@@ -141,7 +141,11 @@ def test_each_areas_finding_is_drawn_and_none_for_the_good_areas(letter_2016):
     _generated, m = letter_2016
     findings = {name: _findings(measures) for name, measures in m.items()}
     # Stockton-on-Tees: officers unavailable for strategy discussions, and told not to attend pre-birth ones.
-    assert findings["Stockton-on-Tees"] == {"police_at_strategy", "police_at_pre_birth", "closures_unconsulted"}
+    assert findings["Stockton-on-Tees"] == {
+        "police_at_strategy",
+        "police_at_pre_birth",
+        "closures_unconsulted",
+    }
     assert findings["Bury"] == {"da_batched", "da_in_time", "da_median_delay", "police_at_pre_birth"}
     for name in ("Medway", "Wirral", "Slough"):
         assert findings[name] == {"da_in_time", "da_median_delay"}, name
@@ -172,7 +176,11 @@ def test_each_finding_has_its_figure_comparison_and_list(letter_2016):
         assert f"of {finding.base} " in finding.figure, finding.figure
         assert "No other area" in finding.comparison
     doncaster = m["Doncaster"]["evidential_interviews"]
-    assert doncaster["asked"] >= 5 and doncaster["held_by_target"] == 0 and doncaster["days_late"]["median"] >= 14
+    assert (
+        doncaster["asked"] >= 5
+        and doncaster["held_by_target"] == 0
+        and doncaster["days_late"]["median"] >= 14
+    )
 
 
 def test_doncasters_joint_interviews_are_recorded_late_and_the_others_in_time(letter_2016):
