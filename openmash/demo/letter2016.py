@@ -21,6 +21,7 @@ national figures (``volumes.py``), times ``scale`` (with a floor so each finding
 
 import csv
 import datetime as dt
+import math
 import random
 import tempfile
 import zoneinfo
@@ -94,8 +95,8 @@ POLICE_ABSENT = "police-absent"  # Dorset, Bury, Peterborough, West Sussex: poli
 WRITTEN_ONLY = "written-only"  # Stockton: officers unavailable for strategy discussions, written information
 PRE_BIRTH_ABSENT = "pre-birth-absent"  # Stockton: officers told not to attend conferences for unborn babies
 # Doncaster: joint (evidential) interviews not held soon enough. Recorded as the product records them (each
-# interview a strategy discussion asks for, its target date and when it was held: meetings.EvidentialInterview);
-# no measure of insight.measures reads them yet, so no finding is drawn from them.
+# interview a strategy discussion asks for, its target date and when it was held: meetings.EvidentialInterview),
+# measured by insight.measures.evidential_interviews.
 INTERVIEWS_LATE = "interviews-late"
 LONE_VISITS = "lone-visits"  # Southend: no officers for joint visits
 NO_DISCUSSION = "no-discussion"  # Torbay: police protection without discussing alternatives
@@ -151,6 +152,18 @@ FLOORS = {
     "vetting_requests": 3,
     "investigation_closures": 1,
 }
+# An area whose failure a figure shows has at least insight.findings.FEW of its cases (the fewest a finding is
+# drawn from), so that its finding shows at any scale: at the demo's, most areas' volumes of these fall to the
+# floors above.
+FAILURE_FLOORS = {
+    # Doncaster: each s47 enquiry asks for a joint interview and leads to a conference.
+    (INTERVIEWS_LATE, "strategy_discussions"): FEW,
+    (INTERVIEWS_LATE, "initial_conferences"): FEW,
+    (LONE_VISITS, "joint_visits"): FEW,
+    (NO_DISCUSSION, "police_protection"): FEW,
+    # Wandsworth, Dorset: three in four checks still wait at the year's end, so at least FEW of these wait.
+    (VETTING_BACKLOG, "vetting_requests"): math.ceil(FEW * 4 / 3),
+}
 # The default scale: 1/500 of each area's real yearly volumes (with the floors above, which most small volumes
 # fall to), so that `make demo` makes it in about 14 s of CPU (docs/performance.md).
 DEFAULT_SCALE = 0.002
@@ -158,6 +171,14 @@ DEFAULT_SCALE = 0.002
 # discussion (no national figure: the sooner the better for the child's account; Doncaster 2016's were "not held
 # soon enough").
 INTERVIEW_WORKING_DAYS = 3
+
+
+def floor(area: Area, name: str) -> int:
+    """The fewest of ``name`` the area has in a year: its failure's floor, else everyone's."""
+    return max(
+        [FLOORS[name]]
+        + [n for (failure, kind), n in FAILURE_FLOORS.items() if kind == name and failure in area.failures]
+    )
 
 
 def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -467,10 +488,10 @@ class Generator:
         with its core group, police invited to every one and taking part as the area's police did."""
         social = self.account(council, Role.SOCIAL_WORKER)
         discussions = area_volume(
-            "strategy_discussions", area.children_thousands, self.scale, FLOORS["strategy_discussions"]
+            "strategy_discussions", area.children_thousands, self.scale, floor(area, "strategy_discussions")
         )
         conferences = area_volume(
-            "initial_conferences", area.children_thousands, self.scale, FLOORS["initial_conferences"]
+            "initial_conferences", area.children_thousands, self.scale, floor(area, "initial_conferences")
         )
         attended, written, absent = (
             Participation.ATTENDED,
@@ -658,7 +679,7 @@ class Generator:
         social = self.account(council, Role.SOCIAL_WORKER)
         postcodes = self.postcodes(council, area.postcode_letters)
         uses = area_volume(
-            "police_protection", area.children_thousands, self.scale, FLOORS["police_protection"]
+            "police_protection", area.children_thousands, self.scale, floor(area, "police_protection")
         )
         for _ in range(uses):
             began = self.instant_in_year(last_day=YEAR_END - dt.timedelta(days=10))
@@ -731,7 +752,7 @@ class Generator:
     def joint_visits(self, area: Area, council: Organisation, force: Organisation, children) -> None:
         social = self.account(council, Role.SOCIAL_WORKER)
         officer = self.account(force, Role.POLICE_PUBLIC_PROTECTION)
-        n = area_volume("joint_visits", area.children_thousands, self.scale, FLOORS["joint_visits"])
+        n = area_volume("joint_visits", area.children_thousands, self.scale, floor(area, "joint_visits"))
         for child, reported in children[-n:]:
             asked = reported + 2 * D
             with time_machine.travel(asked, tick=False):
@@ -819,7 +840,9 @@ class Generator:
     def vetting(self, area: Area, council: Organisation, force: Organisation) -> None:
         social = self.account(council, Role.SOCIAL_WORKER)
         vetting_officer = self.account(force, Role.VETTING_OFFICER)
-        n = area_volume("vetting_requests", area.children_thousands, self.scale, FLOORS["vetting_requests"])
+        n = area_volume(
+            "vetting_requests", area.children_thousands, self.scale, floor(area, "vetting_requests")
+        )
         backlog = VETTING_BACKLOG in area.failures
         for index in range(n):
             submitted = self.instant_in_year(last_day=YEAR_END - dt.timedelta(days=30))

@@ -15,19 +15,23 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from openmash.casework.models import InvestigationClosure, JointVisit, VisitStatus
 from openmash.clocks.models import Clock
 from openmash.clocks.selectors import clock_measures
 from openmash.events.models import EventKind, EventSubject, Source, SubjectRole
 from openmash.insight.measures import (
+    LONDON,
     RETURN_INTERVIEW_OFFER,
     Period,
     _da_notifications,
     _deadline,
     batched_positions,
+    days_late,
+    vetting_at,
 )
 from openmash.lib.clock_rules import ClockRule
-from openmash.lib.govuk import govuk_datetime
-from openmash.meetings.models import MeetingInvitation, MeetingKind, Participation
+from openmash.lib.govuk import govuk_date, govuk_datetime
+from openmash.meetings.models import EvidentialInterview, MeetingInvitation, MeetingKind, Participation
 from openmash.missing.models import MissingEpisode, ReturnInterview
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.sharing.models import Share
@@ -288,6 +292,102 @@ def _police_absent(kind: str) -> Callable[..., list[Line]]:
     return lines
 
 
+# Joint work: visits, closures, joint interviews -------------------------------------------------------------
+
+
+def _visits_lone(council: Organisation, period: Period, **_: Any) -> list[Line]:
+    """The visits ``joint_visits`` counts as lone: made, needing an officer, without one."""
+    rows = (
+        JointVisit.objects.filter(
+            council=council,
+            requested_at__gte=period.start,
+            requested_at__lt=period.end,
+            status=VisitStatus.DONE,
+            lone_visit=True,
+        )
+        .values("person_id", "requested_at", "visited_at", "decline_reason")
+        .order_by("requested_at")
+    )
+    return [
+        Line(
+            [
+                govuk_datetime(row["requested_at"]),
+                _when(row["visited_at"]),
+                row["decline_reason"] or "Not recorded",
+            ],
+            [row["person_id"]],
+            row["requested_at"],
+        )
+        for row in rows
+    ]
+
+
+def _closures_unconsulted(council: Organisation, period: Period, **_: Any) -> list[Line]:
+    """The closures ``investigation_closures`` counts as without consultation: closed with no answer from the
+    council."""
+    rows = (
+        InvestigationClosure.objects.filter(
+            council=council,
+            proposed_at__gte=period.start,
+            proposed_at__lt=period.end,
+            closed_at__isnull=False,
+            responded_at__isnull=True,
+        )
+        .values("person_id", "proposed_at", "closed_at", "police_force__name")
+        .order_by("proposed_at")
+    )
+    return [
+        Line(
+            [govuk_datetime(row["proposed_at"]), _when(row["closed_at"]), row["police_force__name"]],
+            [row["person_id"]],
+            row["proposed_at"],
+        )
+        for row in rows
+    ]
+
+
+def _interviews_late(council: Organisation, period: Period, *, now: dt.datetime, **_: Any) -> list[Line]:
+    """The joint interviews ``evidential_interviews`` counts as due but not held by their target date: held
+    after it, recorded as not held, or still waiting past it."""
+    today = vetting_at(period, now).astimezone(LONDON).date()
+    rows = (
+        EvidentialInterview.objects.filter(
+            strategy_discussion__council=council,
+            requested_at__gte=period.start,
+            requested_at__lt=period.end,
+        )
+        .values("strategy_discussion__child_id", "requested_at", "target_date", "held_at", "not_held_reason")
+        .order_by("requested_at")
+    )
+    lines = []
+    for row in rows:
+        held = row["held_at"]
+        if held is not None:
+            if days_late(held, row["target_date"]) == 0:
+                continue
+            late = days_late(held, row["target_date"])
+            outcome = f"{late} day{'s' if late != 1 else ''} after the target date"
+        elif row["not_held_reason"]:
+            outcome = "Not held: " + row["not_held_reason"]
+        elif row["target_date"] < today:
+            outcome = "Still waiting"
+        else:
+            continue
+        lines.append(
+            Line(
+                [
+                    govuk_datetime(row["requested_at"]),
+                    govuk_date(row["target_date"]),
+                    _when(held),
+                    outcome,
+                ],
+                [row["strategy_discussion__child_id"]],
+                row["requested_at"],
+            )
+        )
+    return lines
+
+
 # Vetting and clocks -----------------------------------------------------------------------------------------
 
 
@@ -404,6 +504,24 @@ LISTS: dict[str, ListKind] = {
         "police_participation",
         ["Held", "Police force", "How the police took part"],
         _police_absent(MeetingKind.PRE_BIRTH_CONFERENCE),
+    ),
+    "visits-lone": ListKind(
+        "Visits needing a police officer made by social workers alone",
+        "joint_visits",
+        ["Officer asked for", "Visited", "Why no officer came"],
+        _visits_lone,
+    ),
+    "closures-unconsulted": ListKind(
+        "Investigations closed without the council's answer",
+        "investigation_closures",
+        ["Closure proposed", "Closed", "Police force"],
+        _closures_unconsulted,
+    ),
+    "interviews-late": ListKind(
+        "Joint (evidential) interviews not held by their target date",
+        "evidential_interviews",
+        ["Asked for", "Target date", "Held", "How late"],
+        _interviews_late,
     ),
     "vetting-open": ListKind(
         "Vetting checks waiting",

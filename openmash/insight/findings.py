@@ -155,6 +155,38 @@ THRESHOLDS: tuple[Threshold, ...] = (
         "Vetting checks wait too long, keeping carers and adopters from children.",
         "The median open check had waited {value}, over {base} {base_label}.",
     ),
+    # A visit needing an officer (to remove a child, or for the social worker's safety) is to have one: only
+    # the police may remove a child (Southend 2016, domain.md section 1: social workers went alone and could
+    # not). One visit in ten made alone is the line.
+    Threshold(
+        "visits_lone",
+        10.0,
+        FEW,
+        "Social workers go alone on visits that need a police officer, so children cannot be removed when "
+        "they need to be.",
+        "{value} of {base} {base_label} went ahead without an officer.",
+    ),
+    # A closure about a child under s47 enquiries, on a plan or with injuries waits for the council's
+    # agreement (casework.services.closures; Stockton 2016, domain.md section 1: an investigation closed
+    # despite clear evidence of injury, reopened only when the council intervened). The standard is none, so
+    # a single one is a finding: each is a child's investigation ended unheard.
+    Threshold(
+        "closures_unconsulted",
+        0.0,
+        1,
+        "The police close investigations about children without the council's answer.",
+        "{value} of {base} {base_label} took effect without the council being consulted.",
+    ),
+    # A joint (evidential) interview is held by the target date its strategy discussion set, while the child's
+    # account is fresh (Working Together; Doncaster 2016, domain.md section 1: "not held soon enough"). One in
+    # ten after it is the line, as for notifications.
+    Threshold(
+        "interviews_in_time",
+        90.0,
+        FEW,
+        "Joint interviews of children by the police and social workers are not held soon enough.",
+        "{value} of {base} {base_label} were held by the target date the strategy discussion set.",
+    ),
 )
 
 

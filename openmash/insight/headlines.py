@@ -20,10 +20,17 @@ from openmash.insight.measures import (
     MissingRows,
     Period,
     by_council,
+    closure_counts_of,
+    closure_rows,
+    closure_summary,
     da_rows,
     da_summary,
     encompass_rows,
     encompass_summary,
+    evidential_interview_rows,
+    evidential_interview_summary,
+    joint_visit_rows,
+    joint_visit_summary,
     missing_rows,
     missing_summary,
     participation_rows,
@@ -33,6 +40,7 @@ from openmash.insight.measures import (
     vetting_at,
     vetting_rows,
     vetting_summary,
+    visit_counts_of,
 )
 from openmash.organisations.models import Organisation
 
@@ -66,6 +74,7 @@ POLICE_CHART = "Police taking part in meetings"
 PROTECTION_CHART = "Police protection"
 DELAY_CHART = "Typical time to tell the council"
 VETTING_CHART = "Vetting checks waiting"
+JOINT_CHART = "Joint work between the police and social workers"
 
 DA = ("domestic_abuse_notifications",)
 MISSING = ("missing_children",)
@@ -74,6 +83,9 @@ PROTECTION = ("police_protection",)
 STRATEGY = ("police_participation", "strategy_discussions")
 INITIAL = ("police_participation", "conferences", "initial")
 PRE_BIRTH = ("police_participation", "conferences", "pre_birth")
+VISITS = ("joint_visits",)
+CLOSURES = ("investigation_closures",)
+INTERVIEWS_ASKED = ("evidential_interviews",)
 
 HEADLINES: tuple[Headline, ...] = (
     Headline(
@@ -241,6 +253,42 @@ HEADLINES: tuple[Headline, ...] = (
         VETTING_CHART,
         "vetting-open",
     ),
+    Headline(
+        "visits_lone",
+        "Visits needing an officer made by social workers alone",
+        (*VISITS, "lone_pct"),
+        (*VISITS, "done"),
+        "visits made",
+        "%",
+        Better.LOWER,
+        "joint_visits",
+        JOINT_CHART,
+        "visits-lone",
+    ),
+    Headline(
+        "closures_unconsulted",
+        "Investigations closed without the council's answer",
+        (*CLOSURES, "without_consultation_pct"),
+        (*CLOSURES, "closures"),
+        "closures",
+        "%",
+        Better.LOWER,
+        "investigation_closures",
+        JOINT_CHART,
+        "closures-unconsulted",
+    ),
+    Headline(
+        "interviews_in_time",
+        "Joint (evidential) interviews held by their target date",
+        (*INTERVIEWS_ASKED, "held_by_target_pct"),
+        (*INTERVIEWS_ASKED, "due"),
+        "interviews due",
+        "%",
+        Better.HIGHER,
+        "evidential_interviews",
+        JOINT_CHART,
+        "interviews-late",
+    ),
 )
 
 BY_KEY = {headline.key: headline for headline in HEADLINES}
@@ -267,6 +315,9 @@ class HeadlineRows:
     protection: dict[Any, list[Any]]
     participation: dict[Any, list[Any]]
     vetting: dict[Any, list[dict[str, Any]]]
+    visits: dict[Any, list[Any]]
+    closures: dict[Any, list[Any]]
+    interviews: dict[Any, list[Any]]
 
 
 def headline_rows(*, councils: Collection[Organisation], period: Period, now: dt.datetime) -> HeadlineRows:
@@ -284,6 +335,9 @@ def headline_rows(*, councils: Collection[Organisation], period: Period, now: dt
         vetting=by_council(
             vetting_rows(ids, first_at, vetting_at(period, now)), lambda row: row["council_id"]
         ),
+        visits=by_council(joint_visit_rows(ids, period), lambda row: row[0]),
+        closures=by_council(closure_rows(ids, period), lambda row: row[0]),
+        interviews=by_council(evidential_interview_rows(ids, period), lambda row: row[0]),
     )
 
 
@@ -310,6 +364,15 @@ def headline_measures_of(
             [r for r in rows.participation.get(pk, ()) if within(r[1])]
         ),
         "vetting_backlog": vetting_summary(rows.vetting.get(pk, []), at),
+        "joint_visits": joint_visit_summary(
+            visit_counts_of([r for r in rows.visits.get(pk, ()) if within(r[1])])
+        ),
+        "investigation_closures": closure_summary(
+            closure_counts_of([r for r in rows.closures.get(pk, ()) if within(r[1])])
+        ),
+        "evidential_interviews": evidential_interview_summary(
+            [r for r in rows.interviews.get(pk, ()) if within(r[1])], at
+        ),
     }
 
 

@@ -29,7 +29,13 @@ from openmash.clocks.deadlines import deadline_for
 from openmash.clocks.selectors import RuleMeasure, clock_measures, clock_measures_by_organisation
 from openmash.events.models import EventKind, Source
 from openmash.lib.clock_rules import ClockRule
-from openmash.meetings.models import Meeting, MeetingInvitation, MeetingKind, Participation
+from openmash.meetings.models import (
+    EvidentialInterview,
+    Meeting,
+    MeetingInvitation,
+    MeetingKind,
+    Participation,
+)
 from openmash.missing.models import Category, MissingEpisode, ReturnInterview
 from openmash.missing.services import repeat_figures, repeat_figures_by_council
 from openmash.organisations.models import Organisation, OrganisationKind
@@ -812,6 +818,152 @@ def investigation_closures(*, council: Organisation, period: Period) -> dict[str
     return closure_summary(closure_counts([council.pk], period).get(council.pk))
 
 
+# The joint visits and closures of the headline figures, row by row: a month's (``insight.trends``) is worked out
+# from the period's rows read once. Each row holds the same conditions ``joint_visit_counts`` and
+# ``closure_counts`` count, and ``visit_counts_of``/``closure_counts_of`` count them the same way, so the one
+# summary gives the same answer from either (tests/insight/test_findings_rules.py).
+
+VisitRow = tuple[
+    Any, dt.datetime, bool, bool, bool, bool
+]  # council, requested at, declined, done, officer, lone
+
+
+def joint_visit_rows(council_ids: Collection[Any], period: Period) -> list[VisitRow]:
+    """The councils' requests for a police officer on a visit made within the period, one row each."""
+    return [
+        (council_id, requested_at, declined_at is not None, status == VisitStatus.DONE, bool(officer), lone)
+        for council_id, requested_at, declined_at, status, officer, lone in JointVisit.objects.filter(
+            council_id__in=list(council_ids), requested_at__gte=period.start, requested_at__lt=period.end
+        )
+        .order_by()
+        .values_list("council_id", "requested_at", "declined_at", "status", "officer_present", "lone_visit")
+    ]
+
+
+def visit_counts_of(rows: Sequence[VisitRow]) -> dict[str, int] | None:
+    """``joint_visit_counts``'s counts of one council's rows (None when there are none)."""
+    if not rows:
+        return None
+    return {
+        "needed": len(rows),
+        "declined": sum(1 for row in rows if row[2]),
+        "done": sum(1 for row in rows if row[3]),
+        "with_officer": sum(1 for row in rows if row[3] and row[4]),
+        "lone": sum(1 for row in rows if row[3] and row[5]),
+    }
+
+
+ClosureRow = tuple[
+    Any, dt.datetime, bool, bool, bool, bool
+]  # council, proposed, agreement, unheard, disputed, open
+
+
+def closure_rows(council_ids: Collection[Any], period: Period) -> list[ClosureRow]:
+    """Police closures of investigations about the councils' children proposed within the period, one row
+    each."""
+    return [
+        (
+            council_id,
+            proposed_at,
+            needs_agreement,
+            closed_at is not None and responded_at is None,
+            status == ClosureStatus.DISPUTED or disagreement is not None,
+            status == ClosureStatus.PROPOSED,
+        )
+        for council_id, proposed_at, needs_agreement, closed_at, responded_at, status, disagreement in (
+            InvestigationClosure.objects.filter(
+                council_id__in=list(council_ids), proposed_at__gte=period.start, proposed_at__lt=period.end
+            )
+            .order_by()
+            .values_list(
+                "council_id",
+                "proposed_at",
+                "needs_agreement",
+                "closed_at",
+                "responded_at",
+                "status",
+                "disagreement",
+            )
+        )
+    ]
+
+
+def closure_counts_of(rows: Sequence[ClosureRow]) -> dict[str, int] | None:
+    """``closure_counts``'s counts of one council's rows (None when there are none)."""
+    if not rows:
+        return None
+    return {
+        "closures": len(rows),
+        "needing_agreement": sum(1 for row in rows if row[2]),
+        "without_consultation": sum(1 for row in rows if row[3]),
+        "disputed": sum(1 for row in rows if row[4]),
+        "awaiting_council": sum(1 for row in rows if row[5]),
+    }
+
+
+# Joint (evidential) interviews ------------------------------------------------------------------------------
+
+# A joint interview the strategy discussion asked for, as the measure counts it: (council id, asked for at, its
+# target date, held at, whether it was recorded as not held).
+InterviewRow = tuple[Any, dt.datetime, dt.date, dt.datetime | None, bool]
+
+
+def evidential_interview_rows(council_ids: Collection[Any], period: Period) -> list[InterviewRow]:
+    """The joint (evidential) interviews the councils' strategy discussions asked for within the period
+    (``requested_at``)."""
+    return [
+        (council_id, requested_at, target_date, held_at, reason != "")
+        for council_id, requested_at, target_date, held_at, reason in EvidentialInterview.objects.filter(
+            strategy_discussion__council_id__in=list(council_ids),
+            requested_at__gte=period.start,
+            requested_at__lt=period.end,
+        )
+        .order_by()
+        .values_list(
+            "strategy_discussion__council_id", "requested_at", "target_date", "held_at", "not_held_reason"
+        )
+    ]
+
+
+def days_late(held_at: dt.datetime, target: dt.date) -> int:
+    """Whole days from the target date to the London day the interview was held (0 when held by it)."""
+    return max(0, (held_at.astimezone(LONDON).date() - target).days)
+
+
+def evidential_interview_summary(rows: Sequence[InterviewRow], at: dt.datetime) -> dict[str, Any]:
+    """How many joint interviews were asked for, held, held by their target date, and how late the late ones
+    were (Doncaster 2016, domain.md section 1: "not held soon enough"). An interview is judged on time once it
+    is due: held, recorded as not held, or past its target date at ``at`` (the period's end, or now if sooner);
+    one still waiting before its target date is neither in time nor late."""
+    today = at.astimezone(LONDON).date()
+    held = [(row[3], row[2]) for row in rows if row[3] is not None]
+    due = [row for row in rows if row[3] is not None or row[4] or row[2] < today]
+    by_target = sum(1 for held_at, target in held if days_late(held_at, target) == 0)
+    late = sorted(float(days_late(held_at, target)) for held_at, target in held)
+    ninetieth = p90(late)
+    return {
+        "asked": len(rows),
+        "held": len(held),
+        "due": len(due),
+        "held_by_target": by_target,
+        "held_by_target_pct": percent(by_target, len(due)),
+        "days_late": {
+            "median": statistics.median(late) if late else None,
+            "p90": round(ninetieth, 1) if ninetieth is not None else None,
+            "max": late[-1] if late else None,
+        },
+        "not_held": sum(1 for row in rows if row[4]),
+    }
+
+
+def evidential_interviews(
+    *, council: Organisation, period: Period, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """The joint interviews the council's strategy discussions asked for within the period."""
+    at = vetting_at(period, now or timezone.now())
+    return evidential_interview_summary(evidential_interview_rows([council.pk], period), at)
+
+
 # Everything at once ----------------------------------------------------------------------------------------
 
 
@@ -844,6 +996,7 @@ def areas_measures(
     conferences = by_council(conference_rows(ids, period), lambda row: row[0])
     visits = joint_visit_counts(ids, period)
     closures = closure_counts(ids, period)
+    interviews = by_council(evidential_interview_rows(ids, period), lambda row: row[0])
     vetting = by_council(vetting_rows(ids, at, at), lambda row: row["council_id"])
     clock_counts = clock_measures_by_organisation(
         organisations=councils, now=now, started_between=(period.start, period.end)
@@ -861,6 +1014,7 @@ def areas_measures(
             "initial_conferences": conference_summary(conferences[council.pk], council),
             "joint_visits": joint_visit_summary(visits.get(council.pk)),
             "investigation_closures": closure_summary(closures.get(council.pk)),
+            "evidential_interviews": evidential_interview_summary(interviews[council.pk], at),
             "vetting_backlog": vetting_summary(vetting[council.pk], at),
             "clocks": clock_summary(clock_counts[council.pk]),
         }

@@ -68,6 +68,9 @@ def sections(measures: dict[str, Any]) -> list[Section]:
     vetting = measures["vetting_backlog"]
     encompass = measures["operation_encompass"]
     protection = measures["police_protection"]
+    visits = measures["joint_visits"]
+    closures = measures["investigation_closures"]
+    joint = measures["evidential_interviews"]
     da_anchor, missing_anchor = "domestic_abuse_notifications", "missing_children"
     return [
         Section(
@@ -147,6 +150,33 @@ def sections(measures: dict[str, Any]) -> list[Section]:
                 *_participation("Initial conferences", police["conferences"]["initial"]),
                 *_participation("Review conferences", police["conferences"]["review"]),
                 *_participation("Pre-birth conferences", police["conferences"]["pre_birth"]),
+            ],
+        ),
+        Section(
+            "Joint work between the police and social workers",
+            [
+                Figure("Visits needing an officer", _value(visits["needed"]), "joint_visits"),
+                Figure("Visits made by social workers alone", _value(visits["lone_visits"]), "joint_visits"),
+                Figure("Made alone (of those made)", _value(visits["lone_pct"], "%"), "joint_visits"),
+                Figure("Investigation closures", _value(closures["closures"]), "investigation_closures"),
+                Figure(
+                    "Closed without the council's answer",
+                    _value(closures["without_consultation"]),
+                    "investigation_closures",
+                ),
+                Figure("Disputed by the council", _value(closures["disputed"]), "investigation_closures"),
+                Figure("Joint interviews asked for", _value(joint["asked"]), "evidential_interviews"),
+                Figure(
+                    "Joint interviews held by their target date (of those due)",
+                    _value(joint["held_by_target_pct"], "%"),
+                    "evidential_interviews",
+                ),
+                Figure(
+                    "Joint interviews: median days after the target",
+                    _value(joint["days_late"]["median"], "days"),
+                    "evidential_interviews",
+                ),
+                Figure("Joint interviews not held", _value(joint["not_held"]), "evidential_interviews"),
             ],
         ),
         Section(

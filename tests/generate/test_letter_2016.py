@@ -141,24 +141,52 @@ def test_each_areas_finding_is_drawn_and_none_for_the_good_areas(letter_2016):
     _generated, m = letter_2016
     findings = {name: _findings(measures) for name, measures in m.items()}
     # Stockton-on-Tees: officers unavailable for strategy discussions, and told not to attend pre-birth ones.
-    assert findings["Stockton-on-Tees"] == {"police_at_strategy", "police_at_pre_birth"}
+    assert findings["Stockton-on-Tees"] == {
+        "police_at_strategy",
+        "police_at_pre_birth",
+        "closures_unconsulted",
+    }
     assert findings["Bury"] == {"da_batched", "da_in_time", "da_median_delay", "police_at_pre_birth"}
     for name in ("Medway", "Wirral", "Slough"):
         assert findings[name] == {"da_in_time", "da_median_delay"}, name
     assert findings["Bromley"] == {"missing_told_in_time", "missing_median_delay"}
     # Police absent from conferences: at the floors, their five pre-birth conferences are enough to say so.
-    for name in ("Dorset", "Peterborough", "West Sussex"):
+    # Dorset's vetting backlog too.
+    assert findings["Dorset"] == {"police_at_pre_birth", "vetting_median_wait"}
+    for name in ("Peterborough", "West Sussex"):
         assert findings[name] == {"police_at_pre_birth"}, name
-    # Doncaster's late joint interviews have no measure yet (see the test below), so no finding either.
-    assert findings["Doncaster"] == set()
+    assert findings["Doncaster"] == {"interviews_in_time"}
+    assert findings["Southend-on-Sea"] == {"visits_lone"}
+    assert findings["Torbay"] == {"protection_alternatives"}
+    assert findings["Wandsworth"] == {"vetting_median_wait"}
     for name in GOOD:
         assert findings[name] == set(), (name, findings[name])
 
 
+def test_each_finding_has_its_figure_comparison_and_list(letter_2016):
+    """The new findings read as the others do: a sentence, its figure and a list of the cases behind it."""
+    _generated, m = letter_2016
+    for area, key, drill in (
+        ("Doncaster", "interviews_in_time", "interviews-late"),
+        ("Southend-on-Sea", "visits_lone", "visits-lone"),
+        ("Stockton-on-Tees", "closures_unconsulted", "closures-unconsulted"),
+    ):
+        (finding,) = [f for f in area_findings(m[area], {}) if f.headline.key == key]
+        assert finding.drill == drill and finding.sentence.endswith(".")
+        assert f"of {finding.base} " in finding.figure, finding.figure
+        assert "No other area" in finding.comparison
+    doncaster = m["Doncaster"]["evidential_interviews"]
+    assert (
+        doncaster["asked"] >= 5
+        and doncaster["held_by_target"] == 0
+        and doncaster["days_late"]["median"] >= 14
+    )
+
+
 def test_doncasters_joint_interviews_are_recorded_late_and_the_others_in_time(letter_2016):
     """Doncaster 2016: joint (evidential) interviews not held soon enough. The product records each interview a
-    strategy discussion asks for, with its target date and when it was held (``EvidentialInterview``); no
-    measure of ``insight.measures`` reads them yet, so this checks what was recorded."""
+    strategy discussion asks for, with its target date and when it was held (``EvidentialInterview``), and
+    ``evidential_interviews`` measures them: what was recorded, and what the measure says of it."""
     interviews = EvidentialInterview.objects.select_related("strategy_discussion__council")
     by_area: dict[str, list[EvidentialInterview]] = {}
     for interview in interviews:
@@ -173,3 +201,8 @@ def test_doncasters_joint_interviews_are_recorded_late_and_the_others_in_time(le
     for name, recorded in by_area.items():
         if name != "Doncaster":
             assert not any(late(interview) for interview in recorded), name
+    _generated, m = letter_2016
+    for name, recorded in by_area.items():
+        measure = m[name]["evidential_interviews"]
+        assert measure["asked"] == measure["held"] == measure["due"] == len(recorded), name
+        assert measure["held_by_target_pct"] == (0 if name == "Doncaster" else 100), name

@@ -2,7 +2,8 @@
 area by area and key by key, what ``area_measures`` gives for each area alone: on the varied hand-made rows of
 the single-pass tests (both clock changes of 2020, batches across a month's edge and the period's, a run of
 exactly 4, repeat missing, vetting open and decided), plus joint visits, investigation closures, initial
-conferences and clocks of every outcome, and a council with nothing at all (its figures null, its counts 0)."""
+conferences, joint interviews and clocks of every outcome, and a council with nothing at all (its figures null,
+its counts 0)."""
 
 import datetime as dt
 import random
@@ -14,8 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from openmash.casework.models import ClosureStatus, VisitStatus
 from openmash.clocks.models import Clock
 from openmash.insight.measures import area_measures, areas_measures
+from openmash.meetings.models import EvidentialInterview, MeetingKind
 from openmash.organisations.models import Organisation, OrganisationKind
-from tests.insight.test_casework_measures import _closure, _visit
+from tests.insight.test_casework_measures import _closure, _meeting, _visit
 from tests.insight.test_single_pass import (  # noqa: F401 (the fixtures, by name)
     NOW,
     PERIOD,
@@ -83,6 +85,16 @@ def every_kind(request, forces, child):
                 }[outcome],
                 closed_at=proposed + 72 * H if outcome == "closed-unanswered" else None,
             )
+        for _ in range(5):
+            asked = instant(rng)
+            outcome = rng.choice(["in-time", "late", "not-held", "waiting"])
+            EvidentialInterview.objects.create(
+                strategy_discussion=_meeting(council, child(), MeetingKind.STRATEGY_DISCUSSION, asked),
+                requested_at=asked,
+                target_date=(asked + 3 * 24 * H).date(),
+                held_at={"in-time": asked + 24 * H, "late": asked + 9 * 24 * H}.get(outcome),
+                not_held_reason="The child declined" if outcome == "not-held" else "",
+            )
     empty = Organisation.objects.create(code="TEST-EMPTY", name="Emptyshire", kind=OrganisationKind.COUNCIL)
     return [*councils, empty]
 
@@ -106,6 +118,7 @@ def test_the_data_is_varied_enough_to_mean_something(every_kind):
     assert first["joint_visits"]["needed"] > 0 and first["joint_visits"]["done"] > 0
     assert first["investigation_closures"]["closures"] > 0
     assert first["vetting_backlog"]["open"] > 0
+    assert first["evidential_interviews"]["held"] > 0 and first["evidential_interviews"]["due"] > 0
     assert {row["rule"] for row in first["clocks"]} >= {"strategy-discussion", "referral-decision"}
 
 
@@ -131,6 +144,7 @@ def test_an_area_with_nothing_has_nulls_and_zero_counts(every_kind):
     assert empty["investigation_closures"]["without_consultation_pct"] is None
     assert empty["initial_conferences"]["within_15_working_days_pct"] is None
     assert empty["vetting_backlog"]["median_age_days"] is None
+    assert empty["evidential_interviews"]["held_by_target_pct"] is None
     assert empty["clocks"] == []
 
 

@@ -30,6 +30,7 @@ KEYS = {
     "initial_conferences",
     "joint_visits",
     "investigation_closures",
+    "evidential_interviews",
     "vetting_backlog",
     "clocks",
 }

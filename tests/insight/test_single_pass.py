@@ -11,6 +11,7 @@ import random
 
 import pytest
 
+from openmash.casework.models import ClosureStatus, VisitStatus
 from openmash.events.models import EventKind
 from openmash.insight.comparison import area_values
 from openmash.insight.headlines import (
@@ -23,12 +24,20 @@ from openmash.insight.headlines import (
 from openmash.insight.measures import Period
 from openmash.insight.trends import monthly_trends, months_of
 from openmash.lib.clock_rules import ClockRule
-from openmash.meetings.models import Meeting, MeetingInvitation, MeetingKind, Participation
+from openmash.meetings.models import (
+    EvidentialInterview,
+    Meeting,
+    MeetingInvitation,
+    MeetingKind,
+    Participation,
+)
 from openmash.missing.models import Category, RepeatMissingSetting
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.sharing.models import Share
 from openmash.vetting.models import VettingOutcome, VettingRequest, VettingRole
 from tests.insight.conftest import LONDON, UTC, event, interview
+from tests.insight.test_casework_measures import _closure, _visit
+from tests.insight.test_casework_measures import _meeting as _strategy
 
 H = dt.timedelta(hours=1)
 M = dt.timedelta(minutes=1)
@@ -186,6 +195,45 @@ def varied(areas, forces, notify, child, episode):
                     held=held,
                     independent=rng.choice([True, False]),
                 )
+        # Joint work, from its own seed so the rows above stay as they were: visits with and without an
+        # officer, closures heard and unheard, joint interviews in time, late, not held and waiting.
+        joint = random.Random(f"joint-{council.code}")
+        for _ in range(6):
+            requested = instant(joint)
+            lone = joint.random() < 0.5
+            _visit(
+                council,
+                forces[0],
+                child(),
+                requested,
+                status=joint.choice([VisitStatus.DONE, VisitStatus.DONE, VisitStatus.REQUESTED]),
+                officer_present=not lone,
+                lone_visit=lone,
+            )
+        for _ in range(5):
+            proposed = instant(joint)
+            unheard = joint.random() < 0.4
+            _closure(
+                council,
+                forces[1],
+                child(),
+                proposed,
+                needs_agreement=not unheard,
+                status=ClosureStatus.CLOSED
+                if unheard
+                else joint.choice([ClosureStatus.PROPOSED, ClosureStatus.DISPUTED, ClosureStatus.WITHDRAWN]),
+                closed_at=proposed + 2 * H if unheard else None,
+            )
+        for _ in range(6):
+            asked = instant(joint)
+            outcome = joint.choice(["in-time", "late", "not-held", "waiting"])
+            EvidentialInterview.objects.create(
+                strategy_discussion=_strategy(council, child(), MeetingKind.STRATEGY_DISCUSSION, asked),
+                requested_at=asked,
+                target_date=(asked + 72 * H).date(),
+                held_at={"in-time": asked + 24 * H, "late": asked + 200 * H}.get(outcome),
+                not_held_reason="The child declined" if outcome == "not-held" else "",
+            )
 
     first, second, _third = areas
     # A batch of 6 from one force, shared 10 minutes apart from 23:50 on 31 March (London, the first night of
