@@ -74,3 +74,8 @@ class JobRunner:
             self._threads[name] = thread
             started.append(thread)
         return started
+
+    def wait(self, timeout: float) -> None:
+        """Let the jobs still running finish (each for up to ``timeout`` seconds), as the worker stops."""
+        for thread in self._threads.values():
+            thread.join(timeout)

@@ -33,6 +33,8 @@ SQLITE_CHECK_SECONDS = 0.003
 # How long a busy worker lets the next batch gather (see run_worker).
 GATHER_SECONDS_EACH = 0.001
 GATHER_SECONDS_MOST = 0.05
+# How long a stopping worker lets a periodic job still running finish (worker/jobs.py).
+JOB_WAIT_SECONDS = 60.0
 
 
 def worker_id() -> str:
@@ -142,3 +144,5 @@ def run_worker(
             # instead of a few for every commit of the app (and on SQLite each commit costs every other
             # connection its page cache); at a few incidents a second a share still waits only milliseconds.
             time.sleep(min(GATHER_SECONDS_MOST, GATHER_SECONDS_EACH * done))
+    if jobs is not None:
+        jobs.wait(JOB_WAIT_SECONDS)
