@@ -14,6 +14,7 @@ from openmash.database import write_transaction
 from openmash.insight.comparison import comparison_figures, national_comparison, standard_periods
 from openmash.insight.measures import Period
 from openmash.insight.models import NationalComparison
+from openmash.lib.replica import replica_reads
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,9 @@ def national_comparisons_refresh(
         if not _claim(period, at=at, every=every):
             continue
         try:
-            figures = comparison_figures(national_comparison(period, now=at))
+            # Every area's rows: read on the read replica when one is configured, as the dashboard's measures.
+            with replica_reads():
+                figures = comparison_figures(national_comparison(period, now=at))
         except Exception:
             with write_transaction():  # let another turn, or another worker, try again at once
                 NationalComparison.objects.filter(_of(period)).update(claimed_until=None)
