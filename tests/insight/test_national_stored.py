@@ -3,6 +3,7 @@ stores it, the dashboard reads the stored one without working it out, and works 
 is stored; the page says when it was worked out."""
 
 import datetime as dt
+import threading
 
 import pytest
 import time_machine
@@ -26,6 +27,7 @@ from openmash.insight.models import NationalComparison
 from openmash.insight.services import national_comparisons_refresh
 from openmash.insight.trends import default_period
 from openmash.worker import jobs
+from openmash.worker.loop import run_worker
 from tests.insight.conftest import LONDON
 
 # 9:05am on 5 December 2026, London time (GMT).
@@ -178,3 +180,11 @@ def test_without_a_stored_comparison_the_dashboard_works_it_out(signed_in, cast,
     assert client.get(reverse("insight:area", args=[code]) + "?" + query).status_code == 200
     assert calls[-1] == custom
     assert NationalComparison.objects.count() == 0
+
+
+def test_a_running_worker_starts_the_jobs_and_lets_them_finish_as_it_stops(db, monkeypatch):
+    ran = threading.Event()
+    monkeypatch.setattr(jobs, "_JOBS", {"t": jobs.Job("t", 60, ran.set)})
+    turns = iter(range(3))
+    run_worker(poll_seconds=0.01, stop=lambda: next(turns, None) is None)
+    assert ran.is_set()
