@@ -5,6 +5,13 @@ organisations, the demo cast and its few days of history (``openmash demo``'s), 
     .venv/bin/python bench/dashboard.py --database-url postgres://postgres@127.0.0.1:54341/dashboard
     .venv/bin/python bench/dashboard.py --scenario letter-2016 --database-url sqlite:////tmp/letter.sqlite3
 
+With ``--year YYYY`` it asks for the financial year from 1 April YYYY (for a database holding ``openmash generate
+--scale national --year YYYY``'s year: ``bench/generate_national.py``). With ``--stored`` the worker's job
+(``insight.services.national_comparisons_refresh``) first stores the national comparison of the standard periods
+(timed), as a running worker would have, so the dashboard reads it; without it any stored one of the period is
+removed first, so the first request works it out itself (as on a fresh install, or for a period of the reader's
+own choosing).
+
 With ``--scenario letter-2016`` it also generates ``openmash generate --scenario letter-2016``'s year (unless the
 database already holds it: give a database URL to keep it between runs) and asks for the year of the scenario
 (1 April 2015 to 31 March 2016), with every generated area in the national comparison.
@@ -38,6 +45,10 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--scenario", choices=["letter-2016"], default=None)
+    parser.add_argument("--year", type=int, default=None, help="the financial year from 1 April YYYY")
+    parser.add_argument(
+        "--stored", action="store_true", help="the worker's job stores the national comparison first"
+    )
     parser.add_argument(
         "--profile", action="store_true", help="print where one dashboard request spends its time"
     )
@@ -57,6 +68,8 @@ def main() -> None:
     from openmash.insight.comparison import active_councils, national_comparison
     from openmash.insight.forms import period_query
     from openmash.insight.measures import Period
+    from openmash.insight.models import NationalComparison
+    from openmash.insight.services import national_comparisons_refresh
     from openmash.insight.trends import default_period, monthly_trends
     from openmash.organisations.models import Organisation
     from openmash.organisations.services import reference_load
@@ -73,6 +86,17 @@ def main() -> None:
             generate_letter_2016()
             print(f"letter-2016 generated in {time.perf_counter() - began:.0f} s")
         query = "?" + period_query(Period(dt.date(2015, 4, 1), dt.date(2016, 3, 31)))
+    if args.year:
+        query = "?" + period_query(Period(dt.date(args.year, 4, 1), dt.date(args.year + 1, 3, 31)))
+    if args.stored:
+        began = time.perf_counter()
+        stored = national_comparisons_refresh(every=dt.timedelta(0))
+        print(
+            f"the worker's job: {len(stored)} standard periods' national comparison stored in "
+            f"{time.perf_counter() - began:.1f} s"
+        )
+    else:
+        NationalComparison.objects.all().delete()
     code = cast.organisations["council"].code
     client = Client(HTTP_HOST="localhost")
     client.force_login(cast.users["partnership.lead"])
@@ -103,7 +127,12 @@ def main() -> None:
         )
     # The two parts the dashboard reads most rows for, alone: the monthly trends of the area, and the national
     # comparison worked out afresh (the dashboard keeps it for 15 minutes).
-    period = Period(dt.date(2015, 4, 1), dt.date(2016, 3, 31)) if args.scenario else default_period()
+    if args.year:
+        period = Period(dt.date(args.year, 4, 1), dt.date(args.year + 1, 3, 31))
+    elif args.scenario:
+        period = Period(dt.date(2015, 4, 1), dt.date(2016, 3, 31))
+    else:
+        period = default_period()
     council = cast.organisations["council"]
     parts = {
         "monthly trends": lambda: monthly_trends(council=council, period=period),

@@ -418,6 +418,11 @@ READY_WORKER_SECONDS = _env_int("OPENMASH_READY_WORKER_SECONDS", 60)
 READY_BACKLOG_MOST = _env_int("OPENMASH_READY_BACKLOG", 5000)
 if READY_BACKLOG_MOST < 1 or READY_WORKER_SECONDS < 1:
     raise ImproperlyConfigured("OPENMASH_READY_BACKLOG and OPENMASH_READY_WORKER_SECONDS must be 1 or more")
+# How often the worker works out again the national comparison of the dashboard's standard periods
+# (openmash.insight.jobs; docs/architecture.md), in minutes.
+NATIONAL_COMPARISON_MINUTES = _env_int("OPENMASH_NATIONAL_COMPARISON_MINUTES", 15)
+if NATIONAL_COMPARISON_MINUTES < 1:
+    raise ImproperlyConfigured("OPENMASH_NATIONAL_COMPARISON_MINUTES must be 1 or more")
 # Prometheus metrics (/metrics): answered to these networks (loopback by default) or to this bearer token.
 METRICS_ALLOW = (
     _networks("OPENMASH_METRICS_ALLOW")

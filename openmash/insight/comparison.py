@@ -11,9 +11,13 @@ Only areas with some row in the period are measured: an area with none has ``Non
 rows are read once for all of them (``headlines.headline_rows``) and each area's figures worked out from its own
 by the definitions one area's dashboard uses, not a dozen queries an area.
 
-The comparison is the same for every area's dashboard of a period, and a national year's figures move slowly,
-so the dashboard keeps it for ``NATIONAL_SECONDS`` (``national_comparison_kept``, in Django's cache: per
-process unless a shared cache is configured) and says when it was worked out.
+The comparison is the same for every area's dashboard of a period, and a national year's figures move slowly.
+For the dashboard's standard periods (``standard_periods``: the last 12 months, the financial year so far and the
+last whole one) the worker works it out every ``OPENMASH_NATIONAL_COMPARISON_MINUTES`` and stores it
+(``services.national_comparisons_refresh``, ``models.NationalComparison``); the dashboard reads the stored one
+(``national_comparison_shown``). For any other period, or before the worker's first run, the dashboard works it
+out itself and keeps it for ``NATIONAL_SECONDS`` (``national_comparison_kept``, in Django's cache: per process
+unless a shared cache is configured). Both are ``national_comparison``, and the page says when it was worked out.
 """
 
 import datetime as dt
@@ -27,6 +31,8 @@ from django.utils import timezone
 
 from openmash.insight.headlines import HEADLINES, Better, headline_measures_of, headline_rows, headline_values
 from openmash.insight.measures import Period
+from openmash.insight.models import NationalComparison
+from openmash.insight.trends import default_period
 from openmash.meetings.models import MeetingInvitation
 from openmash.missing.models import MissingEpisode
 from openmash.organisations.models import Organisation, OrganisationKind
@@ -142,3 +148,59 @@ def national_comparison_kept(period: Period) -> tuple[dict[str, Comparison], dt.
         kept = (national_comparison(period, now=now), now)
         cache.set(key, kept, NATIONAL_SECONDS)
     return kept
+
+
+def financial_year_of(day: dt.date) -> Period:
+    """The financial year (1 April to 31 March) the day is in."""
+    first = dt.date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+    return Period(first, dt.date(first.year + 1, 3, 31))
+
+
+def standard_periods(today: dt.date) -> list[Period]:
+    """The periods whose national comparison the worker keeps: the dashboard's own (the last 12 months), the
+    financial year so far and the last whole financial year (the periods partnerships report on)."""
+    this_year = financial_year_of(today)
+    last_year = financial_year_of(this_year.first_day - dt.timedelta(days=1))
+    periods = [default_period(today), Period(this_year.first_day, today), last_year]
+    return list(dict.fromkeys(periods))  # the financial year so far is the last 12 months on 31 March
+
+
+def comparison_figures(comparisons: dict[str, Comparison]) -> dict[str, dict[str, float | int | None]]:
+    """As stored in ``NationalComparison.figures``."""
+    return {
+        key: {"median": c.median, "best_quartile": c.best_quartile, "areas": c.areas}
+        for key, c in comparisons.items()
+    }
+
+
+def national_comparison_stored(period: Period) -> tuple[dict[str, Comparison], dt.datetime] | None:
+    """The national comparison of the period the worker stored, and when it was worked out; None where there is
+    none (not a standard period, or not yet worked out) or it lacks a headline figure (worked out before that
+    figure was added)."""
+    row = (
+        NationalComparison.objects.filter(
+            period_start=period.first_day, period_end=period.last_day, computed_at__isnull=False
+        )
+        .only("computed_at", "figures")
+        .first()
+    )
+    if row is None or row.computed_at is None:
+        return None
+    try:
+        comparisons = {
+            headline.key: Comparison(
+                median=row.figures[headline.key]["median"],
+                best_quartile=row.figures[headline.key]["best_quartile"],
+                areas=row.figures[headline.key]["areas"],
+            )
+            for headline in HEADLINES
+        }
+    except (KeyError, TypeError):
+        return None
+    return comparisons, row.computed_at
+
+
+def national_comparison_shown(period: Period) -> tuple[dict[str, Comparison], dt.datetime]:
+    """The national comparison the dashboard shows for the period, and when it was worked out: the worker's
+    stored one, or else worked out now (and kept ``NATIONAL_SECONDS``)."""
+    return national_comparison_stored(period) or national_comparison_kept(period)

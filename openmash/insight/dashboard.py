@@ -18,7 +18,7 @@ from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditAction
 from openmash.audit.services import audit_record
 from openmash.insight.charts import Chart, trend_charts
-from openmash.insight.comparison import Comparison, national_comparison_kept
+from openmash.insight.comparison import Comparison, national_comparison_shown
 from openmash.insight.drilldown import LISTS, SHOWN, AreaList, Line, clock_rule_titles, list_lines
 from openmash.insight.findings import Finding, area_findings, figure_text
 from openmash.insight.headlines import (
@@ -104,7 +104,8 @@ def area_dashboard(*, actor: Actor, code: str, period: Period) -> Dashboard:
         # The area's rows of the period read once, for its figures of the whole period and of each month.
         rows = headline_rows(councils=[council], period=period, now=now)
         measures = headline_measures_of(rows, council=council, period=period, now=now)
-        comparisons, compared_at = national_comparison_kept(period)
+        # The worker's stored comparison for the standard periods; worked out here only for any other period.
+        comparisons, compared_at = national_comparison_shown(period)
         dashboard = Dashboard(
             council=council,
             period=period,
@@ -137,7 +138,7 @@ def findings_report(*, actor: Actor, code: str, period: Period) -> FindingsRepor
     now = timezone.now()
     with replica_reads():  # as the dashboard's
         measures = headline_measures(council=council, period=period, now=now)
-        comparisons, _compared_at = national_comparison_kept(period)
+        comparisons, _compared_at = national_comparison_shown(period)
         report = FindingsReport(council, period, now, area_findings(measures, comparisons))
     _audit(actor, "area-findings", council, period)
     return report

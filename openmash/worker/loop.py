@@ -1,6 +1,7 @@
 """The worker process: stamp its heartbeat (worker/heartbeat.py), deliver what is due (sharing/delivery.py), escalate shares past their deadline
-(sharing.services.escalate_overdue), record clocks that ran out (clocks.services.clocks_sweep_breaches), and
-append the audit trail's checkpoint; then wait for more. It runs sharing's and clocks' work, so it sits above
+(sharing.services.escalate_overdue), record clocks that ran out (clocks.services.clocks_sweep_breaches),
+append the audit trail's checkpoint, and start the periodic jobs of the apps above it that have fallen due, each
+on its own thread (worker/jobs.py: the dashboard's national comparison); then wait for more. It runs sharing's and clocks' work, so it sits above
 both (docs/decisions/0013-app-layers.md); ``openmash worker`` is its command (worker/management/commands).
 """
 
@@ -22,6 +23,7 @@ from openmash.sharing.delivery import BATCH_SIZE, run_once
 from openmash.sharing.outbox import WAKE_CHANNEL
 from openmash.sharing.services import escalate_overdue
 from openmash.worker.heartbeat import BEAT_SECONDS, heartbeat_beat
+from openmash.worker.jobs import JobRunner
 from openmash.worker.metrics import worker_metrics_serve
 
 logger = logging.getLogger(__name__)
@@ -31,6 +33,8 @@ SQLITE_CHECK_SECONDS = 0.003
 # How long a busy worker lets the next batch gather (see run_worker).
 GATHER_SECONDS_EACH = 0.001
 GATHER_SECONDS_MOST = 0.05
+# How long a stopping worker lets a periodic job still running finish (worker/jobs.py).
+JOB_WAIT_SECONDS = 60.0
 
 
 def worker_id() -> str:
@@ -105,6 +109,8 @@ def run_worker(
     request_id.set("")  # no request's: each delivery's log lines name the request that recorded its share
     logger.info("Delivery worker %s started", me)
     last_sweep = last_checkpoint = last_beat = -float("inf")
+    # Periodic jobs only in a long-running worker: ``--batch`` delivers what is due now and exits.
+    jobs = None if batch else JobRunner()
     while not stop():
         try:
             if time.monotonic() - last_beat > BEAT_SECONDS:
@@ -119,6 +125,8 @@ def run_worker(
             if time.monotonic() - last_checkpoint > settings.AUDIT_CHECKPOINT_SECONDS:
                 _audit_checkpoint(me)
                 last_checkpoint = time.monotonic()
+            if jobs is not None:
+                jobs.start_due()
         except DatabaseError:
             # A busy or unreachable database must not end the worker: what it was doing stays leased or
             # pending and is picked up again once the lease runs out.
@@ -136,3 +144,5 @@ def run_worker(
             # instead of a few for every commit of the app (and on SQLite each commit costs every other
             # connection its page cache); at a few incidents a second a share still waits only milliseconds.
             time.sleep(min(GATHER_SECONDS_MOST, GATHER_SECONDS_EACH * done))
+    if jobs is not None:
+        jobs.wait(JOB_WAIT_SECONDS)

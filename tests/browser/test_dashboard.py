@@ -8,6 +8,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from openmash.demo.story import demo_story_load
+from openmash.insight.models import NationalComparison
+from openmash.insight.services import national_comparisons_refresh
+from openmash.insight.trends import default_period
+from openmash.lib.govuk import govuk_date, govuk_time
 
 
 def fill_period(page, first: tuple[str, str, str], last: tuple[str, str, str]) -> None:
@@ -21,9 +25,19 @@ def test_a_partnership_lead_reads_the_areas_measures(
     page, live_server, live_cast, sign_in, check_accessibility
 ):
     demo_story_load(live_cast)  # the demo's few days of history, recorded through the real services
+    national_comparisons_refresh()  # the worker's job: the standard periods' national comparison stored
+    last_12_months = default_period()
+    stored = NationalComparison.objects.get(
+        period_start=last_12_months.first_day, period_end=last_12_months.last_day
+    )
+    assert stored is not None and stored.computed_at is not None
     sign_in(page, "partnership.lead")
     page.get_by_role("link", name="Area measures").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Measures for Stockton-on-Tees")
+    # The last 12 months: the stored comparison, saying when the worker worked it out.
+    expect(page.get_by_test_id("compared")).to_contain_text(
+        f"National figures worked out at {govuk_time(stored.computed_at)} on {govuk_date(stored.computed_at)}."
+    )
     expect(page.get_by_test_id("headlines")).to_contain_text("National median")
     # Each chart is an image described in words, with its figures in a table beside it.
     chart = page.get_by_test_id("chart-1")

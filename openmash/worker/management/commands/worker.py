@@ -6,8 +6,9 @@ from openmash.worker.loop import run_worker
 class Command(BaseCommand):
     help = (
         "Run the background worker: deliver shares to inboxes, webhooks and alerts, retry failures, escalate "
-        "shares past their deadline, and once a minute append a signed checkpoint of the audit trail's head to "
-        "the checkpoint file if it moved. Safe to run several at once, on one host or many."
+        "shares past their deadline, once a minute append a signed checkpoint of the audit trail's head to "
+        "the checkpoint file if it moved, and work out again the partnership dashboard's national comparison "
+        "every OPENMASH_NATIONAL_COMPARISON_MINUTES (default 15). Safe to run several at once, on one host or many."
     )
 
     def add_arguments(self, parser):
