@@ -42,10 +42,12 @@ class Micros(Func):
 
     def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
         # Django keeps a time in SQLite as UTC text, "YYYY-MM-DD HH:MM:SS" with ".ffffff" unless the
-        # microseconds are 0: whole seconds from strftime, the six digits after the point from the text.
+        # microseconds are 0: whole seconds from strftime of the first 19 characters (given the fraction,
+        # SQLite rounds it to milliseconds, and .9995 or more to the next second), the six digits after the
+        # point from the text.
         sql, params = compiler.compile(self.source_expressions[0])
         return (
-            f"(CAST(strftime('%%s', {sql}) AS INTEGER) * 1000000"
+            f"(CAST(strftime('%%s', substr({sql}, 1, 19)) AS INTEGER) * 1000000"
             f" + CAST(substr(({sql}) || '.000000', 21, 6) AS INTEGER))",
-            params * 2,
+            (*params, *params),
         )
