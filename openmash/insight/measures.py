@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from openmash.casework.models import ClosureStatus, InvestigationClosure, JointVisit, VisitStatus
-from openmash.clocks.deadlines import deadline_for
+from openmash.clocks.deadlines import deadline_for, deadlines_for
 from openmash.clocks.selectors import RuleMeasure, clock_measures, clock_measures_by_organisation
 from openmash.events.models import EventKind, Source
 from openmash.lib.clock_rules import ClockRule
@@ -412,10 +412,18 @@ def missing_rows(councils: Collection[Organisation], period: Period) -> MissingR
         .exclude(missing_report__source=Source.HELD)
         .values("pk", "council_id", "child_id", "category", "reported_at", "council_told_at", "found_at")
     ]
+    by_council: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for e in episodes:
+        by_council[e["council_id"]].append(e)
+    for council_id, theirs in by_council.items():
         # The missing-notification deadline with the area's own figure (clocks.services.deadline, via
-        # share_clocks on each share); the episode keeps only when the council was told, so it is worked out here.
-        e["due"] = _deadline(ClockRule.MISSING_NOTIFICATION, e["reported_at"], by_id[e["council_id"]])
+        # share_clocks on each share); the episode keeps only when the council was told, so it is worked out here,
+        # for each council's episodes at once.
+        dues = deadlines_for(
+            ClockRule.MISSING_NOTIFICATION, [e["reported_at"] for e in theirs], by_id[council_id]
+        )
+        for e, due in zip(theirs, dues, strict=True):
+            e["due"] = due
     history: dict[Any, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
     for children in _chunks({e["child_id"] for e in episodes}):
         for child, last_seen, reported in MissingEpisode.objects.filter(
@@ -430,9 +438,6 @@ def missing_rows(councils: Collection[Organisation], period: Period) -> MissingR
             "episode_id", "offered_at", "held_at", "independent"
         ):
             interviews[row["episode_id"]] = dict(row)
-    by_council: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    for e in episodes:
-        by_council[e["council_id"]].append(e)
     figures = repeat_figures_by_council(councils)
     return MissingRows(dict(by_council), dict(history), interviews, figures)
 

@@ -32,7 +32,7 @@ def test_the_database_reads_a_stored_time_as_its_exact_microseconds(db, when):
     assert from_micros(read) == when.astimezone(dt.UTC)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(
     st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1)),
     st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=400)),
