@@ -31,6 +31,12 @@ class Micros(Func):
 
     output_field = BigIntegerField()
 
+    @property
+    def convert_value(self):  # type: ignore[no-untyped-def,override]
+        # Both databases give a Python int already (a bigint; SQLite's CAST AS INTEGER): no converter called
+        # a million times (Django's default for an integer expression is int(value) on each row).
+        return self._convert_value_noop
+
     def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
         # EXTRACT(EPOCH ...) is numeric (exact) since PostgreSQL 14.
         return self.as_sql(
