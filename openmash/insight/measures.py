@@ -218,7 +218,9 @@ def _closed(times: list[int], first: int, last: int) -> tuple[int, int]:
     return first, last
 
 
-def batched_positions(notifications: Any, period: Period, rows: Sequence[tuple[Any, int, int, int]]) -> set[int]:
+def batched_positions(
+    notifications: Any, period: Period, rows: Sequence[tuple[Any, int, int, int]]
+) -> set[int]:
     """The positions in ``rows`` (council id, sender, shared at, reported at, the times in microseconds since
     the epoch: notifications reported within the period, from ``notifications``, a ``_da_notifications``
     query) of those that belong to a batch.
@@ -549,7 +551,9 @@ def encompass_rows(council_ids: Collection[Any], period: Period) -> list[tuple[A
         .annotate(reported_us=Micros("reported"))
         .values_list("recipient_id", "reported_us", Micros("shared_at") - F("reported_us"), shared_in_time())
     )
-    return [(council_of[recipient], reported, delay, in_time) for recipient, reported, delay, in_time in shares]
+    return [
+        (council_of[recipient], reported, delay, in_time) for recipient, reported, delay, in_time in shares
+    ]
 
 
 def encompass_summary(rows: Sequence[tuple[Any, int, int, bool | None]]) -> dict[str, Any]:

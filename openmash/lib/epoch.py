@@ -35,7 +35,7 @@ class Micros(Func):
     def convert_value(self):  # type: ignore[no-untyped-def,override]
         # Both databases give a Python int already (a bigint; SQLite's CAST AS INTEGER): no converter called
         # a million times (Django's default for an integer expression is int(value) on each row).
-        return self._convert_value_noop
+        return self._convert_value_noop  # type: ignore[attr-defined]
 
     def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
         # EXTRACT(EPOCH ...) is numeric (exact) since PostgreSQL 14.
