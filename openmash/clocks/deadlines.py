@@ -14,7 +14,7 @@ recipient's nation with its area's own figures and school days.
 import datetime as dt
 from dataclasses import dataclass
 
-from openmash.clocks.services import deadline
+from openmash.clocks.services import deadline, deadlines
 from openmash.events.models import Event, EventKind
 from openmash.lib.clock_rules import ClockRule
 from openmash.organisations.models import Organisation, OrganisationKind
@@ -31,6 +31,11 @@ def deadline_for(rule: str, start: dt.datetime, recipient: Organisation) -> dt.d
     if not rule:
         return None
     return deadline(rule, start, recipient)
+
+
+def deadlines_for(rule: str, starts: list[dt.datetime], recipient: Organisation) -> list[dt.datetime]:
+    """``deadline_for`` of each of many starts of one rule (not none) for one recipient, worked out at once."""
+    return deadlines(rule, starts, recipient)
 
 
 def recipient_rule(event: Event, recipient: Organisation) -> str:

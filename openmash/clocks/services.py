@@ -155,6 +155,20 @@ def deadline(rule: str, start: dt.datetime, organisation: Organisation) -> dt.da
     )
 
 
+def deadlines(rule: str, starts: Iterable[dt.datetime], organisation: Organisation) -> list[dt.datetime]:
+    """``deadline`` of each of many starts of one rule for one organisation, its settings read once and each
+    start's day worked out once (``engine.due_many``): a year's missing episodes of an area at once."""
+    term_breaks, school_day_start = school_calendar_for(organisation)
+    return engine.due_many(
+        rule,
+        starts,
+        nation=organisation.nation or engine.Nation.ENGLAND,
+        overrides=overrides_for(organisation),
+        term_breaks=term_breaks,
+        school_day_start=school_day_start,
+    )
+
+
 def area_setting_set(
     *, actor: Actor, organisation: Organisation, rule: str, unit: str, amount: int, reason: str
 ) -> AreaClockSetting:

@@ -95,6 +95,13 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["recorded_by", "recorded_at"], name="event_recorder_idx"),
             models.Index(fields=["recorded_by", "reference"], name="event_reference_idx"),
+            # Police protection uses by when they began (insight.measures.protection_rows): partial, so that
+            # recording any other kind of event writes nothing more (docs/performance.md, issue 16).
+            models.Index(
+                fields=["occurred_at"],
+                name="event_protection_idx",
+                condition=models.Q(kind=EventKind.POLICE_PROTECTION),
+            ),
         ]
 
     def __str__(self) -> str:

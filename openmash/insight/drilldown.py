@@ -30,6 +30,7 @@ from openmash.insight.measures import (
     vetting_at,
 )
 from openmash.lib.clock_rules import ClockRule
+from openmash.lib.epoch import micros
 from openmash.lib.govuk import govuk_date, govuk_datetime
 from openmash.meetings.models import EvidentialInterview, MeetingInvitation, MeetingKind, Participation
 from openmash.missing.models import MissingEpisode, ReturnInterview
@@ -139,7 +140,10 @@ def _da_batched(council: Organisation, period: Period, **_: Any) -> list[Line]:
     batched = batched_positions(
         _da_notifications([council.pk]),
         period,
-        [(council.pk, row["event__recorded_by_id"], row["shared_at"], row["reported"]) for row in rows],
+        [
+            (council.pk, row["event__recorded_by_id"], micros(row["shared_at"]), micros(row["reported"]))
+            for row in rows
+        ],
     )
     return _da_lines([row for n, row in enumerate(rows) if n in batched])
 

@@ -355,10 +355,12 @@ def headline_measures_of(
     at = vetting_at(period, now)
     return {
         "domestic_abuse_notifications": asdict(
-            da_summary([r for r in rows.domestic_abuse.get(pk, ()) if within(r.reported)])
+            da_summary([r for r in rows.domestic_abuse.get(pk, ()) if period.holds(r.reported_us)])
         ),
         "missing_children": asdict(missing_summary(rows.missing, council=council, period=period, now=now)),
-        "operation_encompass": encompass_summary([r for r in rows.encompass.get(pk, ()) if within(r[1])]),
+        "operation_encompass": encompass_summary(
+            [r for r in rows.encompass.get(pk, ()) if period.holds(r[1])]
+        ),
         "police_protection": protection_summary([r for r in rows.protection.get(pk, ()) if within(r[1])]),
         "police_participation": participation_summary(
             [r for r in rows.participation.get(pk, ()) if within(r[1])]

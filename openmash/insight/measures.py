@@ -20,15 +20,16 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from openmash.casework.models import ClosureStatus, InvestigationClosure, JointVisit, VisitStatus
-from openmash.clocks.deadlines import deadline_for
+from openmash.clocks.deadlines import deadline_for, deadlines_for
 from openmash.clocks.selectors import RuleMeasure, clock_measures, clock_measures_by_organisation
 from openmash.events.models import EventKind, Source
 from openmash.lib.clock_rules import ClockRule
+from openmash.lib.epoch import Micros, from_micros, hours, micros
 from openmash.meetings.models import (
     EvidentialInterview,
     Meeting,
@@ -54,6 +55,10 @@ DA_RULES = (ClockRule.DA_NOTIFICATION, ClockRule.DA_NOTIFICATION_HIGH_RISK)
 BATCH_SIZE = 5
 BATCH_GAP = dt.timedelta(minutes=15)
 BATCH_REPORTED_SPAN = dt.timedelta(hours=24)
+# The same in whole microseconds, as the measures read times (lib.epoch: far faster than datetimes at volume).
+BATCH_GAP_US = BATCH_GAP // dt.timedelta(microseconds=1)
+BATCH_REPORTED_SPAN_US = BATCH_REPORTED_SPAN // dt.timedelta(microseconds=1)
+DAY_US = dt.timedelta(days=1) // dt.timedelta(microseconds=1)
 
 # Return home interviews are offered within 72 hours of the child's return (Statutory guidance on children who
 # run away or go missing from home or care, 2014; domain.md section 1).
@@ -88,6 +93,19 @@ class Period:
             dt.UTC
         )
 
+    # The same two in microseconds since the epoch (lib.epoch), as the busiest measures read times.
+    @functools.cached_property
+    def start_us(self) -> int:
+        return micros(self.start)
+
+    @functools.cached_property
+    def end_us(self) -> int:
+        return micros(self.end)
+
+    def holds(self, when_us: int) -> bool:
+        """Whether a time in microseconds since the epoch (lib.epoch) lies within the period."""
+        return self.start_us <= when_us < self.end_us
+
 
 @dataclass(frozen=True)
 class Spread:
@@ -114,7 +132,16 @@ def p90(values: Sequence[float]) -> float | None:
 
 
 def spread(durations: Iterable[dt.timedelta]) -> Spread:
-    values = sorted(duration.total_seconds() / 3600 for duration in durations)
+    return spread_of_hours(duration.total_seconds() / 3600 for duration in durations)
+
+
+def spread_us(durations: Iterable[int]) -> Spread:
+    """``spread`` of durations in whole microseconds (lib.epoch): the same hours, to the last bit."""
+    return spread_of_hours(hours(duration) for duration in durations)
+
+
+def spread_of_hours(durations: Iterable[float]) -> Spread:
+    values = sorted(durations)
     if not values:
         return Spread(None, None, None)
     ninetieth = p90(values)
@@ -150,14 +177,15 @@ def _da_notifications(council_ids: Collection[Any]) -> Any:
     )
 
 
-Row = tuple[int, int, dt.datetime, dt.datetime]  # a notification's key, sender, shared at, reported at
+# A notification's key, sender, shared at, reported at (the times in microseconds since the epoch, lib.epoch).
+Row = tuple[int, int, int, int]
 
 
 def _runs(rows: list[Row]) -> Iterator[list[Row]]:
     """Rows in shared-at order, split wherever one was shared more than BATCH_GAP after the one before."""
     run: list[Row] = []
     for row in rows:
-        if run and row[2] - run[-1][2] > BATCH_GAP:
+        if run and row[2] - run[-1][2] > BATCH_GAP_US:
             yield run
             run = []
         run.append(row)
@@ -177,32 +205,31 @@ def batched_ids(shares: Iterable[Row]) -> set[int]:
         rows.sort(key=lambda row: (row[2], row[0]))
         for run in _runs(rows):
             reported = [item[3] for item in run]
-            if len(run) >= BATCH_SIZE and max(reported) - min(reported) > BATCH_REPORTED_SPAN:
+            if len(run) >= BATCH_SIZE and max(reported) - min(reported) > BATCH_REPORTED_SPAN_US:
                 batched.update(item[0] for item in run)
     return batched
 
 
-def _closed(
-    times: list[dt.datetime], first: dt.datetime, last: dt.datetime
-) -> tuple[dt.datetime, dt.datetime]:
+def _closed(times: list[int], first: int, last: int) -> tuple[int, int]:
     """The shared-at span [first, last] widened through ``times`` (sorted) while one lies within BATCH_GAP of
     either edge: no run can cross the span's edges."""
     low = bisect.bisect_left(times, first)
-    while low > 0 and first - times[low - 1] <= BATCH_GAP:
+    while low > 0 and first - times[low - 1] <= BATCH_GAP_US:
         low -= 1
         first = times[low]
     high = bisect.bisect_right(times, last)
-    while high < len(times) and times[high] - last <= BATCH_GAP:
+    while high < len(times) and times[high] - last <= BATCH_GAP_US:
         last = times[high]
         high += 1
     return first, last
 
 
 def batched_positions(
-    notifications: Any, period: Period, rows: Sequence[tuple[Any, int, dt.datetime, dt.datetime]]
+    notifications: Any, period: Period, rows: Sequence[tuple[Any, int, int, int]]
 ) -> set[int]:
-    """The positions in ``rows`` (council id, sender, shared at, reported at: notifications reported within the
-    period, from ``notifications``, a ``_da_notifications`` query) of those that belong to a batch.
+    """The positions in ``rows`` (council id, sender, shared at, reported at, the times in microseconds since
+    the epoch: notifications reported within the period, from ``notifications``, a ``_da_notifications``
+    query) of those that belong to a batch.
 
     Whether a notification is batched depends only on its run, and a run may include notifications reported
     outside the period: each council's are read as far as its runs reach (a day beyond at a time, until nothing
@@ -213,15 +240,19 @@ def batched_positions(
     by_council: dict[Any, list[Row]] = defaultdict(list)
     for n, (council, sender, shared, reported) in enumerate(rows):
         by_council[council].append((n, sender, shared, reported))
-    low = min(row[2] for row in rows) - dt.timedelta(days=1)
-    high = max(row[2] for row in rows) + dt.timedelta(days=1)
+    low = min(row[2] for row in rows) - DAY_US
+    high = max(row[2] for row in rows) + DAY_US
     while True:
         outside: dict[Any, list[Row]] = defaultdict(list)
         for n, (council, sender, shared, reported) in enumerate(
-            notifications.filter(recipient_id__in=list(by_council), shared_at__gte=low, shared_at__lte=high)
+            notifications.filter(
+                recipient_id__in=list(by_council),
+                shared_at__gte=from_micros(low),
+                shared_at__lte=from_micros(high),
+            )
             .exclude(reported__gte=period.start, reported__lt=period.end)
             .order_by()  # not the newest first of a share's default: the batch rule sorts its own
-            .values_list("recipient_id", "event__recorded_by_id", "shared_at", "reported")
+            .values_list("recipient_id", "event__recorded_by_id", Micros("shared_at"), Micros("reported"))
         ):
             outside[council].append((-1 - n, sender, shared, reported))
         wider_low = wider_high = False
@@ -229,12 +260,12 @@ def batched_positions(
             times = sorted(row[2] for row in mine + outside[council])
             first, last = _closed(times, min(row[2] for row in mine), max(row[2] for row in mine))
             # One not read could be within BATCH_GAP of the span: read a day further that way.
-            wider_low = wider_low or first - BATCH_GAP < low
-            wider_high = wider_high or last + BATCH_GAP > high
+            wider_low = wider_low or first - BATCH_GAP_US < low
+            wider_high = wider_high or last + BATCH_GAP_US > high
         if not wider_low and not wider_high:
             break
-        low = low - dt.timedelta(days=1) if wider_low else low
-        high = high + dt.timedelta(days=1) if wider_high else high
+        low = low - DAY_US if wider_low else low
+        high = high + DAY_US if wider_high else high
     batched: set[int] = set()
     for council, mine in by_council.items():
         batched |= {n for n in batched_ids(mine + outside[council]) if n >= 0}
@@ -243,28 +274,49 @@ def batched_positions(
 
 @dataclass(frozen=True)
 class DaRow:
-    """One notification as the measure counts it: to which council, when reported and shared, due when, and
-    whether it belongs to a batch."""
+    """One notification as the measure counts it: to which council, when reported (microseconds since the
+    epoch, lib.epoch), how long until shared (microseconds), whether shared by its due time (None: no due
+    time), and whether it belongs to a batch."""
 
     council_id: Any
-    reported: dt.datetime
-    shared: dt.datetime
-    due: dt.datetime | None
+    reported_us: int
+    delay_us: int
+    in_time: bool | None
     batched: bool
 
 
+def shared_in_time() -> Case:
+    """A share's ``notification_due_at`` met (True), missed (False) or absent (None), worked out by the
+    database: shared at or before it."""
+    return Case(
+        When(notification_due_at__isnull=True, then=Value(None)),
+        When(shared_at__lte=F("notification_due_at"), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(null=True),
+    )
+
+
 def da_rows(council_ids: Collection[Any], period: Period) -> list[DaRow]:
-    """The notifications to the councils of incidents reported to police within the period."""
+    """The notifications to the councils of incidents reported to police within the period. Times come as
+    whole microseconds and the in-time flag from the database: at a national year's 1.5 million notifications,
+    turning three stored datetimes a row into Python's took a third of every area's measures
+    (docs/performance.md, issue 16)."""
     notifications = _da_notifications(council_ids)
     shares = list(
         notifications.filter(reported__gte=period.start, reported__lt=period.end)
         .order_by()  # unsorted: each measure sorts what it needs
-        .values_list("recipient_id", "event__recorded_by_id", "shared_at", "reported", "notification_due_at")
+        .values_list(
+            "recipient_id",
+            "event__recorded_by_id",
+            Micros("shared_at"),
+            Micros("reported"),
+            shared_in_time(),
+        )
     )
     batched = batched_positions(notifications, period, [row[:4] for row in shares])
     return [
-        DaRow(council, reported, shared, due, n in batched)
-        for n, (council, _sender, shared, reported, due) in enumerate(shares)
+        DaRow(council, reported, shared - reported, in_time, n in batched)
+        for n, (council, _sender, shared, reported, in_time) in enumerate(shares)
     ]
 
 
@@ -272,10 +324,10 @@ def da_summary(rows: Sequence[DaRow]) -> DomesticAbuseNotifications:
     """The measure of some notifications (one area's over one period)."""
     return DomesticAbuseNotifications(
         count=len(rows),
-        delay_hours=spread(row.shared - row.reported for row in rows),
+        delay_hours=spread_us(row.delay_us for row in rows),
         # Shared by the due time worked out when it was recorded (clocks.deadlines.share_clocks, with the
         # area's own figure then in force); a share with no due time is not counted either way.
-        within_target_pct=_in_time_pct((row.shared, row.due) for row in rows),
+        within_target_pct=_in_time_flags_pct(row.in_time for row in rows),
         batched_pct=percent(sum(1 for row in rows if row.batched), len(rows)),
     )
 
@@ -368,10 +420,18 @@ def missing_rows(councils: Collection[Organisation], period: Period) -> MissingR
         .exclude(missing_report__source=Source.HELD)
         .values("pk", "council_id", "child_id", "category", "reported_at", "council_told_at", "found_at")
     ]
+    by_council: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for e in episodes:
+        by_council[e["council_id"]].append(e)
+    for council_id, theirs in by_council.items():
         # The missing-notification deadline with the area's own figure (clocks.services.deadline, via
-        # share_clocks on each share); the episode keeps only when the council was told, so it is worked out here.
-        e["due"] = _deadline(ClockRule.MISSING_NOTIFICATION, e["reported_at"], by_id[e["council_id"]])
+        # share_clocks on each share); the episode keeps only when the council was told, so it is worked out here,
+        # for each council's episodes at once.
+        dues = deadlines_for(
+            ClockRule.MISSING_NOTIFICATION, [e["reported_at"] for e in theirs], by_id[council_id]
+        )
+        for e, due in zip(theirs, dues, strict=True):
+            e["due"] = due
     history: dict[Any, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
     for children in _chunks({e["child_id"] for e in episodes}):
         for child, last_seen, reported in MissingEpisode.objects.filter(
@@ -386,9 +446,6 @@ def missing_rows(councils: Collection[Organisation], period: Period) -> MissingR
             "episode_id", "offered_at", "held_at", "independent"
         ):
             interviews[row["episode_id"]] = dict(row)
-    by_council: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    for e in episodes:
-        by_council[e["council_id"]].append(e)
     figures = repeat_figures_by_council(councils)
     return MissingRows(dict(by_council), dict(history), interviews, figures)
 
@@ -461,19 +518,23 @@ def _return_interviews(
 
 def _in_time_pct(shares: Iterable[tuple[dt.datetime, dt.datetime | None]]) -> float | None:
     """Of (shared at, due at) pairs with a due time, the percentage shared at or before it."""
-    timed = [(shared, due) for shared, due in shares if due is not None]
-    return percent(sum(1 for shared, due in timed if shared <= due), len(timed))
+    return _in_time_flags_pct(None if due is None else shared <= due for shared, due in shares)
+
+
+def _in_time_flags_pct(flags: Iterable[bool | None]) -> float | None:
+    """Of shares with a due time (a flag not None: ``shared_in_time``), the percentage shared by it."""
+    timed = [flag for flag in flags if flag is not None]
+    return percent(sum(1 for flag in timed if flag), len(timed))
 
 
 # Operation Encompass and police protection -----------------------------------------------------------------
 
 
-def encompass_rows(
-    council_ids: Collection[Any], period: Period
-) -> list[tuple[Any, dt.datetime, dt.datetime, dt.datetime | None]]:
+def encompass_rows(council_ids: Collection[Any], period: Period) -> list[tuple[Any, int, int, bool | None]]:
     """Operation Encompass notices (``encompass`` rule) to the councils' schools (a school whose council is one
     of them) and to the councils themselves (a home-educated child, a school not yet on OpenMASH), of
-    domestic-abuse incidents reported to police within the period: (council id, reported, shared, due)."""
+    domestic-abuse incidents reported to police within the period: (council id, reported, the delay until
+    shared, shared by its due time), the times in microseconds and the flag from the database (``da_rows``)."""
     ids = set(council_ids)
     # The schools read first, so the notices are found by recipient on its index (an OR across the join to
     # the recipient read every Encompass notice in the country for one area).
@@ -493,20 +554,21 @@ def encompass_rows(
         .annotate(reported=Coalesce("reported_at", "occurred_at"))
         .filter(reported__gte=period.start, reported__lt=period.end)
         .order_by()
-        .values_list("recipient_id", "reported", "shared_at", "notification_due_at")
+        .annotate(reported_us=Micros("reported"))
+        .values_list("recipient_id", "reported_us", Micros("shared_at") - F("reported_us"), shared_in_time())
     )
-    return [(council_of[recipient], reported, shared, due) for recipient, reported, shared, due in shares]
+    return [
+        (council_of[recipient], reported, delay, in_time) for recipient, reported, delay, in_time in shares
+    ]
 
 
-def encompass_summary(
-    rows: Sequence[tuple[Any, dt.datetime, dt.datetime, dt.datetime | None]],
-) -> dict[str, Any]:
+def encompass_summary(rows: Sequence[tuple[Any, int, int, bool | None]]) -> dict[str, Any]:
     """How many notices, and how many reached the school before the start of the next school day (the share's
     own due time, counted with the school's or council's term breaks and start of day)."""
     return {
         "notices": len(rows),
-        "delay_hours": asdict(spread(shared - reported for _c, reported, shared, _due in rows)),
-        "before_next_school_day_pct": _in_time_pct((shared, due) for _c, _r, shared, due in rows),
+        "delay_hours": asdict(spread_us(delay for _c, _reported, delay, _in_time in rows)),
+        "before_next_school_day_pct": _in_time_flags_pct(in_time for _c, _r, _d, in_time in rows),
     }
 
 
@@ -707,6 +769,8 @@ def conference_summary(rows: Sequence[ConferenceRow], council: Organisation) -> 
     measures from the s47 start), by the ``initial-conference`` rule with the council's nation's bank
     holidays."""
     in_time = 0
+    # One deadline a start day: a year's conferences of one area start on a few hundred days.
+    due_by_day: dict[dt.date, dt.datetime] = {}
     for _council, held_at, s47_started_on, discussion_held_at in rows:
         # An s47 start date is required when enquiries start (meetings.services); a conference from a
         # discussion held before that was recorded falls back on the discussion's own London day.
@@ -716,7 +780,9 @@ def conference_summary(rows: Sequence[ConferenceRow], council: Organisation) -> 
         else:
             assert discussion_held_at is not None  # an initial conference's discussion was held
             started = discussion_held_at.astimezone(LONDON).date()
-        in_time += held_at <= _deadline(ClockRule.INITIAL_CONFERENCE, _london_noon(started), council)
+        if started not in due_by_day:
+            due_by_day[started] = _deadline(ClockRule.INITIAL_CONFERENCE, _london_noon(started), council)
+        in_time += held_at <= due_by_day[started]
     return {
         "held": len(rows),
         "within_15_working_days": in_time,
