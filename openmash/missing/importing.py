@@ -447,7 +447,7 @@ def import_missing(
     known: dict[tuple[str, dt.date], Any] = {}
     for start in range(0, len(todo), WRITE_CHUNK):
         chunk = todo[start : start + WRITE_CHUNK]
-        with write_transaction():
+        with write_transaction(many_rows=True):
             events: list[Event] = []
             for row in chunk:
                 events += _write_one(actor, row, known, imported_as)

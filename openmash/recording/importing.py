@@ -102,7 +102,7 @@ def _writing(*, durable: bool = False) -> Iterator[None]:
     """One short write transaction, queued behind the service's own writers (decision 0008). Staged and held
     chunks are nobody's until the release: their commits do not wait for the disk (decision 0015); the
     release's do, and flush everything written before them."""
-    with write_transaction(durable=durable):
+    with write_transaction(durable=durable, many_rows=True):
         yield
 
 
