@@ -16,6 +16,7 @@ a run can be measured and the whole year extrapolated.
 
 import csv
 import datetime as dt
+import multiprocessing
 import random
 import string
 import tempfile
@@ -23,9 +24,12 @@ import time
 import zoneinfo
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from multiprocessing.queues import Queue
 from pathlib import Path
 
+from django.db import connections
 from faker import Faker
 
 from openmash.accounts.actors import import_actor
@@ -51,6 +55,11 @@ class NationalSummary:
     forces: int = 0
     counts: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+
+    def add(self, other: "NationalSummary") -> None:
+        self.councils += other.councils
+        self.forces += other.forces
+        self.counts.update(other.counts)
 
     @property
     def rows(self) -> int:
@@ -83,6 +92,7 @@ class NationalGenerator:
             raise ValueError("fraction must be more than 0 and at most 1")
         self.year = year
         self.fraction = fraction
+        self.seed = seed
         self.random = random.Random(seed)  # noqa: S311 (made-up data, repeatable for a seed: not a secret)
         self.faker = Faker("en_GB")
         self.faker.seed_instance(seed)
@@ -90,6 +100,9 @@ class NationalGenerator:
         self.start = dt.datetime.combine(dt.date(year, 4, 1), dt.time(), tzinfo=LONDON)
         self.span = dt.timedelta(days=365 * fraction)
         self.serial = 0
+        self.prefix = ""
+        self.postcodes: dict[int, list[str]] = {}
+        self.total = 0
         # Names drawn once and combined: Faker is the slow part of making a million rows.
         self.given = [self.faker.first_name() for _ in range(2000)]
         self.family = [self.faker.last_name() for _ in range(2000)]
@@ -106,6 +119,18 @@ class NationalGenerator:
         # Whole numbers whose sum over the areas keeps the national figure: round up with the remainder's chance.
         return int(expected) + (self.random.random() < expected - int(expected))
 
+    def _read_postcodes(self) -> None:
+        if not self.postcodes:
+            self.postcodes = postcodes_by_council()
+            self.total = sum(len(found) for found in self.postcodes.values())
+
+    def for_force(self, force: Organisation) -> None:
+        """Draw the force's records from a stream of their own (the seed and the force's code), numbered under
+        its code: the same records for a seed whichever order, or process, the forces are generated in."""
+        self.random = random.Random(f"{self.seed}:{force.code}")  # noqa: S311 (as above)
+        self.serial = 0
+        self.prefix = f"{force.code}-"
+
     def incidents(self, council: Organisation, postcodes: list[str], n: int) -> list[dict[str, str]]:
         rows = []
         for _ in range(n):
@@ -114,7 +139,7 @@ class NationalGenerator:
             self.serial += 1
             rows.append(
                 {
-                    "police_reference": f"N{self.year % 100:02d}-{self.serial:08d}",
+                    "police_reference": f"N{self.year % 100:02d}-{self.prefix}{self.serial:08d}",
                     "occurred_at": (reported - dt.timedelta(minutes=self.random.randint(5, 90))).isoformat(),
                     "reported_at": reported.isoformat(),
                     "shared_at": (reported + dt.timedelta(hours=self.random.uniform(0.3, 30))).isoformat(),
@@ -140,7 +165,7 @@ class NationalGenerator:
             self.serial += 1
             rows.append(
                 {
-                    "reference": f"M{self.year % 100:02d}-{self.serial:08d}",
+                    "reference": f"M{self.year % 100:02d}-{self.prefix}{self.serial:08d}",
                     "child_given_name": given,
                     "child_family_name": family,
                     "child_date_of_birth": born,
@@ -161,35 +186,74 @@ class NationalGenerator:
             )
         return rows
 
-    def run(self) -> NationalSummary:
+    def run(self, workers: int = 1) -> NationalSummary:
+        """Every force's year, a force at a time, or ``workers`` forces at once in as many processes (each force's
+        files are imported whole by one process; on PostgreSQL the imports of two forces run side by side, on
+        SQLite they take turns at its one writer)."""
         summary = NationalSummary(year=self.year, fraction=self.fraction)
-        postcodes = postcodes_by_council()
-        total = sum(len(found) for found in postcodes.values())
+        self._read_postcodes()  # before any fork: read once
         forces = list(
             Organisation.objects.filter(kind=OrganisationKind.POLICE, is_reference=True)
             .prefetch_related("covers")
             .order_by("code")
         )
         began = time.monotonic()
-        with tempfile.TemporaryDirectory(prefix="openmash-national-") as folder:
+        if workers <= 1:
             for force in forces:
-                incidents: list[dict[str, str]] = []
-                episodes: list[dict[str, str]] = []
-                for council in sorted(force.covers.all(), key=lambda council: council.code):
-                    found = postcodes.get(council.pk)
-                    if not found:
-                        continue
-                    # A council covered by two forces (none in England and Wales today) would count twice.
-                    share = len(found) / total
-                    incidents += self.incidents(
-                        council, found, self.volume("domestic_abuse_notifications", share)
-                    )
-                    episodes += self.episodes(council, self.volume("missing_episodes", share))
-                    summary.councils += 1
-                summary.forces += 1
-                self._import(force, folder, incidents, episodes, summary)
+                summary.add(self.force_year(force))
+        else:
+            self._in_processes(forces, workers, summary)
         summary.seconds = time.monotonic() - began
         return summary
+
+    def force_rows(self, force: Organisation) -> tuple[list[dict[str, str]], list[dict[str, str]], int]:
+        """One force's records (its councils' incidents, and their children's missing episodes), and how many
+        of its councils have any: the same for a seed whenever they are drawn."""
+        self._read_postcodes()
+        self.for_force(force)
+        incidents: list[dict[str, str]] = []
+        episodes: list[dict[str, str]] = []
+        councils = 0
+        for council in sorted(force.covers.all(), key=lambda council: council.code):
+            found = self.postcodes.get(council.pk)
+            if not found:
+                continue
+            # A council covered by two forces (none in England and Wales today) would count twice.
+            share = len(found) / self.total
+            incidents += self.incidents(council, found, self.volume("domestic_abuse_notifications", share))
+            episodes += self.episodes(council, self.volume("missing_episodes", share))
+            councils += 1
+        return incidents, episodes, councils
+
+    def force_year(self, force: Organisation) -> "NationalSummary":
+        """One force's records, generated and imported: its incidents in one file, its episodes in another."""
+        incidents, episodes, councils = self.force_rows(force)
+        done = NationalSummary(year=self.year, fraction=self.fraction, forces=1, councils=councils)
+        with tempfile.TemporaryDirectory(prefix="openmash-national-") as folder:
+            self._import(force, folder, incidents, episodes, done)
+        return done
+
+    def _in_processes(self, forces: list[Organisation], workers: int, summary: NationalSummary) -> None:
+        # Forked, so each process has the postcodes read already and Django set up; no database connection
+        # may cross a fork (each process opens its own). The processes tell their progress through a queue.
+        global _forked
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        told: Queue = context.Queue()
+        _forked = (self, told)
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                waiting = {pool.submit(_force_in_process, force.pk) for force in forces}
+                while waiting:
+                    finished, waiting = wait(waiting, timeout=0.2, return_when=FIRST_COMPLETED)
+                    while not told.empty():
+                        self.progress(*told.get())
+                    for future in finished:
+                        summary.add(future.result())
+                while not told.empty():
+                    self.progress(*told.get())
+        finally:
+            _forked = None
 
     def _import(self, force, folder, incidents, episodes, summary: NationalSummary) -> None:
         name = force.name
@@ -211,6 +275,24 @@ class NationalGenerator:
                 progress=lambda step, done, of: self.progress(name, "missing episodes", step, done, of),
             )
             summary.counts["missing_episodes"] += len(episodes)
+
+
+# The generator and the progress queue of a run in processes, inherited by the forked processes.
+_forked: "tuple[NationalGenerator, Queue] | None" = None
+
+
+def _force_in_process(force_pk: int) -> NationalSummary:
+    assert _forked is not None
+    generator, told = _forked
+
+    def progress(*step: object) -> None:
+        told.put(step)
+
+    generator.progress = progress
+    try:
+        return generator.force_year(Organisation.objects.prefetch_related("covers").get(pk=force_pk))
+    finally:
+        connections.close_all()
 
 
 def _write(path: Path, rows: list[dict[str, str]]) -> Path:
@@ -236,8 +318,9 @@ def national_loaded(year: int) -> bool:
 
 
 def generate_national(
-    *, year: int, seed: int = 2016, fraction: float = 1.0, progress: Progress | None = None
+    *, year: int, seed: int = 2016, fraction: float = 1.0, progress: Progress | None = None, workers: int = 1
 ) -> NationalSummary:
     """Generate the year (or its first ``fraction``) for every council and force, into a database marked as a
-    demo (the caller checks), with the reference data loaded."""
-    return NationalGenerator(year=year, seed=seed, fraction=fraction, progress=progress).run()
+    demo (the caller checks), with the reference data loaded; ``workers`` forces at once. The same records
+    for a seed whatever the number of workers."""
+    return NationalGenerator(year=year, seed=seed, fraction=fraction, progress=progress).run(workers)

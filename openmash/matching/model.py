@@ -351,19 +351,70 @@ class Score:
 
 
 def score(a: MatchRecord, b: MatchRecord, model: TrainedModel | None = None) -> Score:
+    return _score(comparison_vector(a, b), model or stored_model())
+
+
+def best_matches[K](
+    record: MatchRecord,
+    candidates: Iterable[tuple[K, MatchRecord]],
+    model: TrainedModel | None = None,
+    *,
+    at_least: float | None = None,
+) -> list[tuple[K, Score]]:
+    """Candidates scored, best first; with ``at_least``, only those whose probability is that or more, each
+    left as soon as what is left to compare cannot lift it there (the same list as scoring all of them and
+    dropping the rest: at national volume most candidates of a common name are a different child, and
+    scoring them whole was most of the matching)."""
     model = model or stored_model()
-    vector = comparison_vector(a, b)
+    if at_least is None:
+        scored = [(key, score(record, candidate, model)) for key, candidate in candidates]
+    else:
+        scored = []
+        floor = math.log2(at_least / (1 - at_least)) - 1e-9  # the weight of that probability
+        order, still_possible = _bounds(model)
+        for key, candidate in candidates:
+            vector = [0] * len(COMPARISONS)
+            weight = model.prior_weight
+            for position, index in enumerate(order):
+                vector[index] = level = _level(COMPARISONS[index], record, candidate)
+                weight += model.weights[index][level]
+                if weight + still_possible[position] < floor:
+                    break
+            else:
+                scored.append((key, _score(tuple(vector), model)))
+    scored.sort(key=lambda item: item[1].weight, reverse=True)
+    return scored
+
+
+# Compared first when candidates are left early: the date of birth, sex and postcode are quick and tell most
+# strangers apart; the names' string measures are the dear part.
+_EARLY = ("dob", "sex", "postcode", "family_name", "given_name")
+
+
+def _bounds(model: TrainedModel) -> tuple[tuple[int, ...], tuple[float, ...]]:
+    """The order the comparisons are made in, and after each the most the rest could still add."""
+    found = _bounds_of.get(id(model))
+    if found is None or found[0] is not model:
+        order = tuple(_INDEX[name] for name in _EARLY)
+        assert sorted(order) == list(range(len(COMPARISONS)))
+        best = [max(model.weights[index]) for index in order]
+        rest = tuple(sum(best[position + 1 :]) for position in range(len(order)))
+        found = _bounds_of[id(model)] = (model, order, rest)
+    return found[1], found[2]
+
+
+_bounds_of: dict[int, tuple[TrainedModel, tuple[int, ...], tuple[float, ...]]] = {}
+
+
+def _level(comparison: Comparison, a: MatchRecord, b: MatchRecord) -> int:
+    for index, level in enumerate(comparison.levels):
+        if level.test(a, b):
+            return index
+    raise AssertionError(f"no level of {comparison.name} holds")  # the last level always holds
+
+
+def _score(vector: tuple[int, ...], model: TrainedModel) -> Score:
     weight = model.prior_weight + sum(model.weights[i][level] for i, level in enumerate(vector))
     probability = 1 / (1 + 2 ** (-weight))
     labels = tuple(COMPARISONS[i].levels[level].label for i, level in enumerate(vector))
     return Score(weight, probability, vector, labels)
-
-
-def best_matches[K](
-    record: MatchRecord, candidates: Iterable[tuple[K, MatchRecord]], model: TrainedModel | None = None
-) -> list[tuple[K, Score]]:
-    """Candidates scored, best first."""
-    model = model or stored_model()
-    scored = [(key, score(record, candidate, model)) for key, candidate in candidates]
-    scored.sort(key=lambda item: item[1].weight, reverse=True)
-    return scored

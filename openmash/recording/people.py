@@ -191,7 +191,9 @@ class _Matcher:
         )
         wanted: dict[Actor, set[uuid.UUID]] = {}
         for where, candidates in zip(self.likenesses, found, strict=True):
-            scored = best_matches(self.likenesses[where].record, candidates, self.model)
+            # Only those worth asking about or linking are ever used (``_decided``: best first, down to
+            # OPENMASH_MATCHING_REVIEW).
+            scored = best_matches(self.likenesses[where].record, candidates, self.model, at_least=self.review)
             self.on_record[where] = scored
             for person, score in scored:
                 if score.probability < self.link:

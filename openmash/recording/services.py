@@ -33,6 +33,7 @@ from openmash.clocks.deadlines import deadline_for, share_clocks
 from openmash.database import (
     GroupCommit,
     Insert,
+    checks_now,
     inserts_joined,
     inserts_run,
     objects_insert,
@@ -249,9 +250,10 @@ def _carry_out(planned: _Planned, also: Sequence[AlsoWrite | None]) -> list[Reco
                 planned.recorded, planned.subjects, planned.late_reasons, strict=True
             )
         )
-        audit_chain(
-            planned.audit
-        )  # last of the event's own rows: the chain head stays locked until the commit
+        # Last of the event's own rows: the chain head stays locked until the commit, so the rows' checks are
+        # run first.
+        checks_now()
+        audit_chain(planned.audit)
         for recorded in planned.recorded:
             followups.run(recorded)  # what an app above writes with such an event (a Philomena release)
         for one, write in zip(planned.recorded, also, strict=True):

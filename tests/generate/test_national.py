@@ -4,9 +4,10 @@ through the history imports, the same for a seed."""
 import datetime as dt
 
 import pytest
+from django.db import connection  # noqa: F401  (the skip condition's)
 
 from openmash.demo.national import NationalGenerator, generate_national, postcodes_by_council, year_problem
-from openmash.events.models import EventKind
+from openmash.events.models import EventKind, EventSubject
 from openmash.missing.models import MissingEpisode
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.organisations.services import reference_load
@@ -49,3 +50,43 @@ def test_the_national_year_must_be_over_and_the_fraction_a_share_of_it():
     assert year_problem(2026, 0.1, now) == ""  # its first 36.5 days are over
     assert "must be over" in year_problem(1999, 0.1, now)
     assert "--fraction" in year_problem(2015, 0, now)
+
+
+def _drawn(seed: int, fraction: float, forces: list[Organisation]) -> tuple[set, set]:
+    """The incidents' and episodes' references and times a generator draws for ``forces``, in that order,
+    without importing them."""
+    generator = NationalGenerator(year=2015, seed=seed, fraction=fraction)
+    incidents: set[tuple[str, str]] = set()
+    episodes: set[tuple[str, str]] = set()
+    for force in forces:
+        drawn_incidents, drawn_episodes, _councils = generator.force_rows(force)
+        incidents |= {(row["police_reference"], row["child_family_name"]) for row in drawn_incidents}
+        episodes |= {(row["reference"], row["child_family_name"]) for row in drawn_episodes}
+    return incidents, episodes
+
+
+def test_each_forces_records_are_the_same_for_a_seed_in_any_order():
+    reference_load()
+    forces = list(Organisation.objects.filter(kind=OrganisationKind.POLICE).prefetch_related("covers"))
+    forwards = _drawn(5, 0.0002, forces)
+    assert forwards == _drawn(5, 0.0002, forces[::-1])
+    assert forwards != _drawn(6, 0.0002, forces)
+    assert len(forwards[0]) > 200
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="forces imported side by side: PostgreSQL")
+def test_forces_imported_in_two_processes_write_what_a_seed_draws():
+    reference_load()
+    summary = generate_national(year=2015, seed=5, fraction=0.0002, workers=2)
+    forces = list(Organisation.objects.filter(kind=OrganisationKind.POLICE).prefetch_related("covers"))
+    incidents, episodes = _drawn(5, 0.0002, forces)
+    assert summary.forces == len(forces)
+    assert summary.counts["domestic_abuse_notifications"] == len(incidents)
+    written = set(
+        EventSubject.objects.filter(event__kind=EventKind.DOMESTIC_ABUSE).values_list(
+            "event__reference", "person__family_name"
+        )
+    )
+    assert written == incidents
+    assert set(MissingEpisode.objects.values_list("reference", "child__family_name")) == episodes

@@ -1,7 +1,9 @@
+import os
 import time
 from typing import IO, cast
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -40,12 +42,21 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help=(
+                "national: how many forces are imported at once, each in its own process (default: the "
+                "machine's cores, up to 4, on PostgreSQL; 1 on SQLite, which has one writer)"
+            ),
+        )
+        parser.add_argument(
             "--allow-database-url",
             action="store_true",
             help="generate into the database DATABASE_URL names (it must hold nothing real)",
         )
 
-    def handle(self, *args, scenario, scale, year, seed, fraction, allow_database_url, **options):
+    def handle(self, *args, scenario, scale, year, seed, fraction, workers, allow_database_url, **options):
         if scale == "national" and year is None:
             raise CommandError("--scale national needs --year YYYY (the year starting 1 April YYYY)")
         if scale == "national" and (problem := year_problem(year, fraction or 1.0, timezone.now())):
@@ -95,10 +106,17 @@ class Command(BaseCommand):
                     tasks[key], description=f"{force}: {what}, {step.lower()}", completed=done, total=total
                 )
 
-            summary = generate_national(year=year, seed=seed, fraction=fraction, progress=progress)
+            if workers is None:
+                workers = min(4, os.cpu_count() or 1) if connection.vendor == "postgresql" else 1
+            if workers < 1:
+                raise CommandError("--workers must be 1 or more")
+            summary = generate_national(
+                year=year, seed=seed, fraction=fraction, progress=progress, workers=workers
+            )
         console.print(
             f"Generated {summary.rows:,} records ({summary.counts['domestic_abuse_notifications']:,} domestic-abuse "
             f"incidents, {summary.counts['missing_episodes']:,} missing episodes) for {summary.councils} councils "
             f"and {summary.forces} forces, {fraction:g} of the year from 1 April {year}, in "
-            f"{summary.seconds:.1f} seconds: {summary.rate:,.0f} records a second"
+            f"{summary.seconds:.1f} seconds: {summary.rate:,.0f} records a second "
+            f"({workers} force{'s' if workers > 1 else ''} at a time)"
         )
