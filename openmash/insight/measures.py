@@ -136,20 +136,36 @@ def spread(durations: Iterable[dt.timedelta]) -> Spread:
 
 
 def spread_us(durations: Iterable[int]) -> Spread:
-    """``spread`` of durations in whole microseconds (lib.epoch): the same hours, to the last bit."""
-    return spread_of_hours(hours(duration) for duration in durations)
+    """``spread`` of durations in whole microseconds (lib.epoch): the same hours, to the last bit. The integers
+    are sorted and only the few the figures need are turned into hours: ``hours`` never decreases as its
+    argument grows, so the sorted integers give the sorted hours (a national year's 1.5 million delays turned
+    into floats one by one took seconds; docs/performance.md, issue 16)."""
+    return _spread_of_sorted(sorted(durations), hours)
 
 
 def spread_of_hours(durations: Iterable[float]) -> Spread:
-    values = sorted(durations)
-    if not values:
+    return _spread_of_sorted(sorted(durations), float)
+
+
+def _spread_of_sorted(values: Sequence[Any], as_hours: Callable[[Any], float]) -> Spread:
+    """Median, p90 and maximum of ``values`` (sorted), each value read as hours by ``as_hours``: the same
+    arithmetic as ``statistics.median`` and ``statistics.quantiles(n=10, method="inclusive")[8]`` (``p90``) on
+    the whole list of hours, on the one or two values each of them reads (tests/insight/test_spread.py)."""
+    n = len(values)
+    if not n:
         return Spread(None, None, None)
-    ninetieth = p90(values)
-    return Spread(
-        median=round(statistics.median(values), 2),
-        p90=round(ninetieth, 2) if ninetieth is not None else None,
-        max=round(values[-1], 2),
-    )
+
+    def at(rank: int) -> float:
+        return as_hours(values[rank])
+
+    middle = at(n // 2) if n % 2 else (at(n // 2 - 1) + at(n // 2)) / 2
+    if n == 1:
+        ninetieth = at(0)
+    else:
+        # statistics.quantiles' inclusive method for the ninth of ten cut points: rank 0.9 * (n - 1).
+        rank, delta = divmod(9 * (n - 1), 10)
+        ninetieth = (at(rank) * (10 - delta) + at(rank + 1) * delta) / 10
+    return Spread(median=round(middle, 2), p90=round(ninetieth, 2), max=round(at(n - 1), 2))
 
 
 # Domestic-abuse notifications ------------------------------------------------------------------------------
