@@ -13,12 +13,13 @@ by linear interpolation between closest ranks (numpy's default, ``statistics.qua
 import bisect
 import datetime as dt
 import functools
+import operator
 import statistics
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import BooleanField, Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -198,15 +199,17 @@ Row = tuple[int, int, int, int]
 
 
 def _runs(rows: list[Row]) -> Iterator[list[Row]]:
-    """Rows in shared-at order, split wherever one was shared more than BATCH_GAP after the one before."""
-    run: list[Row] = []
-    for row in rows:
-        if run and row[2] - run[-1][2] > BATCH_GAP_US:
-            yield run
-            run = []
-        run.append(row)
-    if run:
-        yield run
+    """Rows in shared-at order, split wherever one was shared more than BATCH_GAP after the one before, as
+    runs of BATCH_SIZE or more (a shorter run is never a batch)."""
+    start = 0
+    for end in range(1, len(rows) + 1):
+        if end == len(rows) or rows[end][2] - rows[end - 1][2] > BATCH_GAP_US:
+            if end - start >= BATCH_SIZE:
+                yield rows[start:end]
+            start = end
+
+
+_SHARED_AT = operator.itemgetter(2)
 
 
 def batched_ids(shares: Iterable[Row]) -> set[int]:
@@ -218,17 +221,20 @@ def batched_ids(shares: Iterable[Row]) -> set[int]:
         by_sender[row[1]].append(row)
     batched: set[int] = set()
     for rows in by_sender.values():
-        rows.sort(key=lambda row: (row[2], row[0]))
+        # By shared at alone: a run is split only between two different times, so the order of shares
+        # shared at the same moment changes no run.
+        rows.sort(key=_SHARED_AT)
         for run in _runs(rows):
             reported = [item[3] for item in run]
-            if len(run) >= BATCH_SIZE and max(reported) - min(reported) > BATCH_REPORTED_SPAN_US:
+            if max(reported) - min(reported) > BATCH_REPORTED_SPAN_US:
                 batched.update(item[0] for item in run)
     return batched
 
 
 def _closed(times: list[int], first: int, last: int) -> tuple[int, int]:
-    """The shared-at span [first, last] widened through ``times`` (sorted) while one lies within BATCH_GAP of
-    either edge: no run can cross the span's edges."""
+    """The shared-at span [first, last] widened through ``times`` (sorted; those inside the span may be left
+    out, as they change nothing) while one lies within BATCH_GAP of either edge: no run can cross the span's
+    edges."""
     low = bisect.bisect_left(times, first)
     while low > 0 and first - times[low - 1] <= BATCH_GAP_US:
         low -= 1
@@ -256,8 +262,12 @@ def batched_positions(
     by_council: dict[Any, list[Row]] = defaultdict(list)
     for n, (council, sender, shared, reported) in enumerate(rows):
         by_council[council].append((n, sender, shared, reported))
-    low = min(row[2] for row in rows) - DAY_US
-    high = max(row[2] for row in rows) + DAY_US
+    # Each council's own span of shared-at times.
+    spans = {
+        council: (min(map(_SHARED_AT, mine)), max(map(_SHARED_AT, mine))) for council, mine in by_council.items()
+    }
+    low = min(first for first, _last in spans.values()) - DAY_US
+    high = max(last for _first, last in spans.values()) + DAY_US
     while True:
         outside: dict[Any, list[Row]] = defaultdict(list)
         for n, (council, sender, shared, reported) in enumerate(
@@ -272,9 +282,10 @@ def batched_positions(
         ):
             outside[council].append((-1 - n, sender, shared, reported))
         wider_low = wider_high = False
-        for council, mine in by_council.items():
-            times = sorted(row[2] for row in mine + outside[council])
-            first, last = _closed(times, min(row[2] for row in mine), max(row[2] for row in mine))
+        for council, (first, last) in spans.items():
+            # Only those outside the council's span can widen it (all of its own lie within it).
+            times = sorted(map(_SHARED_AT, outside[council]))
+            first, last = _closed(times, first, last)
             # One not read could be within BATCH_GAP of the span: read a day further that way.
             wider_low = wider_low or first - BATCH_GAP_US < low
             wider_high = wider_high or last + BATCH_GAP_US > high
@@ -288,11 +299,11 @@ def batched_positions(
     return batched
 
 
-@dataclass(frozen=True)
-class DaRow:
+class DaRow(NamedTuple):
     """One notification as the measure counts it: to which council, when reported (microseconds since the
     epoch, lib.epoch), how long until shared (microseconds), whether shared by its due time (None: no due
-    time), and whether it belongs to a batch."""
+    time), and whether it belongs to a batch. A named tuple, not a frozen dataclass: a national year makes
+    1.5 million of them, and a frozen dataclass is several times slower to make."""
 
     council_id: Any
     reported_us: int
