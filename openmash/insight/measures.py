@@ -16,7 +16,7 @@ import functools
 import operator
 import statistics
 import zoneinfo
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, NamedTuple
@@ -672,16 +672,30 @@ def clocks(*, council: Organisation, period: Period, now: dt.datetime | None = N
     )
 
 
-def _participation(participations: Sequence[str]) -> dict[str, Any]:
-    invited = len(participations)
-    attended = sum(1 for p in participations if p == Participation.ATTENDED)
+def _participation(counts: Mapping[str, int]) -> dict[str, Any]:
+    """One kind of meeting's police invitations, from how many took part each way."""
+    invited = sum(counts.values())
+    attended = counts.get(Participation.ATTENDED, 0)
     return {
         "meetings": invited,
         "attended": attended,
-        "written_only": sum(1 for p in participations if p == Participation.WRITTEN_ONLY),
-        "none": sum(1 for p in participations if p == Participation.DID_NOT_TAKE_PART),
+        "written_only": counts.get(Participation.WRITTEN_ONLY, 0),
+        "none": counts.get(Participation.DID_NOT_TAKE_PART, 0),
         "attended_pct": percent(attended, invited),
     }
+
+
+# How many police invitations to one council's meetings, by (the meeting's kind, how the force took part).
+ParticipationCounts = Mapping[tuple[str, str], int]
+
+
+def _police_invitations(council_ids: Collection[Any], period: Period) -> Any:
+    return MeetingInvitation.objects.filter(
+        meeting__council_id__in=list(council_ids),
+        meeting__held_at__gte=period.start,
+        meeting__held_at__lt=period.end,
+        organisation__kind=OrganisationKind.POLICE,
+    )
 
 
 def participation_rows(
@@ -690,27 +704,45 @@ def participation_rows(
     """Police invitations to the councils' meetings held within the period: (council id, held at, the
     meeting's kind, how the force took part)."""
     return list(
-        MeetingInvitation.objects.filter(
-            meeting__council_id__in=list(council_ids),
-            meeting__held_at__gte=period.start,
-            meeting__held_at__lt=period.end,
-            organisation__kind=OrganisationKind.POLICE,
-        ).values_list("meeting__council_id", "meeting__held_at", "meeting__kind", "participation")
+        _police_invitations(council_ids, period).values_list(
+            "meeting__council_id", "meeting__held_at", "meeting__kind", "participation"
+        )
     )
 
 
+def participation_counts(council_ids: Collection[Any], period: Period) -> dict[Any, ParticipationCounts]:
+    """The invitations of ``participation_rows`` counted by the database, by council (every area at once: a
+    national year's 300,000 invitations are a few hundred counts). A council with none has no entry."""
+    counts: dict[Any, dict[tuple[str, str], int]] = defaultdict(dict)
+    for council, kind, participation, invitations in (
+        _police_invitations(council_ids, period)
+        .values("meeting__council_id", "meeting__kind", "participation")
+        .annotate(invitations=Count("pk"))
+        .order_by()
+        .values_list("meeting__council_id", "meeting__kind", "participation", "invitations")
+    ):
+        counts[council][(kind, participation)] = invitations
+    return dict(counts)
+
+
 def participation_summary(rows: Sequence[tuple[Any, dt.datetime | None, str, str]]) -> dict[str, Any]:
+    """``participation_counts_summary`` of the invitations, one row each (``participation_rows``)."""
+    return participation_counts_summary(Counter((kind, p) for _c, _h, kind, p in rows))
+
+
+def participation_counts_summary(counts: ParticipationCounts) -> dict[str, Any]:
     """The invitations by how the force took part: as recorded when the outcome was recorded
     (meetings.models.Participation). A meeting with several forces invited counts once for each."""
+
+    def of_kind(kind: str) -> dict[str, Any]:
+        return _participation(
+            {participation: n for (meeting_kind, participation), n in counts.items() if meeting_kind == kind}
+        )
+
     return {
-        "strategy_discussions": _participation(
-            [p for _c, _h, kind, p in rows if kind == MeetingKind.STRATEGY_DISCUSSION]
-        ),
+        "strategy_discussions": of_kind(MeetingKind.STRATEGY_DISCUSSION),
         "conferences": {
-            kind.value.removesuffix("-conference").replace("-", "_"): _participation(
-                [p for _c, _h, meeting_kind, p in rows if meeting_kind == kind]
-            )
-            for kind in CONFERENCE_KINDS
+            kind.value.removesuffix("-conference").replace("-", "_"): of_kind(kind) for kind in CONFERENCE_KINDS
         },
     }
 
@@ -1085,7 +1117,7 @@ def areas_measures(
     missing = missing_rows(councils, period)
     encompass = by_council(encompass_rows(ids, period), lambda row: row[0])
     protection = by_council(protection_rows(ids, period), lambda row: row[0])
-    participation = by_council(participation_rows(ids, period), lambda row: row[0])
+    participation = participation_counts(ids, period)
     conferences = by_council(conference_rows(ids, period), lambda row: row[0])
     visits = joint_visit_counts(ids, period)
     closures = closure_counts(ids, period)
@@ -1103,7 +1135,7 @@ def areas_measures(
             "missing_children": asdict(missing_summary(missing, council=council, period=period, now=now)),
             "operation_encompass": encompass_summary(encompass[council.pk]),
             "police_protection": protection_summary(protection[council.pk]),
-            "police_participation": participation_summary(participation[council.pk]),
+            "police_participation": participation_counts_summary(participation.get(council.pk, {})),
             "initial_conferences": conference_summary(conferences[council.pk], council),
             "joint_visits": joint_visit_summary(visits.get(council.pk)),
             "investigation_closures": closure_summary(closures.get(council.pk)),
