@@ -30,7 +30,7 @@ from openmash.clocks.deadlines import deadline_for, deadlines_for
 from openmash.clocks.selectors import RuleMeasure, clock_measures, clock_measures_by_organisation
 from openmash.events.models import EventKind, Source
 from openmash.lib.clock_rules import ClockRule
-from openmash.lib.epoch import Micros, from_micros, hours, micros
+from openmash.lib.epoch import Micros, MicrosBetween, from_micros, hours, micros
 from openmash.meetings.models import (
     EvidentialInterview,
     Meeting,
@@ -540,8 +540,9 @@ def _in_time_pct(shares: Iterable[tuple[dt.datetime, dt.datetime | None]]) -> fl
 
 def _in_time_flags_pct(flags: Iterable[bool | None]) -> float | None:
     """Of shares with a due time (a flag not None: ``shared_in_time``), the percentage shared by it."""
-    timed = [flag for flag in flags if flag is not None]
-    return percent(sum(1 for flag in timed if flag), len(timed))
+    every = list(flags)
+    in_time = every.count(True)  # each flag True, False or None: counted in C, not one by one
+    return percent(in_time, in_time + every.count(False))
 
 
 # Operation Encompass and police protection -----------------------------------------------------------------
@@ -571,8 +572,7 @@ def encompass_rows(council_ids: Collection[Any], period: Period) -> list[tuple[A
         .annotate(reported=Coalesce("reported_at", "occurred_at"))
         .filter(reported__gte=period.start, reported__lt=period.end)
         .order_by()
-        .annotate(reported_us=Micros("reported"))
-        .values_list("recipient_id", "reported_us", Micros("shared_at") - F("reported_us"), shared_in_time())
+        .values_list("recipient_id", Micros("reported"), MicrosBetween("shared_at", "reported"), shared_in_time())
     )
     return [
         (council_of[recipient], reported, delay, in_time) for recipient, reported, delay, in_time in shares
@@ -1082,6 +1082,10 @@ def evidential_interviews(
 # Everything at once ----------------------------------------------------------------------------------------
 
 
+# A row's council, where it comes first (every row of the measures read by council, and a DaRow).
+_COUNCIL = operator.itemgetter(0)
+
+
 def by_council(rows: Iterable[Any], council_of: Callable[[Any], Any]) -> dict[Any, list[Any]]:
     """Rows grouped by their council's id (``council_of``), so each area's measure looks only at its own; a
     council with none has an empty list."""
@@ -1103,15 +1107,15 @@ def areas_measures(
     councils = list(councils)
     ids = [council.pk for council in councils]
     at = vetting_at(period, now)
-    domestic_abuse = by_council(da_rows(ids, period), lambda row: row.council_id)
+    domestic_abuse = by_council(da_rows(ids, period), _COUNCIL)
     missing = missing_rows(councils, period)
-    encompass = by_council(encompass_rows(ids, period), lambda row: row[0])
-    protection = by_council(protection_rows(ids, period), lambda row: row[0])
+    encompass = by_council(encompass_rows(ids, period), _COUNCIL)
+    protection = by_council(protection_rows(ids, period), _COUNCIL)
     participation = participation_counts(ids, period)
-    conferences = by_council(conference_rows(ids, period), lambda row: row[0])
+    conferences = by_council(conference_rows(ids, period), _COUNCIL)
     visits = joint_visit_counts(ids, period)
     closures = closure_counts(ids, period)
-    interviews = by_council(evidential_interview_rows(ids, period), lambda row: row[0])
+    interviews = by_council(evidential_interview_rows(ids, period), _COUNCIL)
     vetting = by_council(vetting_rows(ids, at, at), lambda row: row["council_id"])
     clock_counts = clock_measures_by_organisation(
         organisations=councils, now=now, started_between=(period.start, period.end)
