@@ -264,7 +264,8 @@ def batched_positions(
         by_council[council].append((n, sender, shared, reported))
     # Each council's own span of shared-at times.
     spans = {
-        council: (min(map(_SHARED_AT, mine)), max(map(_SHARED_AT, mine))) for council, mine in by_council.items()
+        council: (min(map(_SHARED_AT, mine)), max(map(_SHARED_AT, mine)))
+        for council, mine in by_council.items()
     }
     low = min(first for first, _last in spans.values()) - DAY_US
     high = max(last for _first, last in spans.values()) + DAY_US
@@ -572,7 +573,9 @@ def encompass_rows(council_ids: Collection[Any], period: Period) -> list[tuple[A
         .annotate(reported=Coalesce("reported_at", "occurred_at"))
         .filter(reported__gte=period.start, reported__lt=period.end)
         .order_by()
-        .values_list("recipient_id", Micros("reported"), MicrosBetween("shared_at", "reported"), shared_in_time())
+        .values_list(
+            "recipient_id", Micros("reported"), MicrosBetween("shared_at", "reported"), shared_in_time()
+        )
     )
     return [
         (council_of[recipient], reported, delay, in_time) for recipient, reported, delay, in_time in shares
@@ -732,7 +735,8 @@ def participation_counts_summary(counts: ParticipationCounts) -> dict[str, Any]:
     return {
         "strategy_discussions": of_kind(MeetingKind.STRATEGY_DISCUSSION),
         "conferences": {
-            kind.value.removesuffix("-conference").replace("-", "_"): of_kind(kind) for kind in CONFERENCE_KINDS
+            kind.value.removesuffix("-conference").replace("-", "_"): of_kind(kind)
+            for kind in CONFERENCE_KINDS
         },
     }
 
