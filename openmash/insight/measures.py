@@ -329,9 +329,9 @@ def da_rows(council_ids: Collection[Any], period: Period) -> list[DaRow]:
     whole microseconds and the in-time flag from the database: at a national year's 1.5 million notifications,
     turning three stored datetimes a row into Python's took a third of every area's measures
     (docs/performance.md, issue 16)."""
-    notifications = _da_notifications(council_ids)
     shares = list(
-        notifications.filter(reported__gte=period.start, reported__lt=period.end)
+        _da_notifications(council_ids)
+        .filter(reported__gte=period.start, reported__lt=period.end)
         .order_by()  # unsorted: each measure sorts what it needs
         .values_list(
             "recipient_id",
@@ -341,7 +341,16 @@ def da_rows(council_ids: Collection[Any], period: Period) -> list[DaRow]:
             shared_in_time(),
         )
     )
-    batched = batched_positions(notifications, period, [row[:4] for row in shares])
+    return _da_rows_of(shares, council_ids, period)
+
+
+# A notification as read: council id, sender, shared at, reported at (microseconds), shared by its due time.
+DaShare = tuple[Any, Any, int, int, bool | None]
+
+
+def _da_rows_of(shares: list[DaShare], council_ids: Collection[Any], period: Period) -> list[DaRow]:
+    """``da_rows`` of the notifications read (``shares``: those to the councils reported within the period)."""
+    batched = batched_positions(_da_notifications(council_ids), period, [row[:4] for row in shares])
     return [
         DaRow(council, reported, shared - reported, in_time, n in batched)
         for n, (council, _sender, shared, reported, in_time) in enumerate(shares)
@@ -549,20 +558,17 @@ def _in_time_flags_pct(flags: Iterable[bool | None]) -> float | None:
 # Operation Encompass and police protection -----------------------------------------------------------------
 
 
-def encompass_rows(council_ids: Collection[Any], period: Period) -> list[tuple[Any, int, int, bool | None]]:
+# An Operation Encompass notice as the measure counts it: council id, reported at, the delay until shared (both
+# in microseconds), shared by its due time.
+EncompassRow = tuple[Any, int, int, bool | None]
+
+
+def encompass_rows(council_ids: Collection[Any], period: Period) -> list[EncompassRow]:
     """Operation Encompass notices (``encompass`` rule) to the councils' schools (a school whose council is one
     of them) and to the councils themselves (a home-educated child, a school not yet on OpenMASH), of
     domestic-abuse incidents reported to police within the period: (council id, reported, the delay until
     shared, shared by its due time), the times in microseconds and the flag from the database (``da_rows``)."""
-    ids = set(council_ids)
-    # The schools read first, so the notices are found by recipient on its index (an OR across the join to
-    # the recipient read every Encompass notice in the country for one area).
-    council_of = dict(
-        Organisation.objects.filter(kind=OrganisationKind.SCHOOL, parent_id__in=ids).values_list(
-            "pk", "parent_id"
-        )
-    )
-    council_of.update((pk, pk) for pk in ids)
+    council_of = _encompass_recipients(council_ids)
     shares = (
         Share.objects.filter(
             recipient_id__in=list(council_of),
@@ -580,6 +586,59 @@ def encompass_rows(council_ids: Collection[Any], period: Period) -> list[tuple[A
     return [
         (council_of[recipient], reported, delay, in_time) for recipient, reported, delay, in_time in shares
     ]
+
+
+def _encompass_recipients(council_ids: Collection[Any]) -> dict[Any, Any]:
+    """The council of each recipient of the councils' Encompass notices: their schools and themselves. The
+    schools are read first, so the notices are found by recipient on its index (an OR across the join to the
+    recipient read every Encompass notice in the country for one area)."""
+    ids = set(council_ids)
+    council_of = dict(
+        Organisation.objects.filter(kind=OrganisationKind.SCHOOL, parent_id__in=ids).values_list(
+            "pk", "parent_id"
+        )
+    )
+    council_of.update((pk, pk) for pk in ids)
+    return council_of
+
+
+def notification_rows(council_ids: Collection[Any], period: Period) -> tuple[list[DaRow], list[EncompassRow]]:
+    """``da_rows`` and ``encompass_rows`` of the councils. For one area, in one read: both are shares of the
+    same domestic-abuse events, and one area's are found on the recipient index but joined to every such event
+    in the country, so one join instead of two saves most of a read (480-610 ms against 770-1,030 ms for the
+    largest area of a national year, docs/performance.md, issue 16). For many areas in two: at every area's
+    3 million shares the one read was slower than the two (18-19 s against 10-11 s). The same rows either way
+    (tests/insight/test_all_areas.py compares every area at once with each area alone)."""
+    if len(council_ids) != 1:
+        return da_rows(council_ids, period), encompass_rows(council_ids, period)
+    ids = set(council_ids)
+    council_of = _encompass_recipients(ids)
+    da: list[DaShare] = []
+    notices: list[EncompassRow] = []
+    for rule, recipient, sender, shared, reported, in_time in (
+        Share.objects.filter(
+            recipient_id__in=list(council_of),
+            event__kind=EventKind.DOMESTIC_ABUSE,
+            notification_rule__in=(*DA_RULES, ClockRule.ENCOMPASS),
+        )
+        .exclude(event__source=Source.HELD)
+        .annotate(reported=Coalesce("reported_at", "occurred_at"))
+        .filter(reported__gte=period.start, reported__lt=period.end)
+        .order_by()
+        .values_list(
+            "notification_rule",
+            "recipient_id",
+            "event__recorded_by_id",
+            Micros("shared_at"),
+            Micros("reported"),
+            shared_in_time(),
+        )
+    ):
+        if rule == ClockRule.ENCOMPASS:
+            notices.append((council_of[recipient], reported, shared - reported, in_time))
+        elif recipient in ids:  # a notification to the council itself (da_rows), not to one of its schools
+            da.append((recipient, sender, shared, reported, in_time))
+    return _da_rows_of(da, council_ids, period), notices
 
 
 def encompass_summary(rows: Sequence[tuple[Any, int, int, bool | None]]) -> dict[str, Any]:
@@ -1117,9 +1176,10 @@ def areas_measures(
     councils = list(councils)
     ids = [council.pk for council in councils]
     at = vetting_at(period, now)
-    domestic_abuse = by_council(da_rows(ids, period), _COUNCIL)
+    notifications, notices = notification_rows(ids, period)
+    domestic_abuse = by_council(notifications, _COUNCIL)
     missing = missing_rows(councils, period)
-    encompass = by_council(encompass_rows(ids, period), _COUNCIL)
+    encompass = by_council(notices, _COUNCIL)
     protection = by_council(protection_rows(ids, period), _COUNCIL)
     participation = participation_counts(ids, period)
     conferences = by_council(conference_rows(ids, period), _COUNCIL)
