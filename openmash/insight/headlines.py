@@ -23,9 +23,7 @@ from openmash.insight.measures import (
     closure_counts_of,
     closure_rows,
     closure_summary,
-    da_rows,
     da_summary,
-    encompass_rows,
     encompass_summary,
     evidential_interview_rows,
     evidential_interview_summary,
@@ -33,6 +31,7 @@ from openmash.insight.measures import (
     joint_visit_summary,
     missing_rows,
     missing_summary,
+    notification_rows,
     participation_rows,
     participation_summary,
     protection_rows,
@@ -325,11 +324,13 @@ def headline_rows(*, councils: Collection[Organisation], period: Period, now: dt
     # The vetting backlog is counted at the end of each period within this one (or now): the requests that may
     # be open at any of those times.
     first_at = vetting_at(Period(period.first_day, period.first_day), now)
+    # One read of both for one area (measures.notification_rows).
+    notifications, notices = notification_rows(ids, period)
     return HeadlineRows(
         period=period,
-        domestic_abuse=by_council(da_rows(ids, period), lambda row: row.council_id),
+        domestic_abuse=by_council(notifications, lambda row: row.council_id),
         missing=missing_rows(councils, period),
-        encompass=by_council(encompass_rows(ids, period), lambda row: row[0]),
+        encompass=by_council(notices, lambda row: row[0]),
         protection=by_council(protection_rows(ids, period), lambda row: row[0]),
         participation=by_council(participation_rows(ids, period), lambda row: row[0]),
         vetting=by_council(

@@ -13,12 +13,13 @@ by linear interpolation between closest ranks (numpy's default, ``statistics.qua
 import bisect
 import datetime as dt
 import functools
+import operator
 import statistics
 import zoneinfo
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import BooleanField, Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -29,7 +30,7 @@ from openmash.clocks.deadlines import deadline_for, deadlines_for
 from openmash.clocks.selectors import RuleMeasure, clock_measures, clock_measures_by_organisation
 from openmash.events.models import EventKind, Source
 from openmash.lib.clock_rules import ClockRule
-from openmash.lib.epoch import Micros, from_micros, hours, micros
+from openmash.lib.epoch import Micros, MicrosBetween, from_micros, hours, micros
 from openmash.meetings.models import (
     EvidentialInterview,
     Meeting,
@@ -136,20 +137,36 @@ def spread(durations: Iterable[dt.timedelta]) -> Spread:
 
 
 def spread_us(durations: Iterable[int]) -> Spread:
-    """``spread`` of durations in whole microseconds (lib.epoch): the same hours, to the last bit."""
-    return spread_of_hours(hours(duration) for duration in durations)
+    """``spread`` of durations in whole microseconds (lib.epoch): the same hours, to the last bit. The integers
+    are sorted and only the few the figures need are turned into hours: ``hours`` never decreases as its
+    argument grows, so the sorted integers give the sorted hours (a national year's 1.5 million delays turned
+    into floats one by one took seconds; docs/performance.md, issue 16)."""
+    return _spread_of_sorted(sorted(durations), hours)
 
 
 def spread_of_hours(durations: Iterable[float]) -> Spread:
-    values = sorted(durations)
-    if not values:
+    return _spread_of_sorted(sorted(durations), float)
+
+
+def _spread_of_sorted(values: Sequence[Any], as_hours: Callable[[Any], float]) -> Spread:
+    """Median, p90 and maximum of ``values`` (sorted), each value read as hours by ``as_hours``: the same
+    arithmetic as ``statistics.median`` and ``statistics.quantiles(n=10, method="inclusive")[8]`` (``p90``) on
+    the whole list of hours, on the one or two values each of them reads (tests/insight/test_spread.py)."""
+    n = len(values)
+    if not n:
         return Spread(None, None, None)
-    ninetieth = p90(values)
-    return Spread(
-        median=round(statistics.median(values), 2),
-        p90=round(ninetieth, 2) if ninetieth is not None else None,
-        max=round(values[-1], 2),
-    )
+
+    def at(rank: int) -> float:
+        return as_hours(values[rank])
+
+    middle = at(n // 2) if n % 2 else (at(n // 2 - 1) + at(n // 2)) / 2
+    if n == 1:
+        ninetieth = at(0)
+    else:
+        # statistics.quantiles' inclusive method for the ninth of ten cut points: rank 0.9 * (n - 1).
+        rank, delta = divmod(9 * (n - 1), 10)
+        ninetieth = (at(rank) * (10 - delta) + at(rank + 1) * delta) / 10
+    return Spread(median=round(middle, 2), p90=round(ninetieth, 2), max=round(at(n - 1), 2))
 
 
 # Domestic-abuse notifications ------------------------------------------------------------------------------
@@ -182,15 +199,17 @@ Row = tuple[int, int, int, int]
 
 
 def _runs(rows: list[Row]) -> Iterator[list[Row]]:
-    """Rows in shared-at order, split wherever one was shared more than BATCH_GAP after the one before."""
-    run: list[Row] = []
-    for row in rows:
-        if run and row[2] - run[-1][2] > BATCH_GAP_US:
-            yield run
-            run = []
-        run.append(row)
-    if run:
-        yield run
+    """Rows in shared-at order, split wherever one was shared more than BATCH_GAP after the one before, as
+    runs of BATCH_SIZE or more (a shorter run is never a batch)."""
+    start = 0
+    for end in range(1, len(rows) + 1):
+        if end == len(rows) or rows[end][2] - rows[end - 1][2] > BATCH_GAP_US:
+            if end - start >= BATCH_SIZE:
+                yield rows[start:end]
+            start = end
+
+
+_SHARED_AT = operator.itemgetter(2)
 
 
 def batched_ids(shares: Iterable[Row]) -> set[int]:
@@ -202,17 +221,20 @@ def batched_ids(shares: Iterable[Row]) -> set[int]:
         by_sender[row[1]].append(row)
     batched: set[int] = set()
     for rows in by_sender.values():
-        rows.sort(key=lambda row: (row[2], row[0]))
+        # By shared at alone: a run is split only between two different times, so the order of shares
+        # shared at the same moment changes no run.
+        rows.sort(key=_SHARED_AT)
         for run in _runs(rows):
             reported = [item[3] for item in run]
-            if len(run) >= BATCH_SIZE and max(reported) - min(reported) > BATCH_REPORTED_SPAN_US:
+            if max(reported) - min(reported) > BATCH_REPORTED_SPAN_US:
                 batched.update(item[0] for item in run)
     return batched
 
 
 def _closed(times: list[int], first: int, last: int) -> tuple[int, int]:
-    """The shared-at span [first, last] widened through ``times`` (sorted) while one lies within BATCH_GAP of
-    either edge: no run can cross the span's edges."""
+    """The shared-at span [first, last] widened through ``times`` (sorted; those inside the span may be left
+    out, as they change nothing) while one lies within BATCH_GAP of either edge: no run can cross the span's
+    edges."""
     low = bisect.bisect_left(times, first)
     while low > 0 and first - times[low - 1] <= BATCH_GAP_US:
         low -= 1
@@ -240,8 +262,13 @@ def batched_positions(
     by_council: dict[Any, list[Row]] = defaultdict(list)
     for n, (council, sender, shared, reported) in enumerate(rows):
         by_council[council].append((n, sender, shared, reported))
-    low = min(row[2] for row in rows) - DAY_US
-    high = max(row[2] for row in rows) + DAY_US
+    # Each council's own span of shared-at times.
+    spans = {
+        council: (min(map(_SHARED_AT, mine)), max(map(_SHARED_AT, mine)))
+        for council, mine in by_council.items()
+    }
+    low = min(first for first, _last in spans.values()) - DAY_US
+    high = max(last for _first, last in spans.values()) + DAY_US
     while True:
         outside: dict[Any, list[Row]] = defaultdict(list)
         for n, (council, sender, shared, reported) in enumerate(
@@ -256,9 +283,10 @@ def batched_positions(
         ):
             outside[council].append((-1 - n, sender, shared, reported))
         wider_low = wider_high = False
-        for council, mine in by_council.items():
-            times = sorted(row[2] for row in mine + outside[council])
-            first, last = _closed(times, min(row[2] for row in mine), max(row[2] for row in mine))
+        for council, (first, last) in spans.items():
+            # Only those outside the council's span can widen it (all of its own lie within it).
+            times = sorted(map(_SHARED_AT, outside[council]))
+            first, last = _closed(times, first, last)
             # One not read could be within BATCH_GAP of the span: read a day further that way.
             wider_low = wider_low or first - BATCH_GAP_US < low
             wider_high = wider_high or last + BATCH_GAP_US > high
@@ -272,11 +300,11 @@ def batched_positions(
     return batched
 
 
-@dataclass(frozen=True)
-class DaRow:
+class DaRow(NamedTuple):
     """One notification as the measure counts it: to which council, when reported (microseconds since the
     epoch, lib.epoch), how long until shared (microseconds), whether shared by its due time (None: no due
-    time), and whether it belongs to a batch."""
+    time), and whether it belongs to a batch. A named tuple, not a frozen dataclass: a national year makes
+    1.5 million of them, and a frozen dataclass is several times slower to make."""
 
     council_id: Any
     reported_us: int
@@ -301,9 +329,9 @@ def da_rows(council_ids: Collection[Any], period: Period) -> list[DaRow]:
     whole microseconds and the in-time flag from the database: at a national year's 1.5 million notifications,
     turning three stored datetimes a row into Python's took a third of every area's measures
     (docs/performance.md, issue 16)."""
-    notifications = _da_notifications(council_ids)
     shares = list(
-        notifications.filter(reported__gte=period.start, reported__lt=period.end)
+        _da_notifications(council_ids)
+        .filter(reported__gte=period.start, reported__lt=period.end)
         .order_by()  # unsorted: each measure sorts what it needs
         .values_list(
             "recipient_id",
@@ -313,7 +341,16 @@ def da_rows(council_ids: Collection[Any], period: Period) -> list[DaRow]:
             shared_in_time(),
         )
     )
-    batched = batched_positions(notifications, period, [row[:4] for row in shares])
+    return _da_rows_of(shares, council_ids, period)
+
+
+# A notification as read: council id, sender, shared at, reported at (microseconds), shared by its due time.
+DaShare = tuple[Any, Any, int, int, bool | None]
+
+
+def _da_rows_of(shares: list[DaShare], council_ids: Collection[Any], period: Period) -> list[DaRow]:
+    """``da_rows`` of the notifications read (``shares``: those to the councils reported within the period)."""
+    batched = batched_positions(_da_notifications(council_ids), period, [row[:4] for row in shares])
     return [
         DaRow(council, reported, shared - reported, in_time, n in batched)
         for n, (council, _sender, shared, reported, in_time) in enumerate(shares)
@@ -397,28 +434,18 @@ class MissingRows:
     repeat_figures: dict[Any, tuple[int, int]]
 
 
-# How many ids one ``IN (...)`` names: every area's children at national volume would pass SQLite's limit on a
-# statement's variables (32,766).
-IDS_AT_ONCE = 5000
-
-
-def _chunks(ids: Iterable[Any]) -> Iterator[list[Any]]:
-    ordered = list(ids)
-    for start in range(0, len(ordered), IDS_AT_ONCE):
-        yield ordered[start : start + IDS_AT_ONCE]
-
-
 def missing_rows(councils: Collection[Organisation], period: Period) -> MissingRows:
     """The episodes of children the councils are responsible for (``MissingEpisode.council``), reported to
     police within the period."""
     by_id = {council.pk: council for council in councils}
+    reported = MissingEpisode.objects.filter(
+        council_id__in=list(by_id), reported_at__gte=period.start, reported_at__lt=period.end
+    ).exclude(missing_report__source=Source.HELD)
     episodes: list[dict[str, Any]] = [
         dict(row)
-        for row in MissingEpisode.objects.filter(
-            council_id__in=list(by_id), reported_at__gte=period.start, reported_at__lt=period.end
+        for row in reported.values(
+            "pk", "council_id", "child_id", "category", "reported_at", "council_told_at", "found_at"
         )
-        .exclude(missing_report__source=Source.HELD)
-        .values("pk", "council_id", "child_id", "category", "reported_at", "council_told_at", "found_at")
     ]
     by_council: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for e in episodes:
@@ -432,20 +459,20 @@ def missing_rows(councils: Collection[Organisation], period: Period) -> MissingR
         )
         for e, due in zip(theirs, dues, strict=True):
             e["due"] = due
+    # The children's and the found episodes' rows found by the database from the episodes' own query (a
+    # national year's 29,000 children and 43,000 found episodes named one by one cost more to send than to read).
     history: dict[Any, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
-    for children in _chunks({e["child_id"] for e in episodes}):
-        for child, last_seen, reported in MissingEpisode.objects.filter(
-            child_id__in=children, reported_at__lt=period.end
-        ).values_list("child_id", "last_seen_at", "reported_at"):
-            history[child].append((last_seen, reported))
+    for child, last_seen, when_reported in MissingEpisode.objects.filter(
+        child_id__in=reported.values("child_id"), reported_at__lt=period.end
+    ).values_list("child_id", "last_seen_at", "reported_at"):
+        history[child].append((last_seen, when_reported))
     for items in history.values():
         items.sort()
     interviews: dict[Any, dict[str, Any]] = {}
-    for found in _chunks(e["pk"] for e in episodes if e["found_at"] is not None):
-        for row in ReturnInterview.objects.filter(episode_id__in=found).values(
-            "episode_id", "offered_at", "held_at", "independent"
-        ):
-            interviews[row["episode_id"]] = dict(row)
+    for row in ReturnInterview.objects.filter(
+        episode_id__in=reported.filter(found_at__isnull=False).values("pk")
+    ).values("episode_id", "offered_at", "held_at", "independent"):
+        interviews[row["episode_id"]] = dict(row)
     figures = repeat_figures_by_council(councils)
     return MissingRows(dict(by_council), dict(history), interviews, figures)
 
@@ -523,27 +550,25 @@ def _in_time_pct(shares: Iterable[tuple[dt.datetime, dt.datetime | None]]) -> fl
 
 def _in_time_flags_pct(flags: Iterable[bool | None]) -> float | None:
     """Of shares with a due time (a flag not None: ``shared_in_time``), the percentage shared by it."""
-    timed = [flag for flag in flags if flag is not None]
-    return percent(sum(1 for flag in timed if flag), len(timed))
+    every = list(flags)
+    in_time = every.count(True)  # each flag True, False or None: counted in C, not one by one
+    return percent(in_time, in_time + every.count(False))
 
 
 # Operation Encompass and police protection -----------------------------------------------------------------
 
 
-def encompass_rows(council_ids: Collection[Any], period: Period) -> list[tuple[Any, int, int, bool | None]]:
+# An Operation Encompass notice as the measure counts it: council id, reported at, the delay until shared (both
+# in microseconds), shared by its due time.
+EncompassRow = tuple[Any, int, int, bool | None]
+
+
+def encompass_rows(council_ids: Collection[Any], period: Period) -> list[EncompassRow]:
     """Operation Encompass notices (``encompass`` rule) to the councils' schools (a school whose council is one
     of them) and to the councils themselves (a home-educated child, a school not yet on OpenMASH), of
     domestic-abuse incidents reported to police within the period: (council id, reported, the delay until
     shared, shared by its due time), the times in microseconds and the flag from the database (``da_rows``)."""
-    ids = set(council_ids)
-    # The schools read first, so the notices are found by recipient on its index (an OR across the join to
-    # the recipient read every Encompass notice in the country for one area).
-    council_of = dict(
-        Organisation.objects.filter(kind=OrganisationKind.SCHOOL, parent_id__in=ids).values_list(
-            "pk", "parent_id"
-        )
-    )
-    council_of.update((pk, pk) for pk in ids)
+    council_of = _encompass_recipients(council_ids)
     shares = (
         Share.objects.filter(
             recipient_id__in=list(council_of),
@@ -554,12 +579,66 @@ def encompass_rows(council_ids: Collection[Any], period: Period) -> list[tuple[A
         .annotate(reported=Coalesce("reported_at", "occurred_at"))
         .filter(reported__gte=period.start, reported__lt=period.end)
         .order_by()
-        .annotate(reported_us=Micros("reported"))
-        .values_list("recipient_id", "reported_us", Micros("shared_at") - F("reported_us"), shared_in_time())
+        .values_list(
+            "recipient_id", Micros("reported"), MicrosBetween("shared_at", "reported"), shared_in_time()
+        )
     )
     return [
         (council_of[recipient], reported, delay, in_time) for recipient, reported, delay, in_time in shares
     ]
+
+
+def _encompass_recipients(council_ids: Collection[Any]) -> dict[Any, Any]:
+    """The council of each recipient of the councils' Encompass notices: their schools and themselves. The
+    schools are read first, so the notices are found by recipient on its index (an OR across the join to the
+    recipient read every Encompass notice in the country for one area)."""
+    ids = set(council_ids)
+    council_of = dict(
+        Organisation.objects.filter(kind=OrganisationKind.SCHOOL, parent_id__in=ids).values_list(
+            "pk", "parent_id"
+        )
+    )
+    council_of.update((pk, pk) for pk in ids)
+    return council_of
+
+
+def notification_rows(council_ids: Collection[Any], period: Period) -> tuple[list[DaRow], list[EncompassRow]]:
+    """``da_rows`` and ``encompass_rows`` of the councils. For one area, in one read: both are shares of the
+    same domestic-abuse events, and one area's are found on the recipient index but joined to every such event
+    in the country, so one join instead of two saves most of a read (480-610 ms against 770-1,030 ms for the
+    largest area of a national year, docs/performance.md, issue 16). For many areas in two: at every area's
+    3 million shares the one read was slower than the two (18-19 s against 10-11 s). The same rows either way
+    (tests/insight/test_all_areas.py compares every area at once with each area alone)."""
+    if len(council_ids) != 1:
+        return da_rows(council_ids, period), encompass_rows(council_ids, period)
+    ids = set(council_ids)
+    council_of = _encompass_recipients(ids)
+    da: list[DaShare] = []
+    notices: list[EncompassRow] = []
+    for rule, recipient, sender, shared, reported, in_time in (
+        Share.objects.filter(
+            recipient_id__in=list(council_of),
+            event__kind=EventKind.DOMESTIC_ABUSE,
+            notification_rule__in=(*DA_RULES, ClockRule.ENCOMPASS),
+        )
+        .exclude(event__source=Source.HELD)
+        .annotate(reported=Coalesce("reported_at", "occurred_at"))
+        .filter(reported__gte=period.start, reported__lt=period.end)
+        .order_by()
+        .values_list(
+            "notification_rule",
+            "recipient_id",
+            "event__recorded_by_id",
+            Micros("shared_at"),
+            Micros("reported"),
+            shared_in_time(),
+        )
+    ):
+        if rule == ClockRule.ENCOMPASS:
+            notices.append((council_of[recipient], reported, shared - reported, in_time))
+        elif recipient in ids:  # a notification to the council itself (da_rows), not to one of its schools
+            da.append((recipient, sender, shared, reported, in_time))
+    return _da_rows_of(da, council_ids, period), notices
 
 
 def encompass_summary(rows: Sequence[tuple[Any, int, int, bool | None]]) -> dict[str, Any]:
@@ -645,16 +724,30 @@ def clocks(*, council: Organisation, period: Period, now: dt.datetime | None = N
     )
 
 
-def _participation(participations: Sequence[str]) -> dict[str, Any]:
-    invited = len(participations)
-    attended = sum(1 for p in participations if p == Participation.ATTENDED)
+def _participation(counts: Mapping[str, int]) -> dict[str, Any]:
+    """One kind of meeting's police invitations, from how many took part each way."""
+    invited = sum(counts.values())
+    attended = counts.get(Participation.ATTENDED, 0)
     return {
         "meetings": invited,
         "attended": attended,
-        "written_only": sum(1 for p in participations if p == Participation.WRITTEN_ONLY),
-        "none": sum(1 for p in participations if p == Participation.DID_NOT_TAKE_PART),
+        "written_only": counts.get(Participation.WRITTEN_ONLY, 0),
+        "none": counts.get(Participation.DID_NOT_TAKE_PART, 0),
         "attended_pct": percent(attended, invited),
     }
+
+
+# How many police invitations to one council's meetings, by (the meeting's kind, how the force took part).
+ParticipationCounts = Mapping[tuple[str, str], int]
+
+
+def _police_invitations(council_ids: Collection[Any], period: Period) -> Any:
+    return MeetingInvitation.objects.filter(
+        meeting__council_id__in=list(council_ids),
+        meeting__held_at__gte=period.start,
+        meeting__held_at__lt=period.end,
+        organisation__kind=OrganisationKind.POLICE,
+    )
 
 
 def participation_rows(
@@ -663,26 +756,45 @@ def participation_rows(
     """Police invitations to the councils' meetings held within the period: (council id, held at, the
     meeting's kind, how the force took part)."""
     return list(
-        MeetingInvitation.objects.filter(
-            meeting__council_id__in=list(council_ids),
-            meeting__held_at__gte=period.start,
-            meeting__held_at__lt=period.end,
-            organisation__kind=OrganisationKind.POLICE,
-        ).values_list("meeting__council_id", "meeting__held_at", "meeting__kind", "participation")
+        _police_invitations(council_ids, period).values_list(
+            "meeting__council_id", "meeting__held_at", "meeting__kind", "participation"
+        )
     )
 
 
+def participation_counts(council_ids: Collection[Any], period: Period) -> dict[Any, ParticipationCounts]:
+    """The invitations of ``participation_rows`` counted by the database, by council (every area at once: a
+    national year's 300,000 invitations are a few hundred counts). A council with none has no entry."""
+    counts: dict[Any, dict[tuple[str, str], int]] = defaultdict(dict)
+    for council, kind, participation, invitations in (
+        _police_invitations(council_ids, period)
+        .values("meeting__council_id", "meeting__kind", "participation")
+        .annotate(invitations=Count("pk"))
+        .order_by()
+        .values_list("meeting__council_id", "meeting__kind", "participation", "invitations")
+    ):
+        counts[council][(kind, participation)] = invitations
+    return dict(counts)
+
+
 def participation_summary(rows: Sequence[tuple[Any, dt.datetime | None, str, str]]) -> dict[str, Any]:
+    """``participation_counts_summary`` of the invitations, one row each (``participation_rows``)."""
+    return participation_counts_summary(Counter((kind, p) for _c, _h, kind, p in rows))
+
+
+def participation_counts_summary(counts: ParticipationCounts) -> dict[str, Any]:
     """The invitations by how the force took part: as recorded when the outcome was recorded
     (meetings.models.Participation). A meeting with several forces invited counts once for each."""
+
+    def of_kind(kind: str) -> dict[str, Any]:
+        return _participation(
+            {participation: n for (meeting_kind, participation), n in counts.items() if meeting_kind == kind}
+        )
+
     return {
-        "strategy_discussions": _participation(
-            [p for _c, _h, kind, p in rows if kind == MeetingKind.STRATEGY_DISCUSSION]
-        ),
+        "strategy_discussions": of_kind(MeetingKind.STRATEGY_DISCUSSION),
         "conferences": {
-            kind.value.removesuffix("-conference").replace("-", "_"): _participation(
-                [p for _c, _h, meeting_kind, p in rows if meeting_kind == kind]
-            )
+            kind.value.removesuffix("-conference").replace("-", "_"): of_kind(kind)
             for kind in CONFERENCE_KINDS
         },
     }
@@ -746,12 +858,13 @@ def _london_noon(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(12), tzinfo=LONDON)
 
 
-ConferenceRow = tuple[Any, dt.datetime | None, dt.date | None, dt.datetime | None]
+ConferenceRow = tuple[Any, int | None, dt.date | None, int | None]
 
 
 def conference_rows(council_ids: Collection[Any], period: Period) -> list[ConferenceRow]:
     """The councils' initial child protection conferences held within the period: (council id, held at, the s47
-    start recorded at its strategy discussion, when that discussion was held)."""
+    start recorded at its strategy discussion, when that discussion was held), the times in microseconds since
+    the epoch (lib.epoch: a national year's 70,000 conferences need only be compared with their deadlines)."""
     return list(
         Meeting.objects.filter(
             council_id__in=list(council_ids),
@@ -759,7 +872,10 @@ def conference_rows(council_ids: Collection[Any], period: Period) -> list[Confer
             held_at__gte=period.start,
             held_at__lt=period.end,
         ).values_list(
-            "council_id", "held_at", "strategy_discussion__s47_started_on", "strategy_discussion__held_at"
+            "council_id",
+            Micros("held_at"),
+            "strategy_discussion__s47_started_on",
+            Micros("strategy_discussion__held_at"),
         )
     )
 
@@ -770,7 +886,7 @@ def conference_summary(rows: Sequence[ConferenceRow], council: Organisation) -> 
     holidays."""
     in_time = 0
     # One deadline a start day: a year's conferences of one area start on a few hundred days.
-    due_by_day: dict[dt.date, dt.datetime] = {}
+    due_by_day: dict[dt.date, int] = {}
     for _council, held_at, s47_started_on, discussion_held_at in rows:
         # An s47 start date is required when enquiries start (meetings.services); a conference from a
         # discussion held before that was recorded falls back on the discussion's own London day.
@@ -779,9 +895,11 @@ def conference_summary(rows: Sequence[ConferenceRow], council: Organisation) -> 
             started = s47_started_on
         else:
             assert discussion_held_at is not None  # an initial conference's discussion was held
-            started = discussion_held_at.astimezone(LONDON).date()
+            started = from_micros(discussion_held_at).astimezone(LONDON).date()
         if started not in due_by_day:
-            due_by_day[started] = _deadline(ClockRule.INITIAL_CONFERENCE, _london_noon(started), council)
+            due_by_day[started] = micros(
+                _deadline(ClockRule.INITIAL_CONFERENCE, _london_noon(started), council)
+            )
         in_time += held_at <= due_by_day[started]
     return {
         "held": len(rows),
@@ -1033,6 +1151,10 @@ def evidential_interviews(
 # Everything at once ----------------------------------------------------------------------------------------
 
 
+# A row's council, where it comes first (every row of the measures read by council, and a DaRow).
+_COUNCIL = operator.itemgetter(0)
+
+
 def by_council(rows: Iterable[Any], council_of: Callable[[Any], Any]) -> dict[Any, list[Any]]:
     """Rows grouped by their council's id (``council_of``), so each area's measure looks only at its own; a
     council with none has an empty list."""
@@ -1054,15 +1176,16 @@ def areas_measures(
     councils = list(councils)
     ids = [council.pk for council in councils]
     at = vetting_at(period, now)
-    domestic_abuse = by_council(da_rows(ids, period), lambda row: row.council_id)
+    notifications, notices = notification_rows(ids, period)
+    domestic_abuse = by_council(notifications, _COUNCIL)
     missing = missing_rows(councils, period)
-    encompass = by_council(encompass_rows(ids, period), lambda row: row[0])
-    protection = by_council(protection_rows(ids, period), lambda row: row[0])
-    participation = by_council(participation_rows(ids, period), lambda row: row[0])
-    conferences = by_council(conference_rows(ids, period), lambda row: row[0])
+    encompass = by_council(notices, _COUNCIL)
+    protection = by_council(protection_rows(ids, period), _COUNCIL)
+    participation = participation_counts(ids, period)
+    conferences = by_council(conference_rows(ids, period), _COUNCIL)
     visits = joint_visit_counts(ids, period)
     closures = closure_counts(ids, period)
-    interviews = by_council(evidential_interview_rows(ids, period), lambda row: row[0])
+    interviews = by_council(evidential_interview_rows(ids, period), _COUNCIL)
     vetting = by_council(vetting_rows(ids, at, at), lambda row: row["council_id"])
     clock_counts = clock_measures_by_organisation(
         organisations=councils, now=now, started_between=(period.start, period.end)
@@ -1076,7 +1199,7 @@ def areas_measures(
             "missing_children": asdict(missing_summary(missing, council=council, period=period, now=now)),
             "operation_encompass": encompass_summary(encompass[council.pk]),
             "police_protection": protection_summary(protection[council.pk]),
-            "police_participation": participation_summary(participation[council.pk]),
+            "police_participation": participation_counts_summary(participation.get(council.pk, {})),
             "initial_conferences": conference_summary(conferences[council.pk], council),
             "joint_visits": joint_visit_summary(visits.get(council.pk)),
             "investigation_closures": closure_summary(closures.get(council.pk)),

@@ -66,6 +66,28 @@ def test_initial_conferences_within_15_working_days_of_the_s47_start_skip_bank_h
     }
 
 
+def test_an_initial_conference_without_a_recorded_s47_start_is_timed_from_its_discussions_london_day(
+    area, child
+):
+    # The discussion was held at 23:30 UTC on Thursday 23 April 2026: 00:30 on Friday 24 April in London, so
+    # the conference is due by the end of Monday 18 May as above (the UTC day would make it Friday 15 May).
+    discussion = _meeting(
+        area,
+        child(),
+        MeetingKind.STRATEGY_DISCUSSION,
+        dt.datetime(2026, 4, 23, 23, 30, tzinfo=UTC),
+        s47_decision=True,
+    )
+    for when in (dt.datetime(2026, 5, 18, 22, 30, tzinfo=UTC), dt.datetime(2026, 5, 18, 23, 30, tzinfo=UTC)):
+        _meeting(area, child(), MeetingKind.INITIAL_CONFERENCE, when, strategy_discussion=discussion)
+    assert measures.initial_conferences(council=area, period=MAY_2026) == {
+        "held": 2,
+        "within_15_working_days": 1,
+        "later": 1,
+        "within_15_working_days_pct": 50.0,
+    }
+
+
 def test_initial_conferences_none_held_gives_null_percentage(area):
     result = measures.area_measures(council=area, period=MAY_2026, now=NOW)
     assert result["initial_conferences"] == {

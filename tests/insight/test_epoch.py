@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from openmash.lib.epoch import Micros, from_micros, hours, micros
+from openmash.lib.epoch import Micros, MicrosBetween, from_micros, hours, micros
 from openmash.organisations.models import Organisation, OrganisationKind
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -40,3 +40,16 @@ def test_the_database_reads_a_stored_time_as_its_exact_microseconds(db, when):
 def test_hours_of_microseconds_are_the_hours_of_the_timedelta(start, delay):
     began = start.replace(tzinfo=dt.UTC)
     assert hours(micros(began + delay) - micros(began)) == delay.total_seconds() / 3600
+
+
+@pytest.mark.parametrize("later", TIMES)
+@pytest.mark.parametrize("earlier", TIMES)
+def test_the_database_reads_the_time_between_two_stored_times_as_its_exact_microseconds(db, later, earlier):
+    # Either way round (a negative difference too), across both clock changes and over days and years.
+    council = Organisation.objects.create(code="TEST-EPOCH", name="Epochton", kind=OrganisationKind.COUNCIL)
+    Organisation.objects.filter(pk=council.pk).update(created_at=earlier, updated_at=later)
+    (read,) = Organisation.objects.filter(pk=council.pk).values_list(
+        MicrosBetween("updated_at", "created_at"), flat=True
+    )
+    assert read == micros(later) - micros(earlier)
+    assert type(read) is int

@@ -403,6 +403,17 @@ def test_police_participation_in_strategy_discussions(area, forces, child):
     }
     assert result["conferences"]["initial"]["meetings"] == 0
     assert result["conferences"]["initial"]["attended_pct"] is None
+    # Every area at once counts the same invitations in the database (areas_measures): the same answer.
+    counts = measures.participation_counts([area.pk], MARCH)
+    assert counts == {
+        area.pk: {
+            (MeetingKind.STRATEGY_DISCUSSION, Participation.ATTENDED): 2,
+            (MeetingKind.STRATEGY_DISCUSSION, Participation.WRITTEN_ONLY): 1,
+            (MeetingKind.STRATEGY_DISCUSSION, Participation.DID_NOT_TAKE_PART): 1,
+        }
+    }
+    assert measures.participation_counts_summary(counts[area.pk]) == result
+    assert measures.area_measures(council=area, period=MARCH)["police_participation"] == result
 
 
 def test_clocks_started_in_the_period_by_rule(area):
