@@ -31,6 +31,7 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2015)
     parser.add_argument("--fraction", type=float, default=0.01)
     parser.add_argument("--seed", type=int, default=2016)
+    parser.add_argument("--workers", type=int, default=0, help="forces at a time (default: the command's)")
     parser.add_argument(
         "--no-matching-at-intake",
         action="store_true",
@@ -48,6 +49,10 @@ def main() -> None:
     command = [*openmash, "generate", "--scale", "national", "--year", str(args.year)]
     # A throwaway database, named by DATABASE_URL even for SQLite (bench.common.environment).
     command += ["--fraction", str(args.fraction), "--seed", str(args.seed), "--allow-database-url"]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
     began = time.monotonic()
     done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
     if done.returncode:
