@@ -51,8 +51,6 @@ def main() -> None:
     command += ["--fraction", str(args.fraction), "--seed", str(args.seed), "--allow-database-url"]
     if args.workers:
         command += ["--workers", str(args.workers)]
-    if args.workers:
-        command += ["--workers", str(args.workers)]
     began = time.monotonic()
     done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
     if done.returncode:
