@@ -141,15 +141,18 @@ def _varied_file(tmp_path: Path) -> Path:
 
 def _rows(since: dt.datetime) -> dict[str, list[str]]:
     """Every row of the tables the import writes, as text with ids replaced by what they stand for (an event
-    by its kind and reference, an episode by its reference, a person by their episodes' references) and the
+    by its kind and reference, an episode by its reference, a person by their name and date of birth) and the
     times of now (on or after ``since``) left out."""
-    names: dict[str, str] = {}
+    names: dict[str, str] = {
+        str(pk): f"person {given} {family} {born}"
+        for pk, given, family, born in Person.objects.values_list(
+            "pk", "given_name", "family_name", "date_of_birth"
+        )
+    }
     for pk, kind, reference in Event.objects.values_list("pk", "kind", "reference"):
         names[str(pk)] = f"event {kind} {reference}"
-    for pk, reference, child in MissingEpisode.objects.values_list("pk", "reference", "child_id"):
+    for pk, reference in MissingEpisode.objects.values_list("pk", "reference"):
         names[str(pk)] = f"episode {reference}"
-        names.setdefault(str(child), "person")
-        names[str(child)] += f" {reference}"
     for pk, event, recipient, route in Share.objects.values_list("pk", "event_id", "recipient_id", "route"):
         names[str(pk)] = f"share of {names[str(event)]} to {recipient} ({route})"
     for pk, episode in ReturnInterview.objects.values_list("pk", "episode_id"):
