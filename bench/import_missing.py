@@ -16,7 +16,6 @@ import csv
 import datetime as dt
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -31,7 +30,7 @@ FORCE = "Cleveland Police"
 def episodes_file(path: Path, n: int, councils: list[str], seed: int) -> Path:
     """A varied file of ``n`` episodes: repeat children, away and missing, found or not, interviews offered,
     held (independent or not) or not."""
-    chance = random.Random(seed)  # noqa: S311 (made-up data)
+    chance = random.Random(seed)
     now = dt.datetime.now(dt.UTC)
     children: list[tuple[str, str, str, str]] = []
     rows = []
@@ -39,7 +38,9 @@ def episodes_file(path: Path, n: int, councils: list[str], seed: int) -> Path:
         if children and chance.random() < 0.25:
             given, family, born, council = chance.choice(children)
         else:
-            given = chance.choice(["Kai", "Amelia", "Noah", "Isla", "Leo", "Ava", "Jude", "Maya", "Zac", "Evie"])
+            given = chance.choice(
+                ["Kai", "Amelia", "Noah", "Isla", "Leo", "Ava", "Jude", "Maya", "Zac", "Evie"]
+            )
             family = f"{chance.choice(['Rowe', 'Patel', 'Nowak', 'Okafor', 'Hughes', 'Begum'])}{serial}"
             born = (now.date() - dt.timedelta(days=chance.randint(4 * 365, 17 * 365))).isoformat()
             council = chance.choice(councils)
@@ -83,7 +84,9 @@ def episodes_file(path: Path, n: int, councils: list[str], seed: int) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", default="", help="postgres://... (default: a fresh SQLite file)")
     parser.add_argument("--episodes", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=16)
@@ -118,7 +121,7 @@ def main() -> None:
         with connection.cursor() as cursor:
             found = {}
             for table in tables:
-                cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (our own table names)
+                cursor.execute(f"SELECT count(*) FROM {table}")
                 found[table] = cursor.fetchone()[0]
             return found
 

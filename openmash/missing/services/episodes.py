@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
@@ -152,28 +153,21 @@ def missing_reports_record_many(
     the reports planned together (``events_record_many``) and each table's rows in one statement. No two
     reports may name the same child: a child's later report must see the earlier one's episode (its repeat
     count), so the caller records it in a later call."""
-    on_record = [index for index, data in enumerate(inputs) if data.child.person_id is not None]
-    placements = dict(
-        zip(
-            on_record,
-            placements_of(
-                [(inputs[index].child.person_id, inputs[index].last_seen_at) for index in on_record]
-            ),  # type: ignore[misc]
-            strict=True,
-        )
-    )
+    # The children on record (named by id): where each was placed when last seen, and whether this report
+    # makes them a repeat missing child.
+    on_record = [
+        (index, data.child.person_id, data.last_seen_at)
+        for index, data in enumerate(inputs)
+        if data.child.person_id is not None
+    ]
+    placed = placements_of([(child, at) for _index, child, at in on_record])
+    placements = {index: placement for (index, _child, _at), placement in zip(on_record, placed, strict=True)}
     for index, data in enumerate(inputs):
         _check_report(actor, data, placements.get(index))
-    counted = [
-        index
-        for index, data in enumerate(inputs)
-        if data.child.person_id is not None and data.last_seen_at is not None
-    ]
+    counted = [(index, child, at) for index, child, at in on_record if at is not None]
     repeats: list[tuple[int, int] | None] = [None] * len(inputs)
-    for index, repeat in zip(
-        counted,
-        _repeats([(inputs[index].child.person_id, inputs[index].last_seen_at) for index in counted]),  # type: ignore[misc]
-        strict=True,
+    for (index, _child, _at), repeat in zip(
+        counted, _repeats([(child, at) for _index, child, at in counted]), strict=True
     ):
         repeats[index] = repeat
     recorded = events_record_many(
@@ -277,6 +271,7 @@ def _episode_planned(
 ) -> tuple[MissingEpisode, RiskGrading, AuditInput]:
     """The episode a missing report opens, its first risk grading and its audit entry, unsaved."""
     event = recorded.event
+    council: Organisation | None
     if data.council is not None and data.looked_after is not None:
         council, looked_after = data.council, data.looked_after  # as an imported file says
     else:
@@ -407,6 +402,7 @@ def _each(episodes: Sequence[MissingEpisode], name: str) -> object:
     if all(value == values[0] for value in values):
         return values[0]
     field = MissingEpisode._meta.get_field(name.removesuffix("_id"))
+    assert isinstance(field, models.Field)
     return Case(
         *(When(pk=episode.pk, then=Value(value)) for episode, value in zip(episodes, values, strict=True)),
         output_field=field,
