@@ -308,6 +308,26 @@ class CheckedEvent:
 def event_check(*, actor: Actor, data: EventInput) -> CheckedEvent:
     """Check everything about an event that can be checked before its transaction. Raises NotAllowed or
     InvalidInput (every bad field at once); writes nothing."""
+    related = None
+    if data.related_event_id is not None:
+        related = Event.objects.filter(pk=data.related_event_id, kind=EventKind.MISSING).first()
+    return _checked(actor, data, related)
+
+
+def events_check_many(*, actor: Actor, inputs: Sequence[EventInput]) -> list[CheckedEvent]:
+    """``event_check`` for many events of one recorder (an import's chunk), the reports they follow read in
+    one query. Raises at the first event with a problem."""
+    related = Event.objects.filter(kind=EventKind.MISSING).in_bulk(
+        {data.related_event_id for data in inputs if data.related_event_id is not None}
+    )
+    return [
+        _checked(actor, data, related.get(data.related_event_id) if data.related_event_id else None)
+        for data in inputs
+    ]
+
+
+def _checked(actor: Actor, data: EventInput, related: Event | None) -> CheckedEvent:
+    """``related``: the missing report ``data.related_event_id`` names, if there is one."""
     if actor.organisation is None or not policy.works_cases(actor):
         raise NotAllowed("Only case-working roles record events")
     if data.kind in RAISED_BY_A_RULE and not actor.has_role(RULE_ROLE):
@@ -321,11 +341,9 @@ def event_check(*, actor: Actor, data: EventInput) -> CheckedEvent:
     _check_kind(data, errors)
     for index, person in enumerate(data.people):
         _check_person(index, person, data, errors)
-    related = None
-    if data.related_event_id is not None:
-        related = Event.objects.filter(pk=data.related_event_id, kind=EventKind.MISSING).first()
-        if related is None or not policy.may_see_event(actor, related):
-            errors["missing_report"] = "No such missing report, or your organisation may not see it"
+    if data.related_event_id is not None and (related is None or not policy.may_see_event(actor, related)):
+        errors["missing_report"] = "No such missing report, or your organisation may not see it"
+        related = None
     council = _place_council(data, errors)
     if errors:
         raise InvalidInput(errors)

@@ -435,6 +435,30 @@ def people_of(
     return people
 
 
+def _may_see_named(
+    batch: Sequence[CheckedEvent], on_record: dict[uuid.UUID, Person]
+) -> Callable[[Actor, uuid.UUID], bool]:
+    """Whether a recorder may see a person its event names by id: for a batch naming several (an import's
+    chunk), asked once a recorder for all of them (``visible_among``, the rule of ``reason_to_see`` for many
+    people at once); for one, of that person alone."""
+    named: dict[Actor, set[uuid.UUID]] = {}
+    for checked in batch:
+        for given in checked.data.people:
+            if given.person_id is not None and given.person_id in on_record:
+                named.setdefault(checked.actor, set()).add(given.person_id)
+    if sum(len(people) for people in named.values()) <= 1:
+        return lambda actor, person_id: people_selectors.reason_to_see(actor, person_id) is not None
+    seen = {
+        actor: set(
+            people_selectors.visible_among(
+                actor, Person.objects.filter(pk__in=people, merged_into__isnull=True)
+            ).values_list("pk", flat=True)
+        )
+        for actor, people in named.items()
+    }
+    return lambda actor, person_id: person_id in seen.get(actor, ())
+
+
 def _match_everyone(batch: Sequence[CheckedEvent]) -> _Matched:
     """Step 1: each person named by id (one the recorder may see), or matched by identifier or by likeness,
     or to be recorded new. Every problem in the batch is raised at once."""
@@ -452,16 +476,14 @@ def _match_everyone(batch: Sequence[CheckedEvent]) -> _Matched:
         on_record=on_record,
         records={where: likeness.record for where, likeness in matcher.likenesses.items()} if matcher else {},
     )
+    may_see = _may_see_named(batch, on_record)
     new_identifiers: dict[tuple[str, str], int] = {}
     errors: dict[str, str] = {}
     for position, checked in enumerate(batch):
         people: list[uuid.UUID | None] = []
         for index, given in enumerate(checked.data.people):
             if given.person_id is not None:
-                if (
-                    given.person_id in on_record
-                    and people_selectors.reason_to_see(checked.actor, given.person_id) is None
-                ):
+                if given.person_id in on_record and not may_see(checked.actor, given.person_id):
                     if _in_own_related_event(checked, given.person_id):
                         matched.unseen[position].add(given.person_id)
                     else:

@@ -65,6 +65,7 @@ from openmash.recording.checks import (
     EventInput,
     PersonInput,
     event_check,
+    events_check_many,
 )
 from openmash.recording.people import HOUSEHOLD_KINDS, people_of
 from openmash.sharing import routing
@@ -84,6 +85,8 @@ __all__ = [
     "RecordedEvent",
     "event_check",
     "event_record",
+    "events_check_many",
+    "events_record_many",
     "late_notices",
 ]
 
@@ -130,6 +133,16 @@ def event_record(*, actor: Actor, data: EventInput, also: AlsoWrite | None = Non
         # The caller's transaction already holds SQLite's write lock: no gate, no waiting for others.
         return _carry_out(planned, [also])[0]
     return _recorder.submit(_Recording(checked, also, planned))
+
+
+def events_record_many(checked: Sequence[CheckedEvent]) -> list[RecordedEvent]:
+    """Record checked events (``event_check``) together in the caller's transaction (an import's chunk): planned
+    as one batch with reads only, each table's rows in one statement, the audit chain appended once. What each
+    event writes is what ``event_record`` writes for it alone."""
+    assert connection.in_atomic_block, "events_record_many writes in its caller's transaction"
+    if not checked:
+        return []
+    return _carry_out(_plan(checked), [None] * len(checked))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,9 @@ from openmash.missing.services.episodes import (
     RecordedEpisode,
     episode_update_add,
     found_report_record,
+    found_reports_record_many,
     missing_report_record,
+    missing_reports_record_many,
     risk_grade,
     safe_and_well_record,
     seen_with_add,
@@ -29,7 +31,7 @@ from openmash.missing.services.interviews import (
     return_interview_offer,
     return_interview_record,
 )
-from openmash.missing.services.placements import placement_of, placement_record
+from openmash.missing.services.placements import placement_of, placement_record, placements_of
 from openmash.missing.services.repeats import (
     REPEAT_DAYS,
     REPEAT_DAYS_RANGE,
@@ -51,10 +53,13 @@ __all__ = [
     "RecordedEpisode",
     "episode_update_add",
     "found_report_record",
+    "found_reports_record_many",
     "independence_conflict",
     "missing_report_record",
+    "missing_reports_record_many",
     "placement_of",
     "placement_record",
+    "placements_of",
     "repeat_figures",
     "repeat_figures_by_council",
     "repeat_setting_set",

@@ -7,15 +7,16 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db import models
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from openmash.access import policy
 from openmash.accounts.actors import Actor
 from openmash.audit.models import AuditAction
-from openmash.audit.services import audit_record
-from openmash.database import write_transaction
-from openmash.events.models import EventKind, Source, SubjectRole
+from openmash.audit.services import AuditInput, audit_append, audit_record
+from openmash.database import objects_insert, write_transaction
+from openmash.events.models import EventKind, EventSubject, Source, SubjectRole
 from openmash.lib.errors import InvalidInput, NotAllowed
 from openmash.lib.instants import instant_problem
 from openmash.lib.names import name_key
@@ -23,15 +24,24 @@ from openmash.missing.models import (
     Category,
     EpisodeUpdate,
     MissingEpisode,
+    Placement,
     Risk,
     RiskGrading,
     SeenWith,
 )
-from openmash.missing.services.placements import placement_of
-from openmash.missing.services.repeats import repeat_figures
+from openmash.missing.services.placements import placement_of, placements_of
+from openmash.missing.services.repeats import REPEAT_DAYS, REPEAT_EPISODES, repeat_figures_by_council
 from openmash.organisations.models import Organisation, OrganisationKind
 from openmash.people.models import Address, ChildStatus, ChildStatusKind
-from openmash.recording.services import AlsoWrite, EventInput, PersonInput, RecordedEvent, event_record
+from openmash.recording.services import (
+    AlsoWrite,
+    EventInput,
+    PersonInput,
+    RecordedEvent,
+    event_record,
+    events_check_many,
+    events_record_many,
+)
 from openmash.sharing.models import Route
 
 
@@ -89,7 +99,8 @@ def _child_council(child_id: uuid.UUID, recorded: RecordedEvent) -> tuple[Organi
     return event.council, False
 
 
-def _check_report(actor: Actor, data: MissingReportInput) -> None:
+def _check_report(actor: Actor, data: MissingReportInput, placement: Placement | None) -> None:
+    """``placement``: the child's placement when last seen (``placement_of``), for a child on record."""
     errors: dict[str, str] = {}
     if data.category not in Category.values:
         errors["category"] = "Choose whether the child is missing or away without authorisation"
@@ -99,10 +110,7 @@ def _check_report(actor: Actor, data: MissingReportInput) -> None:
         errors["last_seen_where"] = "Enter at most 300 characters"
     if errors:
         raise InvalidInput(errors)
-    placed_with = []
-    if data.child.person_id is not None:
-        placement = placement_of(data.child.person_id, data.last_seen_at)
-        placed_with = [placement.provider_id] if placement is not None else []
+    placed_with = [placement.provider_id] if placement is not None else []
     if not policy.may_report_missing(actor, placed_with):
         raise NotAllowed("A carer reports missing only a child placed with their organisation")
 
@@ -114,77 +122,170 @@ def missing_report_record(
     the child's councils and the allocated social worker) and a new episode, with the first risk grading.
     The child's earlier episodes are counted first: where they make repeat missing, the report says so to
     everyone it reaches (the front door's inbox shows it and prompts a strategy discussion)."""
-    _check_report(actor, data)
+    placement = None
+    if data.child.person_id is not None:
+        placement = placement_of(data.child.person_id, data.last_seen_at)
+    _check_report(actor, data, placement)
     repeat = None
     if data.child.person_id is not None and data.last_seen_at is not None:
         repeat = _repeat_if_any(data.child.person_id, data.last_seen_at)
-    details: dict = {"risk": data.risk, "episode": data.category}
-    if repeat is not None:
-        details["repeat_missing"] = {"episodes": repeat[0], "days": repeat[1]}
     made: list[MissingEpisode] = []
 
     def write_episode(recorded: RecordedEvent) -> None:
-        made.append(_episode_write(actor, data, recorded, repeat))
+        child = recorded.event.subjects.get(role=SubjectRole.CHILD).person_id
+        episode, grading, entry = _episode_planned(actor, data, recorded, repeat, child)
+        episode.save(force_insert=True)
+        grading.save(force_insert=True)
+        audit_append([(actor, entry)])
+        made.append(episode)
         if also is not None:
             also(recorded)
 
-    recorded = event_record(
-        actor=actor,
-        data=EventInput(
-            kind=EventKind.MISSING,
-            reference=data.reference,
-            occurred_at=data.last_seen_at,
-            reported_at=data.reported_at or data.last_seen_at,
-            location=data.last_seen_where,
-            postcode=data.postcode,
-            council=data.council,
-            shared_at=data.council_told_at,
-            imported_as=data.imported_as,
-            summary=data.summary,
-            details=details,
-            people=[data.child],
-            source=data.source,
-            late_reason=data.late_reason,
-        ),
-        also=write_episode,
-    )
+    recorded = event_record(actor=actor, data=_report_event(data, repeat), also=write_episode)
     return RecordedEpisode(made[0], recorded)
+
+
+def missing_reports_record_many(
+    *, actor: Actor, inputs: Sequence[MissingReportInput]
+) -> list[RecordedEpisode]:
+    """``missing_report_record`` for many reports at once, in the caller's transaction (an import's chunk):
+    the same checks, reports, episodes, gradings and audit entries, with the placements read in one query,
+    the reports planned together (``events_record_many``) and each table's rows in one statement. No two
+    reports may name the same child: a child's later report must see the earlier one's episode (its repeat
+    count), so the caller records it in a later call."""
+    # The children on record (named by id): where each was placed when last seen, and whether this report
+    # makes them a repeat missing child.
+    on_record = [
+        (index, data.child.person_id, data.last_seen_at)
+        for index, data in enumerate(inputs)
+        if data.child.person_id is not None
+    ]
+    placed = placements_of([(child, at) for _index, child, at in on_record])
+    placements = {index: placement for (index, _child, _at), placement in zip(on_record, placed, strict=True)}
+    for index, data in enumerate(inputs):
+        _check_report(actor, data, placements.get(index))
+    counted = [(index, child, at) for index, child, at in on_record if at is not None]
+    repeats: list[tuple[int, int] | None] = [None] * len(inputs)
+    for (index, _child, _at), repeat in zip(
+        counted, _repeats([(child, at) for _index, child, at in counted]), strict=True
+    ):
+        repeats[index] = repeat
+    recorded = events_record_many(
+        events_check_many(
+            actor=actor,
+            inputs=[_report_event(data, repeat) for data, repeat in zip(inputs, repeats, strict=True)],
+        )
+    )
+    children = dict(
+        EventSubject.objects.filter(
+            event_id__in=[one.event.pk for one in recorded], role=SubjectRole.CHILD
+        ).values_list("event_id", "person_id")
+    )
+    planned = [
+        _episode_planned(actor, data, one, repeat, children[one.event.pk])
+        for data, one, repeat in zip(inputs, recorded, repeats, strict=True)
+    ]
+    objects_insert(MissingEpisode, [episode for episode, _grading, _entry in planned]).run()
+    objects_insert(RiskGrading, [grading for _episode, grading, _entry in planned]).run()
+    audit_append([(actor, entry) for _episode, _grading, entry in planned])
+    return [RecordedEpisode(episode, one) for (episode, _g, _e), one in zip(planned, recorded, strict=True)]
+
+
+def _report_event(data: MissingReportInput, repeat: tuple[int, int] | None) -> EventInput:
+    """The missing report as an event, saying when it makes the child a repeat missing child."""
+    details: dict = {"risk": data.risk, "episode": data.category}
+    if repeat is not None:
+        details["repeat_missing"] = {"episodes": repeat[0], "days": repeat[1]}
+    return EventInput(
+        kind=EventKind.MISSING,
+        reference=data.reference,
+        occurred_at=data.last_seen_at,
+        reported_at=data.reported_at or data.last_seen_at,
+        location=data.last_seen_where,
+        postcode=data.postcode,
+        council=data.council,
+        shared_at=data.council_told_at,
+        imported_as=data.imported_as,
+        summary=data.summary,
+        details=details,
+        people=[data.child],
+        source=data.source,
+        late_reason=data.late_reason,
+    )
 
 
 def _repeat_if_any(child_id: uuid.UUID, at: dt.datetime) -> tuple[int, int] | None:
     """(episodes including this one, days) when the child's episodes in the area's window reach its figure."""
-    council = (
+    return _repeats([(child_id, at)])[0]
+
+
+def _repeats(asked: Sequence[tuple[uuid.UUID, dt.datetime]]) -> list[tuple[int, int] | None]:
+    """``_repeat_if_any`` for many (child, last seen) pairs in three queries. The area is the one responsible
+    for the child in care, else the council of the child's latest episode; its figures (``repeat_figures``)
+    say how many episodes in how many days make repeat missing."""
+    if not asked:
+        return []
+    children = {child for child, _at in asked}
+    responsible: dict[uuid.UUID, int] = {}
+    for child, council in (
         ChildStatus.objects.filter(
-            person_id=child_id, status=ChildStatusKind.LOOKED_AFTER, end_date__isnull=True
+            person_id__in=children, status=ChildStatusKind.LOOKED_AFTER, end_date__isnull=True
         )
-        .values_list("council_id", flat=True)
-        .first()
+        .order_by("pk")
+        .values_list("person_id", "council_id")
+    ):
+        responsible.setdefault(child, council)
+    episodes: dict[uuid.UUID, list[tuple[dt.datetime, int | None]]] = {}
+    for child, last_seen, council in (
+        MissingEpisode.objects.filter(child_id__in=children)
+        .order_by("-last_seen_at")
+        .values_list("child_id", "last_seen_at", "council_id")
+    ):
+        episodes.setdefault(child, []).append((last_seen, council))
+    areas = {
+        child: responsible.get(child) or (episodes[child][0][1] if child in episodes else None)
+        for child in children
+    }
+    figures = repeat_figures_by_council(
+        Organisation.objects.filter(pk__in={area for area in areas.values() if area is not None})
     )
-    last = MissingEpisode.objects.filter(child_id=child_id).order_by("-last_seen_at").first()
-    area = Organisation.objects.filter(pk=council).first() if council else (last.council if last else None)
-    episodes, days = repeat_figures(area)
-    earlier = MissingEpisode.objects.filter(
-        child_id=child_id, last_seen_at__gte=at - dt.timedelta(days=days), last_seen_at__lte=at
-    ).count()
-    return (earlier + 1, days) if earlier + 1 >= episodes else None
+    found: list[tuple[int, int] | None] = []
+    for child, at in asked:
+        area = areas[child]
+        wanted, days = figures.get(area, (REPEAT_EPISODES, REPEAT_DAYS))
+        earlier = sum(
+            1
+            for last_seen, _council in episodes.get(child, ())
+            if at - dt.timedelta(days=days) <= last_seen <= at
+        )
+        found.append((earlier + 1, days) if earlier + 1 >= wanted else None)
+    return found
 
 
-def _episode_write(
-    actor: Actor, data: MissingReportInput, recorded: RecordedEvent, repeat: tuple[int, int] | None
-) -> MissingEpisode:
+def _episode_planned(
+    actor: Actor,
+    data: MissingReportInput,
+    recorded: RecordedEvent,
+    repeat: tuple[int, int] | None,
+    child: uuid.UUID,
+) -> tuple[MissingEpisode, RiskGrading, AuditInput]:
+    """The episode a missing report opens, its first risk grading and its audit entry, unsaved."""
     event = recorded.event
-    child = event.subjects.get(role=SubjectRole.CHILD).person_id
-    council, looked_after = _child_council(child, recorded)
-    if data.council is not None:
-        council = data.council
-    if data.looked_after is not None:
-        looked_after = data.looked_after
+    council: Organisation | None
+    if data.council is not None and data.looked_after is not None:
+        council, looked_after = data.council, data.looked_after  # as an imported file says
+    else:
+        council, looked_after = _child_council(child, recorded)
+        if data.council is not None:
+            council = data.council
+        if data.looked_after is not None:
+            looked_after = data.looked_after
     told = [
         share.shared_at
         for share in recorded.shares
         if council is not None and share.recipient_id == council.pk
     ]
-    episode = MissingEpisode.objects.create(
+    episode = MissingEpisode(
         child_id=child,
         council=council,
         looked_after=looked_after,
@@ -200,7 +301,7 @@ def _episode_write(
         recorded_at=event.recorded_at,
         repeat_count=repeat[0] if repeat is not None else None,
     )
-    RiskGrading.objects.create(
+    grading = RiskGrading(
         episode=episode,
         risk=data.risk,
         graded_at=episode.reported_at,
@@ -208,8 +309,7 @@ def _episode_write(
         graded_by_label=actor.label,
         reason="Graded on the missing report",
     )
-    audit_record(
-        actor=actor,
+    entry = AuditInput(
         action=AuditAction.CREATE,
         object_type="missing-episode",
         object_id=episode.pk,
@@ -217,7 +317,7 @@ def _episode_write(
         reason="reported a child missing",
         detail={"event": str(event.pk), "category": data.category, "risk": data.risk, "repeat": repeat},
     )
-    return episode
+    return episode, grading, entry
 
 
 @dataclass(frozen=True)
@@ -236,12 +336,10 @@ class FoundInput:
     shared_at: dt.datetime | None = None
 
 
-def found_report_record(
-    *, actor: Actor, episode: MissingEpisode, data: FoundInput, also: AlsoWrite | None = None
-) -> RecordedEpisode:
-    """Record that a missing child was found or came back: a found report shared like the missing report (and
-    with the return-interview service), which starts the 72-hour return interview clock."""
-    placement = placement_of(episode.child_id, data.found_at)
+def _check_found(
+    actor: Actor, episode: MissingEpisode, data: FoundInput, placement: Placement | None
+) -> None:
+    """``placement``: the child's placement when found (``placement_of``)."""
     if not policy.may_report_missing(actor, [placement.provider_id] if placement is not None else []):
         raise NotAllowed("A carer reports found only a child placed with their organisation")
     errors: dict[str, str] = {}
@@ -253,54 +351,119 @@ def found_report_record(
         errors["found_where"] = "Enter at most 300 characters"
     if errors:
         raise InvalidInput(errors)
+
+
+def _found_event(episode: MissingEpisode, data: FoundInput) -> EventInput:
+    return EventInput(
+        kind=EventKind.FOUND,
+        reference=episode.reference,
+        occurred_at=data.found_at,
+        reported_at=data.found_at,
+        location=data.found_where,
+        postcode=data.postcode,
+        # Without a postcode, the child's council (as the episode has it) is where it is told.
+        council=episode.council if not data.postcode else None,
+        summary=data.summary,
+        related_event_id=episode.missing_report_id,
+        people=[PersonInput(person_id=episode.child_id)],
+        source=data.source,
+        imported_as=data.imported_as,
+        shared_at=data.shared_at,
+        late_reason=data.late_reason,
+    )
+
+
+def _found_closing(
+    actor: Actor, episode: MissingEpisode, data: FoundInput, recorded: RecordedEvent
+) -> tuple[dict, AuditInput]:
+    """What a found report changes in its episode, and its audit entry."""
+    event = recorded.event
+    fields = {
+        "found_report": event,
+        "found_at": event.occurred_at,
+        "found_where": data.found_where or event.location,
+        "found_by": data.found_by or actor.label,
+    }
+    entry = AuditInput(
+        action=AuditAction.UPDATE,
+        object_type="missing-episode",
+        object_id=episode.pk,
+        person_id=episode.child_id,
+        reason="recorded a missing child found",
+        detail={"event": str(event.pk)},
+    )
+    return fields, entry
+
+
+def _each(episodes: Sequence[MissingEpisode], name: str) -> object:
+    """An UPDATE's value for one column of several episodes: the value itself when it is the same for all,
+    else each episode's by its id (a CASE)."""
+    values = [getattr(episode, name) for episode in episodes]
+    if all(value == values[0] for value in values):
+        return values[0]
+    field = MissingEpisode._meta.get_field(name.removesuffix("_id"))
+    assert isinstance(field, models.Field)
+    return Case(
+        *(When(pk=episode.pk, then=Value(value)) for episode, value in zip(episodes, values, strict=True)),
+        output_field=field,
+    )
+
+
+ALREADY_FOUND = "This child has already been recorded as found for this episode"
+
+
+def found_report_record(
+    *, actor: Actor, episode: MissingEpisode, data: FoundInput, also: AlsoWrite | None = None
+) -> RecordedEpisode:
+    """Record that a missing child was found or came back: a found report shared like the missing report (and
+    with the return-interview service), which starts the 72-hour return interview clock."""
+    _check_found(actor, episode, data, placement_of(episode.child_id, data.found_at))
     made: list[MissingEpisode] = []
 
     def write_found(recorded: RecordedEvent) -> None:
-        event = recorded.event
+        fields, entry = _found_closing(actor, episode, data, recorded)
         # Only the first found report closes the episode (two agencies recording it at once).
-        closed = MissingEpisode.objects.filter(pk=episode.pk, found_at__isnull=True).update(
-            found_report=event,
-            found_at=event.occurred_at,
-            found_where=data.found_where or event.location,
-            found_by=data.found_by or actor.label,
-        )
+        closed = MissingEpisode.objects.filter(pk=episode.pk, found_at__isnull=True).update(**fields)
         if not closed:
-            raise InvalidInput({"found_at": "This child has already been recorded as found for this episode"})
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type="missing-episode",
-            object_id=episode.pk,
-            person_id=episode.child_id,
-            reason="recorded a missing child found",
-            detail={"event": str(event.pk)},
-        )
+            raise InvalidInput({"found_at": ALREADY_FOUND})
+        audit_append([(actor, entry)])
         made.append(MissingEpisode.objects.get(pk=episode.pk))
         if also is not None:
             also(recorded)
 
-    recorded = event_record(
-        actor=actor,
-        data=EventInput(
-            kind=EventKind.FOUND,
-            reference=episode.reference,
-            occurred_at=data.found_at,
-            reported_at=data.found_at,
-            location=data.found_where,
-            postcode=data.postcode,
-            # Without a postcode, the child's council (as the episode has it) is where it is told.
-            council=episode.council if not data.postcode else None,
-            summary=data.summary,
-            related_event_id=episode.missing_report_id,
-            people=[PersonInput(person_id=episode.child_id)],
-            source=data.source,
-            imported_as=data.imported_as,
-            shared_at=data.shared_at,
-            late_reason=data.late_reason,
-        ),
-        also=write_found,
-    )
+    recorded = event_record(actor=actor, data=_found_event(episode, data), also=write_found)
     return RecordedEpisode(made[0], recorded)
+
+
+def found_reports_record_many(
+    *, actor: Actor, closing: Sequence[tuple[MissingEpisode, FoundInput]]
+) -> list[RecordedEpisode]:
+    """``found_report_record`` for many episodes at once, in the caller's transaction (an import's chunk): the
+    same checks, reports, episode changes and audit entries, the placements read in one query, the reports
+    planned together (``events_record_many``) and the episodes closed in one statement. Each episode once."""
+    placements = placements_of([(episode.child_id, data.found_at) for episode, data in closing])
+    for (episode, data), placement in zip(closing, placements, strict=True):
+        _check_found(actor, episode, data, placement)
+    recorded = events_record_many(
+        events_check_many(actor=actor, inputs=[_found_event(episode, data) for episode, data in closing])
+    )
+    entries: list[tuple[Actor, AuditInput]] = []
+    for (episode, data), one in zip(closing, recorded, strict=True):
+        fields, entry = _found_closing(actor, episode, data, one)
+        for name, value in fields.items():
+            setattr(episode, name, value)
+        entries.append((actor, entry))
+    episodes = [episode for episode, _data in closing]
+    # Only the first found report closes an episode (two agencies recording it at once).
+    closed = MissingEpisode.objects.filter(
+        pk__in=[episode.pk for episode in episodes], found_at__isnull=True
+    ).update(
+        **{name: _each(episodes, name) for name in ("found_report_id", "found_at", "found_where", "found_by")}
+    )
+    if closed != len(episodes):
+        raise InvalidInput({"found_at": ALREADY_FOUND})
+    audit_append(entries)
+    return [RecordedEpisode(episode, one) for episode, one in zip(episodes, recorded, strict=True)]
 
 
 def risk_grade(*, actor: Actor, episode: MissingEpisode, risk: str, reason: str = "") -> RiskGrading:

@@ -3,6 +3,7 @@ for, and which placement was in force on a day."""
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 
 from django.db.models import Q
 from django.utils import timezone
@@ -38,6 +39,28 @@ def placement_of(child_id: uuid.UUID, at: dt.datetime | None = None) -> Placemen
         .order_by("-started_on")
         .first()
     )
+
+
+def placements_of(asked: Sequence[tuple[uuid.UUID, dt.datetime | None]]) -> list[Placement | None]:
+    """``placement_of`` for many (child, instant) pairs at once (an import's chunk): one query for all the
+    children, each answer the placement in force on its day (``_in_force``), the latest started."""
+    if not asked:
+        return []
+    placements: dict[uuid.UUID, list[Placement]] = {}
+    for placement in Placement.objects.select_related("provider", "council").filter(
+        child_id__in={child for child, _at in asked}
+    ):
+        placements.setdefault(placement.child_id, []).append(placement)
+    found: list[Placement | None] = []
+    for child, at in asked:
+        day = timezone.localtime(at or timezone.now()).date()
+        in_force = [
+            placement
+            for placement in placements.get(child, ())
+            if placement.started_on <= day and (placement.ended_on is None or placement.ended_on >= day)
+        ]
+        found.append(max(in_force, key=lambda placement: placement.started_on) if in_force else None)
+    return found
 
 
 def placement_record(
