@@ -236,6 +236,8 @@ class NationalGenerator:
     def _in_processes(self, forces: list[Organisation], workers: int, summary: NationalSummary) -> None:
         # Forked, so each process has the postcodes read already and Django set up; no database connection
         # may cross a fork (each process opens its own). The processes tell their progress through a queue.
+        # The parent may have threads (the progress bars' refresh): a forked process never touches what they
+        # lock (the console), writing only to the database and the queue.
         global _forked
         connections.close_all()
         context = multiprocessing.get_context("fork")
