@@ -97,7 +97,10 @@ class NationalGenerator:
         self.faker = Faker("en_GB")
         self.faker.seed_instance(seed)
         self.progress = progress or (lambda *_args: None)
-        self.start = dt.datetime.combine(dt.date(year, 4, 1), dt.time(), tzinfo=LONDON)
+        # The year starts at midnight in London; every instant after is worked out in UTC. Adding to a London
+        # time adds to its clock: across a clock change an hour is lost or repeated, and a report 40 minutes
+        # after the incident on the morning the clocks went forward came out 20 minutes before it.
+        self.start = dt.datetime.combine(dt.date(year, 4, 1), dt.time(), tzinfo=LONDON).astimezone(dt.UTC)
         self.span = dt.timedelta(days=365 * fraction)
         self.serial = 0
         self.prefix = ""
@@ -246,12 +249,18 @@ class NationalGenerator:
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
                 waiting = {pool.submit(_force_in_process, force.pk) for force in forces}
-                while waiting:
-                    finished, waiting = wait(waiting, timeout=0.2, return_when=FIRST_COMPLETED)
-                    while not told.empty():
-                        self.progress(*told.get())
-                    for future in finished:
-                        summary.add(future.result())
+                try:
+                    while waiting:
+                        finished, waiting = wait(waiting, timeout=0.2, return_when=FIRST_COMPLETED)
+                        while not told.empty():
+                            self.progress(*told.get())
+                        for future in finished:
+                            summary.add(future.result())
+                except BaseException:
+                    # A force that fails stops the run at once, as one process would: the forces not begun
+                    # are not begun, and the error is the command's.
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
                 while not told.empty():
                     self.progress(*told.get())
         finally:
@@ -286,6 +295,10 @@ _forked: "tuple[NationalGenerator, Queue] | None" = None
 def _force_in_process(force_pk: int) -> NationalSummary:
     assert _forked is not None
     generator, told = _forked
+
+    # What is still on its way to the parent when this process ends is dropped, not waited for: the parent,
+    # stopped by another force's error, may no longer be reading (the process would wait for ever).
+    told.cancel_join_thread()
 
     def progress(*step: object) -> None:
         told.put(step)

@@ -90,3 +90,35 @@ def test_forces_imported_in_two_processes_write_what_a_seed_draws():
     )
     assert written == incidents
     assert set(MissingEpisode.objects.values_list("reference", "child__family_name")) == episodes
+
+
+def test_every_records_times_are_in_order_across_both_clock_changes():
+    reference_load()
+    generator = NationalGenerator(year=2015, seed=7, fraction=1.0)
+    # The smallest force with councils: a whole year of its records, drawn and not imported.
+    forces = Organisation.objects.filter(kind=OrganisationKind.POLICE).prefetch_related("covers")
+    force = min((force for force in forces if force.covers.exists()), key=lambda force: force.covers.count())
+    incidents, episodes, _councils = generator.force_rows(force)
+    at = dt.datetime.fromisoformat
+    for row in incidents:
+        assert at(row["occurred_at"]) <= at(row["reported_at"]) <= at(row["shared_at"]), row
+    for row in episodes:
+        assert at(row["last_seen_at"]) <= at(row["reported_at"]) <= at(row["council_told_at"]), row
+        assert at(row["reported_at"]) <= at(row["found_at"]) <= at(row["return_interview_offered_at"]), row
+    # Both of the year's clock changes fall inside it (October 2015 and March 2016).
+    months = {at(row["reported_at"]).month for row in incidents}
+    assert {10, 3} <= months
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="forces imported side by side: PostgreSQL")
+def test_a_force_that_fails_in_its_process_stops_the_run_with_its_error(monkeypatch):
+    reference_load()
+
+    def fails(self, force):
+        raise RuntimeError(f"{force.code} could not be imported")
+
+    # Forked processes inherit the replaced method; the run must end with the error, not wait for ever.
+    monkeypatch.setattr(NationalGenerator, "force_year", fails)
+    with pytest.raises(RuntimeError, match="could not be imported"):
+        generate_national(year=2015, seed=5, fraction=0.0002, workers=2)
